@@ -1,0 +1,44 @@
+/* log: one logger for every role.
+ *
+ * Messages are written logfmt-style: an event name, then key=value pairs,
+ * e.g. log_info("tftp.done file=%s bytes=%zu", name, n). The text format
+ * prints that line behind a timestamp and level; the JSON format turns the
+ * same pairs into one JSON object per line; the kmsg format prefixes the
+ * kernel's priority so PID 1 can log to /dev/kmsg. Anything a client sent
+ * must go through log_sanitize() before it is logged.
+ *
+ * The logger's configuration is the one piece of process-wide state: it is
+ * set once at start-up by the role's main and only read afterwards. */
+#ifndef LIFEBOAT_CORE_LOG_H
+#define LIFEBOAT_CORE_LOG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+enum log_format { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_KMSG };
+
+void log_setup(enum log_format fmt, enum log_level max_level, int fd);
+int log_enabled(enum log_level lvl);
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Formats one logfmt message into a JSON object (no newline) in out.
+ * Exposed for tests. Returns the length written (truncated to cap-1). */
+size_t log_logfmt_to_json(char *out, size_t cap, const char *ts,
+			  const char *level, const char *msg);
+
+/* Copies n bytes of untrusted src into dst as printable ASCII: bytes
+ * outside 0x21..0x7e, '"', '\\' and '=' become \xNN. Always NUL-terminates;
+ * truncates with "..." when dst is too small. Returns dst. */
+char *log_sanitize(char *dst, size_t cap, const void *src, size_t n);
+
+#define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(...)                                                         \
+	do {                                                                   \
+		if (log_enabled(LOG_LVL_DEBUG))                                \
+			log_msg(LOG_LVL_DEBUG, __VA_ARGS__);                   \
+	} while (0)
+
+#endif

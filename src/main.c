@@ -1,0 +1,66 @@
+/* lifeboat: multi-call binary. argv[1] picks the role; started as PID 1 (or
+ * under a name ending in "init", as when bind-mounted over an init binary)
+ * it becomes the init role whatever its arguments. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "roles.h"
+
+struct role {
+	const char *name;
+	int (*main)(int, char **);
+	const char *summary;
+};
+
+static const struct role roles[] = {
+	{ "serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients" },
+	{ "takeover", takeover_main, "rescue: become PID 1 of this system and free its root" },
+	{ "init", init_main, "the PID 1 role used by takeover and rescue images" },
+	{ "confirm", confirm_main, "in a rescue system: cancel the --revert-after switch" },
+	{ "return", return_main, "in a rescue system: go back to the original system" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lifeboat COMMAND [ARGS]...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		fprintf(f, "  %-9s %s\n", roles[i].name, roles[i].summary);
+	fprintf(f, "\n'lifeboat COMMAND --help' shows a command's flags.\n"
+		   "  -h, --help     this text\n  -V, --version  print the version\n");
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+int main(int argc, char **argv)
+{
+	const char *self = argc > 0 ? base_name(argv[0]) : "lifeboat";
+	size_t sl = strlen(self);
+	/* Started by an init's re-exec we have that init's argv: we are PID 1,
+	 * or our name is the init binary's ("systemd", "init"). */
+	if (getpid() == 1 || (sl >= 4 && strcmp(self + sl - 4, "init") == 0) ||
+	    strcmp(self, "systemd") == 0)
+		return init_main(argc, argv);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("lifeboat %s (%s)\n", LIFEBOAT_VERSION, LIFEBOAT_GITREV);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (!strcmp(argv[1], roles[i].name))
+			return roles[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "lifeboat: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
