@@ -18,6 +18,7 @@
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
+#include "netboot/priv.h"
 #include "netboot/serve.h"
 #include "roles.h"
 
@@ -52,6 +53,8 @@ static void serve_usage(FILE *f)
 		"      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
 		"      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
 		"                         (default 1024 each)\n"
+		"      --user USER        drop root to USER once sockets are bound (default\n"
+		"                         nobody); files under ROOT must be readable by USER\n"
 		"      --log-format F     text (default) or json (one JSON object per line)\n"
 		"  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
 		"  -q, --quiet            warnings and errors only\n"
@@ -82,6 +85,7 @@ enum {
 	OPT_NO_DHCP,
 	OPT_MAX_TRANSFERS,
 	OPT_LOG_FORMAT,
+	OPT_USER,
 };
 
 static const struct option serve_longopts[] = {
@@ -100,6 +104,7 @@ static const struct option serve_longopts[] = {
 	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
 	{ "max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -129,6 +134,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->max_transfers = 1024;
 	o->log_level = LOG_LVL_INFO;
 	o->log_format = LOG_FMT_TEXT;
+	o->user = "nobody";
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -206,6 +212,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 				fprintf(err, "serve: --log-format is text or json\n");
 				return -EINVAL;
 			}
+			break;
+		case OPT_USER:
+			o->user = optarg;
 			break;
 		case 'v':
 			o->log_level = LOG_LVL_DEBUG;
@@ -440,6 +449,15 @@ int serve_main(int argc, char **argv)
 	if (serve_files_start(&st, o))
 		goto out_loop;
 
+	char why[160];
+	if (priv_drop(o->user, why, sizeof why)) {
+		log_err("serve.error reason=\"dropping privileges: %s\"", why);
+		goto out_files;
+	}
+	if (geteuid() != 0)
+		log_info("serve.privileges uid=%u gid=%u no_new_privs=1", (unsigned)geteuid(),
+			 (unsigned)getegid());
+
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -457,6 +475,7 @@ int serve_main(int argc, char **argv)
 		 o->plan.http ? "on" : "off");
 	r = loop_run(&st.loop);
 	rc = r ? 1 : 0;
+out_files:
 	serve_files_stop(&st);
 out_loop:
 	dhcp4_server_stop(st.dhcp);

@@ -24,6 +24,7 @@ struct serve_opts {
 	unsigned max_transfers;
 	enum log_level log_level;
 	enum log_format log_format;
+	const char *user; /* drop root to this user after binding */
 	bool help;
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;
