@@ -80,6 +80,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 			       : c.ai->fw == PXE_FW_RPI		   ? "rpi"
 								   : "bios";
 	if (r < 0) {
+		a->log_info = r == -EPERM;
 		snprintf(a->log, sizeof a->log,
 			 "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac, c.arch,
 			 c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
@@ -166,7 +167,7 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 		if (a.log[0]) {
 			if (a.log_quiet)
 				log_debug("%s", a.log);
-			else if (a.len)
+			else if (a.len || a.log_info)
 				log_info("%s", a.log);
 			else
 				log_warn("%s", a.log);

@@ -21,6 +21,7 @@ struct dhcp4_answer {
 	bool broadcast;
 	char log[320];          /* one logfmt line describing the decision */
 	bool log_quiet;         /* debug-level: an ordinary client we ignore */
+	bool log_info;          /* info-level although silent (a --host ignore rule) */
 };
 
 /* Decides the answer to one packet that arrived on port 67 (binl false) or

@@ -44,6 +44,9 @@ static void serve_usage(FILE *f)
 		"  -k, --kernel FILE      kernel mode: boot this Linux kernel (via iPXE + HTTP)\n"
 		"      --initrd FILE      initrd for kernel mode (repeatable, in order)\n"
 		"      --cmdline STR      kernel command line for kernel mode\n"
+		"      --host MAC=ACTION  per-machine rule (repeatable): ACTION is 'ignore',\n"
+		"                         FILE, or ARCH:FILE; MAC octets may be '*'\n"
+		"                         (b8:27:eb:* = a whole OUI)\n"
 		"      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
 		"                         Debian package ipxe)\n"
 		"      --http-port N      HTTP port (default 80)\n"
@@ -86,6 +89,7 @@ enum {
 	OPT_MAX_TRANSFERS,
 	OPT_LOG_FORMAT,
 	OPT_USER,
+	OPT_HOST,
 };
 
 static const struct option serve_longopts[] = {
@@ -105,6 +109,7 @@ static const struct option serve_longopts[] = {
 	{ "max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "host", required_argument, NULL, OPT_HOST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -216,6 +221,12 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_USER:
 			o->user = optarg;
 			break;
+		case OPT_HOST:
+			if (bootplan_add_host(&o->plan, optarg, &why)) {
+				fprintf(err, "serve: --host %s: %s\n", optarg, why);
+				return -EINVAL;
+			}
+			break;
 		case 'v':
 			o->log_level = LOG_LVL_DEBUG;
 			break;
@@ -262,6 +273,31 @@ static const struct {
 	{ "efi64", "ipxe.efi" },        { "arm64", "bootaa64.efi" },    { "arm64", "grubaa64.efi" },
 	{ "ipxe", "boot.ipxe" },        { "ipxe", "autoexec.ipxe" },
 };
+
+/* A boot file named on the command line must exist under ROOT (URLs are
+ * the user's business). Logs and returns -ENOENT/-EINVAL when not. */
+static int serve_check_rootfile(struct fsroot *root, bool have_root, const char *what,
+				const char *f)
+{
+	struct stat st;
+	if (!strncmp(f, "http://", 7) || !strncmp(f, "https://", 8))
+		return 0;
+	if (!have_root) {
+		log_err("serve.error %s=%s reason=\"a relative boot file needs a ROOT directory\"",
+			what, f);
+		return -EINVAL;
+	}
+	char clean[FSROOT_PATH_MAX];
+	int r = fsroot_clean_path(f, strlen(f), clean, sizeof clean);
+	int fd = r < 0 ? r : fsroot_open(root, clean, &st);
+	if (fd < 0) {
+		log_err("serve.error %s=%s reason=\"not found under ROOT (%s)\"", what, f,
+			strerror(-fd));
+		return -ENOENT;
+	}
+	close(fd);
+	return 0;
+}
 
 static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 {
@@ -323,25 +359,13 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 			log_info("serve.auto boot=%s reason=\"found in ROOT\"", spec);
 		}
 	}
-	for (size_t i = 0; i < o->plan.n_boot; i++) {
-		const char *f = o->plan.boot[i].file;
-		if (!strncmp(f, "http://", 7) || !strncmp(f, "https://", 8))
-			continue;
-		if (!have_root) {
-			log_err("serve.error boot=%s=%s reason=\"a relative boot file needs a ROOT directory\"",
-				o->plan.boot[i].key, f);
-			return -EINVAL;
-		}
-		char clean[FSROOT_PATH_MAX];
-		int r = fsroot_clean_path(f, strlen(f), clean, sizeof clean);
-		int fd = r < 0 ? r : fsroot_open(root, clean, &st);
-		if (fd < 0) {
-			log_err("serve.error boot=%s=%s reason=\"not found under ROOT (%s)\"",
-				o->plan.boot[i].key, f, strerror(-fd));
+	for (size_t i = 0; i < o->plan.n_boot; i++)
+		if (serve_check_rootfile(root, have_root, o->plan.boot[i].key, o->plan.boot[i].file))
 			return -ENOENT;
-		}
-		close(fd);
-	}
+	for (size_t i = 0; i < o->plan.n_hosts; i++)
+		if (o->plan.hosts[i].file &&
+		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
+			return -ENOENT;
 	if (!o->plan.kernel && o->plan.n_boot == 0) {
 		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with --boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
 		return -EINVAL;
