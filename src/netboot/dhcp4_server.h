@@ -19,6 +19,7 @@ struct dhcp4_answer {
 	size_t len;             /* reply bytes in the caller's buffer; 0 = stay silent */
 	struct sockaddr_in dst; /* where to send it */
 	bool broadcast;
+	uint8_t mac[6];         /* the client's, for rate limiting */
 	char log[320];          /* one logfmt line describing the decision */
 	bool log_quiet;         /* debug-level: an ordinary client we ignore */
 	bool log_info;          /* info-level although silent (a --host ignore rule) */
@@ -36,6 +37,8 @@ struct dhcp4_server_config {
 	struct iface_set *ifs;
 	uint16_t port;      /* 67 */
 	uint16_t binl_port; /* 4011 */
+	uint32_t rate;      /* replies per second overall (0 = unlimited) */
+	uint32_t client_rate; /* replies per second per MAC (burst 8) */
 };
 
 struct dhcp4_server;

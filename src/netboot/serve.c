@@ -53,6 +53,8 @@ static void serve_usage(FILE *f)
 		"      --tftp-port N      TFTP port (default 69)\n"
 		"      --dhcp-port N      proxyDHCP port (default 67)\n"
 		"      --binl-port N      PXE boot server port (default 4011)\n"
+		"      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
+		"                         20000, 0 = unlimited); each client gets at most 4/s\n"
 		"      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
 		"      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
 		"                         (default 1024 each)\n"
@@ -90,6 +92,7 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_USER,
 	OPT_HOST,
+	OPT_DHCP_RATE,
 };
 
 static const struct option serve_longopts[] = {
@@ -110,6 +113,7 @@ static const struct option serve_longopts[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "dhcp-rate", required_argument, NULL, OPT_DHCP_RATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -140,6 +144,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->log_level = LOG_LVL_INFO;
 	o->log_format = LOG_FMT_TEXT;
 	o->user = "nobody";
+	o->dhcp_rate = 20000;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -199,6 +204,15 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_NO_DHCP:
 			o->dhcp = false;
 			break;
+		case OPT_DHCP_RATE: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 10000000) {
+				fprintf(err, "serve: bad --dhcp-rate '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->dhcp_rate = (uint32_t)v;
+			break;
+		}
 		case OPT_MAX_TRANSFERS: {
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 1 || v > 1000000) {
@@ -462,6 +476,8 @@ int serve_main(int argc, char **argv)
 			.ifs = &st.ifs,
 			.port = o->dhcp_port,
 			.binl_port = o->binl_port,
+			.rate = o->dhcp_rate,
+			.client_rate = 4,
 		};
 		uint16_t which;
 		r = dhcp4_server_start(&st.dhcp, &st.loop, &dc, &which);

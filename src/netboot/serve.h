@@ -22,6 +22,7 @@ struct serve_opts {
 	uint16_t tftp_port, dhcp_port, binl_port;
 	bool dhcp;
 	unsigned max_transfers;
+	uint32_t dhcp_rate;
 	enum log_level log_level;
 	enum log_format log_format;
 	const char *user; /* drop root to this user after binding */
