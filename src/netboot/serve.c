@@ -15,6 +15,7 @@
 #include "core/loop.h"
 #include "core/sys.h"
 #include "netboot/bootplan.h"
+#include "netboot/config.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
@@ -36,6 +37,8 @@ static void serve_usage(FILE *f)
 		"boot files from ROOT over TFTP (udp/69) and HTTP (tcp/80).\n"
 		"\n"
 		"  ROOT                   directory of boot files (optional in kernel mode)\n"
+		"  -c, --config FILE      read options from FILE (one 'option value' per line,\n"
+		"                         'root DIR' for ROOT); SIGHUP re-reads it\n"
 		"  -i, --interface IFACE  answer on IFACE only (repeatable; default: every up,\n"
 		"                         non-loopback interface with an IPv4 address)\n"
 		"  -b, --boot ARCH=FILE   boot FILE (relative to ROOT, or an http:// URL) on\n"
@@ -114,6 +117,7 @@ static const struct option serve_longopts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "dhcp-rate", required_argument, NULL, OPT_DHCP_RATE },
+	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -148,7 +152,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":i:b:k:vqh", serve_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:i:b:k:vqh", serve_longopts, NULL)) != -1) {
 		const char *why;
 		char *end;
 		switch (c) {
@@ -235,6 +239,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_USER:
 			o->user = optarg;
 			break;
+		case 'c':
+			o->config = optarg;
+			break;
 		case OPT_HOST:
 			if (bootplan_add_host(&o->plan, optarg, &why)) {
 				fprintf(err, "serve: --host %s: %s\n", optarg, why);
@@ -273,6 +280,66 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int serve_option_known(const char *name)
+{
+	for (const struct option *op = serve_longopts; op->name; op++)
+		if (!strcmp(op->name, name) && strcmp(name, "help"))
+			return 1;
+	return 0;
+}
+
+int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err)
+{
+	int r = serve_parse_args(argc, argv, o, err);
+	if (r || o->help || !o->config)
+		return r;
+	/* Again with the file's words first, so the command line wins. */
+	const char *path = o->config;
+	struct config_argv *cfg = calloc(1, sizeof *cfg);
+	if (!cfg)
+		return -ENOMEM;
+	r = config_load(path, serve_option_known, cfg, err);
+	if (r) {
+		free(cfg);
+		return -EINVAL;
+	}
+	char **all = calloc((size_t)(argc + cfg->argc + 1), sizeof *all);
+	if (!all) {
+		config_argv_free(cfg);
+		free(cfg);
+		return -ENOMEM;
+	}
+	int n = 0;
+	all[n++] = argv[0];
+	for (int i = 0; i < cfg->argc; i++)
+		all[n++] = cfg->argv[i];
+	for (int i = 1; i < argc; i++)
+		all[n++] = argv[i];
+	r = serve_parse_args(n, all, o, err);
+	if (r) {
+		fprintf(err, "serve: in %s (or the command line)\n", path);
+	} else {
+		if (!o->root && cfg->root)
+			o->root = cfg->root;
+		o->config = path;
+	}
+	o->cfg = cfg; /* strings in o point into it */
+	o->cfg_argv = all;
+	return r;
+}
+
+void serve_opts_free(struct serve_opts *o)
+{
+	if (!o)
+		return;
+	if (o->cfg) {
+		config_argv_free(o->cfg);
+		free(o->cfg);
+	}
+	free(o->cfg_argv);
+	free(o);
 }
 
 /* Boot files commonly found in a boot directory, for when no --boot is
@@ -423,14 +490,14 @@ int serve_main(int argc, char **argv)
 		return 1;
 	memset(&st, 0, sizeof st);
 	st.root.dirfd = -1;
-	if (serve_parse_args(argc, argv, o, stderr)) {
+	if (serve_load_opts(argc, argv, o, stderr)) {
 		fprintf(stderr, "Try 'lifeboat serve --help'.\n");
-		free(o);
+		serve_opts_free(o);
 		return 2;
 	}
 	if (o->help) {
 		serve_usage(stdout);
-		free(o);
+		serve_opts_free(o);
 		return 0;
 	}
 	log_setup(o->log_format, o->log_level, 2);
@@ -522,6 +589,6 @@ out_loop:
 	loop_free(&st.loop);
 out:
 	fsroot_close(&st.root);
-	free(o);
+	serve_opts_free(o);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/config.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 
@@ -26,6 +27,9 @@ struct serve_opts {
 	enum log_level log_level;
 	enum log_format log_format;
 	const char *user; /* drop root to this user after binding */
+	const char *config; /* --config FILE */
+	struct config_argv *cfg; /* the loaded file; strings above point into it */
+	char **cfg_argv;
 	bool help;
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;
@@ -48,6 +52,11 @@ struct serve_state {
 /* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
  * message on err. Pure apart from getopt's globals. */
 int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
+
+/* serve_parse_args, plus --config: the file's options come first, the
+ * command line's after them. Free with serve_opts_free(). */
+int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
+void serve_opts_free(struct serve_opts *o);
 
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
