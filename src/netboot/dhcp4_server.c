@@ -283,3 +283,8 @@ void dhcp4_server_stop(struct dhcp4_server *s)
 		close(s->w4011.fd);
 	free(s);
 }
+
+void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan)
+{
+	s->cfg.plan = plan;
+}

@@ -47,5 +47,7 @@ struct dhcp4_server;
 int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		       const struct dhcp4_server_config *cfg, uint16_t *which);
 void dhcp4_server_stop(struct dhcp4_server *s);
+/* Switches to a new boot plan (SIGHUP reload). */
+void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan);
 
 #endif

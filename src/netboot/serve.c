@@ -474,9 +474,59 @@ static void serve_explain_bind(const char *proto, uint16_t port, int err, const 
 	}
 }
 
+/* SIGHUP: re-read the command line and --config file, check the new
+ * options as at start-up, and switch to them if they pass. Transfers in
+ * flight keep their open files. What needs new sockets or privileges
+ * (interfaces, ports, --user) is kept and reported. */
+static void serve_reload(struct serve_state *st)
+{
+	struct serve_opts *n = calloc(1, sizeof *n);
+	struct fsroot root = { -1 };
+	const struct serve_opts *o = st->opts;
+	if (!n || serve_load_opts(st->argc, st->argv, n, stderr)) {
+		log_err("serve.reload result=failed reason=\"bad options: keeping the running ones\"");
+		goto fail;
+	}
+	if (n->root && fsroot_init(&root, n->root)) {
+		log_err("serve.reload result=failed root=%s reason=\"%s\"", n->root, strerror(errno));
+		goto fail;
+	}
+	if (serve_check_files(n, &root, n->root != NULL)) {
+		log_err("serve.reload result=failed reason=\"check failed: keeping the running options\"");
+		goto fail;
+	}
+	if (n->tftp_port != o->tftp_port || n->dhcp_port != o->dhcp_port ||
+	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
+	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
+	    n->n_ifaces != o->n_ifaces)
+		log_warn("serve.reload note=\"ports, services and interfaces change only on restart\"");
+	/* Services keep their sockets: carry the running values over. */
+	n->plan.http_port = o->plan.http_port;
+	n->plan.http = o->plan.http;
+	n->plan.tftp = o->plan.tftp;
+	struct fsroot old_root = st->root;
+	st->root = root;
+	fsroot_close(&old_root);
+	st->opts = n;
+	if (st->dhcp)
+		dhcp4_server_set_plan(st->dhcp, &n->plan);
+	serve_files_reload(st, n);
+	serve_opts_free((struct serve_opts *)o);
+	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
+		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
+		 n->plan.n_hosts);
+	return;
+fail:
+	fsroot_close(&root);
+	serve_opts_free(n);
+}
+
 static void serve_on_signal(struct loop *l, int signo, void *arg)
 {
-	(void)arg;
+	if (signo == SIGHUP) {
+		serve_reload(arg);
+		return;
+	}
 	log_info("serve.stop signal=%s", strsignal(signo));
 	loop_stop(l);
 }
@@ -490,6 +540,8 @@ int serve_main(int argc, char **argv)
 		return 1;
 	memset(&st, 0, sizeof st);
 	st.root.dirfd = -1;
+	st.argc = argc;
+	st.argv = argv;
 	if (serve_load_opts(argc, argv, o, stderr)) {
 		fprintf(stderr, "Try 'lifeboat serve --help'.\n");
 		serve_opts_free(o);
@@ -502,6 +554,7 @@ int serve_main(int argc, char **argv)
 	}
 	log_setup(o->log_format, o->log_level, 2);
 	signal(SIGPIPE, SIG_IGN);
+	st.opts = o;
 
 	if (o->root) {
 		int r = fsroot_init(&st.root, o->root);
@@ -513,7 +566,12 @@ int serve_main(int argc, char **argv)
 	if (serve_check_files(o, &st.root, o->root != NULL))
 		goto out;
 
-	st.ifs.want = o->ifaces;
+	/* the interface list outlives reloads: keep our own copy */
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		snprintf(st.ifname_buf[i], sizeof st.ifname_buf[i], "%s", o->ifaces[i]);
+		st.ifnames[i] = st.ifname_buf[i];
+	}
+	st.ifs.want = st.ifnames;
 	st.ifs.n_want = o->n_ifaces;
 	const char *missing;
 	int r = iface_scan(&st.ifs, &missing);
@@ -569,6 +627,7 @@ int serve_main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	loop_signals(&st.loop, &set, serve_on_signal, &st);
 
 	for (size_t i = 0; i < st.ifs.n; i++) {
@@ -589,6 +648,6 @@ out_loop:
 	loop_free(&st.loop);
 out:
 	fsroot_close(&st.root);
-	serve_opts_free(o);
+	serve_opts_free((struct serve_opts *)(st.opts ? st.opts : o));
 	return rc;
 }

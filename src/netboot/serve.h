@@ -46,7 +46,11 @@ struct serve_state {
 	struct dhcp4_server *dhcp;
 	struct tftp_server *tftp;
 	struct http_server *http;
-	const struct serve_opts *opts;
+	const struct serve_opts *opts; /* replaced on SIGHUP */
+	int argc;
+	char **argv;
+	char ifname_buf[16][IF_NAMESIZE];
+	const char *ifnames[16];
 };
 
 /* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
@@ -61,5 +65,7 @@ void serve_opts_free(struct serve_opts *o);
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
 void serve_files_stop(struct serve_state *st);
+/* New options after SIGHUP: the files side switches to n's plan and root. */
+void serve_files_reload(struct serve_state *st, const struct serve_opts *n);
 
 #endif
