@@ -40,6 +40,8 @@ struct bootplan {
 	size_t n_initrd;
 	const char *cmdline;
 	const char *ipxe_dir;
+	const char *pxelinux_config; /* DHCP option 209, sent when set */
+	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
 	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];
 	size_t n_hosts;
 	uint16_t http_port;

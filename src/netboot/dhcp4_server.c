@@ -93,6 +93,8 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		.type = binl ? DHCP4_ACK : DHCP4_OFFER,
 		.shape = pxe_choose_shape(&c),
 		.file = bc.file,
+		.pxelinux_config = plan->pxelinux_config,
+		.pxelinux_prefix = plan->pxelinux_prefix,
 	};
 	memcpy(rep.server_ip, ifc->ip4, 4);
 	struct wbuf w;

@@ -50,6 +50,8 @@ static void serve_usage(FILE *f)
 		"      --host MAC=ACTION  per-machine rule (repeatable): ACTION is 'ignore',\n"
 		"                         FILE, or ARCH:FILE; MAC octets may be '*'\n"
 		"                         (b8:27:eb:* = a whole OUI)\n"
+		"      --pxelinux-config F   DHCP option 209: pxelinux loads this config file\n"
+		"      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
 		"      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
 		"                         Debian package ipxe)\n"
 		"      --http-port N      HTTP port (default 80)\n"
@@ -96,6 +98,8 @@ enum {
 	OPT_USER,
 	OPT_HOST,
 	OPT_DHCP_RATE,
+	OPT_PXELINUX_CONFIG,
+	OPT_PXELINUX_PREFIX,
 };
 
 static const struct option serve_longopts[] = {
@@ -117,6 +121,8 @@ static const struct option serve_longopts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "dhcp-rate", required_argument, NULL, OPT_DHCP_RATE },
+	{ "pxelinux-config", required_argument, NULL, OPT_PXELINUX_CONFIG },
+	{ "pxelinux-prefix", required_argument, NULL, OPT_PXELINUX_PREFIX },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -235,6 +241,12 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 				fprintf(err, "serve: --log-format is text or json\n");
 				return -EINVAL;
 			}
+			break;
+		case OPT_PXELINUX_CONFIG:
+			o->plan.pxelinux_config = optarg;
+			break;
+		case OPT_PXELINUX_PREFIX:
+			o->plan.pxelinux_prefix = optarg;
 			break;
 		case OPT_USER:
 			o->user = optarg;
