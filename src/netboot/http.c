@@ -562,6 +562,14 @@ static void http_conn_drive(struct http_conn *c)
 				c->in_len = 0;
 				continue;
 			}
+			/* GRUB's http module ends a Range request with one CRLF
+			 * too many: blank lines between requests are no request
+			 * (and no half-sent one when the client then closes). */
+			size_t k = 0;
+			while (k < c->in_len && (c->in[k] == '\r' || c->in[k] == '\n'))
+				k++;
+			if (k == c->in_len)
+				c->in_len = 0;
 		}
 		if (c->peer_eof) {
 			http_conn_free(c, c->in_len ? "eof mid-request" : NULL);
