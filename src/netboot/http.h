@@ -52,10 +52,12 @@ struct http_server;
 /* Binds, listens and registers with l. Returns 0 or -errno (-EADDRINUSE,
  * -EACCES for port 80 without privilege, -EINVAL for a bad bind_addr). */
 int http_server_start(struct http_server **out, struct loop *l, const struct http_config *cfg);
-/* Closes the listeners and every connection (releasing vfiles) and frees s.
- * Call it outside a loop callback of this server's (e.g. after loop_run()
- * returns, or from a signal or timer callback): it frees other objects'
- * watches, which the loop forbids inside their own dispatch batch. */
+/* Closes the listeners and every connection (releasing vfiles, logging
+ * transfers cut short as http.abort) and frees s. Call it after loop_run()
+ * returns or from a timer callback, not from an fd or signal callback: those
+ * run inside an epoll batch that may still hold events for the connections
+ * this frees (the loop forbids freeing another object's watch there). For
+ * SIGTERM: loop_stop() in the signal callback, http_server_stop() after. */
 void http_server_stop(struct http_server *s);
 /* Open client connections. */
 size_t http_server_active(const struct http_server *s);
