@@ -384,7 +384,18 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 			return;
 		}
 	}
-	if (r > 0) {
+	if (r > 0 && c->vf.has_fd) {
+		int fd = fcntl(c->vf.fd, F_DUPFD_CLOEXEC, 3);
+		size = c->vf.len;
+		ctype = c->vf.content_type;
+		if (c->vf.release)
+			c->vf.release(c->vf.cookie);
+		if (fd < 0) {
+			http_conn_error(c, 500, head_only, minor0, 0);
+			return;
+		}
+		c->file_fd = fd;
+	} else if (r > 0) {
 		c->vf_held = true;
 		size = c->vf.len;
 		ctype = c->vf.content_type;

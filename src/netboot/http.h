@@ -24,6 +24,11 @@
 struct http_vfile {
 	const void *data;
 	size_t len;
+	/* has_fd: serve len bytes of the open file fd instead of data (a file
+	 * outside the root the caller opened before dropping privileges); the
+	 * server dup()s it per response and never closes the caller's fd. */
+	bool has_fd;
+	int fd;
 	const char *content_type; /* NULL: by the path's extension */
 	void (*release)(void *cookie);
 	void *cookie;
