@@ -412,18 +412,29 @@ static uint64_t tftp_xfer_ack_abs(const struct tftp_xfer *x, uint16_t block)
 	return x->acked + delta;
 }
 
+#define TFTP_RX_BATCH 8
+
 static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct tftp_xfer *x = w->arg;
-	uint8_t pkt[600];
+	uint8_t pkt[TFTP_RX_BATCH][600];
+	struct iovec iov[TFTP_RX_BATCH];
+	struct mmsghdr mm[TFTP_RX_BATCH];
 	uint64_t best = 0;
 	bool oack_acked = false;
 	(void)l;
-	/* Drain everything queued, then act once on the newest ACK: a burst
-	 * of ACKs costs one window, not one per ACK. */
+	/* Drain everything queued (one recvmmsg per batch: lockstep costs one
+	 * syscall per ACK), then act once on the newest ACK: a burst of ACKs
+	 * costs one window, not one per ACK. */
 	for (;;) {
-		ssize_t n = recv(x->w.fd, pkt, sizeof pkt, 0);
-		if (n < 0) {
+		memset(mm, 0, sizeof mm);
+		for (int i = 0; i < TFTP_RX_BATCH; i++) {
+			iov[i] = (struct iovec){ pkt[i], sizeof pkt[i] };
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		int got = recvmmsg(x->w.fd, mm, TFTP_RX_BATCH, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
@@ -432,31 +443,37 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 				      false);
 			return;
 		}
-		uint16_t op, block;
-		struct tftp_error e;
-		if (tftp_parse_opcode(pkt, (size_t)n, &op))
-			continue;
-		if (op == TFTP_ACK && !tftp_parse_ack(pkt, (size_t)n, &block)) {
-			if (x->oack_wait) {
-				oack_acked |= block == 0;
+		for (int i = 0; i < got; i++) {
+			size_t n = mm[i].msg_len;
+			uint16_t op, block;
+			struct tftp_error e;
+			if (tftp_parse_opcode(pkt[i], n, &op))
 				continue;
+			if (op == TFTP_ACK && !tftp_parse_ack(pkt[i], n, &block)) {
+				if (x->oack_wait) {
+					oack_acked |= block == 0;
+					continue;
+				}
+				uint64_t a = tftp_xfer_ack_abs(x, block);
+				if (a > best)
+					best = a;
+			} else if (op == TFTP_ERROR && !tftp_parse_error(pkt[i], n, &e)) {
+				/* A PXE ROM asks with tsize, reads the OACK and
+				 * aborts with 0 or 8 before asking again. */
+				bool probe = x->oack_wait && x->sent_tsize &&
+					     (e.code == TFTP_EUNDEF || e.code == TFTP_EOPTNEG);
+				char m[96], reason[160];
+				log_sanitize(m, sizeof m, e.msg, e.msg_len);
+				snprintf(reason, sizeof reason, "client-error code=%u msg=\"%s\"",
+					 e.code, m);
+				tftp_xfer_end(x, reason, probe);
+				return;
+			} else {
+				log_debug("tftp.ignore client=%s op=%u", x->peer_str, op);
 			}
-			uint64_t a = tftp_xfer_ack_abs(x, block);
-			if (a > best)
-				best = a;
-		} else if (op == TFTP_ERROR && !tftp_parse_error(pkt, (size_t)n, &e)) {
-			/* A PXE ROM asks with tsize, reads the OACK and aborts
-			 * with 0 or 8 before asking again for real. */
-			bool probe = x->oack_wait && x->sent_tsize &&
-				     (e.code == TFTP_EUNDEF || e.code == TFTP_EOPTNEG);
-			char m[96], reason[160];
-			log_sanitize(m, sizeof m, e.msg, e.msg_len);
-			snprintf(reason, sizeof reason, "client-error code=%u msg=\"%s\"", e.code, m);
-			tftp_xfer_end(x, reason, probe);
-			return;
-		} else {
-			log_debug("tftp.ignore client=%s op=%u", x->peer_str, op);
 		}
+		if (got < TFTP_RX_BATCH)
+			break;
 	}
 	if (oack_acked) {
 		x->oack_wait = false;
