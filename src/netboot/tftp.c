@@ -495,6 +495,15 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 		tftp_xfer_pump(x);
 }
 
+/* Whether the next datagram queued for x is an ERROR (peeked, not read). */
+static bool tftp_xfer_error_pending(const struct tftp_xfer *x)
+{
+	uint8_t hdr[2];
+	uint16_t op;
+	ssize_t n = recv(x->w.fd, hdr, sizeof hdr, MSG_PEEK | MSG_DONTWAIT);
+	return n == 2 && !tftp_parse_opcode(hdr, 2, &op) && op == TFTP_ERROR;
+}
+
 /* Negotiated parameters of one request. */
 struct tftp_nego {
 	unsigned blksize, window, timeout_ms;
@@ -579,10 +588,15 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	int r = 0;
 
 	for (struct tftp_xfer *o = s->head; o; o = o->next) {
-		/* The client resent its RRQ before our first reply reached
-		 * it: the running transfer answers; a second one would make
-		 * the client see two TIDs. */
-		if (tftp_sa_equal(&o->peer, peer)) {
+		/* Same client port as a running transfer: the client resent
+		 * its RRQ before our first reply reached it, and the running
+		 * transfer answers (a second would show the client two TIDs).
+		 * Unless the client just ended that transfer (a size probe's
+		 * ERROR, then at once the real request from the same port)
+		 * and the ERROR still waits on the transfer's socket: then
+		 * this is a new request. The old transfer ends when its own
+		 * callback reads the ERROR (never free another's watch). */
+		if (tftp_sa_equal(&o->peer, peer) && !tftp_xfer_error_pending(o)) {
 			log_debug("tftp.dup-request client=%s file=%s", o->peer_str, logname);
 			return;
 		}

@@ -748,6 +748,91 @@ static void test_size_probe(void **state)
 	cli_close(&c);
 }
 
+/* EDK2-style: probe, abort, and ask again at once from the same port. The
+ * server sees the ERROR and the new RRQ in one loop turn, in either order;
+ * the new request must get its answer without waiting for a timeout. A
+ * resent RRQ while a transfer runs, on the other hand, starts nothing. */
+static void test_probe_then_rrq_same_port(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "tsize", "blksize" }, *values[] = { "0", "1468" };
+	uint8_t buf[2048];
+	struct cli c;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names, values, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], TFTP_OACK);
+	cli_error(&c, TFTP_EUNDEF, "probe done");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
+	uint64_t t0 = loop_clock_ms();
+	n = cli_recv(t, &c, buf, sizeof buf, 5000);
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	assert_true(loop_clock_ms() - t0 < 1000);
+	assert_int_equal(t->rep.probes, 1);
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	/* the client resends its RRQ: still one transfer, no second OACK */
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	cli_close(&c);
+}
+
+static bool refuse_lo(void *arg, int ifindex)
+{
+	int *seen = arg;
+	*seen = ifindex;
+	return false;
+}
+
+/* accept_ifindex sees the interface a request came in on and can drop it
+ * silently; an IPv6 literal bind_addr listens on IPv6 only. */
+static void test_accept_ifindex_and_v6_bind(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	struct cli c;
+	int seen = -1;
+	t->cfg.accept_ifindex = refuse_lo;
+	t->cfg.accept_arg = &seen;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f513", NULL, NULL, 0);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
+	assert_int_equal(seen, 1); /* lo */
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	cli_close(&c);
+	tftp_server_stop(t->srv);
+	t->srv = NULL;
+
+	int probe = socket(AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_in6 lo6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	bool have6 = probe >= 0 && bind(probe, (struct sockaddr *)&lo6, sizeof lo6) == 0;
+	if (probe >= 0)
+		close(probe);
+	if (!have6) {
+		print_message("no ::1, IPv6 part skipped\n");
+		return;
+	}
+	t->cfg.accept_ifindex = NULL;
+	t->cfg.bind_addr = "::1";
+	start(t);
+	struct fetch f = { .name = "f513", .ip = "::1" };
+	fetch(t, &f);
+	assert_pattern(f.data, f.len, 513);
+	free(f.data);
+	/* bound to ::1 only: IPv4 gets nothing */
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f513", NULL, NULL, 0);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
+	cli_close(&c);
+	/* a bad literal is refused at start */
+	struct tftp_server *bad;
+	t->cfg.bind_addr = "not-an-ip";
+	assert_int_equal(tftp_server_start(&bad, &t->loop, &t->cfg), -EINVAL);
+}
+
 /* Memory files from the lookup hook, released when the transfer ends. */
 static void test_lookup_vfile(void **state)
 {
@@ -897,6 +982,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_transfers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_probe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_then_rrq_same_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_ifindex_and_v6_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),
