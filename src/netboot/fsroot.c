@@ -105,8 +105,8 @@ static int fsroot_check_mode(const struct stat *st)
 static int fsroot_openat2(int dirfd, const char *clean, uint64_t flags)
 {
 	struct fsroot_open_how how = {
-		.flags = flags,
-		.resolve = FSROOT_RESOLVE_BENEATH | FSROOT_RESOLVE_NO_MAGICLINKS,
+	    .flags = flags,
+	    .resolve = FSROOT_RESOLVE_BENEATH | FSROOT_RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, dirfd, clean, &how, sizeof how);
 	return fd < 0 ? -errno : fd;

@@ -93,7 +93,7 @@ static void tftp_unmap(struct sockaddr_storage *ss)
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
 		return;
-	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = s6->sin6_port };
+	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = s6->sin6_port};
 	memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
 	memset(ss, 0, sizeof *ss);
 	memcpy(ss, &s4, sizeof s4);
@@ -101,8 +101,7 @@ static void tftp_unmap(struct sockaddr_storage *ss)
 
 static socklen_t tftp_sa_len(const struct sockaddr_storage *ss)
 {
-	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					 : sizeof(struct sockaddr_in);
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
 /* "192.0.2.7:2070" or "[2001:db8::7]:2070" */
@@ -263,15 +262,15 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 	}
 	if (s->cfg.on_done) {
 		struct tftp_xfer_report rep = {
-			.peer = (const struct sockaddr *)&x->peer,
-			.path = x->path,
-			.bytes = bytes,
-			.msecs = ms,
-			.blksize = x->blksize,
-			.windowsize = x->window,
-			.ok = !reason,
-			.size_probe = probe,
-			.reason = reason,
+		    .peer = (const struct sockaddr *)&x->peer,
+		    .path = x->path,
+		    .bytes = bytes,
+		    .msecs = ms,
+		    .blksize = x->blksize,
+		    .windowsize = x->window,
+		    .ok = !reason,
+		    .size_probe = probe,
+		    .reason = reason,
 		};
 		s->cfg.on_done(s->cfg.on_done_arg, &rep);
 	}
@@ -320,13 +319,13 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 		for (unsigned i = 0; i < n; i++) {
 			struct wbuf w;
 			uint64_t boff = (uint64_t)i * x->blksize;
-			size_t len = boff >= want ? 0
+			size_t len = boff >= want		? 0
 				     : want - boff > x->blksize ? x->blksize
-								 : (size_t)(want - boff);
+								: (size_t)(want - boff);
 			wbuf_init(&w, x->hdr[i], TFTP_HDR);
 			tftp_build_data_hdr(&w, (uint16_t)(first + i)); /* rollover: 65535 -> 0 */
-			x->iov[2 * i] = (struct iovec){ x->hdr[i], TFTP_HDR };
-			x->iov[2 * i + 1] = (struct iovec){ (void *)(base + boff), len };
+			x->iov[2 * i] = (struct iovec){x->hdr[i], TFTP_HDR};
+			x->iov[2 * i + 1] = (struct iovec){(void *)(base + boff), len};
 			memset(&x->msgs[i], 0, sizeof x->msgs[i]);
 			x->msgs[i].msg_hdr.msg_iov = &x->iov[2 * i];
 			x->msgs[i].msg_hdr.msg_iovlen = 2;
@@ -339,8 +338,8 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 				tftp_xfer_want_out(x, true);
 				return 0;
 			}
-			tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error",
-				      false);
+			tftp_xfer_end(
+			    x, errno == ECONNREFUSED ? "client-unreachable" : "send-error", false);
 			return -1;
 		}
 		x->next_send += (unsigned)sent;
@@ -378,7 +377,8 @@ static int tftp_xfer_window(struct tftp_xfer *x)
 static int tftp_xfer_send_oack(struct tftp_xfer *x)
 {
 	if (send(x->w.fd, x->oack, x->oack_len, 0) < 0 && errno != EAGAIN && errno != ENOBUFS) {
-		tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error", false);
+		tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error",
+			      false);
 		return -1;
 	}
 	tftp_xfer_arm(x);
@@ -429,7 +429,7 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 	for (;;) {
 		memset(mm, 0, sizeof mm);
 		for (int i = 0; i < TFTP_RX_BATCH; i++) {
-			iov[i] = (struct iovec){ pkt[i], sizeof pkt[i] };
+			iov[i] = (struct iovec){pkt[i], sizeof pkt[i]};
 			mm[i].msg_hdr.msg_iov = &iov[i];
 			mm[i].msg_hdr.msg_iovlen = 1;
 		}
@@ -439,8 +439,8 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 				continue;
 			if (errno == EAGAIN)
 				break;
-			tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "recv-error",
-				      false);
+			tftp_xfer_end(
+			    x, errno == ECONNREFUSED ? "client-unreachable" : "recv-error", false);
 			return;
 		}
 		for (int i = 0; i < got; i++) {
@@ -582,7 +582,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 			   const struct sockaddr_storage *peer, const char *clean,
 			   const char *logname)
 {
-	struct tftp_vfile vf = { 0 };
+	struct tftp_vfile vf = {0};
 	int file = -1;
 	uint64_t size;
 	int r = 0;
@@ -623,8 +623,8 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 			bool nf = file == -ENOENT || file == -ENOTDIR;
 			char why[32];
 			snprintf(why, sizeof why, "%s-%d", nf ? "not-found" : "denied", -file);
-			tftp_refuse(local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS,
-				    NULL, nf ? "not-found" : why, logname);
+			tftp_refuse(local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS, NULL,
+				    nf ? "not-found" : why, logname);
 			return;
 		}
 		size = (uint64_t)st.st_size;
@@ -659,7 +659,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	tftp_sa_str(peer, x->peer_str, sizeof x->peer_str);
 	snprintf(x->path, sizeof x->path, "%s", clean);
 	snprintf(x->logname, sizeof x->logname, "%s", logname);
-	x->w = (struct loop_watch){ .fd = sock, .cb = tftp_xfer_on_io, .arg = x };
+	x->w = (struct loop_watch){.fd = sock, .cb = tftp_xfer_on_io, .arg = x};
 	loop_timer_init(&x->t, tftp_xfer_on_timeout, x);
 	x->next = s->head;
 	if (s->head)
@@ -769,14 +769,14 @@ static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events
 				 CMSG_SPACE(sizeof(struct in6_pktinfo))];
 			struct cmsghdr align;
 		} cbuf;
-		struct iovec iov = { s->req, sizeof s->req };
+		struct iovec iov = {s->req, sizeof s->req};
 		struct msghdr mh = {
-			.msg_name = &peer,
-			.msg_namelen = sizeof peer,
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = cbuf.buf,
-			.msg_controllen = sizeof cbuf.buf,
+		    .msg_name = &peer,
+		    .msg_namelen = sizeof peer,
+		    .msg_iov = &iov,
+		    .msg_iovlen = 1,
+		    .msg_control = cbuf.buf,
+		    .msg_controllen = sizeof cbuf.buf,
 		};
 		int ifindex = 0;
 		memset(&peer, 0, sizeof peer);
@@ -808,8 +808,8 @@ static int tftp_listen_socket(struct tftp_server *s)
 	int on = 1, off = 0;
 	memset(&ss, 0, sizeof ss);
 	if (s->cfg.bind_addr) {
-		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE,
-					  .ai_socktype = SOCK_DGRAM };
+		struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+					 .ai_socktype = SOCK_DGRAM};
 		struct addrinfo *ai;
 		if (getaddrinfo(s->cfg.bind_addr, NULL, &hints, &ai))
 			return -EINVAL;
@@ -833,8 +833,7 @@ static int tftp_listen_socket(struct tftp_server *s)
 	if (ss.ss_family == AF_INET6) {
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
 		/* any: one dual-stack socket; a literal: just that family */
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, s->cfg.bind_addr ? &on : &off,
-			   sizeof on);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, s->cfg.bind_addr ? &on : &off, sizeof on);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
 		/* v4 datagrams on a dual-stack socket: IP_PKTINFO gives spec_dst */
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
@@ -885,7 +884,7 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		free(s);
 		return fd;
 	}
-	s->lw = (struct loop_watch){ .fd = fd, .cb = tftp_on_listen, .arg = s };
+	s->lw = (struct loop_watch){.fd = fd, .cb = tftp_on_listen, .arg = s};
 	int r = loop_add(l, &s->lw, EPOLLIN);
 	if (r) {
 		close(fd);

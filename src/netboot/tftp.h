@@ -39,11 +39,11 @@ typedef int (*tftp_lookup_fn)(void *arg, const char *clean_path, const struct so
 struct tftp_xfer_report {
 	const struct sockaddr *peer;
 	const char *path; /* cleaned path */
-	uint64_t bytes;   /* bytes acknowledged by the client */
+	uint64_t bytes;	  /* bytes acknowledged by the client */
 	uint64_t msecs;
 	unsigned blksize, windowsize;
 	bool ok;
-	bool size_probe; /* client aborted after learning tsize: normal */
+	bool size_probe;    /* client aborted after learning tsize: normal */
 	const char *reason; /* NULL when ok */
 };
 

@@ -64,10 +64,10 @@ static const struct {
 	uint64_t min, max;
 	bool clamp; /* above max: clamp (server may answer less) instead of ignore */
 } tftp_options[OPT_N] = {
-	[OPT_BLKSIZE] = { "blksize", TFTP_BLKSIZE_MIN, TFTP_BLKSIZE_MAX, true },	/* RFC 2348 */
-	[OPT_TSIZE] = { "tsize", 0, UINT64_MAX, false },				/* RFC 2349 */
-	[OPT_TIMEOUT] = { "timeout", TFTP_TIMEOUT_MIN, TFTP_TIMEOUT_MAX, false },	/* RFC 2349 */
-	[OPT_WINDOWSIZE] = { "windowsize", 1, TFTP_WINDOW_MAX, true },		/* RFC 7440 */
+    [OPT_BLKSIZE] = {"blksize", TFTP_BLKSIZE_MIN, TFTP_BLKSIZE_MAX, true},  /* RFC 2348 */
+    [OPT_TSIZE] = {"tsize", 0, UINT64_MAX, false},			    /* RFC 2349 */
+    [OPT_TIMEOUT] = {"timeout", TFTP_TIMEOUT_MIN, TFTP_TIMEOUT_MAX, false}, /* RFC 2349 */
+    [OPT_WINDOWSIZE] = {"windowsize", 1, TFTP_WINDOW_MAX, true},	    /* RFC 7440 */
 };
 
 static void tftp_apply_option(struct tftp_request *req, enum tftp_optid id, uint64_t v)
@@ -97,7 +97,7 @@ static void tftp_apply_option(struct tftp_request *req, enum tftp_optid id, uint
 /* Parses option pairs until the end of r into req. */
 static int tftp_parse_options(struct rbuf *r, struct tftp_request *req)
 {
-	bool seen[OPT_N] = { false };
+	bool seen[OPT_N] = {false};
 	while (rbuf_left(r) > 0) {
 		const char *name, *value;
 		size_t name_len, value_len;
@@ -118,7 +118,7 @@ static int tftp_parse_options(struct rbuf *r, struct tftp_request *req)
 			return -EBADMSG; /* option without a value */
 		if (req->n_opts == TFTP_MAX_OPTIONS)
 			return -EBADMSG;
-		req->opts[req->n_opts++] = (struct tftp_opt){ name, name_len, value, value_len };
+		req->opts[req->n_opts++] = (struct tftp_opt){name, name_len, value, value_len};
 		for (int id = 0; id < OPT_N; id++) {
 			if (!tftp_name_is(name, name_len, tftp_options[id].name))
 				continue;
@@ -128,11 +128,10 @@ static int tftp_parse_options(struct rbuf *r, struct tftp_request *req)
 				return -EBADMSG;
 			seen[id] = true;
 			uint64_t v;
-			bool ok = tftp_options[id].clamp
-					  ? tftp_parse_uint_clamp(value, value_len,
-								  tftp_options[id].max, &v)
-					  : tftp_parse_uint(value, value_len, tftp_options[id].max,
-							    &v);
+			bool ok =
+			    tftp_options[id].clamp
+				? tftp_parse_uint_clamp(value, value_len, tftp_options[id].max, &v)
+				: tftp_parse_uint(value, value_len, tftp_options[id].max, &v);
 			if (ok && v >= tftp_options[id].min)
 				tftp_apply_option(req, (enum tftp_optid)id, v);
 			break;
@@ -205,8 +204,7 @@ int tftp_parse_error(const void *p, size_t n, struct tftp_error *e)
 	return 0;
 }
 
-int tftp_parse_data(const void *p, size_t n, uint16_t *block, const uint8_t **data,
-		    size_t *len)
+int tftp_parse_data(const void *p, size_t n, uint16_t *block, const uint8_t **data, size_t *len)
 {
 	struct rbuf r;
 	uint16_t op;
@@ -330,9 +328,9 @@ unsigned tftp_blksize_for_mtu(unsigned mtu, bool is_ipv6)
 const char *tftp_errcode_str(uint16_t code)
 {
 	static const char *const names[] = {
-		"Undefined error", "File not found", "Access violation",
-		"Disk full", "Illegal TFTP operation", "Unknown transfer ID",
-		"File already exists", "No such user", "Option negotiation refused",
+	    "Undefined error",	   "File not found",	     "Access violation",
+	    "Disk full",	   "Illegal TFTP operation", "Unknown transfer ID",
+	    "File already exists", "No such user",	     "Option negotiation refused",
 	};
 	return code < sizeof names / sizeof names[0] ? names[code] : "Unknown error";
 }

@@ -105,8 +105,7 @@ int tftp_parse_ack(const void *p, size_t n, uint16_t *block);
 /* ERROR: opcode, code, message (NUL optional). */
 int tftp_parse_error(const void *p, size_t n, struct tftp_error *e);
 /* DATA: opcode, block, payload (*data points into p). */
-int tftp_parse_data(const void *p, size_t n, uint16_t *block, const uint8_t **data,
-		    size_t *len);
+int tftp_parse_data(const void *p, size_t n, uint16_t *block, const uint8_t **data, size_t *len);
 /* OACK: opcode then option pairs (used by tests and a client side). */
 int tftp_parse_oack(const void *p, size_t n, struct tftp_request *opts);
 
