@@ -613,7 +613,18 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 			    NULL, r == -ENOENT ? "not-found" : "refused-by-lookup", logname);
 		return;
 	}
-	if (r > 0) {
+	if (r > 0 && vf.has_fd) {
+		size = vf.len;
+		file = fcntl(vf.fd, F_DUPFD_CLOEXEC, 3);
+		if (vf.release)
+			vf.release(vf.cookie);
+		memset(&vf, 0, sizeof vf);
+		if (file < 0) {
+			tftp_refuse(local, ifindex, peer, TFTP_EUNDEF, "server error", "dup-failed",
+				    logname);
+			return;
+		}
+	} else if (r > 0) {
 		size = vf.len;
 	} else {
 		struct stat st;
