@@ -833,6 +833,110 @@ static void test_accept_ifindex_and_v6_bind(void **state)
 	assert_int_equal(tftp_server_start(&bad, &t->loop, &t->cfg), -EINVAL);
 }
 
+/* Many transfers at once in the one loop, interleaved, each with its own
+ * state: every client gets exactly its file. Also netascii mode (served as
+ * octet) on every other client. */
+static void test_concurrent(void **state)
+{
+	struct tctx *t = *state;
+	enum { N = 24 };
+	struct cli c[N];
+	uint8_t *got[N];
+	size_t len[N];
+	uint16_t expect[N];
+	bool done[N];
+	unsigned left = N;
+	uint8_t buf[1024];
+	start(t);
+	for (int i = 0; i < N; i++) {
+		cli_open(t, &c[i], "127.0.0.1");
+		uint8_t pkt[64];
+		struct wbuf w;
+		wbuf_init(&w, pkt, sizeof pkt);
+		assert_int_equal(tftp_build_request(&w, TFTP_RRQ, "f5000",
+						    i % 2 ? "netascii" : "octet", NULL, NULL, 0),
+				 0);
+		cli_send_raw(&c[i], pkt, w.len, false);
+		got[i] = malloc(8192);
+		len[i] = 0;
+		expect[i] = 1;
+		done[i] = false;
+	}
+	uint64_t deadline = loop_clock_ms() + 20000;
+	size_t peak = 0;
+	while (left && loop_clock_ms() < deadline) {
+		loop_once(&t->loop, 2);
+		if (tftp_server_active(t->srv) > peak)
+			peak = tftp_server_active(t->srv);
+		for (int i = 0; i < N; i++) {
+			struct pollfd p = { .fd = c[i].fd, .events = POLLIN };
+			if (done[i] || poll(&p, 1, 0) != 1)
+				continue;
+			c[i].tid_len = sizeof c[i].tid;
+			ssize_t n = recvfrom(c[i].fd, buf, sizeof buf, 0,
+					     (struct sockaddr *)&c[i].tid, &c[i].tid_len);
+			uint16_t blk;
+			const uint8_t *d;
+			size_t dl;
+			assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+			assert_int_equal(blk, expect[i]);
+			assert_true(len[i] + dl <= 8192);
+			memcpy(got[i] + len[i], d, dl);
+			len[i] += dl;
+			expect[i]++;
+			cli_ack(&c[i], blk);
+			if (dl < 512) {
+				done[i] = true;
+				left--;
+			}
+		}
+	}
+	assert_int_equal(left, 0);
+	assert_int_equal(peak, N);
+	for (int i = 0; i < N; i++) {
+		assert_pattern(got[i], len[i], 5000);
+		free(got[i]);
+		cli_close(&c[i]);
+	}
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.ok, N);
+}
+
+/* The log lines the README promises, with client names sanitised. */
+static void test_log_lines(void **state)
+{
+	struct tctx *t = *state;
+	char path[128], text[4096] = { 0 };
+	snprintf(path, sizeof path, "%s/log", t->top);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	log_setup(LOG_FMT_TEXT, LOG_LVL_INFO, fd);
+	start(t);
+	struct fetch f = { .name = "f513" };
+	fetch(t, &f);
+	free(f.data);
+	struct cli c;
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "no such\"file\"", NULL, NULL, 0);
+	assert_int_equal(expect_error(t, &c), TFTP_ENOTFOUND);
+	cli_rrq(&c, TFTP_RRQ, "a\nb", NULL, NULL, 0);
+	assert_int_equal(expect_error(t, &c), TFTP_EACCESS);
+	cli_close(&c);
+	log_setup(LOG_FMT_TEXT, getenv("TFTP_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR, 2);
+	assert_true(pread(fd, text, sizeof text - 1, 0) > 0);
+	close(fd);
+	unlink(path);
+	print_message("%s", text);
+	assert_non_null(strstr(text, "tftp.done client=127.0.0.1:"));
+	assert_non_null(strstr(text, " file=f513 bytes=513 secs="));
+	assert_non_null(strstr(text, " rate_kBps="));
+	assert_non_null(strstr(text, " blksize=512 window=1"));
+	assert_non_null(strstr(text, "tftp.refuse client=127.0.0.1:"));
+	assert_non_null(strstr(text, "file=no\\x20such\\x22file\\x22 code=1 reason=not-found"));
+	assert_non_null(strstr(text, "file=a\\x0ab code=2 reason=bad-path"));
+}
+
 /* Memory files from the lookup hook, released when the transfer ends. */
 static void test_lookup_vfile(void **state)
 {
@@ -984,6 +1088,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_size_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_then_rrq_same_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_ifindex_and_v6_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),
