@@ -36,6 +36,7 @@
  * asking blksize 65464 * windowsize 65535 cannot make us allocate 4 GiB:
  * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
 #define TFTP_XFER_BUF_MAX (1u << 20)
+#define TFTP_WINDOW_SANE 32767
 #define TFTP_REQ_MAX 2048 /* an RRQ is one datagram; 512 is the classic bound */
 #define TFTP_LOGNAME_MAX 200
 
@@ -882,8 +883,10 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		s->cfg.max_blksize = TFTP_BLKSIZE_MIN;
 	if (!s->cfg.max_windowsize)
 		s->cfg.max_windowsize = TFTP_DEF_WINDOW_CAP;
-	if (s->cfg.max_windowsize > TFTP_WINDOW_MAX)
-		s->cfg.max_windowsize = TFTP_WINDOW_MAX;
+	/* Under half the block-number space, so an ACK's 16 bits tell an
+	 * old block from a new one without doubt. */
+	if (s->cfg.max_windowsize > TFTP_WINDOW_SANE)
+		s->cfg.max_windowsize = TFTP_WINDOW_SANE;
 	if (!s->cfg.timeout_ms)
 		s->cfg.timeout_ms = TFTP_DEF_TIMEOUT_MS;
 	if (!s->cfg.retries)

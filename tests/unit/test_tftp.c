@@ -459,6 +459,19 @@ static void test_blksize_caps(void **state)
 	fetch(t, &g);
 	/* lo has MTU 65536: 65536 - 32 = 65504, so the RFC cap wins */
 	assert_int_equal(g.oackv.blksize, 65464);
+	/* one window's buffer stays within 1 MiB: 16 blocks of 65464 */
+	const char *names2[] = { "blksize", "windowsize" }, *values2[] = { "65464", "64" };
+	uint8_t buf[1024];
+	struct cli c;
+	struct tftp_request o;
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "big", names2, values2, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o), 0);
+	assert_int_equal(o.blksize, 65464);
+	assert_int_equal(o.windowsize, 16);
+	cli_error(&c, TFTP_EOPTNEG, "enough");
+	cli_close(&c);
 	assert_pattern(g.data, g.len, BIG_SIZE);
 	free(g.data);
 }
