@@ -682,9 +682,11 @@ static void test_refusals(void **state)
 		cli_rrq(&c, TFTP_RRQ, cases[i].name, NULL, NULL, 0);
 		int code = expect_error(t, &c);
 		uint64_t ms = loop_clock_ms() - t0;
-		print_message("%s -> error %d in %llu ms\n", cases[i].name, code,
-			      (unsigned long long)ms);
-		assert_int_equal(code, cases[i].code);
+		if (code != cases[i].code)
+			fail_msg("%s: error %d, expected %d", cases[i].name, code, cases[i].code);
+		if (i < 2)
+			print_message("%s -> error %d in %llu ms\n", cases[i].name, code,
+				      (unsigned long long)ms);
 		cli_close(&c);
 	}
 	/* write requests are refused */
@@ -940,7 +942,6 @@ static void test_log_lines(void **state)
 	assert_true(pread(fd, text, sizeof text - 1, 0) > 0);
 	close(fd);
 	unlink(path);
-	print_message("%s", text);
 	assert_non_null(strstr(text, "tftp.done client=127.0.0.1:"));
 	assert_non_null(strstr(text, " file=f513 bytes=513 secs="));
 	assert_non_null(strstr(text, " rate_kBps="));
