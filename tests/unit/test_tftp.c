@@ -314,6 +314,7 @@ struct fetch {
 	const char *const *names;
 	const char *const *values;
 	size_t nopt;
+	int rcvbuf; /* 0: default; else forced (root) receive buffer */
 	/* out */
 	uint8_t *data;
 	size_t len;
@@ -333,6 +334,10 @@ static void fetch(struct tctx *t, struct fetch *f)
 	size_t cap = 0;
 	uint64_t expect = 1; /* absolute block number */
 	cli_open(t, &c, f->ip ? f->ip : "127.0.0.1");
+	if (f->rcvbuf)
+		assert_int_equal(setsockopt(c.fd, SOL_SOCKET, SO_RCVBUFFORCE, &f->rcvbuf,
+					    sizeof f->rcvbuf),
+				 0);
 	cli_rrq(&c, TFTP_RRQ, f->name, f->names, f->values, f->nopt);
 	f->blksize = 512;
 	f->window = 1;
@@ -472,6 +477,20 @@ static void test_blksize_caps(void **state)
 	assert_int_equal(o.windowsize, 16);
 	cli_error(&c, TFTP_EOPTNEG, "enough");
 	cli_close(&c);
+	/* and a whole transfer so, when we may give the client the 1 MiB of
+	 * receive buffer a window needs (root: SO_RCVBUFFORCE) */
+	if (geteuid() == 0) {
+		struct fetch h = { .name = "big", .names = names2, .values = values2, .nopt = 2,
+				   .rcvbuf = 8 << 20 };
+		uint64_t t0 = loop_clock_ms();
+		fetch(t, &h);
+		print_message("window 16 x 65464: %zu bytes in %llu ms\n", h.len,
+			      (unsigned long long)(loop_clock_ms() - t0));
+		assert_int_equal(h.window, 16);
+		assert_pattern(h.data, h.len, BIG_SIZE);
+		assert_int_equal(h.data_pkts, BIG_SIZE / 65464 + 1);
+		free(h.data);
+	}
 	assert_pattern(g.data, g.len, BIG_SIZE);
 	free(g.data);
 }
