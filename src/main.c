@@ -14,11 +14,11 @@ struct role {
 };
 
 static const struct role roles[] = {
-	{ "serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients" },
-	{ "takeover", takeover_main, "rescue: become PID 1 of this system and free its root" },
-	{ "init", init_main, "the PID 1 role used by takeover and rescue images" },
-	{ "confirm", confirm_main, "in a rescue system: cancel the --revert-after switch" },
-	{ "return", return_main, "in a rescue system: go back to the original system" },
+    {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients"},
+    {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root"},
+    {"init", init_main, "the PID 1 role used by takeover and rescue images"},
+    {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
+    {"return", return_main, "in a rescue system: go back to the original system"},
 };
 
 static void usage(FILE *f)

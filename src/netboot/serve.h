@@ -26,8 +26,8 @@ struct serve_opts {
 	uint32_t dhcp_rate;
 	enum log_level log_level;
 	enum log_format log_format;
-	const char *user; /* drop root to this user after binding */
-	const char *config; /* --config FILE */
+	const char *user;	 /* drop root to this user after binding */
+	const char *config;	 /* --config FILE */
 	struct config_argv *cfg; /* the loaded file; strings above point into it */
 	char **cfg_argv;
 	bool help;
