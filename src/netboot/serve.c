@@ -20,6 +20,7 @@
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 #include "netboot/priv.h"
+#include "netboot/sandbox.h"
 #include "netboot/serve.h"
 #include "roles.h"
 
@@ -102,6 +103,7 @@ enum {
 	OPT_DHCP_RATE,
 	OPT_PXELINUX_CONFIG,
 	OPT_PXELINUX_PREFIX,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option serve_longopts[] = {
@@ -215,6 +217,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_NO_DHCP:
 			o->dhcp = false;
+			break;
+		case OPT_NO_SANDBOX:
+			o->no_sandbox = true;
 			break;
 		case OPT_DHCP_RATE: {
 			long v = strtol(optarg, &end, 10);
@@ -647,6 +652,17 @@ int serve_main(int argc, char **argv)
 	if (serve_files_start(&st, o))
 		goto out_loop;
 
+	/* The trees the process may still read once confined: opened now,
+	 * while we can still see them. */
+	struct sandbox sb = { .n = 0 };
+	const char *readable[4 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
+							  o->plan.kernel ? o->plan.ipxe_dir : NULL };
+	for (size_t i = 0; i < o->plan.n_initrd; i++)
+		readable[4 + i] = o->plan.initrd[i];
+	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
+		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
+			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
+
 	char why[160];
 	if (priv_drop(o->user, why, sizeof why)) {
 		log_err("serve.error reason=\"dropping privileges: %s\"", why);
@@ -655,6 +671,18 @@ int serve_main(int argc, char **argv)
 	if (geteuid() != 0)
 		log_info("serve.privileges uid=%u gid=%u no_new_privs=1", (unsigned)geteuid(),
 			 (unsigned)getegid());
+	if (!o->no_sandbox) {
+		int abi = sandbox_apply(&sb);
+		if (abi > 0)
+			log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", abi);
+		else if (abi == 0)
+			log_warn("serve.sandbox reason=\"kernel has no Landlock: running unconfined\"");
+		else {
+			log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
+				strerror(-abi));
+			goto out_files;
+		}
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
