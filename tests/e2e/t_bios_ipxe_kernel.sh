@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A SeaBIOS client with QEMU's e1000 iPXE ROM boots a kernel + marker
+# initramfs through `lifeboat serve --kernel` on a LAN whose addresses come
+# from an ordinary DHCP server (the router's dnsmasq), not from lifeboat.
+# Proof: the marker and our command line on the client's serial console,
+# the client's MAC in the router's lease file, and the offer in lifeboat's log.
+. "$(dirname "$0")/lib.sh"
+lab_require_root
+lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio
+lab_require_file "$LAB_KERNEL" /usr/lib/ipxe/undionly.kpxe
+
+lab_up
+lab_initramfs
+token=lbe$$x$RANDOM
+lab_server_boot_kernel "$LAB_INITRD" "console=ttyS0 lbe_token=$token"
+mac=$(lab_mac 1)
+serial=$LAB_DIR/bios.log
+qemu_bios_ipxe bios "$mac" "$serial"
+wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" 150 bios ||
+	lab_fail "BIOS iPXE client did not boot: $LAB_WAIT_WHY"
+t=$(timing bios)
+lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
+
+ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
+lab_log "client $mac holds router lease $ip"
+grep -aqiE "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" "$LAPTOP_LOG" ||
+	lab_fail "the server's log shows no offer to $mac"
+lab_pass "bios-ipxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
