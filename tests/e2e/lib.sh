@@ -331,6 +331,11 @@ lab_down() {
 	exit $rc
 }
 
+# lab_server_log_has REGEX: the server's logs (case-insensitive ERE) match.
+lab_server_log_has() {
+	cat "$LAPTOP_LOG" "$LAB_DIR"/standin-*.log 2>/dev/null | grep -aqiE "$1"
+}
+
 # lab_check_lease MAC: the router's lease file holds MAC; prints its IP.
 lab_check_lease() {
 	awk -v m="$(echo "$1" | tr A-F a-f)" '$2 == m { print $3; found = 1 } END { exit !found }' "$ROUTER_LEASES"

@@ -23,6 +23,6 @@ lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
 
 ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
 lab_log "client $mac holds router lease $ip"
-grep -aqiE "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" "$LAPTOP_LOG" ||
+lab_server_log_has "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" ||
 	lab_fail "the server's log shows no offer to $mac"
 lab_pass "bios-ipxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# An OVMF client with EDK2's own PXE stack (virtio-net, empty romfile, so no
+# iPXE ROM; PXE arch 7) boots a kernel + marker initramfs through
+# `lifeboat serve --kernel`: EDK2 takes lifeboat's proxy offer (BINL shape),
+# loads snponly.efi over TFTP, and that iPXE fetches the generated script,
+# kernel and initrd over HTTP. The LAN's addresses come from the router.
+. "$(dirname "$0")/lib.sh"
+lab_require_root
+lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio
+lab_require_file "$LAB_KERNEL" /usr/lib/ipxe/snponly.efi /usr/share/OVMF/OVMF_CODE.fd
+
+lab_up
+lab_initramfs
+token=lbe$$x$RANDOM
+lab_server_boot_kernel "$LAB_INITRD" "console=ttyS0 lbe_token=$token"
+mac=$(lab_mac 2)
+serial=$LAB_DIR/ovmf.log
+qemu_ovmf_pxe ovmf "$mac" "$serial"
+wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" 170 ovmf ||
+	lab_fail "OVMF PXE client did not boot: $LAB_WAIT_WHY"
+t=$(timing ovmf)
+lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
+
+ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
+lab_log "client $mac holds router lease $ip"
+lab_server_log_has "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" ||
+	lab_fail "the server's log shows no offer to $mac"
+lab_server_log_has "snponly\.efi" || lab_fail "the server's log shows no snponly.efi transfer"
+lab_server_log_has "GET.*(linux|kernel)|url:/linux" || lab_fail "the server's log shows no HTTP fetch of the kernel"
+lab_pass "ovmf-pxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
