@@ -360,6 +360,28 @@ lab_server_boot_kernel() {
 	lab_laptop_ready 10
 }
 
+# lab_server_root ROOT BIOSFILE: starts the server under test serving the
+# directory ROOT over TFTP with BIOSFILE as the BIOS boot file (lifeboat
+# serve ROOT --boot bios=BIOSFILE) and waits until it listens.
+lab_server_root() {
+	local root=$1 file=$2
+	case $LB_SERVER in
+	lifeboat)
+		[ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
+		lab_run_laptop "$LB_BIN" serve "$root" -i $LAPTOP_IF --boot "bios=$file"
+		;;
+	dnsmasq)
+		lab_run_laptop dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
+			--interface=$LAPTOP_IF --bind-interfaces --dhcp-range=192.0.2.0,proxy \
+			--pxe-service=x86PC,"lifeboat-standin","$file" \
+			--enable-tftp --tftp-root="$root" --dhcp-leasefile="$LAB_DIR/standin.leases" \
+			--pid-file="$LAB_DIR/standin.pid" --log-dhcp --log-facility=-
+		;;
+	*) lab_fail "unknown LB_SERVER=$LB_SERVER" ;;
+	esac
+	lab_laptop_ready 10
+}
+
 # The stand-in: dnsmasq in proxy mode (PXE10 offers, TFTP) plus busybox
 # httpd, handing iPXE a script that fetches kernel and initrd over HTTP.
 # It exists to prove the lab itself (clients, markers, cleanup, timing).
