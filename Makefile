@@ -39,6 +39,7 @@ ASAN_LIB   := $(LIB_SRCS:src/%.c=build/asan/%.o)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 FUZZ_BINS  := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 
+Q := $(if $(V),,@)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all glibc asan test fuzz fuzz-smoke e2e check bench lint clean run serve-deps
@@ -50,14 +51,16 @@ lifeboat: $(MUSL_OBJS)
 
 build/musl/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+	@echo '  CC  $@'
+	$(Q)$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 glibc: build/glibc/lifeboat
 build/glibc/lifeboat: $(GLIBC_OBJS)
 	$(GLIBC_CC) -o $@ $^
 build/glibc/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(GLIBC_CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+	@echo '  CC  $@'
+	$(Q)$(GLIBC_CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 # ASan+UBSan build of the whole program, used by unit tests and e2e runs.
 asan: build/asan/lifeboat
@@ -65,11 +68,13 @@ build/asan/lifeboat: $(ASAN_LIB) build/asan/main.o
 	$(GLIBC_CC) $(SAN) -o $@ $^
 build/asan/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(GLIBC_CC) $(CPPFLAGS) $(ALLCFLAGS) -O1 $(SAN) -c -o $@ $<
+	@echo '  CC  $@'
+	$(Q)$(GLIBC_CC) $(CPPFLAGS) $(ALLCFLAGS) -O1 $(SAN) -c -o $@ $<
 
 build/unit/%: tests/unit/%.c $(ASAN_LIB) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(GLIBC_CC) $(CPPFLAGS) -Itests/unit $(CSTD) $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
+	@echo '  TEST $@'
+	$(Q)$(GLIBC_CC) $(CPPFLAGS) -Itests/unit $(CSTD) $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
 		-DLIFEBOAT_SRCDIR='"$(CURDIR)"' -o $@ $< $(ASAN_LIB) -lcmocka
 
 test: $(UNIT_BINS)
@@ -77,7 +82,8 @@ test: $(UNIT_BINS)
 
 build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS) $(CSTD) -Wall -Wextra -Werror -O1 -g \
+	@echo '  FUZZ $@'
+	$(Q)$(CLANG) $(CPPFLAGS) $(CSTD) -Wall -Wextra -Werror -O1 -g \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $< $(LIB_SRCS)
 

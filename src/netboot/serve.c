@@ -1,3 +1,487 @@
+/* serve: `lifeboat serve`. Parses the command line, checks everything it
+ * can before touching the network (ROOT, boot files, iPXE images,
+ * interfaces, privileges), opens the sockets, then runs the one event loop
+ * until SIGINT/SIGTERM. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/sys.h"
+#include "netboot/bootplan.h"
+#include "netboot/dhcp4_server.h"
+#include "netboot/fsroot.h"
+#include "netboot/iface.h"
+#include "netboot/priv.h"
+#include "netboot/serve.h"
 #include "roles.h"
-int serve_main(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "serve: not built yet\n"); return 1; }
+
+#define SERVE_MAX_IFACES 16
+
+static void serve_usage(FILE *f)
+{
+	size_t n;
+	const struct pxe_arch *t = pxe_arch_table(&n);
+	fprintf(f,
+		"usage: lifeboat serve [ROOT] [options]\n"
+		"\n"
+		"Netboot the PXE clients of this LAN without touching its DHCP server:\n"
+		"answers only the PXE part of DHCP (proxyDHCP, udp/67 and udp/4011), serves\n"
+		"boot files from ROOT over TFTP (udp/69) and HTTP (tcp/80).\n"
+		"\n"
+		"  ROOT                   directory of boot files (optional in kernel mode)\n"
+		"  -i, --interface IFACE  answer on IFACE only (repeatable; default: every up,\n"
+		"                         non-loopback interface with an IPv4 address)\n"
+		"  -b, --boot ARCH=FILE   boot FILE (relative to ROOT, or an http:// URL) on\n"
+		"                         clients of architecture ARCH (repeatable); ARCH \"ipxe\"\n"
+		"                         is for clients already running iPXE\n"
+		"  -k, --kernel FILE      kernel mode: boot this Linux kernel (via iPXE + HTTP)\n"
+		"      --initrd FILE      initrd for kernel mode (repeatable, in order)\n"
+		"      --cmdline STR      kernel command line for kernel mode\n"
+		"      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
+		"                         Debian package ipxe)\n"
+		"      --http-port N      HTTP port (default 80)\n"
+		"      --tftp-port N      TFTP port (default 69)\n"
+		"      --dhcp-port N      proxyDHCP port (default 67)\n"
+		"      --binl-port N      PXE boot server port (default 4011)\n"
+		"      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
+		"      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
+		"                         (default 1024 each)\n"
+		"      --user USER        drop root to USER once sockets are bound (default\n"
+		"                         nobody); files under ROOT must be readable by USER\n"
+		"      --log-format F     text (default) or json (one JSON object per line)\n"
+		"  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
+		"  -q, --quiet            warnings and errors only\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"ARCH is one of:");
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(t[i].key, t[i - 1].key))
+			fprintf(f, "%s %s", i % 6 == 0 ? "\n " : "", t[i].key);
+	fprintf(f, " ipxe other\n"
+		   "\n"
+		   "examples:\n"
+		   "  lifeboat serve --kernel vmlinuz --initrd initrd.img --cmdline 'console=ttyS0'\n"
+		   "  lifeboat serve /srv/tftp --boot bios=pxelinux.0 --boot efi64=grubx64.efi\n"
+		   "  lifeboat serve /srv/tftp -i eth1 --boot ipxe=boot.ipxe --boot bios=undionly.kpxe\n");
+}
+
+enum {
+	OPT_INITRD = 256,
+	OPT_CMDLINE,
+	OPT_IPXE_DIR,
+	OPT_HTTP_PORT,
+	OPT_TFTP_PORT,
+	OPT_DHCP_PORT,
+	OPT_BINL_PORT,
+	OPT_NO_HTTP,
+	OPT_NO_TFTP,
+	OPT_NO_DHCP,
+	OPT_MAX_TRANSFERS,
+	OPT_LOG_FORMAT,
+	OPT_USER,
+};
+
+static const struct option serve_longopts[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "boot", required_argument, NULL, 'b' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "ipxe-dir", required_argument, NULL, OPT_IPXE_DIR },
+	{ "http-port", required_argument, NULL, OPT_HTTP_PORT },
+	{ "tftp-port", required_argument, NULL, OPT_TFTP_PORT },
+	{ "dhcp-port", required_argument, NULL, OPT_DHCP_PORT },
+	{ "binl-port", required_argument, NULL, OPT_BINL_PORT },
+	{ "no-http", no_argument, NULL, OPT_NO_HTTP },
+	{ "no-tftp", no_argument, NULL, OPT_NO_TFTP },
+	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
+	{ "max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == 0 || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
+{
+	memset(o, 0, sizeof *o);
+	o->plan.http = o->plan.tftp = true;
+	o->dhcp = true;
+	o->plan.http_port = 80;
+	o->tftp_port = 69;
+	o->dhcp_port = 67;
+	o->binl_port = 4011;
+	o->plan.ipxe_dir = "/usr/lib/ipxe";
+	o->max_transfers = 1024;
+	o->log_level = LOG_LVL_INFO;
+	o->log_format = LOG_FMT_TEXT;
+	o->user = "nobody";
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":i:b:k:vqh", serve_longopts, NULL)) != -1) {
+		const char *why;
+		char *end;
+		switch (c) {
+		case 'i':
+			if (o->n_ifaces == SERVE_MAX_IFACES) {
+				fprintf(err, "serve: at most %d interfaces\n", SERVE_MAX_IFACES);
+				return -EINVAL;
+			}
+			o->ifaces[o->n_ifaces++] = optarg;
+			break;
+		case 'b':
+			if (bootplan_add_boot(&o->plan, optarg, &why)) {
+				fprintf(err, "serve: --boot %s: %s\n", optarg, why);
+				return -EINVAL;
+			}
+			break;
+		case 'k':
+			o->plan.kernel = optarg;
+			break;
+		case OPT_INITRD:
+			if (o->plan.n_initrd == BOOTPLAN_MAX_INITRD) {
+				fprintf(err, "serve: at most %d --initrd\n", BOOTPLAN_MAX_INITRD);
+				return -EINVAL;
+			}
+			o->plan.initrd[o->plan.n_initrd++] = optarg;
+			break;
+		case OPT_CMDLINE:
+			o->plan.cmdline = optarg;
+			break;
+		case OPT_IPXE_DIR:
+			o->plan.ipxe_dir = optarg;
+			break;
+		case OPT_HTTP_PORT:
+		case OPT_TFTP_PORT:
+		case OPT_DHCP_PORT:
+		case OPT_BINL_PORT: {
+			uint16_t *dst = c == OPT_HTTP_PORT   ? &o->plan.http_port
+					: c == OPT_TFTP_PORT ? &o->tftp_port
+					: c == OPT_DHCP_PORT ? &o->dhcp_port
+							     : &o->binl_port;
+			if (parse_port(optarg, dst)) {
+				fprintf(err, "serve: bad port '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case OPT_NO_HTTP:
+			o->plan.http = false;
+			break;
+		case OPT_NO_TFTP:
+			o->plan.tftp = false;
+			break;
+		case OPT_NO_DHCP:
+			o->dhcp = false;
+			break;
+		case OPT_MAX_TRANSFERS: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 1000000) {
+				fprintf(err, "serve: bad --max-transfers '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->max_transfers = (unsigned)v;
+			break;
+		}
+		case OPT_LOG_FORMAT:
+			if (!strcmp(optarg, "json"))
+				o->log_format = LOG_FMT_JSON;
+			else if (!strcmp(optarg, "text"))
+				o->log_format = LOG_FMT_TEXT;
+			else {
+				fprintf(err, "serve: --log-format is text or json\n");
+				return -EINVAL;
+			}
+			break;
+		case OPT_USER:
+			o->user = optarg;
+			break;
+		case 'v':
+			o->log_level = LOG_LVL_DEBUG;
+			break;
+		case 'q':
+			o->log_level = LOG_LVL_WARN;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case ':':
+			fprintf(err, "serve: option %s needs a value\n", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			fprintf(err, "serve: unknown option '%s'\n", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		o->root = argv[optind++];
+	if (optind < argc) {
+		fprintf(err, "serve: unexpected argument '%s' (only one ROOT)\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->plan.n_initrd && !o->plan.kernel) {
+		fprintf(err, "serve: --initrd needs --kernel\n");
+		return -EINVAL;
+	}
+	if (o->plan.cmdline && !o->plan.kernel) {
+		fprintf(err, "serve: --cmdline needs --kernel\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Boot files commonly found in a boot directory, for when no --boot is
+ * given: the first that exists under ROOT wins, per key. */
+static const struct {
+	const char *key;
+	const char *file;
+} serve_autodetect[] = {
+	{ "bios", "pxelinux.0" },       { "bios", "lpxelinux.0" },      { "bios", "grub/i386-pc.0" },
+	{ "bios", "undionly.kpxe" },    { "efi64", "bootx64.efi" },     { "efi64", "grubnetx64.efi" },
+	{ "efi64", "grubx64.efi" },     { "efi64", "shimx64.efi" },     { "efi64", "snponly.efi" },
+	{ "efi64", "ipxe.efi" },        { "arm64", "bootaa64.efi" },    { "arm64", "grubaa64.efi" },
+	{ "ipxe", "boot.ipxe" },        { "ipxe", "autoexec.ipxe" },
+};
+
+static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
+{
+	struct stat st;
+	const char *err;
+	/* kernel mode: the user's files, and the iPXE images to chain-load */
+	if (o->plan.kernel) {
+		const char *files[1 + BOOTPLAN_MAX_INITRD];
+		size_t nf = 0;
+		files[nf++] = o->plan.kernel;
+		for (size_t i = 0; i < o->plan.n_initrd; i++)
+			files[nf++] = o->plan.initrd[i];
+		for (size_t i = 0; i < nf; i++) {
+			if (stat(files[i], &st) || !S_ISREG(st.st_mode) || access(files[i], R_OK)) {
+				log_err("serve.error file=%s reason=\"%s\"", files[i],
+					errno ? strerror(errno) : "not a regular file");
+				return -ENOENT;
+			}
+		}
+		if (!o->plan.http) {
+			log_err("serve.error reason=\"kernel mode fetches the kernel over HTTP: drop --no-http\"");
+			return -EINVAL;
+		}
+		int found = 0;
+		static const char *const imgs[] = { "undionly.kpxe", "snponly.efi" };
+		for (size_t i = 0; i < 2; i++) {
+			char p[512];
+			snprintf(p, sizeof p, "%s/%s", o->plan.ipxe_dir, imgs[i]);
+			if (access(p, R_OK) == 0)
+				found++;
+			else
+				log_warn("serve.warn file=%s reason=\"missing: clients needing it will not boot (Debian package ipxe)\"",
+					 p);
+		}
+		if (!found) {
+			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the Debian package ipxe or pass --ipxe-dir\"",
+				o->plan.ipxe_dir);
+			return -ENOENT;
+		}
+	}
+	/* no --boot at all: look for well-known boot files in ROOT */
+	if (have_root && o->plan.n_boot == 0) {
+		for (size_t i = 0; i < sizeof serve_autodetect / sizeof serve_autodetect[0]; i++) {
+			if (bootplan_file_for(&o->plan, serve_autodetect[i].key))
+				continue;
+			if (o->plan.kernel && strcmp(serve_autodetect[i].key, "ipxe") != 0)
+				continue;
+			int fd = fsroot_open(root, serve_autodetect[i].file, &st);
+			if (fd < 0)
+				continue;
+			close(fd);
+			char spec[128];
+			snprintf(spec, sizeof spec, "%s=%s", serve_autodetect[i].key,
+				 serve_autodetect[i].file);
+			/* spec must outlive the plan: keep it in the options */
+			size_t k = o->n_auto++;
+			snprintf(o->auto_specs[k], sizeof o->auto_specs[k], "%s", spec);
+			bootplan_add_boot(&o->plan, o->auto_specs[k], &err);
+			log_info("serve.auto boot=%s reason=\"found in ROOT\"", spec);
+		}
+	}
+	for (size_t i = 0; i < o->plan.n_boot; i++) {
+		const char *f = o->plan.boot[i].file;
+		if (!strncmp(f, "http://", 7) || !strncmp(f, "https://", 8))
+			continue;
+		if (!have_root) {
+			log_err("serve.error boot=%s=%s reason=\"a relative boot file needs a ROOT directory\"",
+				o->plan.boot[i].key, f);
+			return -EINVAL;
+		}
+		char clean[FSROOT_PATH_MAX];
+		int r = fsroot_clean_path(f, strlen(f), clean, sizeof clean);
+		int fd = r < 0 ? r : fsroot_open(root, clean, &st);
+		if (fd < 0) {
+			log_err("serve.error boot=%s=%s reason=\"not found under ROOT (%s)\"",
+				o->plan.boot[i].key, f, strerror(-fd));
+			return -ENOENT;
+		}
+		close(fd);
+	}
+	if (!o->plan.kernel && o->plan.n_boot == 0) {
+		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with --boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Says who holds a port we could not bind, and what to do about it. */
+static void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what)
+{
+	if (err == -EADDRINUSE) {
+		char comm[64] = "";
+		int pid = sys_port_owner(proto, port, comm, sizeof comm);
+		if (pid > 0)
+			log_err("serve.error port=%s/%u reason=\"in use by %s (pid %d): stop it, or use --no-%s / another port\"",
+				proto, port, comm, pid, what);
+		else
+			log_err("serve.error port=%s/%u reason=\"in use by another process (a DHCP/TFTP/HTTP server such as dnsmasq, isc-dhcp-server, kea, tftpd-hpa, nginx): stop it, or use --no-%s / another port\"",
+				proto, port, what);
+	} else if (err == -EACCES || err == -EPERM) {
+		log_err("serve.error port=%s/%u reason=\"permission denied: run as root or grant CAP_NET_BIND_SERVICE (missing capability)\"",
+			proto, port);
+	} else {
+		log_err("serve.error port=%s/%u reason=\"%s\"", proto, port, strerror(-err));
+	}
+}
+
+static void serve_on_signal(struct loop *l, int signo, void *arg)
+{
+	(void)arg;
+	log_info("serve.stop signal=%s", strsignal(signo));
+	loop_stop(l);
+}
+
+int serve_main(int argc, char **argv)
+{
+	struct serve_opts *o = calloc(1, sizeof *o);
+	struct serve_state st;
+	int rc = 1;
+	if (!o)
+		return 1;
+	memset(&st, 0, sizeof st);
+	st.root.dirfd = -1;
+	if (serve_parse_args(argc, argv, o, stderr)) {
+		fprintf(stderr, "Try 'lifeboat serve --help'.\n");
+		free(o);
+		return 2;
+	}
+	if (o->help) {
+		serve_usage(stdout);
+		free(o);
+		return 0;
+	}
+	log_setup(o->log_format, o->log_level, 2);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o->root) {
+		int r = fsroot_init(&st.root, o->root);
+		if (r) {
+			log_err("serve.error root=%s reason=\"%s\"", o->root, strerror(-r));
+			goto out;
+		}
+	}
+	if (serve_check_files(o, &st.root, o->root != NULL))
+		goto out;
+
+	st.ifs.want = o->ifaces;
+	st.ifs.n_want = o->n_ifaces;
+	const char *missing;
+	int r = iface_scan(&st.ifs, &missing);
+	if (r == -ENODEV) {
+		log_err("serve.error iface=%s reason=\"no such interface\"", missing);
+		goto out;
+	}
+	if (r || iface_count_ip4(&st.ifs) == 0) {
+		log_err("serve.error reason=\"no usable interface: no %s interface has an IPv4 address\"",
+			o->n_ifaces ? "chosen" : "up, non-loopback");
+		goto out;
+	}
+	if (geteuid() != 0 && sys_has_cap(10 /* CAP_NET_BIND_SERVICE */) != 1 &&
+	    ((o->dhcp && o->dhcp_port < 1024) || (o->plan.tftp && o->tftp_port < 1024) ||
+	     (o->plan.http && o->plan.http_port < 1024))) {
+		log_err("serve.error reason=\"not root: binding ports below 1024 needs root or CAP_NET_BIND_SERVICE (missing capability)\"");
+		goto out;
+	}
+
+	if (loop_init(&st.loop)) {
+		log_err("serve.error reason=\"epoll: %s\"", strerror(errno));
+		goto out;
+	}
+	if (o->dhcp) {
+		struct dhcp4_server_config dc = {
+			.plan = &o->plan,
+			.ifs = &st.ifs,
+			.port = o->dhcp_port,
+			.binl_port = o->binl_port,
+		};
+		uint16_t which;
+		r = dhcp4_server_start(&st.dhcp, &st.loop, &dc, &which);
+		if (r) {
+			serve_explain_bind("udp", which, r, "dhcp");
+			goto out_loop;
+		}
+	}
+	if (serve_files_start(&st, o))
+		goto out_loop;
+
+	char why[160];
+	if (priv_drop(o->user, why, sizeof why)) {
+		log_err("serve.error reason=\"dropping privileges: %s\"", why);
+		goto out_files;
+	}
+	if (geteuid() != 0)
+		log_info("serve.privileges uid=%u gid=%u no_new_privs=1", (unsigned)geteuid(),
+			 (unsigned)getegid());
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	loop_signals(&st.loop, &set, serve_on_signal, &st);
+
+	for (size_t i = 0; i < st.ifs.n; i++) {
+		const struct iface *f = &st.ifs.v[i];
+		if (f->has_ip4)
+			log_info("serve.iface name=%s ip=%u.%u.%u.%u mtu=%u", f->name, f->ip4[0],
+				 f->ip4[1], f->ip4[2], f->ip4[3], f->mtu);
+	}
+	log_info("serve.ready mode=%s root=%s dhcp=%s tftp=%s http=%s", o->plan.kernel ? "kernel" : "root",
+		 o->root ? o->root : "-", o->dhcp ? "on" : "off", o->plan.tftp ? "on" : "off",
+		 o->plan.http ? "on" : "off");
+	r = loop_run(&st.loop);
+	rc = r ? 1 : 0;
+out_files:
+	serve_files_stop(&st);
+out_loop:
+	dhcp4_server_stop(st.dhcp);
+	loop_free(&st.loop);
+out:
+	fsroot_close(&st.root);
+	free(o);
+	return rc;
+}

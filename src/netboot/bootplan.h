@@ -1,0 +1,77 @@
+/* bootplan: what a given client boots. Pure policy: per-architecture boot
+ * files (--boot KEY=FILE), kernel mode (--kernel/--initrd/--cmdline: chain
+ * to iPXE, then a generated script fetches kernel and initrds over HTTP),
+ * and the names under the reserved "lifeboat/" prefix that the TFTP and HTTP
+ * servers resolve to iPXE images, the kernel, initrds and the script. */
+#ifndef LIFEBOAT_NETBOOT_BOOTPLAN_H
+#define LIFEBOAT_NETBOOT_BOOTPLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netboot/pxe.h"
+
+#define BOOTPLAN_MAX_BOOT 32
+#define BOOTPLAN_MAX_INITRD 8
+#define BOOTPLAN_PREFIX "lifeboat/"
+
+struct bootplan_entry {
+	const char *key;  /* an arch key (pxe.h table), "ipxe" or "other" */
+	const char *file; /* relative to ROOT, or an http:// URL */
+};
+
+struct bootplan {
+	struct bootplan_entry boot[BOOTPLAN_MAX_BOOT];
+	size_t n_boot;
+	const char *kernel;
+	const char *initrd[BOOTPLAN_MAX_INITRD];
+	size_t n_initrd;
+	const char *cmdline;
+	const char *ipxe_dir;
+	uint16_t http_port;
+	bool http; /* HTTP server enabled */
+	bool tftp; /* TFTP server enabled */
+};
+
+/* Adds "KEY=FILE" (as given to --boot). 0, -EINVAL (unknown key or no
+ * '='; *err says why), -E2BIG (too many). Later entries replace earlier
+ * ones with the same key. */
+int bootplan_add_boot(struct bootplan *p, const char *spec, const char **err);
+
+struct boot_choice {
+	char file[128]; /* TFTP path or http:// URL, fits BOOTP's file field */
+	const char *why; /* short reason for the log */
+};
+
+/* Picks the boot target for client c reached through our address ip.
+ * Returns 0, or -ENOENT when nothing is configured for this client (stay
+ * silent; *why says so), -ELOOP when the choice would chain-load iPXE into
+ * itself, -ENAMETOOLONG when the name does not fit. */
+int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
+		    struct boot_choice *out);
+
+/* A name under "lifeboat/" resolved: either a host file to open (outside
+ * the served root, chosen by the user on the command line) or generated
+ * text written into the caller's buffer. */
+struct bootplan_file {
+	const char *host_path; /* NULL when text is set */
+	const char *text;
+	size_t text_len;
+};
+
+/* Resolves a cleaned client path. Returns 0 and fills *out, -ENOENT when
+ * the path is not under the "lifeboat/" prefix or names nothing. buf/cap
+ * hold generated text (the iPXE script). */
+int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
+		    struct bootplan_file *out);
+
+/* Writes the iPXE script of kernel mode into buf. Returns its length or
+ * -ENOBUFS. URLs are relative, so iPXE resolves them against the
+ * script's own URL, whatever address it was fetched from. */
+int bootplan_ipxe_script(const struct bootplan *p, char *buf, size_t cap);
+
+/* The configured boot entry for key, or NULL. */
+const char *bootplan_file_for(const struct bootplan *p, const char *key);
+
+#endif

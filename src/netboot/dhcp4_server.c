@@ -1,0 +1,270 @@
+#include "netboot/dhcp4_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "netboot/dhcp4_wire.h"
+#include "netboot/pxe.h"
+
+struct dhcp4_server {
+	struct dhcp4_server_config cfg;
+	struct loop *loop;
+	struct loop_watch w67, w4011;
+};
+
+static void fmt_mac(char *out, size_t cap, const uint8_t *m)
+{
+	snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool binl,
+		  const struct sockaddr_in *src, const void *pkt, size_t n, uint8_t *out,
+		  size_t cap, struct dhcp4_answer *a)
+{
+	struct dhcp4_msg *m = malloc(sizeof *m);
+	struct pxe_client c;
+	char mac[24], srcs[INET_ADDRSTRLEN];
+	const char *port = binl ? "4011" : "67";
+	memset(a, 0, sizeof *a);
+	inet_ntop(AF_INET, &src->sin_addr, srcs, sizeof srcs);
+	if (!m) {
+		snprintf(a->log, sizeof a->log, "dhcp.drop reason=oom");
+		return;
+	}
+	if (dhcp4_parse(pkt, n, m) < 0) {
+		snprintf(a->log, sizeof a->log,
+			 "dhcp.malformed from=%s port=%s len=%zu iface=%s", srcs, port, n,
+			 ifc->name);
+		goto out;
+	}
+	fmt_mac(mac, sizeof mac, m->chaddr);
+	if (m->op != DHCP4_BOOTREQUEST || !m->has_magic) {
+		a->log_quiet = true;
+		snprintf(a->log, sizeof a->log, "dhcp.ignore mac=%s reason=\"not a DHCP request\"",
+			 mac);
+		goto out;
+	}
+	bool wanted = binl ? (m->msg_type == DHCP4_REQUEST || m->msg_type == DHCP4_INFORM)
+			   : m->msg_type == DHCP4_DISCOVER;
+	int r = pxe_classify(m, &c);
+	if (r == -ENOENT || !wanted) {
+		a->log_quiet = true;
+		snprintf(a->log, sizeof a->log,
+			 "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"", mac,
+			 dhcp4_type_name(m->msg_type), port,
+			 r == -ENOENT ? "not a netboot client" : "not a message a proxy answers");
+		goto out;
+	}
+	if (r < 0) {
+		snprintf(a->log, sizeof a->log,
+			 "dhcp.malformed mac=%s reason=\"bad PXE options (93/97)\"", mac);
+		goto out;
+	}
+	if (!ifc->has_ip4) {
+		snprintf(a->log, sizeof a->log,
+			 "dhcp.ignore mac=%s iface=%s reason=\"no IPv4 address on this interface\"",
+			 mac, ifc->name);
+		goto out;
+	}
+
+	struct boot_choice bc;
+	r = bootplan_choose(plan, &c, ifc->ip4, &bc);
+	const char *fw = c.ipxe ? "ipxe" : c.ai->fw == PXE_FW_UEFI ? "uefi"
+			       : c.ai->fw == PXE_FW_UBOOT	   ? "uboot"
+			       : c.ai->fw == PXE_FW_RPI		   ? "rpi"
+								   : "bios";
+	if (r < 0) {
+		snprintf(a->log, sizeof a->log,
+			 "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac, c.arch,
+			 c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
+		goto out;
+	}
+
+	struct pxe_reply rep = {
+		.type = binl ? DHCP4_ACK : DHCP4_OFFER,
+		.shape = pxe_choose_shape(&c),
+		.file = bc.file,
+	};
+	memcpy(rep.server_ip, ifc->ip4, 4);
+	struct wbuf w;
+	wbuf_init(&w, out, cap);
+	if (pxe_build_reply(&w, m, &c, &rep) < 0) {
+		snprintf(a->log, sizeof a->log, "dhcp.error mac=%s reason=\"reply does not fit\"",
+			 mac);
+		goto out;
+	}
+	a->len = w.len;
+	a->dst.sin_family = AF_INET;
+	if (binl) {
+		/* The client has its address: answer where it asked from. */
+		a->dst = *src;
+		if (a->dst.sin_addr.s_addr == INADDR_ANY) {
+			a->dst.sin_addr.s_addr = INADDR_BROADCAST;
+			a->broadcast = true;
+		}
+	} else if (memcmp(m->giaddr, "\0\0\0\0", 4)) {
+		/* relayed: back to the relay agent's server port */
+		memcpy(&a->dst.sin_addr, m->giaddr, 4);
+		a->dst.sin_port = htons(67);
+	} else {
+		a->dst.sin_addr.s_addr = INADDR_BROADCAST;
+		a->dst.sin_port = htons(68);
+		a->broadcast = true;
+	}
+	snprintf(a->log, sizeof a->log,
+		 "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s", binl ? "ack" : "offer",
+		 mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "", pxe_shape_name(rep.shape),
+		 bc.file, ifc->name);
+out:
+	free(m);
+}
+
+static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
+{
+	uint8_t in[1500], out[1024];
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cbuf;
+	for (int burst = 0; burst < 64; burst++) {
+		struct sockaddr_in src;
+		struct iovec iov = { in, sizeof in };
+		struct msghdr mh = {
+			.msg_name = &src,
+			.msg_namelen = sizeof src,
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf.b,
+			.msg_controllen = sizeof cbuf.b,
+		};
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		struct in_pktinfo *pi = NULL;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+				pi = (struct in_pktinfo *)(void *)CMSG_DATA(c);
+		if (!pi)
+			continue;
+		const struct iface *ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
+		if (!ifc && s->cfg.ifs->n_want == 0) {
+			/* a new interface or address since start-up */
+			const char *missing;
+			iface_scan(s->cfg.ifs, &missing);
+			ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
+		}
+		if (!ifc)
+			continue; /* not an interface we serve */
+		struct dhcp4_answer a;
+		dhcp4_answer(s->cfg.plan, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
+		if (a.log[0]) {
+			if (a.log_quiet)
+				log_debug("%s", a.log);
+			else if (a.len)
+				log_info("%s", a.log);
+			else
+				log_warn("%s", a.log);
+		}
+		if (!a.len)
+			continue;
+		/* Leave through the interface the request came in on, from its
+		 * address: with several interfaces a broadcast would otherwise
+		 * follow the routing table. */
+		union {
+			struct cmsghdr h;
+			uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		} obuf;
+		memset(&obuf, 0, sizeof obuf);
+		struct iovec oiov = { out, a.len };
+		struct msghdr om = {
+			.msg_name = &a.dst,
+			.msg_namelen = sizeof a.dst,
+			.msg_iov = &oiov,
+			.msg_iovlen = 1,
+			.msg_control = obuf.b,
+			.msg_controllen = sizeof obuf.b,
+		};
+		struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
+		oc->cmsg_level = IPPROTO_IP;
+		oc->cmsg_type = IP_PKTINFO;
+		oc->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo opi = { .ipi_ifindex = ifc->index };
+		memcpy(&opi.ipi_spec_dst, ifc->ip4, 4);
+		memcpy(CMSG_DATA(oc), &opi, sizeof opi);
+		if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
+			log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(errno));
+	}
+}
+
+static void dhcp4_on_67(struct loop *l, struct loop_watch *w, uint32_t ev)
+{
+	(void)l, (void)ev;
+	dhcp4_on_packet(w->arg, w->fd, false);
+}
+
+static void dhcp4_on_4011(struct loop *l, struct loop_watch *w, uint32_t ev)
+{
+	(void)l, (void)ev;
+	dhcp4_on_packet(w->arg, w->fd, true);
+}
+
+static int dhcp4_open(uint16_t port)
+{
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
+		       const struct dhcp4_server_config *cfg, uint16_t *which)
+{
+	struct dhcp4_server *s = calloc(1, sizeof *s);
+	int r;
+	if (!s)
+		return -ENOMEM;
+	s->cfg = *cfg;
+	s->loop = l;
+	s->w67.fd = s->w4011.fd = -1;
+	*which = cfg->port;
+	if ((r = dhcp4_open(cfg->port)) < 0)
+		goto fail;
+	s->w67 = (struct loop_watch){ r, dhcp4_on_67, s };
+	*which = cfg->binl_port;
+	if ((r = dhcp4_open(cfg->binl_port)) < 0)
+		goto fail;
+	s->w4011 = (struct loop_watch){ r, dhcp4_on_4011, s };
+	if ((r = loop_add(l, &s->w67, EPOLLIN)) || (r = loop_add(l, &s->w4011, EPOLLIN)))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	dhcp4_server_stop(s);
+	return r;
+}
+
+void dhcp4_server_stop(struct dhcp4_server *s)
+{
+	if (!s)
+		return;
+	if (s->w67.fd >= 0)
+		close(s->w67.fd); /* close() also removes it from epoll */
+	if (s->w4011.fd >= 0)
+		close(s->w4011.fd);
+	free(s);
+}

@@ -1,0 +1,47 @@
+/* dhcp4_server: proxyDHCP on udp/67 (answers DISCOVER with a proxy offer)
+ * and udp/4011 (answers REQUEST/INFORM with an ACK carrying the boot file).
+ * dhcp4_answer() is the pure core (packet in, reply and destination out);
+ * the server part owns the sockets and learns the receiving interface and
+ * address with IP_PKTINFO, so replies leave from that address. */
+#ifndef LIFEBOAT_NETBOOT_DHCP4_SERVER_H
+#define LIFEBOAT_NETBOOT_DHCP4_SERVER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+#include "netboot/bootplan.h"
+#include "netboot/iface.h"
+
+struct dhcp4_answer {
+	size_t len;             /* reply bytes in the caller's buffer; 0 = stay silent */
+	struct sockaddr_in dst; /* where to send it */
+	bool broadcast;
+	char log[320];          /* one logfmt line describing the decision */
+	bool log_quiet;         /* debug-level: an ordinary client we ignore */
+};
+
+/* Decides the answer to one packet that arrived on port 67 (binl false) or
+ * 4011 (binl true) of interface ifc from src. Never fails loudly: bad input
+ * yields len 0 and a log line. */
+void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool binl,
+		  const struct sockaddr_in *src, const void *pkt, size_t n, uint8_t *out,
+		  size_t cap, struct dhcp4_answer *a);
+
+struct dhcp4_server_config {
+	const struct bootplan *plan;
+	struct iface_set *ifs;
+	uint16_t port;      /* 67 */
+	uint16_t binl_port; /* 4011 */
+};
+
+struct dhcp4_server;
+/* Opens and binds both sockets. -EADDRINUSE / -EACCES carry to the caller,
+ * with *which set to the port that failed. */
+int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
+		       const struct dhcp4_server_config *cfg, uint16_t *which);
+void dhcp4_server_stop(struct dhcp4_server *s);
+
+#endif

@@ -1,0 +1,55 @@
+/* serve: options and state of `lifeboat serve`, shared between serve.c
+ * (command line, checks, DHCP) and serve_files.c (TFTP + HTTP wiring and
+ * the generated files). */
+#ifndef LIFEBOAT_NETBOOT_SERVE_H
+#define LIFEBOAT_NETBOOT_SERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "netboot/bootplan.h"
+#include "netboot/fsroot.h"
+#include "netboot/iface.h"
+
+struct serve_opts {
+	const char *root;
+	const char *ifaces[16];
+	size_t n_ifaces;
+	struct bootplan plan;
+	uint16_t tftp_port, dhcp_port, binl_port;
+	bool dhcp;
+	unsigned max_transfers;
+	enum log_level log_level;
+	enum log_format log_format;
+	const char *user; /* drop root to this user after binding */
+	bool help;
+	char auto_specs[16][128]; /* --boot entries found in ROOT */
+	size_t n_auto;
+};
+
+struct dhcp4_server;
+struct tftp_server;
+struct http_server;
+
+struct serve_state {
+	struct loop loop;
+	struct fsroot root;
+	struct iface_set ifs;
+	struct dhcp4_server *dhcp;
+	struct tftp_server *tftp;
+	struct http_server *http;
+	const struct serve_opts *opts;
+};
+
+/* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
+ * message on err. Pure apart from getopt's globals. */
+int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
+
+/* serve_files.c: start/stop TFTP and HTTP per the options. */
+int serve_files_start(struct serve_state *st, const struct serve_opts *o);
+void serve_files_stop(struct serve_state *st);
+
+#endif

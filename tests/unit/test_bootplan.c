@@ -1,0 +1,243 @@
+/* Boot decisions per client family, the generated iPXE script, the
+ * reserved lifeboat/ names, and serve's command line. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "netboot/bootplan.h"
+#include "netboot/serve.h"
+
+static const uint8_t ip[4] = { 192, 0, 2, 2 };
+
+static struct pxe_client client(uint16_t arch, bool ipxe, bool http)
+{
+	struct pxe_client c;
+	memset(&c, 0, sizeof c);
+	c.arch = arch;
+	c.ai = pxe_arch_by_code(arch);
+	c.ipxe = ipxe;
+	c.http = http;
+	return c;
+}
+
+static void kernel_plan(struct bootplan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->http = p->tftp = true;
+	p->http_port = 80;
+	p->ipxe_dir = "/usr/lib/ipxe";
+	p->kernel = "/srv/k/vmlinuz-6.1";
+	p->initrd[0] = "/srv/k/initrd.gz";
+	p->initrd[1] = "/srv/k/extra.cpio";
+	p->n_initrd = 2;
+	p->cmdline = "console=ttyS0 quiet";
+}
+
+struct choose_case {
+	const char *name;
+	uint16_t arch;
+	bool ipxe, http;
+	int want_rc;
+	const char *want_file;
+};
+
+static void run_cases(const struct bootplan *p, const struct choose_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pxe_client c = client(cases[i].arch, cases[i].ipxe, cases[i].http);
+		struct boot_choice bc;
+		int r = bootplan_choose(p, &c, ip, &bc);
+		if (r != cases[i].want_rc)
+			fail_msg("%s: rc %d want %d (%s)", cases[i].name, r, cases[i].want_rc, bc.why);
+		if (r == 0 && strcmp(bc.file, cases[i].want_file))
+			fail_msg("%s: file %s want %s", cases[i].name, bc.file, cases[i].want_file);
+	}
+}
+
+static void test_kernel_mode_choices(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	kernel_plan(&p);
+	static const struct choose_case cases[] = {
+		{ "BIOS PXE ROM chain-loads undionly", 0, false, false, 0, "lifeboat/ipxe/undionly.kpxe" },
+		{ "UEFI PXE chain-loads snponly", 7, false, false, 0, "lifeboat/ipxe/snponly.efi" },
+		{ "arch 9 is x64 UEFI too", 9, false, false, 0, "lifeboat/ipxe/snponly.efi" },
+		{ "iPXE gets the script URL", 0, true, false, 0, "http://192.0.2.2/lifeboat/boot.ipxe" },
+		{ "UEFI iPXE gets the script URL", 7, true, false, 0, "http://192.0.2.2/lifeboat/boot.ipxe" },
+		{ "HTTP boot client gets snponly over HTTP", 16, false, true, 0, "http://192.0.2.2/lifeboat/ipxe/snponly.efi" },
+		{ "x86 UEFI 32: no iPXE image", 6, false, false, -ENOENT, NULL },
+		{ "U-Boot: no iPXE image", 22, false, false, -ENOENT, NULL },
+	};
+	run_cases(&p, cases, sizeof cases / sizeof cases[0]);
+	p.http_port = 8080;
+	struct pxe_client c = client(0, true, false);
+	struct boot_choice bc;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "http://192.0.2.2:8080/lifeboat/boot.ipxe");
+}
+
+static void test_root_mode_choices(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	const char *err;
+	memset(&p, 0, sizeof p);
+	p.http = p.tftp = true;
+	p.http_port = 80;
+	assert_int_equal(bootplan_add_boot(&p, "bios=pxelinux.0", &err), 0);
+	assert_int_equal(bootplan_add_boot(&p, "efi64=grub/grubx64.efi", &err), 0);
+	assert_int_equal(bootplan_add_boot(&p, "arm64-http=http://198.51.100.9/a.efi", &err), 0);
+	assert_int_equal(bootplan_add_boot(&p, "uboot-arm64=http://198.51.100.9/u.img", &err), 0);
+	static const struct choose_case cases[] = {
+		{ "BIOS gets pxelinux over TFTP", 0, false, false, 0, "pxelinux.0" },
+		{ "iPXE BIOS gets the same first stage", 0, true, false, 0, "pxelinux.0" },
+		{ "UEFI gets grub", 7, false, false, 0, "grub/grubx64.efi" },
+		{ "HTTP x64 falls back to efi64 over HTTP", 16, false, true, 0, "http://192.0.2.2/grub/grubx64.efi" },
+		{ "HTTP arm64 gets the URL as given", 19, false, true, 0, "http://198.51.100.9/a.efi" },
+		{ "TFTP-only client cannot use a URL", 22, false, false, -ENOENT, NULL },
+		{ "nothing for arm32", 10, false, false, -ENOENT, NULL },
+	};
+	run_cases(&p, cases, sizeof cases / sizeof cases[0]);
+	/* an iPXE image handed to iPXE would loop */
+	assert_int_equal(bootplan_add_boot(&p, "bios=undionly.kpxe", &err), 0);
+	struct pxe_client c = client(0, true, false);
+	struct boot_choice bc;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -ELOOP);
+	assert_int_equal(bootplan_add_boot(&p, "ipxe=menu.ipxe", &err), 0);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "http://192.0.2.2/menu.ipxe");
+	c = client(0, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "undionly.kpxe");
+	/* TFTP off: TFTP clients get nothing */
+	p.tftp = false;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -ENOENT);
+}
+
+static void test_add_boot_errors(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	const char *err;
+	memset(&p, 0, sizeof p);
+	static const char *const bad[] = { "bios", "=x", "bios=", "mips=foo", "x" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(bootplan_add_boot(&p, bad[i], &err), -EINVAL);
+	/* the same key again replaces the earlier entry */
+	for (int i = 0; i < BOOTPLAN_MAX_BOOT + 1; i++)
+		assert_int_equal(bootplan_add_boot(&p, i % 2 ? "bios=a" : "bios=b", &err), 0);
+	assert_int_equal(p.n_boot, 1);
+	assert_string_equal(bootplan_file_for(&p, "bios"), "b");
+}
+
+static void test_script_and_lookup(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	char buf[2048];
+	struct bootplan_file f;
+	kernel_plan(&p);
+	int n = bootplan_ipxe_script(&p, buf, sizeof buf);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "#!ipxe\n"));
+	assert_non_null(strstr(buf, "\nkernel kernel/vmlinuz-6.1 initrd=initrd.gz initrd=extra.cpio console=ttyS0 quiet\n"));
+	assert_non_null(strstr(buf, "\ninitrd initrd/0/initrd.gz\ninitrd initrd/1/extra.cpio\nboot\n"));
+	assert_int_equal(bootplan_ipxe_script(&p, buf, 40), -ENOBUFS);
+
+	struct {
+		const char *path;
+		int rc;
+		const char *host;
+	} cases[] = {
+		{ "lifeboat/kernel/vmlinuz-6.1", 0, "/srv/k/vmlinuz-6.1" },
+		{ "lifeboat/initrd/0/initrd.gz", 0, "/srv/k/initrd.gz" },
+		{ "lifeboat/initrd/1/extra.cpio", 0, "/srv/k/extra.cpio" },
+		{ "lifeboat/initrd/2/extra.cpio", -ENOENT, NULL },
+		{ "lifeboat/initrd/1/initrd.gz", -ENOENT, NULL },
+		{ "lifeboat/initrd/+1/extra.cpio", -ENOENT, NULL },
+		{ "lifeboat/initrd/ 1/extra.cpio", -ENOENT, NULL },
+		{ "lifeboat/ipxe/undionly.kpxe", 0, "/usr/lib/ipxe/undionly.kpxe" },
+		{ "lifeboat/ipxe/../../etc/passwd", -ENOENT, NULL },
+		{ "lifeboat/ipxe/ipxe.lkrn", -ENOENT, NULL },
+		{ "lifeboat/kernel/other", -ENOENT, NULL },
+		{ "pxelinux.0", -ENOENT, NULL },
+		{ "lifeboat", -ENOENT, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int r = bootplan_lookup(&p, cases[i].path, buf, sizeof buf, &f);
+		if (r != cases[i].rc)
+			fail_msg("%s: rc %d want %d", cases[i].path, r, cases[i].rc);
+		if (r == 0 && strcmp(f.host_path, cases[i].host))
+			fail_msg("%s: %s", cases[i].path, f.host_path);
+	}
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/boot.ipxe", buf, sizeof buf, &f), 0);
+	assert_null(f.host_path);
+	assert_true(f.text_len > 10);
+	assert_memory_equal(f.text, "#!ipxe", 6);
+	/* root mode: no kernel files, no script */
+	p.kernel = NULL;
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/boot.ipxe", buf, sizeof buf, &f), -ENOENT);
+}
+
+static int parse(struct serve_opts *o, int argc, const char **argv)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	int r = serve_parse_args(argc, (char **)argv, o, devnull);
+	fclose(devnull);
+	return r;
+}
+
+static void test_serve_args(void **state)
+{
+	(void)state;
+	static struct serve_opts o;
+	const char *ok[] = { "serve", "/srv/boot", "-i", "eth0", "-i", "eth1", "--boot", "bios=pxelinux.0",
+			     "--http-port", "8080", "--no-tftp", "--log-format", "json", "-v" };
+	assert_int_equal(parse(&o, 14, ok), 0);
+	assert_string_equal(o.root, "/srv/boot");
+	assert_int_equal(o.n_ifaces, 2);
+	assert_int_equal(o.plan.http_port, 8080);
+	assert_false(o.plan.tftp);
+	assert_true(o.plan.http);
+	assert_int_equal(o.log_format, LOG_FMT_JSON);
+	assert_string_equal(bootplan_file_for(&o.plan, "bios"), "pxelinux.0");
+
+	const char *k[] = { "serve", "--kernel", "k", "--initrd", "a", "--initrd", "b", "--cmdline", "x y" };
+	assert_int_equal(parse(&o, 9, k), 0);
+	assert_int_equal(o.plan.n_initrd, 2);
+	assert_string_equal(o.plan.cmdline, "x y");
+	assert_null(o.root);
+
+	const char *bad[][4] = {
+		{ "serve", "--http-port", "0", NULL },     { "serve", "--http-port", "65536", NULL },
+		{ "serve", "--tftp-port", "x", NULL },     { "serve", "--initrd", "a", NULL },
+		{ "serve", "--bogus", NULL, NULL },        { "serve", "a", "b", NULL },
+		{ "serve", "--log-format", "xml", NULL },  { "serve", "--boot", "nope=1", NULL },
+		{ "serve", "--max-transfers", "0", NULL }, { "serve", "--kernel", NULL, NULL },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int argc = 0;
+		while (argc < 4 && bad[i][argc])
+			argc++;
+		if (parse(&o, argc, bad[i]) != -EINVAL)
+			fail_msg("case %zu accepted", i);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kernel_mode_choices),
+		cmocka_unit_test(test_root_mode_choices),
+		cmocka_unit_test(test_add_boot_errors),
+		cmocka_unit_test(test_script_and_lookup),
+		cmocka_unit_test(test_serve_args),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# How the DHCP fixtures in tests/vectors/ were made: boots a QEMU client
+# (SeaBIOS + iPXE ROM, or OVMF with EDK2's own PXE) on a bridge in a private
+# namespace with no DHCP server and records what it broadcasts.
+#   capture.sh bios|ovmf OUT.pcap [SECONDS]
+set -eu
+kind=$1 out=$2 secs=${3:-25}
+ns=lbcap-$$
+cleanup() { ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null; sleep 0.5; ip netns del "$ns" 2>/dev/null || true; rm -f /tmp/$ns-vars.fd; }
+trap cleanup EXIT
+ip netns add "$ns"
+ip -n "$ns" link add br0 type bridge
+ip -n "$ns" tuntap add dev tap0 mode tap
+ip -n "$ns" link set tap0 master br0
+ip -n "$ns" link set br0 up; ip -n "$ns" link set tap0 up
+ip netns exec "$ns" tcpdump -i br0 -w "$out" -U udp port 67 or udp port 4011 or udp port 547 >/dev/null 2>&1 &
+sleep 1
+case $kind in
+  bios) dev="-device e1000,netdev=n0,mac=52:54:00:00:00:01"; fw="" ;;
+  ovmf) cp /usr/share/OVMF/OVMF_VARS.fd /tmp/$ns-vars.fd
+        fw="-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd -drive if=pflash,format=raw,file=/tmp/$ns-vars.fd"
+        dev="-device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:02,romfile=" ;;
+esac
+timeout "$secs" ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 256 -display none -serial null \
+  $fw -netdev tap,id=n0,ifname=tap0,script=no,downscript=no $dev -boot n || true
+sleep 1
