@@ -18,6 +18,8 @@
 # Environment:
 #   LB_SERVER=lifeboat|dnsmasq  server under test (default lifeboat)
 #   LB_BIN=PATH                 the lifeboat binary (default ./lifeboat)
+#   LB_SERVE_ARGS="..."         extra `lifeboat serve` flags (default -v: the
+#                               tests read the debug lines on ignored packets)
 #   LB_E2E_KEEP=1               keep $LAB_DIR (logs, pcaps) after the test
 #   LB_E2E_VERBOSE=1            print every log file at the end, pass or fail
 
@@ -25,6 +27,7 @@ LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_E2E=$LAB_REPO/tests/e2e
 LB_SERVER=${LB_SERVER:-lifeboat}
 LB_BIN=${LB_BIN:-$LAB_REPO/lifeboat}
+LB_SERVE_ARGS=${LB_SERVE_ARGS--v}
 LAB_ID=lbe-$$
 NS_ROUTER=$LAB_ID-router
 NS_LAPTOP=$LAB_ID-laptop
@@ -79,6 +82,9 @@ lab_init() {
 	[ -n "$LAB_DIR" ] && return 0
 	lab_require_root
 	LAB_DIR=$(mktemp -d "/tmp/$LAB_ID.XXXXXX")
+	# lifeboat drops root to nobody: the files it serves from here must
+	# stay readable.
+	chmod 755 "$LAB_DIR"
 	mkdir -p "$LAB_DIR/pids"
 	trap lab_down EXIT
 	trap 'exit 130' INT TERM
@@ -349,7 +355,7 @@ lab_server_boot_kernel() {
 	case $LB_SERVER in
 	lifeboat)
 		[ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
-		lab_run_laptop "$LB_BIN" serve -i $LAPTOP_IF --kernel "$LAB_KERNEL" \
+		lab_run_laptop "$LB_BIN" serve $LB_SERVE_ARGS -i $LAPTOP_IF --kernel "$LAB_KERNEL" \
 			--initrd "$initrd" --cmdline "$cmdline" --ipxe-dir /usr/lib/ipxe
 		;;
 	dnsmasq)
@@ -368,7 +374,7 @@ lab_server_root() {
 	case $LB_SERVER in
 	lifeboat)
 		[ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
-		lab_run_laptop "$LB_BIN" serve "$root" -i $LAPTOP_IF --boot "bios=$file"
+		lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --boot "bios=$file"
 		;;
 	dnsmasq)
 		lab_run_laptop dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
