@@ -25,4 +25,9 @@ ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $
 lab_log "client $mac holds router lease $ip"
 lab_server_log_has "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" ||
 	lab_fail "the server's log shows no offer to $mac"
+if [ "$LB_SERVER" = lifeboat ]; then
+	# The ROM is iPXE already: it must get the script URL, not undionly.kpxe.
+	lab_server_log_has "dhcp\.offer mac=$mac .*fw=ipxe .*file=http://$LAPTOP_IP/" ||
+		lab_fail "lifeboat did not offer the iPXE ROM client $mac an HTTP script"
+fi
 lab_pass "bios-ipxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"

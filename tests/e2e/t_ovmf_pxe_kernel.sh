@@ -25,6 +25,13 @@ ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $
 lab_log "client $mac holds router lease $ip"
 lab_server_log_has "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" ||
 	lab_fail "the server's log shows no offer to $mac"
+if [ "$LB_SERVER" = lifeboat ]; then
+	# EDK2 gets the BINL shape (no option 43), then asks on port 4011.
+	lab_server_log_has "dhcp\.offer mac=$mac .*arch=7.* shape=binl" ||
+		lab_fail "lifeboat did not make a BINL-shape offer to arch 7 client $mac"
+	lab_server_log_has "dhcp\.ack mac=$mac .*snponly\.efi" ||
+		lab_fail "lifeboat did not answer the client's 4011 request with snponly.efi"
+fi
 lab_server_log_has "snponly\.efi" || lab_fail "the server's log shows no snponly.efi transfer"
 lab_server_log_has "GET.*(linux|kernel)|url:/linux" || lab_fail "the server's log shows no HTTP fetch of the kernel"
 lab_pass "ovmf-pxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
