@@ -12,11 +12,11 @@ lab_require_file "$LAB_KERNEL" /usr/lib/ipxe/undionly.kpxe
 lab_up
 lab_initramfs
 token=lbe$$x$RANDOM
-lab_server_boot_kernel "$LAB_INITRD" "console=ttyS0 lbe_token=$token"
+lab_server_boot_kernel "$LAB_INITRD" "$LAB_CMDLINE lbe_token=$token"
 mac=$(lab_mac 1)
 serial=$LAB_DIR/bios.log
 qemu_bios_ipxe bios "$mac" "$serial"
-wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" 150 bios ||
+wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "${LB_E2E_BOOT_TIMEOUT:-170}" bios ||
 	lab_fail "BIOS iPXE client did not boot: $LAB_WAIT_WHY"
 t=$(timing bios)
 lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
@@ -25,7 +25,7 @@ ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $
 lab_log "client $mac holds router lease $ip"
 lab_server_log_has "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" ||
 	lab_fail "the server's log shows no offer to $mac"
-if [ "$LB_SERVER" = lifeboat ]; then
+if [ "$LB_SERVER" != dnsmasq ]; then
 	# The ROM is iPXE already: it must get the script URL, not undionly.kpxe.
 	lab_server_log_has "dhcp\.offer mac=$mac .*fw=ipxe .*file=http://$LAPTOP_IP/" ||
 		lab_fail "lifeboat did not offer the iPXE ROM client $mac an HTTP script"

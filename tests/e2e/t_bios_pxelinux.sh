@@ -25,13 +25,13 @@ TIMEOUT 0
 LABEL linux
   KERNEL linux
   INITRD initrd.gz
-  APPEND console=ttyS0 lbe_token=$token
+  APPEND $LAB_CMDLINE lbe_token=$token
 CFG
 lab_server_root "$root" pxelinux.0
 mac=$(lab_mac 3)
 serial=$LAB_DIR/pxelinux.log
 qemu_bios_ipxe pxelinux "$mac" "$serial"
-wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" 170 pxelinux ||
+wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "${LB_E2E_BOOT_TIMEOUT:-170}" pxelinux ||
 	lab_fail "BIOS client did not boot through pxelinux: $LAB_WAIT_WHY"
 t=$(timing pxelinux)
 lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
