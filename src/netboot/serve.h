@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/config.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 
@@ -22,12 +23,29 @@ struct serve_opts {
 	uint16_t tftp_port, dhcp_port, binl_port;
 	bool dhcp;
 	unsigned max_transfers;
+	uint32_t dhcp_rate;
 	enum log_level log_level;
 	enum log_format log_format;
 	const char *user; /* drop root to this user after binding */
+	const char *config; /* --config FILE */
+	struct config_argv *cfg; /* the loaded file; strings above point into it */
+	char **cfg_argv;
 	bool help;
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;
+};
+
+struct serve_hostfile {
+	char path[512];
+	int fd;
+	uint64_t size;
+};
+
+/* Files outside ROOT the plan hands out (kernel, initrds, iPXE images),
+ * opened before privileges are dropped. */
+struct serve_hostfiles {
+	struct serve_hostfile *v;
+	size_t n;
 };
 
 struct dhcp4_server;
@@ -41,15 +59,30 @@ struct serve_state {
 	struct dhcp4_server *dhcp;
 	struct tftp_server *tftp;
 	struct http_server *http;
-	const struct serve_opts *opts;
+	struct serve_hostfiles hostfiles;
+	const struct serve_opts *opts; /* replaced on SIGHUP */
+	int argc;
+	char **argv;
+	char ifname_buf[16][IF_NAMESIZE];
+	const char *ifnames[16];
 };
 
 /* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
  * message on err. Pure apart from getopt's globals. */
 int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
 
+/* serve_parse_args, plus --config: the file's options come first, the
+ * command line's after them. Free with serve_opts_free(). */
+int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
+void serve_opts_free(struct serve_opts *o);
+
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
 void serve_files_stop(struct serve_state *st);
+/* New options after SIGHUP: reopens the host files of n's plan. 0 or
+ * -errno (then nothing changed). */
+int serve_files_reload(struct serve_state *st, const struct serve_opts *n);
+/* Logs who holds a port we could not bind and what to do. */
+void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what);
 
 #endif
