@@ -374,26 +374,34 @@ lab_server_boot_kernel() {
 		;;
 	hybrid)
 		[ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
-		_hybrid_files_kernel "$initrd" "$cmdline"
 		lab_run_laptop "$LB_BIN" serve $LB_SERVE_ARGS -i $LAPTOP_IF --kernel "$LAB_KERNEL" \
 			--initrd "$initrd" --cmdline "$cmdline" --ipxe-dir /usr/lib/ipxe \
 			$LB_HYBRID_FLAGS
+		lab_laptop_ready 10
+		_hybrid_files_kernel "$initrd" "$cmdline"
 		;;
 	*) lab_fail "unknown LB_SERVER=$LB_SERVER" ;;
 	esac
 	lab_laptop_ready 10
 }
 
-# _hybrid_files ROOT: TFTP (dnsmasq, no DHCP) and HTTP (busybox httpd) from
-# ROOT on the laptop, beside lifeboat's own proxyDHCP.
+# _hybrid_files ROOT: once lifeboat runs, the file services it does not
+# provide yet in this build (nothing listens on udp/69 or tcp/80): TFTP
+# (dnsmasq, no DHCP) and HTTP (busybox httpd) from ROOT on the laptop.
 _hybrid_files() {
-	lab_spawn standin-httpd "$NS_LAPTOP" "$LAB_DIR/standin-httpd.log" \
-		busybox httpd -f -vv -p $LAPTOP_IP:80 -h "$1"
-	lab_spawn standin-tftp "$NS_LAPTOP" "$LAB_DIR/standin-tftp.log" \
-		dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=$LAPTOP_IF \
-		--bind-interfaces --enable-tftp --tftp-root="$1" \
-		--pid-file="$LAB_DIR/standin-tftp.pid" --log-facility=-
-	lab_wait_udp "$NS_LAPTOP" 69 10 || lab_fail "stand-in TFTP did not start"
+	if ! ip netns exec "$NS_LAPTOP" ss -Hltn "sport = :80" | grep -q .; then
+		lab_spawn standin-httpd "$NS_LAPTOP" "$LAB_DIR/standin-httpd.log" \
+			busybox httpd -f -vv -p $LAPTOP_IP:80 -h "$1"
+		lab_log "hybrid: HTTP from busybox httpd"
+	fi
+	if ! ip netns exec "$NS_LAPTOP" ss -Hlun "sport = :69" | grep -q .; then
+		lab_spawn standin-tftp "$NS_LAPTOP" "$LAB_DIR/standin-tftp.log" \
+			dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=$LAPTOP_IF \
+			--bind-interfaces --enable-tftp --tftp-root="$1" \
+			--pid-file="$LAB_DIR/standin-tftp.pid" --log-facility=-
+		lab_wait_udp "$NS_LAPTOP" 69 10 || lab_fail "stand-in TFTP did not start"
+		lab_log "hybrid: TFTP from dnsmasq"
+	fi
 }
 
 # The files of kernel mode at the paths lifeboat's boot plan gives them
@@ -431,9 +439,10 @@ lab_server_root() {
 		;;
 	hybrid)
 		[ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
-		_hybrid_files "$root"
 		lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --boot "bios=$file" \
 			$LB_HYBRID_FLAGS
+		lab_laptop_ready 10
+		_hybrid_files "$root"
 		;;
 	*) lab_fail "unknown LB_SERVER=$LB_SERVER" ;;
 	esac
