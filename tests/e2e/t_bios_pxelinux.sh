@@ -38,7 +38,10 @@ lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
 
 ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
 lab_log "client $mac holds router lease $ip"
-for f in pxelinux.0 ldlinux.c32 pxelinux.cfg/default initrd.gz; do
-	lab_server_log_has "$f" || lab_fail "the server's log shows no transfer of $f"
+# Each file went over TFTP in full: lifeboat logs tftp.done file=F, the
+# dnsmasq stand-in "sent ROOT/F to".
+for f in pxelinux.0 ldlinux.c32 pxelinux.cfg/default linux initrd.gz; do
+	lab_server_log_has "tftp\.done .*file=${f//./[.]} |root/${f//./[.]} to " ||
+		lab_fail "the server's log shows no complete TFTP transfer of $f"
 done
 lab_pass "bios pxelinux boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
