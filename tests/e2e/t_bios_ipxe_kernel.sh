@@ -25,6 +25,8 @@ ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $
 lab_log "client $mac holds router lease $ip"
 lab_server_log_has "offer.*$mac|$mac.*offer|$mac.*proxy|proxy.*$mac" ||
 	lab_fail "the server's log shows no offer to $mac"
+lab_server_log_has "http\.done .*method=GET path=\S*/linux status=200|url:/\S*linux" ||
+	lab_fail "the server's log shows no HTTP fetch of the kernel"
 if [ "$LB_SERVER" != dnsmasq ]; then
 	# The ROM is iPXE already: it must get the script URL, not undionly.kpxe.
 	lab_server_log_has "dhcp\.offer mac=$mac .*fw=ipxe .*file=http://$LAPTOP_IP/" ||

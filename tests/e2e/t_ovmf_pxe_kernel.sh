@@ -32,6 +32,8 @@ if [ "$LB_SERVER" != dnsmasq ]; then
 	lab_server_log_has "dhcp\.ack mac=$mac .*snponly\.efi" ||
 		lab_fail "lifeboat did not answer the client's 4011 request with snponly.efi"
 fi
-lab_server_log_has "snponly\.efi" || lab_fail "the server's log shows no snponly.efi transfer"
-lab_server_log_has "GET.*(linux|kernel)|url:/.*linux" || lab_fail "the server's log shows no HTTP fetch of the kernel"
+lab_server_log_has "tftp\.done .*file=\S*snponly\.efi |sent \S*snponly\.efi to" ||
+	lab_fail "the server's log shows no complete TFTP transfer of snponly.efi"
+lab_server_log_has "http\.done .*method=GET path=\S*/linux status=200|url:/\S*linux" ||
+	lab_fail "the server's log shows no HTTP fetch of the kernel"
 lab_pass "ovmf-pxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
