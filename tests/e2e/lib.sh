@@ -27,6 +27,8 @@
 #                               tests read the debug lines on ignored packets)
 #   LB_E2E_BOOT_TIMEOUT=S       seconds a QEMU client may take to the marker
 #                               (default 170; TCG on a loaded host is slow)
+#   LB_E2E_IPV6_RA=0            an IPv4-only LAN (default: the router also
+#                               sends IPv6 RAs, SLAAC only, like home routers)
 #   LB_E2E_KEEP=1               keep $LAB_DIR (logs, pcaps) after the test
 #   LB_E2E_VERBOSE=1            print every log file at the end, pass or fail
 
@@ -178,9 +180,18 @@ lab_up() {
 	ROUTER_LEASES=$LAB_DIR/router.leases
 	ROUTER_LOG=$LAB_DIR/router-dnsmasq.log
 	: > "$ROUTER_LEASES"
+	# The router also advertises 2001:db8:1::/64 (SLAAC only, no DHCPv6),
+	# like most home routers; without it iPXE waits 13-22 s for its IPv6
+	# router solicitations to time out before it boots (LB_E2E_IPV6_RA=0
+	# gives that IPv4-only LAN).
+	local ra=()
+	if [ "${LB_E2E_IPV6_RA:-1}" = 1 ]; then
+		ip -n "$NS_ROUTER" addr add 2001:db8:1::1/64 dev eth0 nodad
+		ra=(--enable-ra --dhcp-range=2001:db8:1::,ra-only,64)
+	fi
 	lab_spawn router "$NS_ROUTER" "$ROUTER_LOG" \
 		dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 \
-		--bind-interfaces --dhcp-range=192.0.2.100,192.0.2.200,1h \
+		--bind-interfaces --dhcp-range=192.0.2.100,192.0.2.200,1h "${ra[@]}" \
 		--dhcp-option=option:router,$ROUTER_IP \
 		--dhcp-leasefile="$ROUTER_LEASES" --pid-file="$LAB_DIR/router.dnsmasq.pid" \
 		--dhcp-authoritative --log-dhcp --log-facility=-
@@ -310,6 +321,24 @@ wait_for_marker() {
 
 # timing NAME: seconds from QEMU NAME's power-on to its marker.
 timing() { lab_elapsed "$(cat "$LAB_DIR/$1.start")" "$(cat "$LAB_DIR/$1.marker")"; }
+
+# phases NAME MAC: where the time from QEMU NAME's power-on went, from
+# lifeboat's log (UTC ISO timestamps): first offer to MAC, last boot file
+# transfer done before the marker, marker. Prints e.g.
+# "offer +9.1s, files done +20.3s, marker +45.0s"; nothing for the stand-in.
+phases() {
+	local start marker first last
+	[ "$LB_SERVER" = dnsmasq ] && return 0
+	start=$(cat "$LAB_DIR/$1.start")
+	marker=$(cat "$LAB_DIR/$1.marker" 2>/dev/null)
+	first=$(grep -m1 "dhcp\.offer mac=$2 " "$LAPTOP_LOG" | cut -d' ' -f1)
+	last=$(grep -E '(tftp|http)\.done ' "$LAPTOP_LOG" | tail -1 | cut -d' ' -f1)
+	[ -n "$first" ] && [ -n "$last" ] || return 0
+	printf 'offer +%ss, files done +%ss, marker +%ss' \
+		"$(lab_elapsed "$start" "$(date -d "$first" +%s.%N)")" \
+		"$(lab_elapsed "$start" "$(date -d "$last" +%s.%N)")" \
+		"$(lab_elapsed "$start" "$marker")"
+}
 
 # lab_dump: the logs, for a failed run (or LB_E2E_VERBOSE=1).
 lab_dump() {

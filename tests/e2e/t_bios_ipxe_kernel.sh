@@ -19,6 +19,7 @@ qemu_bios_ipxe bios "$mac" "$serial"
 wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "${LB_E2E_BOOT_TIMEOUT:-170}" bios ||
 	lab_fail "BIOS iPXE client did not boot: $LAB_WAIT_WHY"
 t=$(timing bios)
+ph=$(phases bios "$mac")
 lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
 
 ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
@@ -32,4 +33,4 @@ if [ "$LB_SERVER" != dnsmasq ]; then
 	lab_server_log_has "dhcp\.offer mac=$mac .*fw=ipxe .*file=http://$LAPTOP_IP/" ||
 		lab_fail "lifeboat did not offer the iPXE ROM client $mac an HTTP script"
 fi
-lab_pass "bios-ipxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
+lab_pass "bios-ipxe kernel boot via $LB_SERVER: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"

@@ -34,6 +34,7 @@ qemu_bios_ipxe pxelinux "$mac" "$serial"
 wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "${LB_E2E_BOOT_TIMEOUT:-170}" pxelinux ||
 	lab_fail "BIOS client did not boot through pxelinux: $LAB_WAIT_WHY"
 t=$(timing pxelinux)
+ph=$(phases pxelinux "$mac")
 lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
 
 ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
@@ -44,4 +45,4 @@ for f in pxelinux.0 ldlinux.c32 pxelinux.cfg/default linux initrd.gz; do
 	lab_server_log_has "tftp\.done .*file=${f//./[.]} |root/${f//./[.]} to " ||
 		lab_fail "the server's log shows no complete TFTP transfer of $f"
 done
-lab_pass "bios pxelinux boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
+lab_pass "bios pxelinux boot via $LB_SERVER: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"

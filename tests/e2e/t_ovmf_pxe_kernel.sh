@@ -19,6 +19,7 @@ qemu_ovmf_pxe ovmf "$mac" "$serial"
 wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "${LB_E2E_BOOT_TIMEOUT:-170}" ovmf ||
 	lab_fail "OVMF PXE client did not boot: $LAB_WAIT_WHY"
 t=$(timing ovmf)
+ph=$(phases ovmf "$mac")
 lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
 
 ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
@@ -36,4 +37,4 @@ lab_server_log_has "tftp\.done .*file=\S*snponly\.efi |sent \S*snponly\.efi to" 
 	lab_fail "the server's log shows no complete TFTP transfer of snponly.efi"
 lab_server_log_has "http\.done .*method=GET path=\S*/linux status=200|url:/\S*linux" ||
 	lab_fail "the server's log shows no HTTP fetch of the kernel"
-lab_pass "ovmf-pxe kernel boot via $LB_SERVER: power-on to marker ${t}s (lease $ip from router)"
+lab_pass "ovmf-pxe kernel boot via $LB_SERVER: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"
