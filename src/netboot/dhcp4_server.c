@@ -67,6 +67,9 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		goto out;
 	}
 	if (!ifc->has_ip4) {
+		/* an interface without IPv4 (a bridge port, a veth peer) sees
+		 * every broadcast: not worth more than a debug line */
+		a->log_quiet = true;
 		snprintf(a->log, sizeof a->log,
 			 "dhcp.ignore mac=%s iface=%s reason=\"no IPv4 address on this interface\"",
 			 mac, ifc->name);
