@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ struct pid1 {
 	int run_log;
 	uint64_t deadline_ms; /* dead-man switch, 0: off */
 	unsigned shell_fast_exits;
+	uint64_t shell_retry_ms; /* respawn the shell then (it kept dying) */
 	uint64_t shell_started_ms;
 	bool then_done;
 };
@@ -205,10 +207,12 @@ static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
 				p->shell_fast_exits++;
 			else
 				p->shell_fast_exits = 0;
-			if (p->shell_fast_exits > 5)
-				sleep(5);
-			if (p->then_done && p->st.then == THEN_SHELL)
-				start_shell(p);
+			if (p->then_done && p->st.then == THEN_SHELL) {
+				if (p->shell_fast_exits > 5)
+					p->shell_retry_ms = now_ms(CLOCK_MONOTONIC) + 5000;
+				else
+					start_shell(p);
+			}
 		} else if (pid == p->run) {
 			p->run = 0;
 			int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -447,7 +451,8 @@ static void release_old_root(struct pid1 *p)
 		say(p, "lifeboat: cannot read mountinfo");
 		return;
 	}
-	switch_detach_loops();
+	/* No second detach pass: a loop device that held the old root must
+	 * stay attached for lifeboat return. */
 	say(p, "lifeboat: unmounted %d mounts under %s, %d busy, %d detached lazily",
 	    r.unmounted, OLDROOT, r.busy, r.detached);
 	if (r.released) {
@@ -508,7 +513,15 @@ static void do_return(struct pid1 *p)
 	unsigned long flags = mount_flags(p->st.root_opts, data, sizeof data);
 	kill_rescue_children(p);
 	mkdir(NEWROOT, 0755);
-	if (mount(p->st.root_source, NEWROOT, p->st.root_fstype, flags, data[0] ? data : NULL)) {
+	const char *src = p->st.root_source;
+	struct stat sst;
+	/* A block device whose node is not in this /dev (containers): make one. */
+	if (src[0] == '/' && stat(src, &sst) && p->st.root_major) {
+		mknod("/lifeboat/rootdev", S_IFBLK | 0600,
+		      makedev(p->st.root_major, p->st.root_minor));
+		src = "/lifeboat/rootdev";
+	}
+	if (mount(src, NEWROOT, p->st.root_fstype, flags, data[0] ? data : NULL)) {
 		say(p, "lifeboat: return: mount %s (%s) at %s: %s", p->st.root_source,
 		    p->st.root_fstype, NEWROOT, strerror(errno));
 		return;
@@ -755,6 +768,16 @@ int init_main(int argc, char **argv)
 			}
 			timeout = (int)(p.deadline_ms - now);
 		}
+		if (p.shell_retry_ms) {
+			uint64_t now = now_ms(CLOCK_MONOTONIC);
+			if (now >= p.shell_retry_ms) {
+				p.shell_retry_ms = 0;
+				if (!p.shell)
+					start_shell(&p);
+			} else if (timeout < 0 || p.shell_retry_ms - now < (uint64_t)timeout) {
+				timeout = (int)(p.shell_retry_ms - now);
+			}
+		}
 		int n = poll(pf, p.run_out >= 0 ? 2 : 1, timeout);
 		if (n < 0 && errno != EINTR) {
 			sleep(1); /* never spin, never exit */
@@ -810,10 +833,12 @@ int return_main(int argc, char **argv)
 	(void)argv;
 	if (in_rescue())
 		return 1;
+	/* PID 1 kills every rescue process, us too: say it first. */
+	printf("lifeboat: asked PID 1 to return to the original system\n");
+	fflush(stdout);
 	if (kill(1, SIGUSR2)) {
 		fprintf(stderr, "lifeboat return: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("lifeboat: asked PID 1 to return to the original system\n");
 	return 0;
 }

@@ -59,6 +59,8 @@ static const struct field {
 	S("root_source", root_source),
 	S("root_fstype", root_fstype),
 	S("root_opts", root_opts),
+	U("root_major", root_major),
+	U("root_minor", root_minor),
 #undef S
 #undef U
 };

@@ -41,6 +41,7 @@ struct rescue_state {
 	char root_source[PATH_MAX];
 	char root_fstype[64];
 	char root_opts[1024];
+	unsigned root_major, root_minor; /* to make a device node if the path is gone */
 };
 
 const char *plan_then_name(enum then_action a);

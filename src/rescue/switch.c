@@ -91,8 +91,12 @@ static bool is_mount(const struct switch_ops *o, void *c, const char *path)
 int switch_enter(const struct switch_ops *o, void *c, const char *ramroot, int *failed_moves)
 {
 	char put_old[PATH_MAX], from[PATH_MAX];
+	bool mounted[4];
 	int rc;
 	*failed_moves = 0;
+	/* Which API filesystems are mounts: asked now, while /proc is at /proc. */
+	for (size_t i = 0; i < 4; i++)
+		mounted[i] = is_mount(o, c, plan_api_mounts[i]);
 	/* pivot_root refuses (EINVAL) while / is shared, as systemd makes it. */
 	if ((rc = o->mount(c, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)))
 		return rc;
@@ -107,7 +111,7 @@ int switch_enter(const struct switch_ops *o, void *c, const char *ramroot, int *
 	for (size_t i = 0; i < sizeof plan_api_mounts / sizeof plan_api_mounts[0]; i++) {
 		const char *m = plan_api_mounts[i];
 		snprintf(from, sizeof from, "%s%s", OLDROOT, m);
-		if (!is_mount(o, c, from))
+		if (!mounted[i])
 			continue;
 		if (o->mkdir(c, m) || o->mount(c, from, m, NULL, MS_MOVE, NULL))
 			++*failed_moves;

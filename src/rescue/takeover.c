@@ -171,6 +171,8 @@ static void observe(struct takeover *t)
 		if (r) {
 			snprintf(t->st.root_source, sizeof t->st.root_source, "%s", r->source);
 			snprintf(t->st.root_fstype, sizeof t->st.root_fstype, "%s", r->fstype);
+			t->st.root_major = r->major;
+			t->st.root_minor = r->minor;
 			snprintf(t->st.root_opts, sizeof t->st.root_opts, "%s%s%s", r->opts,
 				 r->super[0] ? "," : "", r->super);
 		}
