@@ -128,8 +128,9 @@ static int set_field(struct rescue_state *s, const char *k, size_t kn, const cha
 		case F_STR:
 			if (vn >= f->size || memchr(v, 0, vn))
 				return -EBADMSG;
+			/* A key given twice leaves no tail of the longer value. */
+			memset(base + f->off, 0, f->size);
 			memcpy(base + f->off, v, vn);
-			base[f->off + vn] = 0;
 			return 0;
 		case F_UINT:
 			if (parse_u64(v, vn, UINT32_MAX, &x))
