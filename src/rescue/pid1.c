@@ -702,24 +702,26 @@ static void mount_api_fs(void)
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 }
 
+#define STAGE2_ARG "--lifeboat-stage2"
+
 int init_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
 	struct pid1 p = { .con = -1, .kmsg = -1, .run_out = -1, .run_log = -1 };
+	bool stage2 = argc > 1 && !strcmp(argv[1], STAGE2_ARG);
 	if (getpid() != 1) {
 		fprintf(stderr, "lifeboat init: not PID 1; nothing done\n");
 		return 1;
 	}
 	reset_process();
-	p.have_state = load_state(&p, RESCUE_DIR RESCUE_STATE) == 0;
+	p.have_state = load_state(&p, stage2 ? RESCUE_STATE : RESCUE_DIR RESCUE_STATE) == 0;
 	if (!p.have_state) {
 		plan_state_init(&p.st);
 		if (access("/proc/self", F_OK))
 			mount_api_fs();
 	}
 	open_console(&p);
-	say(&p, "LIFEBOAT-PID1 pid=1 init=%s", p.have_state ? p.st.init_name : "none");
+	if (!stage2)
+		say(&p, "LIFEBOAT-PID1 pid=1 init=%s", p.have_state ? p.st.init_name : "none");
 
 	sigset_t set;
 	sigfillset(&set);
@@ -727,23 +729,39 @@ int init_main(int argc, char **argv)
 	p.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	reboot(RB_DISABLE_CAD);
 
-	if (p.have_state) {
+	if (p.have_state && !stage2) {
 		int failed = 0, rc = switch_enter(&switch_sys_ops, &p, RESCUE_DIR, &failed);
 		if (rc) {
 			say(&p, "lifeboat: cannot enter the RAM root: %s; shell in the old root",
 			    strerror(-rc));
 			p.st.then = THEN_SHELL;
 			p.st.run[0] = 0;
+			p.have_state = false;
 		} else {
 			if (failed)
 				say(&p, "lifeboat: %d API filesystems could not be moved", failed);
-			if (p.st.revert_after_s)
-				p.deadline_ms = now_ms(CLOCK_MONOTONIC) + p.st.revert_after_s * 1000ull;
-			if (p.st.ssh_port && p.st.ssh_server[0])
-				start_ssh(&p);
-			stop_old_userland(&p);
-			release_old_root(&p);
+			/* We run from the path the init exec'd: for systemd, sysvinit
+			 * and openrc that is the bind mount over the init binary on the
+			 * old root, which our own text mapping would keep busy. Start
+			 * over from the copy in the RAM root. */
+			char *nargv[] = { RESCUE_SELF, STAGE2_ARG, NULL };
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			execv(RESCUE_SELF, nargv);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			say(&p, "lifeboat: re-exec from the RAM root failed: %s; going on",
+			    strerror(errno));
+			stage2 = true;
 		}
+	}
+	if (p.have_state && stage2) {
+		if (p.st.revert_after_s)
+			p.deadline_ms = now_ms(CLOCK_MONOTONIC) + p.st.revert_after_s * 1000ull;
+		if (p.st.ssh_port && p.st.ssh_server[0])
+			start_ssh(&p);
+		stop_old_userland(&p);
+		release_old_root(&p);
 	}
 	if (p.have_state && p.st.run[0])
 		start_run(&p);
