@@ -536,6 +536,15 @@ static void do_return(struct pid1 *p)
 		umount2(NEWROOT, MNT_DETACH);
 		return;
 	}
+	/* autofs mounts (systemd's binfmt_misc automount) lost their daemon
+	 * with the old userland; the fresh init wants to set them up again. */
+	struct mnt_table t;
+	if (!mountinfo_load("/proc/self/mountinfo", &t)) {
+		for (size_t i = t.n; i-- > 0;)
+			if (!strcmp(t.v[i].fstype, "autofs"))
+				umount2(t.v[i].target, MNT_DETACH);
+		mountinfo_free(&t);
+	}
 	int rc = switch_leave(&switch_sys_ops, p, NEWROOT);
 	if (rc) {
 		say(p, "lifeboat: return: switch into %s: %s", NEWROOT, strerror(-rc));
