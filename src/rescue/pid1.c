@@ -26,6 +26,7 @@
 
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
+#include "rescue/rootfs.h"
 #include "rescue/switch.h"
 #include "roles.h"
 
@@ -506,10 +507,48 @@ static unsigned long mount_flags(const char *opts, char *data, size_t cap)
 
 /* Mounts the old root at /newroot, switches into it and execs its init.
  * Returns only on failure, with the RAM root still in place. */
+/* Enters the root mounted at /newroot and execs its init (a path inside
+ * it). Returns only on failure, with the RAM root still in place. */
+static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
+{
+	/* autofs mounts (systemd's binfmt_misc automount) lost their daemon
+	 * with the old userland; the fresh init wants to set them up again. */
+	struct mnt_table t;
+	if (!mountinfo_load("/proc/self/mountinfo", &t)) {
+		for (size_t i = t.n; i-- > 0;)
+			if (!strcmp(t.v[i].fstype, "autofs"))
+				umount2(t.v[i].target, MNT_DETACH);
+		mountinfo_free(&t);
+	}
+	int rc = switch_leave(&switch_sys_ops, p, NEWROOT);
+	if (rc) {
+		say(p, "lifeboat: %s: switch into %s: %s", what, NEWROOT, strerror(-rc));
+		return;
+	}
+	/* The old /run still has our empty mount point. */
+	rmdir(RESCUE_DIR);
+	say(p, "%s", !strcmp(what, "return") ? "LIFEBOAT-RETURNED" : "LIFEBOAT-SWITCHED");
+	/* busybox picks its applet from argv[0]. */
+	const char *b = strrchr(initp, '/');
+	char *argv[] = { (char *)initp, NULL };
+	if (b && !strcmp(b + 1, "busybox"))
+		argv[0] = "init";
+	if (p->con >= 0)
+		close(p->con);
+	execv(initp, argv);
+	execl("/sbin/init", "/sbin/init", (char *)NULL);
+	/* Nothing of ours is reachable any more: reboot is the only way on. */
+	sync();
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+/* Mounts the old root at /newroot, switches into it and execs its init.
+ * Returns only on failure, with the RAM root still in place. */
 static void do_return(struct pid1 *p)
 {
-	char data[1024], init[PATH_MAX + 16];
-	const char *initp = p->st.init_path[0] ? p->st.init_path : "/sbin/init";
+	char data[1024], initp[PATH_MAX];
 	unsigned long flags = mount_flags(p->st.root_opts, data, sizeof data);
 	kill_rescue_children(p);
 	mkdir(NEWROOT, 0755);
@@ -526,48 +565,35 @@ static void do_return(struct pid1 *p)
 		    p->st.root_fstype, NEWROOT, strerror(errno));
 		return;
 	}
-	snprintf(init, sizeof init, "%s%s", NEWROOT, initp);
-	if (access(init, X_OK)) {
-		initp = "/sbin/init";
-		snprintf(init, sizeof init, "%s%s", NEWROOT, initp);
-	}
-	if (access(init, X_OK)) {
+	if (rootfs_find_init(NEWROOT, p->st.init_path, initp, sizeof initp)) {
 		say(p, "lifeboat: return: no init in the old root (%s)", p->st.init_path);
 		umount2(NEWROOT, MNT_DETACH);
 		return;
 	}
-	/* autofs mounts (systemd's binfmt_misc automount) lost their daemon
-	 * with the old userland; the fresh init wants to set them up again. */
+	enter_newroot(p, initp, "return");
+	umount2(NEWROOT, MNT_DETACH);
+}
+
+/* --switch-to: stage 0 mounted the new root at /newroot already. */
+static void do_switch(struct pid1 *p)
+{
+	char initp[PATH_MAX];
 	struct mnt_table t;
+	bool mounted = false;
+	kill_rescue_children(p);
 	if (!mountinfo_load("/proc/self/mountinfo", &t)) {
-		for (size_t i = t.n; i-- > 0;)
-			if (!strcmp(t.v[i].fstype, "autofs"))
-				umount2(t.v[i].target, MNT_DETACH);
+		mounted = mountinfo_find(&t, NEWROOT) != NULL;
 		mountinfo_free(&t);
 	}
-	int rc = switch_leave(&switch_sys_ops, p, NEWROOT);
-	if (rc) {
-		say(p, "lifeboat: return: switch into %s: %s", NEWROOT, strerror(-rc));
-		umount2(NEWROOT, MNT_DETACH);
+	if (!mounted) {
+		say(p, "lifeboat: switch: nothing mounted at %s", NEWROOT);
 		return;
 	}
-	/* The old /run still has our empty mount point. */
-	rmdir(RESCUE_DIR);
-	say(p, "LIFEBOAT-RETURNED");
-	/* busybox picks its applet from argv[0]. */
-	const char *b = strrchr(initp, '/');
-	char *argv[] = { (char *)initp, NULL };
-	if (b && !strcmp(b + 1, "busybox"))
-		argv[0] = "init";
-	if (p->con >= 0)
-		close(p->con);
-	execv(initp, argv);
-	execl("/sbin/init", "/sbin/init", (char *)NULL);
-	/* Nothing of ours is reachable any more: reboot is the only way on. */
-	sync();
-	reboot(RB_AUTOBOOT);
-	for (;;)
-		pause();
+	if (rootfs_find_init(NEWROOT, NULL, initp, sizeof initp)) {
+		say(p, "lifeboat: switch: no init in %s", p->st.switch_to);
+		return;
+	}
+	enter_newroot(p, initp, "switch");
 }
 
 static void do_power(struct pid1 *p, int how)
@@ -594,6 +620,9 @@ static void do_then(struct pid1 *p)
 		break;
 	case THEN_RETURN:
 		do_return(p);
+		break;
+	case THEN_SWITCH:
+		do_switch(p);
 		break;
 	default:
 		break;

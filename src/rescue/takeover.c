@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 #include "rescue/inits.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
+#include "rescue/rootfs.h"
 #include "roles.h"
 
 #define MAX_CARRY 32
@@ -43,8 +45,10 @@ struct takeover {
 	uint64_t mem_avail;
 	char refusal[8][256];
 	size_t nref;
+	enum { SW_NONE, SW_DIR, SW_TAR, SW_BLOCK, SW_IMAGE } sw_kind;
 	/* undo state */
-	bool tmpfs_mounted, bound;
+	bool tmpfs_mounted, bound, newroot_mounted;
+	int loop_fd; /* loop device set up for an --switch-to image, or -1 */
 };
 
 static void usage(FILE *f)
@@ -62,7 +66,8 @@ static void usage(FILE *f)
 		"  --revert-after SECS  dead-man switch: return unless 'lifeboat confirm' runs in time\n"
 		"  --busybox PATH       static busybox to carry (default /bin/busybox)\n"
 		"  --carry PATH         carry an executable with its libraries (repeatable)\n"
-		"  --switch-to ROOTFS   (not available yet)\n"
+		"  --switch-to ROOTFS   switch to another root: a directory, a .tar[.gz|.xz]\n"
+		"                       (unpacked into RAM), a block device or an image file\n"
 		"  --force-ptrace       (not available: refused)\n");
 }
 
@@ -228,6 +233,52 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 	return 0;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static bool is_tar_name(const char *p)
+{
+	return ends_with(p, ".tar") || ends_with(p, ".tar.gz") || ends_with(p, ".tgz") ||
+	       ends_with(p, ".tar.xz") || ends_with(p, ".txz");
+}
+
+static void check_switch_to(struct takeover *t)
+{
+	struct stat st;
+	char initp[PATH_MAX];
+	const char *p = t->st.switch_to;
+	if (p[0] != '/') {
+		refuse(t, "--switch-to needs an absolute path");
+		return;
+	}
+	if (stat(p, &st)) {
+		refuse(t, "--switch-to %s: %s", p, strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		t->sw_kind = SW_DIR;
+		if (rootfs_find_init(p, NULL, initp, sizeof initp))
+			refuse(t, "--switch-to %s: no init (/sbin/init, /etc/init, /bin/init, /init)", p);
+	} else if (S_ISBLK(st.st_mode)) {
+		t->sw_kind = SW_BLOCK;
+	} else if (S_ISREG(st.st_mode) && is_tar_name(p)) {
+		t->sw_kind = SW_TAR;
+		if (!t->busybox)
+			refuse(t, "--switch-to a tar archive needs busybox (its tar unpacks it)");
+	} else if (S_ISREG(st.st_mode)) {
+		t->sw_kind = SW_IMAGE;
+	} else {
+		refuse(t, "--switch-to %s: not a directory, tar archive, block device or image", p);
+	}
+}
+
+static const char *const sw_kind_names[] = { "none", "directory (bind mount)",
+					     "tar archive (unpacked into a RAM tmpfs)",
+					     "block device", "image file (loop device)" };
+
 static void checks(struct takeover *t, uint64_t carried)
 {
 	if (geteuid() != 0)
@@ -249,8 +300,10 @@ static void checks(struct takeover *t, uint64_t carried)
 	if (t->force_ptrace)
 		refuse(t, "--force-ptrace is not implemented (the re-exec of %s is used)",
 		       t->init->name);
-	if (t->st.then == THEN_SWITCH || t->st.switch_to[0])
-		refuse(t, "--switch-to is not implemented yet");
+	if (t->st.then == THEN_SWITCH && !t->st.switch_to[0])
+		refuse(t, "--then switch needs --switch-to ROOTFS");
+	if (t->st.switch_to[0])
+		check_switch_to(t);
 	if (t->st.ssh_port && !t->ssh_src[0])
 		refuse(t, "--ssh needs dropbear or sshd on this system (neither found)");
 	if (!t->busybox && (t->st.run[0] || t->st.then == THEN_SHELL))
@@ -307,6 +360,9 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 			t->st.ssh_port);
 	if (t->st.run[0])
 		fprintf(f, "  run: %s\n", t->st.run);
+	if (t->st.switch_to[0])
+		fprintf(f, "  switch to: %s, %s, mounted at %s before the old root is released\n",
+			t->st.switch_to, sw_kind_names[t->sw_kind], NEWROOT);
 	fprintf(f, "  then: %s\n", plan_then_name(t->st.then));
 	if (t->st.revert_after_s)
 		fprintf(f, "  dead-man switch: return after %us unless 'lifeboat confirm'\n",
@@ -315,6 +371,15 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 
 static void undo(struct takeover *t)
 {
+	char nr[PATH_MAX];
+	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
+	if (t->newroot_mounted && umount2(nr, 0))
+		umount2(nr, MNT_DETACH);
+	if (t->loop_fd >= 0) {
+		ioctl(t->loop_fd, 0x4C01 /* LOOP_CLR_FD */, 0);
+		close(t->loop_fd);
+		t->loop_fd = -1;
+	}
 	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
 		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n",
 			t->bind_target, strerror(errno));
@@ -463,6 +528,112 @@ static int selftest(const char *path)
 	return rc == SELFTEST_STATUS ? 0 : -ENOEXEC;
 }
 
+/* Kernel ABI (linux/loop.h). */
+#define LOOP_SET_FD 0x4C00
+#define LOOP_CTL_GET_FREE 0x4C82
+
+/* Tries every block filesystem the kernel knows, as mount(8) does. */
+static int mount_any(const char *dev, const char *dir)
+{
+	char line[256];
+	int rc = -ENODEV;
+	FILE *f = fopen("/proc/filesystems", "re");
+	while (f && fgets(line, sizeof line, f)) {
+		if (!strncmp(line, "nodev", 5))
+			continue;
+		char *fs = line + strspn(line, " \t");
+		fs[strcspn(fs, " \t\n")] = 0;
+		if (!*fs)
+			continue;
+		if (!mount(dev, dir, fs, 0, NULL)) {
+			rc = 0;
+			break;
+		}
+		if (errno != EINVAL && errno != ENODEV && errno != ENOTBLK)
+			rc = -errno;
+	}
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+static int loop_attach(struct takeover *t, const char *file, char *dev, size_t cap)
+{
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n, ffd, rc = 0;
+	if (ctl < 0)
+		return -errno;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (n < 0)
+		return -errno;
+	snprintf(dev, cap, "/dev/loop%d", n);
+	if ((t->loop_fd = open(dev, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((ffd = open(file, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if (ioctl(t->loop_fd, LOOP_SET_FD, ffd))
+		rc = -errno;
+	close(ffd);
+	if (rc) {
+		close(t->loop_fd);
+		t->loop_fd = -1;
+	}
+	return rc;
+}
+
+/* Mounts the --switch-to root at RESCUE_DIR/newroot (it moves along with the
+ * RAM root) and checks that it has an init. */
+static int prepare_switch(struct takeover *t)
+{
+	char nr[PATH_MAX], initp[PATH_MAX], dev[64];
+	const char *p = t->st.switch_to;
+	int rc = 0;
+	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
+	switch (t->sw_kind) {
+	case SW_DIR:
+		rc = mount(p, nr, NULL, MS_BIND | MS_REC, NULL) ? -errno : 0;
+		break;
+	case SW_BLOCK:
+		rc = mount_any(p, nr);
+		break;
+	case SW_IMAGE:
+		if (!(rc = loop_attach(t, p, dev, sizeof dev)))
+			rc = mount_any(dev, nr);
+		break;
+	case SW_TAR: {
+		char bb[PATH_MAX];
+		const char *z = ends_with(p, "gz") ? "-xzf" : ends_with(p, "xz") ? "-xJf" : "-xf";
+		if (mount("lifeboat-newroot", nr, "tmpfs", 0, "mode=0755")) {
+			rc = -errno;
+			break;
+		}
+		t->newroot_mounted = true;
+		snprintf(bb, sizeof bb, "%s/bin/busybox", RESCUE_DIR);
+		char *argv[] = { bb, "tar", (char *)z, (char *)p, "-C", nr, NULL };
+		int st = run_wait(argv, 600);
+		if (st) {
+			fprintf(stderr, "takeover: busybox tar %s %s: status %d\n", z, p, st);
+			return -EIO;
+		}
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "takeover: mount %s at %s: %s\n", p, nr, strerror(-rc));
+		return rc;
+	}
+	t->newroot_mounted = true;
+	if (rootfs_find_init(nr, NULL, initp, sizeof initp)) {
+		fprintf(stderr, "takeover: %s has no init (/sbin/init, /etc/init, /bin/init, /init)\n",
+			p);
+		return -ENOENT;
+	}
+	printf("takeover: %s mounted at %s, its init is %s\n", p, NEWROOT, initp);
+	return 0;
+}
+
 static int execute(struct takeover *t)
 {
 	char path[PATH_MAX], err[512] = "", buf[8192];
@@ -495,6 +666,8 @@ static int execute(struct takeover *t)
 		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
 		mkdir(path, 0755);
 	}
+	if (t->st.switch_to[0] && (rc = prepare_switch(t)))
+		goto fail;
 	if (t->st.ssh_port && t->ssh_src[0])
 		snprintf(t->st.ssh_server, sizeof t->st.ssh_server, "%s", t->ssh_src);
 	if (t->busybox)
@@ -590,6 +763,8 @@ int takeover_main(int argc, char **argv)
 		goto out;
 	plan_state_init(&t->st);
 	t->st.start_ms = boottime_ms();
+	t->loop_fd = -1;
+	bool then_set = false;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char *end;
 		unsigned long v = 0;
@@ -615,6 +790,7 @@ int takeover_main(int argc, char **argv)
 			snprintf(t->st.run, sizeof t->st.run, "%s", optarg);
 			break;
 		case O_THEN:
+			then_set = true;
 			if (plan_then_parse(optarg, &t->st.then)) {
 				fprintf(stderr, "takeover: --then: shell|reboot|poweroff|return|switch\n");
 				rc = 2;
@@ -643,6 +819,8 @@ int takeover_main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if (t->st.switch_to[0] && !then_set)
+		t->st.then = THEN_SWITCH;
 	if (!t->busybox) {
 		static const char *const bbs[] = { "/bin/busybox", "/usr/bin/busybox",
 						   "/usr/lib/busybox-static/busybox", NULL };

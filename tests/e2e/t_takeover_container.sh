@@ -46,6 +46,17 @@ cat > $R/etc/inittab <<'TAB'
 ::restart:/bin/busybox init
 TAB
 touch $R/etc/keep-me
+# A second root for --switch-to, as a gzipped tar inside the first.
+R2=$W/root2
+mkdir -p $R2/bin $R2/sbin $R2/etc $R2/dev $R2/proc $R2/sys $R2/run
+cp "$BB" $R2/bin/busybox
+ln -s busybox $R2/bin/sh
+ln -s ../bin/busybox $R2/sbin/init
+cat > $R2/etc/inittab <<'TAB'
+::sysinit:/bin/sh -c 'echo CT2-BOOTED > /dev/console'
+TAB
+echo second > $R2/etc/which-root
+tar -C $R2 -czf $R/root2.tar.gz .
 truncate -s 64M $W/root.img
 mkfs.ext4 -q -F -d $R $W/root.img || fail "mkfs"
 LOOP=$(losetup -f --show $W/root.img) || fail "losetup"
@@ -164,5 +175,17 @@ sleep 5
 [ "$(grep -c 'LIFEBOAT-REVERT' $CON)" -eq 1 ] || fail "reverted despite confirm"
 case $(readlink /proc/$CTPID/exe) in *lifeboat*) ;; *) fail "PID 1 left lifeboat after confirm" ;; esac
 
-echo "--- console:"; cat $CON | head -60
-echo "RESULT: PASS container PID 1 replaced, root released (e2fsck clean), return + deadman + confirm"
+# 6. back to busybox, then --switch-to the tarball (unpacked into RAM)
+inside /lifeboat/lifeboat return > $W/return2.out 2>&1
+wait_for CT-BOOTED 4 20 || fail "no 4th boot"
+inside /sbin/lifeboat takeover --yes --grace 1 --switch-to /root2.tar.gz > $W/switch.out 2>&1
+wait_for CT2-BOOTED 1 30 || { cat $W/switch.out; fail "switched root did not boot"; }
+grep -q "LIFEBOAT-THEN action=switch" $CON || fail "no THEN switch"
+grep -q "LIFEBOAT-SWITCHED" $CON || fail "no LIFEBOAT-SWITCHED"
+[ "$(cat /proc/$CTPID/root/etc/which-root)" = second ] || fail "root is not the tarball"
+case $(readlink /proc/$CTPID/exe) in *busybox*) ;; *) fail "after switch PID 1 is not busybox" ;; esac
+grep -q "$LOOP\| /oldroot" /proc/$CTPID/mountinfo && fail "old root still mounted after switch"
+e2fsck -fn $LOOP > $W/fsck2.out 2>&1 || { cat $W/fsck2.out; fail "e2fsck after switch"; }
+
+echo "--- console:"; cat $CON | head -80
+echo "RESULT: PASS container PID 1 replaced, root released (e2fsck clean), return + deadman + confirm + switch-to tar"
