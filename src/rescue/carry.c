@@ -14,8 +14,13 @@
 #include "rescue/elf.h"
 
 static const char *const default_dirs[] = {
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
-	"/lib", "/usr/lib", "/usr/local/lib",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib64",
+    "/usr/lib64",
+    "/lib",
+    "/usr/lib",
+    "/usr/local/lib",
 };
 
 static void add_dir(struct carry *c, const char *d)
@@ -133,7 +138,8 @@ int carry_find_lib(const struct carry *c, const char *name, const char *runpath,
 	while (p && *p) {
 		const char *e = strchr(p, ':');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l && p[0] == '/' && (size_t)snprintf(out, cap, "%.*s/%s", (int)l, p, name) < cap &&
+		if (l && p[0] == '/' &&
+		    (size_t)snprintf(out, cap, "%.*s/%s", (int)l, p, name) < cap &&
 		    !access(out, R_OK))
 			return 0;
 		p = e ? e + 1 : NULL;

@@ -17,7 +17,7 @@ struct carry {
 	uint64_t bytes;
 	size_t nfiles;
 	char done[CARRY_MAX_FILES][128]; /* destination paths already carried (truncated keys) */
-	char lib_dirs[16][PATH_MAX];     /* search order after DT_RUNPATH */
+	char lib_dirs[16][PATH_MAX];	 /* search order after DT_RUNPATH */
 	size_t n_lib_dirs;
 };
 

@@ -74,9 +74,13 @@ static int rd_phdr(const struct elf_rd *e, uint64_t off, struct phdr *ph)
 	ph->type = t;
 	if (e->is64)
 		return rd_uint(e, off + 8, 8, &ph->offset) || rd_uint(e, off + 16, 8, &ph->vaddr) ||
-		       rd_uint(e, off + 32, 8, &ph->filesz) ? -EBADMSG : 0;
+			       rd_uint(e, off + 32, 8, &ph->filesz)
+			   ? -EBADMSG
+			   : 0;
 	return rd_uint(e, off + 4, 4, &ph->offset) || rd_uint(e, off + 8, 4, &ph->vaddr) ||
-	       rd_uint(e, off + 16, 4, &ph->filesz) ? -EBADMSG : 0;
+		       rd_uint(e, off + 16, 4, &ph->filesz)
+		   ? -EBADMSG
+		   : 0;
 }
 
 /* Maps a virtual address to a file offset through the PT_LOAD segments. */
@@ -95,8 +99,8 @@ static int vaddr_to_off(const struct phdr *ph, size_t n, uint64_t va, uint64_t *
 
 int elf_read_deps(const void *data, size_t len, struct elf_deps *out)
 {
-	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
-	struct elf_rd e = { .p = data, .len = len };
+	static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
+	struct elf_rd e = {.p = data, .len = len};
 	struct phdr ph[MAX_PHDRS];
 	uint64_t v, phoff, phentsize, phnum;
 	memset(out, 0, sizeof *out);
@@ -114,8 +118,7 @@ int elf_read_deps(const void *data, size_t len, struct elf_deps *out)
 	if (rd_uint(&e, 18, 2, &v))
 		return -EBADMSG;
 	out->machine = (uint16_t)v;
-	if (rd_word(&e, e.is64 ? 32 : 28, &phoff) ||
-	    rd_uint(&e, e.is64 ? 54 : 42, 2, &phentsize) ||
+	if (rd_word(&e, e.is64 ? 32 : 28, &phoff) || rd_uint(&e, e.is64 ? 54 : 42, 2, &phentsize) ||
 	    rd_uint(&e, e.is64 ? 56 : 44, 2, &phnum))
 		return -EBADMSG;
 	if (phnum > MAX_PHDRS || (phnum && phentsize < (e.is64 ? 56u : 32u)))

@@ -14,10 +14,10 @@
 
 struct elf_deps {
 	bool is64;
-	uint16_t machine; /* e_machine: 62 x86-64, 3 i386, 183 aarch64 */
-	uint16_t type;    /* e_type: 2 EXEC, 3 DYN */
-	bool dynamic;     /* has a PT_DYNAMIC segment */
-	char interp[ELF_NAME_MAX]; /* "" when static */
+	uint16_t machine;	    /* e_machine: 62 x86-64, 3 i386, 183 aarch64 */
+	uint16_t type;		    /* e_type: 2 EXEC, 3 DYN */
+	bool dynamic;		    /* has a PT_DYNAMIC segment */
+	char interp[ELF_NAME_MAX];  /* "" when static */
 	char runpath[ELF_NAME_MAX]; /* DT_RUNPATH, else DT_RPATH, else "" */
 	size_t n_needed;
 	char needed[ELF_MAX_NEEDED][ELF_NAME_MAX];

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct init_info unknown = { INIT_UNKNOWN, "unknown", REEXEC_NONE, "none", NULL };
+static const struct init_info unknown = {INIT_UNKNOWN, "unknown", REEXEC_NONE, "none", NULL};
 
 /* Rows are matched by basename of exe, then comm. Order matters: the
  * basename "init" is both sysvinit and busybox's applet name, but busybox's
@@ -14,22 +14,25 @@ static const struct init_row {
 	const char *comm;     /* /proc/1/comm, or NULL */
 	struct init_info info;
 } init_table[] = {
-	/* systemd re-execs its compiled-in SYSTEMD_BINARY_PATH; Debian 12 uses
-	 * the split-usr spelling, which resolves to the same file. */
-	{ "systemd", NULL,
-	  { INIT_SYSTEMD, "systemd", REEXEC_SYSTEMCTL, "systemctl daemon-reexec",
-	    "/lib/systemd/systemd" } },
-	{ "busybox", NULL,
-	  { INIT_BUSYBOX, "busybox", REEXEC_BUSYBOX_INITTAB,
-	    "inittab ::restart: bound over /etc/inittab, SIGHUP then SIGQUIT", NULL } },
-	{ "openrc-init", NULL,
-	  { INIT_OPENRC, "openrc-init", REEXEC_OPENRC, "openrc-shutdown --reexec", NULL } },
-	{ "lifeboat", NULL, { INIT_LIFEBOAT, "lifeboat", REEXEC_NONE, "none", NULL } },
-	/* sysvinit: telinit u execs "/sbin/init"; after the bind, telinit IS
-	 * the substitute, so the request goes straight to /run/initctl. */
-	{ "init", "init",
-	  { INIT_SYSVINIT, "sysvinit", REEXEC_INITCTL, "init_request 'U' to /run/initctl",
-	    "/sbin/init" } },
+    /* systemd re-execs its compiled-in SYSTEMD_BINARY_PATH; Debian 12 uses
+     * the split-usr spelling, which resolves to the same file. */
+    {"systemd",
+     NULL,
+     {INIT_SYSTEMD, "systemd", REEXEC_SYSTEMCTL, "systemctl daemon-reexec",
+      "/lib/systemd/systemd"}},
+    {"busybox",
+     NULL,
+     {INIT_BUSYBOX, "busybox", REEXEC_BUSYBOX_INITTAB,
+      "inittab ::restart: bound over /etc/inittab, SIGHUP then SIGQUIT", NULL}},
+    {"openrc-init",
+     NULL,
+     {INIT_OPENRC, "openrc-init", REEXEC_OPENRC, "openrc-shutdown --reexec", NULL}},
+    {"lifeboat", NULL, {INIT_LIFEBOAT, "lifeboat", REEXEC_NONE, "none", NULL}},
+    /* sysvinit: telinit u execs "/sbin/init"; after the bind, telinit IS
+     * the substitute, so the request goes straight to /run/initctl. */
+    {"init",
+     "init",
+     {INIT_SYSVINIT, "sysvinit", REEXEC_INITCTL, "init_request 'U' to /run/initctl", "/sbin/init"}},
 };
 
 static const char *base(const char *p)
@@ -90,7 +93,8 @@ int inits_busybox_inittab(char *out, size_t cap, const char *substitute)
 {
 	/* busybox runs commands holding any of these through "sh -c"; the
 	 * shell may not exist once its filesystem is gone. */
-	if (!substitute || substitute[0] != '/' || strpbrk(substitute, "~`!$^&*()=|\\{}[];\"'<>? \t\n"))
+	if (!substitute || substitute[0] != '/' ||
+	    strpbrk(substitute, "~`!$^&*()=|\\{}[];\"'<>? \t\n"))
 		return -ENOBUFS;
 	int n = snprintf(out, cap, "::restart:%s\n", substitute);
 	if (n < 0 || (size_t)n >= cap)

@@ -20,15 +20,15 @@ enum init_kind {
 
 enum reexec_method {
 	REEXEC_NONE,
-	REEXEC_SYSTEMCTL,       /* systemctl daemon-reexec; exec of the compiled-in path */
-	REEXEC_INITCTL,         /* init_request 'U' written to /run/initctl */
-	REEXEC_OPENRC,          /* openrc-shutdown --reexec; execlp(argv0) */
+	REEXEC_SYSTEMCTL,	/* systemctl daemon-reexec; exec of the compiled-in path */
+	REEXEC_INITCTL,		/* init_request 'U' written to /run/initctl */
+	REEXEC_OPENRC,		/* openrc-shutdown --reexec; execlp(argv0) */
 	REEXEC_BUSYBOX_INITTAB, /* inittab with only ::restart: bound over, HUP then QUIT */
 };
 
 struct init_info {
 	enum init_kind kind;
-	const char *name;   /* "systemd", "sysvinit", "openrc-init", "busybox" */
+	const char *name; /* "systemd", "sysvinit", "openrc-init", "busybox" */
 	enum reexec_method method;
 	const char *method_name;
 	/* The path the init will exec on re-exec; NULL means "argv[0] of PID 1"

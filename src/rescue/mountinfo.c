@@ -164,13 +164,17 @@ int mountinfo_parse(const char *text, size_t len, struct mnt_table *t)
 int mountinfo_load(const char *path, struct mnt_table *t)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 16384, len = 0;
-	char *buf = NULL;
+	size_t cap = 32768, len = 0;
+	char *buf;
 	int rc = 0;
 	if (fd < 0)
 		return -errno;
+	if (!(buf = malloc(cap))) {
+		close(fd);
+		return -ENOMEM;
+	}
 	for (;;) {
-		if (len == cap || !buf) {
+		if (len == cap) {
 			char *nb = realloc(buf, cap *= 2);
 			if (!nb) {
 				rc = -ENOMEM;

@@ -20,7 +20,7 @@ struct mnt_entry {
 	const char *fstype;
 	const char *source; /* device or "none" */
 	const char *super;  /* superblock options */
-	bool shared;        /* has a shared:N peer group */
+	bool shared;	    /* has a shared:N peer group */
 };
 
 struct mnt_table {

@@ -89,7 +89,7 @@ __attribute__((format(printf, 2, 3))) static void say(struct pid1 *p, const char
 static void reset_process(void)
 {
 	sigset_t all;
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	struct sigaction sa = {.sa_handler = SIG_DFL};
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int s = 1; s < NSIG; s++)
@@ -188,7 +188,7 @@ static void start_shell(struct pid1 *p)
 {
 	const char *sh = shell_path(p);
 	/* busybox picks the applet from its first argument: "busybox sh". */
-	char *argv[] = { (char *)sh, strcmp(sh, "/bin/sh") ? "sh" : NULL, NULL };
+	char *argv[] = {(char *)sh, strcmp(sh, "/bin/sh") ? "sh" : NULL, NULL};
 	p->shell = spawn(p, argv, -1, true);
 	if (p->shell < 0)
 		p->shell = 0;
@@ -310,7 +310,7 @@ static void wait_signals(struct pid1 *p, unsigned ms, bool (*done)(struct pid1 *
 		uint64_t now = now_ms(CLOCK_MONOTONIC);
 		if (now >= end)
 			return;
-		struct pollfd pf = { p->sfd, POLLIN, 0 };
+		struct pollfd pf = {p->sfd, POLLIN, 0};
 		unsigned left = (unsigned)(end - now);
 		poll(&pf, 1, left > 100 ? 100 : (int)left);
 		struct signalfd_siginfo si;
@@ -374,7 +374,7 @@ static bool link_under(const char *link, const char *mnt)
 static bool pid_holds(long pid, const char *mnt)
 {
 	char path[64], line[PATH_MAX + 128];
-	static const char *const links[] = { "cwd", "root", "exe" };
+	static const char *const links[] = {"cwd", "root", "exe"};
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(path, sizeof path, "/proc/%ld/%s", pid, links[i]);
 		if (link_under(path, mnt))
@@ -410,7 +410,7 @@ static bool pid_holds(long pid, const char *mnt)
 static void report_busy(void *c, const char *target)
 {
 	struct pid1 *p = c;
-	struct holders h = { .len = 0 };
+	struct holders h = {.len = 0};
 	h.out[0] = 0;
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -454,12 +454,11 @@ static void release_old_root(struct pid1 *p)
 	}
 	/* No second detach pass: a loop device that held the old root must
 	 * stay attached for lifeboat return. */
-	say(p, "lifeboat: unmounted %d mounts under %s, %d busy, %d detached lazily",
-	    r.unmounted, OLDROOT, r.busy, r.detached);
+	say(p, "lifeboat: unmounted %d mounts under %s, %d busy, %d detached lazily", r.unmounted,
+	    OLDROOT, r.busy, r.detached);
 	if (r.released) {
-		uint64_t secs = p->st.start_ms
-					? (now_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000
-					: 0;
+		uint64_t secs =
+		    p->st.start_ms ? (now_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000 : 0;
 		say(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
 		    (unsigned long long)ram_kib());
 	}
@@ -483,10 +482,11 @@ static unsigned long mount_flags(const char *opts, char *data, size_t cap)
 	static const struct {
 		const char *name;
 		unsigned long flag;
-	} fl[] = { { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV },
-		   { "noexec", MS_NOEXEC }, { "noatime", MS_NOATIME },
-		   { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
-		   { "rw", 0 }, { "sync", MS_SYNCHRONOUS }, { "strictatime", MS_STRICTATIME } };
+	} fl[] = {{"ro", MS_RDONLY},	     {"nosuid", MS_NOSUID},
+		  {"nodev", MS_NODEV},	     {"noexec", MS_NOEXEC},
+		  {"noatime", MS_NOATIME},   {"nodiratime", MS_NODIRATIME},
+		  {"relatime", MS_RELATIME}, {"rw", 0},
+		  {"sync", MS_SYNCHRONOUS},  {"strictatime", MS_STRICTATIME}};
 	unsigned long flags = 0;
 	char tmp[1024];
 	size_t len = 0;
@@ -530,7 +530,7 @@ static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
 	say(p, "%s", !strcmp(what, "return") ? "LIFEBOAT-RETURNED" : "LIFEBOAT-SWITCHED");
 	/* busybox picks its applet from argv[0]. */
 	const char *b = strrchr(initp, '/');
-	char *argv[] = { (char *)initp, NULL };
+	char *argv[] = {(char *)initp, NULL};
 	if (b && !strcmp(b + 1, "busybox"))
 		argv[0] = "init";
 	if (p->con >= 0)
@@ -655,8 +655,8 @@ static void start_run(struct pid1 *p)
 {
 	int fds[2];
 	const char *sh = shell_path(p);
-	char *bb[] = { (char *)sh, "sh", "-c", p->st.run, NULL };
-	char *plain[] = { (char *)sh, "-c", p->st.run, NULL };
+	char *bb[] = {(char *)sh, "sh", "-c", p->st.run, NULL};
+	char *plain[] = {(char *)sh, "-c", p->st.run, NULL};
 	char **argv = strcmp(sh, "/bin/sh") ? bb : plain;
 	say(p, "LIFEBOAT-RUN-START cmd=%s", p->st.run);
 	if (pipe2(fds, O_CLOEXEC)) {
@@ -717,11 +717,11 @@ static void start_ssh(struct pid1 *p)
 	char port[16];
 	snprintf(port, sizeof port, "%u", p->st.ssh_port);
 	if (strstr(s, "dropbear")) {
-		char *argv[] = { (char *)s, "-F", "-E", "-R", "-p", port, NULL };
+		char *argv[] = {(char *)s, "-F", "-E", "-R", "-p", port, NULL};
 		p->ssh = spawn(p, argv, -1, false);
 	} else {
 		mkdir("/run/sshd", 0755);
-		char *argv[] = { (char *)s, "-D", "-e", "-p", port, NULL };
+		char *argv[] = {(char *)s, "-D", "-e", "-p", port, NULL};
 		p->ssh = spawn(p, argv, -1, false);
 	}
 	if (p->ssh < 0)
@@ -744,7 +744,7 @@ static void mount_api_fs(void)
 
 int init_main(int argc, char **argv)
 {
-	struct pid1 p = { .con = -1, .kmsg = -1, .run_out = -1, .run_log = -1 };
+	struct pid1 p = {.con = -1, .kmsg = -1, .run_out = -1, .run_log = -1};
 	bool stage2 = argc > 1 && !strcmp(argv[1], STAGE2_ARG);
 	if (getpid() != 1) {
 		fprintf(stderr, "lifeboat init: not PID 1; nothing done\n");
@@ -782,7 +782,7 @@ int init_main(int argc, char **argv)
 			 * and openrc that is the bind mount over the init binary on the
 			 * old root, which our own text mapping would keep busy. Start
 			 * over from the copy in the RAM root. */
-			char *nargv[] = { RESCUE_SELF, STAGE2_ARG, NULL };
+			char *nargv[] = {RESCUE_SELF, STAGE2_ARG, NULL};
 			sigset_t none;
 			sigemptyset(&none);
 			sigprocmask(SIG_SETMASK, &none, NULL);
@@ -808,7 +808,7 @@ int init_main(int argc, char **argv)
 
 	/* Reap and serve signals forever. */
 	for (;;) {
-		struct pollfd pf[2] = { { p.sfd, POLLIN, 0 }, { p.run_out, POLLIN, 0 } };
+		struct pollfd pf[2] = {{p.sfd, POLLIN, 0}, {p.run_out, POLLIN, 0}};
 		int timeout = -1;
 		if (p.deadline_ms) {
 			uint64_t now = now_ms(CLOCK_MONOTONIC);

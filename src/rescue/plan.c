@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const plan_api_mounts[4] = { "/dev", "/proc", "/sys", "/run" };
+const char *const plan_api_mounts[4] = {"/dev", "/proc", "/sys", "/run"};
 
 static const char *const then_names[] = {
-	[THEN_SHELL] = "shell", [THEN_REBOOT] = "reboot", [THEN_POWEROFF] = "poweroff",
-	[THEN_RETURN] = "return", [THEN_SWITCH] = "switch",
+    [THEN_SHELL] = "shell",   [THEN_REBOOT] = "reboot", [THEN_POWEROFF] = "poweroff",
+    [THEN_RETURN] = "return", [THEN_SWITCH] = "switch",
 };
 
 const char *plan_then_name(enum then_action a)
@@ -42,25 +42,31 @@ static const struct field {
 	enum fkind kind;
 	size_t off, size;
 } fields[] = {
-#define S(k, m) { k, F_STR, offsetof(struct rescue_state, m), sizeof(((struct rescue_state *)0)->m) }
-#define U(k, m) { k, F_UINT, offsetof(struct rescue_state, m), 0 }
-	{ "start_ms", F_U64, offsetof(struct rescue_state, start_ms), 0 },
-	S("init_name", init_name),
-	S("init_path", init_path),
-	S("console", console),
-	S("run", run),
-	{ "then", F_THEN, offsetof(struct rescue_state, then), 0 },
-	S("switch_to", switch_to),
-	U("grace", grace_s),
-	U("revert_after", revert_after_s),
-	U("ssh_port", ssh_port),
-	S("ssh_server", ssh_server),
-	S("busybox", busybox),
-	S("root_source", root_source),
-	S("root_fstype", root_fstype),
-	S("root_opts", root_opts),
-	U("root_major", root_major),
-	U("root_minor", root_minor),
+#define S(k, m)                                                                                   \
+	{                                                                                         \
+		k, F_STR, offsetof(struct rescue_state, m), sizeof(((struct rescue_state *)0)->m) \
+	}
+#define U(k, m)                                                \
+	{                                                      \
+		k, F_UINT, offsetof(struct rescue_state, m), 0 \
+	}
+    {"start_ms", F_U64, offsetof(struct rescue_state, start_ms), 0},
+    S("init_name", init_name),
+    S("init_path", init_path),
+    S("console", console),
+    S("run", run),
+    {"then", F_THEN, offsetof(struct rescue_state, then), 0},
+    S("switch_to", switch_to),
+    U("grace", grace_s),
+    U("revert_after", revert_after_s),
+    U("ssh_port", ssh_port),
+    S("ssh_server", ssh_server),
+    S("busybox", busybox),
+    S("root_source", root_source),
+    S("root_fstype", root_fstype),
+    S("root_opts", root_opts),
+    U("root_major", root_major),
+    U("root_minor", root_minor),
 #undef S
 #undef U
 };
@@ -85,11 +91,13 @@ int plan_state_format(const struct rescue_state *s, char *out, size_t cap)
 				     *(const unsigned *)(const void *)(base + f->off));
 			break;
 		case F_U64:
-			n = snprintf(out + len, cap - len, "%s=%llu\n", f->key,
-				     (unsigned long long)*(const uint64_t *)(const void *)(base + f->off));
+			n = snprintf(
+			    out + len, cap - len, "%s=%llu\n", f->key,
+			    (unsigned long long)*(const uint64_t *)(const void *)(base + f->off));
 			break;
 		default:
-			n = snprintf(out + len, cap - len, "%s=%s\n", f->key, plan_then_name(s->then));
+			n = snprintf(out + len, cap - len, "%s=%s\n", f->key,
+				     plan_then_name(s->then));
 			break;
 		}
 		if (n < 0 || (size_t)n >= cap - len)
@@ -196,9 +204,8 @@ static int ord_cmp(const void *a, const void *b)
 	return x->idx > y->idx ? -1 : x->idx < y->idx ? 1 : 0;
 }
 
-int plan_unmount_order(const struct mnt_table *t, const char *prefix,
-		       const char *const *skip, size_t nskip,
-		       const struct mnt_entry **out, size_t cap)
+int plan_unmount_order(const struct mnt_table *t, const char *prefix, const char *const *skip,
+		       size_t nskip, const struct mnt_entry **out, size_t cap)
 {
 	struct ord *o = calloc(t->n ? t->n : 1, sizeof *o);
 	size_t n = 0;
@@ -214,7 +221,7 @@ int plan_unmount_order(const struct mnt_table *t, const char *prefix,
 		if (skipped)
 			continue;
 		/* "/" has depth 1 like "/a": count it as 0 so it goes last. */
-		o[n++] = (struct ord){ e, i, strcmp(e->target, "/") ? depth(e->target) : 0 };
+		o[n++] = (struct ord){e, i, strcmp(e->target, "/") ? depth(e->target) : 0};
 	}
 	if (n > cap) {
 		free(o);

@@ -15,9 +15,9 @@
 
 #include "rescue/mountinfo.h"
 
-#define RESCUE_DIR "/run/lifeboat-rescue"  /* the RAM root while stage 0 runs */
-#define RESCUE_STATE "/lifeboat/state"      /* relative to the RAM root */
-#define RESCUE_SELF "/lifeboat/lifeboat"    /* our own copy inside the RAM root */
+#define RESCUE_DIR "/run/lifeboat-rescue"    /* the RAM root while stage 0 runs */
+#define RESCUE_STATE "/lifeboat/state"	     /* relative to the RAM root */
+#define RESCUE_SELF "/lifeboat/lifeboat"     /* our own copy inside the RAM root */
 #define RESCUE_CONFIRM "/lifeboat/confirmed" /* written by lifeboat confirm */
 #define OLDROOT "/oldroot"
 #define NEWROOT "/newroot"
@@ -25,18 +25,18 @@
 enum then_action { THEN_SHELL, THEN_REBOOT, THEN_POWEROFF, THEN_RETURN, THEN_SWITCH };
 
 struct rescue_state {
-	uint64_t start_ms; /* CLOCK_BOOTTIME when takeover started */
-	char init_name[32]; /* detected old init, e.g. "systemd" */
+	uint64_t start_ms;	  /* CLOCK_BOOTTIME when takeover started */
+	char init_name[32];	  /* detected old init, e.g. "systemd" */
 	char init_path[PATH_MAX]; /* the original init binary, exec'd on return */
 	char console[PATH_MAX];
 	char run[1024]; /* --run command, "" for none */
 	enum then_action then;
 	char switch_to[PATH_MAX];
 	unsigned grace_s;
-	unsigned revert_after_s; /* 0: no dead-man switch */
-	unsigned ssh_port; /* 0: none */
+	unsigned revert_after_s;   /* 0: no dead-man switch */
+	unsigned ssh_port;	   /* 0: none */
 	char ssh_server[PATH_MAX]; /* path inside the RAM root */
-	char busybox[PATH_MAX]; /* path inside the RAM root, "" if none */
+	char busybox[PATH_MAX];	   /* path inside the RAM root, "" if none */
 	/* The old root, to mount it again on return. */
 	char root_source[PATH_MAX];
 	char root_fstype[64];
@@ -64,9 +64,8 @@ extern const char *const plan_api_mounts[4];
  * that each comes before the mount it sits on: deeper paths first, and among
  * mounts stacked on one path the later one first. skip (may be NULL) names
  * subtrees to leave out. Returns the count, or -ENOBUFS. */
-int plan_unmount_order(const struct mnt_table *t, const char *prefix,
-		       const char *const *skip, size_t nskip,
-		       const struct mnt_entry **out, size_t cap);
+int plan_unmount_order(const struct mnt_table *t, const char *prefix, const char *const *skip,
+		       size_t nskip, const struct mnt_entry **out, size_t cap);
 
 /* RAM the rescue root needs for carried bytes: the bytes plus slack for
  * the state, logs and tmpfs metadata. */

@@ -19,8 +19,8 @@ struct rootfs_open_how {
 
 int rootfs_check_exec(const char *root, const char *path)
 {
-	struct rootfs_open_how how = { .flags = O_PATH | O_CLOEXEC,
-				       .resolve = ROOTFS_RESOLVE_IN_ROOT };
+	struct rootfs_open_how how = {.flags = O_PATH | O_CLOEXEC,
+				      .resolve = ROOTFS_RESOLVE_IN_ROOT};
 	struct stat st;
 	int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, rc = 0;
 	if (dfd < 0)
@@ -42,7 +42,7 @@ int rootfs_check_exec(const char *root, const char *path)
 
 int rootfs_find_init(const char *root, const char *preferred, char *out, size_t cap)
 {
-	const char *c[] = { preferred, "/sbin/init", "/etc/init", "/bin/init", "/init" };
+	const char *c[] = {preferred, "/sbin/init", "/etc/init", "/bin/init", "/init"};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		if (!c[i] || c[i][0] != '/' || rootfs_check_exec(root, c[i]))
 			continue;

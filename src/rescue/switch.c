@@ -59,20 +59,20 @@ static int sys_load_mountinfo(void *c, struct mnt_table *t)
 static void sys_sleep_ms(void *c, unsigned ms)
 {
 	(void)c;
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
 
 const struct switch_ops switch_sys_ops = {
-	.mount = sys_mount,
-	.umount = sys_umount,
-	.pivot_root = sys_pivot_root,
-	.chdir = sys_chdir,
-	.mkdir = sys_mkdir,
-	.load_mountinfo = sys_load_mountinfo,
-	.sleep_ms = sys_sleep_ms,
-	.busy = NULL,
+    .mount = sys_mount,
+    .umount = sys_umount,
+    .pivot_root = sys_pivot_root,
+    .chdir = sys_chdir,
+    .mkdir = sys_mkdir,
+    .load_mountinfo = sys_load_mountinfo,
+    .sleep_ms = sys_sleep_ms,
+    .busy = NULL,
 };
 
 /* ---- the sequences ---- */
@@ -241,8 +241,8 @@ int switch_detach_loops(void)
 		/* A mounted loop device is released with its mount; detaching it
 		 * now would only set autoclear and lose it for a return. */
 		for (size_t k = 0; k < t.n && !mounted; k++)
-			mounted = t.v[k].major == major(st.st_rdev) &&
-				  t.v[k].minor == minor(st.st_rdev);
+			mounted =
+			    t.v[k].major == major(st.st_rdev) && t.v[k].minor == minor(st.st_rdev);
 		if (mounted)
 			continue;
 		int fd = open(dev, O_RDONLY | O_CLOEXEC);

@@ -53,26 +53,27 @@ struct takeover {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: lifeboat takeover [OPTIONS]\n"
-		"Become PID 1 of this system from RAM and free its root filesystem.\n\n"
-		"  --dry-run            print the plan, change nothing\n"
-		"  --yes                do not ask for confirmation\n"
-		"  --console DEV        console of the rescue system (default /dev/console)\n"
-		"  --ssh PORT           start a carried sshd/dropbear on PORT with the old host keys\n"
-		"  --run CMD            run CMD (busybox sh -c) once the root is released\n"
-		"  --then ACTION        shell|reboot|poweroff|return afterwards (default shell)\n"
-		"  --grace SECS         SIGTERM grace before SIGKILL (default 5)\n"
-		"  --revert-after SECS  dead-man switch: return unless 'lifeboat confirm' runs in time\n"
-		"  --busybox PATH       static busybox to carry (default /bin/busybox)\n"
-		"  --carry PATH         carry an executable with its libraries (repeatable)\n"
-		"  --switch-to ROOTFS   switch to another root: a directory, a .tar[.gz|.xz]\n"
-		"                       (unpacked into RAM), a block device or an image file\n"
-		"  --force-ptrace       (not available: refused)\n");
+	fprintf(
+	    f,
+	    "usage: lifeboat takeover [OPTIONS]\n"
+	    "Become PID 1 of this system from RAM and free its root filesystem.\n\n"
+	    "  --dry-run            print the plan, change nothing\n"
+	    "  --yes                do not ask for confirmation\n"
+	    "  --console DEV        console of the rescue system (default /dev/console)\n"
+	    "  --ssh PORT           start a carried sshd/dropbear on PORT with the old host keys\n"
+	    "  --run CMD            run CMD (busybox sh -c) once the root is released\n"
+	    "  --then ACTION        shell|reboot|poweroff|return afterwards (default shell)\n"
+	    "  --grace SECS         SIGTERM grace before SIGKILL (default 5)\n"
+	    "  --revert-after SECS  dead-man switch: return unless 'lifeboat confirm' runs in "
+	    "time\n"
+	    "  --busybox PATH       static busybox to carry (default /bin/busybox)\n"
+	    "  --carry PATH         carry an executable with its libraries (repeatable)\n"
+	    "  --switch-to ROOTFS   switch to another root: a directory, a .tar[.gz|.xz]\n"
+	    "                       (unpacked into RAM), a block device or an image file\n"
+	    "  --force-ptrace       (not available: refused)\n");
 }
 
-__attribute__((format(printf, 2, 3))) static void refuse(struct takeover *t, const char *fmt,
-							 ...)
+__attribute__((format(printf, 2, 3))) static void refuse(struct takeover *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -121,8 +122,7 @@ static int probe_mount(void)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 		    mount("lifeboat-probe", "/tmp", "tmpfs", MS_NOSUID, "size=64k"))
 			_exit(errno & 0xff);
 		_exit(0);
@@ -184,7 +184,7 @@ static void observe(struct takeover *t)
 	}
 	t->mem_avail = meminfo_kib("MemAvailable:") * 1024;
 	if (t->st.ssh_port) {
-		static const char *const sshds[] = { "/usr/sbin/dropbear", "/usr/sbin/sshd", NULL };
+		static const char *const sshds[] = {"/usr/sbin/dropbear", "/usr/sbin/sshd", NULL};
 		const char *s = first_existing(sshds);
 		if (s)
 			snprintf(t->ssh_src, sizeof t->ssh_src, "%s", s);
@@ -200,7 +200,8 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 		snprintf(err, cap, "cannot carry lifeboat itself: %s", strerror(-rc));
 		return rc;
 	}
-	if (t->busybox && (rc = carry_exe(c, t->busybox, "/bin/busybox", missing, sizeof missing))) {
+	if (t->busybox &&
+	    (rc = carry_exe(c, t->busybox, "/bin/busybox", missing, sizeof missing))) {
 		snprintf(err, cap, "cannot carry %s: %s %s", t->busybox, strerror(-rc), missing);
 		return rc;
 	}
@@ -210,8 +211,8 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 				 missing);
 			return rc;
 		}
-	static const char *const etc[] = { "/etc/passwd", "/etc/group", "/etc/shadow",
-					    "/etc/nsswitch.conf", NULL };
+	static const char *const etc[] = {"/etc/passwd", "/etc/group", "/etc/shadow",
+					  "/etc/nsswitch.conf", NULL};
 	for (const char *const *e = etc; *e; e++)
 		carry_file(c, *e, NULL); /* optional */
 	if (t->st.ssh_port && t->ssh_src[0]) {
@@ -220,13 +221,15 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 				 missing);
 			return rc;
 		}
-		static const char *const keys[] = {
-			"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_ecdsa_key",
-			"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/sshd_config",
-			"/etc/dropbear/dropbear_ed25519_host_key",
-			"/etc/dropbear/dropbear_ecdsa_host_key",
-			"/etc/dropbear/dropbear_rsa_host_key", "/root/.ssh/authorized_keys", NULL
-		};
+		static const char *const keys[] = {"/etc/ssh/ssh_host_ed25519_key",
+						   "/etc/ssh/ssh_host_ecdsa_key",
+						   "/etc/ssh/ssh_host_rsa_key",
+						   "/etc/ssh/sshd_config",
+						   "/etc/dropbear/dropbear_ed25519_host_key",
+						   "/etc/dropbear/dropbear_ecdsa_host_key",
+						   "/etc/dropbear/dropbear_rsa_host_key",
+						   "/root/.ssh/authorized_keys",
+						   NULL};
 		for (const char *const *k = keys; *k; k++)
 			carry_file(c, *k, NULL);
 	}
@@ -261,7 +264,9 @@ static void check_switch_to(struct takeover *t)
 	if (S_ISDIR(st.st_mode)) {
 		t->sw_kind = SW_DIR;
 		if (rootfs_find_init(p, NULL, initp, sizeof initp))
-			refuse(t, "--switch-to %s: no init (/sbin/init, /etc/init, /bin/init, /init)", p);
+			refuse(t,
+			       "--switch-to %s: no init (/sbin/init, /etc/init, /bin/init, /init)",
+			       p);
 	} else if (S_ISBLK(st.st_mode)) {
 		t->sw_kind = SW_BLOCK;
 	} else if (S_ISREG(st.st_mode) && is_tar_name(p)) {
@@ -275,9 +280,9 @@ static void check_switch_to(struct takeover *t)
 	}
 }
 
-static const char *const sw_kind_names[] = { "none", "directory (bind mount)",
-					     "tar archive (unpacked into a RAM tmpfs)",
-					     "block device", "image file (loop device)" };
+static const char *const sw_kind_names[] = {"none", "directory (bind mount)",
+					    "tar archive (unpacked into a RAM tmpfs)",
+					    "block device", "image file (loop device)"};
 
 static void checks(struct takeover *t, uint64_t carried)
 {
@@ -293,8 +298,10 @@ static void checks(struct takeover *t, uint64_t carried)
 	if (t->init->kind == INIT_LIFEBOAT)
 		refuse(t, "PID 1 is already lifeboat");
 	else if (t->init->kind == INIT_UNKNOWN)
-		refuse(t, "unknown init (/proc/1/exe=%s); supported: systemd, sysvinit, "
-			  "openrc-init, busybox init", t->exe[0] ? t->exe : "unreadable");
+		refuse(t,
+		       "unknown init (/proc/1/exe=%s); supported: systemd, sysvinit, "
+		       "openrc-init, busybox init",
+		       t->exe[0] ? t->exe : "unreadable");
 	else if (!t->bind_target[0])
 		refuse(t, "cannot resolve the path the init re-executes");
 	if (t->force_ptrace)
@@ -307,7 +314,8 @@ static void checks(struct takeover *t, uint64_t carried)
 	if (t->st.ssh_port && !t->ssh_src[0])
 		refuse(t, "--ssh needs dropbear or sshd on this system (neither found)");
 	if (!t->busybox && (t->st.run[0] || t->st.then == THEN_SHELL))
-		refuse(t, "no static busybox found for the rescue shell/--run (use --busybox PATH)");
+		refuse(t,
+		       "no static busybox found for the rescue shell/--run (use --busybox PATH)");
 	uint64_t need = plan_ram_needed(carried);
 	if (t->mem_avail && need > t->mem_avail) {
 		char b[64];
@@ -343,8 +351,9 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 	for (size_t i = 0; i < 4; i++)
 		if (mountinfo_find(&t->mounts, plan_api_mounts[i]))
 			fprintf(f, " %s", plan_api_mounts[i]);
-	fprintf(f, "\n  stopped: every process but PID 1%s (SIGTERM, %us grace, SIGKILL); swap off; "
-		   "unused loop devices detached\n",
+	fprintf(f,
+		"\n  stopped: every process but PID 1%s (SIGTERM, %us grace, SIGKILL); swap off; "
+		"unused loop devices detached\n",
 		t->st.ssh_port ? " and the rescue ssh server" : "", t->st.grace_s);
 	fprintf(f, "  unmounted (in this order, under %s):", OLDROOT);
 	const struct mnt_entry **ord = calloc(t->mounts.n ? t->mounts.n : 1, sizeof *ord);
@@ -381,8 +390,8 @@ static void undo(struct takeover *t)
 		t->loop_fd = -1;
 	}
 	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
-		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n",
-			t->bind_target, strerror(errno));
+		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
+			strerror(errno));
 	if (t->tmpfs_mounted && umount2(RESCUE_DIR, 0) && umount2(RESCUE_DIR, MNT_DETACH))
 		fprintf(stderr, "takeover: undo: cannot unmount %s: %s\n", RESCUE_DIR,
 			strerror(errno));
@@ -404,7 +413,7 @@ static int run_wait(char *const argv[], int timeout_s)
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		struct timespec ts = { 0, 100000000 };
+		struct timespec ts = {0, 100000000};
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT; /* left running: it may wait for the re-exec */
@@ -414,10 +423,10 @@ static int trigger(struct takeover *t)
 {
 	switch (t->init->method) {
 	case REEXEC_SYSTEMCTL: {
-		static const char *const sc[] = { "/usr/bin/systemctl", "/bin/systemctl", NULL };
+		static const char *const sc[] = {"/usr/bin/systemctl", "/bin/systemctl", NULL};
 		const char *p = first_existing(sc);
 		if (p) {
-			char *argv[] = { (char *)p, "daemon-reexec", NULL };
+			char *argv[] = {(char *)p, "daemon-reexec", NULL};
 			int rc = run_wait(argv, 5);
 			if (rc == 0 || rc == -ETIMEDOUT)
 				return 0;
@@ -439,10 +448,10 @@ static int trigger(struct takeover *t)
 		return n == (ssize_t)sizeof req ? 0 : n < 0 ? -e : -EIO;
 	}
 	case REEXEC_OPENRC: {
-		static const char *const os[] = { "/sbin/openrc-shutdown", "/usr/sbin/openrc-shutdown",
-						  NULL };
+		static const char *const os[] = {"/sbin/openrc-shutdown",
+						 "/usr/sbin/openrc-shutdown", NULL};
 		const char *p = first_existing(os);
-		char *argv[] = { (char *)p, "--reexec", NULL };
+		char *argv[] = {(char *)p, "--reexec", NULL};
 		if (!p)
 			return -ENOENT;
 		int rc = run_wait(argv, 10);
@@ -509,7 +518,7 @@ static void busybox_links(void)
 			break;
 	}
 	/* One PATH for all: /sbin and /usr/{bin,sbin} lead to /bin. */
-	static const char *const links[] = { "sbin", "usr/bin", "usr/sbin" };
+	static const char *const links[] = {"sbin", "usr/bin", "usr/sbin"};
 	char d[PATH_MAX];
 	snprintf(d, sizeof d, "%s/usr", RESCUE_DIR);
 	mkdir(d, 0755);
@@ -523,7 +532,7 @@ static int selftest(const char *path)
 {
 	if (access(path, X_OK))
 		return -errno;
-	char *argv[] = { (char *)path, "--lifeboat-selftest", NULL };
+	char *argv[] = {(char *)path, "--lifeboat-selftest", NULL};
 	int rc = run_wait(argv, 10);
 	return rc == SELFTEST_STATUS ? 0 : -ENOEXEC;
 }
@@ -609,7 +618,7 @@ static int prepare_switch(struct takeover *t)
 		}
 		t->newroot_mounted = true;
 		snprintf(bb, sizeof bb, "%s/bin/busybox", RESCUE_DIR);
-		char *argv[] = { bb, "tar", (char *)z, (char *)p, "-C", nr, NULL };
+		char *argv[] = {bb, "tar", (char *)z, (char *)p, "-C", nr, NULL};
 		int st = run_wait(argv, 600);
 		if (st) {
 			fprintf(stderr, "takeover: busybox tar %s %s: status %d\n", z, p, st);
@@ -626,8 +635,8 @@ static int prepare_switch(struct takeover *t)
 	}
 	t->newroot_mounted = true;
 	if (rootfs_find_init(nr, NULL, initp, sizeof initp)) {
-		fprintf(stderr, "takeover: %s has no init (/sbin/init, /etc/init, /bin/init, /init)\n",
-			p);
+		fprintf(stderr,
+			"takeover: %s has no init (/sbin/init, /etc/init, /bin/init, /init)\n", p);
 		return -ENOENT;
 	}
 	printf("takeover: %s mounted at %s, its init is %s\n", p, NEWROOT, initp);
@@ -660,8 +669,8 @@ static int execute(struct takeover *t)
 	}
 	if (t->busybox)
 		busybox_links();
-	static const char *const dirs[] = { "/dev", "/proc", "/sys", "/run", "/tmp", "/root",
-					    OLDROOT, NEWROOT, "/etc", "/lifeboat" };
+	static const char *const dirs[] = {"/dev",  "/proc", "/sys",  "/run", "/tmp",
+					   "/root", OLDROOT, NEWROOT, "/etc", "/lifeboat"};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
 		mkdir(path, 0755);
@@ -702,7 +711,8 @@ static int execute(struct takeover *t)
 	t->bound = true;
 	/* The init will exec exactly this path: prove it runs us. */
 	if ((rc = selftest(t->init->kind == INIT_BUSYBOX ? sub : t->bind_target))) {
-		fprintf(stderr, "takeover: self-test of the substitute failed: %s\n", strerror(-rc));
+		fprintf(stderr, "takeover: self-test of the substitute failed: %s\n",
+			strerror(-rc));
 		goto fail;
 	}
 	struct stat want, now;
@@ -725,7 +735,7 @@ static int execute(struct takeover *t)
 			free(c);
 			return 0;
 		}
-		struct timespec ts = { 0, 100000000 };
+		struct timespec ts = {0, 100000000};
 		nanosleep(&ts, NULL);
 	}
 	rc = -ETIMEDOUT;
@@ -738,23 +748,35 @@ fail:
 
 int takeover_main(int argc, char **argv)
 {
-	enum { O_DRY = 256, O_YES, O_CONSOLE, O_SSH, O_RUN, O_THEN, O_GRACE, O_REVERT,
-	       O_BUSYBOX, O_CARRY, O_SWITCH, O_PTRACE };
+	enum {
+		O_DRY = 256,
+		O_YES,
+		O_CONSOLE,
+		O_SSH,
+		O_RUN,
+		O_THEN,
+		O_GRACE,
+		O_REVERT,
+		O_BUSYBOX,
+		O_CARRY,
+		O_SWITCH,
+		O_PTRACE
+	};
 	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, O_DRY },
-		{ "yes", no_argument, NULL, O_YES },
-		{ "console", required_argument, NULL, O_CONSOLE },
-		{ "ssh", required_argument, NULL, O_SSH },
-		{ "run", required_argument, NULL, O_RUN },
-		{ "then", required_argument, NULL, O_THEN },
-		{ "grace", required_argument, NULL, O_GRACE },
-		{ "revert-after", required_argument, NULL, O_REVERT },
-		{ "busybox", required_argument, NULL, O_BUSYBOX },
-		{ "carry", required_argument, NULL, O_CARRY },
-		{ "switch-to", required_argument, NULL, O_SWITCH },
-		{ "force-ptrace", no_argument, NULL, O_PTRACE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"yes", no_argument, NULL, O_YES},
+	    {"console", required_argument, NULL, O_CONSOLE},
+	    {"ssh", required_argument, NULL, O_SSH},
+	    {"run", required_argument, NULL, O_RUN},
+	    {"then", required_argument, NULL, O_THEN},
+	    {"grace", required_argument, NULL, O_GRACE},
+	    {"revert-after", required_argument, NULL, O_REVERT},
+	    {"busybox", required_argument, NULL, O_BUSYBOX},
+	    {"carry", required_argument, NULL, O_CARRY},
+	    {"switch-to", required_argument, NULL, O_SWITCH},
+	    {"force-ptrace", no_argument, NULL, O_PTRACE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct takeover *t = calloc(1, sizeof *t);
 	struct carry *c = calloc(1, sizeof *c);
@@ -777,10 +799,18 @@ int takeover_main(int argc, char **argv)
 			}
 		}
 		switch (o) {
-		case O_DRY: t->dry_run = true; break;
-		case O_YES: t->yes = true; break;
-		case O_CONSOLE: snprintf(t->st.console, sizeof t->st.console, "%s", optarg); break;
-		case O_SSH: t->st.ssh_port = (unsigned)v; break;
+		case O_DRY:
+			t->dry_run = true;
+			break;
+		case O_YES:
+			t->yes = true;
+			break;
+		case O_CONSOLE:
+			snprintf(t->st.console, sizeof t->st.console, "%s", optarg);
+			break;
+		case O_SSH:
+			t->st.ssh_port = (unsigned)v;
+			break;
 		case O_RUN:
 			if (strchr(optarg, '\n') || strlen(optarg) >= sizeof t->st.run) {
 				fprintf(stderr, "takeover: --run: one line, < 1024 bytes\n");
@@ -792,14 +822,21 @@ int takeover_main(int argc, char **argv)
 		case O_THEN:
 			then_set = true;
 			if (plan_then_parse(optarg, &t->st.then)) {
-				fprintf(stderr, "takeover: --then: shell|reboot|poweroff|return|switch\n");
+				fprintf(stderr,
+					"takeover: --then: shell|reboot|poweroff|return|switch\n");
 				rc = 2;
 				goto out;
 			}
 			break;
-		case O_GRACE: t->st.grace_s = (unsigned)v; break;
-		case O_REVERT: t->st.revert_after_s = (unsigned)v; break;
-		case O_BUSYBOX: t->busybox = optarg; break;
+		case O_GRACE:
+			t->st.grace_s = (unsigned)v;
+			break;
+		case O_REVERT:
+			t->st.revert_after_s = (unsigned)v;
+			break;
+		case O_BUSYBOX:
+			t->busybox = optarg;
+			break;
 		case O_CARRY:
 			if (t->ncarry == MAX_CARRY) {
 				fprintf(stderr, "takeover: at most %d --carry\n", MAX_CARRY);
@@ -808,10 +845,20 @@ int takeover_main(int argc, char **argv)
 			}
 			t->carry[t->ncarry++] = optarg;
 			break;
-		case O_SWITCH: snprintf(t->st.switch_to, sizeof t->st.switch_to, "%s", optarg); break;
-		case O_PTRACE: t->force_ptrace = true; break;
-		case 'h': usage(stdout); rc = 0; goto out;
-		default: usage(stderr); rc = 2; goto out;
+		case O_SWITCH:
+			snprintf(t->st.switch_to, sizeof t->st.switch_to, "%s", optarg);
+			break;
+		case O_PTRACE:
+			t->force_ptrace = true;
+			break;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
+		default:
+			usage(stderr);
+			rc = 2;
+			goto out;
 		}
 	}
 	if (optind < argc) {
@@ -822,8 +869,8 @@ int takeover_main(int argc, char **argv)
 	if (t->st.switch_to[0] && !then_set)
 		t->st.then = THEN_SWITCH;
 	if (!t->busybox) {
-		static const char *const bbs[] = { "/bin/busybox", "/usr/bin/busybox",
-						   "/usr/lib/busybox-static/busybox", NULL };
+		static const char *const bbs[] = {"/bin/busybox", "/usr/bin/busybox",
+						  "/usr/lib/busybox-static/busybox", NULL};
 		t->busybox = first_existing(bbs);
 	}
 	observe(t);
