@@ -123,7 +123,7 @@ static int probe_mount(void)
 		return -errno;
 	if (pid == 0) {
 		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-		    mount("lifeboat-probe", "/tmp", "tmpfs", MS_NOSUID, "size=64k"))
+		    mount("lifeboat-probe", "/", "tmpfs", MS_NOSUID, "size=64k"))
 			_exit(errno & 0xff);
 		_exit(0);
 	}
