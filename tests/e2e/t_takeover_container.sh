@@ -33,7 +33,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-fail() { echo "--- console:"; cat "$CON"; echo "RESULT: FAIL $*"; exit 1; }
+fail() { echo "--- console:"; cat "$CON"; echo; echo "RESULT: FAIL $*"; exit 1; }
 
 # The container's root filesystem: busybox, lifeboat, an inittab.
 R=$W/rootfs
@@ -201,5 +201,5 @@ wait_for "LIFEBOAT-THEN" 5 30 || { kill $HOLDER; fail "no THEN after busy root";
 grep -q "detached lazily" $CON || fail "no lazy detach"
 kill $HOLDER; wait $HOLDER 2>/dev/null
 
-echo "--- console:"; cat $CON | head -80
+echo "--- console:"; head -80 $CON; echo
 echo "RESULT: PASS container PID 1 replaced, root released (e2fsck clean), return + deadman + confirm + switch-to tar + busy root reported"

@@ -28,7 +28,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-fail() { echo "--- console:"; cat "$CON"; echo "RESULT: FAIL $*"; exit 1; }
+fail() { echo "--- console:"; cat "$CON"; echo; echo "RESULT: FAIL $*"; exit 1; }
 
 R=$W/rootfs
 mkdir -p $R/bin $R/sbin $R/etc/dropbear $R/dev $R/proc $R/sys $R/run $R/tmp $R/oldhost $R/root/.ssh $R/usr/sbin
