@@ -800,6 +800,11 @@ int init_main(int argc, char **argv)
 			start_ssh(&p);
 		stop_old_userland(&p);
 		release_old_root(&p);
+		/* A confirm that came while signals were only drained. */
+		if (p.deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {
+			p.deadline_ms = 0;
+			say(&p, "LIFEBOAT-CONFIRMED");
+		}
 	}
 	if (p.have_state && p.st.run[0])
 		start_run(&p);

@@ -295,6 +295,9 @@ static void checks(struct takeover *t, uint64_t carried)
 		refuse(t, "mount blocked by seccomp/LSM, typical in containers");
 	else if (m)
 		refuse(t, "test mount of a tmpfs failed: %s", strerror(-m));
+	if (mountinfo_find(&t->mounts, RESCUE_DIR))
+		refuse(t, "%s is still mounted (an earlier takeover?); unmount it first",
+		       RESCUE_DIR);
 	if (t->init->kind == INIT_LIFEBOAT)
 		refuse(t, "PID 1 is already lifeboat");
 	else if (t->init->kind == INIT_UNKNOWN)
