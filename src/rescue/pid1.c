@@ -520,7 +520,21 @@ static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
 				umount2(t.v[i].target, MNT_DETACH);
 		mountinfo_free(&t);
 	}
+	/* The --run log lives in the old /run, which stays behind: carry it. */
+	char log[65536];
+	ssize_t loglen = -1;
+	int lfd = open("/run/lifeboat-run.log", O_RDONLY | O_CLOEXEC);
+	if (lfd >= 0) {
+		loglen = read(lfd, log, sizeof log);
+		close(lfd);
+	}
 	int rc = switch_leave(&switch_sys_ops, p, NEWROOT);
+	if (!rc && loglen > 0) {
+		lfd = open("/run/lifeboat-run.log", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		write_all(lfd, log, (size_t)loglen);
+		if (lfd >= 0)
+			close(lfd);
+	}
 	if (rc) {
 		say(p, "lifeboat: %s: switch into %s: %s", what, NEWROOT, strerror(-rc));
 		return;
