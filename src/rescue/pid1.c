@@ -549,6 +549,15 @@ static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
 		argv[0] = "init";
 	if (p->con >= 0)
 		close(p->con);
+	/* Our mask blocks everything (signalfd); an exec keeps the mask, and
+	 * sysvinit, which never resets it, would wait forever for SIGCHLD. */
+	sigset_t none;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(initp, argv);
 	execl("/sbin/init", "/sbin/init", (char *)NULL);
 	/* Nothing of ours is reachable any more: reboot is the only way on. */
