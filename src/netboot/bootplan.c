@@ -57,6 +57,104 @@ int bootplan_add_boot(struct bootplan *p, const char *spec, const char **err)
 	return 0;
 }
 
+static int parse_mac_pattern(const char *s, size_t n, uint8_t mac[6], uint8_t mask[6])
+{
+	size_t i = 0, octet = 0;
+	memset(mac, 0, 6);
+	memset(mask, 0, 6);
+	while (octet < 6) {
+		if (i < n && s[i] == '*') {
+			i++;
+			/* a trailing '*' covers every remaining octet */
+			if (i == n) {
+				return 0;
+			}
+		} else {
+			unsigned v = 0;
+			size_t d = 0;
+			for (; d < 2 && i < n; d++, i++) {
+				char ch = s[i];
+				unsigned x = ch >= '0' && ch <= '9'   ? (unsigned)(ch - '0')
+					     : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
+					     : ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10)
+								      : 16u;
+				if (x == 16)
+					break;
+				v = v * 16 + x;
+			}
+			if (d == 0)
+				return -EINVAL;
+			mac[octet] = (uint8_t)v;
+			mask[octet] = 0xff;
+		}
+		octet++;
+		if (octet == 6)
+			break;
+		if (i >= n || (s[i] != ':' && s[i] != '-'))
+			return -EINVAL;
+		i++;
+	}
+	return i == n ? 0 : -EINVAL;
+}
+
+int bootplan_add_host(struct bootplan *p, const char *spec, const char **err)
+{
+	const char *eq = strchr(spec, '=');
+	struct bootplan_host h;
+	memset(&h, 0, sizeof h);
+	if (!eq || !eq[1] || parse_mac_pattern(spec, (size_t)(eq - spec), h.mac, h.mask)) {
+		*err = "expected MAC=ignore, MAC=FILE or MAC=ARCH:FILE (MAC octets may be '*')";
+		return -EINVAL;
+	}
+	const char *act = eq + 1;
+	const char *colon = strchr(act, ':');
+	if (!strcmp(act, "ignore")) {
+		h.ignore = true;
+	} else if (colon && strncmp(act, "http:", 5) && strncmp(act, "https:", 6)) {
+		char key[32];
+		size_t kn = (size_t)(colon - act);
+		if (kn == 0 || kn >= sizeof key || !colon[1]) {
+			*err = "expected MAC=ARCH:FILE";
+			return -EINVAL;
+		}
+		memcpy(key, act, kn);
+		key[kn] = 0;
+		const struct pxe_arch *a = pxe_arch_by_key(key);
+		if (!a && strcmp(key, "ipxe")) {
+			*err = "unknown architecture in --host";
+			return -EINVAL;
+		}
+		h.key = a ? a->key : "ipxe";
+		h.file = colon + 1;
+	} else {
+		h.file = act;
+	}
+	if (p->n_hosts == BOOTPLAN_MAX_HOSTS) {
+		*err = "too many --host rules";
+		return -E2BIG;
+	}
+	p->hosts[p->n_hosts++] = h;
+	return 0;
+}
+
+const struct bootplan_host *bootplan_host_for(const struct bootplan *p, const uint8_t mac[6])
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->n_hosts; i++) {
+			const struct bootplan_host *h = &p->hosts[i];
+			bool exact = !memcmp(h->mask, "\xff\xff\xff\xff\xff\xff", 6);
+			if (exact != (pass == 0))
+				continue;
+			size_t k = 0;
+			while (k < 6 && (mac[k] & h->mask[k]) == h->mac[k])
+				k++;
+			if (k == 6)
+				return h;
+		}
+	}
+	return NULL;
+}
+
 const char *bootplan_file_for(const struct bootplan *p, const char *key)
 {
 	for (size_t i = 0; i < p->n_boot; i++)
@@ -104,11 +202,25 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 		    struct boot_choice *out)
 {
 	const struct pxe_arch *ai = c->ai;
+	const char *host_file = NULL;
 	out->file[0] = 0;
 	out->why = "";
 
+	const struct bootplan_host *h = bootplan_host_for(p, c->mac);
+	if (h && h->ignore) {
+		out->why = "ignored by a --host rule";
+		return -EPERM;
+	}
+	if (h && (!h->key || !strcmp(h->key, c->ipxe ? "ipxe" : ai->key) ||
+		  (ai->fallback && !strcmp(h->key, ai->fallback))))
+		host_file = h->file;
+	if (host_file && c->ipxe && is_ipxe_image(host_file)) {
+		/* the rule names an iPXE image: the iPXE client goes on below */
+		host_file = NULL;
+	}
+
 	/* 1. An iPXE client: a configured iPXE script, or kernel mode's one. */
-	if (c->ipxe) {
+	if (c->ipxe && !host_file) {
 		const char *f = bootplan_file_for(p, "ipxe");
 		if (f) {
 			out->why = "ipxe entry";
@@ -127,10 +239,10 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 		}
 	}
 
-	/* 2. The file configured for this architecture. */
-	const char *f = file_for_arch(p, ai);
+	/* 2. The file a --host rule or this architecture names. */
+	const char *f = host_file ? host_file : file_for_arch(p, ai);
 	if (f) {
-		out->why = "arch entry";
+		out->why = host_file ? "host rule" : "arch entry";
 		if (c->ipxe && is_ipxe_image(f)) {
 			out->why = "client is already iPXE: set --boot ipxe=SCRIPT";
 			return -ELOOP;

@@ -21,6 +21,17 @@ struct bootplan_entry {
 	const char *file; /* relative to ROOT, or an http:// URL */
 };
 
+#define BOOTPLAN_MAX_HOSTS 64
+
+/* --host rule: a MAC pattern (each octet exact or '*') and what to do. */
+struct bootplan_host {
+	uint8_t mac[6];
+	uint8_t mask[6];  /* 0xff where the octet must match */
+	bool ignore;      /* stay silent for this machine */
+	const char *key;  /* only for this arch key, or NULL for any */
+	const char *file; /* boot this instead (relative to ROOT or URL) */
+};
+
 struct bootplan {
 	struct bootplan_entry boot[BOOTPLAN_MAX_BOOT];
 	size_t n_boot;
@@ -29,6 +40,10 @@ struct bootplan {
 	size_t n_initrd;
 	const char *cmdline;
 	const char *ipxe_dir;
+	const char *pxelinux_config; /* DHCP option 209, sent when set */
+	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
+	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];
+	size_t n_hosts;
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -39,13 +54,22 @@ struct bootplan {
  * ones with the same key. */
 int bootplan_add_boot(struct bootplan *p, const char *spec, const char **err);
 
+/* Adds "MAC=ignore", "MAC=FILE" or "MAC=ARCH:FILE" (as given to --host).
+ * MAC octets may be '*' (e.g. "b8:27:eb:*:*:*", or "b8:27:eb:*" for a
+ * whole OUI). 0 or -EINVAL/-E2BIG with *err saying why. */
+int bootplan_add_host(struct bootplan *p, const char *spec, const char **err);
+
+/* The first --host rule matching mac, or NULL. Exact rules (no '*') are
+ * tried before wildcard ones. */
+const struct bootplan_host *bootplan_host_for(const struct bootplan *p, const uint8_t mac[6]);
+
 struct boot_choice {
 	char file[128]; /* TFTP path or http:// URL, fits BOOTP's file field */
 	const char *why; /* short reason for the log */
 };
 
 /* Picks the boot target for client c reached through our address ip.
- * Returns 0, or -ENOENT when nothing is configured for this client (stay
+ * Returns 0, -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for this client (stay
  * silent; *why says so), -ELOOP when the choice would chain-load iPXE into
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],

@@ -11,11 +11,13 @@
 #include "core/log.h"
 #include "netboot/dhcp4_wire.h"
 #include "netboot/pxe.h"
+#include "netboot/ratelimit.h"
 
 struct dhcp4_server {
 	struct dhcp4_server_config cfg;
 	struct loop *loop;
 	struct loop_watch w67, w4011;
+	struct ratelimit rl;
 };
 
 static void fmt_mac(char *out, size_t cap, const uint8_t *m)
@@ -80,6 +82,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 			       : c.ai->fw == PXE_FW_RPI		   ? "rpi"
 								   : "bios";
 	if (r < 0) {
+		a->log_info = r == -EPERM;
 		snprintf(a->log, sizeof a->log,
 			 "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac, c.arch,
 			 c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
@@ -90,6 +93,8 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		.type = binl ? DHCP4_ACK : DHCP4_OFFER,
 		.shape = pxe_choose_shape(&c),
 		.file = bc.file,
+		.pxelinux_config = plan->pxelinux_config,
+		.pxelinux_prefix = plan->pxelinux_prefix,
 	};
 	memcpy(rep.server_ip, ifc->ip4, 4);
 	struct wbuf w;
@@ -100,6 +105,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		goto out;
 	}
 	a->len = w.len;
+	memcpy(a->mac, c.mac, 6);
 	a->dst.sin_family = AF_INET;
 	if (binl) {
 		/* The client has its address: answer where it asked from. */
@@ -166,13 +172,23 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 		if (a.log[0]) {
 			if (a.log_quiet)
 				log_debug("%s", a.log);
-			else if (a.len)
+			else if (a.len || a.log_info)
 				log_info("%s", a.log);
 			else
 				log_warn("%s", a.log);
 		}
 		if (!a.len)
 			continue;
+		uint64_t now = loop_clock_ms();
+		if (!ratelimit_allow(&s->rl, a.mac, now)) {
+			if (now - s->rl.last_report_ms >= 1000) {
+				log_warn("dhcp.ratelimited dropped=%llu reason=\"reply rate limit (per client or --dhcp-rate)\"",
+					 (unsigned long long)s->rl.dropped);
+				s->rl.dropped = 0;
+				s->rl.last_report_ms = now;
+			}
+			continue;
+		}
 		/* Leave through the interface the request came in on, from its
 		 * address: with several interfaces a broadcast would otherwise
 		 * follow the routing table. */
@@ -240,6 +256,7 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		return -ENOMEM;
 	s->cfg = *cfg;
 	s->loop = l;
+	ratelimit_init(&s->rl, cfg->client_rate, 8, cfg->rate, cfg->rate ? cfg->rate / 10 + 1 : 0);
 	s->w67.fd = s->w4011.fd = -1;
 	*which = cfg->port;
 	if ((r = dhcp4_open(cfg->port)) < 0)
@@ -267,4 +284,9 @@ void dhcp4_server_stop(struct dhcp4_server *s)
 	if (s->w4011.fd >= 0)
 		close(s->w4011.fd);
 	free(s);
+}
+
+void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan)
+{
+	s->cfg.plan = plan;
 }

@@ -19,8 +19,10 @@ struct dhcp4_answer {
 	size_t len;             /* reply bytes in the caller's buffer; 0 = stay silent */
 	struct sockaddr_in dst; /* where to send it */
 	bool broadcast;
+	uint8_t mac[6];         /* the client's, for rate limiting */
 	char log[320];          /* one logfmt line describing the decision */
 	bool log_quiet;         /* debug-level: an ordinary client we ignore */
+	bool log_info;          /* info-level although silent (a --host ignore rule) */
 };
 
 /* Decides the answer to one packet that arrived on port 67 (binl false) or
@@ -35,6 +37,8 @@ struct dhcp4_server_config {
 	struct iface_set *ifs;
 	uint16_t port;      /* 67 */
 	uint16_t binl_port; /* 4011 */
+	uint32_t rate;      /* replies per second overall (0 = unlimited) */
+	uint32_t client_rate; /* replies per second per MAC (burst 8) */
 };
 
 struct dhcp4_server;
@@ -43,5 +47,7 @@ struct dhcp4_server;
 int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		       const struct dhcp4_server_config *cfg, uint16_t *which);
 void dhcp4_server_stop(struct dhcp4_server *s);
+/* Switches to a new boot plan (SIGHUP reload). */
+void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan);
 
 #endif

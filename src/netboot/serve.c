@@ -15,6 +15,7 @@
 #include "core/loop.h"
 #include "core/sys.h"
 #include "netboot/bootplan.h"
+#include "netboot/config.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
@@ -36,6 +37,8 @@ static void serve_usage(FILE *f)
 		"boot files from ROOT over TFTP (udp/69) and HTTP (tcp/80).\n"
 		"\n"
 		"  ROOT                   directory of boot files (optional in kernel mode)\n"
+		"  -c, --config FILE      read options from FILE (one 'option value' per line,\n"
+		"                         'root DIR' for ROOT); SIGHUP re-reads it\n"
 		"  -i, --interface IFACE  answer on IFACE only (repeatable; default: every up,\n"
 		"                         non-loopback interface with an IPv4 address)\n"
 		"  -b, --boot ARCH=FILE   boot FILE (relative to ROOT, or an http:// URL) on\n"
@@ -44,12 +47,19 @@ static void serve_usage(FILE *f)
 		"  -k, --kernel FILE      kernel mode: boot this Linux kernel (via iPXE + HTTP)\n"
 		"      --initrd FILE      initrd for kernel mode (repeatable, in order)\n"
 		"      --cmdline STR      kernel command line for kernel mode\n"
+		"      --host MAC=ACTION  per-machine rule (repeatable): ACTION is 'ignore',\n"
+		"                         FILE, or ARCH:FILE; MAC octets may be '*'\n"
+		"                         (b8:27:eb:* = a whole OUI)\n"
+		"      --pxelinux-config F   DHCP option 209: pxelinux loads this config file\n"
+		"      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
 		"      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
 		"                         Debian package ipxe)\n"
 		"      --http-port N      HTTP port (default 80)\n"
 		"      --tftp-port N      TFTP port (default 69)\n"
 		"      --dhcp-port N      proxyDHCP port (default 67)\n"
 		"      --binl-port N      PXE boot server port (default 4011)\n"
+		"      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
+		"                         20000, 0 = unlimited); each client gets at most 4/s\n"
 		"      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
 		"      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
 		"                         (default 1024 each)\n"
@@ -86,6 +96,10 @@ enum {
 	OPT_MAX_TRANSFERS,
 	OPT_LOG_FORMAT,
 	OPT_USER,
+	OPT_HOST,
+	OPT_DHCP_RATE,
+	OPT_PXELINUX_CONFIG,
+	OPT_PXELINUX_PREFIX,
 };
 
 static const struct option serve_longopts[] = {
@@ -105,6 +119,11 @@ static const struct option serve_longopts[] = {
 	{ "max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "dhcp-rate", required_argument, NULL, OPT_DHCP_RATE },
+	{ "pxelinux-config", required_argument, NULL, OPT_PXELINUX_CONFIG },
+	{ "pxelinux-prefix", required_argument, NULL, OPT_PXELINUX_PREFIX },
+	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -135,10 +154,11 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->log_level = LOG_LVL_INFO;
 	o->log_format = LOG_FMT_TEXT;
 	o->user = "nobody";
+	o->dhcp_rate = 20000;
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":i:b:k:vqh", serve_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:i:b:k:vqh", serve_longopts, NULL)) != -1) {
 		const char *why;
 		char *end;
 		switch (c) {
@@ -194,6 +214,15 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_NO_DHCP:
 			o->dhcp = false;
 			break;
+		case OPT_DHCP_RATE: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 10000000) {
+				fprintf(err, "serve: bad --dhcp-rate '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->dhcp_rate = (uint32_t)v;
+			break;
+		}
 		case OPT_MAX_TRANSFERS: {
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 1 || v > 1000000) {
@@ -213,8 +242,23 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 				return -EINVAL;
 			}
 			break;
+		case OPT_PXELINUX_CONFIG:
+			o->plan.pxelinux_config = optarg;
+			break;
+		case OPT_PXELINUX_PREFIX:
+			o->plan.pxelinux_prefix = optarg;
+			break;
 		case OPT_USER:
 			o->user = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_HOST:
+			if (bootplan_add_host(&o->plan, optarg, &why)) {
+				fprintf(err, "serve: --host %s: %s\n", optarg, why);
+				return -EINVAL;
+			}
 			break;
 		case 'v':
 			o->log_level = LOG_LVL_DEBUG;
@@ -250,6 +294,66 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	return 0;
 }
 
+static int serve_option_known(const char *name)
+{
+	for (const struct option *op = serve_longopts; op->name; op++)
+		if (!strcmp(op->name, name) && strcmp(name, "help"))
+			return 1;
+	return 0;
+}
+
+int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err)
+{
+	int r = serve_parse_args(argc, argv, o, err);
+	if (r || o->help || !o->config)
+		return r;
+	/* Again with the file's words first, so the command line wins. */
+	const char *path = o->config;
+	struct config_argv *cfg = calloc(1, sizeof *cfg);
+	if (!cfg)
+		return -ENOMEM;
+	r = config_load(path, serve_option_known, cfg, err);
+	if (r) {
+		free(cfg);
+		return -EINVAL;
+	}
+	char **all = calloc((size_t)(argc + cfg->argc + 1), sizeof *all);
+	if (!all) {
+		config_argv_free(cfg);
+		free(cfg);
+		return -ENOMEM;
+	}
+	int n = 0;
+	all[n++] = argv[0];
+	for (int i = 0; i < cfg->argc; i++)
+		all[n++] = cfg->argv[i];
+	for (int i = 1; i < argc; i++)
+		all[n++] = argv[i];
+	r = serve_parse_args(n, all, o, err);
+	if (r) {
+		fprintf(err, "serve: in %s (or the command line)\n", path);
+	} else {
+		if (!o->root && cfg->root)
+			o->root = cfg->root;
+		o->config = path;
+	}
+	o->cfg = cfg; /* strings in o point into it */
+	o->cfg_argv = all;
+	return r;
+}
+
+void serve_opts_free(struct serve_opts *o)
+{
+	if (!o)
+		return;
+	if (o->cfg) {
+		config_argv_free(o->cfg);
+		free(o->cfg);
+	}
+	free(o->cfg_argv);
+	free(o);
+}
+
 /* Boot files commonly found in a boot directory, for when no --boot is
  * given: the first that exists under ROOT wins, per key. */
 static const struct {
@@ -262,6 +366,31 @@ static const struct {
 	{ "efi64", "ipxe.efi" },        { "arm64", "bootaa64.efi" },    { "arm64", "grubaa64.efi" },
 	{ "ipxe", "boot.ipxe" },        { "ipxe", "autoexec.ipxe" },
 };
+
+/* A boot file named on the command line must exist under ROOT (URLs are
+ * the user's business). Logs and returns -ENOENT/-EINVAL when not. */
+static int serve_check_rootfile(struct fsroot *root, bool have_root, const char *what,
+				const char *f)
+{
+	struct stat st;
+	if (!strncmp(f, "http://", 7) || !strncmp(f, "https://", 8))
+		return 0;
+	if (!have_root) {
+		log_err("serve.error %s=%s reason=\"a relative boot file needs a ROOT directory\"",
+			what, f);
+		return -EINVAL;
+	}
+	char clean[FSROOT_PATH_MAX];
+	int r = fsroot_clean_path(f, strlen(f), clean, sizeof clean);
+	int fd = r < 0 ? r : fsroot_open(root, clean, &st);
+	if (fd < 0) {
+		log_err("serve.error %s=%s reason=\"not found under ROOT (%s)\"", what, f,
+			strerror(-fd));
+		return -ENOENT;
+	}
+	close(fd);
+	return 0;
+}
 
 static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 {
@@ -323,25 +452,13 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 			log_info("serve.auto boot=%s reason=\"found in ROOT\"", spec);
 		}
 	}
-	for (size_t i = 0; i < o->plan.n_boot; i++) {
-		const char *f = o->plan.boot[i].file;
-		if (!strncmp(f, "http://", 7) || !strncmp(f, "https://", 8))
-			continue;
-		if (!have_root) {
-			log_err("serve.error boot=%s=%s reason=\"a relative boot file needs a ROOT directory\"",
-				o->plan.boot[i].key, f);
-			return -EINVAL;
-		}
-		char clean[FSROOT_PATH_MAX];
-		int r = fsroot_clean_path(f, strlen(f), clean, sizeof clean);
-		int fd = r < 0 ? r : fsroot_open(root, clean, &st);
-		if (fd < 0) {
-			log_err("serve.error boot=%s=%s reason=\"not found under ROOT (%s)\"",
-				o->plan.boot[i].key, f, strerror(-fd));
+	for (size_t i = 0; i < o->plan.n_boot; i++)
+		if (serve_check_rootfile(root, have_root, o->plan.boot[i].key, o->plan.boot[i].file))
 			return -ENOENT;
-		}
-		close(fd);
-	}
+	for (size_t i = 0; i < o->plan.n_hosts; i++)
+		if (o->plan.hosts[i].file &&
+		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
+			return -ENOENT;
 	if (!o->plan.kernel && o->plan.n_boot == 0) {
 		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with --boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
 		return -EINVAL;
@@ -369,9 +486,59 @@ static void serve_explain_bind(const char *proto, uint16_t port, int err, const 
 	}
 }
 
+/* SIGHUP: re-read the command line and --config file, check the new
+ * options as at start-up, and switch to them if they pass. Transfers in
+ * flight keep their open files. What needs new sockets or privileges
+ * (interfaces, ports, --user) is kept and reported. */
+static void serve_reload(struct serve_state *st)
+{
+	struct serve_opts *n = calloc(1, sizeof *n);
+	struct fsroot root = { -1 };
+	const struct serve_opts *o = st->opts;
+	if (!n || serve_load_opts(st->argc, st->argv, n, stderr)) {
+		log_err("serve.reload result=failed reason=\"bad options: keeping the running ones\"");
+		goto fail;
+	}
+	if (n->root && fsroot_init(&root, n->root)) {
+		log_err("serve.reload result=failed root=%s reason=\"%s\"", n->root, strerror(errno));
+		goto fail;
+	}
+	if (serve_check_files(n, &root, n->root != NULL)) {
+		log_err("serve.reload result=failed reason=\"check failed: keeping the running options\"");
+		goto fail;
+	}
+	if (n->tftp_port != o->tftp_port || n->dhcp_port != o->dhcp_port ||
+	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
+	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
+	    n->n_ifaces != o->n_ifaces)
+		log_warn("serve.reload note=\"ports, services and interfaces change only on restart\"");
+	/* Services keep their sockets: carry the running values over. */
+	n->plan.http_port = o->plan.http_port;
+	n->plan.http = o->plan.http;
+	n->plan.tftp = o->plan.tftp;
+	struct fsroot old_root = st->root;
+	st->root = root;
+	fsroot_close(&old_root);
+	st->opts = n;
+	if (st->dhcp)
+		dhcp4_server_set_plan(st->dhcp, &n->plan);
+	serve_files_reload(st, n);
+	serve_opts_free((struct serve_opts *)o);
+	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
+		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
+		 n->plan.n_hosts);
+	return;
+fail:
+	fsroot_close(&root);
+	serve_opts_free(n);
+}
+
 static void serve_on_signal(struct loop *l, int signo, void *arg)
 {
-	(void)arg;
+	if (signo == SIGHUP) {
+		serve_reload(arg);
+		return;
+	}
 	log_info("serve.stop signal=%s", strsignal(signo));
 	loop_stop(l);
 }
@@ -385,18 +552,21 @@ int serve_main(int argc, char **argv)
 		return 1;
 	memset(&st, 0, sizeof st);
 	st.root.dirfd = -1;
-	if (serve_parse_args(argc, argv, o, stderr)) {
+	st.argc = argc;
+	st.argv = argv;
+	if (serve_load_opts(argc, argv, o, stderr)) {
 		fprintf(stderr, "Try 'lifeboat serve --help'.\n");
-		free(o);
+		serve_opts_free(o);
 		return 2;
 	}
 	if (o->help) {
 		serve_usage(stdout);
-		free(o);
+		serve_opts_free(o);
 		return 0;
 	}
 	log_setup(o->log_format, o->log_level, 2);
 	signal(SIGPIPE, SIG_IGN);
+	st.opts = o;
 
 	if (o->root) {
 		int r = fsroot_init(&st.root, o->root);
@@ -408,7 +578,12 @@ int serve_main(int argc, char **argv)
 	if (serve_check_files(o, &st.root, o->root != NULL))
 		goto out;
 
-	st.ifs.want = o->ifaces;
+	/* the interface list outlives reloads: keep our own copy */
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		snprintf(st.ifname_buf[i], sizeof st.ifname_buf[i], "%s", o->ifaces[i]);
+		st.ifnames[i] = st.ifname_buf[i];
+	}
+	st.ifs.want = st.ifnames;
 	st.ifs.n_want = o->n_ifaces;
 	const char *missing;
 	int r = iface_scan(&st.ifs, &missing);
@@ -438,6 +613,8 @@ int serve_main(int argc, char **argv)
 			.ifs = &st.ifs,
 			.port = o->dhcp_port,
 			.binl_port = o->binl_port,
+			.rate = o->dhcp_rate,
+			.client_rate = 4,
 		};
 		uint16_t which;
 		r = dhcp4_server_start(&st.dhcp, &st.loop, &dc, &which);
@@ -462,6 +639,7 @@ int serve_main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	loop_signals(&st.loop, &set, serve_on_signal, &st);
 
 	for (size_t i = 0; i < st.ifs.n; i++) {
@@ -482,6 +660,6 @@ out_loop:
 	loop_free(&st.loop);
 out:
 	fsroot_close(&st.root);
-	free(o);
+	serve_opts_free((struct serve_opts *)(st.opts ? st.opts : o));
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/config.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 
@@ -22,9 +23,13 @@ struct serve_opts {
 	uint16_t tftp_port, dhcp_port, binl_port;
 	bool dhcp;
 	unsigned max_transfers;
+	uint32_t dhcp_rate;
 	enum log_level log_level;
 	enum log_format log_format;
 	const char *user; /* drop root to this user after binding */
+	const char *config; /* --config FILE */
+	struct config_argv *cfg; /* the loaded file; strings above point into it */
+	char **cfg_argv;
 	bool help;
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;
@@ -41,15 +46,26 @@ struct serve_state {
 	struct dhcp4_server *dhcp;
 	struct tftp_server *tftp;
 	struct http_server *http;
-	const struct serve_opts *opts;
+	const struct serve_opts *opts; /* replaced on SIGHUP */
+	int argc;
+	char **argv;
+	char ifname_buf[16][IF_NAMESIZE];
+	const char *ifnames[16];
 };
 
 /* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
  * message on err. Pure apart from getopt's globals. */
 int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
 
+/* serve_parse_args, plus --config: the file's options come first, the
+ * command line's after them. Free with serve_opts_free(). */
+int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
+void serve_opts_free(struct serve_opts *o);
+
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
 void serve_files_stop(struct serve_state *st);
+/* New options after SIGHUP: the files side switches to n's plan and root. */
+void serve_files_reload(struct serve_state *st, const struct serve_opts *n);
 
 #endif

@@ -13,3 +13,9 @@ void serve_files_stop(struct serve_state *st)
 {
 	(void)st;
 }
+
+void serve_files_reload(struct serve_state *st, const struct serve_opts *n)
+{
+	(void)st;
+	(void)n;
+}

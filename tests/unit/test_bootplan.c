@@ -185,6 +185,47 @@ static void test_script_and_lookup(void **state)
 	assert_int_equal(bootplan_lookup(&p, "lifeboat/boot.ipxe", buf, sizeof buf, &f), -ENOENT);
 }
 
+static void test_host_rules(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	const char *err;
+	kernel_plan(&p);
+	assert_int_equal(bootplan_add_host(&p, "b8:27:eb:*=ignore", &err), 0);
+	assert_int_equal(bootplan_add_host(&p, "52:54:00:*:*:*=special.0", &err), 0);
+	assert_int_equal(bootplan_add_host(&p, "52-54-00-AA-BB-CC=efi64:uefi/only.efi", &err), 0);
+	static const char *const bad[] = { "52:54:00=ignore", "zz:54:00:*=x", "52:54:00:12:34:56:78=x",
+					   "52:54:00:*=", "=ignore", "52:54:00:*=mips:x", "52:54:00:*" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (bootplan_add_host(&p, bad[i], &err) != -EINVAL)
+			fail_msg("accepted %s", bad[i]);
+
+	struct {
+		uint8_t mac[6];
+		uint16_t arch;
+		bool ipxe;
+		int rc;
+		const char *file;
+	} cases[] = {
+		{ { 0xb8, 0x27, 0xeb, 1, 2, 3 }, 0, false, -EPERM, NULL },
+		{ { 0x52, 0x54, 0, 1, 2, 3 }, 0, false, 0, "special.0" },
+		{ { 0x52, 0x54, 0, 1, 2, 3 }, 7, false, 0, "special.0" },
+		/* exact rule wins over the wildcard; its arch filter then applies */
+		{ { 0x52, 0x54, 0, 0xaa, 0xbb, 0xcc }, 7, false, 0, "uefi/only.efi" },
+		{ { 0x52, 0x54, 0, 0xaa, 0xbb, 0xcc }, 0, false, 0, "lifeboat/ipxe/undionly.kpxe" },
+		{ { 0x52, 0x54, 0, 0xaa, 0xbb, 0xcc }, 0, true, 0, "http://192.0.2.2/lifeboat/boot.ipxe" },
+		{ { 0x02, 0, 0, 0, 0, 1 }, 0, false, 0, "lifeboat/ipxe/undionly.kpxe" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct pxe_client c = client(cases[i].arch, cases[i].ipxe, false);
+		struct boot_choice bc;
+		memcpy(c.mac, cases[i].mac, 6);
+		int r = bootplan_choose(&p, &c, ip, &bc);
+		if (r != cases[i].rc || (r == 0 && strcmp(bc.file, cases[i].file)))
+			fail_msg("case %zu: rc %d file %s (%s)", i, r, bc.file, bc.why);
+	}
+}
+
 static int parse(struct serve_opts *o, int argc, const char **argv)
 {
 	FILE *devnull = fopen("/dev/null", "w");
@@ -238,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_add_boot_errors),
 		cmocka_unit_test(test_script_and_lookup),
 		cmocka_unit_test(test_serve_args),
+		cmocka_unit_test(test_host_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,6 +300,19 @@ static void test_answer_edk2_binl_then_4011(void **state)
 	assert_string_equal((char *)m.file, "lifeboat/ipxe/snponly.efi");
 	assert_memory_equal(m.yiaddr, "\0\0\0\0", 4);
 
+	/* options 209/210 only when configured */
+	assert_null(dhcp4_opt(&m, 209, &len));
+	plan.pxelinux_config = "pxelinux.cfg/rescue";
+	plan.pxelinux_prefix = "boot/";
+	dhcp4_answer(&plan, &lan, true, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	const uint8_t *v = dhcp4_opt(&m, 209, &len);
+	assert_int_equal(len, strlen("pxelinux.cfg/rescue"));
+	assert_memory_equal(v, "pxelinux.cfg/rescue", len);
+	v = dhcp4_opt(&m, 210, &len);
+	assert_int_equal(len, 5);
+	assert_memory_equal(v, "boot/", 5);
+
 	/* A DISCOVER on 4011 or a REQUEST on 67 gets nothing. */
 	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
 	assert_int_equal(a.len, 0);

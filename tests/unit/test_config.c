@@ -1,0 +1,126 @@
+/* serve --config: the file format, line-numbered errors, precedence. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "netboot/config.h"
+#include "netboot/serve.h"
+
+static int known(const char *n)
+{
+	static const char *const names[] = { "interface", "boot", "cmdline", "no-http", "host", "kernel" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(n, names[i]))
+			return 1;
+	return 0;
+}
+
+static int parse_text(const char *text, struct config_argv *c, char *errbuf, size_t cap)
+{
+	FILE *err = fmemopen(errbuf, cap, "w");
+	char *t = strdup(text);
+	int r = config_parse("test.conf", t, strlen(t), known, c, err);
+	fclose(err);
+	return r;
+}
+
+static void test_good_file(void **state)
+{
+	(void)state;
+	struct config_argv c;
+	char errbuf[256] = "";
+	const char *text = "# comment\n\n  root /srv/boot  \ninterface eth1\r\nboot bios=pxelinux.0\n"
+			   "cmdline console=ttyS0 quiet  splash\nno-http\n\thost b8:27:eb:*=ignore";
+	assert_int_equal(parse_text(text, &c, errbuf, sizeof errbuf), 0);
+	assert_string_equal(c.root, "/srv/boot");
+	const char *want[] = { "--interface", "eth1", "--boot", "bios=pxelinux.0", "--cmdline",
+			       "console=ttyS0 quiet  splash", "--no-http", "--host", "b8:27:eb:*=ignore" };
+	assert_int_equal(c.argc, 9);
+	for (int i = 0; i < 9; i++)
+		assert_string_equal(c.argv[i], want[i]);
+	assert_null(c.argv[9]);
+	config_argv_free(&c);
+}
+
+static void test_errors_name_the_line(void **state)
+{
+	(void)state;
+	struct {
+		const char *text;
+		const char *msg;
+	} cases[] = {
+		{ "interface eth0\nbogus 1\n", "test.conf:2: unknown option 'bogus'" },
+		{ "\n\n\nno-http yes\n", "test.conf:4: 'no-http' takes no value" },
+		{ "boot\n", "test.conf:1: 'boot' needs a value" },
+		{ "root\n", "test.conf:1: 'root' needs a directory" },
+		{ "config other.conf\n", "test.conf:1: 'config' cannot be nested" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct config_argv c;
+		char errbuf[256] = "";
+		assert_int_equal(parse_text(cases[i].text, &c, errbuf, sizeof errbuf), -EINVAL);
+		if (!strstr(errbuf, cases[i].msg))
+			fail_msg("case %zu: got '%s'", i, errbuf);
+		config_argv_free(&c);
+	}
+	/* a NUL byte: not text */
+	struct config_argv c;
+	char *t = malloc(8);
+	memcpy(t, "boot\0x\n", 8);
+	FILE *devnull = fopen("/dev/null", "w");
+	assert_int_equal(config_parse("t", t, 7, known, &c, devnull), -EINVAL);
+	fclose(devnull);
+	config_argv_free(&c);
+}
+
+/* Through serve's loader: file first, command line after it. */
+static void test_serve_load_precedence(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/lbcfgXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "root /from/file\nhttp-port 8080\nboot bios=a.0\nboot efi64=b.efi\nverbose\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct serve_opts *o = calloc(1, sizeof *o);
+	FILE *devnull = fopen("/dev/null", "w");
+	const char *argv1[] = { "serve", "--config", path, "--http-port", "9090", "--boot", "bios=c.0" };
+	assert_int_equal(serve_load_opts(7, (char **)argv1, o, devnull), 0);
+	assert_string_equal(o->root, "/from/file");
+	assert_int_equal(o->plan.http_port, 9090);
+	assert_string_equal(bootplan_file_for(&o->plan, "bios"), "c.0");
+	assert_string_equal(bootplan_file_for(&o->plan, "efi64"), "b.efi");
+	assert_int_equal(o->log_level, LOG_LVL_DEBUG);
+	serve_opts_free(o);
+
+	o = calloc(1, sizeof *o);
+	const char *argv2[] = { "serve", "/cmdline/root", "-c", path };
+	assert_int_equal(serve_load_opts(4, (char **)argv2, o, devnull), 0);
+	assert_string_equal(o->root, "/cmdline/root");
+	serve_opts_free(o);
+
+	o = calloc(1, sizeof *o);
+	const char *argv3[] = { "serve", "-c", "/nonexistent/lifeboat.conf" };
+	assert_int_equal(serve_load_opts(3, (char **)argv3, o, devnull), -EINVAL);
+	serve_opts_free(o);
+	fclose(devnull);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_file),
+		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_serve_load_precedence),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
