@@ -65,7 +65,7 @@ struct client {
 	unsigned retries;
 	int64_t tsize;        /* from the OACK, -1 if absent */
 	uint64_t bytes;
-	uint64_t start_ns, end_ns, deadline_ns;
+	uint64_t start_ns, end_ns, deadline_ns, last_dupack_ns;
 	uint64_t retrans, gaps, dups;
 	char err[64];
 	struct sha256 sha;
@@ -179,6 +179,16 @@ static void queue_ack(struct run *r, uint32_t ci, uint16_t block, uint64_t now)
 	schedule(r, ci, EV_SEND_ACK, block, now + r->o.rtt_ns);
 }
 
+/*
+ * Send errors that mean "this packet is lost", which our timeout recovers:
+ * a full queue, an ICMP error from an earlier packet, or a netfilter DROP
+ * on output (the loss emulation), which send() reports as EPERM.
+ */
+static bool lost_errno(int e)
+{
+	return e == EAGAIN || e == ENOBUFS || e == ECONNREFUSED || e == EPERM;
+}
+
 static void xmit_rrq(struct run *r, uint32_t ci, uint64_t now)
 {
 	struct client *c = &r->c[ci];
@@ -186,7 +196,7 @@ static void xmit_rrq(struct run *r, uint32_t ci, uint64_t now)
 	if (c->state != ST_RRQ)
 		return;
 	if (sendto(c->fd, r->rrq, r->rrq_len, 0, (const struct sockaddr *)&r->o.server,
-		   sizeof(r->o.server)) < 0 && errno != EAGAIN && errno != ENOBUFS) {
+		   sizeof(r->o.server)) < 0 && !lost_errno(errno)) {
 		client_fail(r, c, "sendto-rrq");
 		return;
 	}
@@ -200,9 +210,7 @@ static void xmit_ack(struct run *r, uint32_t ci, uint16_t block, uint64_t now)
 
 	if (c->state == ST_FAILED || !c->connected)
 		return;
-	/* EAGAIN/ENOBUFS behave like a lost packet: our timeout recovers. */
-	if (send(c->fd, p, sizeof(p), 0) < 0 && errno != EAGAIN && errno != ENOBUFS &&
-	    errno != ECONNREFUSED)
+	if (send(c->fd, p, sizeof(p), 0) < 0 && !lost_errno(errno))
 		client_fail(r, c, "send-ack");
 	if (c->state == ST_XFER)
 		arm_timeout(r, ci, now);
@@ -313,9 +321,12 @@ static void on_data(struct run *r, uint32_t ci, uint16_t block, const uint8_t *d
 		}
 	} else {
 		c->dups++;
-		/* The server timed out and resent its window: answer once, on
-		 * the block we last acknowledged in order. */
-		if ((uint16_t)(block + 1) == c->next) {
+		/* The server timed out and resent its window: answer on the
+		 * block we last acknowledged in order, at most once per timeout,
+		 * so that a server that also answers duplicate ACKs (Sorcerer's
+		 * Apprentice, RFC 1123 4.2.3.1) cannot double every block. */
+		if ((uint16_t)(block + 1) == c->next && now - c->last_dupack_ns >= r->o.timeout_ns) {
+			c->last_dupack_ns = now;
 			c->in_window = 0;
 			queue_ack(r, ci, block, now);
 		}
@@ -635,7 +646,7 @@ static void usage(FILE *f)
 		"  -t, --tsize             ask for tsize (RFC 2349) and check it\n"
 		"  -r, --rtt MS            emulated round-trip time, ms (0)\n"
 		"  -T, --timeout MS        retransmit timeout for our ACKs, ms (200)\n"
-		"  -R, --retries N         give up after N timeouts in a row (10)\n"
+		"  -R, --retries N         give up after N timeouts in a row (50)\n"
 		"  -e, --expect-sha256 HEX expected digest of the file\n"
 		"  -z, --expect-size N     expected size in bytes\n"
 		"  -L, --limit S           fail clients still running after S seconds (120)\n"
@@ -691,7 +702,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	const char *server = NULL;
 	unsigned long port = 69;
 
-	*o = (struct opts){ .clients = 1, .timeout_ns = 200000000ull, .max_retries = 10,
+	*o = (struct opts){ .clients = 1, .timeout_ns = 200000000ull, .max_retries = 50,
 			    .expect_size = -1, .limit_s = 120, .label = "-" };
 	while ((ch = getopt_long(argc, argv, "s:p:f:n:b:w:tr:T:R:e:z:L:l:h", lo, NULL)) != -1) {
 		switch (ch) {
