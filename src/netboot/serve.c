@@ -467,7 +467,7 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 }
 
 /* Says who holds a port we could not bind, and what to do about it. */
-static void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what)
+void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what)
 {
 	if (err == -EADDRINUSE) {
 		char comm[64] = "";
@@ -516,13 +516,16 @@ static void serve_reload(struct serve_state *st)
 	n->plan.http_port = o->plan.http_port;
 	n->plan.http = o->plan.http;
 	n->plan.tftp = o->plan.tftp;
+	if (serve_files_reload(st, n)) {
+		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd files\"");
+		goto fail;
+	}
 	struct fsroot old_root = st->root;
 	st->root = root;
 	fsroot_close(&old_root);
 	st->opts = n;
 	if (st->dhcp)
 		dhcp4_server_set_plan(st->dhcp, &n->plan);
-	serve_files_reload(st, n);
 	serve_opts_free((struct serve_opts *)o);
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
 		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,

@@ -35,6 +35,19 @@ struct serve_opts {
 	size_t n_auto;
 };
 
+struct serve_hostfile {
+	char path[512];
+	int fd;
+	uint64_t size;
+};
+
+/* Files outside ROOT the plan hands out (kernel, initrds, iPXE images),
+ * opened before privileges are dropped. */
+struct serve_hostfiles {
+	struct serve_hostfile *v;
+	size_t n;
+};
+
 struct dhcp4_server;
 struct tftp_server;
 struct http_server;
@@ -46,6 +59,7 @@ struct serve_state {
 	struct dhcp4_server *dhcp;
 	struct tftp_server *tftp;
 	struct http_server *http;
+	struct serve_hostfiles hostfiles;
 	const struct serve_opts *opts; /* replaced on SIGHUP */
 	int argc;
 	char **argv;
@@ -65,7 +79,10 @@ void serve_opts_free(struct serve_opts *o);
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
 void serve_files_stop(struct serve_state *st);
-/* New options after SIGHUP: the files side switches to n's plan and root. */
-void serve_files_reload(struct serve_state *st, const struct serve_opts *n);
+/* New options after SIGHUP: reopens the host files of n's plan. 0 or
+ * -errno (then nothing changed). */
+int serve_files_reload(struct serve_state *st, const struct serve_opts *n);
+/* Logs who holds a port we could not bind and what to do. */
+void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what);
 
 #endif

@@ -1,0 +1,72 @@
+/* http: the HTTP/1.1 file server of `lifeboat serve`.
+ *
+ * GET and HEAD of files beneath the served root (fsroot) and of in-memory
+ * files a lookup hook generates (an iPXE script). One Range, keep-alive,
+ * pipelining, sendfile(2) from the page cache on non-blocking sockets, all in
+ * the caller's event loop: every connection is one malloc'd struct with its
+ * own loop_watch and loop_timer, and no other allocation happens per request.
+ *
+ * http_server_start() ignores SIGPIPE process-wide: sendfile(2) has no
+ * MSG_NOSIGNAL, and a client closing mid-transfer must not kill the server. */
+#ifndef LIFEBOAT_NETBOOT_HTTP_H
+#define LIFEBOAT_NETBOOT_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "core/loop.h"
+#include "netboot/fsroot.h"
+
+/* An in-memory file. release(cookie), if set, runs once when the server is
+ * done with data (response sent, connection gone, or server stopped). */
+struct http_vfile {
+	const void *data;
+	size_t len;
+	/* has_fd: serve len bytes of the open file fd instead of data (a file
+	 * outside the root the caller opened before dropping privileges); the
+	 * server dup()s it per response and never closes the caller's fd. */
+	bool has_fd;
+	int fd;
+	const char *content_type; /* NULL: by the path's extension */
+	void (*release)(void *cookie);
+	void *cookie;
+};
+
+/* Return 1 and fill *vf to serve memory (e.g. a generated iPXE script), 0 to
+ * fall through to the filesystem, -errno to refuse (-ENOENT 404, -EACCES
+ * 403, anything else 500). clean_path is fsroot-clean ("ipxe/boot.ipxe"). */
+typedef int (*http_lookup_fn)(void *arg, const char *clean_path, const struct sockaddr *peer,
+			      struct http_vfile *vf);
+
+struct http_config {
+	const struct fsroot *root;  /* NULL: only the lookup hook serves */
+	uint16_t port;		    /* 0 = default 80 */
+	bool any_port;		    /* bind port 0 (tests); see http_server_port() */
+	const char *bind_addr;	    /* NULL = any (v4+v6); else a numeric IPv4/IPv6 */
+	unsigned max_conns;	    /* default 1024 */
+	unsigned idle_timeout_ms;   /* keep-alive idle and stalled send; default 30000 */
+	unsigned header_timeout_ms; /* a request head must arrive within; default 10000 */
+	http_lookup_fn lookup;
+	void *lookup_arg;
+};
+
+struct http_server;
+
+/* Binds, listens and registers with l. Returns 0 or -errno (-EADDRINUSE,
+ * -EACCES for port 80 without privilege, -EINVAL for a bad bind_addr). */
+int http_server_start(struct http_server **out, struct loop *l, const struct http_config *cfg);
+/* Closes the listeners and every connection (releasing vfiles, logging
+ * transfers cut short as http.abort) and frees s. Call it after loop_run()
+ * returns or from a timer callback, not from an fd or signal callback: those
+ * run inside an epoll batch that may still hold events for the connections
+ * this frees (the loop forbids freeing another object's watch there). For
+ * SIGTERM: loop_stop() in the signal callback, http_server_stop() after. */
+void http_server_stop(struct http_server *s);
+/* Open client connections. */
+size_t http_server_active(const struct http_server *s);
+/* The bound TCP port (useful with any_port). */
+uint16_t http_server_port(const struct http_server *s);
+
+#endif
