@@ -94,18 +94,44 @@ static int fsroot_walk(int dirfd, const char *clean)
 	}
 }
 
+/* Refuses anything but a regular file, by its mode. */
+static int fsroot_check_mode(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	return S_ISDIR(st->st_mode) ? -EISDIR : -EPERM;
+}
+
+static int fsroot_openat2(int dirfd, const char *clean, uint64_t flags)
+{
+	struct fsroot_open_how how = {
+	    .flags = flags,
+	    .resolve = FSROOT_RESOLVE_BENEATH | FSROOT_RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dirfd, clean, &how, sizeof how);
+	return fd < 0 ? -errno : fd;
+}
+
 int fsroot_open(const struct fsroot *r, const char *clean, struct stat *st)
 {
-	/* O_NONBLOCK: opening a FIFO a client named must not hang the loop. */
-	struct fsroot_open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
-		.resolve = FSROOT_RESOLVE_BENEATH | FSROOT_RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, r->dirfd, clean, &how, sizeof how);
-	if (fd < 0 && errno == ENOSYS)
+	/* First an O_PATH look: opening a device node can have side effects
+	 * (a tape rewinds, a modem hangs up), so nothing but a regular file
+	 * is ever really opened. */
+	int fd = fsroot_openat2(r->dirfd, clean, O_PATH | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat pst;
+		int err = fstat(fd, &pst) ? -errno : fsroot_check_mode(&pst);
+		close(fd);
+		if (err)
+			return err;
+		/* O_NONBLOCK: should a FIFO be swapped in meanwhile, the open
+		 * must not hang the loop; the mode check below refuses it. */
+		fd = fsroot_openat2(r->dirfd, clean, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	}
+	if (fd == -ENOSYS)
 		fd = fsroot_walk(r->dirfd, clean);
-	else if (fd < 0)
-		fd = -errno;
+	if (fd == -ENXIO) /* a socket, or a device without its driver */
+		fd = -EPERM;
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st)) {
@@ -113,9 +139,10 @@ int fsroot_open(const struct fsroot *r, const char *clean, struct stat *st)
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st->st_mode)) {
+	int err = fsroot_check_mode(st);
+	if (err) {
 		close(fd);
-		return S_ISDIR(st->st_mode) ? -EISDIR : -EPERM;
+		return err;
 	}
 	/* Regular file: reads should block normally (page cache). */
 	fcntl(fd, F_SETFL, 0);

@@ -13,6 +13,7 @@
 
 #include "netboot/http.h"
 #include "netboot/serve.h"
+#include "netboot/tftp.h"
 
 static void serve_hostfiles_close(struct serve_hostfiles *h)
 {
@@ -114,6 +115,31 @@ static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint
 	return 1;
 }
 
+static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr *peer,
+			     struct tftp_vfile *vf)
+{
+	int fd;
+	uint64_t size;
+	char *text;
+	size_t tl;
+	(void)peer;
+	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl);
+	if (r <= 0)
+		return r;
+	memset(vf, 0, sizeof *vf);
+	if (text) {
+		vf->data = text;
+		vf->len = tl;
+		vf->release = free;
+		vf->cookie = text;
+	} else {
+		vf->has_fd = true;
+		vf->fd = fd;
+		vf->len = (size_t)size;
+	}
+	return 1;
+}
+
 static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr *peer,
 			     struct http_vfile *vf)
 {
@@ -140,7 +166,7 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 	return 1;
 }
 
-static inline bool serve_accept_ifindex(void *arg, int ifindex)
+static bool serve_accept_ifindex(void *arg, int ifindex)
 {
 	struct serve_state *st = arg;
 	if (iface_by_index(&st->ifs, ifindex))
@@ -161,8 +187,23 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 	for (size_t i = 0; i < st->ifs.n; i++)
 		if (st->ifs.v[i].mtu > mtu)
 			mtu = st->ifs.v[i].mtu;
-	if (o->plan.tftp)
-		log_warn("serve.warn reason=\"TFTP is not wired in this build yet\"");
+	if (o->plan.tftp) {
+		struct tftp_config tc = {
+			.root = o->root ? &st->root : NULL,
+			.port = o->tftp_port,
+			.max_blksize = mtu > 32 ? mtu - 32 : 1468,
+			.max_transfers = o->max_transfers,
+			.accept_ifindex = serve_accept_ifindex,
+			.accept_arg = st,
+			.lookup = serve_tftp_lookup,
+			.lookup_arg = st,
+		};
+		r = tftp_server_start(&st->tftp, &st->loop, &tc);
+		if (r) {
+			serve_explain_bind("udp", o->tftp_port, r, "tftp");
+			return r;
+		}
+	}
 	if (o->plan.http) {
 		struct http_config hc = {
 			.root = o->root ? &st->root : NULL,
@@ -182,6 +223,8 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 
 void serve_files_stop(struct serve_state *st)
 {
+	if (st->tftp)
+		tftp_server_stop(st->tftp);
 	if (st->http)
 		http_server_stop(st->http);
 	st->tftp = NULL;

@@ -1,0 +1,929 @@
+#include "netboot/tftp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "netboot/tftp_wire.h"
+
+/* musl spells some of these only under certain feature macros; the values
+ * are kernel ABI. */
+#ifndef IP_MTU
+#define IP_MTU 14
+#endif
+#ifndef IPV6_MTU
+#define IPV6_MTU 24
+#endif
+
+#define TFTP_DEF_PORT 69
+#define TFTP_DEF_BLKSIZE_CAP 1468 /* Ethernet MTU 1500 - 32 */
+#define TFTP_DEF_WINDOW_CAP 64
+#define TFTP_DEF_TIMEOUT_MS 1000
+#define TFTP_DEF_RETRIES 5
+#define TFTP_DEF_MAX_XFERS 1024
+/* One window's data buffer per transfer is at most this big, so a client
+ * asking blksize 65464 * windowsize 65535 cannot make us allocate 4 GiB:
+ * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
+#define TFTP_XFER_BUF_MAX (1u << 20)
+#define TFTP_REQ_MAX 2048 /* an RRQ is one datagram; 512 is the classic bound */
+#define TFTP_LOGNAME_MAX 200
+
+struct tftp_xfer;
+
+struct tftp_server {
+	struct loop *loop;
+	struct tftp_config cfg; /* defaults applied */
+	struct loop_watch lw;	/* listening socket */
+	int family;
+	uint16_t port;
+	struct tftp_xfer *head; /* every transfer in progress */
+	size_t active;
+	uint8_t req[TFTP_REQ_MAX];
+};
+
+struct tftp_xfer {
+	struct tftp_server *srv;
+	struct tftp_xfer *prev, *next;
+	struct loop_watch w; /* the transfer's own connected socket */
+	struct loop_timer t; /* retransmission */
+	int file;	     /* -1 when serving a vfile */
+	struct tftp_vfile vf;
+	uint64_t size;
+	/* Blocks are counted from 1 in 64 bits so rollover is only a matter of
+	 * what goes on the wire (index & 0xffff). */
+	uint64_t last;	    /* index of the final (short, maybe empty) block */
+	uint64_t acked;	    /* highest block the client acknowledged */
+	uint64_t next_send; /* next block to put on the wire */
+	uint64_t win_end;   /* last block of the current window */
+	uint64_t high;	    /* highest block ever sent */
+	unsigned blksize, window, timeout_ms, tries;
+	bool oack_wait; /* OACK sent, waiting for ACK 0 */
+	bool sent_tsize;
+	bool want_out; /* EPOLLOUT registered: socket buffer was full */
+	uint64_t start_ms;
+	struct sockaddr_storage peer;
+	char peer_str[INET6_ADDRSTRLEN + 8];
+	char path[FSROOT_PATH_MAX];
+	char logname[TFTP_LOGNAME_MAX];
+	uint8_t oack[512];
+	size_t oack_len;
+	/* window arrays, carved from the same allocation */
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	uint8_t (*hdr)[TFTP_HDR];
+	uint8_t *data;
+};
+
+/* ---- addresses ---- */
+
+/* Turns a v4-mapped IPv6 address (dual-stack socket) into plain AF_INET so
+ * the per-transfer socket and the logs use the family the client spoke. */
+static void tftp_unmap(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return;
+	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = s6->sin6_port};
+	memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
+	memset(ss, 0, sizeof *ss);
+	memcpy(ss, &s4, sizeof s4);
+}
+
+static socklen_t tftp_sa_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* "192.0.2.7:2070" or "[2001:db8::7]:2070" */
+static void tftp_sa_str(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof a);
+		snprintf(out, cap, "[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof a);
+		snprintf(out, cap, "%s:%u", a, ntohs(s4->sin_port));
+	}
+}
+
+static bool tftp_sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr);
+	}
+	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+}
+
+/* A UDP socket bound to the local address the request came to (port 0: a
+ * fresh TID, RFC 1350) and connected to the client, so every reply leaves
+ * from the address the client talked to and the kernel filters out
+ * packets from other TIDs. Returns the fd or -errno. */
+static int tftp_reply_socket(const struct sockaddr_storage *local, int ifindex,
+			     const struct sockaddr_storage *peer)
+{
+	int fd = socket(peer->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (local->ss_family == peer->ss_family) {
+		struct sockaddr_storage b = *local;
+		if (b.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&b;
+			s6->sin6_port = 0;
+			/* link-local needs its interface */
+			if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+				s6->sin6_scope_id = (uint32_t)ifindex;
+		} else {
+			((struct sockaddr_in *)&b)->sin_port = 0;
+		}
+		/* If the request went to an address we cannot bind (broadcast,
+		 * multicast), let the kernel choose the source instead. */
+		if (bind(fd, (struct sockaddr *)&b, tftp_sa_len(&b)) && errno != EADDRNOTAVAIL &&
+		    errno != EINVAL) {
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	if (connect(fd, (const struct sockaddr *)peer, tftp_sa_len(peer))) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Largest blksize the route to the client carries unfragmented. */
+static unsigned tftp_route_blksize(int fd, int family)
+{
+	int mtu = 0;
+	socklen_t len = sizeof mtu;
+	int r = family == AF_INET6 ? getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len)
+				   : getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len);
+	if (r || mtu <= 0)
+		return TFTP_BLKSIZE_MAX;
+	return tftp_blksize_for_mtu((unsigned)mtu, family == AF_INET6);
+}
+
+/* ---- refusals ---- */
+
+/* Sends one ERROR from a fresh socket (a new TID, like any reply) and logs
+ * the refusal. Fast: no timer, no state. */
+static void tftp_refuse(const struct sockaddr_storage *local, int ifindex,
+			const struct sockaddr_storage *peer, uint16_t code, const char *msg,
+			const char *reason, const char *logname)
+{
+	char ps[INET6_ADDRSTRLEN + 8];
+	uint8_t pkt[128];
+	struct wbuf w;
+	tftp_sa_str(peer, ps, sizeof ps);
+	log_info("tftp.refuse client=%s file=%s code=%u reason=%s", ps, logname ? logname : "-",
+		 code, reason);
+	wbuf_init(&w, pkt, sizeof pkt);
+	if (tftp_build_error(&w, code, msg))
+		return;
+	int fd = tftp_reply_socket(local, ifindex, peer);
+	if (fd < 0) {
+		log_warn("tftp.error client=%s reason=reply-socket err=%d", ps, -fd);
+		return;
+	}
+	if (send(fd, pkt, w.len, 0) < 0)
+		log_debug("tftp.error client=%s reason=send err=%d", ps, errno);
+	close(fd);
+}
+
+/* ---- transfers ---- */
+
+static void tftp_xfer_free(struct tftp_xfer *x)
+{
+	struct tftp_server *s = x->srv;
+	loop_timer_cancel(s->loop, &x->t);
+	if (x->w.fd >= 0) {
+		loop_del(s->loop, &x->w);
+		close(x->w.fd);
+	}
+	if (x->file >= 0)
+		close(x->file);
+	if (x->vf.release)
+		x->vf.release(x->vf.cookie);
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		s->head = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	s->active--;
+	free(x);
+}
+
+static uint64_t tftp_xfer_bytes(const struct tftp_xfer *x)
+{
+	uint64_t b = x->acked * (uint64_t)x->blksize;
+	return b > x->size ? x->size : b;
+}
+
+/* Logs, reports and frees x. reason NULL = success. */
+static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
+{
+	struct tftp_server *s = x->srv;
+	uint64_t ms = loop_clock_ms() - x->start_ms;
+	uint64_t bytes = tftp_xfer_bytes(x);
+	if (!reason) {
+		unsigned long long rate = ms ? (unsigned long long)(bytes / ms) : bytes / 1;
+		log_info("tftp.done client=%s file=%s bytes=%llu secs=%llu.%03llu rate_kBps=%llu "
+			 "blksize=%u window=%u",
+			 x->peer_str, x->logname, (unsigned long long)bytes,
+			 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), rate,
+			 x->blksize, x->window);
+	} else if (probe) {
+		log_info("tftp.probe client=%s file=%s tsize=%llu", x->peer_str, x->logname,
+			 (unsigned long long)x->size);
+	} else {
+		log_warn("tftp.fail client=%s file=%s reason=%s bytes=%llu/%llu", x->peer_str,
+			 x->logname, reason, (unsigned long long)bytes,
+			 (unsigned long long)x->size);
+	}
+	if (s->cfg.on_done) {
+		struct tftp_xfer_report rep = {
+		    .peer = (const struct sockaddr *)&x->peer,
+		    .path = x->path,
+		    .bytes = bytes,
+		    .msecs = ms,
+		    .blksize = x->blksize,
+		    .windowsize = x->window,
+		    .ok = !reason,
+		    .size_probe = probe,
+		    .reason = reason,
+		};
+		s->cfg.on_done(s->cfg.on_done_arg, &rep);
+	}
+	tftp_xfer_free(x);
+}
+
+static int tftp_xfer_want_out(struct tftp_xfer *x, bool on)
+{
+	if (x->want_out == on)
+		return 0;
+	x->want_out = on;
+	return loop_mod(x->srv->loop, &x->w, EPOLLIN | (on ? EPOLLOUT : 0));
+}
+
+/* Puts blocks next_send..win_end on the wire: one pread for the whole run
+ * straight into the window buffer, one sendmmsg. A full socket buffer
+ * leaves the rest for EPOLLOUT. Returns 0, or -1 when x was ended. */
+static int tftp_xfer_pump(struct tftp_xfer *x)
+{
+	while (x->next_send <= x->win_end) {
+		uint64_t first = x->next_send;
+		unsigned n = (unsigned)(x->win_end - first + 1);
+		uint64_t off = (first - 1) * x->blksize;
+		uint64_t want = (uint64_t)n * x->blksize;
+		if (want > x->size - off)
+			want = x->size - off;
+		const uint8_t *base;
+		if (x->file < 0) {
+			base = (const uint8_t *)x->vf.data + off;
+		} else {
+			size_t got = 0;
+			while (got < want) {
+				ssize_t r = pread(x->file, x->data + got, (size_t)(want - got),
+						  (off_t)(off + got));
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0) {
+					tftp_xfer_end(x, r < 0 ? "read-error" : "file-shrank",
+						      false);
+					return -1;
+				}
+				got += (size_t)r;
+			}
+			base = x->data;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct wbuf w;
+			uint64_t boff = (uint64_t)i * x->blksize;
+			size_t len = boff >= want		? 0
+				     : want - boff > x->blksize ? x->blksize
+								: (size_t)(want - boff);
+			wbuf_init(&w, x->hdr[i], TFTP_HDR);
+			tftp_build_data_hdr(&w, (uint16_t)(first + i)); /* rollover: 65535 -> 0 */
+			x->iov[2 * i] = (struct iovec){x->hdr[i], TFTP_HDR};
+			x->iov[2 * i + 1] = (struct iovec){(void *)(base + boff), len};
+			memset(&x->msgs[i], 0, sizeof x->msgs[i]);
+			x->msgs[i].msg_hdr.msg_iov = &x->iov[2 * i];
+			x->msgs[i].msg_hdr.msg_iovlen = 2;
+		}
+		int sent = sendmmsg(x->w.fd, x->msgs, n, 0);
+		if (sent < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				tftp_xfer_want_out(x, true);
+				return 0;
+			}
+			tftp_xfer_end(
+			    x, errno == ECONNREFUSED ? "client-unreachable" : "send-error", false);
+			return -1;
+		}
+		x->next_send += (unsigned)sent;
+		if (x->next_send - 1 > x->high)
+			x->high = x->next_send - 1;
+		if ((unsigned)sent < n) {
+			tftp_xfer_want_out(x, true);
+			return 0;
+		}
+	}
+	tftp_xfer_want_out(x, false);
+	return 0;
+}
+
+static void tftp_xfer_arm(struct tftp_xfer *x)
+{
+	if (loop_timer_arm(x->srv->loop, &x->t, x->timeout_ms))
+		log_err("tftp.error client=%s reason=timer-nomem", x->peer_str);
+}
+
+/* Starts the window after x->acked (go-back-N, RFC 7440: any ACK moves the
+ * window to the block after it). Returns 0, or -1 when x was ended. */
+static int tftp_xfer_window(struct tftp_xfer *x)
+{
+	x->next_send = x->acked + 1;
+	x->win_end = x->acked + x->window;
+	if (x->win_end > x->last)
+		x->win_end = x->last;
+	if (tftp_xfer_pump(x))
+		return -1;
+	tftp_xfer_arm(x);
+	return 0;
+}
+
+static int tftp_xfer_send_oack(struct tftp_xfer *x)
+{
+	if (send(x->w.fd, x->oack, x->oack_len, 0) < 0 && errno != EAGAIN && errno != ENOBUFS) {
+		tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error",
+			      false);
+		return -1;
+	}
+	tftp_xfer_arm(x);
+	return 0;
+}
+
+static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
+{
+	struct tftp_xfer *x = t->arg;
+	(void)l;
+	if (++x->tries > x->srv->cfg.retries) {
+		tftp_xfer_end(x, "timeout", false);
+		return;
+	}
+	log_debug("tftp.resend client=%s file=%s block=%llu try=%u", x->peer_str, x->logname,
+		  (unsigned long long)(x->acked + 1), x->tries);
+	if (x->oack_wait)
+		tftp_xfer_send_oack(x);
+	else
+		tftp_xfer_window(x); /* resend from the first unacked block */
+}
+
+/* Maps a 16-bit ACK to the absolute block it acknowledges, or 0 when it is
+ * a duplicate (Sorcerer's Apprentice: never answer one with data), an ACK
+ * for an old block, or for a block never sent. */
+static uint64_t tftp_xfer_ack_abs(const struct tftp_xfer *x, uint16_t block)
+{
+	uint16_t delta = (uint16_t)(block - (uint16_t)x->acked);
+	if (delta == 0 || delta > x->high - x->acked)
+		return 0;
+	return x->acked + delta;
+}
+
+#define TFTP_RX_BATCH 8
+
+static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct tftp_xfer *x = w->arg;
+	uint8_t pkt[TFTP_RX_BATCH][600];
+	struct iovec iov[TFTP_RX_BATCH];
+	struct mmsghdr mm[TFTP_RX_BATCH];
+	uint64_t best = 0;
+	bool oack_acked = false;
+	(void)l;
+	/* Drain everything queued (one recvmmsg per batch: lockstep costs one
+	 * syscall per ACK), then act once on the newest ACK: a burst of ACKs
+	 * costs one window, not one per ACK. */
+	for (;;) {
+		memset(mm, 0, sizeof mm);
+		for (int i = 0; i < TFTP_RX_BATCH; i++) {
+			iov[i] = (struct iovec){pkt[i], sizeof pkt[i]};
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		int got = recvmmsg(x->w.fd, mm, TFTP_RX_BATCH, MSG_DONTWAIT, NULL);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			tftp_xfer_end(
+			    x, errno == ECONNREFUSED ? "client-unreachable" : "recv-error", false);
+			return;
+		}
+		for (int i = 0; i < got; i++) {
+			size_t n = mm[i].msg_len;
+			uint16_t op, block;
+			struct tftp_error e;
+			if (tftp_parse_opcode(pkt[i], n, &op))
+				continue;
+			if (op == TFTP_ACK && !tftp_parse_ack(pkt[i], n, &block)) {
+				if (x->oack_wait) {
+					oack_acked |= block == 0;
+					continue;
+				}
+				uint64_t a = tftp_xfer_ack_abs(x, block);
+				if (a > best)
+					best = a;
+			} else if (op == TFTP_ERROR && !tftp_parse_error(pkt[i], n, &e)) {
+				/* A PXE ROM asks with tsize, reads the OACK and
+				 * aborts with 0 or 8 before asking again. */
+				bool probe = x->oack_wait && x->sent_tsize &&
+					     (e.code == TFTP_EUNDEF || e.code == TFTP_EOPTNEG);
+				char m[96], reason[160];
+				log_sanitize(m, sizeof m, e.msg, e.msg_len);
+				snprintf(reason, sizeof reason, "client-error code=%u msg=\"%s\"",
+					 e.code, m);
+				tftp_xfer_end(x, reason, probe);
+				return;
+			} else {
+				log_debug("tftp.ignore client=%s op=%u", x->peer_str, op);
+			}
+		}
+		if (got < TFTP_RX_BATCH)
+			break;
+	}
+	if (oack_acked) {
+		x->oack_wait = false;
+		x->tries = 0;
+		tftp_xfer_window(x);
+		return;
+	}
+	if (best) {
+		x->acked = best;
+		x->tries = 0;
+		if (x->acked == x->last) {
+			tftp_xfer_end(x, NULL, false);
+			return;
+		}
+		tftp_xfer_window(x);
+		return;
+	}
+	if ((events & EPOLLOUT) && x->want_out)
+		tftp_xfer_pump(x);
+}
+
+/* Whether the next datagram queued for x is an ERROR (peeked, not read). */
+static bool tftp_xfer_error_pending(const struct tftp_xfer *x)
+{
+	uint8_t hdr[2];
+	uint16_t op;
+	ssize_t n = recv(x->w.fd, hdr, sizeof hdr, MSG_PEEK | MSG_DONTWAIT);
+	return n == 2 && !tftp_parse_opcode(hdr, 2, &op) && op == TFTP_ERROR;
+}
+
+/* Negotiated parameters of one request. */
+struct tftp_nego {
+	unsigned blksize, window, timeout_ms;
+	struct tftp_oack oack;
+	bool any; /* some option was accepted: send an OACK */
+};
+
+static void tftp_negotiate(const struct tftp_server *s, const struct tftp_request *req,
+			   unsigned route_cap, uint64_t size, struct tftp_nego *n)
+{
+	memset(n, 0, sizeof *n);
+	n->blksize = TFTP_BLKSIZE_DEFAULT;
+	n->window = 1;
+	n->timeout_ms = s->cfg.timeout_ms;
+	if (req->has_blksize) {
+		unsigned b = req->blksize;
+		if (b > s->cfg.max_blksize)
+			b = s->cfg.max_blksize;
+		if (b > route_cap)
+			b = route_cap;
+		n->blksize = b;
+		n->oack.has_blksize = true;
+		n->oack.blksize = b;
+	}
+	if (req->has_windowsize) {
+		unsigned win = req->windowsize;
+		unsigned buf_cap = TFTP_XFER_BUF_MAX / n->blksize;
+		if (win > s->cfg.max_windowsize)
+			win = s->cfg.max_windowsize;
+		if (win > buf_cap)
+			win = buf_cap;
+		if (win < 1)
+			win = 1;
+		n->window = win;
+		n->oack.has_windowsize = true;
+		n->oack.windowsize = win;
+	}
+	if (req->has_timeout) {
+		n->timeout_ms = req->timeout_s * 1000;
+		n->oack.has_timeout = true;
+		n->oack.timeout_s = req->timeout_s;
+	}
+	if (req->has_tsize) {
+		n->oack.has_tsize = true;
+		n->oack.tsize = size;
+	}
+	n->any = n->oack.has_blksize || n->oack.has_windowsize || n->oack.has_timeout ||
+		 n->oack.has_tsize;
+}
+
+/* Allocates a transfer and its window arrays in one block. */
+static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, bool need_data)
+{
+	size_t n = window;
+	size_t sz = sizeof(struct tftp_xfer);
+	size_t o_msgs = (sz + 15) & ~(size_t)15;
+	size_t o_iov = o_msgs + n * sizeof(struct mmsghdr);
+	size_t o_hdr = o_iov + 2 * n * sizeof(struct iovec);
+	size_t o_data = o_hdr + n * TFTP_HDR;
+	size_t total = o_data + (need_data ? n * (size_t)blksize : 0);
+	uint8_t *m = calloc(1, total);
+	if (!m)
+		return NULL;
+	struct tftp_xfer *x = (struct tftp_xfer *)m;
+	x->msgs = (struct mmsghdr *)(m + o_msgs);
+	x->iov = (struct iovec *)(m + o_iov);
+	x->hdr = (uint8_t(*)[TFTP_HDR])(m + o_hdr);
+	x->data = m + o_data;
+	return x;
+}
+
+/* Handles one RRQ that passed the checks: opens the file, negotiates, sets
+ * up the transfer and sends the OACK or the first window. */
+static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req,
+			   const struct sockaddr_storage *local, int ifindex,
+			   const struct sockaddr_storage *peer, const char *clean,
+			   const char *logname)
+{
+	struct tftp_vfile vf = {0};
+	int file = -1;
+	uint64_t size;
+	int r = 0;
+
+	for (struct tftp_xfer *o = s->head; o; o = o->next) {
+		/* Same client port as a running transfer: the client resent
+		 * its RRQ before our first reply reached it, and the running
+		 * transfer answers (a second would show the client two TIDs).
+		 * Unless the client just ended that transfer (a size probe's
+		 * ERROR, then at once the real request from the same port)
+		 * and the ERROR still waits on the transfer's socket: then
+		 * this is a new request. The old transfer ends when its own
+		 * callback reads the ERROR (never free another's watch). */
+		if (tftp_sa_equal(&o->peer, peer) && !tftp_xfer_error_pending(o)) {
+			log_debug("tftp.dup-request client=%s file=%s", o->peer_str, logname);
+			return;
+		}
+	}
+	if (s->active >= s->cfg.max_transfers) {
+		tftp_refuse(local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
+			    logname);
+		return;
+	}
+	if (s->cfg.lookup)
+		r = s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)peer, &vf);
+	if (r < 0) {
+		tftp_refuse(local, ifindex, peer, r == -ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS,
+			    NULL, r == -ENOENT ? "not-found" : "refused-by-lookup", logname);
+		return;
+	}
+	if (r > 0 && vf.has_fd) {
+		size = vf.len;
+		file = fcntl(vf.fd, F_DUPFD_CLOEXEC, 3);
+		if (vf.release)
+			vf.release(vf.cookie);
+		memset(&vf, 0, sizeof vf);
+		if (file < 0) {
+			tftp_refuse(local, ifindex, peer, TFTP_EUNDEF, "server error", "dup-failed",
+				    logname);
+			return;
+		}
+	} else if (r > 0) {
+		size = vf.len;
+	} else {
+		struct stat st;
+		file = s->cfg.root ? fsroot_open(s->cfg.root, clean, &st) : -ENOENT;
+		if (file < 0) {
+			/* ENOTDIR: a path component is a file: still "not found" */
+			bool nf = file == -ENOENT || file == -ENOTDIR;
+			char why[32];
+			snprintf(why, sizeof why, "%s-%d", nf ? "not-found" : "denied", -file);
+			tftp_refuse(local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS, NULL,
+				    nf ? "not-found" : why, logname);
+			return;
+		}
+		size = (uint64_t)st.st_size;
+	}
+
+	int sock = tftp_reply_socket(local, ifindex, peer);
+	if (sock < 0) {
+		char ps[INET6_ADDRSTRLEN + 8];
+		tftp_sa_str(peer, ps, sizeof ps);
+		log_warn("tftp.fail client=%s file=%s reason=reply-socket err=%d", ps, logname,
+			 -sock);
+		goto fail_file;
+	}
+	struct tftp_nego ng;
+	tftp_negotiate(s, req, tftp_route_blksize(sock, peer->ss_family), size, &ng);
+	struct tftp_xfer *x = tftp_xfer_alloc(ng.window, ng.blksize, file >= 0);
+	if (!x) {
+		close(sock);
+		log_err("tftp.fail file=%s reason=nomem", logname);
+		goto fail_file;
+	}
+	x->srv = s;
+	x->file = file;
+	x->vf = vf;
+	x->size = size;
+	x->last = size / ng.blksize + 1;
+	x->blksize = ng.blksize;
+	x->window = ng.window;
+	x->timeout_ms = ng.timeout_ms;
+	x->start_ms = loop_clock_ms();
+	x->peer = *peer;
+	tftp_sa_str(peer, x->peer_str, sizeof x->peer_str);
+	snprintf(x->path, sizeof x->path, "%s", clean);
+	snprintf(x->logname, sizeof x->logname, "%s", logname);
+	x->w = (struct loop_watch){.fd = sock, .cb = tftp_xfer_on_io, .arg = x};
+	loop_timer_init(&x->t, tftp_xfer_on_timeout, x);
+	x->next = s->head;
+	if (s->head)
+		s->head->prev = x;
+	s->head = x;
+	s->active++;
+	if (loop_add(s->loop, &x->w, EPOLLIN)) {
+		tftp_xfer_end(x, "epoll", false);
+		return;
+	}
+	log_debug("tftp.start client=%s file=%s size=%llu blksize=%u window=%u timeout_ms=%u",
+		  x->peer_str, x->logname, (unsigned long long)size, x->blksize, x->window,
+		  x->timeout_ms);
+	if (ng.any) {
+		struct wbuf w;
+		wbuf_init(&w, x->oack, sizeof x->oack);
+		tftp_build_oack(&w, &ng.oack); /* four numbers always fit in 512 */
+		x->oack_len = w.len;
+		x->oack_wait = true;
+		x->sent_tsize = ng.oack.has_tsize;
+		tftp_xfer_send_oack(x);
+	} else {
+		tftp_xfer_window(x);
+	}
+	return;
+fail_file:
+	if (file >= 0)
+		close(file);
+	if (vf.release)
+		vf.release(vf.cookie);
+}
+
+/* One datagram to the listening port. */
+static void tftp_on_request(struct tftp_server *s, size_t n, bool trunc,
+			    const struct sockaddr_storage *local, int ifindex,
+			    const struct sockaddr_storage *peer)
+{
+	struct tftp_request req;
+	uint16_t op;
+	char clean[FSROOT_PATH_MAX];
+	char logname[TFTP_LOGNAME_MAX];
+
+	if (tftp_parse_opcode(s->req, n, &op))
+		return; /* too short to even answer sensibly */
+	if (op == TFTP_DATA || op == TFTP_ACK || op == TFTP_ERROR || op == TFTP_OACK) {
+		/* stray transfer packets on the well-known port: never answer */
+		log_debug("tftp.ignore op=%u on listening port", op);
+		return;
+	}
+	if (trunc || tftp_parse_request(s->req, n, &req)) {
+		tftp_refuse(local, ifindex, peer, TFTP_EBADOP, "malformed request", "malformed",
+			    NULL);
+		return;
+	}
+	log_sanitize(logname, sizeof logname, req.filename, req.filename_len);
+	if (req.opcode == TFTP_WRQ) {
+		tftp_refuse(local, ifindex, peer, TFTP_EACCESS, "read-only server", "write-request",
+			    logname);
+		return;
+	}
+	if (fsroot_clean_path(req.filename, req.filename_len, clean, sizeof clean) < 0) {
+		tftp_refuse(local, ifindex, peer, TFTP_EACCESS, NULL, "bad-path", logname);
+		return;
+	}
+	tftp_start_rrq(s, &req, local, ifindex, peer, clean, logname);
+}
+
+/* Reads the local address and interface a datagram arrived on. */
+static void tftp_read_pktinfo(struct msghdr *mh, struct sockaddr_storage *local, int *ifindex)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			struct sockaddr_in *s4 = (struct sockaddr_in *)local;
+			memset(local, 0, sizeof *local);
+			s4->sin_family = AF_INET;
+			/* spec_dst: the address a reply should come from (the
+			 * header destination may be a broadcast) */
+			s4->sin_addr = pi.ipi_spec_dst;
+			*ifindex = pi.ipi_ifindex;
+			return; /* prefer this over the v4-mapped IPV6_PKTINFO */
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)local;
+			memset(local, 0, sizeof *local);
+			s6->sin6_family = AF_INET6;
+			s6->sin6_addr = pi.ipi6_addr;
+			*ifindex = (int)pi.ipi6_ifindex;
+			tftp_unmap(local);
+		}
+	}
+}
+
+static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct tftp_server *s = w->arg;
+	(void)l;
+	(void)events;
+	/* Bounded so a flood of requests cannot starve running transfers. */
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage peer, local;
+		union {
+			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+				 CMSG_SPACE(sizeof(struct in6_pktinfo))];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec iov = {s->req, sizeof s->req};
+		struct msghdr mh = {
+		    .msg_name = &peer,
+		    .msg_namelen = sizeof peer,
+		    .msg_iov = &iov,
+		    .msg_iovlen = 1,
+		    .msg_control = cbuf.buf,
+		    .msg_controllen = sizeof cbuf.buf,
+		};
+		int ifindex = 0;
+		memset(&peer, 0, sizeof peer);
+		memset(&local, 0, sizeof local);
+		ssize_t n = recvmsg(s->lw.fd, &mh, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_warn("tftp.error reason=recv err=%d", errno);
+			return;
+		}
+		tftp_unmap(&peer);
+		tftp_read_pktinfo(&mh, &local, &ifindex);
+		if (s->cfg.accept_ifindex && !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
+			log_debug("tftp.drop ifindex=%d", ifindex);
+			continue;
+		}
+		tftp_on_request(s, (size_t)n, mh.msg_flags & MSG_TRUNC, &local, ifindex, &peer);
+	}
+}
+
+/* ---- server ---- */
+
+static int tftp_listen_socket(struct tftp_server *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int on = 1, off = 0;
+	memset(&ss, 0, sizeof ss);
+	if (s->cfg.bind_addr) {
+		struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+					 .ai_socktype = SOCK_DGRAM};
+		struct addrinfo *ai;
+		if (getaddrinfo(s->cfg.bind_addr, NULL, &hints, &ai))
+			return -EINVAL;
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+		freeaddrinfo(ai);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_any;
+	}
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && !s->cfg.bind_addr && errno == EAFNOSUPPORT) {
+		/* kernel without IPv6: plain IPv4 any */
+		memset(&ss, 0, sizeof ss);
+		ss.ss_family = AF_INET;
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		return -errno;
+	uint16_t port = s->cfg.ephemeral_port ? 0 : s->cfg.port;
+	if (ss.ss_family == AF_INET6) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		/* any: one dual-stack socket; a literal: just that family */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, s->cfg.bind_addr ? &on : &off, sizeof on);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+		/* v4 datagrams on a dual-stack socket: IP_PKTINFO gives spec_dst */
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, tftp_sa_len(&ss))) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	len = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port);
+	s->family = ss.ss_family;
+	return fd;
+}
+
+int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tftp_config *cfg)
+{
+	struct tftp_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	s->loop = l;
+	s->cfg = *cfg;
+	if (!s->cfg.port)
+		s->cfg.port = TFTP_DEF_PORT;
+	if (!s->cfg.max_blksize)
+		s->cfg.max_blksize = TFTP_DEF_BLKSIZE_CAP;
+	if (s->cfg.max_blksize > TFTP_BLKSIZE_MAX)
+		s->cfg.max_blksize = TFTP_BLKSIZE_MAX;
+	if (s->cfg.max_blksize < TFTP_BLKSIZE_MIN)
+		s->cfg.max_blksize = TFTP_BLKSIZE_MIN;
+	if (!s->cfg.max_windowsize)
+		s->cfg.max_windowsize = TFTP_DEF_WINDOW_CAP;
+	if (s->cfg.max_windowsize > TFTP_WINDOW_MAX)
+		s->cfg.max_windowsize = TFTP_WINDOW_MAX;
+	if (!s->cfg.timeout_ms)
+		s->cfg.timeout_ms = TFTP_DEF_TIMEOUT_MS;
+	if (!s->cfg.retries)
+		s->cfg.retries = TFTP_DEF_RETRIES;
+	if (!s->cfg.max_transfers)
+		s->cfg.max_transfers = TFTP_DEF_MAX_XFERS;
+	int fd = tftp_listen_socket(s);
+	if (fd < 0) {
+		free(s);
+		return fd;
+	}
+	s->lw = (struct loop_watch){.fd = fd, .cb = tftp_on_listen, .arg = s};
+	int r = loop_add(l, &s->lw, EPOLLIN);
+	if (r) {
+		close(fd);
+		free(s);
+		return r;
+	}
+	log_info("tftp.listen port=%u family=%s", s->port, s->family == AF_INET6 ? "ipv6" : "ipv4");
+	*out = s;
+	return 0;
+}
+
+void tftp_server_stop(struct tftp_server *s)
+{
+	if (!s)
+		return;
+	while (s->head)
+		tftp_xfer_free(s->head);
+	loop_del(s->loop, &s->lw);
+	close(s->lw.fd);
+	free(s);
+}
+
+size_t tftp_server_active(const struct tftp_server *s)
+{
+	return s->active;
+}
+
+uint16_t tftp_server_port(const struct tftp_server *s)
+{
+	return s->port;
+}

@@ -1,0 +1,992 @@
+/* The TFTP server on real loopback sockets, driven by a raw-UDP client
+ * written here. Single-threaded: the client waits by running the server's
+ * loop (loop_once) until its own socket has something. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "netboot/fsroot.h"
+#include "netboot/tftp.h"
+#include "netboot/tftp_wire.h"
+
+extern char **environ;
+
+#define BIG_SIZE ((size_t)65536 * 512 + 1000) /* > 65535 blocks of 512: rollover */
+
+struct report_log {
+	unsigned n, ok, probes, fails;
+	char last_reason[160];
+	uint64_t last_bytes;
+};
+
+struct tctx {
+	char top[64];	/* temp dir; root is top/root, a secret sits in top */
+	char root_dir[96];
+	struct fsroot root;
+	struct loop loop;
+	struct tftp_server *srv;
+	struct tftp_config cfg;
+	struct report_log rep;
+	int vfile_released;
+	void *tree;
+};
+
+static uint8_t pattern_byte(uint64_t off)
+{
+	return (uint8_t)((off * 131) ^ (off >> 8) ^ (off >> 16) ^ 0x5a);
+}
+
+static void write_pattern_file(const char *dir, const char *name, size_t size)
+{
+	char path[256];
+	uint8_t buf[65536];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (size_t off = 0; off < size;) {
+		size_t n = size - off < sizeof buf ? size - off : sizeof buf;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = pattern_byte(off + i);
+		assert_int_equal(write(fd, buf, n), (ssize_t)n);
+		off += n;
+	}
+	close(fd);
+}
+
+static void on_done(void *arg, const struct tftp_xfer_report *r)
+{
+	struct report_log *rl = arg;
+	rl->n++;
+	rl->last_bytes = r->bytes;
+	if (r->ok)
+		rl->ok++;
+	else if (r->size_probe)
+		rl->probes++;
+	else
+		rl->fails++;
+	snprintf(rl->last_reason, sizeof rl->last_reason, "%s", r->reason ? r->reason : "");
+}
+
+static const char vfile_text[] = "#!ipxe\nkernel http://192.0.2.2/linux\nboot\n";
+
+static void vfile_release(void *cookie)
+{
+	struct tctx *t = cookie;
+	t->vfile_released++;
+}
+
+static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct tftp_vfile *vf)
+{
+	struct tctx *t = arg;
+	(void)peer;
+	if (!strcmp(clean, "gen/boot.ipxe")) {
+		*vf = (struct tftp_vfile){ vfile_text, strlen(vfile_text), vfile_release, t };
+		return 1;
+	}
+	if (!strcmp(clean, "forbidden"))
+		return -EACCES;
+	return 0;
+}
+
+/* The file tree (33 MiB of it) is made once for all tests. */
+struct tree {
+	char top[64]; /* temp dir; the root is top/root, a secret sits in top */
+	char root_dir[96];
+};
+
+static int group_setup(void **state)
+{
+	struct tree *tr = calloc(1, sizeof *tr);
+	char path[256];
+	assert_non_null(tr);
+	log_setup(LOG_FMT_TEXT, getenv("TFTP_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR, 2);
+	snprintf(tr->top, sizeof tr->top, "/tmp/lbt-tftp-XXXXXX");
+	assert_non_null(mkdtemp(tr->top));
+	snprintf(tr->root_dir, sizeof tr->root_dir, "%s/root", tr->top);
+	assert_int_equal(mkdir(tr->root_dir, 0755), 0);
+	write_pattern_file(tr->top, "secret", 100);
+	write_pattern_file(tr->root_dir, "empty", 0);
+	write_pattern_file(tr->root_dir, "f511", 511);
+	write_pattern_file(tr->root_dir, "f512", 512);
+	write_pattern_file(tr->root_dir, "f513", 513);
+	write_pattern_file(tr->root_dir, "f5000", 5000);
+	write_pattern_file(tr->root_dir, "big", BIG_SIZE);
+	snprintf(path, sizeof path, "%s/sub", tr->root_dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_pattern_file(path, "f513", 513);
+	snprintf(path, sizeof path, "%s/escape", tr->root_dir);
+	assert_int_equal(symlink("../secret", path), 0);
+	snprintf(path, sizeof path, "%s/abs-escape", tr->root_dir);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	snprintf(path, sizeof path, "%s/fifo", tr->root_dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	*state = tr;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct tree *tr = *state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tr->top);
+	int r = system(cmd);
+	free(tr);
+	return r ? -1 : 0;
+}
+
+static int setup(void **state)
+{
+	struct tree *tr = *state;
+	struct tctx *t = calloc(1, sizeof *t);
+	assert_non_null(t);
+	memcpy(t->top, tr->top, sizeof t->top);
+	memcpy(t->root_dir, tr->root_dir, sizeof t->root_dir);
+	t->tree = tr;
+	assert_int_equal(fsroot_init(&t->root, t->root_dir), 0);
+	assert_int_equal(loop_init(&t->loop), 0);
+	t->cfg = (struct tftp_config){
+		.root = &t->root,
+		.ephemeral_port = true,
+		.bind_addr = "127.0.0.1",
+		.on_done = on_done,
+		.on_done_arg = &t->rep,
+		.lookup = lookup,
+		.lookup_arg = t,
+		/* Long, so a loaded machine causes no resends that would upset
+		 * exact packet counts; tests of resending set their own. */
+		.timeout_ms = 10000,
+	};
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tctx *t = *state;
+	tftp_server_stop(t->srv);
+	loop_free(&t->loop);
+	fsroot_close(&t->root);
+	*state = t->tree;
+	free(t);
+	return 0;
+}
+
+static void start(struct tctx *t)
+{
+	assert_int_equal(tftp_server_start(&t->srv, &t->loop, &t->cfg), 0);
+	assert_true(tftp_server_port(t->srv) != 0);
+}
+
+/* ---- the test client ---- */
+
+struct cli {
+	int fd;
+	struct sockaddr_storage srv; /* the listening port */
+	socklen_t srv_len;
+	struct sockaddr_storage tid; /* the transfer's port, learnt from the first reply */
+	socklen_t tid_len;
+};
+
+static void cli_open(struct tctx *t, struct cli *c, const char *ip)
+{
+	memset(c, 0, sizeof *c);
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&c->srv;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(tftp_server_port(t->srv));
+		assert_int_equal(inet_pton(AF_INET6, ip, &s6->sin6_addr), 1);
+		c->srv_len = sizeof *s6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&c->srv;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(tftp_server_port(t->srv));
+		assert_int_equal(inet_pton(AF_INET, ip, &s4->sin_addr), 1);
+		c->srv_len = sizeof *s4;
+	}
+	c->fd = socket(c->srv.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(c->fd >= 0);
+}
+
+static void cli_close(struct cli *c)
+{
+	close(c->fd);
+}
+
+static void cli_send_raw(struct cli *c, const void *p, size_t n, bool to_tid)
+{
+	ssize_t r = sendto(c->fd, p, n, 0, (struct sockaddr *)(to_tid ? &c->tid : &c->srv),
+			   to_tid ? c->tid_len : c->srv_len);
+	assert_int_equal(r, (ssize_t)n);
+}
+
+static void cli_rrq(struct cli *c, uint16_t op, const char *name, const char *const *names,
+		    const char *const *values, size_t n)
+{
+	uint8_t pkt[1024];
+	struct wbuf w;
+	wbuf_init(&w, pkt, sizeof pkt);
+	assert_int_equal(tftp_build_request(&w, op, name, "octet", names, values, n), 0);
+	cli_send_raw(c, pkt, w.len, false);
+}
+
+static void cli_ack(struct cli *c, uint16_t block)
+{
+	uint8_t pkt[4];
+	struct wbuf w;
+	wbuf_init(&w, pkt, sizeof pkt);
+	tftp_build_ack(&w, block);
+	cli_send_raw(c, pkt, w.len, true);
+}
+
+static void cli_error(struct cli *c, uint16_t code, const char *msg)
+{
+	uint8_t pkt[128];
+	struct wbuf w;
+	wbuf_init(&w, pkt, sizeof pkt);
+	tftp_build_error(&w, code, msg);
+	cli_send_raw(c, pkt, w.len, true);
+}
+
+/* Runs the server loop until the client socket has a datagram or
+ * timeout_ms pass. Returns its length, or -1 on timeout. Records the
+ * sender as the transfer's TID. */
+static ssize_t cli_recv(struct tctx *t, struct cli *c, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	uint64_t deadline = loop_clock_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		if (poll(&p, 1, 0) == 1) {
+			c->tid_len = sizeof c->tid;
+			ssize_t n = recvfrom(c->fd, buf, cap, 0, (struct sockaddr *)&c->tid,
+					     &c->tid_len);
+			assert_true(n >= 0);
+			return n;
+		}
+		uint64_t now = loop_clock_ms();
+		if (now >= deadline)
+			return -1;
+		uint64_t left = deadline - now;
+		assert_int_equal(loop_once(&t->loop, left < 5 ? (int)left : 5), 0);
+	}
+}
+
+/* Runs the loop for ms, for the server to settle. */
+static void pump(struct tctx *t, int ms)
+{
+	uint64_t deadline = loop_clock_ms() + (uint64_t)ms;
+	while (loop_clock_ms() < deadline)
+		loop_once(&t->loop, 2);
+}
+
+static int expect_error(struct tctx *t, struct cli *c)
+{
+	uint8_t buf[600];
+	struct tftp_error e;
+	ssize_t n = cli_recv(t, c, buf, sizeof buf, 2000);
+	assert_true(n > 0);
+	assert_int_equal(tftp_parse_error(buf, (size_t)n, &e), 0);
+	return e.code;
+}
+
+struct fetch {
+	/* in */
+	const char *name;
+	const char *ip;
+	const char *const *names;
+	const char *const *values;
+	size_t nopt;
+	/* out */
+	uint8_t *data;
+	size_t len;
+	bool oack;
+	struct tftp_request oackv;
+	unsigned data_pkts;
+	unsigned blksize, window;
+	struct sockaddr_storage from;
+};
+
+/* Downloads f->name like an RFC 7440 client: acks the last block of each
+ * window, or the last in-order block when something is missing. */
+static void fetch(struct tctx *t, struct fetch *f)
+{
+	struct cli c;
+	uint8_t buf[65536 + 4];
+	size_t cap = 0;
+	uint64_t expect = 1; /* absolute block number */
+	cli_open(t, &c, f->ip ? f->ip : "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, f->name, f->names, f->values, f->nopt);
+	f->blksize = 512;
+	f->window = 1;
+	f->len = 0;
+	f->data = NULL;
+	for (;;) {
+		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 3000);
+		assert_true(n >= 4);
+		uint16_t op, blk;
+		const uint8_t *d;
+		size_t dl;
+		assert_int_equal(tftp_parse_opcode(buf, (size_t)n, &op), 0);
+		if (op == TFTP_OACK) {
+			assert_int_equal(expect, 1);
+			assert_int_equal(tftp_parse_oack(buf, (size_t)n, &f->oackv), 0);
+			f->oack = true;
+			if (f->oackv.has_blksize)
+				f->blksize = f->oackv.blksize;
+			if (f->oackv.has_windowsize)
+				f->window = f->oackv.windowsize;
+			f->from = c.tid;
+			cli_ack(&c, 0);
+			continue;
+		}
+		assert_int_equal(op, TFTP_DATA);
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		if (expect == 1 && !f->oack)
+			f->from = c.tid;
+		f->data_pkts++;
+		if (blk != (uint16_t)expect) {
+			cli_ack(&c, (uint16_t)(expect - 1));
+			continue;
+		}
+		assert_true(dl <= f->blksize);
+		if (!f->data || f->len + dl > cap) {
+			cap = cap ? cap * 2 : 65536;
+			f->data = realloc(f->data, cap);
+			assert_non_null(f->data);
+		}
+		memcpy(f->data + f->len, d, dl);
+		f->len += dl;
+		if (dl < f->blksize) {
+			cli_ack(&c, blk);
+			break;
+		}
+		if (expect % f->window == 0)
+			cli_ack(&c, blk);
+		expect++;
+	}
+	cli_close(&c);
+	pump(t, 5); /* let the server see the final ACK */
+}
+
+static void assert_pattern(const uint8_t *d, size_t len, size_t want_len)
+{
+	assert_int_equal(len, want_len);
+	for (size_t i = 0; i < len; i++)
+		if (d[i] != pattern_byte(i))
+			fail_msg("byte %zu differs", i);
+}
+
+/* ---- tests ---- */
+
+static void test_sizes_plain(void **state)
+{
+	struct tctx *t = *state;
+	static const struct {
+		const char *name;
+		size_t size;
+		unsigned pkts;
+	} cases[] = {
+		{ "empty", 0, 1 }, { "f511", 511, 1 },	{ "f512", 512, 2 },
+		{ "f513", 513, 2 }, { "/f513", 513, 2 }, { "sub\\f513", 513, 2 },
+	};
+	start(t);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fetch f = { .name = cases[i].name };
+		fetch(t, &f);
+		assert_false(f.oack); /* no options: no OACK (RFC 1350 client) */
+		assert_pattern(f.data, f.len, cases[i].size);
+		assert_int_equal(f.data_pkts, cases[i].pkts);
+		/* a new TID, from the address we talked to */
+		const struct sockaddr_in *from = (const struct sockaddr_in *)&f.from;
+		assert_int_not_equal(ntohs(from->sin_port), tftp_server_port(t->srv));
+		assert_int_equal(from->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+		free(f.data);
+	}
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.ok, sizeof cases / sizeof cases[0]);
+}
+
+static void test_tsize_blksize(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "blksize", "tsize" }, *values[] = { "1432", "0" };
+	start(t);
+	struct fetch f = { .name = "f5000", .names = names, .values = values, .nopt = 2 };
+	fetch(t, &f);
+	assert_true(f.oack);
+	assert_true(f.oackv.has_tsize);
+	assert_int_equal(f.oackv.tsize, 5000);
+	assert_int_equal(f.oackv.blksize, 1432);
+	assert_false(f.oackv.has_windowsize);
+	assert_pattern(f.data, f.len, 5000);
+	assert_int_equal(f.data_pkts, 4); /* 1432 * 3 + 704 */
+	free(f.data);
+}
+
+/* blksize is capped by max_blksize (default 1468) and by the route MTU. */
+static void test_blksize_caps(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "blksize" }, *values[] = { "65464" };
+	start(t);
+	struct fetch f = { .name = "f5000", .names = names, .values = values, .nopt = 1 };
+	fetch(t, &f);
+	assert_int_equal(f.oackv.blksize, 1468);
+	assert_pattern(f.data, f.len, 5000);
+	free(f.data);
+	tftp_server_stop(t->srv);
+	t->cfg.max_blksize = 65464;
+	start(t);
+	struct fetch g = { .name = "big", .names = names, .values = values, .nopt = 1 };
+	fetch(t, &g);
+	/* lo has MTU 65536: 65536 - 32 = 65504, so the RFC cap wins */
+	assert_int_equal(g.oackv.blksize, 65464);
+	assert_pattern(g.data, g.len, BIG_SIZE);
+	free(g.data);
+}
+
+/* 65538 blocks of 512: the block number wraps 65535 -> 0 (lockstep). */
+static void test_rollover_lockstep(void **state)
+{
+	struct tctx *t = *state;
+	start(t);
+	struct fetch f = { .name = "big" };
+	uint64_t t0 = loop_clock_ms();
+	fetch(t, &f);
+	uint64_t ms = loop_clock_ms() - t0;
+	print_message("lockstep 512: %zu bytes in %llu ms\n", f.len, (unsigned long long)ms);
+	assert_pattern(f.data, f.len, BIG_SIZE);
+	assert_int_equal(f.data_pkts, BIG_SIZE / 512 + 1); /* no duplicates */
+	assert_int_equal(t->rep.ok, 1);
+	assert_int_equal(t->rep.last_bytes, BIG_SIZE);
+	free(f.data);
+}
+
+/* windowsize 8 (RFC 7440) with rollover; every block sent exactly once. */
+static void test_window8(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "tsize", "blksize", "windowsize" };
+	const char *values[] = { "0", "512", "8" };
+	start(t);
+	struct fetch f = { .name = "big", .names = names, .values = values, .nopt = 3 };
+	uint64_t t0 = loop_clock_ms();
+	fetch(t, &f);
+	uint64_t ms = loop_clock_ms() - t0;
+	print_message("window 8 x 512: %zu bytes in %llu ms\n", f.len, (unsigned long long)ms);
+	assert_true(f.oackv.has_windowsize);
+	assert_int_equal(f.oackv.windowsize, 8);
+	assert_int_equal(f.oackv.tsize, BIG_SIZE);
+	assert_pattern(f.data, f.len, BIG_SIZE);
+	assert_int_equal(f.data_pkts, BIG_SIZE / 512 + 1);
+	free(f.data);
+}
+
+/* The server sends a whole window before waiting, and an ACK from the middle
+ * of a window (the client lost a block) restarts the window after it. */
+static void test_window_loss(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "blksize", "windowsize" }, *values[] = { "512", "4" };
+	uint8_t buf[1024];
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	struct cli c;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names, values, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], TFTP_OACK);
+	cli_ack(&c, 0);
+	for (unsigned i = 1; i <= 4; i++) {
+		n = cli_recv(t, &c, buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		assert_int_equal(blk, i);
+	}
+	/* nothing more until an ACK */
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 100), -1);
+	/* "lost" block 3: ack 2, expect 3, 4, 5, 6 */
+	cli_ack(&c, 2);
+	for (unsigned i = 3; i <= 6; i++) {
+		n = cli_recv(t, &c, buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		assert_int_equal(blk, i);
+		assert_memory_equal(d, (uint8_t[]){ pattern_byte((i - 1) * 512) }, 1);
+	}
+	/* an ACK for an old block is ignored */
+	cli_ack(&c, 1);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 100), -1);
+	cli_error(&c, 0, "done");
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	cli_close(&c);
+}
+
+/* A withheld ACK makes the server resend the same block after its timeout,
+ * and a client that never answers is given up on after the retries. */
+static void test_retransmit(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	struct cli c;
+	t->cfg.timeout_ms = 200;
+	t->cfg.retries = 2;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", NULL, NULL, 0);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 1);
+	uint64_t t0 = loop_clock_ms();
+	n = cli_recv(t, &c, buf, sizeof buf, 2000); /* withheld ACK: resend */
+	uint64_t waited = loop_clock_ms() - t0;
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 1);
+	assert_int_equal(dl, 512);
+	assert_true(waited >= 150);
+	cli_ack(&c, 1);
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 2);
+	/* now go silent: two more resends, then the server gives up */
+	unsigned resends = 0;
+	while (cli_recv(t, &c, buf, sizeof buf, 500) > 0)
+		resends++;
+	assert_int_equal(resends, 2);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.fails, 1);
+	assert_string_equal(t->rep.last_reason, "timeout");
+	cli_close(&c);
+}
+
+/* The client's timeout option (RFC 2349) sets the resend interval. */
+static void test_timeout_option(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "timeout" }, *values[] = { "1" };
+	uint8_t buf[1024];
+	struct cli c;
+	t->cfg.timeout_ms = 8000;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f513", names, values, 1);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	struct tftp_request o;
+	assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o), 0);
+	assert_true(o.has_timeout);
+	assert_int_equal(o.timeout_s, 1);
+	uint64_t t0 = loop_clock_ms();
+	n = cli_recv(t, &c, buf, sizeof buf, 3000); /* OACK again after 1 s, not 8 */
+	uint64_t waited = loop_clock_ms() - t0;
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	assert_in_range(waited, 800, 4500);
+	cli_close(&c);
+}
+
+/* Sorcerer's Apprentice: duplicate ACKs never trigger duplicate DATA. */
+static void test_duplicate_acks(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	struct cli c;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", NULL, NULL, 0);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	for (int i = 0; i < 5; i++)
+		cli_ack(&c, 1);
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 2);
+	/* no second copy of block 2 within the (1 s) timeout */
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 300), -1);
+	/* and an ACK for a block never sent is ignored too */
+	cli_ack(&c, 9);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 100), -1);
+	cli_ack(&c, 2);
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 3);
+	cli_close(&c);
+}
+
+static void test_refusals(void **state)
+{
+	struct tctx *t = *state;
+	static const struct {
+		const char *name;
+		int code;
+	} cases[] = {
+		{ "missing", TFTP_ENOTFOUND },
+		{ "autoexec.ipxe", TFTP_ENOTFOUND }, /* iPXE's probe: fast "not found" */
+		{ "sub/missing", TFTP_ENOTFOUND },
+		{ "f513/x", TFTP_ENOTFOUND }, /* a file used as a directory */
+		{ "/etc/passwd", TFTP_ENOTFOUND }, /* means root/etc/passwd */
+		{ "../secret", TFTP_EACCESS },
+		{ "/../secret", TFTP_EACCESS },
+		{ "sub/../../secret", TFTP_EACCESS },
+		{ "..\\secret", TFTP_EACCESS },
+		{ "escape", TFTP_EACCESS },	/* symlink out of the root */
+		{ "abs-escape", TFTP_EACCESS }, /* absolute symlink */
+		{ "sub", TFTP_EACCESS },	/* directory */
+		{ "fifo", TFTP_EACCESS },
+		{ "", TFTP_EACCESS },
+		{ "forbidden", TFTP_EACCESS }, /* refused by the lookup hook */
+		{ "a\x01" "b", TFTP_EACCESS },
+	};
+	start(t);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct cli c;
+		cli_open(t, &c, "127.0.0.1");
+		uint64_t t0 = loop_clock_ms();
+		cli_rrq(&c, TFTP_RRQ, cases[i].name, NULL, NULL, 0);
+		int code = expect_error(t, &c);
+		uint64_t ms = loop_clock_ms() - t0;
+		print_message("%s -> error %d in %llu ms\n", cases[i].name, code,
+			      (unsigned long long)ms);
+		assert_int_equal(code, cases[i].code);
+		cli_close(&c);
+	}
+	/* write requests are refused */
+	struct cli c;
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_WRQ, "f513", NULL, NULL, 0);
+	assert_int_equal(expect_error(t, &c), TFTP_EACCESS);
+	/* garbage to the listening port: error 4; transfer packets: silence */
+	cli_send_raw(&c, "\0\1nomode", 8, false);
+	assert_int_equal(expect_error(t, &c), TFTP_EBADOP);
+	cli_send_raw(&c, "\0\4\0\1", 4, false);
+	uint8_t buf[64];
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 100), -1);
+	cli_close(&c);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+}
+
+/* Over max_transfers: error 0 "server busy"; stopping with transfers in
+ * progress frees them (ASan checks). */
+static void test_max_transfers(void **state)
+{
+	struct tctx *t = *state;
+	struct cli c[3];
+	uint8_t buf[1024];
+	t->cfg.max_transfers = 2;
+	start(t);
+	for (int i = 0; i < 2; i++) {
+		cli_open(t, &c[i], "127.0.0.1");
+		cli_rrq(&c[i], TFTP_RRQ, "f5000", NULL, NULL, 0);
+		assert_true(cli_recv(t, &c[i], buf, sizeof buf, 2000) > 0);
+		assert_int_equal(buf[1], TFTP_DATA);
+	}
+	assert_int_equal(tftp_server_active(t->srv), 2);
+	cli_open(t, &c[2], "127.0.0.1");
+	cli_rrq(&c[2], TFTP_RRQ, "f5000", NULL, NULL, 0);
+	ssize_t n = cli_recv(t, &c[2], buf, sizeof buf, 2000);
+	struct tftp_error e;
+	assert_int_equal(tftp_parse_error(buf, (size_t)n, &e), 0);
+	assert_int_equal(e.code, 0);
+	assert_int_equal(e.msg_len, strlen("server busy"));
+	/* a client ERROR ends its transfer and frees a slot */
+	cli_error(&c[0], 0, "bye");
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	assert_int_equal(t->rep.fails, 1);
+	cli_rrq(&c[2], TFTP_RRQ, "f5000", NULL, NULL, 0);
+	assert_true(cli_recv(t, &c[2], buf, sizeof buf, 2000) > 0);
+	assert_int_equal(buf[1], TFTP_DATA);
+	assert_int_equal(tftp_server_active(t->srv), 2);
+	for (int i = 0; i < 3; i++)
+		cli_close(&c[i]);
+	/* teardown stops the server with two transfers in flight */
+}
+
+/* A ROM asks with tsize, reads the OACK and aborts: a size probe. */
+static void test_size_probe(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "tsize", "blksize" }, *values[] = { "0", "1468" };
+	uint8_t buf[1024];
+	struct cli c;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "big", names, values, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	struct tftp_request o;
+	assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o), 0);
+	assert_int_equal(o.tsize, BIG_SIZE);
+	cli_error(&c, TFTP_EOPTNEG, "User aborted the transfer");
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.probes, 1);
+	assert_int_equal(t->rep.fails, 0);
+	cli_close(&c);
+}
+
+/* EDK2-style: probe, abort, and ask again at once from the same port. The
+ * server sees the ERROR and the new RRQ in one loop turn, in either order;
+ * the new request must get its answer without waiting for a timeout. A
+ * resent RRQ while a transfer runs, on the other hand, starts nothing. */
+static void test_probe_then_rrq_same_port(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "tsize", "blksize" }, *values[] = { "0", "1468" };
+	uint8_t buf[2048];
+	struct cli c;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names, values, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], TFTP_OACK);
+	cli_error(&c, TFTP_EUNDEF, "probe done");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
+	uint64_t t0 = loop_clock_ms();
+	n = cli_recv(t, &c, buf, sizeof buf, 5000);
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	assert_true(loop_clock_ms() - t0 < 1000);
+	assert_int_equal(t->rep.probes, 1);
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	/* the client resends its RRQ: still one transfer, no second OACK */
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	cli_close(&c);
+}
+
+static bool refuse_lo(void *arg, int ifindex)
+{
+	int *seen = arg;
+	*seen = ifindex;
+	return false;
+}
+
+/* accept_ifindex sees the interface a request came in on and can drop it
+ * silently; an IPv6 literal bind_addr listens on IPv6 only. */
+static void test_accept_ifindex_and_v6_bind(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	struct cli c;
+	int seen = -1;
+	t->cfg.accept_ifindex = refuse_lo;
+	t->cfg.accept_arg = &seen;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f513", NULL, NULL, 0);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
+	assert_int_equal(seen, 1); /* lo */
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	cli_close(&c);
+	tftp_server_stop(t->srv);
+	t->srv = NULL;
+
+	int probe = socket(AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_in6 lo6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	bool have6 = probe >= 0 && bind(probe, (struct sockaddr *)&lo6, sizeof lo6) == 0;
+	if (probe >= 0)
+		close(probe);
+	if (!have6) {
+		print_message("no ::1, IPv6 part skipped\n");
+		return;
+	}
+	t->cfg.accept_ifindex = NULL;
+	t->cfg.bind_addr = "::1";
+	start(t);
+	struct fetch f = { .name = "f513", .ip = "::1" };
+	fetch(t, &f);
+	assert_pattern(f.data, f.len, 513);
+	free(f.data);
+	/* bound to ::1 only: IPv4 gets nothing */
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f513", NULL, NULL, 0);
+	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
+	cli_close(&c);
+	/* a bad literal is refused at start */
+	struct tftp_server *bad;
+	t->cfg.bind_addr = "not-an-ip";
+	assert_int_equal(tftp_server_start(&bad, &t->loop, &t->cfg), -EINVAL);
+}
+
+/* Memory files from the lookup hook, released when the transfer ends. */
+static void test_lookup_vfile(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "tsize" }, *values[] = { "0" };
+	start(t);
+	struct fetch f = { .name = "/gen/boot.ipxe", .names = names, .values = values, .nopt = 1 };
+	fetch(t, &f);
+	assert_int_equal(f.oackv.tsize, strlen(vfile_text));
+	assert_int_equal(f.len, strlen(vfile_text));
+	assert_memory_equal(f.data, vfile_text, f.len);
+	assert_int_equal(t->vfile_released, 1);
+	free(f.data);
+}
+
+/* Replies leave from the address the request was sent to (IP_PKTINFO),
+ * on a dual-stack socket, for IPv4 and IPv6. */
+static void test_reply_source(void **state)
+{
+	struct tctx *t = *state;
+	t->cfg.bind_addr = NULL;
+	start(t);
+	struct fetch f = { .name = "f513", .ip = "127.0.0.2" };
+	fetch(t, &f);
+	assert_pattern(f.data, f.len, 513);
+	assert_int_equal(f.from.ss_family, AF_INET);
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&f.from;
+	assert_int_equal(s4->sin_addr.s_addr, inet_addr("127.0.0.2"));
+	free(f.data);
+
+	int probe = socket(AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_in6 lo6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	bool have6 = probe >= 0 && bind(probe, (struct sockaddr *)&lo6, sizeof lo6) == 0;
+	if (probe >= 0)
+		close(probe);
+	if (!have6) {
+		print_message("no ::1, IPv6 part skipped\n");
+		return;
+	}
+	struct fetch g = { .name = "f513", .ip = "::1" };
+	fetch(t, &g);
+	assert_pattern(g.data, g.len, 513);
+	assert_int_equal(g.from.ss_family, AF_INET6);
+	free(g.data);
+}
+
+/* ---- real clients ---- */
+
+static bool have_prog(const char *p)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", p);
+	return system(cmd) == 0;
+}
+
+/* Spawns argv and runs the server loop until it exits; returns its status. */
+static int run_client(struct tctx *t, char *const argv[])
+{
+	pid_t pid;
+	int st;
+	assert_int_equal(posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ), 0);
+	uint64_t deadline = loop_clock_ms() + 60000;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+		if (loop_clock_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		loop_once(&t->loop, 2);
+	}
+}
+
+static void check_out_file(const char *path, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	uint8_t *d = malloc(size + 1);
+	ssize_t n = read(fd, d, size + 1);
+	close(fd);
+	assert_pattern(d, (size_t)n, size);
+	free(d);
+}
+
+static void test_real_clients(void **state)
+{
+	struct tctx *t = *state;
+	char url[128], out[128], port[16];
+	t->cfg.max_blksize = 65464;
+	start(t);
+	snprintf(port, sizeof port, "%u", tftp_server_port(t->srv));
+	snprintf(out, sizeof out, "%s/out", t->top);
+	if (have_prog("curl")) {
+		/* curl asks blksize 512 + tsize; --tftp-blksize asks bigger */
+		snprintf(url, sizeof url, "tftp://127.0.0.1:%s/f5000", port);
+		char *a1[] = { "curl", "-sS", "-o", out, url, NULL };
+		uint64_t t0 = loop_clock_ms();
+		assert_int_equal(run_client(t, a1), 0);
+		print_message("curl f5000: %llu ms\n", (unsigned long long)(loop_clock_ms() - t0));
+		check_out_file(out, 5000);
+		snprintf(url, sizeof url, "tftp://127.0.0.1:%s/big", port);
+		char *a2[] = { "curl", "-sS", "--tftp-blksize", "8192", "-o", out, url, NULL };
+		t0 = loop_clock_ms();
+		assert_int_equal(run_client(t, a2), 0);
+		print_message("curl big (blksize 8192): %llu ms\n",
+			      (unsigned long long)(loop_clock_ms() - t0));
+		check_out_file(out, BIG_SIZE);
+		/* a missing file: curl reports TFTP "not found" (exit 68) */
+		snprintf(url, sizeof url, "tftp://127.0.0.1:%s/missing", port);
+		char *a3[] = { "curl", "-s", "-o", out, url, NULL };
+		assert_int_equal(run_client(t, a3), 68);
+	} else {
+		print_message("curl not installed: skipped\n");
+	}
+	if (have_prog("tftp") && system("tftp -V 2>&1 | grep -q tftp-hpa") == 0) {
+		char *a4[] = { "tftp", "-m", "binary", "127.0.0.1", port, "-c", "get", "f513", out, NULL };
+		unlink(out);
+		assert_int_equal(run_client(t, a4), 0);
+		check_out_file(out, 513);
+		unlink(out);
+		char *a5[] = { "tftp", "127.0.0.1", port, "-c", "get", "/f5000", out, NULL };
+		uint64_t t0 = loop_clock_ms();
+		assert_int_equal(run_client(t, a5), 0);
+		print_message("tftp-hpa f5000: %llu ms\n", (unsigned long long)(loop_clock_ms() - t0));
+		check_out_file(out, 5000);
+	} else {
+		print_message("tftp-hpa not installed: skipped\n");
+	}
+	assert_int_equal(t->rep.fails, 0);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sizes_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tsize_blksize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blksize_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollover_lockstep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_loss, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_option, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_acks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_transfers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_probe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_then_rrq_same_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_ifindex_and_v6_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
