@@ -5,7 +5,7 @@
 # (half with a FIN, half with a RST); 50 HTTP clients send half a request
 # header and hang. After the retry and header timeouts, lifeboat's open
 # file descriptors must be back to their baseline and its VmRSS within
-# LB_ROBUST_RSS_MARGIN_KB (default 2048 kB) of it. The baseline is taken
+# LB_ROBUST_RSS_MARGIN_KB (default 1024 kB) of it. The baseline is taken
 # after one complete TFTP and HTTP transfer, so first-use allocations do
 # not count as leaks.
 . "$(dirname "$0")/lib_robust.sh"
@@ -95,7 +95,7 @@ echo "$(head -1 "$LAB_DIR/vanish.log")" | grep -qE 'tftp_started=[1-9][0-9]+ htt
 
 # Wait for the timeouts: TFTP 1 s x retries, HTTP header timeout 10 s.
 deadline=$(($(date +%s) + ${LB_ROBUST_VANISH_WAIT:-40}))
-margin=${LB_ROBUST_RSS_MARGIN_KB:-2048}
+margin=${LB_ROBUST_RSS_MARGIN_KB:-1024}
 while :; do
 	robust_alive "while clients vanished"
 	fd1=$(robust_fds "$LB_PID")
