@@ -57,7 +57,12 @@ run_client() {
 	dhclient) lab_spawn "$tag" "$LAB_CLIENT_NS" "$LAB_DIR/$tag.log" \
 		dhclient -d -1 -v -sf "$LAB_DIR/$tag.hook" -lf "$LAB_DIR/$tag.leases" \
 		-pf "$LAB_DIR/$tag.pid" eth0 ;;
-	dhcpcd) lab_spawn "$tag" "$LAB_CLIENT_NS" "$LAB_DIR/$tag.log" \
+	# dhcpcd keeps its pid file, control sockets and leases under /run
+	# and /var/lib/dhcpcd, named after the interface: private tmpfs
+	# mounts (ip netns exec gives each client its own mount namespace)
+	# keep them off the host and apart from any other dhcpcd.
+	dhcpcd) lab_spawn "$tag" "$LAB_CLIENT_NS" "$LAB_DIR/$tag.log" sh -c \
+		'mount -t tmpfs tmpfs /run && mkdir -p /run/dhcpcd && { [ ! -d /var/lib/dhcpcd ] || mount -t tmpfs tmpfs /var/lib/dhcpcd; } && exec "$@"' dhcpcd \
 		dhcpcd -f /dev/null -B -1 -4 -d -t 20 --noipv4ll -c "$LAB_DIR/$tag.hook" eth0 ;;
 	esac
 }
@@ -129,7 +134,6 @@ done
 
 # Round 2: the same clients next to a PXE client, all at once.
 capture r2
-pxe_ns_n=$((n + 1))
 for c in $CLIENTS; do run_client "$c" 2; done
 n=$((n + 1))
 robust_client_ns "$n" ""
