@@ -40,6 +40,9 @@ check_lease() {
 	lab_log "$1: $line"
 }
 # run_client NAME ROUND: one client in namespace $LAB_ID-c<N>, until bound.
+# udhcpc runs without -n: when the router's dnsmasq is slow to answer (it
+# pings each new address before offering it; the host may be loaded) udhcpc
+# gives up after three REQUESTs, and must start over rather than exit.
 CLIENTS="udhcpc dhclient"
 command -v dhcpcd >/dev/null && CLIENTS="dhcpcd $CLIENTS"
 n=0
@@ -53,7 +56,7 @@ run_client() {
 	hook "$tag"
 	case $name in
 	udhcpc) lab_spawn "$tag" "$LAB_CLIENT_NS" "$LAB_DIR/$tag.log" \
-		busybox udhcpc -i eth0 -f -q -n -t 5 -T 2 -s "$LAB_DIR/$tag.hook" ;;
+		busybox udhcpc -i eth0 -f -q -t 5 -T 2 -A 1 -s "$LAB_DIR/$tag.hook" ;;
 	dhclient) lab_spawn "$tag" "$LAB_CLIENT_NS" "$LAB_DIR/$tag.log" \
 		dhclient -d -1 -v -sf "$LAB_DIR/$tag.hook" -lf "$LAB_DIR/$tag.leases" \
 		-pf "$LAB_DIR/$tag.pid" eth0 ;;
@@ -115,7 +118,7 @@ PY
 # Round 1: ordinary clients only.
 capture r1
 start=$(lab_now)
-for c in $CLIENTS; do run_client "$c" 1; done
+for c in $CLIENTS; do run_client "$c" 1; sleep 0.5; done
 for c in $CLIENTS; do wait_bound "$c-1"; done
 t1=$(lab_elapsed "$start")
 sleep 2 # a late (wrong) answer would show up here
@@ -134,7 +137,7 @@ done
 
 # Round 2: the same clients next to a PXE client, all at once.
 capture r2
-for c in $CLIENTS; do run_client "$c" 2; done
+for c in $CLIENTS; do run_client "$c" 2; sleep 0.5; done
 n=$((n + 1))
 robust_client_ns "$n" ""
 pxemac=$(lab_mac 99)
