@@ -12,7 +12,9 @@
 #ifndef LIFEBOAT_CORE_LOG_H
 #define LIFEBOAT_CORE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 enum log_format { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_KMSG };
@@ -30,6 +32,20 @@ size_t log_logfmt_to_json(char *out, size_t cap, const char *ts, const char *lev
  * outside 0x21..0x7e, '"', '\\' and '=' become \xNN. Always NUL-terminates;
  * truncates with "..." when dst is too small. Returns dst. */
 char *log_sanitize(char *dst, size_t cap, const void *src, size_t n);
+
+/* A budget for log lines caused by single packets: at most LOG_BUDGET_PER_S
+ * a second per object (a server); the rest are counted and summed up in one
+ * "log.suppressed" line when the next second starts, so a packet flood
+ * never becomes a log flood that fills the disk. Per object, no globals. */
+#define LOG_BUDGET_PER_S 50
+struct log_budget {
+	uint64_t window_ms;
+	unsigned used;
+	uint64_t suppressed;
+};
+/* True when one more line may be written at now_ms; what names the source
+ * in the summary line. */
+bool log_budget_take(struct log_budget *b, uint64_t now_ms, const char *what);
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -18,6 +18,7 @@ struct dhcp4_server {
 	struct loop *loop;
 	struct loop_watch w67, w4011;
 	struct ratelimit rl;
+	struct log_budget lb;
 };
 
 static void fmt_mac(char *out, size_t cap, const uint8_t *m)
@@ -171,7 +172,11 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 			continue; /* not an interface we serve */
 		struct dhcp4_answer a;
 		dhcp4_answer(s->cfg.plan, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
-		if (a.log[0]) {
+		uint64_t now = loop_clock_ms();
+		bool limited = a.len && !ratelimit_allow(&s->rl, a.mac, now);
+		/* A dropped reply is counted in dhcp.ratelimited, not logged as sent. */
+		if (a.log[0] && !limited && (!a.log_quiet || log_enabled(LOG_LVL_DEBUG)) &&
+		    log_budget_take(&s->lb, now, "dhcp")) {
 			if (a.log_quiet)
 				log_debug("%s", a.log);
 			else if (a.len || a.log_info)
@@ -181,8 +186,7 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 		}
 		if (!a.len)
 			continue;
-		uint64_t now = loop_clock_ms();
-		if (!ratelimit_allow(&s->rl, a.mac, now)) {
+		if (limited) {
 			if (now - s->rl.last_report_ms >= 1000) {
 				log_warn("dhcp.ratelimited dropped=%llu reason=\"reply rate limit "
 					 "(per client or --dhcp-rate)\"",

@@ -60,7 +60,7 @@ static void serve_usage(FILE *f)
 	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
 	       "      --binl-port N      PXE boot server port (default 4011)\n"
 	       "      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
-	       "                         20000, 0 = unlimited); each client gets at most 4/s\n"
+	       "                         1000, 0 = unlimited); each client gets at most 4/s\n"
 	       "      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
 	       "      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
 	       "                         (default 1024 each)\n"
@@ -158,7 +158,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->log_level = LOG_LVL_INFO;
 	o->log_format = LOG_FMT_TEXT;
 	o->user = "nobody";
-	o->dhcp_rate = 20000;
+	o->dhcp_rate = 1000;
 	optind = 1;
 	opterr = 0;
 	int c;

@@ -51,6 +51,7 @@ struct tftp_server {
 	struct tftp_xfer *head; /* every transfer in progress */
 	size_t active;
 	uint8_t req[TFTP_REQ_MAX];
+	struct log_budget lb; /* refusals are per packet: a flood must not flood the log */
 };
 
 struct tftp_xfer {
@@ -196,7 +197,7 @@ static uint64_t tftp_clock_us(void)
 
 /* Sends one ERROR from a fresh socket (a new TID, like any reply) and logs
  * the refusal. Fast: no timer, no state. */
-static void tftp_refuse(const struct sockaddr_storage *local, int ifindex,
+static void tftp_refuse(struct tftp_server *s, const struct sockaddr_storage *local, int ifindex,
 			const struct sockaddr_storage *peer, uint16_t code, const char *msg,
 			const char *reason, const char *logname)
 {
@@ -204,8 +205,9 @@ static void tftp_refuse(const struct sockaddr_storage *local, int ifindex,
 	uint8_t pkt[128];
 	struct wbuf w;
 	tftp_sa_str(peer, ps, sizeof ps);
-	log_info("tftp.refuse client=%s file=%s code=%u reason=%s", ps, logname ? logname : "-",
-		 code, reason);
+	if (log_budget_take(&s->lb, loop_clock_ms(), "tftp"))
+		log_info("tftp.refuse client=%s file=%s code=%u reason=%s", ps,
+			 logname ? logname : "-", code, reason);
 	wbuf_init(&w, pkt, sizeof pkt);
 	if (tftp_build_error(&w, code, msg))
 		return;
@@ -614,14 +616,14 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		}
 	}
 	if (s->active >= s->cfg.max_transfers) {
-		tftp_refuse(local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
 			    logname);
 		return;
 	}
 	if (s->cfg.lookup)
 		r = s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)peer, &vf);
 	if (r < 0) {
-		tftp_refuse(local, ifindex, peer, r == -ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS,
+		tftp_refuse(s, local, ifindex, peer, r == -ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS,
 			    NULL, r == -ENOENT ? "not-found" : "refused-by-lookup", logname);
 		return;
 	}
@@ -632,8 +634,8 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 			vf.release(vf.cookie);
 		memset(&vf, 0, sizeof vf);
 		if (file < 0) {
-			tftp_refuse(local, ifindex, peer, TFTP_EUNDEF, "server error", "dup-failed",
-				    logname);
+			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server error",
+				    "dup-failed", logname);
 			return;
 		}
 	} else if (r > 0) {
@@ -646,8 +648,8 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 			bool nf = file == -ENOENT || file == -ENOTDIR;
 			char why[32];
 			snprintf(why, sizeof why, "%s-%d", nf ? "not-found" : "denied", -file);
-			tftp_refuse(local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS, NULL,
-				    nf ? "not-found" : why, logname);
+			tftp_refuse(s, local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS,
+				    NULL, nf ? "not-found" : why, logname);
 			return;
 		}
 		size = (uint64_t)st.st_size;
@@ -733,18 +735,18 @@ static void tftp_on_request(struct tftp_server *s, size_t n, bool trunc,
 		return;
 	}
 	if (trunc || tftp_parse_request(s->req, n, &req)) {
-		tftp_refuse(local, ifindex, peer, TFTP_EBADOP, "malformed request", "malformed",
+		tftp_refuse(s, local, ifindex, peer, TFTP_EBADOP, "malformed request", "malformed",
 			    NULL);
 		return;
 	}
 	log_sanitize(logname, sizeof logname, req.filename, req.filename_len);
 	if (req.opcode == TFTP_WRQ) {
-		tftp_refuse(local, ifindex, peer, TFTP_EACCESS, "read-only server", "write-request",
-			    logname);
+		tftp_refuse(s, local, ifindex, peer, TFTP_EACCESS, "read-only server",
+			    "write-request", logname);
 		return;
 	}
 	if (fsroot_clean_path(req.filename, req.filename_len, clean, sizeof clean) < 0) {
-		tftp_refuse(local, ifindex, peer, TFTP_EACCESS, NULL, "bad-path", logname);
+		tftp_refuse(s, local, ifindex, peer, TFTP_EACCESS, NULL, "bad-path", logname);
 		return;
 	}
 	tftp_start_rrq(s, &req, local, ifindex, peer, clean, logname);

@@ -12,7 +12,7 @@ lab_require_root
 lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio python3 gcc
 lab_require_file "$LAB_KERNEL" /usr/lib/ipxe/undionly.kpxe
 
-# --dhcp-rate: lifeboat's default (20000 replies/s) lets a flood of fresh
+# --dhcp-rate: lifeboat's default was 20000 replies/s; it is now 1000 lets a flood of fresh
 # MACs (the per-client limit does not apply) become thousands of broadcast
 # OFFERs a second; on a loaded host that drowned the real iPXE client under
 # TCG (no HTTP fetch in 4 minutes, 1 run of 3). An operator on a shared LAN
