@@ -30,16 +30,13 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		  const struct sockaddr_in *src, const void *pkt, size_t n, uint8_t *out,
 		  size_t cap, struct dhcp4_answer *a)
 {
-	struct dhcp4_msg *m = malloc(sizeof *m);
+	struct dhcp4_msg msg; /* ~3.6 KiB; no allocation on the reply path */
+	struct dhcp4_msg *m = &msg;
 	struct pxe_client c;
 	char mac[24], srcs[INET_ADDRSTRLEN];
 	const char *port = binl ? "4011" : "67";
 	memset(a, 0, sizeof *a);
 	inet_ntop(AF_INET, &src->sin_addr, srcs, sizeof srcs);
-	if (!m) {
-		snprintf(a->log, sizeof a->log, "dhcp.drop reason=oom");
-		return;
-	}
 	if (dhcp4_parse(pkt, n, m) < 0) {
 		snprintf(a->log, sizeof a->log, "dhcp.malformed from=%s port=%s len=%zu iface=%s",
 			 srcs, port, n, ifc->name);
@@ -131,7 +128,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		 binl ? "ack" : "offer", mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "",
 		 pxe_shape_name(rep.shape), bc.file, ifc->name);
 out:
-	free(m);
+	return;
 }
 
 static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)

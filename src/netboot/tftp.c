@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -299,6 +300,19 @@ static int tftp_xfer_want_out(struct tftp_xfer *x, bool on)
 	return loop_mod(x->srv->loop, &x->w, EPOLLIN | (on ? EPOLLOUT : 0));
 }
 
+/* musl on 64-bit implements sendmmsg(3) as a loop of sendmsg(2): its
+ * msghdr has int fields plus padding where the kernel's has size_t. With
+ * the padding zeroed (every header is memset) the two layouts agree on a
+ * little-endian machine, so one syscall sends the whole window. */
+static int tftp_sendmmsg(int fd, struct mmsghdr *m, unsigned n)
+{
+#if defined(SYS_sendmmsg) && __SIZEOF_LONG__ == 8 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (int)syscall(SYS_sendmmsg, fd, m, n, 0);
+#else
+	return sendmmsg(fd, m, n, 0);
+#endif
+}
+
 /* Puts blocks next_send..win_end on the wire: one pread for the whole run
  * straight into the window buffer, one sendmmsg. A full socket buffer
  * leaves the rest for EPOLLOUT. Returns 0, or -1 when x was ended. */
@@ -344,7 +358,7 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 			x->msgs[i].msg_hdr.msg_iov = &x->iov[2 * i];
 			x->msgs[i].msg_hdr.msg_iovlen = 2;
 		}
-		int sent = sendmmsg(x->w.fd, x->msgs, n, 0);
+		int sent = tftp_sendmmsg(x->w.fd, x->msgs, n);
 		if (sent < 0) {
 			if (errno == EINTR)
 				continue;
