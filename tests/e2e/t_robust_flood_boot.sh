@@ -12,11 +12,10 @@ lab_require_root
 lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio python3 gcc
 lab_require_file "$LAB_KERNEL" /usr/lib/ipxe/undionly.kpxe
 
-# --dhcp-rate: lifeboat's default was 20000 replies/s; it is now 1000 lets a flood of fresh
-# MACs (the per-client limit does not apply) become thousands of broadcast
-# OFFERs a second; on a loaded host that drowned the real iPXE client under
-# TCG (no HTTP fetch in 4 minutes, 1 run of 3). An operator on a shared LAN
-# sets a rate like this one; see doc/security.md.
+# --dhcp-rate 500: below the default (1000/s). A flood of fresh MACs
+# escapes the per-client limit, so the global rate is what bounds the
+# broadcast OFFERs; at 20000/s they drowned the real iPXE client under TCG
+# on a loaded host (1 run of 3). See doc/security.md.
 LB_SERVE_ARGS=${LB_SERVE_ARGS_FLOOD:---dhcp-rate ${LB_ROBUST_FLOOD_DHCP_RATE:-500}}
 lab_up
 robust_tools
