@@ -26,10 +26,20 @@ vm_setup() {
 	fi
 	VM_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lbvm-$VM_NAME.XXXXXX")
 	trap vm_cleanup EXIT
+	# run-all's timeout sends TERM: end the VM runner (it kills QEMU and
+	# removes its disk copy) rather than leave it running on its own.
+	trap 'exit 143' TERM INT HUP
 	mkdir -p "$TOP/build/e2e"
 }
 
+VM_RS_PID=
 vm_cleanup() {
+	trap '' INT TERM HUP
+	if [ -n "$VM_RS_PID" ]; then
+		kill -TERM "$VM_RS_PID" 2>/dev/null
+		wait "$VM_RS_PID" 2>/dev/null
+		VM_RS_PID=
+	fi
 	[ -n "$VM_TMP" ] && rm -rf --one-file-system "$VM_TMP"
 	VM_TMP=
 }
@@ -49,7 +59,12 @@ vm_run() {
 	raw=$VM_TMP/$name.serial
 	VM_LOG=$TOP/build/e2e/$name.serial.log
 	echo "vm: booting $init image with scenario $(basename "$scen") (timeout ${timeout}s)"
-	out=$("$VM_DIR/run-scenario" "$init" "$TOP/lifeboat" "$scen" "$raw" "$timeout") || rc=$?
+	# In the background so that a TERM to this test is handled at once.
+	"$VM_DIR/run-scenario" "$init" "$TOP/lifeboat" "$scen" "$raw" "$timeout" >"$VM_TMP/run.out" &
+	VM_RS_PID=$!
+	wait "$VM_RS_PID" || rc=$?
+	VM_RS_PID=
+	out=$(cat "$VM_TMP/run.out")
 	echo "$out" | sed 's/^/vm: /'
 	tr -d '\r' <"$raw" >"$VM_LOG" 2>/dev/null || : >"$VM_LOG"
 	VM_END=none VM_SECS=0
