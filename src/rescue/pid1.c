@@ -520,7 +520,21 @@ static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
 				umount2(t.v[i].target, MNT_DETACH);
 		mountinfo_free(&t);
 	}
+	/* The --run log lives in the old /run, which stays behind: carry it. */
+	char log[65536];
+	ssize_t loglen = -1;
+	int lfd = open("/run/lifeboat-run.log", O_RDONLY | O_CLOEXEC);
+	if (lfd >= 0) {
+		loglen = read(lfd, log, sizeof log);
+		close(lfd);
+	}
 	int rc = switch_leave(&switch_sys_ops, p, NEWROOT);
+	if (!rc && loglen > 0) {
+		lfd = open("/run/lifeboat-run.log", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		write_all(lfd, log, (size_t)loglen);
+		if (lfd >= 0)
+			close(lfd);
+	}
 	if (rc) {
 		say(p, "lifeboat: %s: switch into %s: %s", what, NEWROOT, strerror(-rc));
 		return;
@@ -535,6 +549,15 @@ static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
 		argv[0] = "init";
 	if (p->con >= 0)
 		close(p->con);
+	/* Our mask blocks everything (signalfd); an exec keeps the mask, and
+	 * sysvinit, which never resets it, would wait forever for SIGCHLD. */
+	sigset_t none;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(initp, argv);
 	execl("/sbin/init", "/sbin/init", (char *)NULL);
 	/* Nothing of ours is reachable any more: reboot is the only way on. */
@@ -800,6 +823,11 @@ int init_main(int argc, char **argv)
 			start_ssh(&p);
 		stop_old_userland(&p);
 		release_old_root(&p);
+		/* A confirm that came while signals were only drained. */
+		if (p.deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {
+			p.deadline_ms = 0;
+			say(&p, "LIFEBOAT-CONFIRMED");
+		}
 	}
 	if (p.have_state && p.st.run[0])
 		start_run(&p);

@@ -175,13 +175,27 @@ int switch_leave(const struct switch_ops *o, void *c, const char *newroot)
 {
 	char to[PATH_MAX];
 	size_t moved = 0;
+	bool fresh_run = false;
 	int rc;
 	for (size_t i = 0; i < sizeof plan_api_mounts / sizeof plan_api_mounts[0]; i++) {
 		const char *m = plan_api_mounts[i];
 		snprintf(to, sizeof to, "%s%s", newroot, m);
 		if (!is_mount(o, c, m))
 			continue;
-		if ((rc = o->mkdir(c, to)) || (rc = o->mount(c, m, to, NULL, MS_MOVE, NULL)))
+		if ((rc = o->mkdir(c, to)))
+			goto undo;
+		/* The init boots afresh: it gets an empty /run as from an
+		 * initramfs, not the old one full of pid files, sockets and
+		 * the udev database of processes that are gone. The old /run
+		 * goes away with the RAM root. */
+		if (!strcmp(m, "/run")) {
+			if ((rc = o->mount(c, "tmpfs", to, "tmpfs", MS_NOSUID | MS_NODEV,
+					   "mode=0755")))
+				goto undo;
+			fresh_run = true;
+			continue;
+		}
+		if ((rc = o->mount(c, m, to, NULL, MS_MOVE, NULL)))
 			goto undo;
 		moved |= 1u << i;
 	}
@@ -197,6 +211,10 @@ undo:
 			continue;
 		snprintf(to, sizeof to, "%s%s", newroot, plan_api_mounts[i]);
 		o->mount(c, to, plan_api_mounts[i], NULL, MS_MOVE, NULL);
+	}
+	if (fresh_run) {
+		snprintf(to, sizeof to, "%s/run", newroot);
+		o->umount(c, to, MNT_DETACH);
 	}
 	o->chdir(c, "/");
 	return rc;

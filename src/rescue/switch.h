@@ -47,10 +47,11 @@ struct release_report {
 int switch_release(const struct switch_ops *o, void *c, const char *oldroot, unsigned retries,
 		   struct release_report *r);
 
-/* The way out of the RAM root: moves /dev /proc /sys /run into newroot
- * (already mounted), makes newroot the root with pivot_root(".", ".") and
- * lazily detaches the RAM root beneath it. On failure before the pivot the
- * moves are undone as far as possible. */
+/* The way out of the RAM root: moves /dev /proc /sys into newroot (already
+ * mounted), gives it a fresh tmpfs on /run (the old /run stays with the RAM
+ * root), makes newroot the root with pivot_root(".", ".") and lazily
+ * detaches the RAM root beneath it. On failure before the pivot the moves
+ * are undone as far as possible. */
 int switch_leave(const struct switch_ops *o, void *c, const char *newroot);
 
 /* Real-system helpers (not through ops). Each returns how many it did. */

@@ -123,7 +123,7 @@ static int probe_mount(void)
 		return -errno;
 	if (pid == 0) {
 		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-		    mount("lifeboat-probe", "/tmp", "tmpfs", MS_NOSUID, "size=64k"))
+		    mount("lifeboat-probe", "/", "tmpfs", MS_NOSUID, "size=64k"))
 			_exit(errno & 0xff);
 		_exit(0);
 	}
@@ -295,6 +295,9 @@ static void checks(struct takeover *t, uint64_t carried)
 		refuse(t, "mount blocked by seccomp/LSM, typical in containers");
 	else if (m)
 		refuse(t, "test mount of a tmpfs failed: %s", strerror(-m));
+	if (mountinfo_find(&t->mounts, RESCUE_DIR))
+		refuse(t, "%s is still mounted (an earlier takeover?); unmount it first",
+		       RESCUE_DIR);
 	if (t->init->kind == INIT_LIFEBOAT)
 		refuse(t, "PID 1 is already lifeboat");
 	else if (t->init->kind == INIT_UNKNOWN)

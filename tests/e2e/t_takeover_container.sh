@@ -33,7 +33,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-fail() { echo "--- console:"; cat "$CON"; echo "RESULT: FAIL $*"; exit 1; }
+fail() { echo "--- console:"; cat "$CON"; echo; echo "RESULT: FAIL $*"; exit 1; }
 
 # The container's root filesystem: busybox, lifeboat, an inittab.
 R=$W/rootfs
@@ -56,6 +56,7 @@ cat > $R2/etc/inittab <<'TAB'
 ::sysinit:/bin/sh -c 'echo CT2-BOOTED > /dev/console'
 TAB
 echo second > $R2/etc/which-root
+cp "$LB" $R2/sbin/lifeboat
 tar -C $R2 -czf $R/root2.tar.gz .
 truncate -s 64M $W/root.img
 mkfs.ext4 -q -F -d $R $W/root.img || fail "mkfs"
@@ -187,5 +188,18 @@ case $(readlink /proc/$CTPID/exe) in *busybox*) ;; *) fail "after switch PID 1 i
 grep -q "$LOOP\| /oldroot" /proc/$CTPID/mountinfo && fail "old root still mounted after switch"
 e2fsck -fn $LOOP > $W/fsck2.out 2>&1 || { cat $W/fsck2.out; fail "e2fsck after switch"; }
 
-echo "--- console:"; cat $CON | head -80
-echo "RESULT: PASS container PID 1 replaced, root released (e2fsck clean), return + deadman + confirm + switch-to tar"
+# 7. a holder lifeboat cannot kill (outside the container's PID namespace,
+#    cwd inside its root): LIFEBOAT-ROOT-BUSY, lazy detach, no RELEASED
+nsenter -t $CTPID -m -- /bin/busybox sh -c 'cd /etc && exec /bin/busybox sleep 60' &
+HOLDER=$!
+sleep 0.5
+released=$(grep -c LIFEBOAT-ROOT-RELEASED $CON)
+inside /sbin/lifeboat takeover --yes --grace 1 > $W/busy.out 2>&1
+wait_for "LIFEBOAT-ROOT-BUSY mount=/oldroot" 1 30 || { cat $W/busy.out; cat $CON | tail -20; kill $HOLDER; fail "no ROOT-BUSY"; }
+wait_for "LIFEBOAT-THEN" 5 30 || { kill $HOLDER; fail "no THEN after busy root"; }
+[ "$(grep -c LIFEBOAT-ROOT-RELEASED $CON)" = "$released" ] || { kill $HOLDER; fail "RELEASED despite a holder"; }
+grep -q "detached lazily" $CON || fail "no lazy detach"
+kill $HOLDER; wait $HOLDER 2>/dev/null
+
+echo "--- console:"; head -80 $CON; echo
+echo "RESULT: PASS container PID 1 replaced, root released (e2fsck clean), return + deadman + confirm + switch-to tar + busy root reported"

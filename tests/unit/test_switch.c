@@ -85,6 +85,11 @@ static int f_mount(void *c, const char *src, const char *tgt, const char *type,
 		logf_(f, "private %s;", tgt);
 		return 0;
 	}
+	if (type && !strcmp(type, "tmpfs")) {
+		logf_(f, "tmpfs %s;", tgt);
+		add(f, 100 + f->n, 0, tgt);
+		return 0;
+	}
 	if (flags & MS_MOVE) {
 		if (!find(f, src))
 			return -EINVAL;
@@ -322,7 +327,7 @@ static void test_leave(void **state)
 	f.log[0] = 0;
 	assert_int_equal(switch_leave(&fops, &f, NEWROOT), 0);
 	assert_string_equal(f.log, "move /dev /newroot/dev;move /proc /newroot/proc;"
-				   "move /sys /newroot/sys;move /run /newroot/run;"
+				   "move /sys /newroot/sys;tmpfs /newroot/run;"
 				   "pivot . .;detach .;");
 	assert_int_equal(find(&f, "/dev/pts")->id, 3);
 	assert_string_equal(f.cwd, "/");
@@ -344,6 +349,7 @@ static void test_leave_pivot_fails_undoes(void **state)
 	assert_int_equal(find(&f, "/proc")->id, 4);
 	assert_int_equal(find(&f, "/run")->id, 6);
 	assert_non_null(strstr(f.log, "move /newroot/dev /dev;"));
+	assert_null(find(&f, "/newroot/run")); /* the fresh tmpfs is gone again */
 }
 
 int main(void)
