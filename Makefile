@@ -82,12 +82,18 @@ build/unit/%: tests/unit/%.c $(ASAN_LIB) $(HDRS)
 test: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
 
-build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS)
+# Library objects are compiled once for every fuzz target (and kept).
+FUZZ_LIB := $(LIB_SRCS:src/%.c=build/fuzzlib/%.o)
+.SECONDARY: $(FUZZ_LIB) $(ASAN_LIB)
+FUZZ_CFLAGS := $(CPPFLAGS) $(CSTD) -Wall -Wextra -Werror -O1 -g -fno-sanitize-recover=undefined
+build/fuzzlib/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo '  CC  $@'
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo '  FUZZ $@'
-	$(Q)$(CLANG) $(CPPFLAGS) $(CSTD) -Wall -Wextra -Werror -O1 -g \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o $@ $< $(LIB_SRCS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB)
 
 fuzz: $(FUZZ_BINS)
 
