@@ -14,11 +14,11 @@ struct role {
 };
 
 static const struct role roles[] = {
-	{ "serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients" },
-	{ "takeover", takeover_main, "rescue: become PID 1 of this system and free its root" },
-	{ "init", init_main, "the PID 1 role used by takeover and rescue images" },
-	{ "confirm", confirm_main, "in a rescue system: cancel the --revert-after switch" },
-	{ "return", return_main, "in a rescue system: go back to the original system" },
+    {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients"},
+    {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root"},
+    {"init", init_main, "the PID 1 role used by takeover and rescue images"},
+    {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
+    {"return", return_main, "in a rescue system: go back to the original system"},
 };
 
 static void usage(FILE *f)
@@ -40,11 +40,21 @@ int main(int argc, char **argv)
 {
 	const char *self = argc > 0 ? base_name(argv[0]) : "lifeboat";
 	size_t sl = strlen(self);
-	/* Started by an init's re-exec we have that init's argv: we are PID 1,
-	 * or our name is the init binary's ("systemd", "init"). */
-	if (getpid() == 1 || (sl >= 4 && strcmp(self + sl - 4, "init") == 0) ||
-	    strcmp(self, "systemd") == 0)
+	/* takeover runs the bound substitute with this flag to prove that the
+	 * path the init will exec runs us; checked before any role. */
+	if (argc == 2 && !strcmp(argv[1], "--lifeboat-selftest"))
+		return 42;
+	/* Started by an init's re-exec we have that init's argv, so only being
+	 * PID 1 picks the init role. A name such as "init" or "telinit" while
+	 * not PID 1 means something ran the init binary we are bound over
+	 * (sysvinit's telinit is a link to init): do nothing. */
+	if (getpid() == 1)
 		return init_main(argc, argv);
+	if ((sl >= 4 && strcmp(self + sl - 4, "init") == 0) || strcmp(self, "systemd") == 0) {
+		fprintf(stderr, "lifeboat: started as '%s' but not PID 1: a lifeboat takeover "
+				"holds this path; nothing done\n", self);
+		return 1;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

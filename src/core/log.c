@@ -13,9 +13,9 @@ static struct {
 	enum log_format fmt;
 	enum log_level max;
 	int fd;
-} log_cfg = { LOG_FMT_TEXT, LOG_LVL_INFO, 2 };
+} log_cfg = {LOG_FMT_TEXT, LOG_LVL_INFO, 2};
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 void log_setup(enum log_format fmt, enum log_level max_level, int fd)
 {
@@ -116,8 +116,8 @@ static bool is_json_number(const char *s, size_t n)
 	return true;
 }
 
-static void sb_json_field(struct sbuf *b, const char *k, size_t kn,
-			  const char *v, size_t vn, bool may_be_number)
+static void sb_json_field(struct sbuf *b, const char *k, size_t kn, const char *v, size_t vn,
+			  bool may_be_number)
 {
 	sb_puts(b, ",\"", 2);
 	sb_json_escaped(b, k, kn);
@@ -131,10 +131,9 @@ static void sb_json_field(struct sbuf *b, const char *k, size_t kn,
 	sb_putc(b, '"');
 }
 
-size_t log_logfmt_to_json(char *out, size_t cap, const char *ts,
-			  const char *level, const char *msg)
+size_t log_logfmt_to_json(char *out, size_t cap, const char *ts, const char *level, const char *msg)
 {
-	struct sbuf b = { out, cap, 0 };
+	struct sbuf b = {out, cap, 0};
 	if (cap == 0)
 		return 0;
 	sb_puts(&b, "{\"ts\":\"", 7);
@@ -199,26 +198,23 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 now.tv_nsec / 1000000);
 
 	size_t n;
 	switch (log_cfg.fmt) {
 	case LOG_FMT_JSON:
-		n = log_logfmt_to_json(line, sizeof line - 1, ts,
-				       level_names[lvl], msg);
+		n = log_logfmt_to_json(line, sizeof line - 1, ts, level_names[lvl], msg);
 		break;
 	case LOG_FMT_KMSG: {
-		static const int prio[] = { 3, 4, 6, 7 };
-		int k = snprintf(line, sizeof line - 1, "<%d>lifeboat: %s",
-				 prio[lvl], msg);
+		static const int prio[] = {3, 4, 6, 7};
+		int k = snprintf(line, sizeof line - 1, "<%d>lifeboat: %s", prio[lvl], msg);
 		n = k < 0 ? 0 : (size_t)k;
 		break;
 	}
 	default: {
-		int k = snprintf(line, sizeof line - 1, "%s %-5s %s", ts,
-				 level_names[lvl], msg);
+		int k = snprintf(line, sizeof line - 1, "%s %-5s %s", ts, level_names[lvl], msg);
 		n = k < 0 ? 0 : (size_t)k;
 		break;
 	}

@@ -19,13 +19,12 @@ enum log_format { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_KMSG };
 
 void log_setup(enum log_format fmt, enum log_level max_level, int fd);
 int log_enabled(enum log_level lvl);
-void log_msg(enum log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Formats one logfmt message into a JSON object (no newline) in out.
  * Exposed for tests. Returns the length written (truncated to cap-1). */
-size_t log_logfmt_to_json(char *out, size_t cap, const char *ts,
-			  const char *level, const char *msg);
+size_t log_logfmt_to_json(char *out, size_t cap, const char *ts, const char *level,
+			  const char *msg);
 
 /* Copies n bytes of untrusted src into dst as printable ASCII: bytes
  * outside 0x21..0x7e, '"', '\\' and '=' become \xNN. Always NUL-terminates;
@@ -35,10 +34,10 @@ char *log_sanitize(char *dst, size_t cap, const void *src, size_t n);
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
-#define log_debug(...)                                                         \
-	do {                                                                   \
-		if (log_enabled(LOG_LVL_DEBUG))                                \
-			log_msg(LOG_LVL_DEBUG, __VA_ARGS__);                   \
+#define log_debug(...)                                       \
+	do {                                                 \
+		if (log_enabled(LOG_LVL_DEBUG))              \
+			log_msg(LOG_LVL_DEBUG, __VA_ARGS__); \
 	} while (0)
 
 #endif

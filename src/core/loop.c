@@ -39,7 +39,7 @@ void loop_free(struct loop *l)
 
 static int loop_ctl(struct loop *l, int op, struct loop_watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	struct epoll_event ev = {.events = events, .data.ptr = w};
 	return epoll_ctl(l->epfd, op, w->fd, &ev) ? -errno : 0;
 }
 
@@ -86,8 +86,7 @@ static void heap_down(struct loop *l, size_t i)
 		size_t c = 2 * i + 1;
 		if (c >= l->heap_len)
 			break;
-		if (c + 1 < l->heap_len &&
-		    l->heap[c + 1]->deadline_ms < l->heap[c]->deadline_ms)
+		if (c + 1 < l->heap_len && l->heap[c + 1]->deadline_ms < l->heap[c]->deadline_ms)
 			c++;
 		if (t->deadline_ms <= l->heap[c]->deadline_ms)
 			break;
@@ -129,7 +128,7 @@ int loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t ms)
 	loop_timer_cancel(l, t);
 	if (l->heap_len == l->heap_cap) {
 		size_t cap = l->heap_cap ? l->heap_cap * 2 : 64;
-		struct loop_timer **h = realloc(l->heap, cap * sizeof *h);
+		struct loop_timer **h = realloc(l->heap, cap * sizeof(struct loop_timer *));
 		if (!h)
 			return -ENOMEM;
 		l->heap = h;

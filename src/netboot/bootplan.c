@@ -169,8 +169,8 @@ static int put_url(char *out, size_t cap, const uint8_t ip[4], uint16_t port, co
 	if (port == 80)
 		n = snprintf(out, cap, "http://%u.%u.%u.%u/%s", ip[0], ip[1], ip[2], ip[3], path);
 	else
-		n = snprintf(out, cap, "http://%u.%u.%u.%u:%u/%s", ip[0], ip[1], ip[2], ip[3],
-			     port, path);
+		n = snprintf(out, cap, "http://%u.%u.%u.%u:%u/%s", ip[0], ip[1], ip[2], ip[3], port,
+			     path);
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
@@ -298,12 +298,12 @@ int bootplan_ipxe_script(const struct bootplan *p, char *buf, size_t cap)
 {
 	size_t o = 0;
 	int n;
-#define APPEND(...)                                                                                \
-	do {                                                                                       \
-		n = snprintf(buf + o, cap - o, __VA_ARGS__);                                       \
-		if (n < 0 || (size_t)n >= cap - o)                                                 \
-			return -ENOBUFS;                                                           \
-		o += (size_t)n;                                                                    \
+#define APPEND(...)                                          \
+	do {                                                 \
+		n = snprintf(buf + o, cap - o, __VA_ARGS__); \
+		if (n < 0 || (size_t)n >= cap - o)           \
+			return -ENOBUFS;                     \
+		o += (size_t)n;                              \
 	} while (0)
 	if (!p->kernel || cap == 0)
 		return -ENOBUFS;
@@ -368,8 +368,8 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	if (!strncmp(rest, "initrd/", 7)) {
 		unsigned idx;
 		int used = 0;
-		if (sscanf(rest + 7, "%u/%n", &idx, &used) == 1 && used > 0 &&
-		    idx < p->n_initrd && rest[7] >= '0' && rest[7] <= '9' &&
+		if (sscanf(rest + 7, "%u/%n", &idx, &used) == 1 && used > 0 && idx < p->n_initrd &&
+		    rest[7] >= '0' && rest[7] <= '9' &&
 		    !strcmp(rest + 7 + used, base_name(p->initrd[idx]))) {
 			out->host_path = p->initrd[idx];
 			return 0;

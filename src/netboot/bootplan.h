@@ -27,7 +27,7 @@ struct bootplan_entry {
 struct bootplan_host {
 	uint8_t mac[6];
 	uint8_t mask[6];  /* 0xff where the octet must match */
-	bool ignore;      /* stay silent for this machine */
+	bool ignore;	  /* stay silent for this machine */
 	const char *key;  /* only for this arch key, or NULL for any */
 	const char *file; /* boot this instead (relative to ROOT or URL) */
 };
@@ -64,13 +64,13 @@ int bootplan_add_host(struct bootplan *p, const char *spec, const char **err);
 const struct bootplan_host *bootplan_host_for(const struct bootplan *p, const uint8_t mac[6]);
 
 struct boot_choice {
-	char file[128]; /* TFTP path or http:// URL, fits BOOTP's file field */
+	char file[128];	 /* TFTP path or http:// URL, fits BOOTP's file field */
 	const char *why; /* short reason for the log */
 };
 
 /* Picks the boot target for client c reached through our address ip.
- * Returns 0, -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for this client (stay
- * silent; *why says so), -ELOOP when the choice would chain-load iPXE into
+ * Returns 0, -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for
+ * this client (stay silent; *why says so), -ELOOP when the choice would chain-load iPXE into
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
 		    struct boot_choice *out);

@@ -18,10 +18,10 @@
 #include <stdio.h>
 
 struct config_argv {
-	char *text;   /* the file's bytes (root points into it) */
-	char **argv;  /* words, each malloc'd, NULL-terminated (NULL when none) */
+	char *text;  /* the file's bytes (root points into it) */
+	char **argv; /* words, each malloc'd, NULL-terminated (NULL when none) */
 	int argc;
-	char *root;   /* value of a `root` line, or NULL */
+	char *root; /* value of a `root` line, or NULL */
 };
 
 /* Options that take no value. */

@@ -40,9 +40,8 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		return;
 	}
 	if (dhcp4_parse(pkt, n, m) < 0) {
-		snprintf(a->log, sizeof a->log,
-			 "dhcp.malformed from=%s port=%s len=%zu iface=%s", srcs, port, n,
-			 ifc->name);
+		snprintf(a->log, sizeof a->log, "dhcp.malformed from=%s port=%s len=%zu iface=%s",
+			 srcs, port, n, ifc->name);
 		goto out;
 	}
 	fmt_mac(mac, sizeof mac, m->chaddr);
@@ -57,9 +56,8 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	int r = pxe_classify(m, &c);
 	if (r == -ENOENT || !wanted) {
 		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"", mac,
-			 dhcp4_type_name(m->msg_type), port,
+		snprintf(a->log, sizeof a->log, "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"",
+			 mac, dhcp4_type_name(m->msg_type), port,
 			 r == -ENOENT ? "not a netboot client" : "not a message a proxy answers");
 		goto out;
 	}
@@ -69,6 +67,9 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		goto out;
 	}
 	if (!ifc->has_ip4) {
+		/* an interface without IPv4 (a bridge port, a veth peer) sees
+		 * every broadcast: not worth more than a debug line */
+		a->log_quiet = true;
 		snprintf(a->log, sizeof a->log,
 			 "dhcp.ignore mac=%s iface=%s reason=\"no IPv4 address on this interface\"",
 			 mac, ifc->name);
@@ -77,10 +78,11 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 
 	struct boot_choice bc;
 	r = bootplan_choose(plan, &c, ifc->ip4, &bc);
-	const char *fw = c.ipxe ? "ipxe" : c.ai->fw == PXE_FW_UEFI ? "uefi"
-			       : c.ai->fw == PXE_FW_UBOOT	   ? "uboot"
-			       : c.ai->fw == PXE_FW_RPI		   ? "rpi"
-								   : "bios";
+	const char *fw = c.ipxe			    ? "ipxe"
+			 : c.ai->fw == PXE_FW_UEFI  ? "uefi"
+			 : c.ai->fw == PXE_FW_UBOOT ? "uboot"
+			 : c.ai->fw == PXE_FW_RPI   ? "rpi"
+						    : "bios";
 	if (r < 0) {
 		a->log_info = r == -EPERM;
 		snprintf(a->log, sizeof a->log,
@@ -90,11 +92,11 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	}
 
 	struct pxe_reply rep = {
-		.type = binl ? DHCP4_ACK : DHCP4_OFFER,
-		.shape = pxe_choose_shape(&c),
-		.file = bc.file,
-		.pxelinux_config = plan->pxelinux_config,
-		.pxelinux_prefix = plan->pxelinux_prefix,
+	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
+	    .shape = pxe_choose_shape(&c),
+	    .file = bc.file,
+	    .pxelinux_config = plan->pxelinux_config,
+	    .pxelinux_prefix = plan->pxelinux_prefix,
 	};
 	memcpy(rep.server_ip, ifc->ip4, 4);
 	struct wbuf w;
@@ -124,9 +126,9 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		a->broadcast = true;
 	}
 	snprintf(a->log, sizeof a->log,
-		 "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s", binl ? "ack" : "offer",
-		 mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "", pxe_shape_name(rep.shape),
-		 bc.file, ifc->name);
+		 "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
+		 binl ? "ack" : "offer", mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "",
+		 pxe_shape_name(rep.shape), bc.file, ifc->name);
 out:
 	free(m);
 }
@@ -140,14 +142,14 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 	} cbuf;
 	for (int burst = 0; burst < 64; burst++) {
 		struct sockaddr_in src;
-		struct iovec iov = { in, sizeof in };
+		struct iovec iov = {in, sizeof in};
 		struct msghdr mh = {
-			.msg_name = &src,
-			.msg_namelen = sizeof src,
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = cbuf.b,
-			.msg_controllen = sizeof cbuf.b,
+		    .msg_name = &src,
+		    .msg_namelen = sizeof src,
+		    .msg_iov = &iov,
+		    .msg_iovlen = 1,
+		    .msg_control = cbuf.b,
+		    .msg_controllen = sizeof cbuf.b,
 		};
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
@@ -182,7 +184,8 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 		uint64_t now = loop_clock_ms();
 		if (!ratelimit_allow(&s->rl, a.mac, now)) {
 			if (now - s->rl.last_report_ms >= 1000) {
-				log_warn("dhcp.ratelimited dropped=%llu reason=\"reply rate limit (per client or --dhcp-rate)\"",
+				log_warn("dhcp.ratelimited dropped=%llu reason=\"reply rate limit "
+					 "(per client or --dhcp-rate)\"",
 					 (unsigned long long)s->rl.dropped);
 				s->rl.dropped = 0;
 				s->rl.last_report_ms = now;
@@ -197,24 +200,25 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 			uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
 		} obuf;
 		memset(&obuf, 0, sizeof obuf);
-		struct iovec oiov = { out, a.len };
+		struct iovec oiov = {out, a.len};
 		struct msghdr om = {
-			.msg_name = &a.dst,
-			.msg_namelen = sizeof a.dst,
-			.msg_iov = &oiov,
-			.msg_iovlen = 1,
-			.msg_control = obuf.b,
-			.msg_controllen = sizeof obuf.b,
+		    .msg_name = &a.dst,
+		    .msg_namelen = sizeof a.dst,
+		    .msg_iov = &oiov,
+		    .msg_iovlen = 1,
+		    .msg_control = obuf.b,
+		    .msg_controllen = sizeof obuf.b,
 		};
 		struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
 		oc->cmsg_level = IPPROTO_IP;
 		oc->cmsg_type = IP_PKTINFO;
 		oc->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-		struct in_pktinfo opi = { .ipi_ifindex = ifc->index };
+		struct in_pktinfo opi = {.ipi_ifindex = ifc->index};
 		memcpy(&opi.ipi_spec_dst, ifc->ip4, 4);
 		memcpy(CMSG_DATA(oc), &opi, sizeof opi);
 		if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
-			log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(errno));
+			log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name,
+				 strerror(errno));
 	}
 }
 
@@ -236,7 +240,7 @@ static int dhcp4_open(uint16_t port)
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
@@ -261,11 +265,11 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	*which = cfg->port;
 	if ((r = dhcp4_open(cfg->port)) < 0)
 		goto fail;
-	s->w67 = (struct loop_watch){ r, dhcp4_on_67, s };
+	s->w67 = (struct loop_watch){r, dhcp4_on_67, s};
 	*which = cfg->binl_port;
 	if ((r = dhcp4_open(cfg->binl_port)) < 0)
 		goto fail;
-	s->w4011 = (struct loop_watch){ r, dhcp4_on_4011, s };
+	s->w4011 = (struct loop_watch){r, dhcp4_on_4011, s};
 	if ((r = loop_add(l, &s->w67, EPOLLIN)) || (r = loop_add(l, &s->w4011, EPOLLIN)))
 		goto fail;
 	*out = s;

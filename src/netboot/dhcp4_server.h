@@ -16,13 +16,13 @@
 #include "netboot/iface.h"
 
 struct dhcp4_answer {
-	size_t len;             /* reply bytes in the caller's buffer; 0 = stay silent */
+	size_t len;		/* reply bytes in the caller's buffer; 0 = stay silent */
 	struct sockaddr_in dst; /* where to send it */
 	bool broadcast;
-	uint8_t mac[6];         /* the client's, for rate limiting */
-	char log[320];          /* one logfmt line describing the decision */
-	bool log_quiet;         /* debug-level: an ordinary client we ignore */
-	bool log_info;          /* info-level although silent (a --host ignore rule) */
+	uint8_t mac[6]; /* the client's, for rate limiting */
+	char log[320];	/* one logfmt line describing the decision */
+	bool log_quiet; /* debug-level: an ordinary client we ignore */
+	bool log_info;	/* info-level although silent (a --host ignore rule) */
 };
 
 /* Decides the answer to one packet that arrived on port 67 (binl false) or
@@ -35,9 +35,9 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 struct dhcp4_server_config {
 	const struct bootplan *plan;
 	struct iface_set *ifs;
-	uint16_t port;      /* 67 */
-	uint16_t binl_port; /* 4011 */
-	uint32_t rate;      /* replies per second overall (0 = unlimited) */
+	uint16_t port;	      /* 67 */
+	uint16_t binl_port;   /* 4011 */
+	uint32_t rate;	      /* replies per second overall (0 = unlimited) */
 	uint32_t client_rate; /* replies per second per MAC (burst 8) */
 };
 

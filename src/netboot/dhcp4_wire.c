@@ -113,8 +113,7 @@ const uint8_t *dhcp4_opt(const struct dhcp4_msg *m, uint8_t code, size_t *len)
 	return m->optbuf + o->off;
 }
 
-static int dhcp4_opt_exact(const struct dhcp4_msg *m, uint8_t code, size_t want,
-			   const uint8_t **v)
+static int dhcp4_opt_exact(const struct dhcp4_msg *m, uint8_t code, size_t want, const uint8_t **v)
 {
 	size_t len;
 	*v = dhcp4_opt(m, code, &len);
@@ -218,7 +217,7 @@ int dhcp4_build_end(struct wbuf *w)
 
 const char *dhcp4_type_name(uint8_t t)
 {
-	static const char *const names[] = { "none", "DISCOVER", "OFFER", "REQUEST", "DECLINE",
-					     "ACK", "NAK", "RELEASE", "INFORM" };
+	static const char *const names[] = {"none", "DISCOVER", "OFFER",   "REQUEST", "DECLINE",
+					    "ACK",  "NAK",	"RELEASE", "INFORM"};
 	return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }

@@ -70,7 +70,7 @@ struct dhcp4_msg {
 	uint8_t chaddr[16];
 	uint8_t sname[64];
 	uint8_t file[128];
-	bool has_magic; /* plain BOOTP requests have no cookie and no options */
+	bool has_magic;	  /* plain BOOTP requests have no cookie and no options */
 	uint8_t msg_type; /* option 53, 0 when absent */
 	struct dhcp4_optval opt[256];
 	uint8_t optbuf[DHCP4_OPTBUF];

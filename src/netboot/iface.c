@@ -75,7 +75,10 @@ int iface_scan(struct iface_set *s, const char **missing)
 			const struct sockaddr_in *sin = (const void *)a->ifa_addr;
 			memcpy(f->ip4, &sin->sin_addr, 4);
 			if (a->ifa_netmask)
-				memcpy(f->mask4, &((const struct sockaddr_in *)(const void *)a->ifa_netmask)->sin_addr, 4);
+				memcpy(f->mask4,
+				       &((const struct sockaddr_in *)(const void *)a->ifa_netmask)
+					    ->sin_addr,
+				       4);
 			f->has_ip4 = true;
 		} else if (fam == AF_INET6) {
 			const struct sockaddr_in6 *sin6 = (const void *)a->ifa_addr;

@@ -19,7 +19,7 @@ struct iface {
 	uint8_t ip4[4];
 	uint8_t mask4[4];
 	bool has_ip6;
-	struct in6_addr ip6;    /* a global address if any */
+	struct in6_addr ip6; /* a global address if any */
 	bool has_ip6_ll;
 	struct in6_addr ip6_ll; /* link-local */
 	unsigned mtu;

@@ -11,33 +11,33 @@
  * efi64. Raspberry Pi 3/4/5 send 0 (x86 BIOS!): they are recognised by
  * OUI instead, see pxe_classify(). */
 static const struct pxe_arch pxe_arches[] = {
-	{ 0, "bios", NULL, "x86 BIOS", PXE_FW_BIOS, false, "undionly.kpxe" },
-	{ 6, "efi32", NULL, "x86 UEFI", PXE_FW_UEFI, false, NULL },
-	{ 7, "efi64", NULL, "x64 UEFI", PXE_FW_UEFI, false, "snponly.efi" },
-	{ 9, "efi64", NULL, "x64 UEFI (EBC id)", PXE_FW_UEFI, false, "snponly.efi" },
-	{ 10, "arm32", NULL, "ARM32 UEFI", PXE_FW_UEFI, false, NULL },
-	{ 11, "arm64", NULL, "ARM64 UEFI", PXE_FW_UEFI, false, "arm64-efi/snponly.efi" },
-	{ 15, "efi32-http", "efi32", "x86 UEFI HTTP", PXE_FW_UEFI, true, NULL },
-	{ 16, "efi64-http", "efi64", "x64 UEFI HTTP", PXE_FW_UEFI, true, "snponly.efi" },
-	{ 18, "arm32-http", "arm32", "ARM32 UEFI HTTP", PXE_FW_UEFI, true, NULL },
-	{ 19, "arm64-http", "arm64", "ARM64 UEFI HTTP", PXE_FW_UEFI, true, "arm64-efi/snponly.efi" },
-	{ 21, "uboot-arm32", NULL, "U-Boot ARM32", PXE_FW_UBOOT, false, NULL },
-	{ 22, "uboot-arm64", NULL, "U-Boot ARM64", PXE_FW_UBOOT, false, NULL },
-	{ 25, "riscv32", NULL, "RISC-V 32 UEFI", PXE_FW_UEFI, false, NULL },
-	{ 27, "riscv64", NULL, "RISC-V 64 UEFI", PXE_FW_UEFI, false, NULL },
-	{ 39, "loong64", NULL, "LoongArch64 UEFI", PXE_FW_UEFI, false, NULL },
-	{ 41, "rpi", NULL, "Raspberry Pi (arm rpiboot)", PXE_FW_RPI, false, NULL },
+    {0, "bios", NULL, "x86 BIOS", PXE_FW_BIOS, false, "undionly.kpxe"},
+    {6, "efi32", NULL, "x86 UEFI", PXE_FW_UEFI, false, NULL},
+    {7, "efi64", NULL, "x64 UEFI", PXE_FW_UEFI, false, "snponly.efi"},
+    {9, "efi64", NULL, "x64 UEFI (EBC id)", PXE_FW_UEFI, false, "snponly.efi"},
+    {10, "arm32", NULL, "ARM32 UEFI", PXE_FW_UEFI, false, NULL},
+    {11, "arm64", NULL, "ARM64 UEFI", PXE_FW_UEFI, false, "arm64-efi/snponly.efi"},
+    {15, "efi32-http", "efi32", "x86 UEFI HTTP", PXE_FW_UEFI, true, NULL},
+    {16, "efi64-http", "efi64", "x64 UEFI HTTP", PXE_FW_UEFI, true, "snponly.efi"},
+    {18, "arm32-http", "arm32", "ARM32 UEFI HTTP", PXE_FW_UEFI, true, NULL},
+    {19, "arm64-http", "arm64", "ARM64 UEFI HTTP", PXE_FW_UEFI, true, "arm64-efi/snponly.efi"},
+    {21, "uboot-arm32", NULL, "U-Boot ARM32", PXE_FW_UBOOT, false, NULL},
+    {22, "uboot-arm64", NULL, "U-Boot ARM64", PXE_FW_UBOOT, false, NULL},
+    {25, "riscv32", NULL, "RISC-V 32 UEFI", PXE_FW_UEFI, false, NULL},
+    {27, "riscv64", NULL, "RISC-V 64 UEFI", PXE_FW_UEFI, false, NULL},
+    {39, "loong64", NULL, "LoongArch64 UEFI", PXE_FW_UEFI, false, NULL},
+    {41, "rpi", NULL, "Raspberry Pi (arm rpiboot)", PXE_FW_RPI, false, NULL},
 };
 
 /* A client we recognise but whose option 93 names an unknown architecture
  * is still answered only if the user set a boot file for "other". */
-static const struct pxe_arch pxe_arch_unknown = { 0xffff, "other", NULL, "unknown architecture",
-						  PXE_FW_BIOS, false, NULL };
+static const struct pxe_arch pxe_arch_unknown = {0xffff,      "other", NULL, "unknown architecture",
+						 PXE_FW_BIOS, false,   NULL};
 
 /* Raspberry Pi Foundation / Raspberry Pi Trading OUIs. */
 static const uint8_t rpi_ouis[][3] = {
-	{ 0xb8, 0x27, 0xeb }, { 0xdc, 0xa6, 0x32 }, { 0xe4, 0x5f, 0x01 },
-	{ 0x28, 0xcd, 0xc1 }, { 0xd8, 0x3a, 0xdd }, { 0x2c, 0xcf, 0x67 },
+    {0xb8, 0x27, 0xeb}, {0xdc, 0xa6, 0x32}, {0xe4, 0x5f, 0x01},
+    {0x28, 0xcd, 0xc1}, {0xd8, 0x3a, 0xdd}, {0x2c, 0xcf, 0x67},
 };
 
 const struct pxe_arch *pxe_arch_table(size_t *n)
@@ -163,7 +163,7 @@ enum pxe_shape pxe_choose_shape(const struct pxe_client *c)
 
 const char *pxe_shape_name(enum pxe_shape s)
 {
-	static const char *const names[] = { "pxe10", "binl", "http", "rpi" };
+	static const char *const names[] = {"pxe10", "binl", "http", "rpi"};
 	return names[s];
 }
 
@@ -185,18 +185,18 @@ static int pxe_build_rpi_vendor(struct wbuf *w)
 	return dhcp4_build_opt(w, DHCP4_OPT_VENDOR, v, o.len);
 }
 
-int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req,
-		    const struct pxe_client *c, const struct pxe_reply *r)
+int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req, const struct pxe_client *c,
+		    const struct pxe_reply *r)
 {
 	char sname[16];
 	struct dhcp4_hdr h = {
-		.op = DHCP4_BOOTREPLY,
-		.xid = req->xid,
-		.secs = 0,
-		.flags = req->flags,
-		.hlen = req->hlen,
-		.sname = sname,
-		.file = NULL,
+	    .op = DHCP4_BOOTREPLY,
+	    .xid = req->xid,
+	    .secs = 0,
+	    .flags = req->flags,
+	    .hlen = req->hlen,
+	    .sname = sname,
+	    .file = NULL,
 	};
 	if (r->file && strlen(r->file) >= sizeof req->file)
 		return -EINVAL; /* too long for the fixed field: refuse, do not truncate */
@@ -223,7 +223,7 @@ int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req,
 	switch (r->shape) {
 	case PXE_SHAPE_PXE10: {
 		/* 43.6 = 8: skip boot server discovery, boot the file now */
-		static const uint8_t pxe10[] = { 6, 1, 8, 255 };
+		static const uint8_t pxe10[] = {6, 1, 8, 255};
 		dhcp4_build_opt(w, DHCP4_OPT_VENDOR, pxe10, sizeof pxe10);
 		break;
 	}

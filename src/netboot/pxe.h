@@ -27,8 +27,8 @@ struct pxe_arch {
 	const char *fallback; /* key tried when KEY has no file (http -> pxe) */
 	const char *desc;
 	enum pxe_fw fw;
-	bool http;            /* UEFI HTTP boot: wants a URL */
-	const char *ipxe;     /* iPXE image for kernel mode, relative to --ipxe-dir */
+	bool http;	  /* UEFI HTTP boot: wants a URL */
+	const char *ipxe; /* iPXE image for kernel mode, relative to --ipxe-dir */
 };
 
 const struct pxe_arch *pxe_arch_by_code(uint16_t code);
@@ -40,15 +40,15 @@ struct pxe_client {
 	uint8_t mac[6];
 	uint16_t arch;
 	const struct pxe_arch *ai; /* never NULL after a successful classify */
-	bool arch_from_opt;        /* option 93 present */
-	bool http;                 /* vendor class HTTPClient */
-	bool ipxe;                 /* already iPXE: user class "iPXE" or option 175 */
+	bool arch_from_opt;	   /* option 93 present */
+	bool http;		   /* vendor class HTTPClient */
+	bool ipxe;		   /* already iPXE: user class "iPXE" or option 175 */
 	bool rpi;
 	bool has_uuid;
 	uint8_t uuid[17];
 	bool has_nii;
 	uint8_t nii[3];
-	char vclass[48];           /* option 60, sanitised, for logs */
+	char vclass[48]; /* option 60, sanitised, for logs */
 };
 
 /* Fills *c from a request. Returns 0 for a netboot client, -ENOENT for
@@ -58,25 +58,25 @@ int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c);
 
 enum pxe_shape {
 	PXE_SHAPE_PXE10, /* option 43: discovery control 8 = boot the file directly */
-	PXE_SHAPE_BINL,  /* no option 43: client asks again on 4011 */
-	PXE_SHAPE_HTTP,  /* HTTPClient: URL in file/67, option 60 HTTPClient */
-	PXE_SHAPE_RPI,   /* option 43 with the "Raspberry Pi Boot" menu */
+	PXE_SHAPE_BINL,	 /* no option 43: client asks again on 4011 */
+	PXE_SHAPE_HTTP,	 /* HTTPClient: URL in file/67, option 60 HTTPClient */
+	PXE_SHAPE_RPI,	 /* option 43 with the "Raspberry Pi Boot" menu */
 };
 
 enum pxe_shape pxe_choose_shape(const struct pxe_client *c);
 const char *pxe_shape_name(enum pxe_shape s);
 
 struct pxe_reply {
-	uint8_t type;         /* DHCP4_OFFER (port 67) or DHCP4_ACK (port 4011) */
+	uint8_t type; /* DHCP4_OFFER (port 67) or DHCP4_ACK (port 4011) */
 	enum pxe_shape shape;
-	uint8_t server_ip[4]; /* our address on the receiving interface */
-	const char *file;     /* TFTP path or URL; NULL = none */
-	const char *pxelinux_config;  /* option 209, or NULL */
-	const char *pxelinux_prefix;  /* option 210, or NULL */
+	uint8_t server_ip[4];	     /* our address on the receiving interface */
+	const char *file;	     /* TFTP path or URL; NULL = none */
+	const char *pxelinux_config; /* option 209, or NULL */
+	const char *pxelinux_prefix; /* option 210, or NULL */
 };
 
 /* Builds the reply to req for client c into w. 0 or -ENOBUFS/-EINVAL. */
-int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req,
-		    const struct pxe_client *c, const struct pxe_reply *r);
+int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req, const struct pxe_client *c,
+		    const struct pxe_reply *r);
 
 #endif

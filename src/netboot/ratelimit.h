@@ -19,13 +19,13 @@ struct ratelimit_entry {
 };
 
 struct ratelimit {
-	uint32_t per_key_rate;  /* tokens per second per key; 0 = no per-key limit */
+	uint32_t per_key_rate; /* tokens per second per key; 0 = no per-key limit */
 	uint32_t per_key_burst;
-	uint32_t global_rate;   /* tokens per second overall; 0 = no global limit */
+	uint32_t global_rate; /* tokens per second overall; 0 = no global limit */
 	uint32_t global_burst;
 	uint64_t global_milli_tokens;
 	uint64_t global_last_ms;
-	uint64_t dropped;       /* replies refused since the last report */
+	uint64_t dropped; /* replies refused since the last report */
 	uint64_t last_report_ms;
 	struct ratelimit_entry tab[RATELIMIT_SLOTS];
 };

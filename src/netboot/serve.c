@@ -20,6 +20,7 @@
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 #include "netboot/priv.h"
+#include "netboot/sandbox.h"
 #include "netboot/serve.h"
 #include "roles.h"
 
@@ -29,57 +30,59 @@ static void serve_usage(FILE *f)
 {
 	size_t n;
 	const struct pxe_arch *t = pxe_arch_table(&n);
-	fprintf(f,
-		"usage: lifeboat serve [ROOT] [options]\n"
-		"\n"
-		"Netboot the PXE clients of this LAN without touching its DHCP server:\n"
-		"answers only the PXE part of DHCP (proxyDHCP, udp/67 and udp/4011), serves\n"
-		"boot files from ROOT over TFTP (udp/69) and HTTP (tcp/80).\n"
-		"\n"
-		"  ROOT                   directory of boot files (optional in kernel mode)\n"
-		"  -c, --config FILE      read options from FILE (one 'option value' per line,\n"
-		"                         'root DIR' for ROOT); SIGHUP re-reads it\n"
-		"  -i, --interface IFACE  answer on IFACE only (repeatable; default: every up,\n"
-		"                         non-loopback interface with an IPv4 address)\n"
-		"  -b, --boot ARCH=FILE   boot FILE (relative to ROOT, or an http:// URL) on\n"
-		"                         clients of architecture ARCH (repeatable); ARCH \"ipxe\"\n"
-		"                         is for clients already running iPXE\n"
-		"  -k, --kernel FILE      kernel mode: boot this Linux kernel (via iPXE + HTTP)\n"
-		"      --initrd FILE      initrd for kernel mode (repeatable, in order)\n"
-		"      --cmdline STR      kernel command line for kernel mode\n"
-		"      --host MAC=ACTION  per-machine rule (repeatable): ACTION is 'ignore',\n"
-		"                         FILE, or ARCH:FILE; MAC octets may be '*'\n"
-		"                         (b8:27:eb:* = a whole OUI)\n"
-		"      --pxelinux-config F   DHCP option 209: pxelinux loads this config file\n"
-		"      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
-		"      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
-		"                         Debian package ipxe)\n"
-		"      --http-port N      HTTP port (default 80)\n"
-		"      --tftp-port N      TFTP port (default 69)\n"
-		"      --dhcp-port N      proxyDHCP port (default 67)\n"
-		"      --binl-port N      PXE boot server port (default 4011)\n"
-		"      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
-		"                         20000, 0 = unlimited); each client gets at most 4/s\n"
-		"      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
-		"      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
-		"                         (default 1024 each)\n"
-		"      --user USER        drop root to USER once sockets are bound (default\n"
-		"                         nobody); files under ROOT must be readable by USER\n"
-		"      --log-format F     text (default) or json (one JSON object per line)\n"
-		"  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
-		"  -q, --quiet            warnings and errors only\n"
-		"  -h, --help             this text\n"
-		"\n"
-		"ARCH is one of:");
+	fprintf(
+	    f, "usage: lifeboat serve [ROOT] [options]\n"
+	       "\n"
+	       "Netboot the PXE clients of this LAN without touching its DHCP server:\n"
+	       "answers only the PXE part of DHCP (proxyDHCP, udp/67 and udp/4011), serves\n"
+	       "boot files from ROOT over TFTP (udp/69) and HTTP (tcp/80).\n"
+	       "\n"
+	       "  ROOT                   directory of boot files (optional in kernel mode)\n"
+	       "  -c, --config FILE      read options from FILE (one 'option value' per line,\n"
+	       "                         'root DIR' for ROOT); SIGHUP re-reads it\n"
+	       "  -i, --interface IFACE  answer on IFACE only (repeatable; default: every up,\n"
+	       "                         non-loopback interface with an IPv4 address)\n"
+	       "  -b, --boot ARCH=FILE   boot FILE (relative to ROOT, or an http:// URL) on\n"
+	       "                         clients of architecture ARCH (repeatable); ARCH \"ipxe\"\n"
+	       "                         is for clients already running iPXE\n"
+	       "  -k, --kernel FILE      kernel mode: boot this Linux kernel (via iPXE + HTTP)\n"
+	       "      --initrd FILE      initrd for kernel mode (repeatable, in order)\n"
+	       "      --cmdline STR      kernel command line for kernel mode\n"
+	       "      --host MAC=ACTION  per-machine rule (repeatable): ACTION is 'ignore',\n"
+	       "                         FILE, or ARCH:FILE; MAC octets may be '*'\n"
+	       "                         (b8:27:eb:* = a whole OUI)\n"
+	       "      --pxelinux-config F   DHCP option 209: pxelinux loads this config file\n"
+	       "      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
+	       "      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
+	       "                         Debian package ipxe)\n"
+	       "      --http-port N      HTTP port (default 80)\n"
+	       "      --tftp-port N      TFTP port (default 69)\n"
+	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
+	       "      --binl-port N      PXE boot server port (default 4011)\n"
+	       "      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
+	       "                         20000, 0 = unlimited); each client gets at most 4/s\n"
+	       "      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
+	       "      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
+	       "                         (default 1024 each)\n"
+	       "      --user USER        drop root to USER once sockets are bound (default\n"
+	       "                         nobody); files under ROOT must be readable by USER\n"
+	       "      --log-format F     text (default) or json (one JSON object per line)\n"
+	       "  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
+	       "  -q, --quiet            warnings and errors only\n"
+	       "  -h, --help             this text\n"
+	       "\n"
+	       "ARCH is one of:");
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(t[i].key, t[i - 1].key))
 			fprintf(f, "%s %s", i % 6 == 0 ? "\n " : "", t[i].key);
-	fprintf(f, " ipxe other\n"
-		   "\n"
-		   "examples:\n"
-		   "  lifeboat serve --kernel vmlinuz --initrd initrd.img --cmdline 'console=ttyS0'\n"
-		   "  lifeboat serve /srv/tftp --boot bios=pxelinux.0 --boot efi64=grubx64.efi\n"
-		   "  lifeboat serve /srv/tftp -i eth1 --boot ipxe=boot.ipxe --boot bios=undionly.kpxe\n");
+	fprintf(
+	    f,
+	    " ipxe other\n"
+	    "\n"
+	    "examples:\n"
+	    "  lifeboat serve --kernel vmlinuz --initrd initrd.img --cmdline 'console=ttyS0'\n"
+	    "  lifeboat serve /srv/tftp --boot bios=pxelinux.0 --boot efi64=grubx64.efi\n"
+	    "  lifeboat serve /srv/tftp -i eth1 --boot ipxe=boot.ipxe --boot bios=undionly.kpxe\n");
 }
 
 enum {
@@ -100,34 +103,35 @@ enum {
 	OPT_DHCP_RATE,
 	OPT_PXELINUX_CONFIG,
 	OPT_PXELINUX_PREFIX,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option serve_longopts[] = {
-	{ "interface", required_argument, NULL, 'i' },
-	{ "boot", required_argument, NULL, 'b' },
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "initrd", required_argument, NULL, OPT_INITRD },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "ipxe-dir", required_argument, NULL, OPT_IPXE_DIR },
-	{ "http-port", required_argument, NULL, OPT_HTTP_PORT },
-	{ "tftp-port", required_argument, NULL, OPT_TFTP_PORT },
-	{ "dhcp-port", required_argument, NULL, OPT_DHCP_PORT },
-	{ "binl-port", required_argument, NULL, OPT_BINL_PORT },
-	{ "no-http", no_argument, NULL, OPT_NO_HTTP },
-	{ "no-tftp", no_argument, NULL, OPT_NO_TFTP },
-	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
-	{ "max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "dhcp-rate", required_argument, NULL, OPT_DHCP_RATE },
-	{ "pxelinux-config", required_argument, NULL, OPT_PXELINUX_CONFIG },
-	{ "pxelinux-prefix", required_argument, NULL, OPT_PXELINUX_PREFIX },
-	{ "config", required_argument, NULL, 'c' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"interface", required_argument, NULL, 'i'},
+    {"boot", required_argument, NULL, 'b'},
+    {"kernel", required_argument, NULL, 'k'},
+    {"initrd", required_argument, NULL, OPT_INITRD},
+    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"ipxe-dir", required_argument, NULL, OPT_IPXE_DIR},
+    {"http-port", required_argument, NULL, OPT_HTTP_PORT},
+    {"tftp-port", required_argument, NULL, OPT_TFTP_PORT},
+    {"dhcp-port", required_argument, NULL, OPT_DHCP_PORT},
+    {"binl-port", required_argument, NULL, OPT_BINL_PORT},
+    {"no-http", no_argument, NULL, OPT_NO_HTTP},
+    {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
+    {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
+    {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"user", required_argument, NULL, OPT_USER},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"dhcp-rate", required_argument, NULL, OPT_DHCP_RATE},
+    {"pxelinux-config", required_argument, NULL, OPT_PXELINUX_CONFIG},
+    {"pxelinux-prefix", required_argument, NULL, OPT_PXELINUX_PREFIX},
+    {"config", required_argument, NULL, 'c'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_port(const char *s, uint16_t *out)
@@ -213,6 +217,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_NO_DHCP:
 			o->dhcp = false;
+			break;
+		case OPT_NO_SANDBOX:
+			o->no_sandbox = true;
 			break;
 		case OPT_DHCP_RATE: {
 			long v = strtol(optarg, &end, 10);
@@ -317,7 +324,7 @@ int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err)
 		free(cfg);
 		return -EINVAL;
 	}
-	char **all = calloc((size_t)(argc + cfg->argc + 1), sizeof *all);
+	char **all = calloc((size_t)argc + (size_t)cfg->argc + 1, sizeof *all);
 	if (!all) {
 		config_argv_free(cfg);
 		free(cfg);
@@ -360,11 +367,11 @@ static const struct {
 	const char *key;
 	const char *file;
 } serve_autodetect[] = {
-	{ "bios", "pxelinux.0" },       { "bios", "lpxelinux.0" },      { "bios", "grub/i386-pc.0" },
-	{ "bios", "undionly.kpxe" },    { "efi64", "bootx64.efi" },     { "efi64", "grubnetx64.efi" },
-	{ "efi64", "grubx64.efi" },     { "efi64", "shimx64.efi" },     { "efi64", "snponly.efi" },
-	{ "efi64", "ipxe.efi" },        { "arm64", "bootaa64.efi" },    { "arm64", "grubaa64.efi" },
-	{ "ipxe", "boot.ipxe" },        { "ipxe", "autoexec.ipxe" },
+    {"bios", "pxelinux.0"},    {"bios", "lpxelinux.0"},	  {"bios", "grub/i386-pc.0"},
+    {"bios", "undionly.kpxe"}, {"efi64", "bootx64.efi"},  {"efi64", "grubnetx64.efi"},
+    {"efi64", "grubx64.efi"},  {"efi64", "shimx64.efi"},  {"efi64", "snponly.efi"},
+    {"efi64", "ipxe.efi"},     {"arm64", "bootaa64.efi"}, {"arm64", "grubaa64.efi"},
+    {"ipxe", "boot.ipxe"},     {"ipxe", "autoexec.ipxe"},
 };
 
 /* A boot file named on the command line must exist under ROOT (URLs are
@@ -411,22 +418,25 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 			}
 		}
 		if (!o->plan.http) {
-			log_err("serve.error reason=\"kernel mode fetches the kernel over HTTP: drop --no-http\"");
+			log_err("serve.error reason=\"kernel mode fetches the kernel over HTTP: "
+				"drop --no-http\"");
 			return -EINVAL;
 		}
 		int found = 0;
-		static const char *const imgs[] = { "undionly.kpxe", "snponly.efi" };
+		static const char *const imgs[] = {"undionly.kpxe", "snponly.efi"};
 		for (size_t i = 0; i < 2; i++) {
 			char p[512];
 			snprintf(p, sizeof p, "%s/%s", o->plan.ipxe_dir, imgs[i]);
 			if (access(p, R_OK) == 0)
 				found++;
 			else
-				log_warn("serve.warn file=%s reason=\"missing: clients needing it will not boot (Debian package ipxe)\"",
+				log_warn("serve.warn file=%s reason=\"missing: clients needing it "
+					 "will not boot (Debian package ipxe)\"",
 					 p);
 		}
 		if (!found) {
-			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the Debian package ipxe or pass --ipxe-dir\"",
+			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
+				"Debian package ipxe or pass --ipxe-dir\"",
 				o->plan.ipxe_dir);
 			return -ENOENT;
 		}
@@ -453,14 +463,16 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		}
 	}
 	for (size_t i = 0; i < o->plan.n_boot; i++)
-		if (serve_check_rootfile(root, have_root, o->plan.boot[i].key, o->plan.boot[i].file))
+		if (serve_check_rootfile(root, have_root, o->plan.boot[i].key,
+					 o->plan.boot[i].file))
 			return -ENOENT;
 	for (size_t i = 0; i < o->plan.n_hosts; i++)
 		if (o->plan.hosts[i].file &&
 		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
 			return -ENOENT;
 	if (!o->plan.kernel && o->plan.n_boot == 0) {
-		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with --boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
+		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with "
+			"--boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
 		return -EINVAL;
 	}
 	return 0;
@@ -473,13 +485,17 @@ void serve_explain_bind(const char *proto, uint16_t port, int err, const char *w
 		char comm[64] = "";
 		int pid = sys_port_owner(proto, port, comm, sizeof comm);
 		if (pid > 0)
-			log_err("serve.error port=%s/%u reason=\"in use by %s (pid %d): stop it, or use --no-%s / another port\"",
+			log_err("serve.error port=%s/%u reason=\"in use by %s (pid %d): stop it, "
+				"or use --no-%s / another port\"",
 				proto, port, comm, pid, what);
 		else
-			log_err("serve.error port=%s/%u reason=\"in use by another process (a DHCP/TFTP/HTTP server such as dnsmasq, isc-dhcp-server, kea, tftpd-hpa, nginx): stop it, or use --no-%s / another port\"",
+			log_err("serve.error port=%s/%u reason=\"in use by another process (a "
+				"DHCP/TFTP/HTTP server such as dnsmasq, isc-dhcp-server, kea, "
+				"tftpd-hpa, nginx): stop it, or use --no-%s / another port\"",
 				proto, port, what);
 	} else if (err == -EACCES || err == -EPERM) {
-		log_err("serve.error port=%s/%u reason=\"permission denied: run as root or grant CAP_NET_BIND_SERVICE (missing capability)\"",
+		log_err("serve.error port=%s/%u reason=\"permission denied: run as root or grant "
+			"CAP_NET_BIND_SERVICE (missing capability)\"",
 			proto, port);
 	} else {
 		log_err("serve.error port=%s/%u reason=\"%s\"", proto, port, strerror(-err));
@@ -493,31 +509,36 @@ void serve_explain_bind(const char *proto, uint16_t port, int err, const char *w
 static void serve_reload(struct serve_state *st)
 {
 	struct serve_opts *n = calloc(1, sizeof *n);
-	struct fsroot root = { -1 };
+	struct fsroot root = {-1};
 	const struct serve_opts *o = st->opts;
 	if (!n || serve_load_opts(st->argc, st->argv, n, stderr)) {
-		log_err("serve.reload result=failed reason=\"bad options: keeping the running ones\"");
+		log_err(
+		    "serve.reload result=failed reason=\"bad options: keeping the running ones\"");
 		goto fail;
 	}
 	if (n->root && fsroot_init(&root, n->root)) {
-		log_err("serve.reload result=failed root=%s reason=\"%s\"", n->root, strerror(errno));
+		log_err("serve.reload result=failed root=%s reason=\"%s\"", n->root,
+			strerror(errno));
 		goto fail;
 	}
 	if (serve_check_files(n, &root, n->root != NULL)) {
-		log_err("serve.reload result=failed reason=\"check failed: keeping the running options\"");
+		log_err("serve.reload result=failed reason=\"check failed: keeping the running "
+			"options\"");
 		goto fail;
 	}
 	if (n->tftp_port != o->tftp_port || n->dhcp_port != o->dhcp_port ||
 	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
 	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
 	    n->n_ifaces != o->n_ifaces)
-		log_warn("serve.reload note=\"ports, services and interfaces change only on restart\"");
+		log_warn(
+		    "serve.reload note=\"ports, services and interfaces change only on restart\"");
 	/* Services keep their sockets: carry the running values over. */
 	n->plan.http_port = o->plan.http_port;
 	n->plan.http = o->plan.http;
 	n->plan.tftp = o->plan.tftp;
 	if (serve_files_reload(st, n)) {
-		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd files\"");
+		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "
+			"files\"");
 		goto fail;
 	}
 	struct fsroot old_root = st->root;
@@ -595,14 +616,16 @@ int serve_main(int argc, char **argv)
 		goto out;
 	}
 	if (r || iface_count_ip4(&st.ifs) == 0) {
-		log_err("serve.error reason=\"no usable interface: no %s interface has an IPv4 address\"",
+		log_err("serve.error reason=\"no usable interface: no %s interface has an IPv4 "
+			"address\"",
 			o->n_ifaces ? "chosen" : "up, non-loopback");
 		goto out;
 	}
 	if (geteuid() != 0 && sys_has_cap(10 /* CAP_NET_BIND_SERVICE */) != 1 &&
 	    ((o->dhcp && o->dhcp_port < 1024) || (o->plan.tftp && o->tftp_port < 1024) ||
 	     (o->plan.http && o->plan.http_port < 1024))) {
-		log_err("serve.error reason=\"not root: binding ports below 1024 needs root or CAP_NET_BIND_SERVICE (missing capability)\"");
+		log_err("serve.error reason=\"not root: binding ports below 1024 needs root or "
+			"CAP_NET_BIND_SERVICE (missing capability)\"");
 		goto out;
 	}
 
@@ -612,12 +635,12 @@ int serve_main(int argc, char **argv)
 	}
 	if (o->dhcp) {
 		struct dhcp4_server_config dc = {
-			.plan = &o->plan,
-			.ifs = &st.ifs,
-			.port = o->dhcp_port,
-			.binl_port = o->binl_port,
-			.rate = o->dhcp_rate,
-			.client_rate = 4,
+		    .plan = &o->plan,
+		    .ifs = &st.ifs,
+		    .port = o->dhcp_port,
+		    .binl_port = o->binl_port,
+		    .rate = o->dhcp_rate,
+		    .client_rate = 4,
 		};
 		uint16_t which;
 		r = dhcp4_server_start(&st.dhcp, &st.loop, &dc, &which);
@@ -629,6 +652,17 @@ int serve_main(int argc, char **argv)
 	if (serve_files_start(&st, o))
 		goto out_loop;
 
+	/* The trees the process may still read once confined: opened now,
+	 * while we can still see them. */
+	struct sandbox sb = { .n = 0 };
+	const char *readable[4 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
+							  o->plan.kernel ? o->plan.ipxe_dir : NULL };
+	for (size_t i = 0; i < o->plan.n_initrd; i++)
+		readable[4 + i] = o->plan.initrd[i];
+	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
+		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
+			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
+
 	char why[160];
 	if (priv_drop(o->user, why, sizeof why)) {
 		log_err("serve.error reason=\"dropping privileges: %s\"", why);
@@ -637,6 +671,18 @@ int serve_main(int argc, char **argv)
 	if (geteuid() != 0)
 		log_info("serve.privileges uid=%u gid=%u no_new_privs=1", (unsigned)geteuid(),
 			 (unsigned)getegid());
+	if (!o->no_sandbox) {
+		int abi = sandbox_apply(&sb);
+		if (abi > 0)
+			log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", abi);
+		else if (abi == 0)
+			log_warn("serve.sandbox reason=\"kernel has no Landlock: running unconfined\"");
+		else {
+			log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
+				strerror(-abi));
+			goto out_files;
+		}
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -651,9 +697,9 @@ int serve_main(int argc, char **argv)
 			log_info("serve.iface name=%s ip=%u.%u.%u.%u mtu=%u", f->name, f->ip4[0],
 				 f->ip4[1], f->ip4[2], f->ip4[3], f->mtu);
 	}
-	log_info("serve.ready mode=%s root=%s dhcp=%s tftp=%s http=%s", o->plan.kernel ? "kernel" : "root",
-		 o->root ? o->root : "-", o->dhcp ? "on" : "off", o->plan.tftp ? "on" : "off",
-		 o->plan.http ? "on" : "off");
+	log_info("serve.ready mode=%s root=%s dhcp=%s tftp=%s http=%s",
+		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
+		 o->dhcp ? "on" : "off", o->plan.tftp ? "on" : "off", o->plan.http ? "on" : "off");
 	r = loop_run(&st.loop);
 	rc = r ? 1 : 0;
 out_files:

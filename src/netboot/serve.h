@@ -26,10 +26,11 @@ struct serve_opts {
 	uint32_t dhcp_rate;
 	enum log_level log_level;
 	enum log_format log_format;
-	const char *user; /* drop root to this user after binding */
-	const char *config; /* --config FILE */
+	const char *user;	 /* drop root to this user after binding */
+	const char *config;	 /* --config FILE */
 	struct config_argv *cfg; /* the loaded file; strings above point into it */
 	char **cfg_argv;
+	bool no_sandbox;
 	bool help;
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;

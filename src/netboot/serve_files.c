@@ -189,14 +189,14 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 			mtu = st->ifs.v[i].mtu;
 	if (o->plan.tftp) {
 		struct tftp_config tc = {
-			.root = o->root ? &st->root : NULL,
-			.port = o->tftp_port,
-			.max_blksize = mtu > 32 ? mtu - 32 : 1468,
-			.max_transfers = o->max_transfers,
-			.accept_ifindex = serve_accept_ifindex,
-			.accept_arg = st,
-			.lookup = serve_tftp_lookup,
-			.lookup_arg = st,
+		    .root = o->root ? &st->root : NULL,
+		    .port = o->tftp_port,
+		    .max_blksize = mtu > 32 ? mtu - 32 : 1468,
+		    .max_transfers = o->max_transfers,
+		    .accept_ifindex = serve_accept_ifindex,
+		    .accept_arg = st,
+		    .lookup = serve_tftp_lookup,
+		    .lookup_arg = st,
 		};
 		r = tftp_server_start(&st->tftp, &st->loop, &tc);
 		if (r) {
@@ -206,11 +206,11 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 	}
 	if (o->plan.http) {
 		struct http_config hc = {
-			.root = o->root ? &st->root : NULL,
-			.port = o->plan.http_port,
-			.max_conns = o->max_transfers,
-			.lookup = serve_http_lookup,
-			.lookup_arg = st,
+		    .root = o->root ? &st->root : NULL,
+		    .port = o->plan.http_port,
+		    .max_conns = o->max_transfers,
+		    .lookup = serve_http_lookup,
+		    .lookup_arg = st,
 		};
 		r = http_server_start(&st->http, &st->loop, &hc);
 		if (r) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -35,6 +36,7 @@
  * asking blksize 65464 * windowsize 65535 cannot make us allocate 4 GiB:
  * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
 #define TFTP_XFER_BUF_MAX (1u << 20)
+#define TFTP_WINDOW_SANE 32767
 #define TFTP_REQ_MAX 2048 /* an RRQ is one datagram; 512 is the classic bound */
 #define TFTP_LOGNAME_MAX 200
 
@@ -70,7 +72,7 @@ struct tftp_xfer {
 	bool oack_wait; /* OACK sent, waiting for ACK 0 */
 	bool sent_tsize;
 	bool want_out; /* EPOLLOUT registered: socket buffer was full */
-	uint64_t start_ms;
+	uint64_t start_us;
 	struct sockaddr_storage peer;
 	char peer_str[INET6_ADDRSTRLEN + 8];
 	char path[FSROOT_PATH_MAX];
@@ -182,6 +184,14 @@ static unsigned tftp_route_blksize(int fd, int family)
 	return tftp_blksize_for_mtu((unsigned)mtu, family == AF_INET6);
 }
 
+/* Microseconds, for the rate in the log: small files take less than 1 ms. */
+static uint64_t tftp_clock_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* ---- refusals ---- */
 
 /* Sends one ERROR from a fresh socket (a new TID, like any reply) and logs
@@ -243,10 +253,12 @@ static uint64_t tftp_xfer_bytes(const struct tftp_xfer *x)
 static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 {
 	struct tftp_server *s = x->srv;
-	uint64_t ms = loop_clock_ms() - x->start_ms;
+	uint64_t us = tftp_clock_us() - x->start_us;
+	uint64_t ms = us / 1000;
 	uint64_t bytes = tftp_xfer_bytes(x);
 	if (!reason) {
-		unsigned long long rate = ms ? (unsigned long long)(bytes / ms) : bytes / 1;
+		/* bytes per microsecond * 1000 = kB/s (1000-byte kB) */
+		unsigned long long rate = (unsigned long long)(bytes * 1000 / (us ? us : 1));
 		log_info("tftp.done client=%s file=%s bytes=%llu secs=%llu.%03llu rate_kBps=%llu "
 			 "blksize=%u window=%u",
 			 x->peer_str, x->logname, (unsigned long long)bytes,
@@ -665,7 +677,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	x->blksize = ng.blksize;
 	x->window = ng.window;
 	x->timeout_ms = ng.timeout_ms;
-	x->start_ms = loop_clock_ms();
+	x->start_us = tftp_clock_us();
 	x->peer = *peer;
 	tftp_sa_str(peer, x->peer_str, sizeof x->peer_str);
 	snprintf(x->path, sizeof x->path, "%s", clean);
@@ -882,8 +894,10 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		s->cfg.max_blksize = TFTP_BLKSIZE_MIN;
 	if (!s->cfg.max_windowsize)
 		s->cfg.max_windowsize = TFTP_DEF_WINDOW_CAP;
-	if (s->cfg.max_windowsize > TFTP_WINDOW_MAX)
-		s->cfg.max_windowsize = TFTP_WINDOW_MAX;
+	/* Under half the block-number space, so an ACK's 16 bits tell an
+	 * old block from a new one without doubt. */
+	if (s->cfg.max_windowsize > TFTP_WINDOW_SANE)
+		s->cfg.max_windowsize = TFTP_WINDOW_SANE;
 	if (!s->cfg.timeout_ms)
 		s->cfg.timeout_ms = TFTP_DEF_TIMEOUT_MS;
 	if (!s->cfg.retries)

@@ -37,7 +37,9 @@ ip -n "$NS" link set lo up
 ip -n "$NS" link add v0 type veth peer name v1
 ip -n "$NS" addr add 192.0.2.2/24 dev v0
 ip -n "$NS" link set v0 up; ip -n "$NS" link set v1 up
-ip netns exec "$NS" ./lifeboat serve "$ROOT" --boot bios=ok.txt -v > "$TMP/log" 2>&1 &
+mkdir -p "$TMP/conf"
+printf 'root %s\nboot bios=ok.txt\nverbose\n' "$ROOT" > "$TMP/conf/lb.conf"
+ip netns exec "$NS" ./lifeboat serve -c "$TMP/conf/lb.conf" > "$TMP/log" 2>&1 &
 PID=$!
 for _ in $(seq 50); do grep -q serve.ready "$TMP/log" && break; sleep 0.1; done
 grep -q serve.ready "$TMP/log" || fail "serve did not start"
@@ -117,6 +119,21 @@ print("hostile: %d TFTP + %d HTTP names refused" % (len(bad), len(hbad)))
 sys.exit(1 if fails else 0)
 PY
 [ -e "$ROOT/new.txt" ] && fail "a write request created a file"
+
+# 3. Landlock: the process may read only beneath what it serves. A reload
+# that points ROOT at another world-readable directory must be refused.
+if grep -q 'serve.sandbox landlock_abi=' "$TMP/log"; then
+	mkdir -p "$TMP/other"; echo x > "$TMP/other/f"; chmod -R a+rX "$TMP/other"
+	printf 'root %s\nboot bios=f\n' "$TMP/other" > "$TMP/conf/lb2.conf"
+	cp "$TMP/conf/lb2.conf" "$TMP/conf/lb.conf"
+	kill -HUP "$PID"; sleep 0.5
+	grep -q 'serve.reload result=failed root=.*Permission denied' "$TMP/log" ||
+		fail "reload outside the sandbox was not refused"
+	echo "ok: Landlock confines reads (reload to $TMP/other refused)"
+else
+	grep 'serve.sandbox' "$TMP/log"
+	echo "note: kernel without Landlock"
+fi
 kill -0 "$PID" 2>/dev/null || fail "server died"
 grep -q 'tftp.refuse' "$TMP/log" || fail "no refusal logged"
 # control bytes never reach the log raw

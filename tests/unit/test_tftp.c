@@ -314,6 +314,7 @@ struct fetch {
 	const char *const *names;
 	const char *const *values;
 	size_t nopt;
+	int rcvbuf; /* 0: default; else forced (root) receive buffer */
 	/* out */
 	uint8_t *data;
 	size_t len;
@@ -333,6 +334,10 @@ static void fetch(struct tctx *t, struct fetch *f)
 	size_t cap = 0;
 	uint64_t expect = 1; /* absolute block number */
 	cli_open(t, &c, f->ip ? f->ip : "127.0.0.1");
+	if (f->rcvbuf)
+		assert_int_equal(setsockopt(c.fd, SOL_SOCKET, SO_RCVBUFFORCE, &f->rcvbuf,
+					    sizeof f->rcvbuf),
+				 0);
 	cli_rrq(&c, TFTP_RRQ, f->name, f->names, f->values, f->nopt);
 	f->blksize = 512;
 	f->window = 1;
@@ -459,6 +464,33 @@ static void test_blksize_caps(void **state)
 	fetch(t, &g);
 	/* lo has MTU 65536: 65536 - 32 = 65504, so the RFC cap wins */
 	assert_int_equal(g.oackv.blksize, 65464);
+	/* one window's buffer stays within 1 MiB: 16 blocks of 65464 */
+	const char *names2[] = { "blksize", "windowsize" }, *values2[] = { "65464", "64" };
+	uint8_t buf[1024];
+	struct cli c;
+	struct tftp_request o;
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "big", names2, values2, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o), 0);
+	assert_int_equal(o.blksize, 65464);
+	assert_int_equal(o.windowsize, 16);
+	cli_error(&c, TFTP_EOPTNEG, "enough");
+	cli_close(&c);
+	/* and a whole transfer so, when we may give the client the 1 MiB of
+	 * receive buffer a window needs (root: SO_RCVBUFFORCE) */
+	if (geteuid() == 0) {
+		struct fetch h = { .name = "big", .names = names2, .values = values2, .nopt = 2,
+				   .rcvbuf = 8 << 20 };
+		uint64_t t0 = loop_clock_ms();
+		fetch(t, &h);
+		print_message("window 16 x 65464: %zu bytes in %llu ms\n", h.len,
+			      (unsigned long long)(loop_clock_ms() - t0));
+		assert_int_equal(h.window, 16);
+		assert_pattern(h.data, h.len, BIG_SIZE);
+		assert_int_equal(h.data_pkts, BIG_SIZE / 65464 + 1);
+		free(h.data);
+	}
 	assert_pattern(g.data, g.len, BIG_SIZE);
 	free(g.data);
 }
@@ -669,9 +701,11 @@ static void test_refusals(void **state)
 		cli_rrq(&c, TFTP_RRQ, cases[i].name, NULL, NULL, 0);
 		int code = expect_error(t, &c);
 		uint64_t ms = loop_clock_ms() - t0;
-		print_message("%s -> error %d in %llu ms\n", cases[i].name, code,
-			      (unsigned long long)ms);
-		assert_int_equal(code, cases[i].code);
+		if (code != cases[i].code)
+			fail_msg("%s: error %d, expected %d", cases[i].name, code, cases[i].code);
+		if (i < 2)
+			print_message("%s -> error %d in %llu ms\n", cases[i].name, code,
+				      (unsigned long long)ms);
 		cli_close(&c);
 	}
 	/* write requests are refused */
@@ -833,6 +867,109 @@ static void test_accept_ifindex_and_v6_bind(void **state)
 	assert_int_equal(tftp_server_start(&bad, &t->loop, &t->cfg), -EINVAL);
 }
 
+/* Many transfers at once in the one loop, interleaved, each with its own
+ * state: every client gets exactly its file. Also netascii mode (served as
+ * octet) on every other client. */
+static void test_concurrent(void **state)
+{
+	struct tctx *t = *state;
+	enum { N = 24 };
+	struct cli c[N];
+	uint8_t *got[N];
+	size_t len[N];
+	uint16_t expect[N];
+	bool done[N];
+	unsigned left = N;
+	uint8_t buf[1024];
+	start(t);
+	for (int i = 0; i < N; i++) {
+		cli_open(t, &c[i], "127.0.0.1");
+		uint8_t pkt[64];
+		struct wbuf w;
+		wbuf_init(&w, pkt, sizeof pkt);
+		assert_int_equal(tftp_build_request(&w, TFTP_RRQ, "f5000",
+						    i % 2 ? "netascii" : "octet", NULL, NULL, 0),
+				 0);
+		cli_send_raw(&c[i], pkt, w.len, false);
+		got[i] = malloc(8192);
+		len[i] = 0;
+		expect[i] = 1;
+		done[i] = false;
+	}
+	uint64_t deadline = loop_clock_ms() + 20000;
+	size_t peak = 0;
+	while (left && loop_clock_ms() < deadline) {
+		loop_once(&t->loop, 2);
+		if (tftp_server_active(t->srv) > peak)
+			peak = tftp_server_active(t->srv);
+		for (int i = 0; i < N; i++) {
+			struct pollfd p = { .fd = c[i].fd, .events = POLLIN };
+			if (done[i] || poll(&p, 1, 0) != 1)
+				continue;
+			c[i].tid_len = sizeof c[i].tid;
+			ssize_t n = recvfrom(c[i].fd, buf, sizeof buf, 0,
+					     (struct sockaddr *)&c[i].tid, &c[i].tid_len);
+			uint16_t blk;
+			const uint8_t *d;
+			size_t dl;
+			assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+			assert_int_equal(blk, expect[i]);
+			assert_true(len[i] + dl <= 8192);
+			memcpy(got[i] + len[i], d, dl);
+			len[i] += dl;
+			expect[i]++;
+			cli_ack(&c[i], blk);
+			if (dl < 512) {
+				done[i] = true;
+				left--;
+			}
+		}
+	}
+	assert_int_equal(left, 0);
+	assert_int_equal(peak, N);
+	for (int i = 0; i < N; i++) {
+		assert_pattern(got[i], len[i], 5000);
+		free(got[i]);
+		cli_close(&c[i]);
+	}
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.ok, N);
+}
+
+/* The log lines the README promises, with client names sanitised. */
+static void test_log_lines(void **state)
+{
+	struct tctx *t = *state;
+	char path[128], text[4096] = { 0 };
+	snprintf(path, sizeof path, "%s/log", t->top);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	log_setup(LOG_FMT_TEXT, LOG_LVL_INFO, fd);
+	start(t);
+	struct fetch f = { .name = "f513" };
+	fetch(t, &f);
+	free(f.data);
+	struct cli c;
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "no such\"file\"", NULL, NULL, 0);
+	assert_int_equal(expect_error(t, &c), TFTP_ENOTFOUND);
+	cli_rrq(&c, TFTP_RRQ, "a\nb", NULL, NULL, 0);
+	assert_int_equal(expect_error(t, &c), TFTP_EACCESS);
+	cli_close(&c);
+	log_setup(LOG_FMT_TEXT, getenv("TFTP_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR, 2);
+	assert_true(pread(fd, text, sizeof text - 1, 0) > 0);
+	close(fd);
+	unlink(path);
+	assert_non_null(strstr(text, "tftp.done client=127.0.0.1:"));
+	assert_non_null(strstr(text, " file=f513 bytes=513 secs="));
+	assert_non_null(strstr(text, " rate_kBps="));
+	assert_non_null(strstr(text, " blksize=512 window=1"));
+	assert_non_null(strstr(text, "tftp.refuse client=127.0.0.1:"));
+	assert_non_null(strstr(text, "file=no\\x20such\\x22file\\x22 code=1 reason=not-found"));
+	assert_non_null(strstr(text, "file=a\\x0ab code=2 reason=bad-path"));
+}
+
 /* Memory files from the lookup hook, released when the transfer ends. */
 static void test_lookup_vfile(void **state)
 {
@@ -984,6 +1121,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_size_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_then_rrq_same_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_ifindex_and_v6_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),

@@ -1,0 +1,919 @@
+/* pid1: the init role. Started by the old init's re-exec (or as the first
+ * process of a rescue image), it moves into the RAM root, stops the old
+ * userland, releases the old root and then runs, returns or reboots as the
+ * state file says. It never exits: every path ends in a shell on the
+ * console, a retry, an exec of an init, or a deliberate reboot(2). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rescue/mountinfo.h"
+#include "rescue/plan.h"
+#include "rescue/rootfs.h"
+#include "rescue/switch.h"
+#include "roles.h"
+
+struct pid1 {
+	struct rescue_state st;
+	bool have_state;
+	int con;  /* console fd, -1 if none */
+	int kmsg; /* /dev/kmsg when there is no console */
+	int sfd;  /* signalfd */
+	pid_t shell, run, ssh;
+	int run_out; /* read end of the --run output pipe */
+	int run_log;
+	uint64_t deadline_ms; /* dead-man switch, 0: off */
+	unsigned shell_fast_exits;
+	uint64_t shell_retry_ms; /* respawn the shell then (it kept dying) */
+	uint64_t shell_started_ms;
+	bool then_done;
+};
+
+static uint64_t now_ms(clockid_t clk)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void write_all(int fd, const char *s, size_t n)
+{
+	while (fd >= 0 && n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* One line for the console (the markers the tests look for), or for the
+ * kernel log when there is no console. */
+__attribute__((format(printf, 2, 3))) static void say(struct pid1 *p, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 2)
+		n = sizeof line - 2;
+	line[n++] = '\n';
+	if (p->con >= 0)
+		write_all(p->con, line, (size_t)n);
+	else if (p->kmsg >= 0)
+		write_all(p->kmsg, line, (size_t)n);
+}
+
+static void reset_process(void)
+{
+	sigset_t all;
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	/* The old init left unit and serialization fds open; they may hold
+	 * files on the old root. */
+	for (int fd = 3; fd < 65536; fd++)
+		close(fd);
+	umask(022);
+}
+
+static void open_console(struct pid1 *p)
+{
+	p->con = open(p->st.console, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (p->con >= 0) {
+		/* O_NONBLOCK only so a serial line without carrier cannot hang us. */
+		int fl = fcntl(p->con, F_GETFL);
+		fcntl(p->con, F_SETFL, fl & ~O_NONBLOCK);
+		dup2(p->con, 0);
+		dup2(p->con, 1);
+		dup2(p->con, 2);
+	} else {
+		int nul = open("/dev/null", O_RDWR);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			dup2(nul, 2);
+			if (nul > 2)
+				close(nul);
+		}
+	}
+	if (p->con < 0)
+		p->kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+}
+
+static int load_state(struct pid1 *p, const char *path)
+{
+	char buf[16384];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	plan_state_init(&p->st);
+	return plan_state_parse(buf, (size_t)n, &p->st);
+}
+
+static pid_t spawn(struct pid1 *p, char *const argv[], int out_fd, bool ctty)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (p->con >= 0) {
+		/* A fresh open makes the console this session's controlling tty. */
+		int fd = open(p->st.console, O_RDWR);
+		if (fd >= 0) {
+			if (ctty)
+				ioctl(fd, TIOCSCTTY, 0);
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	if (out_fd >= 0) {
+		dup2(out_fd, 1);
+		dup2(out_fd, 2);
+		close(out_fd);
+	}
+	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
+	setenv("HOME", "/root", 1);
+	setenv("TERM", "linux", 0);
+	setenv("PS1", "lifeboat# ", 1);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static const char *shell_path(struct pid1 *p)
+{
+	if (p->st.busybox[0] && !access(p->st.busybox, X_OK))
+		return p->st.busybox;
+	if (!access("/bin/busybox", X_OK))
+		return "/bin/busybox";
+	return "/bin/sh";
+}
+
+static void start_shell(struct pid1 *p)
+{
+	const char *sh = shell_path(p);
+	/* busybox picks the applet from its first argument: "busybox sh". */
+	char *argv[] = {(char *)sh, strcmp(sh, "/bin/sh") ? "sh" : NULL, NULL};
+	p->shell = spawn(p, argv, -1, true);
+	if (p->shell < 0)
+		p->shell = 0;
+	p->shell_started_ms = now_ms(CLOCK_MONOTONIC);
+}
+
+/* Reaps every exited child; reacts to the ones we track. */
+static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == p->shell) {
+			p->shell = 0;
+			/* A shell that dies at once must not spin the CPU. */
+			if (now_ms(CLOCK_MONOTONIC) - p->shell_started_ms < 1000)
+				p->shell_fast_exits++;
+			else
+				p->shell_fast_exits = 0;
+			if (p->then_done && p->st.then == THEN_SHELL) {
+				if (p->shell_fast_exits > 5)
+					p->shell_retry_ms = now_ms(CLOCK_MONOTONIC) + 5000;
+				else
+					start_shell(p);
+			}
+		} else if (pid == p->run) {
+			p->run = 0;
+			int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			if (on_run_exit)
+				on_run_exit(p, code);
+		} else if (pid == p->ssh) {
+			p->ssh = 0;
+			say(p, "lifeboat: ssh server exited (status %d)", status);
+		}
+	}
+}
+
+/* ---- stopping the old userland ---- */
+
+static bool is_kthread(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	char *rp = strrchr(buf, ')');
+	unsigned long flags = 0;
+	int ppid = 0;
+	/* fields after comm: state ppid pgrp session tty tpgid flags */
+	if (!rp || sscanf(rp + 2, "%*c %d %*d %*d %*d %*d %lu", &ppid, &flags) != 2)
+		return true;
+	return (flags & 0x00200000) || pid == 2 || ppid == 2; /* PF_KTHREAD */
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *rp = strrchr(buf, ')');
+	int ppid = 0;
+	if (!rp || sscanf(rp + 2, "%*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+/* Ours: the ssh server and its sessions (and anything we started). */
+static bool is_ours(struct pid1 *p, pid_t pid)
+{
+	for (int i = 0; i < 64 && pid > 1; i++) {
+		if ((p->ssh && pid == p->ssh) || (p->shell && pid == p->shell))
+			return true;
+		pid = parent_of(pid);
+	}
+	return false;
+}
+
+/* Signals every old process; returns how many were signalled. */
+static int signal_old(struct pid1 *p, int sig)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 1 || pid == getpid() || is_kthread((pid_t)pid) ||
+		    is_ours(p, (pid_t)pid))
+			continue;
+		if (!kill((pid_t)pid, sig))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Waits up to ms for signals, reaping; returns early when pred says so. */
+static void wait_signals(struct pid1 *p, unsigned ms, bool (*done)(struct pid1 *))
+{
+	uint64_t end = now_ms(CLOCK_MONOTONIC) + ms;
+	for (;;) {
+		reap(p, NULL);
+		if (done && done(p))
+			return;
+		uint64_t now = now_ms(CLOCK_MONOTONIC);
+		if (now >= end)
+			return;
+		struct pollfd pf = {p->sfd, POLLIN, 0};
+		unsigned left = (unsigned)(end - now);
+		poll(&pf, 1, left > 100 ? 100 : (int)left);
+		struct signalfd_siginfo si;
+		while (read(p->sfd, &si, sizeof si) == (ssize_t)sizeof si)
+			; /* during the stop phase only SIGCHLD matters */
+	}
+}
+
+static bool none_left(struct pid1 *p)
+{
+	return signal_old(p, 0) == 0;
+}
+
+static void stop_old_userland(struct pid1 *p)
+{
+	int n = signal_old(p, SIGTERM);
+	say(p, "lifeboat: stopping old userland: SIGTERM to %d processes, %us grace", n,
+	    p->st.grace_s);
+	wait_signals(p, p->st.grace_s * 1000, none_left);
+	n = signal_old(p, SIGKILL);
+	if (n)
+		say(p, "lifeboat: SIGKILL to %d processes", n);
+	wait_signals(p, 2000, none_left);
+}
+
+/* ---- releasing the old root ---- */
+
+struct holders {
+	char out[1024];
+	size_t len;
+};
+
+static void add_holder(struct holders *h, long pid)
+{
+	char comm[64] = "?", path[64], item[96];
+	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, comm, sizeof comm - 1);
+		comm[n > 0 ? n : 0] = 0;
+		comm[strcspn(comm, "\n ,")] = 0;
+		close(fd);
+	}
+	int n = snprintf(item, sizeof item, "%s%ld:%s", h->len ? "," : "", pid, comm);
+	if (n > 0 && h->len + (size_t)n < sizeof h->out) {
+		memcpy(h->out + h->len, item, (size_t)n + 1);
+		h->len += (size_t)n;
+	}
+}
+
+static bool link_under(const char *link, const char *mnt)
+{
+	char t[PATH_MAX];
+	ssize_t n = readlink(link, t, sizeof t - 1);
+	if (n <= 0)
+		return false;
+	t[n] = 0;
+	return mountinfo_path_under(t, mnt);
+}
+
+static bool pid_holds(long pid, const char *mnt)
+{
+	char path[64], line[PATH_MAX + 128];
+	static const char *const links[] = {"cwd", "root", "exe"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "/proc/%ld/%s", pid, links[i]);
+		if (link_under(path, mnt))
+			return true;
+	}
+	snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool held = false;
+	while (d && !held && (de = readdir(d))) {
+		char l[64 + 260];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(l, sizeof l, "%s/%s", path, de->d_name);
+		held = link_under(l, mnt);
+	}
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof path, "/proc/%ld/maps", pid);
+	FILE *f = held ? NULL : fopen(path, "re");
+	while (f && !held && fgets(line, sizeof line, f)) {
+		char *s = strchr(line, '/');
+		if (s) {
+			s[strcspn(s, "\n")] = 0;
+			held = mountinfo_path_under(s, mnt);
+		}
+	}
+	if (f)
+		fclose(f);
+	return held;
+}
+
+static void report_busy(void *c, const char *target)
+{
+	struct pid1 *p = c;
+	struct holders h = {.len = 0};
+	h.out[0] = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		if (pid_holds(pid, target))
+			add_holder(&h, pid);
+	}
+	if (d)
+		closedir(d);
+	say(p, "LIFEBOAT-ROOT-BUSY mount=%s holders=%s", target, h.len ? h.out : "none-found");
+}
+
+static uint64_t ram_kib(void)
+{
+	struct statfs s;
+	if (statfs("/", &s))
+		return 0;
+	return (uint64_t)(s.f_blocks - s.f_bfree) * (uint64_t)s.f_bsize / 1024;
+}
+
+static void release_old_root(struct pid1 *p)
+{
+	struct switch_ops ops = switch_sys_ops;
+	struct release_report r;
+	int n = switch_swapoff_all();
+	if (n)
+		say(p, "lifeboat: swapoff: %d areas", n);
+	ops.busy = report_busy;
+	/* Loop devices backed by old-root files keep it busy; the ones that are
+	 * themselves mounted go with their mount. */
+	n = switch_detach_loops();
+	if (n)
+		say(p, "lifeboat: detached %d loop devices", n);
+	if (switch_release(&ops, p, OLDROOT, 10, &r)) {
+		say(p, "lifeboat: cannot read mountinfo");
+		return;
+	}
+	/* No second detach pass: a loop device that held the old root must
+	 * stay attached for lifeboat return. */
+	say(p, "lifeboat: unmounted %d mounts under %s, %d busy, %d detached lazily", r.unmounted,
+	    OLDROOT, r.busy, r.detached);
+	if (r.released) {
+		uint64_t secs =
+		    p->st.start_ms ? (now_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000 : 0;
+		say(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
+		    (unsigned long long)ram_kib());
+	}
+}
+
+/* ---- the way back ---- */
+
+static void kill_rescue_children(struct pid1 *p)
+{
+	kill(-1, SIGKILL); /* as PID 1 this spares only us */
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			break;
+		usleep(50000);
+	}
+	p->shell = p->run = p->ssh = 0;
+}
+
+static unsigned long mount_flags(const char *opts, char *data, size_t cap)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} fl[] = {{"ro", MS_RDONLY},	     {"nosuid", MS_NOSUID},
+		  {"nodev", MS_NODEV},	     {"noexec", MS_NOEXEC},
+		  {"noatime", MS_NOATIME},   {"nodiratime", MS_NODIRATIME},
+		  {"relatime", MS_RELATIME}, {"rw", 0},
+		  {"sync", MS_SYNCHRONOUS},  {"strictatime", MS_STRICTATIME}};
+	unsigned long flags = 0;
+	char tmp[1024];
+	size_t len = 0;
+	snprintf(tmp, sizeof tmp, "%s", opts);
+	data[0] = 0;
+	for (char *s = strtok(tmp, ","); s; s = strtok(NULL, ",")) {
+		bool known = false;
+		for (size_t i = 0; i < sizeof fl / sizeof fl[0] && !known; i++)
+			if (!strcmp(s, fl[i].name)) {
+				flags |= fl[i].flag;
+				known = true;
+			}
+		if (!known && len + strlen(s) + 2 < cap)
+			len += (size_t)snprintf(data + len, cap - len, "%s%s", len ? "," : "", s);
+	}
+	return flags;
+}
+
+/* Mounts the old root at /newroot, switches into it and execs its init.
+ * Returns only on failure, with the RAM root still in place. */
+/* Enters the root mounted at /newroot and execs its init (a path inside
+ * it). Returns only on failure, with the RAM root still in place. */
+static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
+{
+	/* autofs mounts (systemd's binfmt_misc automount) lost their daemon
+	 * with the old userland; the fresh init wants to set them up again. */
+	struct mnt_table t;
+	if (!mountinfo_load("/proc/self/mountinfo", &t)) {
+		for (size_t i = t.n; i-- > 0;)
+			if (!strcmp(t.v[i].fstype, "autofs"))
+				umount2(t.v[i].target, MNT_DETACH);
+		mountinfo_free(&t);
+	}
+	/* The --run log lives in the old /run, which stays behind: carry it. */
+	char log[65536];
+	ssize_t loglen = -1;
+	int lfd = open("/run/lifeboat-run.log", O_RDONLY | O_CLOEXEC);
+	if (lfd >= 0) {
+		loglen = read(lfd, log, sizeof log);
+		close(lfd);
+	}
+	int rc = switch_leave(&switch_sys_ops, p, NEWROOT);
+	if (!rc && loglen > 0) {
+		lfd = open("/run/lifeboat-run.log", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		write_all(lfd, log, (size_t)loglen);
+		if (lfd >= 0)
+			close(lfd);
+	}
+	if (rc) {
+		say(p, "lifeboat: %s: switch into %s: %s", what, NEWROOT, strerror(-rc));
+		return;
+	}
+	/* The old /run still has our empty mount point. */
+	rmdir(RESCUE_DIR);
+	say(p, "%s", !strcmp(what, "return") ? "LIFEBOAT-RETURNED" : "LIFEBOAT-SWITCHED");
+	/* busybox picks its applet from argv[0]. */
+	const char *b = strrchr(initp, '/');
+	char *argv[] = {(char *)initp, NULL};
+	if (b && !strcmp(b + 1, "busybox"))
+		argv[0] = "init";
+	if (p->con >= 0)
+		close(p->con);
+	execv(initp, argv);
+	execl("/sbin/init", "/sbin/init", (char *)NULL);
+	/* Nothing of ours is reachable any more: reboot is the only way on. */
+	sync();
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+/* Mounts the old root at /newroot, switches into it and execs its init.
+ * Returns only on failure, with the RAM root still in place. */
+static void do_return(struct pid1 *p)
+{
+	char data[1024], initp[PATH_MAX];
+	unsigned long flags = mount_flags(p->st.root_opts, data, sizeof data);
+	kill_rescue_children(p);
+	mkdir(NEWROOT, 0755);
+	const char *src = p->st.root_source;
+	struct stat sst;
+	/* A block device whose node is not in this /dev (containers): make one. */
+	if (src[0] == '/' && stat(src, &sst) && p->st.root_major) {
+		mknod("/lifeboat/rootdev", S_IFBLK | 0600,
+		      makedev(p->st.root_major, p->st.root_minor));
+		src = "/lifeboat/rootdev";
+	}
+	if (mount(src, NEWROOT, p->st.root_fstype, flags, data[0] ? data : NULL)) {
+		say(p, "lifeboat: return: mount %s (%s) at %s: %s", p->st.root_source,
+		    p->st.root_fstype, NEWROOT, strerror(errno));
+		return;
+	}
+	if (rootfs_find_init(NEWROOT, p->st.init_path, initp, sizeof initp)) {
+		say(p, "lifeboat: return: no init in the old root (%s)", p->st.init_path);
+		umount2(NEWROOT, MNT_DETACH);
+		return;
+	}
+	enter_newroot(p, initp, "return");
+	umount2(NEWROOT, MNT_DETACH);
+}
+
+/* --switch-to: stage 0 mounted the new root at /newroot already. */
+static void do_switch(struct pid1 *p)
+{
+	char initp[PATH_MAX];
+	struct mnt_table t;
+	bool mounted = false;
+	kill_rescue_children(p);
+	if (!mountinfo_load("/proc/self/mountinfo", &t)) {
+		mounted = mountinfo_find(&t, NEWROOT) != NULL;
+		mountinfo_free(&t);
+	}
+	if (!mounted) {
+		say(p, "lifeboat: switch: nothing mounted at %s", NEWROOT);
+		return;
+	}
+	if (rootfs_find_init(NEWROOT, NULL, initp, sizeof initp)) {
+		say(p, "lifeboat: switch: no init in %s", p->st.switch_to);
+		return;
+	}
+	enter_newroot(p, initp, "switch");
+}
+
+static void do_power(struct pid1 *p, int how)
+{
+	kill_rescue_children(p);
+	sync();
+	say(p, "lifeboat: %s", how == RB_POWER_OFF ? "power off" : "reboot");
+	reboot(how);
+	/* In a PID namespace reboot(2) ends the namespace; if it returned,
+	 * stay alive for the shell. */
+	say(p, "lifeboat: reboot(2) failed: %s", strerror(errno));
+}
+
+static void do_then(struct pid1 *p)
+{
+	p->then_done = true;
+	say(p, "LIFEBOAT-THEN action=%s", plan_then_name(p->st.then));
+	switch (p->st.then) {
+	case THEN_REBOOT:
+		do_power(p, RB_AUTOBOOT);
+		break;
+	case THEN_POWEROFF:
+		do_power(p, RB_POWER_OFF);
+		break;
+	case THEN_RETURN:
+		do_return(p);
+		break;
+	case THEN_SWITCH:
+		do_switch(p);
+		break;
+	default:
+		break;
+	}
+	/* shell, or whatever above failed: the console shell. */
+	p->st.then = THEN_SHELL;
+	if (!p->shell)
+		start_shell(p);
+}
+
+static void on_run_exit(struct pid1 *p, int code)
+{
+	/* Drain what the command wrote last. */
+	char buf[4096];
+	ssize_t n;
+	while (p->run_out >= 0 && (n = read(p->run_out, buf, sizeof buf)) > 0) {
+		write_all(p->con, buf, (size_t)n);
+		write_all(p->run_log, buf, (size_t)n);
+	}
+	if (p->run_out >= 0)
+		close(p->run_out);
+	if (p->run_log >= 0)
+		close(p->run_log);
+	p->run_out = p->run_log = -1;
+	say(p, "LIFEBOAT-RUN-EXIT status=%d", code);
+	do_then(p);
+}
+
+static void start_run(struct pid1 *p)
+{
+	int fds[2];
+	const char *sh = shell_path(p);
+	char *bb[] = {(char *)sh, "sh", "-c", p->st.run, NULL};
+	char *plain[] = {(char *)sh, "-c", p->st.run, NULL};
+	char **argv = strcmp(sh, "/bin/sh") ? bb : plain;
+	say(p, "LIFEBOAT-RUN-START cmd=%s", p->st.run);
+	if (pipe2(fds, O_CLOEXEC)) {
+		say(p, "lifeboat: pipe: %s", strerror(errno));
+		do_then(p);
+		return;
+	}
+	p->run_log = open("/run/lifeboat-run.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int w = fcntl(fds[1], F_DUPFD, 3); /* without CLOEXEC, for the child */
+	close(fds[1]);
+	p->run = spawn(p, argv, w, false);
+	close(w);
+	p->run_out = fds[0];
+	if (p->run < 0) {
+		p->run = 0;
+		on_run_exit(p, 127);
+	}
+}
+
+static void handle_signal(struct pid1 *p, const struct signalfd_siginfo *si)
+{
+	switch (si->ssi_signo) {
+	case SIGCHLD:
+		reap(p, on_run_exit);
+		break;
+	case SIGINT: /* Ctrl-Alt-Del (reboot(RB_DISABLE_CAD) routes it to us) */
+		say(p, "lifeboat: Ctrl-Alt-Del: reboot");
+		do_power(p, RB_AUTOBOOT);
+		break;
+	case SIGPWR: /* power failure reported by a UPS daemon or the host */
+		say(p, "lifeboat: SIGPWR: power off");
+		do_power(p, RB_POWER_OFF);
+		break;
+	case SIGUSR1: { /* lifeboat confirm */
+		if (!access(RESCUE_CONFIRM, F_OK) && p->deadline_ms) {
+			p->deadline_ms = 0;
+			say(p, "LIFEBOAT-CONFIRMED");
+		}
+		break;
+	}
+	case SIGUSR2: /* lifeboat return */
+		say(p, "lifeboat: return requested");
+		do_return(p);
+		if (!p->shell)
+			start_shell(p);
+		break;
+	default:
+		/* SIGTERM (tools asking an init to re-exec), SIGHUP, SIGWINCH
+		 * (keyboard request): nothing to re-exec or re-read here. */
+		say(p, "lifeboat: signal %u ignored", si->ssi_signo);
+		break;
+	}
+}
+
+static void start_ssh(struct pid1 *p)
+{
+	const char *s = p->st.ssh_server;
+	char port[16];
+	snprintf(port, sizeof port, "%u", p->st.ssh_port);
+	if (strstr(s, "dropbear")) {
+		char *argv[] = {(char *)s, "-F", "-E", "-R", "-p", port, NULL};
+		p->ssh = spawn(p, argv, -1, false);
+	} else {
+		mkdir("/run/sshd", 0755);
+		char *argv[] = {(char *)s, "-D", "-e", "-p", port, NULL};
+		p->ssh = spawn(p, argv, -1, false);
+	}
+	if (p->ssh < 0)
+		p->ssh = 0;
+	say(p, "lifeboat: ssh server %s on port %s (pid %d)", s, port, (int)p->ssh);
+}
+
+static void mount_api_fs(void)
+{
+	/* For a rescue image started directly as PID 1. */
+	mkdir("/proc", 0555);
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mkdir("/sys", 0555);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+}
+
+#define STAGE2_ARG "--lifeboat-stage2"
+
+int init_main(int argc, char **argv)
+{
+	struct pid1 p = {.con = -1, .kmsg = -1, .run_out = -1, .run_log = -1};
+	bool stage2 = argc > 1 && !strcmp(argv[1], STAGE2_ARG);
+	if (getpid() != 1) {
+		fprintf(stderr, "lifeboat init: not PID 1; nothing done\n");
+		return 1;
+	}
+	reset_process();
+	p.have_state = load_state(&p, stage2 ? RESCUE_STATE : RESCUE_DIR RESCUE_STATE) == 0;
+	if (!p.have_state) {
+		plan_state_init(&p.st);
+		if (access("/proc/self", F_OK))
+			mount_api_fs();
+	}
+	open_console(&p);
+	if (!stage2)
+		say(&p, "LIFEBOAT-PID1 pid=1 init=%s", p.have_state ? p.st.init_name : "none");
+
+	sigset_t set;
+	sigfillset(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	p.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	reboot(RB_DISABLE_CAD);
+
+	if (p.have_state && !stage2) {
+		int failed = 0, rc = switch_enter(&switch_sys_ops, &p, RESCUE_DIR, &failed);
+		if (rc) {
+			say(&p, "lifeboat: cannot enter the RAM root: %s; shell in the old root",
+			    strerror(-rc));
+			p.st.then = THEN_SHELL;
+			p.st.run[0] = 0;
+			p.have_state = false;
+		} else {
+			if (failed)
+				say(&p, "lifeboat: %d API filesystems could not be moved", failed);
+			/* We run from the path the init exec'd: for systemd, sysvinit
+			 * and openrc that is the bind mount over the init binary on the
+			 * old root, which our own text mapping would keep busy. Start
+			 * over from the copy in the RAM root. */
+			char *nargv[] = {RESCUE_SELF, STAGE2_ARG, NULL};
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			execv(RESCUE_SELF, nargv);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			say(&p, "lifeboat: re-exec from the RAM root failed: %s; going on",
+			    strerror(errno));
+			stage2 = true;
+		}
+	}
+	if (p.have_state && stage2) {
+		if (p.st.revert_after_s)
+			p.deadline_ms = now_ms(CLOCK_MONOTONIC) + p.st.revert_after_s * 1000ull;
+		if (p.st.ssh_port && p.st.ssh_server[0])
+			start_ssh(&p);
+		stop_old_userland(&p);
+		release_old_root(&p);
+		/* A confirm that came while signals were only drained. */
+		if (p.deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {
+			p.deadline_ms = 0;
+			say(&p, "LIFEBOAT-CONFIRMED");
+		}
+	}
+	if (p.have_state && p.st.run[0])
+		start_run(&p);
+	else
+		do_then(&p);
+
+	/* Reap and serve signals forever. */
+	for (;;) {
+		struct pollfd pf[2] = {{p.sfd, POLLIN, 0}, {p.run_out, POLLIN, 0}};
+		int timeout = -1;
+		if (p.deadline_ms) {
+			uint64_t now = now_ms(CLOCK_MONOTONIC);
+			if (now >= p.deadline_ms) {
+				p.deadline_ms = 0;
+				say(&p, "LIFEBOAT-REVERT reason=deadman");
+				do_return(&p);
+				say(&p, "lifeboat: revert failed: reboot");
+				do_power(&p, RB_AUTOBOOT);
+				if (!p.shell)
+					start_shell(&p);
+				continue;
+			}
+			timeout = (int)(p.deadline_ms - now);
+		}
+		if (p.shell_retry_ms) {
+			uint64_t now = now_ms(CLOCK_MONOTONIC);
+			if (now >= p.shell_retry_ms) {
+				p.shell_retry_ms = 0;
+				if (!p.shell)
+					start_shell(&p);
+			} else if (timeout < 0 || p.shell_retry_ms - now < (uint64_t)timeout) {
+				timeout = (int)(p.shell_retry_ms - now);
+			}
+		}
+		int n = poll(pf, p.run_out >= 0 ? 2 : 1, timeout);
+		if (n < 0 && errno != EINTR) {
+			sleep(1); /* never spin, never exit */
+			continue;
+		}
+		if (p.run_out >= 0 && (pf[1].revents & (POLLIN | POLLHUP))) {
+			char buf[4096];
+			ssize_t r = read(p.run_out, buf, sizeof buf);
+			if (r > 0) {
+				write_all(p.con, buf, (size_t)r);
+				write_all(p.run_log, buf, (size_t)r);
+			} else if (r == 0) {
+				close(p.run_out);
+				p.run_out = -1;
+			}
+		}
+		struct signalfd_siginfo si;
+		while (read(p.sfd, &si, sizeof si) == (ssize_t)sizeof si)
+			handle_signal(&p, &si);
+		if (p.sfd < 0) /* signalfd failed: reap by polling */
+			reap(&p, on_run_exit);
+	}
+}
+
+static int in_rescue(void)
+{
+	if (access(RESCUE_STATE, R_OK)) {
+		fprintf(stderr, "lifeboat: not in a lifeboat rescue system (%s missing)\n",
+			RESCUE_STATE);
+		return -1;
+	}
+	return 0;
+}
+
+int confirm_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (in_rescue())
+		return 1;
+	int fd = open(RESCUE_CONFIRM, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || close(fd) || kill(1, SIGUSR1)) {
+		fprintf(stderr, "lifeboat confirm: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("lifeboat: confirmed; the dead-man switch is off\n");
+	return 0;
+}
+
+int return_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (in_rescue())
+		return 1;
+	/* PID 1 kills every rescue process, us too: say it first. */
+	printf("lifeboat: asked PID 1 to return to the original system\n");
+	fflush(stdout);
+	if (kill(1, SIGUSR2)) {
+		fprintf(stderr, "lifeboat return: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+#include "rescue/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* musl's headers lack openat2; the kernel ABI is stable. */
+struct rootfs_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define ROOTFS_RESOLVE_IN_ROOT 0x10
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+int rootfs_check_exec(const char *root, const char *path)
+{
+	struct rootfs_open_how how = {.flags = O_PATH | O_CLOEXEC,
+				      .resolve = ROOTFS_RESOLVE_IN_ROOT};
+	struct stat st;
+	int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, rc = 0;
+	if (dfd < 0)
+		return -errno;
+	fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof how);
+	if (fd < 0) {
+		rc = -errno;
+		close(dfd);
+		return rc;
+	}
+	if (fstat(fd, &st))
+		rc = -errno;
+	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		rc = -EACCES;
+	close(fd);
+	close(dfd);
+	return rc;
+}
+
+int rootfs_find_init(const char *root, const char *preferred, char *out, size_t cap)
+{
+	const char *c[] = {preferred, "/sbin/init", "/etc/init", "/bin/init", "/init"};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		if (!c[i] || c[i][0] != '/' || rootfs_check_exec(root, c[i]))
+			continue;
+		if ((size_t)snprintf(out, cap, "%s", c[i]) >= cap)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	return -ENOENT;
+}

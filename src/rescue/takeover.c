@@ -1,0 +1,922 @@
+/* takeover: stage 0, run on the old system. Observes (init, mounts, RAM),
+ * checks, prints the plan, builds the RAM root, binds the substitute over
+ * the init binary and makes the init re-execute into it. Everything it did
+ * is undone when any step before PID 1 changes fails. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rescue/carry.h"
+#include "rescue/elf.h"
+#include "rescue/inits.h"
+#include "rescue/mountinfo.h"
+#include "rescue/plan.h"
+#include "rescue/rootfs.h"
+#include "roles.h"
+
+#define MAX_CARRY 32
+#define SELFTEST_STATUS 42
+
+struct takeover {
+	struct rescue_state st;
+	bool yes, dry_run, force_ptrace;
+	const char *busybox;
+	const char *carry[MAX_CARRY];
+	size_t ncarry;
+	/* observed */
+	char exe[PATH_MAX], comm[64], argv0[PATH_MAX];
+	const struct init_info *init;
+	char bind_target[PATH_MAX]; /* file the substitute is bound over */
+	char ssh_src[PATH_MAX];
+	struct mnt_table mounts;
+	uint64_t mem_avail;
+	char refusal[8][256];
+	size_t nref;
+	enum { SW_NONE, SW_DIR, SW_TAR, SW_BLOCK, SW_IMAGE } sw_kind;
+	/* undo state */
+	bool tmpfs_mounted, bound, newroot_mounted;
+	int loop_fd; /* loop device set up for an --switch-to image, or -1 */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: lifeboat takeover [OPTIONS]\n"
+	    "Become PID 1 of this system from RAM and free its root filesystem.\n\n"
+	    "  --dry-run            print the plan, change nothing\n"
+	    "  --yes                do not ask for confirmation\n"
+	    "  --console DEV        console of the rescue system (default /dev/console)\n"
+	    "  --ssh PORT           start a carried sshd/dropbear on PORT with the old host keys\n"
+	    "  --run CMD            run CMD (busybox sh -c) once the root is released\n"
+	    "  --then ACTION        shell|reboot|poweroff|return afterwards (default shell)\n"
+	    "  --grace SECS         SIGTERM grace before SIGKILL (default 5)\n"
+	    "  --revert-after SECS  dead-man switch: return unless 'lifeboat confirm' runs in "
+	    "time\n"
+	    "  --busybox PATH       static busybox to carry (default /bin/busybox)\n"
+	    "  --carry PATH         carry an executable with its libraries (repeatable)\n"
+	    "  --switch-to ROOTFS   switch to another root: a directory, a .tar[.gz|.xz]\n"
+	    "                       (unpacked into RAM), a block device or an image file\n"
+	    "  --force-ptrace       (not available: refused)\n");
+}
+
+__attribute__((format(printf, 2, 3))) static void refuse(struct takeover *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (t->nref < sizeof t->refusal / sizeof t->refusal[0])
+		vsnprintf(t->refusal[t->nref++], sizeof t->refusal[0], fmt, ap);
+	va_end(ap);
+}
+
+static int read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return (int)n;
+}
+
+static uint64_t meminfo_kib(const char *key)
+{
+	char buf[8192], *p;
+	if (read_small("/proc/meminfo", buf, sizeof buf) < 0 || !(p = strstr(buf, key)))
+		return 0;
+	return strtoull(p + strlen(key), NULL, 10);
+}
+
+/* CAP_SYS_ADMIN (bit 21) from CapEff in /proc/self/status. */
+static bool have_sys_admin(void)
+{
+	char buf[4096], *p;
+	if (read_small("/proc/self/status", buf, sizeof buf) < 0 || !(p = strstr(buf, "CapEff:")))
+		return false;
+	return (strtoull(p + 7, NULL, 16) >> 21) & 1;
+}
+
+/* Tries a harmless tmpfs mount in a throw-away mount namespace of a child,
+ * so even the test leaves no trace. Returns 0 or the child's -errno. */
+static int probe_mount(void)
+{
+	pid_t pid = fork();
+	int status;
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("lifeboat-probe", "/", "tmpfs", MS_NOSUID, "size=64k"))
+			_exit(errno & 0xff);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -EPERM;
+}
+
+static const char *first_existing(const char *const *paths)
+{
+	for (; *paths; paths++)
+		if (!access(*paths, X_OK))
+			return *paths;
+	return NULL;
+}
+
+static void observe(struct takeover *t)
+{
+	char cmd[PATH_MAX];
+	ssize_t n = readlink("/proc/1/exe", t->exe, sizeof t->exe - 1);
+	t->exe[n > 0 ? n : 0] = 0;
+	if (read_small("/proc/1/comm", t->comm, sizeof t->comm) > 0)
+		t->comm[strcspn(t->comm, "\n")] = 0;
+	if (read_small("/proc/1/cmdline", cmd, sizeof cmd) > 0)
+		snprintf(t->argv0, sizeof t->argv0, "%s", cmd);
+	t->init = inits_detect(t->exe, t->comm, t->argv0);
+	snprintf(t->st.init_name, sizeof t->st.init_name, "%s", t->init->name);
+
+	/* The file the init will exec on re-exec, resolved to the real file:
+	 * a bind over a symlink would bind over its target anyway. */
+	const char *path = t->init->exec_path;
+	if (t->init->kind == INIT_OPENRC)
+		path = t->argv0[0] == '/' ? t->argv0 : "/sbin/openrc-init";
+	if (t->init->kind == INIT_BUSYBOX)
+		path = "/etc/inittab";
+	if (path && !realpath(path, t->bind_target))
+		t->bind_target[0] = 0;
+	/* What to exec on return: the init's own path, as the kernel would. */
+	if (t->init->kind == INIT_BUSYBOX)
+		snprintf(t->st.init_path, sizeof t->st.init_path, "%s", t->exe);
+	else if (t->init->kind == INIT_SYSTEMD)
+		snprintf(t->st.init_path, sizeof t->st.init_path, "%s", t->bind_target);
+	else
+		snprintf(t->st.init_path, sizeof t->st.init_path, "%s",
+			 t->argv0[0] == '/' ? t->argv0 : "/sbin/init");
+
+	if (mountinfo_load("/proc/self/mountinfo", &t->mounts) == 0) {
+		const struct mnt_entry *r = mountinfo_find(&t->mounts, "/");
+		if (r) {
+			snprintf(t->st.root_source, sizeof t->st.root_source, "%s", r->source);
+			snprintf(t->st.root_fstype, sizeof t->st.root_fstype, "%s", r->fstype);
+			t->st.root_major = r->major;
+			t->st.root_minor = r->minor;
+			snprintf(t->st.root_opts, sizeof t->st.root_opts, "%s%s%s", r->opts,
+				 r->super[0] ? "," : "", r->super);
+		}
+	}
+	t->mem_avail = meminfo_kib("MemAvailable:") * 1024;
+	if (t->st.ssh_port) {
+		static const char *const sshds[] = {"/usr/sbin/dropbear", "/usr/sbin/sshd", NULL};
+		const char *s = first_existing(sshds);
+		if (s)
+			snprintf(t->ssh_src, sizeof t->ssh_src, "%s", s);
+	}
+}
+
+/* Adds everything the RAM root holds to c; dry or for real. */
+static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
+{
+	char missing[ELF_NAME_MAX];
+	int rc;
+	if ((rc = carry_exe(c, "/proc/self/exe", RESCUE_SELF, missing, sizeof missing))) {
+		snprintf(err, cap, "cannot carry lifeboat itself: %s", strerror(-rc));
+		return rc;
+	}
+	if (t->busybox &&
+	    (rc = carry_exe(c, t->busybox, "/bin/busybox", missing, sizeof missing))) {
+		snprintf(err, cap, "cannot carry %s: %s %s", t->busybox, strerror(-rc), missing);
+		return rc;
+	}
+	for (size_t i = 0; i < t->ncarry; i++)
+		if ((rc = carry_exe(c, t->carry[i], NULL, missing, sizeof missing))) {
+			snprintf(err, cap, "cannot carry %s: %s %s", t->carry[i], strerror(-rc),
+				 missing);
+			return rc;
+		}
+	static const char *const etc[] = {"/etc/passwd", "/etc/group", "/etc/shadow",
+					  "/etc/nsswitch.conf", NULL};
+	for (const char *const *e = etc; *e; e++)
+		carry_file(c, *e, NULL); /* optional */
+	if (t->st.ssh_port && t->ssh_src[0]) {
+		if ((rc = carry_exe(c, t->ssh_src, NULL, missing, sizeof missing))) {
+			snprintf(err, cap, "cannot carry %.200s: %s %s", t->ssh_src, strerror(-rc),
+				 missing);
+			return rc;
+		}
+		static const char *const keys[] = {"/etc/ssh/ssh_host_ed25519_key",
+						   "/etc/ssh/ssh_host_ecdsa_key",
+						   "/etc/ssh/ssh_host_rsa_key",
+						   "/etc/ssh/sshd_config",
+						   "/etc/dropbear/dropbear_ed25519_host_key",
+						   "/etc/dropbear/dropbear_ecdsa_host_key",
+						   "/etc/dropbear/dropbear_rsa_host_key",
+						   "/root/.ssh/authorized_keys",
+						   NULL};
+		for (const char *const *k = keys; *k; k++)
+			carry_file(c, *k, NULL);
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static bool is_tar_name(const char *p)
+{
+	return ends_with(p, ".tar") || ends_with(p, ".tar.gz") || ends_with(p, ".tgz") ||
+	       ends_with(p, ".tar.xz") || ends_with(p, ".txz");
+}
+
+static void check_switch_to(struct takeover *t)
+{
+	struct stat st;
+	char initp[PATH_MAX];
+	const char *p = t->st.switch_to;
+	if (p[0] != '/') {
+		refuse(t, "--switch-to needs an absolute path");
+		return;
+	}
+	if (stat(p, &st)) {
+		refuse(t, "--switch-to %s: %s", p, strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		t->sw_kind = SW_DIR;
+		if (rootfs_find_init(p, NULL, initp, sizeof initp))
+			refuse(t,
+			       "--switch-to %s: no init (/sbin/init, /etc/init, /bin/init, /init)",
+			       p);
+	} else if (S_ISBLK(st.st_mode)) {
+		t->sw_kind = SW_BLOCK;
+	} else if (S_ISREG(st.st_mode) && is_tar_name(p)) {
+		t->sw_kind = SW_TAR;
+		if (!t->busybox)
+			refuse(t, "--switch-to a tar archive needs busybox (its tar unpacks it)");
+	} else if (S_ISREG(st.st_mode)) {
+		t->sw_kind = SW_IMAGE;
+	} else {
+		refuse(t, "--switch-to %s: not a directory, tar archive, block device or image", p);
+	}
+}
+
+static const char *const sw_kind_names[] = {"none", "directory (bind mount)",
+					    "tar archive (unpacked into a RAM tmpfs)",
+					    "block device", "image file (loop device)"};
+
+static void checks(struct takeover *t, uint64_t carried)
+{
+	if (geteuid() != 0)
+		refuse(t, "not root (lifeboat takeover must run as root)");
+	else if (!have_sys_admin())
+		refuse(t, "no CAP_SYS_ADMIN in CapEff");
+	int m = probe_mount();
+	if (m == -EPERM || m == -EACCES)
+		refuse(t, "mount blocked by seccomp/LSM, typical in containers");
+	else if (m)
+		refuse(t, "test mount of a tmpfs failed: %s", strerror(-m));
+	if (mountinfo_find(&t->mounts, RESCUE_DIR))
+		refuse(t, "%s is still mounted (an earlier takeover?); unmount it first",
+		       RESCUE_DIR);
+	if (t->init->kind == INIT_LIFEBOAT)
+		refuse(t, "PID 1 is already lifeboat");
+	else if (t->init->kind == INIT_UNKNOWN)
+		refuse(t,
+		       "unknown init (/proc/1/exe=%s); supported: systemd, sysvinit, "
+		       "openrc-init, busybox init",
+		       t->exe[0] ? t->exe : "unreadable");
+	else if (!t->bind_target[0])
+		refuse(t, "cannot resolve the path the init re-executes");
+	if (t->force_ptrace)
+		refuse(t, "--force-ptrace is not implemented (the re-exec of %s is used)",
+		       t->init->name);
+	if (t->st.then == THEN_SWITCH && !t->st.switch_to[0])
+		refuse(t, "--then switch needs --switch-to ROOTFS");
+	if (t->st.switch_to[0])
+		check_switch_to(t);
+	if (t->st.ssh_port && !t->ssh_src[0])
+		refuse(t, "--ssh needs dropbear or sshd on this system (neither found)");
+	if (!t->busybox && (t->st.run[0] || t->st.then == THEN_SHELL))
+		refuse(t,
+		       "no static busybox found for the rescue shell/--run (use --busybox PATH)");
+	uint64_t need = plan_ram_needed(carried);
+	if (t->mem_avail && need > t->mem_avail) {
+		char b[64];
+		snprintf(b, sizeof b, "%llu", (unsigned long long)(need >> 20));
+		refuse(t, "not enough RAM: need %s MiB", b);
+	}
+}
+
+static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
+{
+	const char *skip[4];
+	size_t nskip = 0;
+	/* Only the API filesystems that are mounts move; the rest is unmounted. */
+	for (size_t i = 0; i < 4; i++)
+		if (mountinfo_find(&t->mounts, plan_api_mounts[i]))
+			skip[nskip++] = plan_api_mounts[i];
+	fprintf(f, "lifeboat takeover plan\n");
+	fprintf(f, "  init: %s (exe=%s comm=%s argv0=%s)\n", t->init->name,
+		t->exe[0] ? t->exe : "?", t->comm, t->argv0);
+	fprintf(f, "  re-exec method: %s\n", t->init->method_name);
+	if (t->bind_target[0])
+		fprintf(f, "  bind over: %s\n", t->bind_target);
+	fprintf(f, "  rescue root: tmpfs at %s, then pivot_root (old root at %s)\n", RESCUE_DIR,
+		OLDROOT);
+	fprintf(f, "  carried: %zu files, %llu KiB:", c->nfiles,
+		(unsigned long long)(c->bytes >> 10));
+	for (size_t i = 0; i < c->nfiles && i < CARRY_MAX_FILES; i++)
+		fprintf(f, " %s", c->done[i]);
+	fprintf(f, "\n  RAM: need %llu MiB, MemAvailable %llu MiB\n",
+		(unsigned long long)(plan_ram_needed(c->bytes) >> 20),
+		(unsigned long long)(t->mem_avail >> 20));
+	fprintf(f, "  moved into RAM root:");
+	for (size_t i = 0; i < 4; i++)
+		if (mountinfo_find(&t->mounts, plan_api_mounts[i]))
+			fprintf(f, " %s", plan_api_mounts[i]);
+	fprintf(f,
+		"\n  stopped: every process but PID 1%s (SIGTERM, %us grace, SIGKILL); swap off; "
+		"unused loop devices detached\n",
+		t->st.ssh_port ? " and the rescue ssh server" : "", t->st.grace_s);
+	fprintf(f, "  unmounted (in this order, under %s):", OLDROOT);
+	const struct mnt_entry **ord = calloc(t->mounts.n ? t->mounts.n : 1, sizeof *ord);
+	int n = ord ? plan_unmount_order(&t->mounts, "/", skip, nskip, ord, t->mounts.n) : 0;
+	for (int i = 0; i < n; i++)
+		fprintf(f, " %s", ord[i]->target);
+	free(ord);
+	fprintf(f, "\n  old root: %s (%s) %s\n", t->st.root_source, t->st.root_fstype,
+		t->st.root_opts);
+	fprintf(f, "  console: %s\n", t->st.console);
+	if (t->st.ssh_port)
+		fprintf(f, "  ssh: %s on port %u\n", t->ssh_src[0] ? t->ssh_src : "(none found)",
+			t->st.ssh_port);
+	if (t->st.run[0])
+		fprintf(f, "  run: %s\n", t->st.run);
+	if (t->st.switch_to[0])
+		fprintf(f, "  switch to: %s, %s, mounted at %s before the old root is released\n",
+			t->st.switch_to, sw_kind_names[t->sw_kind], NEWROOT);
+	fprintf(f, "  then: %s\n", plan_then_name(t->st.then));
+	if (t->st.revert_after_s)
+		fprintf(f, "  dead-man switch: return after %us unless 'lifeboat confirm'\n",
+			t->st.revert_after_s);
+}
+
+static void undo(struct takeover *t)
+{
+	char nr[PATH_MAX];
+	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
+	if (t->newroot_mounted && umount2(nr, 0))
+		umount2(nr, MNT_DETACH);
+	if (t->loop_fd >= 0) {
+		ioctl(t->loop_fd, 0x4C01 /* LOOP_CLR_FD */, 0);
+		close(t->loop_fd);
+		t->loop_fd = -1;
+	}
+	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
+		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
+			strerror(errno));
+	if (t->tmpfs_mounted && umount2(RESCUE_DIR, 0) && umount2(RESCUE_DIR, MNT_DETACH))
+		fprintf(stderr, "takeover: undo: cannot unmount %s: %s\n", RESCUE_DIR,
+			strerror(errno));
+	rmdir(RESCUE_DIR);
+	fprintf(stderr, "takeover: undone: bind and rescue tmpfs removed, system unchanged\n");
+}
+
+static int run_wait(char *const argv[], int timeout_s)
+{
+	pid_t pid = fork();
+	int status;
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (int i = 0; i < timeout_s * 10; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT; /* left running: it may wait for the re-exec */
+}
+
+static int trigger(struct takeover *t)
+{
+	switch (t->init->method) {
+	case REEXEC_SYSTEMCTL: {
+		static const char *const sc[] = {"/usr/bin/systemctl", "/bin/systemctl", NULL};
+		const char *p = first_existing(sc);
+		if (p) {
+			char *argv[] = {(char *)p, "daemon-reexec", NULL};
+			int rc = run_wait(argv, 5);
+			if (rc == 0 || rc == -ETIMEDOUT)
+				return 0;
+		}
+		/* systemd as PID 1 re-executes on SIGTERM too. */
+		return kill(1, SIGTERM) ? -errno : 0;
+	}
+	case REEXEC_INITCTL: {
+		uint8_t req[INITCTL_REQUEST_SIZE];
+		inits_initctl_request(req);
+		int fd = open("/run/initctl", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			fd = open("/dev/initctl", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		ssize_t n = write(fd, req, sizeof req);
+		int e = errno;
+		close(fd);
+		return n == (ssize_t)sizeof req ? 0 : n < 0 ? -e : -EIO;
+	}
+	case REEXEC_OPENRC: {
+		static const char *const os[] = {"/sbin/openrc-shutdown",
+						 "/usr/sbin/openrc-shutdown", NULL};
+		const char *p = first_existing(os);
+		char *argv[] = {(char *)p, "--reexec", NULL};
+		if (!p)
+			return -ENOENT;
+		int rc = run_wait(argv, 10);
+		return rc == 0 || rc == -ETIMEDOUT ? 0 : -EIO;
+	}
+	case REEXEC_BUSYBOX_INITTAB:
+		/* HUP: re-read the inittab (now only ::restart:); QUIT: run it. */
+		if (kill(1, SIGHUP))
+			return -errno;
+		sleep(1);
+		return kill(1, SIGQUIT) ? -errno : 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+static int write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, data, len);
+	int e = errno;
+	close(fd);
+	return n == (ssize_t)len ? 0 : n < 0 ? -e : -EIO;
+}
+
+static uint64_t boottime_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Busybox applet links in the RAM root: every applet in /bin. */
+static void busybox_links(void)
+{
+	char bb[PATH_MAX], out[65536];
+	int p[2];
+	snprintf(bb, sizeof bb, "%s/bin/busybox", RESCUE_DIR);
+	if (pipe(p))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execl(bb, "busybox", "--list", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof out - 1 && (n = read(p[0], out + len, sizeof out - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = 0;
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	for (char *s = strtok(out, "\n"); s; s = strtok(NULL, "\n")) {
+		char l[PATH_MAX];
+		if (strchr(s, '/') || !strcmp(s, "busybox"))
+			continue;
+		snprintf(l, sizeof l, "%s/bin/%s", RESCUE_DIR, s);
+		if (symlink("busybox", l) && errno != EEXIST)
+			break;
+	}
+	/* One PATH for all: /sbin and /usr/{bin,sbin} lead to /bin. */
+	static const char *const links[] = {"sbin", "usr/bin", "usr/sbin"};
+	char d[PATH_MAX];
+	snprintf(d, sizeof d, "%s/usr", RESCUE_DIR);
+	mkdir(d, 0755);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(d, sizeof d, "%s/%s", RESCUE_DIR, links[i]);
+		symlink(i ? "../bin" : "bin", d);
+	}
+}
+
+static int selftest(const char *path)
+{
+	if (access(path, X_OK))
+		return -errno;
+	char *argv[] = {(char *)path, "--lifeboat-selftest", NULL};
+	int rc = run_wait(argv, 10);
+	return rc == SELFTEST_STATUS ? 0 : -ENOEXEC;
+}
+
+/* Kernel ABI (linux/loop.h). */
+#define LOOP_SET_FD 0x4C00
+#define LOOP_CTL_GET_FREE 0x4C82
+
+/* Tries every block filesystem the kernel knows, as mount(8) does. */
+static int mount_any(const char *dev, const char *dir)
+{
+	char line[256];
+	int rc = -ENODEV;
+	FILE *f = fopen("/proc/filesystems", "re");
+	while (f && fgets(line, sizeof line, f)) {
+		if (!strncmp(line, "nodev", 5))
+			continue;
+		char *fs = line + strspn(line, " \t");
+		fs[strcspn(fs, " \t\n")] = 0;
+		if (!*fs)
+			continue;
+		if (!mount(dev, dir, fs, 0, NULL)) {
+			rc = 0;
+			break;
+		}
+		if (errno != EINVAL && errno != ENODEV && errno != ENOTBLK)
+			rc = -errno;
+	}
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+static int loop_attach(struct takeover *t, const char *file, char *dev, size_t cap)
+{
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n, ffd, rc = 0;
+	if (ctl < 0)
+		return -errno;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (n < 0)
+		return -errno;
+	snprintf(dev, cap, "/dev/loop%d", n);
+	if ((t->loop_fd = open(dev, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((ffd = open(file, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if (ioctl(t->loop_fd, LOOP_SET_FD, ffd))
+		rc = -errno;
+	close(ffd);
+	if (rc) {
+		close(t->loop_fd);
+		t->loop_fd = -1;
+	}
+	return rc;
+}
+
+/* Mounts the --switch-to root at RESCUE_DIR/newroot (it moves along with the
+ * RAM root) and checks that it has an init. */
+static int prepare_switch(struct takeover *t)
+{
+	char nr[PATH_MAX], initp[PATH_MAX], dev[64];
+	const char *p = t->st.switch_to;
+	int rc = 0;
+	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
+	switch (t->sw_kind) {
+	case SW_DIR:
+		rc = mount(p, nr, NULL, MS_BIND | MS_REC, NULL) ? -errno : 0;
+		break;
+	case SW_BLOCK:
+		rc = mount_any(p, nr);
+		break;
+	case SW_IMAGE:
+		if (!(rc = loop_attach(t, p, dev, sizeof dev)))
+			rc = mount_any(dev, nr);
+		break;
+	case SW_TAR: {
+		char bb[PATH_MAX];
+		const char *z = ends_with(p, "gz") ? "-xzf" : ends_with(p, "xz") ? "-xJf" : "-xf";
+		if (mount("lifeboat-newroot", nr, "tmpfs", 0, "mode=0755")) {
+			rc = -errno;
+			break;
+		}
+		t->newroot_mounted = true;
+		snprintf(bb, sizeof bb, "%s/bin/busybox", RESCUE_DIR);
+		char *argv[] = {bb, "tar", (char *)z, (char *)p, "-C", nr, NULL};
+		int st = run_wait(argv, 600);
+		if (st) {
+			fprintf(stderr, "takeover: busybox tar %s %s: status %d\n", z, p, st);
+			return -EIO;
+		}
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "takeover: mount %s at %s: %s\n", p, nr, strerror(-rc));
+		return rc;
+	}
+	t->newroot_mounted = true;
+	if (rootfs_find_init(nr, NULL, initp, sizeof initp)) {
+		fprintf(stderr,
+			"takeover: %s has no init (/sbin/init, /etc/init, /bin/init, /init)\n", p);
+		return -ENOENT;
+	}
+	printf("takeover: %s mounted at %s, its init is %s\n", p, NEWROOT, initp);
+	return 0;
+}
+
+static int execute(struct takeover *t)
+{
+	char path[PATH_MAX], err[512] = "", buf[8192];
+	struct carry *c = malloc(sizeof *c);
+	int rc;
+	if (!c)
+		return -ENOMEM;
+	if (mkdir(RESCUE_DIR, 0755) && errno != EEXIST) {
+		rc = -errno;
+		fprintf(stderr, "takeover: mkdir %s: %s\n", RESCUE_DIR, strerror(errno));
+		goto fail;
+	}
+	/* Our own tmpfs: /run is often noexec and a bind inherits that. */
+	if (mount("lifeboat-rescue", RESCUE_DIR, "tmpfs", 0, "mode=0755")) {
+		rc = -errno;
+		fprintf(stderr, "takeover: mount tmpfs at %s: %s\n", RESCUE_DIR, strerror(errno));
+		goto fail;
+	}
+	t->tmpfs_mounted = true;
+	carry_init(c, RESCUE_DIR, false);
+	if ((rc = carry_all(t, c, err, sizeof err))) {
+		fprintf(stderr, "takeover: %s\n", err);
+		goto fail;
+	}
+	if (t->busybox)
+		busybox_links();
+	static const char *const dirs[] = {"/dev",  "/proc", "/sys",  "/run", "/tmp",
+					   "/root", OLDROOT, NEWROOT, "/etc", "/lifeboat"};
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
+		mkdir(path, 0755);
+	}
+	if (t->st.switch_to[0] && (rc = prepare_switch(t)))
+		goto fail;
+	if (t->st.ssh_port && t->ssh_src[0])
+		snprintf(t->st.ssh_server, sizeof t->st.ssh_server, "%s", t->ssh_src);
+	if (t->busybox)
+		snprintf(t->st.busybox, sizeof t->st.busybox, "/bin/busybox");
+	int len = plan_state_format(&t->st, buf, sizeof buf);
+	snprintf(path, sizeof path, "%s%s", RESCUE_DIR, RESCUE_STATE);
+	if (len < 0 || (rc = write_file(path, buf, (size_t)len, 0600))) {
+		rc = len < 0 ? len : rc;
+		fprintf(stderr, "takeover: writing %s: %s\n", path, strerror(-rc));
+		goto fail;
+	}
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof sub, "%s%s", RESCUE_DIR, RESCUE_SELF);
+	if (t->init->kind == INIT_BUSYBOX) {
+		char tab[PATH_MAX + 32];
+		int n = inits_busybox_inittab(tab, sizeof tab, sub);
+		snprintf(path, sizeof path, "%s/lifeboat/inittab", RESCUE_DIR);
+		if (n < 0 || (rc = write_file(path, tab, (size_t)n, 0644))) {
+			rc = n < 0 ? n : rc;
+			fprintf(stderr, "takeover: inittab: %s\n", strerror(-rc));
+			goto fail;
+		}
+	} else {
+		snprintf(path, sizeof path, "%s", sub);
+	}
+	if (mount(path, t->bind_target, NULL, MS_BIND, NULL)) {
+		rc = -errno;
+		fprintf(stderr, "takeover: bind %s over %s: %s\n", path, t->bind_target,
+			strerror(errno));
+		goto fail;
+	}
+	t->bound = true;
+	/* The init will exec exactly this path: prove it runs us. */
+	if ((rc = selftest(t->init->kind == INIT_BUSYBOX ? sub : t->bind_target))) {
+		fprintf(stderr, "takeover: self-test of the substitute failed: %s\n",
+			strerror(-rc));
+		goto fail;
+	}
+	struct stat want, now;
+	if (stat(sub, &want)) {
+		rc = -errno;
+		goto fail;
+	}
+	fprintf(stderr, "takeover: RAM root ready (%zu files, %llu KiB); triggering %s\n",
+		c->nfiles, (unsigned long long)(c->bytes >> 10), t->init->method_name);
+	fflush(stderr);
+	if ((rc = trigger(t))) {
+		fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
+		goto fail;
+	}
+	/* Wait for PID 1 to become our file; it will then stop us too. */
+	for (int i = 0; i < 600; i++) {
+		if (!stat("/proc/1/exe", &now) && now.st_dev == want.st_dev &&
+		    now.st_ino == want.st_ino) {
+			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
+			free(c);
+			return 0;
+		}
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+	}
+	rc = -ETIMEDOUT;
+	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within 60s\n");
+fail:
+	free(c);
+	undo(t);
+	return rc;
+}
+
+int takeover_main(int argc, char **argv)
+{
+	enum {
+		O_DRY = 256,
+		O_YES,
+		O_CONSOLE,
+		O_SSH,
+		O_RUN,
+		O_THEN,
+		O_GRACE,
+		O_REVERT,
+		O_BUSYBOX,
+		O_CARRY,
+		O_SWITCH,
+		O_PTRACE
+	};
+	static const struct option opts[] = {
+	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"yes", no_argument, NULL, O_YES},
+	    {"console", required_argument, NULL, O_CONSOLE},
+	    {"ssh", required_argument, NULL, O_SSH},
+	    {"run", required_argument, NULL, O_RUN},
+	    {"then", required_argument, NULL, O_THEN},
+	    {"grace", required_argument, NULL, O_GRACE},
+	    {"revert-after", required_argument, NULL, O_REVERT},
+	    {"busybox", required_argument, NULL, O_BUSYBOX},
+	    {"carry", required_argument, NULL, O_CARRY},
+	    {"switch-to", required_argument, NULL, O_SWITCH},
+	    {"force-ptrace", no_argument, NULL, O_PTRACE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct takeover *t = calloc(1, sizeof *t);
+	struct carry *c = calloc(1, sizeof *c);
+	int o, rc = 1;
+	if (!t || !c)
+		goto out;
+	plan_state_init(&t->st);
+	t->st.start_ms = boottime_ms();
+	t->loop_fd = -1;
+	bool then_set = false;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end;
+		unsigned long v = 0;
+		if (o == O_SSH || o == O_GRACE || o == O_REVERT) {
+			v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || v > 65535 || (o == O_SSH && v == 0)) {
+				fprintf(stderr, "takeover: bad number '%s'\n", optarg);
+				rc = 2;
+				goto out;
+			}
+		}
+		switch (o) {
+		case O_DRY:
+			t->dry_run = true;
+			break;
+		case O_YES:
+			t->yes = true;
+			break;
+		case O_CONSOLE:
+			snprintf(t->st.console, sizeof t->st.console, "%s", optarg);
+			break;
+		case O_SSH:
+			t->st.ssh_port = (unsigned)v;
+			break;
+		case O_RUN:
+			if (strchr(optarg, '\n') || strlen(optarg) >= sizeof t->st.run) {
+				fprintf(stderr, "takeover: --run: one line, < 1024 bytes\n");
+				rc = 2;
+				goto out;
+			}
+			snprintf(t->st.run, sizeof t->st.run, "%s", optarg);
+			break;
+		case O_THEN:
+			then_set = true;
+			if (plan_then_parse(optarg, &t->st.then)) {
+				fprintf(stderr,
+					"takeover: --then: shell|reboot|poweroff|return|switch\n");
+				rc = 2;
+				goto out;
+			}
+			break;
+		case O_GRACE:
+			t->st.grace_s = (unsigned)v;
+			break;
+		case O_REVERT:
+			t->st.revert_after_s = (unsigned)v;
+			break;
+		case O_BUSYBOX:
+			t->busybox = optarg;
+			break;
+		case O_CARRY:
+			if (t->ncarry == MAX_CARRY) {
+				fprintf(stderr, "takeover: at most %d --carry\n", MAX_CARRY);
+				rc = 2;
+				goto out;
+			}
+			t->carry[t->ncarry++] = optarg;
+			break;
+		case O_SWITCH:
+			snprintf(t->st.switch_to, sizeof t->st.switch_to, "%s", optarg);
+			break;
+		case O_PTRACE:
+			t->force_ptrace = true;
+			break;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
+		default:
+			usage(stderr);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		rc = 2;
+		goto out;
+	}
+	if (t->st.switch_to[0] && !then_set)
+		t->st.then = THEN_SWITCH;
+	if (!t->busybox) {
+		static const char *const bbs[] = {"/bin/busybox", "/usr/bin/busybox",
+						  "/usr/lib/busybox-static/busybox", NULL};
+		t->busybox = first_existing(bbs);
+	}
+	observe(t);
+	carry_init(c, RESCUE_DIR, true);
+	char err[512] = "";
+	if (carry_all(t, c, err, sizeof err))
+		refuse(t, "%s", err);
+	checks(t, c->bytes);
+	print_plan(t, c, stdout);
+	for (size_t i = 0; i < t->nref; i++)
+		printf("  refused: %s\n", t->refusal[i]);
+	if (t->dry_run) {
+		printf("verdict: %s (dry run: nothing changed)\n",
+		       t->nref ? "would refuse" : "would proceed");
+		rc = 0;
+		goto out;
+	}
+	if (t->nref) {
+		fprintf(stderr, "takeover: refused, nothing changed\n");
+		goto out;
+	}
+	if (!t->yes) {
+		char ans[16] = "";
+		FILE *tty = fopen("/dev/tty", "r+e");
+		if (!tty) {
+			fprintf(stderr, "takeover: no terminal to ask on; use --yes\n");
+			goto out;
+		}
+		fprintf(tty, "Take over PID 1 of this system now? [y/N] ");
+		fflush(tty);
+		if (!fgets(ans, sizeof ans, tty) || (ans[0] != 'y' && ans[0] != 'Y')) {
+			fclose(tty);
+			fprintf(stderr, "takeover: not confirmed, nothing changed\n");
+			goto out;
+		}
+		fclose(tty);
+	}
+	fflush(stdout);
+	rc = execute(t) ? 1 : 0;
+out:
+	if (t)
+		mountinfo_free(&t->mounts);
+	free(t);
+	free(c);
+	return rc;
+}
