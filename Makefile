@@ -45,8 +45,10 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 .PHONY: all glibc asan test fuzz fuzz-smoke e2e check bench lint clean run serve-deps
 all: lifeboat
 
+# The shipped binary is stripped; build/musl/lifeboat.debug keeps the symbols.
 lifeboat: $(MUSL_OBJS)
-	$(CC) -static -o $@ $^
+	$(CC) -static -o build/musl/lifeboat.debug $^
+	strip -o $@ build/musl/lifeboat.debug
 	@size=$$(stat -c %s $@); echo "lifeboat: static musl binary, $$size bytes"
 
 build/musl/%.o: src/%.c $(HDRS)

@@ -232,8 +232,10 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 		}
 		if (p->kernel) {
 			out->why = "kernel mode script";
-			if (!p->http)
+			if (!p->http) {
+				out->why = "HTTP is disabled";
 				return -ENOENT;
+			}
 			return put_url(out->file, sizeof out->file, ip, p->http_port,
 				       BOOTPLAN_PREFIX "boot.ipxe");
 		}
@@ -282,12 +284,16 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 		snprintf(path, sizeof path, BOOTPLAN_PREFIX "ipxe/%s", ai->ipxe);
 		out->why = "kernel mode: chain-load iPXE";
 		if (c->http) {
-			if (!p->http)
+			if (!p->http) {
+				out->why = "HTTP is disabled";
 				return -ENOENT;
+			}
 			return put_url(out->file, sizeof out->file, ip, p->http_port, path);
 		}
-		if (!p->tftp)
+		if (!p->tftp) {
+			out->why = "TFTP is disabled: PXE clients load iPXE over TFTP";
 			return -ENOENT;
+		}
 		return put_path(out->file, sizeof out->file, path);
 	}
 	out->why = "no boot file for this architecture";

@@ -24,14 +24,14 @@
 struct http_vfile {
 	const void *data;
 	size_t len;
+	const char *content_type; /* NULL: by the path's extension */
+	void (*release)(void *cookie);
+	void *cookie;
 	/* has_fd: serve len bytes of the open file fd instead of data (a file
 	 * outside the root the caller opened before dropping privileges); the
 	 * server dup()s it per response and never closes the caller's fd. */
 	bool has_fd;
 	int fd;
-	const char *content_type; /* NULL: by the path's extension */
-	void (*release)(void *cookie);
-	void *cookie;
 };
 
 /* Return 1 and fill *vf to serve memory (e.g. a generated iPXE script), 0 to

@@ -25,13 +25,13 @@
 struct tftp_vfile {
 	const void *data;
 	size_t len;
+	void (*release)(void *cookie);
+	void *cookie;
 	/* has_fd: serve len bytes of the open file fd instead of data (a file
 	 * outside the root opened before privileges were dropped); the server
 	 * dup()s it per transfer and never closes the caller's fd. */
 	bool has_fd;
 	int fd;
-	void (*release)(void *cookie);
-	void *cookie;
 };
 
 /* Optional hook: serve.c uses it for generated files (pxelinux cfg, iPXE

@@ -99,7 +99,7 @@ static int lookup(void *arg, const char *clean, const struct sockaddr *peer, str
 	struct tctx *t = arg;
 	(void)peer;
 	if (!strcmp(clean, "gen/boot.ipxe")) {
-		*vf = (struct tftp_vfile){ vfile_text, strlen(vfile_text), vfile_release, t };
+		*vf = (struct tftp_vfile){ .data = vfile_text, .len = strlen(vfile_text), .release = vfile_release, .cookie = t };
 		return 1;
 	}
 	if (!strcmp(clean, "forbidden"))
