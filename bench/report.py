@@ -187,8 +187,8 @@ p("## TFTP, one client")
 p("")
 p("Throughput in MiB/s (file bytes / time from RRQ to last DATA). RTT is emulated by the "
   "client holding each packet it sends for that long. `—`: the server does not negotiate "
-  "windowsize (RFC 7440) or did not run. Lockstep at 1 ms RTT fetches the 2 MiB file, "
-  "everything else the 8 MiB file.")
+  "windowsize (RFC 7440) or did not run. Runs at 1 ms RTT fetch the 2 MiB file, runs at "
+  "0 ms the 8 MiB file.")
 p("")
 present = [s for s in SERVERS_TFTP if any(k[1] == s and k[0].startswith("single") for k in data)]
 p("| blksize | windowsize | RTT | " + " | ".join(present) + " |")
@@ -227,8 +227,8 @@ p("N clients start together and fetch the 8 MiB file with blksize 1468, 1 ms emu
   "transfer: its CPU covers only children reaped by the end of the run and its RSS only the "
   "listener, so both understate it.")
 p("")
-p("| clients | client options | server | runs | wall s | failed+corrupt | server CPU s | peak RSS MiB | per-client MiB/s (p50) | aggregate MiB/s | windowsize got | generator CPU s |")
-p("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+p("| clients | client options | server | runs | wall s | failed+corrupt | server CPU s | peak RSS MiB | per-client MiB/s (p50) | aggregate MiB/s | windowsize got | generator CPU s | load avg at start |")
+p("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for n in (64, 256):
     for kind, desc in (("ws16", "blksize 1468, windowsize 16"), ("lockstep", "blksize 1468")):
         sc = f"storm{n}-{kind}"
@@ -239,7 +239,7 @@ for n in (64, 256):
             nws = sorted(set(data.get((sc, s, "neg_windowsize"), [])))
             p(f"| {n} | {desc} | {s} | {nreps(sc, s)} | {fmt(med(sc, s, 'wall_s'))} | {bad_count(sc, s)} | "
               f"{fmt(med(sc, s, 'cpu_s'))} | {fmt(hw / 1024 if hw else None)} | {fmt(med(sc, s, 'client_MiBps_p50'))} | "
-              f"{fmt(med(sc, s, 'agg_MiBps'))} | {','.join(nws)} | {fmt(med(sc, s, 'gen_cpu_s'))} |")
+              f"{fmt(med(sc, s, 'agg_MiBps'))} | {','.join(nws)} | {fmt(med(sc, s, 'gen_cpu_s'))} | {fmt(med(sc, s, 'load1'), 1)} |")
 p("")
 
 # ------------------------------------------------------------------ loss
