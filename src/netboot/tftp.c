@@ -70,6 +70,7 @@ struct tftp_xfer {
 	uint64_t next_send; /* next block to put on the wire */
 	uint64_t win_end;   /* last block of the current window */
 	uint64_t high;	    /* highest block ever sent */
+	uint64_t fast_resent; /* acked value a repeated ACK already resent for */
 	unsigned blksize, window, timeout_ms, tries;
 	bool oack_wait; /* OACK sent, waiting for ACK 0 */
 	bool sent_tsize;
@@ -449,7 +450,7 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 	struct iovec iov[TFTP_RX_BATCH];
 	struct mmsghdr mm[TFTP_RX_BATCH];
 	uint64_t best = 0;
-	bool oack_acked = false;
+	bool oack_acked = false, repeated = false;
 	(void)l;
 	/* Drain everything queued (one recvmmsg per batch: lockstep costs one
 	 * syscall per ACK), then act once on the newest ACK: a burst of ACKs
@@ -485,6 +486,9 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 				uint64_t a = tftp_xfer_ack_abs(x, block);
 				if (a > best)
 					best = a;
+				/* The same ACK again while more was sent: an RFC 7440
+				 * client saying a block of the window got lost. */
+				repeated |= block == (uint16_t)x->acked && x->high > x->acked;
 			} else if (op == TFTP_ERROR && !tftp_parse_error(pkt[i], n, &e)) {
 				/* A PXE ROM asks with tsize, reads the OACK and
 				 * aborts with 0 or 8 before asking again. */
@@ -516,6 +520,15 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 			tftp_xfer_end(x, NULL, false);
 			return;
 		}
+		tftp_xfer_window(x);
+		return;
+	}
+	/* Windowed transfers resend at once on a repeated ACK instead of
+	 * waiting for the timer, but only once per acknowledged block, so
+	 * duplicates can never feed a Sorcerer's Apprentice storm. Lockstep
+	 * transfers keep to the timer (RFC 1350). */
+	if (repeated && x->window > 1 && x->fast_resent != x->acked) {
+		x->fast_resent = x->acked;
 		tftp_xfer_window(x);
 		return;
 	}
@@ -692,6 +705,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	x->last = size / ng.blksize + 1;
 	x->blksize = ng.blksize;
 	x->window = ng.window;
+	x->fast_resent = UINT64_MAX;
 	x->timeout_ms = ng.timeout_ms;
 	x->start_us = tftp_clock_us();
 	x->peer = *peer;
