@@ -31,6 +31,11 @@ int priv_drop(const char *user, char *why, size_t cap)
 		snprintf(why, cap, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return -errno;
 	}
+#if defined(__SANITIZE_ADDRESS__)
+	/* Sanitizer builds only: changing uid made us non-dumpable, and
+	 * LeakSanitizer's exit-time check must ptrace this process. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
 	/* Paranoia: a drop that can be undone is no drop. */
 	if (setuid(0) == 0 || seteuid(0) == 0) {
 		snprintf(why, cap, "could regain root after dropping it");

@@ -120,6 +120,7 @@ static const struct option serve_longopts[] = {
     {"no-http", no_argument, NULL, OPT_NO_HTTP},
     {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
     {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"user", required_argument, NULL, OPT_USER},
@@ -659,6 +660,11 @@ int serve_main(int argc, char **argv)
 							  o->plan.kernel ? o->plan.ipxe_dir : NULL };
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
 		readable[4 + i] = o->plan.initrd[i];
+#if defined(__SANITIZE_ADDRESS__)
+	/* Sanitizer builds only: LeakSanitizer reads /proc/self/task at exit. */
+	if (!o->no_sandbox)
+		sandbox_allow_read(&sb, "/proc");
+#endif
 	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);

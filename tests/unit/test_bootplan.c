@@ -255,6 +255,27 @@ static void test_serve_args(void **state)
 	assert_string_equal(o.plan.cmdline, "x y");
 	assert_null(o.root);
 
+	/* every long option of the usage text is accepted */
+	const char *all[] = { "serve", "--no-sandbox", "--pxelinux-config", "a.cfg", "--pxelinux-prefix", "p/",
+			      "--dhcp-rate", "5", "--host", "02:00:00:00:00:01=ignore", "--user", "lb",
+			      "--max-transfers", "7", "--tftp-port", "6969", "--dhcp-port", "6767",
+			      "--binl-port", "4012", "--no-dhcp", "--no-http", "--ipxe-dir", "/x", "-q" };
+	assert_int_equal(parse(&o, sizeof all / sizeof all[0], all), 0);
+	assert_true(o.no_sandbox);
+	assert_string_equal(o.plan.pxelinux_config, "a.cfg");
+	assert_string_equal(o.plan.pxelinux_prefix, "p/");
+	assert_int_equal(o.dhcp_rate, 5);
+	assert_int_equal(o.plan.n_hosts, 1);
+	assert_string_equal(o.user, "lb");
+	assert_int_equal(o.max_transfers, 7);
+	assert_int_equal(o.tftp_port, 6969);
+	assert_int_equal(o.dhcp_port, 6767);
+	assert_int_equal(o.binl_port, 4012);
+	assert_false(o.dhcp);
+	assert_false(o.plan.http);
+	assert_string_equal(o.plan.ipxe_dir, "/x");
+	assert_int_equal(o.log_level, LOG_LVL_WARN);
+
 	const char *bad[][4] = {
 		{ "serve", "--http-port", "0", NULL },     { "serve", "--http-port", "65536", NULL },
 		{ "serve", "--tftp-port", "x", NULL },     { "serve", "--initrd", "a", NULL },
