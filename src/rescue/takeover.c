@@ -49,6 +49,11 @@ struct takeover {
 	/* undo state */
 	bool tmpfs_mounted, bound, newroot_mounted;
 	int loop_fd; /* loop device set up for an --switch-to image, or -1 */
+	/* Test-only (doc/takeover.md): LIFEBOAT_FAULT makes one stage fail at
+	 * the point its real failure would surface; LIFEBOAT_REEXEC_WAIT (s)
+	 * shortens the wait for PID 1 to re-execute. Read once at start. */
+	enum { FAULT_NONE, FAULT_COPY, FAULT_BIND, FAULT_REEXEC } fault;
+	unsigned reexec_wait_s;
 };
 
 static void usage(FILE *f)
@@ -666,7 +671,13 @@ static int execute(struct takeover *t)
 	}
 	t->tmpfs_mounted = true;
 	carry_init(c, RESCUE_DIR, false);
-	if ((rc = carry_all(t, c, err, sizeof err))) {
+	rc = carry_all(t, c, err, sizeof err);
+	if (!rc && t->fault == FAULT_COPY) {
+		rc = -ENOSPC;
+		snprintf(err, sizeof err, "copy into %s: %s (LIFEBOAT_FAULT=copy)", RESCUE_DIR,
+			 strerror(ENOSPC));
+	}
+	if (rc) {
 		fprintf(stderr, "takeover: %s\n", err);
 		goto fail;
 	}
@@ -705,10 +716,11 @@ static int execute(struct takeover *t)
 	} else {
 		snprintf(path, sizeof path, "%s", sub);
 	}
-	if (mount(path, t->bind_target, NULL, MS_BIND, NULL)) {
+	if (t->fault == FAULT_BIND ? (errno = EACCES, 1)
+				   : mount(path, t->bind_target, NULL, MS_BIND, NULL)) {
 		rc = -errno;
-		fprintf(stderr, "takeover: bind %s over %s: %s\n", path, t->bind_target,
-			strerror(errno));
+		fprintf(stderr, "takeover: bind %s over %s: %s%s\n", path, t->bind_target,
+			strerror(errno), t->fault == FAULT_BIND ? " (LIFEBOAT_FAULT=bind)" : "");
 		goto fail;
 	}
 	t->bound = true;
@@ -726,12 +738,13 @@ static int execute(struct takeover *t)
 	fprintf(stderr, "takeover: RAM root ready (%zu files, %llu KiB); triggering %s\n",
 		c->nfiles, (unsigned long long)(c->bytes >> 10), t->init->method_name);
 	fflush(stderr);
-	if ((rc = trigger(t))) {
+	/* FAULT_REEXEC: an init that ignores the trigger is never told. */
+	if (t->fault != FAULT_REEXEC && (rc = trigger(t))) {
 		fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
 		goto fail;
 	}
 	/* Wait for PID 1 to become our file; it will then stop us too. */
-	for (int i = 0; i < 600; i++) {
+	for (unsigned i = 0; i < t->reexec_wait_s * 10; i++) {
 		if (!stat("/proc/1/exe", &now) && now.st_dev == want.st_dev &&
 		    now.st_ino == want.st_ino) {
 			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
@@ -742,7 +755,8 @@ static int execute(struct takeover *t)
 		nanosleep(&ts, NULL);
 	}
 	rc = -ETIMEDOUT;
-	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within 60s\n");
+	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within %us\n",
+		t->reexec_wait_s);
 fail:
 	free(c);
 	undo(t);
@@ -789,6 +803,28 @@ int takeover_main(int argc, char **argv)
 	plan_state_init(&t->st);
 	t->st.start_ms = boottime_ms();
 	t->loop_fd = -1;
+	const char *fe = getenv("LIFEBOAT_FAULT"), *we = getenv("LIFEBOAT_REEXEC_WAIT");
+	if (fe && *fe) {
+		static const char *const fn[] = {"", "copy", "bind", "reexec"};
+		for (size_t i = 1; i < sizeof fn / sizeof fn[0]; i++)
+			if (!strcmp(fe, fn[i]))
+				t->fault = (int)i;
+		if (t->fault == FAULT_NONE) {
+			fprintf(stderr, "takeover: unknown LIFEBOAT_FAULT '%s'\n", fe);
+			goto out;
+		}
+		fprintf(stderr, "takeover: test fault injection LIFEBOAT_FAULT=%s\n", fe);
+	}
+	t->reexec_wait_s = 60;
+	if (we && *we) {
+		char *wend;
+		unsigned long w = strtoul(we, &wend, 10);
+		if (*wend || w < 1 || w > 600) {
+			fprintf(stderr, "takeover: bad LIFEBOAT_REEXEC_WAIT '%s'\n", we);
+			goto out;
+		}
+		t->reexec_wait_s = (unsigned)w;
+	}
 	bool then_set = false;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char *end;
