@@ -265,7 +265,7 @@ p("bench/dhcpload sends PXE DISCOVERs (option 60 `PXEClient:Arch:00000:UNDI:0020
   "97, broadcast flag, a fresh chaddr and xid each) and matches OFFERs by xid. "
   "*window*: 16 in flight for 3 s (capacity); *rate*: 1000/s open loop for 3 s (latency at a "
   "normal load); *serial*: one at a time for 2 s (service time). lifeboat runs with "
-  "`--dhcp-rate 0`: its default cap of 20000 replies/s is a policy limit, not capacity. "
+  "`--dhcp-rate 0`: its default cap (1000 replies/s) is a policy limit, not capacity. "
   "dnsmasq runs in proxy mode (`--dhcp-range=198.51.100.1,proxy --pxe-service=x86PC,x,f`). "
   "Both log one line per offer to a file, as they do by default. perfdhcp (kea-admin) can "
   "drive a proxy with `-i -o 60,<hex>` but only reports min/avg/max delay, hence dhcpload.")
