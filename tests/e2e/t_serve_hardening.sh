@@ -39,7 +39,7 @@ ip -n "$NS" addr add 192.0.2.2/24 dev v0
 ip -n "$NS" link set v0 up; ip -n "$NS" link set v1 up
 mkdir -p "$TMP/conf"
 printf 'root %s\nboot bios=ok.txt\nverbose\n' "$ROOT" > "$TMP/conf/lb.conf"
-ip netns exec "$NS" ./lifeboat serve -c "$TMP/conf/lb.conf" > "$TMP/log" 2>&1 &
+ip netns exec "$NS" "${LB_BIN:-./lifeboat}" serve -c "$TMP/conf/lb.conf" > "$TMP/log" 2>&1 &
 PID=$!
 for _ in $(seq 50); do grep -q serve.ready "$TMP/log" && break; sleep 0.1; done
 grep -q serve.ready "$TMP/log" || fail "serve did not start"
