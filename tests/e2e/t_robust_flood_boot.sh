@@ -30,7 +30,7 @@ robust_client_ns 2 192.0.2.50
 ns_garbage=$LAB_CLIENT_NS
 stop=$LAB_DIR/stop-flood
 
-# dhcpload in windows of 20 s until the boot is over: as many DISCOVERs as
+# dhcpload in windows of 5 s (each prints its summary) until the boot is over: as many DISCOVERs as
 # lifeboat answers (closed loop, 64 in flight), each from a new MAC. They
 # go to lifeboat's address: a broadcast flood of fresh MACs would exhaust
 # the router's 101-address pool and stop its dnsmasq from leasing to the
@@ -38,7 +38,7 @@ stop=$LAB_DIR/stop-flood
 # broadcasts all the same, so the real client sees the whole storm.
 cat > "$LAB_DIR/flood.sh" <<SH
 while [ ! -e "$stop" ]; do
-	"$DHCPLOAD" -i eth0 -s $LAPTOP_IP -W 64 -d 20 -t 500 -l flood || sleep 1
+	"$DHCPLOAD" -i eth0 -s $LAPTOP_IP -W 64 -d 5 -t 500 -l flood || sleep 1
 done
 SH
 flood_t0=$(lab_now)
@@ -86,10 +86,10 @@ flood=$(grep -a DHCPLOAD "$LAB_DIR/flood.log" | awk '{ for (i = 1; i <= NF; i++)
 	END { printf "%d DISCOVERs from fresh MACs, %d offers, %.0f s, %.0f offers/s", v["sent"], v["offers"], v["duration_s"], v["duration_s"] ? v["offers"] / v["duration_s"] : 0 }')
 lab_log "flood: $flood"
 lab_log "lifeboat: $offers offers logged, $malformed malformed, $dropped replies rate-limited; garbage $garbage"
-# Last, because it fails today (see doc/security.md): a flood must not turn
-# into a flood of log lines (a full disk takes the laptop down). lifeboat
-# already summarises rate-limited replies once a second; every other
-# per-packet line (offer, malformed, refuse) is written once per packet.
+# The flood really reached lifeboat: replies were refused by its rate limit.
+[ "$dropped" -gt 0 ] || lab_fail "no reply was rate limited: the DISCOVER flood did not reach lifeboat"
+# A flood must not turn into a flood of log lines (a full disk takes the
+# laptop down): per-packet lines are budgeted, rate-limited replies summed.
 max_lps=${LB_ROBUST_MAX_LOG_LINES_PER_S:-200}
 lps=$(awk -v n="$log_lines" -v s="$flood_s" 'BEGIN { printf "%d", n / s }')
 lab_log "log: $log_lines lines in ${flood_s}s of flood = $lps lines/s ($(du -h "$LAPTOP_LOG" | cut -f1))"
