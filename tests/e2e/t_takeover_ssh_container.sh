@@ -7,34 +7,10 @@
 # the old root is released.
 set -u
 cd "$(dirname "$0")/../.."
-LB=$PWD/lifeboat
-BB=/bin/busybox
-for need in unshare nsenter losetup mkfs.ext4 dropbear dbclient dropbearkey ip python3; do
-	command -v $need >/dev/null || { echo "SKIP: $need missing (dropbear-bin)"; exit 77; }
-done
-[ -x "$BB" ] || { echo "SKIP: static busybox missing (busybox-static)"; exit 77; }
-[ -x "$LB" ] || { echo "FAIL: build ./lifeboat first"; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-
-W=$(mktemp -d /tmp/lbr-ssh.XXXXXX)
-CON=$W/console.log
-LOOP= USPID= CATPID= CTPID=
-cleanup() {
-	[ -n "$USPID" ] && kill -KILL "$USPID" 2>/dev/null
-	[ -n "$CTPID" ] && [ "$CTPID" != 1 ] && kill -KILL "$CTPID" 2>/dev/null
-	[ -n "$USPID" ] && wait "$USPID" 2>/dev/null
-	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
-	[ -n "$CATPID" ] && kill "$CATPID" 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-fail() { echo "--- console:"; cat "$CON"; echo; echo "RESULT: FAIL $*"; exit 1; }
-
-R=$W/rootfs
-mkdir -p $R/bin $R/sbin $R/etc/dropbear $R/dev $R/proc $R/sys $R/run $R/tmp $R/oldhost $R/root/.ssh $R/usr/sbin
-cp $BB $R/bin/busybox
-ln -s busybox $R/bin/sh
-cp "$LB" $R/sbin/lifeboat
+. tests/e2e/lib_container.sh
+ct_setup ssh dropbear dbclient dropbearkey ip
+ct_rootfs
+mkdir -p $R/etc/dropbear $R/root/.ssh $R/usr/sbin
 # dropbear with its libraries at their host paths (what a real system has)
 cp /usr/sbin/dropbear $R/usr/sbin/
 for lib in $(ldd /usr/sbin/dropbear | grep -o '/[^ ]*'); do
@@ -47,64 +23,7 @@ dropbearkey -t ed25519 -f $W/id > /dev/null 2>&1
 dropbearkey -y -f $W/id | grep '^ssh-' > $R/root/.ssh/authorized_keys
 chmod 700 $R/root $R/root/.ssh; chmod 600 $R/root/.ssh/authorized_keys
 hostfp=$(dropbearkey -y -f $R/etc/dropbear/dropbear_ed25519_host_key | grep -i fingerprint)
-cat > $R/etc/inittab <<'TAB'
-::sysinit:/bin/sh -c 'echo CT-BOOTED > /dev/console'
-TAB
-truncate -s 64M $W/root.img
-mkfs.ext4 -q -F -d $R $W/root.img || fail "mkfs"
-LOOP=$(losetup -f --show $W/root.img) || fail "losetup"
-: > $CON
-python3 - $W/pty.name $CON <<'PY' &
-import os, pty, sys
-m, s = pty.openpty()
-open(sys.argv[1], "w").write(os.ttyname(s))
-out = open(sys.argv[2], "ab", buffering=0)
-while True:
-    try:
-        d = os.read(m, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out.write(d.replace(b"\r\n", b"\n"))
-PY
-CATPID=$!
-for _ in $(seq 50); do [ -s $W/pty.name ] && break; sleep 0.1; done
-PTY=$(cat $W/pty.name)
-
-cat > $W/ct-start.sh <<EOF2
-set -e
-[ \$\$ -eq 1 ] || exit 99
-ip link set lo up
-M=$W/mnt; mkdir -p \$M
-mount $LOOP \$M
-mount -t proc proc \$M/proc
-mount -t tmpfs -o mode=755 dev \$M/dev
-for n in null:1:3 zero:1:5 random:1:8 urandom:1:9 tty:5:0 ptmx:5:2; do
-	IFS=: read name maj min <<< "\$n"; mknod -m 666 \$M/dev/\$name c \$maj \$min
-done
-mkdir \$M/dev/pts; mount -t devpts -o newinstance,ptmxmode=666 devpts \$M/dev/pts
-touch \$M/dev/console; mount --bind $PTY \$M/dev/console
-mount -t tmpfs -o mode=755,nosuid,nodev,noexec run \$M/run
-cd \$M
-pivot_root . oldhost
-exec /bin/busybox sh -c 'umount -l /oldhost && exec /bin/busybox init' </dev/console >/dev/console 2>&1
-EOF2
-unshare --pid --fork --mount --net --propagation private bash $W/ct-start.sh > $W/ct.out 2>&1 &
-USPID=$!
-wait_for() {
-	for _ in $(seq 1 $(( $3 * 10 ))); do
-		[ "$(grep -c -- "$1" $CON)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-wait_for CT-BOOTED 1 20 || { cat $W/ct.out; fail "container did not boot"; }
-CTPID=$(pgrep -P $USPID | head -1)
-[ -n "$CTPID" ] && [ "$CTPID" != 1 ] || fail "no container pid"
-[ "$(readlink /proc/$CTPID/ns/pid)" != "$(readlink /proc/1/ns/pid)" ] || fail "same pid ns"
-[ "$(readlink /proc/$CTPID/ns/net)" != "$(readlink /proc/1/ns/net)" ] || fail "same net ns"
-inside() { nsenter -t $CTPID -m -p -- "$@"; }
+ct_boot net
 
 inside /sbin/lifeboat takeover --dry-run --ssh 2222 > $W/dry.out 2>&1
 grep -q "ssh: /usr/sbin/dropbear on port 2222" $W/dry.out || { cat $W/dry.out; fail "plan lacks ssh"; }
