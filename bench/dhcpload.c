@@ -13,6 +13,9 @@
  *   rate mode   (-r R): send R DISCOVERs per second, open loop: the
  *                       latency a server gives at a given load.
  * A DISCOVER unanswered after -t ms counts as lost.
+ * Latency runs from just before sendto() to the kernel's receive timestamp
+ * of the OFFER (SO_TIMESTAMPNS), so the generator's own wake-up delay on a
+ * busy machine is not counted against the server.
  * One line is printed: DHCPLOAD key=value ...
  */
 #include <arpa/inet.h>
@@ -42,17 +45,20 @@ struct opts {
 };
 
 struct req {
-	uint64_t sent_ns;
+	uint64_t sent_ns;    /* CLOCK_MONOTONIC: timeouts */
+	uint64_t sent_rt_ns; /* CLOCK_REALTIME, read just before sendto: latency */
 	bool done;
 };
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+static uint64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
 /* A DISCOVER as a PXE 2.1 ROM sends it; chaddr and xid differ per request. */
 static size_t build_discover(uint8_t *p, size_t cap, uint32_t xid, uint32_t seq, uint16_t arch)
@@ -200,6 +206,7 @@ int main(int argc, char **argv)
 		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.iface, (socklen_t)strlen(o.iface)) ||
 		    bind(fd, (struct sockaddr *)&me, sizeof(me)) ||
 		    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
@@ -234,6 +241,7 @@ int main(int argc, char **argv)
 			size_t len = build_discover(pkt, sizeof(pkt), base + (uint32_t)sent,
 						    (uint32_t)sent, o.arch);
 
+			rq[sent].sent_rt_ns = clock_ns(CLOCK_REALTIME);
 			if (sendto(fd, pkt, len, 0, (struct sockaddr *)&o.dst, sizeof(o.dst)) < 0) {
 				if (errno == EAGAIN || errno == ENOBUFS)
 					break;
@@ -257,7 +265,15 @@ int main(int argc, char **argv)
 		if (epoll_pwait2(ep, evs, 4, &ts, NULL) <= 0)
 			continue;
 		for (;;) {
-			ssize_t n = recv(fd, pkt, sizeof(pkt), 0);
+			union {
+				struct cmsghdr h;
+				char b[CMSG_SPACE(sizeof(struct timespec))];
+			} cbuf;
+			struct iovec iov = {.iov_base = pkt, .iov_len = sizeof(pkt)};
+			struct msghdr mh = {
+			    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cbuf, .msg_controllen = sizeof(cbuf)};
+			ssize_t n = recvmsg(fd, &mh, 0);
+			uint64_t rx_rt = 0;
 			int64_t xid;
 			uint32_t seq;
 
@@ -274,7 +290,20 @@ int main(int argc, char **argv)
 			last_rx = now_ns();
 			rq[seq].done = true;
 			outstanding--;
-			lat[nlat++] = last_rx - rq[seq].sent_ns;
+			/* The kernel's receive time, so the generator's own wake-up
+			 * delay (a busy shared machine) is not counted against the
+			 * server. */
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+				if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec t;
+
+					memcpy(&t, CMSG_DATA(c), sizeof(t));
+					rx_rt = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+				}
+			}
+			if (rx_rt < rq[seq].sent_rt_ns)
+				rx_rt = clock_ns(CLOCK_REALTIME);
+			lat[nlat++] = rx_rt - rq[seq].sent_rt_ns;
 		}
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
