@@ -102,8 +102,9 @@ int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c)
 	if (uuid && len == 17 && uuid[0] == 0) {
 		c->has_uuid = true;
 		memcpy(c->uuid, uuid, 17);
-		/* Pi 4 EEPROM: "RPi4" at the start of the GUID bytes */
-		if (!memcmp(uuid + 1, "RPi4", 4))
+		/* Pi 4/5 EEPROM (DHCP_OPTION97 default): FourCC "RPi4"/"RPi5",
+		 * board revision, low 4 bytes of the MAC, serial number */
+		if (!memcmp(uuid + 1, "RPi4", 4) || !memcmp(uuid + 1, "RPi5", 4))
 			c->rpi = true;
 	} else if (uuid && len) {
 		return -EBADMSG;

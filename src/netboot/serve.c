@@ -414,7 +414,8 @@ static const struct {
     {"bios", "undionly.kpxe"}, {"efi64", "bootx64.efi"},  {"efi64", "grubnetx64.efi"},
     {"efi64", "grubx64.efi"},  {"efi64", "shimx64.efi"},  {"efi64", "snponly.efi"},
     {"efi64", "ipxe.efi"},     {"arm64", "bootaa64.efi"}, {"arm64", "grubaa64.efi"},
-    {"ipxe", "boot.ipxe"},     {"ipxe", "autoexec.ipxe"},
+    {"ipxe", "boot.ipxe"},     {"ipxe", "autoexec.ipxe"}, {"rpi", "bootcode.bin"},
+    {"rpi", "start4.elf"},
 };
 
 /* A boot file named on the command line must exist under ROOT (URLs are
