@@ -93,7 +93,9 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	struct pxe_menu menu = {0};
 	uint16_t itype = 0, ilayer = 0;
 	int ri = binl ? pxe_boot_item(m, &itype, &ilayer) : -ENOENT;
-	size_t nmenu = binl ? 0 : bootplan_menu_for(plan, &c, items, BOOTPLAN_MAX_MENU);
+	/* iPXE asks on 4011 after a proxy offer (ProxyDHCPREQUEST, no 43.71)
+	 * and keeps only that ACK's options: it must carry the menu again */
+	size_t nmenu = bootplan_menu_for(plan, &c, items, BOOTPLAN_MAX_MENU);
 	if (ri == -EBADMSG) {
 		snprintf(a->log, sizeof a->log,
 			 "dhcp.malformed mac=%s reason=\"bad boot item (option 43.71)\"", mac);

@@ -210,6 +210,20 @@ static void test_menu_offer_and_4011_answer(void **state)
 	assert_memory_equal(v, lan.ip4, 4);
 	assert_non_null(strstr(a.log, "shape=item"));
 
+	/* iPXE's ProxyDHCPREQUEST to 4011 (no 43.71) gets the menu again in
+	 * its ACK: iPXE keeps only the ACK's options */
+	memcpy(req, pkt, n);
+	req[242] = DHCP4_REQUEST;
+	memcpy(req + 12, "\xc0\x00\x02\x65", 4);
+	dhcp4_answer(&p, &lan, true, &src, req, n, out, sizeof out, &a);
+	assert_true(a.len > 0);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_int_equal(m.msg_type, DHCP4_ACK);
+	v = dhcp4_opt(&m, 43, &len);
+	assert_int_equal(len, sizeof want43);
+	assert_memory_equal(v, want43, sizeof want43);
+	assert_int_equal(m.file[0], 0);
+
 	/* The first item, with a layer number: echoed as sent. */
 	static const uint8_t pick0[] = { 71, 4, 0x80, 0x80, 0, 2, 255 };
 	memcpy(req, pkt, n);
