@@ -7,13 +7,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "netboot/bootplan.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/dhcp4_wire.h"
 #include "netboot/pxe.h"
+#include "netboot/serve.h"
 #include "testutil.h"
 
 static const struct iface lan = { .index = 3, .name = "lan0", .has_ip4 = true, .ip4 = { 192, 0, 2, 2 } };
@@ -306,6 +309,75 @@ static void test_uefi_menu_and_no_menu_for_others(void **state)
 	free(pkt);
 }
 
+/* The flags through serve's option parser and the --config file. */
+static void test_menu_flags_and_config(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/lbmenuXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "root /srv\nmenu Boot from disk=bios:local\nmenu Rescue=bios:r/pxelinux.0\n"
+			   "menu-prompt Press F8 now\nmenu-timeout 5\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	char errbuf[512];
+	FILE *err = fmemopen(errbuf, sizeof errbuf, "w");
+	struct serve_opts *o = calloc(1, sizeof *o);
+	const char *argv1[] = { "serve", "--config", path, "--menu", "Installer=efi64:d-i/grubx64.efi" };
+	assert_int_equal(serve_load_opts(5, (char **)argv1, o, err), 0);
+	assert_int_equal(o->plan.n_menu, 3);
+	assert_string_equal(o->plan.menu[0].label, "Boot from disk");
+	assert_null(o->plan.menu[0].file);
+	assert_string_equal(o->plan.menu[1].file, "r/pxelinux.0");
+	assert_string_equal(o->plan.menu[2].key, "efi64");
+	assert_string_equal(bootplan_menu_prompt(&o->plan), "Press F8 now");
+	assert_int_equal(bootplan_menu_timeout(&o->plan), 5);
+	serve_opts_free(o);
+	unlink(path);
+
+	static const struct {
+		int argc;
+		const char *argv[8];
+		const char *want;
+	} bad[] = {
+		{ 3, { "serve", "--menu", "x" }, "--menu x: expected LABEL=ARCH:FILE" },
+		{ 5, { "serve", "--menu", "a=bios:a", "--menu-timeout", "256" }, "expected 0-255" },
+		{ 3, { "serve", "--menu-prompt", "hi" }, "need --menu" },
+		{ 7, { "serve", "--menu", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=bios:a",
+		       "--menu", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb=bios:b",
+		       "--menu", "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc=bios:c" },
+		  "" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		rewind(err);
+		memset(errbuf, 0, sizeof errbuf);
+		o = calloc(1, sizeof *o);
+		int r = serve_load_opts(bad[i].argc, (char **)bad[i].argv, o, err);
+		fflush(err);
+		if (i == 3) {
+			/* exactly 255 bytes: fits; a fourth item tips it over */
+			assert_int_equal(r, 0);
+			serve_opts_free(o);
+			continue;
+		}
+		if (r != -EINVAL || !strstr(errbuf, bad[i].want))
+			fail_msg("case %zu: r=%d err='%s'", i, r, errbuf);
+		serve_opts_free(o);
+	}
+	rewind(err);
+	memset(errbuf, 0, sizeof errbuf);
+	o = calloc(1, sizeof *o);
+	const char *argv4[] = { "serve", "--menu", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=bios:a",
+				"--menu", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb=bios:b",
+				"--menu", "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc=bios:c",
+				"--menu", "d=bios:d" };
+	assert_int_equal(serve_load_opts(9, (char **)argv4, o, err), -EINVAL);
+	fflush(err);
+	assert_non_null(strstr(errbuf, "the bios menu needs 266 bytes of DHCP option 43, more than the 255"));
+	serve_opts_free(o);
+	fclose(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_255_byte_limit),
 		cmocka_unit_test(test_menu_offer_and_4011_answer),
 		cmocka_unit_test(test_uefi_menu_and_no_menu_for_others),
+		cmocka_unit_test(test_menu_flags_and_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
