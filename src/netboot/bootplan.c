@@ -517,8 +517,13 @@ int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
 			 const struct bootplan_menu_item *it, const uint8_t ip[4],
 			 struct boot_choice *out)
 {
+	const struct bootplan_host *h = bootplan_host_for(p, c->mac);
 	out->file[0] = 0;
 	out->why = "menu item";
+	if (h && h->ignore) {
+		out->why = "ignored by a --host rule";
+		return -EPERM;
+	}
 	if (!it->file) {
 		out->why = "local boot item: the client boots from disk, nothing to serve";
 		return -ENOENT;

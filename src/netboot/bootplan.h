@@ -102,7 +102,8 @@ uint8_t bootplan_menu_timeout(const struct bootplan *p);
 int bootplan_menu_check(const struct bootplan *p, char *err, size_t cap);
 
 /* The file of a chosen menu item for client c (answer on 4011): 0, or
- * -ENOENT / -ENAMETOOLONG like bootplan_choose. */
+ * -EPERM / -ENOENT / -ENAMETOOLONG like bootplan_choose (-ENOENT also for
+ * a local boot item, which no client asks a server for). */
 int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
 			 const struct bootplan_menu_item *it, const uint8_t ip[4],
 			 struct boot_choice *out);

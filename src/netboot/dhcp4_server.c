@@ -107,6 +107,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 		if (!it)
 			bc.why = "no --menu item has this boot server type";
 		if (r < 0) {
+			a->log_info = r == -EPERM;
 			snprintf(a->log, sizeof a->log,
 				 "dhcp.noboot mac=%s arch=%u(%s) fw=%s item=0x%04x reason=\"%s\"",
 				 mac, c.arch, c.ai->key, fw, itype, bc.why);

@@ -268,6 +268,14 @@ static void test_menu_offer_and_4011_answer(void **state)
 	assert_memory_equal(v, "\x06\x01\x08\xff", 4);
 	p.kernel = NULL;
 
+	/* An ignored machine gets no item answer either. */
+	assert_int_equal(bootplan_add_host(&p, "52:54:00:00:00:*=ignore", &err), 0);
+	memcpy(req, pkt, n);
+	rn = mk_pxebs_request(req, n, pick, sizeof pick);
+	dhcp4_answer(&p, &lan, true, &src, req, rn, out, sizeof out, &a);
+	assert_int_equal(a.len, 0);
+	p.n_hosts = 0;
+
 	/* A --host rule for this machine wins over the menu. */
 	assert_int_equal(bootplan_add_host(&p, "52:54:00:00:00:01=special.0", &err), 0);
 	dhcp4_answer(&p, &lan, false, &src, pkt, n, out, sizeof out, &a);
