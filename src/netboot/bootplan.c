@@ -502,11 +502,12 @@ int bootplan_menu_check(const struct bootplan *p, char *err, size_t cap)
 			size_t need = 3 + 2 + 2 + 1 + 2 + strlen(m.prompt) + 1;
 			for (size_t i = 0; i < m.n; i++)
 				need += (m.type[i] ? 7 : 0) + 3 + strlen(m.label[i]);
-			snprintf(err, cap,
-				 "the %s menu needs %zu bytes of DHCP option 43, more than the 255 "
-				 "one option holds: use fewer or shorter --menu labels or a shorter "
-				 "--menu-prompt",
-				 key, need);
+			snprintf(
+			    err, cap,
+			    "the %s menu needs %zu bytes of DHCP option 43, more than the 255 "
+			    "one option holds: use fewer or shorter --menu labels or a shorter "
+			    "--menu-prompt",
+			    key, need);
 			return -E2BIG;
 		}
 	}

@@ -312,8 +312,13 @@ int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req, const struct px
 	case PXE_SHAPE_ITEM: {
 		/* the boot server ACK names the item it answers (PXE spec 2.1
 		 * 2.2.7; iPXE drops an ACK whose 43.71 type differs) */
-		uint8_t v[7] = {71, 4, (uint8_t)(r->item_type >> 8), (uint8_t)r->item_type,
-				(uint8_t)(r->item_layer >> 8), (uint8_t)r->item_layer, 255};
+		uint8_t v[7] = {71,
+				4,
+				(uint8_t)(r->item_type >> 8),
+				(uint8_t)r->item_type,
+				(uint8_t)(r->item_layer >> 8),
+				(uint8_t)r->item_layer,
+				255};
 		dhcp4_build_opt(w, DHCP4_OPT_VENDOR, v, sizeof v);
 		break;
 	}

@@ -92,11 +92,11 @@ const char *pxe_shape_name(enum pxe_shape s);
 struct pxe_reply {
 	uint8_t type; /* DHCP4_OFFER (port 67) or DHCP4_ACK (port 4011) */
 	enum pxe_shape shape;
-	uint8_t server_ip[4];	     /* our address on the receiving interface */
-	const char *file;	     /* TFTP path or URL; NULL = none */
-	const char *pxelinux_config; /* option 209, or NULL */
-	const char *pxelinux_prefix; /* option 210, or NULL */
-	const struct pxe_menu *menu; /* PXE_SHAPE_MENU */
+	uint8_t server_ip[4];		/* our address on the receiving interface */
+	const char *file;		/* TFTP path or URL; NULL = none */
+	const char *pxelinux_config;	/* option 209, or NULL */
+	const char *pxelinux_prefix;	/* option 210, or NULL */
+	const struct pxe_menu *menu;	/* PXE_SHAPE_MENU */
 	uint16_t item_type, item_layer; /* PXE_SHAPE_ITEM: echoed in 43.71 */
 };
 

@@ -280,8 +280,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_MENU_TIMEOUT: {
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 0 || v > 255) {
-				fprintf(err, "serve: --menu-timeout %s: expected 0-255 seconds (0: "
-					     "first item at once, 255: wait for a choice)\n",
+				fprintf(err,
+					"serve: --menu-timeout %s: expected 0-255 seconds (0: "
+					"first item at once, 255: wait for a choice)\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -515,8 +516,8 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
 			return -ENOENT;
 	for (size_t i = 0; i < o->plan.n_menu; i++)
-		if (o->plan.menu[i].file && strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX,
-						    sizeof BOOTPLAN_PREFIX - 1) &&
+		if (o->plan.menu[i].file &&
+		    strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) &&
 		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
 			return -ENOENT;
 	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0) {

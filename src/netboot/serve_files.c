@@ -126,8 +126,8 @@ static void serve_close_cookie(void *cookie)
 /* Raspberry Pi device folders (rpi.h): "<serial>/F" or "<mac>/F" that does
  * not exist under ROOT is served from ROOT/F. 1 and *vf set, or 0 (look the
  * name up as it is: it exists, or it gets "not found"). */
-static int serve_rpi_overlay(struct serve_state *st, const char *clean,
-			     const struct sockaddr *peer, struct tftp_vfile *vf)
+static int serve_rpi_overlay(struct serve_state *st, const char *clean, const struct sockaddr *peer,
+			     struct tftp_vfile *vf)
 {
 	size_t pl = st->opts->root ? rpi_tftp_prefix(clean) : 0;
 	struct stat sb;
