@@ -28,13 +28,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bootplan_add_boot(&plan, "efi64-http=http://198.51.100.7/x.efi", &err);
 	bootplan_add_boot(&plan, "uboot-arm64=u/boot.scr", &err);
 	log_setup(LOG_FMT_TEXT, LOG_LVL_ERR, 2);
-	for (int binl = 0; binl < 2; binl++) {
-		dhcp4_answer(&plan, &ifc, binl, &src, data, size, out, sizeof out, &a);
-		if (a.len) {
-			/* whatever we send must parse back and never assign an address */
-			struct dhcp4_msg m;
-			if (dhcp4_parse(out, a.len, &m) || memcmp(m.yiaddr, "\0\0\0\0", 4))
-				__builtin_trap();
+	/* second plan: PXE menus (option 43 out, 43.71 in on 4011) and a Pi */
+	struct bootplan menu;
+	memset(&menu, 0, sizeof menu);
+	menu.http = menu.tftp = true;
+	menu.http_port = 80;
+	bootplan_add_menu(&menu, "Local=bios:local", &err);
+	bootplan_add_menu(&menu, "Rescue=bios:r.0", &err);
+	bootplan_add_menu(&menu, "Shell=efi64:s.efi", &err);
+	bootplan_add_boot(&menu, "rpi=bootcode.bin", &err);
+	const struct bootplan *plans[] = {&plan, &menu};
+	for (int pi = 0; pi < 2; pi++) {
+		for (int binl = 0; binl < 2; binl++) {
+			dhcp4_answer(plans[pi], &ifc, binl, &src, data, size, out, sizeof out, &a);
+			if (a.len) {
+				/* whatever we send must parse back and never assign an address */
+				struct dhcp4_msg m;
+				if (dhcp4_parse(out, a.len, &m) || memcmp(m.yiaddr, "\0\0\0\0", 4))
+					__builtin_trap();
+			}
 		}
 	}
 	return 0;

@@ -198,6 +198,36 @@ static const char *file_for_arch(const struct bootplan *p, const struct pxe_arch
 	return f;
 }
 
+/* A configured file f for client c: a URL as is, a path over TFTP, or
+ * over HTTP for an HTTP boot client. */
+static int choose_file(const struct bootplan *p, const struct pxe_client *c, const char *f,
+		       const uint8_t ip[4], struct boot_choice *out)
+{
+	if (c->ipxe && is_ipxe_image(f)) {
+		out->why = "client is already iPXE: set --boot ipxe=SCRIPT";
+		return -ELOOP;
+	}
+	if (is_url(f)) {
+		if (!c->http && !c->ipxe) {
+			out->why = "URL configured but client boots over TFTP only";
+			return -ENOENT;
+		}
+		return put_path(out->file, sizeof out->file, f);
+	}
+	if (c->http) {
+		if (!p->http) {
+			out->why = "HTTP boot client but HTTP is disabled";
+			return -ENOENT;
+		}
+		return put_url(out->file, sizeof out->file, ip, p->http_port, f);
+	}
+	if (!p->tftp) {
+		out->why = "TFTP is disabled";
+		return -ENOENT;
+	}
+	return put_path(out->file, sizeof out->file, f);
+}
+
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
 		    struct boot_choice *out)
 {
@@ -245,29 +275,7 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 	const char *f = host_file ? host_file : file_for_arch(p, ai);
 	if (f) {
 		out->why = host_file ? "host rule" : "arch entry";
-		if (c->ipxe && is_ipxe_image(f)) {
-			out->why = "client is already iPXE: set --boot ipxe=SCRIPT";
-			return -ELOOP;
-		}
-		if (is_url(f)) {
-			if (!c->http && !c->ipxe) {
-				out->why = "URL configured but client boots over TFTP only";
-				return -ENOENT;
-			}
-			return put_path(out->file, sizeof out->file, f);
-		}
-		if (c->http) {
-			if (!p->http) {
-				out->why = "HTTP boot client but HTTP is disabled";
-				return -ENOENT;
-			}
-			return put_url(out->file, sizeof out->file, ip, p->http_port, f);
-		}
-		if (!p->tftp) {
-			out->why = "TFTP is disabled";
-			return -ENOENT;
-		}
-		return put_path(out->file, sizeof out->file, f);
+		return choose_file(p, c, f, ip, out);
 	}
 
 	/* 3. Kernel mode: chain-load iPXE built for this architecture. */
@@ -382,4 +390,144 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 		}
 	}
 	return -ENOENT;
+}
+
+int bootplan_add_menu(struct bootplan *p, const char *spec, const char **err)
+{
+	const char *eq = strchr(spec, '=');
+	struct bootplan_menu_item it;
+	memset(&it, 0, sizeof it);
+	if (!eq || eq == spec || !eq[1]) {
+		*err = "expected LABEL=ARCH:FILE or LABEL=ARCH:local";
+		return -EINVAL;
+	}
+	size_t ln = (size_t)(eq - spec);
+	if (ln >= sizeof it.label) {
+		*err = "label longer than 63 characters";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < ln; i++) {
+		if ((unsigned char)spec[i] < 0x20 || (unsigned char)spec[i] > 0x7e) {
+			*err = "label must be printable ASCII (firmware menus show nothing else)";
+			return -EINVAL;
+		}
+	}
+	memcpy(it.label, spec, ln);
+	const char *act = eq + 1;
+	const char *colon = strchr(act, ':');
+	char key[32];
+	size_t kn = colon ? (size_t)(colon - act) : 0;
+	if (!colon || kn == 0 || kn >= sizeof key || !colon[1]) {
+		*err = "expected LABEL=ARCH:FILE or LABEL=ARCH:local";
+		return -EINVAL;
+	}
+	memcpy(key, act, kn);
+	key[kn] = 0;
+	const struct pxe_arch *a = pxe_arch_by_key(key);
+	if (!a || a->http || a->fw == PXE_FW_RPI) {
+		*err = "unknown architecture, or one whose firmware shows no PXE menu "
+		       "(HTTP boot, rpi)";
+		return -EINVAL;
+	}
+	it.key = a->key;
+	it.file = strcmp(colon + 1, "local") ? colon + 1 : NULL;
+	if (p->n_menu == BOOTPLAN_MAX_MENU) {
+		*err = "too many --menu items (16 at most)";
+		return -E2BIG;
+	}
+	/* Boot server types are 16-bit numbers sent big-endian; iPXE reads
+	 * the menu's types little-endian but the boot server list and 43.71
+	 * big-endian, so a type whose two bytes are equal (0x8080, 0x8181,
+	 * ...: vendor range 0x8000-0xfffe) reads the same either way. */
+	it.type = it.file ? (uint16_t)(0x8080 + 0x0101 * p->n_menu) : 0;
+	p->menu[p->n_menu++] = it;
+	return 0;
+}
+
+size_t bootplan_menu_for(const struct bootplan *p, const struct pxe_client *c,
+			 const struct bootplan_menu_item **items, size_t max)
+{
+	size_t n = 0;
+	if (!p->n_menu || c->http || c->ai->fw == PXE_FW_RPI || bootplan_host_for(p, c->mac))
+		return 0;
+	/* iPXE shows PXE menus too, but an iPXE that lifeboat chain-loaded
+	 * (kernel mode, --boot ipxe) must get its script, not the menu again */
+	if (c->ipxe && (p->kernel || bootplan_file_for(p, "ipxe")))
+		return 0;
+	for (size_t i = 0; i < p->n_menu && n < max; i++)
+		if (!strcmp(p->menu[i].key, c->ai->key))
+			items[n++] = &p->menu[i];
+	return n;
+}
+
+const struct bootplan_menu_item *bootplan_menu_by_type(const struct bootplan *p, uint16_t type)
+{
+	for (size_t i = 0; type && i < p->n_menu; i++)
+		if (p->menu[i].type == type)
+			return &p->menu[i];
+	return NULL;
+}
+
+const char *bootplan_menu_prompt(const struct bootplan *p)
+{
+	return p->menu_prompt ? p->menu_prompt : "Press F8 for the boot menu";
+}
+
+uint8_t bootplan_menu_timeout(const struct bootplan *p)
+{
+	return p->menu_timeout_set ? p->menu_timeout : BOOTPLAN_MENU_TIMEOUT_DEFAULT;
+}
+
+int bootplan_menu_check(const struct bootplan *p, char *err, size_t cap)
+{
+	for (size_t k = 0; k < p->n_menu; k++) {
+		const char *key = p->menu[k].key;
+		bool seen = false;
+		for (size_t j = 0; j < k; j++)
+			seen = seen || !strcmp(p->menu[j].key, key);
+		if (seen)
+			continue; /* this architecture's menu was checked already */
+		struct pxe_menu m = {.prompt = bootplan_menu_prompt(p),
+				     .timeout = bootplan_menu_timeout(p)};
+		for (size_t i = 0; i < p->n_menu; i++) {
+			if (strcmp(p->menu[i].key, key))
+				continue;
+			m.type[m.n] = p->menu[i].type;
+			m.label[m.n++] = p->menu[i].label;
+		}
+		uint8_t v[512];
+		static const uint8_t ip[4];
+		int len = pxe_menu_encode(v, sizeof v, &m, ip);
+		if (len < 0 || len > 255) {
+			size_t need = 3 + 2 + 2 + 1 + 2 + strlen(m.prompt) + 1;
+			for (size_t i = 0; i < m.n; i++)
+				need += (m.type[i] ? 7 : 0) + 3 + strlen(m.label[i]);
+			snprintf(
+			    err, cap,
+			    "the %s menu needs %zu bytes of DHCP option 43, more than the 255 "
+			    "one option holds: use fewer or shorter --menu labels or a shorter "
+			    "--menu-prompt",
+			    key, need);
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
+			 const struct bootplan_menu_item *it, const uint8_t ip[4],
+			 struct boot_choice *out)
+{
+	const struct bootplan_host *h = bootplan_host_for(p, c->mac);
+	out->file[0] = 0;
+	out->why = "menu item";
+	if (h && h->ignore) {
+		out->why = "ignored by a --host rule";
+		return -EPERM;
+	}
+	if (!it->file) {
+		out->why = "local boot item: the client boots from disk, nothing to serve";
+		return -ENOENT;
+	}
+	return choose_file(p, c, it->file, ip, out);
 }

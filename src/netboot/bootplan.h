@@ -32,6 +32,20 @@ struct bootplan_host {
 	const char *file; /* boot this instead (relative to ROOT or URL) */
 };
 
+struct boot_choice;
+
+#define BOOTPLAN_MAX_MENU 16
+#define BOOTPLAN_MENU_TIMEOUT_DEFAULT 10
+
+/* --menu "LABEL=ARCH:FILE" (or ARCH:local): one item of the PXE boot menu
+ * (PXE spec 2.1 option 43.9) that firmware of architecture ARCH shows. */
+struct bootplan_menu_item {
+	char label[64];
+	const char *key;  /* arch key (pxe.h table) */
+	const char *file; /* relative to ROOT or URL; NULL = local boot (type 0) */
+	uint16_t type;	  /* boot server type: 0 local, else 0x8080 + i * 0x0101 */
+};
+
 struct bootplan {
 	struct bootplan_entry boot[BOOTPLAN_MAX_BOOT];
 	size_t n_boot;
@@ -44,6 +58,11 @@ struct bootplan {
 	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
 	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];
 	size_t n_hosts;
+	struct bootplan_menu_item menu[BOOTPLAN_MAX_MENU];
+	size_t n_menu;
+	const char *menu_prompt; /* 43.10 text; NULL = default */
+	uint8_t menu_timeout;	 /* 43.10 seconds: 0 first item at once, 255 wait */
+	bool menu_timeout_set;	 /* else BOOTPLAN_MENU_TIMEOUT_DEFAULT */
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -58,6 +77,36 @@ int bootplan_add_boot(struct bootplan *p, const char *spec, const char **err);
  * MAC octets may be '*' (e.g. "b8:27:eb:*:*:*", or "b8:27:eb:*" for a
  * whole OUI). 0 or -EINVAL/-E2BIG with *err saying why. */
 int bootplan_add_host(struct bootplan *p, const char *spec, const char **err);
+
+/* Adds "LABEL=ARCH:FILE" or "LABEL=ARCH:local" (as given to --menu). The
+ * LABEL may hold spaces but no '='; items keep their order. 0 or
+ * -EINVAL/-E2BIG with *err saying why. */
+int bootplan_add_menu(struct bootplan *p, const char *spec, const char **err);
+
+/* The menu items firmware of client c is shown, in order, into items
+ * (at most max). 0 when c gets no menu: an HTTP boot client, a Raspberry
+ * Pi, a machine with a --host rule, an iPXE client when an "ipxe" entry or
+ * kernel mode answers it, or no item for its architecture. */
+size_t bootplan_menu_for(const struct bootplan *p, const struct pxe_client *c,
+			 const struct bootplan_menu_item **items, size_t max);
+
+/* The item with boot server type `type` (as sent back in 43.71), or NULL. */
+const struct bootplan_menu_item *bootplan_menu_by_type(const struct bootplan *p, uint16_t type);
+
+/* The prompt and timeout actually sent (defaults applied). */
+const char *bootplan_menu_prompt(const struct bootplan *p);
+uint8_t bootplan_menu_timeout(const struct bootplan *p);
+
+/* Checks that option 43 with the menu of every architecture fits in one
+ * DHCP option (255 bytes). 0, or -E2BIG with a message in err[cap]. */
+int bootplan_menu_check(const struct bootplan *p, char *err, size_t cap);
+
+/* The file of a chosen menu item for client c (answer on 4011): 0, or
+ * -EPERM / -ENOENT / -ENAMETOOLONG like bootplan_choose (-ENOENT also for
+ * a local boot item, which no client asks a server for). */
+int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
+			 const struct bootplan_menu_item *it, const uint8_t ip[4],
+			 struct boot_choice *out);
 
 /* The first --host rule matching mac, or NULL. Exact rules (no '*') are
  * tried before wildcard ones. */

@@ -75,20 +75,11 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	}
 
 	struct boot_choice bc;
-	r = bootplan_choose(plan, &c, ifc->ip4, &bc);
 	const char *fw = c.ipxe			    ? "ipxe"
 			 : c.ai->fw == PXE_FW_UEFI  ? "uefi"
 			 : c.ai->fw == PXE_FW_UBOOT ? "uboot"
 			 : c.ai->fw == PXE_FW_RPI   ? "rpi"
 						    : "bios";
-	if (r < 0) {
-		a->log_info = r == -EPERM;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac, c.arch,
-			 c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
-		goto out;
-	}
-
 	struct pxe_reply rep = {
 	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
 	    .shape = pxe_choose_shape(&c),
@@ -96,6 +87,57 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	    .pxelinux_config = plan->pxelinux_config,
 	    .pxelinux_prefix = plan->pxelinux_prefix,
 	};
+	/* PXE menus (--menu): the offer carries the menu, the client picks an
+	 * item and asks for it on 4011 with 43.71 (boot item type, layer). */
+	const struct bootplan_menu_item *items[BOOTPLAN_MAX_MENU];
+	struct pxe_menu menu = {0};
+	uint16_t itype = 0, ilayer = 0;
+	int ri = binl ? pxe_boot_item(m, &itype, &ilayer) : -ENOENT;
+	/* iPXE asks on 4011 after a proxy offer (ProxyDHCPREQUEST, no 43.71)
+	 * and keeps only that ACK's options: it must carry the menu again */
+	size_t nmenu = bootplan_menu_for(plan, &c, items, BOOTPLAN_MAX_MENU);
+	if (ri == -EBADMSG) {
+		snprintf(a->log, sizeof a->log,
+			 "dhcp.malformed mac=%s reason=\"bad boot item (option 43.71)\"", mac);
+		goto out;
+	}
+	if (ri == 0 && itype) {
+		const struct bootplan_menu_item *it = bootplan_menu_by_type(plan, itype);
+		r = it ? bootplan_choose_item(plan, &c, it, ifc->ip4, &bc) : -ENOENT;
+		if (!it)
+			bc.why = "no --menu item has this boot server type";
+		if (r < 0) {
+			a->log_info = r == -EPERM;
+			snprintf(a->log, sizeof a->log,
+				 "dhcp.noboot mac=%s arch=%u(%s) fw=%s item=0x%04x reason=\"%s\"",
+				 mac, c.arch, c.ai->key, fw, itype, bc.why);
+			goto out;
+		}
+		rep.shape = PXE_SHAPE_ITEM;
+		rep.item_type = itype;
+		rep.item_layer = ilayer;
+	} else if (nmenu) {
+		menu.n = nmenu;
+		for (size_t i = 0; i < nmenu; i++) {
+			menu.type[i] = items[i]->type;
+			menu.label[i] = items[i]->label;
+		}
+		menu.prompt = bootplan_menu_prompt(plan);
+		menu.timeout = bootplan_menu_timeout(plan);
+		rep.shape = PXE_SHAPE_MENU;
+		rep.menu = &menu;
+		rep.file = NULL; /* 43.6 bit 3 clear: the client discovers on 4011 */
+		snprintf(bc.file, sizeof bc.file, "menu:%zu-items", nmenu);
+	} else {
+		r = bootplan_choose(plan, &c, ifc->ip4, &bc);
+		if (r < 0) {
+			a->log_info = r == -EPERM;
+			snprintf(a->log, sizeof a->log,
+				 "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac,
+				 c.arch, c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
+			goto out;
+		}
+	}
 	memcpy(rep.server_ip, ifc->ip4, 4);
 	struct wbuf w;
 	wbuf_init(&w, out, cap);

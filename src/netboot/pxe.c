@@ -102,8 +102,9 @@ int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c)
 	if (uuid && len == 17 && uuid[0] == 0) {
 		c->has_uuid = true;
 		memcpy(c->uuid, uuid, 17);
-		/* Pi 4 EEPROM: "RPi4" at the start of the GUID bytes */
-		if (!memcmp(uuid + 1, "RPi4", 4))
+		/* Pi 4/5 EEPROM (DHCP_OPTION97 default): FourCC "RPi4"/"RPi5",
+		 * board revision, low 4 bytes of the MAC, serial number */
+		if (!memcmp(uuid + 1, "RPi4", 4) || !memcmp(uuid + 1, "RPi5", 4))
 			c->rpi = true;
 	} else if (uuid && len) {
 		return -EBADMSG;
@@ -163,7 +164,7 @@ enum pxe_shape pxe_choose_shape(const struct pxe_client *c)
 
 const char *pxe_shape_name(enum pxe_shape s)
 {
-	static const char *const names[] = {"pxe10", "binl", "http", "rpi"};
+	static const char *const names[] = {"pxe10", "binl", "http", "rpi", "menu", "item"};
 	return names[s];
 }
 
@@ -183,6 +184,76 @@ static int pxe_build_rpi_vendor(struct wbuf *w)
 	if (o.err)
 		return -ENOBUFS;
 	return dhcp4_build_opt(w, DHCP4_OPT_VENDOR, v, o.len);
+}
+
+int pxe_menu_encode(uint8_t *out, size_t cap, const struct pxe_menu *m, const uint8_t server_ip[4])
+{
+	struct wbuf o;
+	size_t n_servers = 0, menu_len = 0;
+	const char *prompt = m->prompt ? m->prompt : "";
+	wbuf_init(&o, out, cap);
+	if (m->n == 0 || m->n > PXE_MENU_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < m->n; i++) {
+		n_servers += m->type[i] != 0;
+		menu_len += 3 + strlen(m->label[i]);
+	}
+	/* each sub-option carries at most 255 bytes; the whole option too */
+	if (menu_len > 255 || 7 * n_servers > 255 || 1 + strlen(prompt) > 255)
+		return -ENOBUFS;
+	/* 43.6 bits 0+1: no broadcast or multicast discovery, ask the
+	 * servers of 43.8 (us) on 4011; bit 3 clear: show the menu */
+	wbuf_u8(&o, 6), wbuf_u8(&o, 1), wbuf_u8(&o, 3);
+	if (n_servers) {
+		wbuf_u8(&o, 8), wbuf_u8(&o, (uint8_t)(7 * n_servers));
+		for (size_t i = 0; i < m->n; i++) {
+			if (!m->type[i])
+				continue; /* local boot asks no server */
+			wbuf_be16(&o, m->type[i]), wbuf_u8(&o, 1), wbuf_bytes(&o, server_ip, 4);
+		}
+	}
+	wbuf_u8(&o, 9), wbuf_u8(&o, (uint8_t)menu_len);
+	for (size_t i = 0; i < m->n; i++) {
+		wbuf_be16(&o, m->type[i]);
+		wbuf_u8(&o, (uint8_t)strlen(m->label[i]));
+		wbuf_str(&o, m->label[i]);
+	}
+	wbuf_u8(&o, 10), wbuf_u8(&o, (uint8_t)(1 + strlen(prompt)));
+	wbuf_u8(&o, m->timeout), wbuf_str(&o, prompt);
+	wbuf_u8(&o, 255);
+	return o.err ? -ENOBUFS : (int)o.len;
+}
+
+int pxe_boot_item(const struct dhcp4_msg *m, uint16_t *type, uint16_t *layer)
+{
+	size_t len;
+	const uint8_t *v = dhcp4_opt(m, DHCP4_OPT_VENDOR, &len);
+	struct rbuf r;
+	if (!v)
+		return -ENOENT;
+	rbuf_init(&r, v, len);
+	while (rbuf_left(&r)) {
+		uint8_t code, l;
+		if (rbuf_u8(&r, &code))
+			return -EBADMSG;
+		if (code == 255)
+			break;
+		if (code == 0)
+			continue; /* pad */
+		if (rbuf_u8(&r, &l))
+			return -EBADMSG;
+		struct rbuf sub;
+		if (rbuf_sub(&r, l, &sub))
+			return -EBADMSG;
+		if (code != 71)
+			continue;
+		if (l != 4)
+			return -EBADMSG;
+		rbuf_be16(&sub, type);
+		rbuf_be16(&sub, layer);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req, const struct pxe_client *c,
@@ -230,6 +301,27 @@ int pxe_build_reply(struct wbuf *w, const struct dhcp4_msg *req, const struct px
 	case PXE_SHAPE_RPI:
 		pxe_build_rpi_vendor(w);
 		break;
+	case PXE_SHAPE_MENU: {
+		uint8_t v[256];
+		int n = r->menu ? pxe_menu_encode(v, sizeof v, r->menu, r->server_ip) : -EINVAL;
+		if (n < 0)
+			return n;
+		dhcp4_build_opt(w, DHCP4_OPT_VENDOR, v, (size_t)n);
+		break;
+	}
+	case PXE_SHAPE_ITEM: {
+		/* the boot server ACK names the item it answers (PXE spec 2.1
+		 * 2.2.7; iPXE drops an ACK whose 43.71 type differs) */
+		uint8_t v[7] = {71,
+				4,
+				(uint8_t)(r->item_type >> 8),
+				(uint8_t)r->item_type,
+				(uint8_t)(r->item_layer >> 8),
+				(uint8_t)r->item_layer,
+				255};
+		dhcp4_build_opt(w, DHCP4_OPT_VENDOR, v, sizeof v);
+		break;
+	}
 	case PXE_SHAPE_BINL:
 	case PXE_SHAPE_HTTP:
 		break;

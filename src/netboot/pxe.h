@@ -56,11 +56,34 @@ struct pxe_client {
  * options are malformed (stay silent, log). */
 int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c);
 
+/* A PXE boot menu (PXE spec 2.1, option 43 sub-options 6, 8, 9, 10). */
+#define PXE_MENU_MAX 16
+struct pxe_menu {
+	size_t n;
+	uint16_t type[PXE_MENU_MAX]; /* boot server type of each item; 0 = local boot */
+	const char *label[PXE_MENU_MAX];
+	const char *prompt;
+	uint8_t timeout; /* seconds; 0 = boot the first item at once, 255 = wait */
+};
+
+/* Writes option 43's payload for menu m offered by server_ip into out:
+ * 43.6 = 3 (no broadcast or multicast discovery: ask the listed server),
+ * 43.8 one boot server entry per non-local type with server_ip, 43.9 the
+ * items, 43.10 prompt + timeout, then 255. Returns its length, or
+ * -ENOBUFS when it does not fit cap (a DHCP option holds 255 bytes). */
+int pxe_menu_encode(uint8_t *out, size_t cap, const struct pxe_menu *m, const uint8_t server_ip[4]);
+
+/* Option 43 sub-option 71 (boot item: type, layer) of a request on 4011.
+ * 0 with the type and layer set, -ENOENT when absent, -EBADMSG when malformed. */
+int pxe_boot_item(const struct dhcp4_msg *m, uint16_t *type, uint16_t *layer);
+
 enum pxe_shape {
 	PXE_SHAPE_PXE10, /* option 43: discovery control 8 = boot the file directly */
 	PXE_SHAPE_BINL,	 /* no option 43: client asks again on 4011 */
 	PXE_SHAPE_HTTP,	 /* HTTPClient: URL in file/67, option 60 HTTPClient */
 	PXE_SHAPE_RPI,	 /* option 43 with the "Raspberry Pi Boot" menu */
+	PXE_SHAPE_MENU,	 /* option 43 with a boot menu (--menu): discovery on 4011 */
+	PXE_SHAPE_ITEM,	 /* 4011 answer to a menu choice: 43.71 echoed + file */
 };
 
 enum pxe_shape pxe_choose_shape(const struct pxe_client *c);
@@ -69,10 +92,12 @@ const char *pxe_shape_name(enum pxe_shape s);
 struct pxe_reply {
 	uint8_t type; /* DHCP4_OFFER (port 67) or DHCP4_ACK (port 4011) */
 	enum pxe_shape shape;
-	uint8_t server_ip[4];	     /* our address on the receiving interface */
-	const char *file;	     /* TFTP path or URL; NULL = none */
-	const char *pxelinux_config; /* option 209, or NULL */
-	const char *pxelinux_prefix; /* option 210, or NULL */
+	uint8_t server_ip[4];		/* our address on the receiving interface */
+	const char *file;		/* TFTP path or URL; NULL = none */
+	const char *pxelinux_config;	/* option 209, or NULL */
+	const char *pxelinux_prefix;	/* option 210, or NULL */
+	const struct pxe_menu *menu;	/* PXE_SHAPE_MENU */
+	uint16_t item_type, item_layer; /* PXE_SHAPE_ITEM: echoed in 43.71 */
 };
 
 /* Builds the reply to req for client c into w. 0 or -ENOBUFS/-EINVAL. */

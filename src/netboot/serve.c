@@ -53,6 +53,12 @@ static void serve_usage(FILE *f)
 	       "                         (b8:27:eb:* = a whole OUI)\n"
 	       "      --pxelinux-config F   DHCP option 209: pxelinux loads this config file\n"
 	       "      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
+	       "      --menu LABEL=ARCH:FILE  PXE boot menu item (repeatable, in order) for\n"
+	       "                         firmware of ARCH (e.g. bios); FILE 'local' = boot\n"
+	       "                         from disk. Chosen items are answered on udp/4011\n"
+	       "      --menu-prompt TEXT    menu prompt (default \"Press F8 for the boot menu\")\n"
+	       "      --menu-timeout S      seconds before the first item boots (default 10;\n"
+	       "                         0 = at once, 255 = wait for a choice)\n"
 	       "      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
 	       "                         Debian package ipxe)\n"
 	       "      --http-port N      HTTP port (default 80)\n"
@@ -104,6 +110,9 @@ enum {
 	OPT_PXELINUX_CONFIG,
 	OPT_PXELINUX_PREFIX,
 	OPT_NO_SANDBOX,
+	OPT_MENU,
+	OPT_MENU_PROMPT,
+	OPT_MENU_TIMEOUT,
 };
 
 static const struct option serve_longopts[] = {
@@ -128,6 +137,9 @@ static const struct option serve_longopts[] = {
     {"dhcp-rate", required_argument, NULL, OPT_DHCP_RATE},
     {"pxelinux-config", required_argument, NULL, OPT_PXELINUX_CONFIG},
     {"pxelinux-prefix", required_argument, NULL, OPT_PXELINUX_PREFIX},
+    {"menu", required_argument, NULL, OPT_MENU},
+    {"menu-prompt", required_argument, NULL, OPT_MENU_PROMPT},
+    {"menu-timeout", required_argument, NULL, OPT_MENU_TIMEOUT},
     {"config", required_argument, NULL, 'c'},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
@@ -256,6 +268,28 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_PXELINUX_PREFIX:
 			o->plan.pxelinux_prefix = optarg;
 			break;
+		case OPT_MENU:
+			if (bootplan_add_menu(&o->plan, optarg, &why)) {
+				fprintf(err, "serve: --menu %s: %s\n", optarg, why);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MENU_PROMPT:
+			o->plan.menu_prompt = optarg;
+			break;
+		case OPT_MENU_TIMEOUT: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 255) {
+				fprintf(err,
+					"serve: --menu-timeout %s: expected 0-255 seconds (0: "
+					"first item at once, 255: wait for a choice)\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->plan.menu_timeout = (uint8_t)v;
+			o->plan.menu_timeout_set = true;
+			break;
+		}
 		case OPT_USER:
 			o->user = optarg;
 			break;
@@ -297,6 +331,15 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	}
 	if (o->plan.cmdline && !o->plan.kernel) {
 		fprintf(err, "serve: --cmdline needs --kernel\n");
+		return -EINVAL;
+	}
+	if ((o->plan.menu_prompt || o->plan.menu_timeout_set) && !o->plan.n_menu) {
+		fprintf(err, "serve: --menu-prompt and --menu-timeout need --menu\n");
+		return -EINVAL;
+	}
+	char menu_err[256];
+	if (bootplan_menu_check(&o->plan, menu_err, sizeof menu_err)) {
+		fprintf(err, "serve: --menu: %s\n", menu_err);
 		return -EINVAL;
 	}
 	return 0;
@@ -372,7 +415,8 @@ static const struct {
     {"bios", "undionly.kpxe"}, {"efi64", "bootx64.efi"},  {"efi64", "grubnetx64.efi"},
     {"efi64", "grubx64.efi"},  {"efi64", "shimx64.efi"},  {"efi64", "snponly.efi"},
     {"efi64", "ipxe.efi"},     {"arm64", "bootaa64.efi"}, {"arm64", "grubaa64.efi"},
-    {"ipxe", "boot.ipxe"},     {"ipxe", "autoexec.ipxe"},
+    {"ipxe", "boot.ipxe"},     {"ipxe", "autoexec.ipxe"}, {"rpi", "bootcode.bin"},
+    {"rpi", "start4.elf"},
 };
 
 /* A boot file named on the command line must exist under ROOT (URLs are
@@ -471,7 +515,12 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		if (o->plan.hosts[i].file &&
 		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
 			return -ENOENT;
-	if (!o->plan.kernel && o->plan.n_boot == 0) {
+	for (size_t i = 0; i < o->plan.n_menu; i++)
+		if (o->plan.menu[i].file &&
+		    strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) &&
+		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
+			return -ENOENT;
+	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0) {
 		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with "
 			"--boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
 		return -EINVAL;

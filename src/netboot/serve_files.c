@@ -4,14 +4,17 @@
  * everything else from ROOT. Host files are opened once, before privileges
  * are dropped, and handed to the servers as file descriptors (they dup them
  * per transfer), so a kernel readable only by root still boots. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "netboot/http.h"
+#include "netboot/rpi.h"
 #include "netboot/serve.h"
 #include "netboot/tftp.h"
 
@@ -115,6 +118,48 @@ static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint
 	return 1;
 }
 
+static void serve_close_cookie(void *cookie)
+{
+	close((int)(intptr_t)cookie);
+}
+
+/* Raspberry Pi device folders (rpi.h): "<serial>/F" or "<mac>/F" that does
+ * not exist under ROOT is served from ROOT/F. 1 and *vf set, or 0 (look the
+ * name up as it is: it exists, or it gets "not found"). */
+static int serve_rpi_overlay(struct serve_state *st, const char *clean, const struct sockaddr *peer,
+			     struct tftp_vfile *vf)
+{
+	size_t pl = st->opts->root ? rpi_tftp_prefix(clean) : 0;
+	struct stat sb;
+	if (!pl)
+		return 0;
+	int fd = fsroot_open(&st->root, clean, &sb);
+	if (fd >= 0) {
+		close(fd); /* the device's own file wins */
+		return 0;
+	}
+	fd = fsroot_open(&st->root, clean + pl, &sb);
+	if (fd < 0)
+		return 0;
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (peer->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr,
+			  ip, sizeof ip);
+	else if (peer->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)peer)->sin_addr, ip,
+			  sizeof ip);
+	log_info("tftp.rpi-root client=%s file=%s served=%s reason=\"no %.*s folder entry: "
+		 "the root's file\"",
+		 ip, clean, clean + pl, (int)pl - 1, clean);
+	memset(vf, 0, sizeof *vf);
+	vf->has_fd = true;
+	vf->fd = fd;
+	vf->len = (size_t)sb.st_size;
+	vf->release = serve_close_cookie;
+	vf->cookie = (void *)(intptr_t)fd;
+	return 1;
+}
+
 static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr *peer,
 			     struct tftp_vfile *vf)
 {
@@ -122,9 +167,10 @@ static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr
 	uint64_t size;
 	char *text;
 	size_t tl;
-	(void)peer;
 	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl);
-	if (r <= 0)
+	if (r == 0)
+		return serve_rpi_overlay(arg, clean, peer, vf);
+	if (r < 0)
 		return r;
 	memset(vf, 0, sizeof *vf);
 	if (text) {

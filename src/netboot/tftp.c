@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "netboot/rpi.h"
 #include "netboot/tftp_wire.h"
 
 /* musl spells some of these only under certain feature macros; the values
@@ -723,6 +724,14 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		tftp_xfer_end(x, "epoll", false);
 		return;
 	}
+	if (rpi_tftp_too_big(size, x->blksize) && log_budget_take(&s->lb, loop_clock_ms(), "tftp"))
+		log_warn(
+		    "tftp.warn client=%s file=%s size=%llu blksize=%u blocks=%llu reason=\"more "
+		    "than 65535 blocks: clients without block-number rollover (Raspberry Pi "
+		    "bootloader, some PXE ROMs) stop there; serve it over HTTP or make it "
+		    "smaller\"",
+		    x->peer_str, x->logname, (unsigned long long)size, x->blksize,
+		    (unsigned long long)(size / x->blksize + 1));
 	log_debug("tftp.start client=%s file=%s size=%llu blksize=%u window=%u timeout_ms=%u",
 		  x->peer_str, x->logname, (unsigned long long)size, x->blksize, x->window,
 		  x->timeout_ms);

@@ -957,6 +957,16 @@ static void test_log_lines(void **state)
 	cli_rrq(&c, TFTP_RRQ, "a\nb", NULL, NULL, 0);
 	assert_int_equal(expect_error(t, &c), TFTP_EACCESS);
 	cli_close(&c);
+	/* "big" needs 65538 blocks of 512: a warning for clients without
+	 * rollover (Raspberry Pi), logged as the transfer starts (size probe) */
+	const char *tn[] = { "tsize" }, *tv[] = { "0" };
+	uint8_t buf[600];
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "big", tn, tv, 1);
+	assert_true(cli_recv(t, &c, buf, sizeof buf, 3000) > 0);
+	cli_error(&c, 0, "TFTP Aborted");
+	pump(t, 20);
+	cli_close(&c);
 	log_setup(LOG_FMT_TEXT, getenv("TFTP_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR, 2);
 	assert_true(pread(fd, text, sizeof text - 1, 0) > 0);
 	close(fd);
@@ -968,6 +978,11 @@ static void test_log_lines(void **state)
 	assert_non_null(strstr(text, "tftp.refuse client=127.0.0.1:"));
 	assert_non_null(strstr(text, "file=no\\x20such\\x22file\\x22 code=1 reason=not-found"));
 	assert_non_null(strstr(text, "file=a\\x0ab code=2 reason=bad-path"));
+	assert_non_null(strstr(text, "tftp.warn client=127.0.0.1:"));
+	assert_non_null(strstr(text, " file=big size=33555432 blksize=512 blocks=65538 reason=\"more than "
+				     "65535 blocks"));
+	/* small files: no such warning */
+	assert_null(strstr(text, "file=f513 size="));
 }
 
 /* Memory files from the lookup hook, released when the transfer ends. */

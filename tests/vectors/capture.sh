@@ -2,7 +2,8 @@
 # How the DHCP fixtures in tests/vectors/ were made: boots a QEMU client
 # (SeaBIOS + iPXE ROM, or OVMF with EDK2's own PXE) on a bridge in a private
 # namespace with no DHCP server and records what it broadcasts.
-#   capture.sh bios|ovmf OUT.pcap [SECONDS]
+#   capture.sh bios|ovmf|httpboot OUT.pcap [SECONDS]
+# httpboot: OVMF with its PXE stack off (fw_cfg), so it does UEFI HTTP boot.
 set -eu
 kind=$1 out=$2 secs=${3:-25}
 ns=lbcap-$$
@@ -20,6 +21,10 @@ case $kind in
   ovmf) cp /usr/share/OVMF/OVMF_VARS.fd /tmp/$ns-vars.fd
         fw="-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd -drive if=pflash,format=raw,file=/tmp/$ns-vars.fd"
         dev="-device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:02,romfile=" ;;
+  httpboot) cp /usr/share/OVMF/OVMF_VARS.fd /tmp/$ns-vars.fd
+        fw="-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd -drive if=pflash,format=raw,file=/tmp/$ns-vars.fd"
+        fw="$fw -fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no"
+        dev="-device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:03,romfile=,bootindex=1" ;;
 esac
 timeout "$secs" ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 256 -display none -serial null \
   $fw -netdev tap,id=n0,ifname=tap0,script=no,downscript=no $dev -boot n || true
