@@ -163,14 +163,14 @@ const char *bootplan_file_for(const struct bootplan *p, const char *key)
 	return NULL;
 }
 
-static int put_url(char *out, size_t cap, const uint8_t ip[4], uint16_t port, const char *path)
+/* host: "192.0.2.2" or a bracketed IPv6 literal "[2001:db8::2]" */
+static int put_url(char *out, size_t cap, const char *host, uint16_t port, const char *path)
 {
 	int n;
 	if (port == 80)
-		n = snprintf(out, cap, "http://%u.%u.%u.%u/%s", ip[0], ip[1], ip[2], ip[3], path);
+		n = snprintf(out, cap, "http://%s/%s", host, path);
 	else
-		n = snprintf(out, cap, "http://%u.%u.%u.%u:%u/%s", ip[0], ip[1], ip[2], ip[3], port,
-			     path);
+		n = snprintf(out, cap, "http://%s:%u/%s", host, port, path);
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
@@ -198,8 +198,16 @@ static const char *file_for_arch(const struct bootplan *p, const struct pxe_arch
 	return f;
 }
 
-int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
+int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip4[4],
 		    struct boot_choice *out)
+{
+	char ip[16];
+	snprintf(ip, sizeof ip, "%u.%u.%u.%u", ip4[0], ip4[1], ip4[2], ip4[3]);
+	return bootplan_choose_host(p, c, ip, out);
+}
+
+int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+			 struct boot_choice *out)
 {
 	const struct pxe_arch *ai = c->ai;
 	const char *host_file = NULL;

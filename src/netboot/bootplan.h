@@ -74,6 +74,10 @@ struct boot_choice {
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
 		    struct boot_choice *out);
+/* The same with our address as URL host text: "192.0.2.2" or "[2001:db8::2]"
+ * (DHCPv6). */
+int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, const char *host,
+			 struct boot_choice *out);
 
 /* A name under "lifeboat/" resolved: either a host file to open (outside
  * the served root, chosen by the user on the command line) or generated
