@@ -81,6 +81,18 @@ static struct dhcp6_lease *lease_find(struct dhcp6_leases *ls, const struct dhcp
 	return NULL;
 }
 
+static struct dhcp6_lease *lease_find_duid(struct dhcp6_leases *ls,
+					   const struct dhcp6_bytes *duid, uint64_t now)
+{
+	for (size_t i = 0; i < DHCP6_MAX_LEASES; i++) {
+		struct dhcp6_lease *l = &ls->v[i];
+		if (lease_live(l, now) && l->duid_len == duid->len &&
+		    !memcmp(l->duid, duid->p, duid->len))
+			return l;
+	}
+	return NULL;
+}
+
 static bool addr_taken(const struct dhcp6_leases *ls, const uint8_t a[16], uint64_t now)
 {
 	for (size_t i = 0; i < DHCP6_MAX_LEASES; i++)
@@ -254,12 +266,25 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 			 dhcp6_type_name(m.type));
 		return;
 	}
-	if (dhcp6_classify(&m, src, &c) < 0) {
+	/* The firmware's DHCPv6 driver sends Renew/Release/... without the PXE
+	 * options: in stateful mode a lease holder is answered all the same. */
+	bool holder = false;
+	if (stateful && m.clientid.present &&
+	    (m.type == DHCP6_RENEW || m.type == DHCP6_REBIND || m.type == DHCP6_RELEASE ||
+	     m.type == DHCP6_DECLINE || m.type == DHCP6_CONFIRM))
+		holder = lease_find_duid(ctx->leases, &m.clientid, ctx->now_ms) != NULL;
+	bool netboot = dhcp6_classify(&m, src, &c) == 0;
+	if (!netboot && !holder) {
 		a->log_quiet = true;
 		snprintf(a->log, sizeof a->log,
 			 "dhcp6.ignore from=%s type=%s port=%s reason=\"not a netboot client\"",
 			 srcs, dhcp6_type_name(m.type), port);
 		return;
+	}
+	if (!netboot) { /* a lease holder without netboot options */
+		c.ai = pxe_arch_by_key("other");
+		c.arch = 0xffff;
+		client_mac(&m, src, c.mac);
 	}
 	if (c.mac[0] | c.mac[1] | c.mac[2] | c.mac[3] | c.mac[4] | c.mac[5])
 		fmt_mac(mac, sizeof mac, c.mac);
@@ -304,9 +329,10 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 	inet_ntop(AF_INET6, us, a6, sizeof a6);
 	snprintf(host, sizeof host, "[%s]", a6);
 	const char *fw = c.ipxe ? "ipxe" : c.ai->fw == PXE_FW_UEFI ? "uefi" : "other";
-	bool need_url = m.type == DHCP6_SOLICIT || m.type == DHCP6_REQUEST ||
-			m.type == DHCP6_INFORMATION_REQUEST || m.type == DHCP6_RENEW ||
-			m.type == DHCP6_REBIND;
+	bool need_url = (m.type == DHCP6_SOLICIT || m.type == DHCP6_REQUEST ||
+			 m.type == DHCP6_INFORMATION_REQUEST || m.type == DHCP6_RENEW ||
+			 m.type == DHCP6_REBIND) &&
+			netboot;
 	int r = need_url ? boot_url(ctx, &c, host, url, sizeof url, &why) : 0;
 	if (r < 0) {
 		a->log_info = r == -EPERM;

@@ -61,7 +61,7 @@ struct dhcp6_answer {
 	size_t len;		 /* reply bytes; 0 = stay silent */
 	struct sockaddr_in6 dst; /* where to send it */
 	uint8_t key[6];		 /* rate-limit key (the client's MAC, or a DUID hash) */
-	char log[384];
+	char log[640];
 	bool log_quiet; /* debug level: not a netboot client, or not for us */
 	bool log_info;	/* info level although silent */
 };

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# IPv6 netboot: an OVMF client with EDK2's own PXE stack (virtio-net, empty
+# romfile) boots over IPv6 from `lifeboat serve --kernel` in stateful
+# DHCPv6 mode (--dhcp6-range): nobody else on the LAN assigns IPv6
+# addresses; the router only advertises the prefix (radvd, M flag set, so
+# clients use DHCPv6). lifeboat's IPv4 proxyDHCP is off (--no-dhcp), so the
+# firmware's "PXEv4" boot option finds no boot server and OVMF falls through
+# to "PXEv6": DHCPv6 Solicit/Advertise/Request/Reply with lifeboat (IA_NA
+# from the range, option 59 tftp://[2001:db8:1::2]/lifeboat/ipxe/snponly.efi),
+# snponly.efi over TFTP/IPv6; then iPXE does DHCPv6 itself (user class iPXE)
+# and fetches the generated script, kernel and initrd over HTTP/IPv6 and
+# boots to the marker.
+#
+# LB_E2E_PXE6_MODE=proxy runs the proxy variant instead: the router's dnsmasq
+# assigns IPv6 addresses (stateful DHCPv6), lifeboat sends the EDK2 proxy
+# Advertise (no IA_NA, vendor class 343 PXEClient) and answers EDK2's
+# request on udp/4011. There the proof ends at iPXE running (Debian's iPXE
+# takes the router's DHCPv6 answer, which names no boot file).
+. "$(dirname "$0")/lib.sh"
+lab_require_root
+lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio radvd
+lab_require_file "$LAB_KERNEL" /usr/lib/ipxe/snponly.efi /usr/share/OVMF/OVMF_CODE.fd
+
+MODE=${LB_E2E_PXE6_MODE:-stateful}
+LAPTOP_IP6=2001:db8:1::2
+LB_E2E_IPV6_RA=0 # this test runs its own IPv6 router
+lab_up
+ip -n "$NS_ROUTER" addr add 2001:db8:1::1/64 dev eth0 nodad
+ip -n "$NS_LAPTOP" addr add $LAPTOP_IP6/64 dev eth0 nodad
+ip netns exec "$NS_ROUTER" sysctl -qw net.ipv6.conf.all.forwarding=1
+if [ "$MODE" = proxy ]; then
+	# dnsmasq as the LAN's stateful DHCPv6 server (it also sends the RAs)
+	lab_spawn router6 "$NS_ROUTER" "$LAB_DIR/router6-dnsmasq.log" \
+		dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 \
+		--bind-interfaces --enable-ra --dhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h \
+		--dhcp-leasefile="$LAB_DIR/router6.leases" --pid-file="$LAB_DIR/router6.pid" \
+		--log-dhcp --log-facility=-
+	lab_wait_udp "$NS_ROUTER" 547 10 || lab_fail "router DHCPv6 did not start: $(tail -5 "$LAB_DIR/router6-dnsmasq.log")"
+else
+	cat > "$LAB_DIR/radvd.conf" <<-EOF
+	interface eth0 {
+		AdvSendAdvert on;
+		MinRtrAdvInterval 3;
+		MaxRtrAdvInterval 6;
+		AdvManagedFlag on;
+		AdvOtherConfigFlag on;
+		prefix 2001:db8:1::/64 { AdvOnLink on; AdvAutonomous off; };
+	};
+	EOF
+	lab_spawn radvd "$NS_ROUTER" "$LAB_DIR/radvd.log" \
+		radvd --nodaemon --config "$LAB_DIR/radvd.conf" --pidfile "$LAB_DIR/radvd.pid" \
+		--logmethod stderr --debug 1
+fi
+
+lab_initramfs
+token=lbe$$x$RANDOM
+# The boot directory: Debian's signed network GRUB, its config, a kernel and
+# the marker initramfs, all fetched by GRUB over TFTP/IPv6 from lifeboat.
+root=$LAB_DIR/root
+mkdir -p "$root/grub"
+cp /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed "$root/grubnetx64.efi"
+cp "$LAB_KERNEL" "$root/linux"
+cp "$LAB_INITRD" "$root/initrd.gz"
+cat > "$root/grub/grub.cfg" <<EOF
+set timeout=0
+echo "LIFEBOAT-GRUB6 server=\$net_default_server root=\$root"
+linux /linux $LAB_CMDLINE lbe_token=$token
+initrd /initrd.gz
+boot
+EOF
+chmod -R a+rX "$root"
+range=()
+[ "$MODE" = stateful ] && range=(--dhcp6-range 2001:db8:1::1000,2001:db8:1::1fff)
+[ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
+lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --no-dhcp "${range[@]}" \
+	--boot efi64=grubnetx64.efi
+lab_wait_udp "$NS_LAPTOP" 547 10 || lab_fail "lifeboat does not listen on udp/547: $(tail -20 "$LAPTOP_LOG")"
+lab_alive laptop || lab_fail "lifeboat exited: $(tail -20 "$LAPTOP_LOG")"
+
+mac=$(lab_mac 6)
+serial=$LAB_DIR/ovmf6.log
+qemu_ovmf_pxe ovmf6 "$mac" "$serial"
+to=${LB_E2E_BOOT_TIMEOUT:-300}
+[ "$to" -lt 300 ] && to=300 # PXEv4 has to give up first (~80 s under TCG)
+
+if [ "$MODE" = stateful ]; then
+	wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "$to" ovmf6 ||
+		lab_fail "OVMF did not boot over IPv6: $LAB_WAIT_WHY"
+	t=$(timing ovmf6)
+	lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
+else
+	wait_for_marker "$serial" "NBP file downloaded successfully" "$to" ovmf6 ||
+		lab_fail "OVMF did not load its boot file over IPv6: $LAB_WAIT_WHY"
+	t=$(timing ovmf6)
+	sleep 5
+fi
+grep -aq "PXE over IPv6" "$serial" || lab_fail "the firmware never started PXE over IPv6"
+url="tftp://\[$LAPTOP_IP6\]/grubnetx64\.efi"
+lab_server_log_has "dhcp6\.advertise mac=$mac type=solicit port=547 arch=7\(efi64\) fw=uefi mode=$MODE.* url=$url" ||
+	lab_fail "lifeboat sent no $MODE Advertise with the boot URL to $mac"
+if [ "$MODE" = stateful ]; then
+	lab_server_log_has "dhcp6\.reply mac=$mac type=request port=547 .*mode=stateful addr=2001:db8:1::1[0-9a-f]{3} url=$url" ||
+		lab_fail "lifeboat did not assign $mac an address from the range with the boot URL"
+	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?linux " ||
+		lab_fail "no TFTP/IPv6 transfer of the kernel to the assigned address"
+	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?initrd\.gz " ||
+		lab_fail "no TFTP/IPv6 transfer of the initrd"
+	grep -aq "LIFEBOAT-GRUB6 server=$LAPTOP_IP6" "$serial" ||
+		lab_fail "GRUB did not name lifeboat as its server"
+else
+	lab_server_log_has "dhcp6\.reply mac=$mac type=request port=4011 .*mode=proxy url=$url" ||
+		lab_fail "lifeboat did not answer EDK2's udp/4011 request"
+	grep -aq "DHCPREPLY.*2001:db8:1::1" "$LAB_DIR/router6-dnsmasq.log" ||
+		lab_fail "the router assigned no IPv6 address"
+fi
+lab_server_log_has "tftp\.done client=\[2001:db8:1::\S* file=grubnetx64\.efi " ||
+	lab_fail "no complete TFTP/IPv6 transfer of grubnetx64.efi"
+lab_pass "ovmf-pxe6 ($MODE DHCPv6): power-on to $([ "$MODE" = stateful ] && echo marker || echo "boot file loaded") ${t}s"
