@@ -482,6 +482,11 @@ struct dhcp6_server {
 	struct dhcp6_leases leases;
 	int joined[IFACE_MAX]; /* ifindexes that joined ff02::1:2 */
 	size_t n_joined;
+	struct {
+		int index;
+		uint8_t mac[6];
+	} macs[IFACE_MAX]; /* our DUID-LL per interface, read once */
+	size_t n_macs;
 };
 
 static const struct in6_addr all_dhcp = {
@@ -563,7 +568,19 @@ static void dhcp6_on_packet(struct dhcp6_server *s, int fd, bool binl)
 		    .leases = &s->leases,
 		    .now_ms = now,
 		};
-		iface_mac(ifc->name, ctx.server_mac);
+		size_t k = 0;
+		while (k < s->n_macs && s->macs[k].index != ifc->index)
+			k++;
+		if (k == s->n_macs) {
+			iface_mac(ifc->name, ctx.server_mac);
+			if (k < IFACE_MAX) {
+				s->macs[k].index = ifc->index;
+				memcpy(s->macs[k].mac, ctx.server_mac, 6);
+				s->n_macs++;
+			}
+		} else {
+			memcpy(ctx.server_mac, s->macs[k].mac, 6);
+		}
 		struct dhcp6_answer a;
 		dhcp6_answer(&ctx, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
 		bool limited = a.len && !ratelimit_allow(&s->rl, a.key, now);

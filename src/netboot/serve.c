@@ -549,7 +549,8 @@ static void serve_reload(struct serve_state *st)
 	if (n->tftp_port != o->tftp_port || n->dhcp_port != o->dhcp_port ||
 	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
 	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
-	    n->n_ifaces != o->n_ifaces)
+	    n->n_ifaces != o->n_ifaces || n->dhcp6 != o->dhcp6 ||
+	    memcmp(&n->dhcp6_range, &o->dhcp6_range, sizeof n->dhcp6_range))
 		log_warn(
 		    "serve.reload note=\"ports, services and interfaces change only on restart\"");
 	/* Services keep their sockets: carry the running values over. */
@@ -637,9 +638,12 @@ int serve_main(int argc, char **argv)
 		log_err("serve.error iface=%s reason=\"no such interface\"", missing);
 		goto out;
 	}
-	if (r || iface_count_ip4(&st.ifs) == 0) {
+	size_t n6 = 0;
+	for (size_t i = 0; o->dhcp6 && i < st.ifs.n; i++)
+		n6 += st.ifs.v[i].has_ip6;
+	if (r || (iface_count_ip4(&st.ifs) == 0 && n6 == 0)) {
 		log_err("serve.error reason=\"no usable interface: no %s interface has an IPv4 "
-			"address\"",
+			"(or, with DHCPv6, a global IPv6) address\"",
 			o->n_ifaces ? "chosen" : "up, non-loopback");
 		goto out;
 	}

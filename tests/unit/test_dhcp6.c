@@ -499,6 +499,40 @@ static void test_ipxe_and_http_clients(void **state)
 	free(f);
 }
 
+/* EDK2's DHCPv6 driver releases its lease without the PXE options once the
+ * boot file is loaded: a lease holder is still answered (stateful only). */
+static void test_stateful_plain_release_by_holder(void **state)
+{
+	(void)state;
+	struct fixture *f = fx_new(true);
+	uint8_t m[512];
+	uint8_t sid[14] = {0, 2, 0, 10};
+	memcpy(sid + 4, server_duid, 10);
+	size_t n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	assert_true(f->r.has_iaaddr);
+	/* header + client id (22) + IA_NA (16) + server id */
+	uint8_t rel[4 + 22 + 16 + 14];
+	memcpy(rel, edk2_solicit, 4 + 22 + 16);
+	rel[0] = DHCP6_RELEASE;
+	memcpy(rel + 42, sid, 14);
+	fx_ask(f, false, rel, sizeof rel);
+	assert_true(f->a.len > 0);
+	assert_int_equal(f->r.type, DHCP6_REPLY);
+	assert_int_equal(f->r.status, DHCP6_ST_SUCCESS);
+	assert_false(f->r.bootfile_url.present);
+	/* released: the same plain message is now from a stranger */
+	fx_ask(f, false, rel, sizeof rel);
+	assert_int_equal(f->a.len, 0);
+	assert_true(f->a.log_quiet);
+	/* and a proxy never answers it */
+	struct fixture *p = fx_new(false);
+	fx_ask(p, false, rel, sizeof rel);
+	assert_int_equal(p->a.len, 0);
+	free(p);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_stateful_lifecycle),
 	    cmocka_unit_test(test_stateful_range_exhausted),
 	    cmocka_unit_test(test_ipxe_and_http_clients),
+	    cmocka_unit_test(test_stateful_plain_release_by_holder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
