@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "netboot/dhcp6_server.h"
 #include "netboot/dhcp6_wire.h"
+#include "netboot/serve.h"
+#include "testutil.h"
 
 /* The shape of EDK2's PXEv6 Solicit (PxeBcBuildDhcp6Options plus what its
  * Dhcp6 driver adds): client id DUID-UUID, IA_NA, elapsed time, ORO
@@ -533,6 +536,102 @@ static void test_stateful_plain_release_by_holder(void **state)
 	free(f);
 }
 
+/* --no-dhcp6 and --dhcp6-range, on the command line and in a --config file */
+static void test_serve_flags(void **state)
+{
+	(void)state;
+	static struct serve_opts o;
+	FILE *devnull = fopen("/dev/null", "w");
+	const char *def[] = {"serve", "--kernel", "k"};
+	assert_int_equal(serve_parse_args(3, (char **)def, &o, devnull), 0);
+	assert_true(o.dhcp6);
+	assert_false(o.dhcp6_range.set);
+	const char *on[] = {"serve", "--kernel", "k", "--dhcp6-range", "2001:db8::1000,2001:db8::1fff"};
+	assert_int_equal(serve_parse_args(5, (char **)on, &o, devnull), 0);
+	assert_true(o.dhcp6_range.set);
+	const char *off[] = {"serve", "--kernel", "k", "--no-dhcp6"};
+	assert_int_equal(serve_parse_args(4, (char **)off, &o, devnull), 0);
+	assert_false(o.dhcp6);
+	const char *bad[] = {"serve", "--kernel", "k", "--dhcp6-range", "2001:db8::9,2001:db8::1"};
+	assert_int_equal(serve_parse_args(5, (char **)bad, &o, devnull), -EINVAL);
+	const char *bad2[] = {"serve", "--kernel", "k", "--dhcp6-range"};
+	assert_int_equal(serve_parse_args(4, (char **)bad2, &o, devnull), -EINVAL);
+
+	char path[] = "/tmp/lifeboat-dhcp6-conf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "kernel /k\ndhcp6-range 2001:db8::10,2001:db8::20\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct serve_opts *c = calloc(1, sizeof *c);
+	const char *argv[] = {"serve", "-c", path};
+	assert_int_equal(serve_load_opts(3, (char **)argv, c, devnull), 0);
+	assert_true(c->dhcp6 && c->dhcp6_range.set);
+	assert_int_equal(c->dhcp6_range.end[15], 0x20);
+	serve_opts_free(c);
+	unlink(path);
+	fclose(devnull);
+}
+
+/* Captured in the e2e lab (t_ovmf_pxe6): OVMF's PXEv6 Solicit, Request and
+ * Release, and the Solicit of its IPv6 stack's own DHCPv6 client. */
+static void test_real_edk2_capture_stateful(void **state)
+{
+	(void)state;
+	size_t ns, nr, nl, ni;
+	unsigned char *sol = tu_read_vector("dhcp6/edk2-pxe6-solicit.bin", &ns);
+	unsigned char *req = tu_read_vector("dhcp6/edk2-pxe6-request.bin", &nr);
+	unsigned char *rel = tu_read_vector("dhcp6/edk2-release.bin", &nl);
+	unsigned char *ip6c = tu_read_vector("dhcp6/edk2-ip6config-solicit.bin", &ni);
+	struct dhcp6_msg m;
+	assert_int_equal(dhcp6_parse(sol, ns, &m), 0);
+	assert_int_equal(m.type, DHCP6_SOLICIT);
+	assert_true(m.has_ia_na);
+	assert_int_equal(m.t1, 0xffffffff);
+	assert_true(dhcp6_oro_has(&m, 59) && dhcp6_oro_has(&m, 60));
+	assert_int_equal(m.arch[0], 7);
+	assert_int_equal(m.enterprise, 343);
+	assert_memory_equal(m.vclass.p, "PXEClient:Arch:00007:UNDI:003000", 32);
+	uint8_t mac[6];
+	assert_int_equal(dhcp6_duid_mac(m.clientid.p, m.clientid.len, mac), 0); /* DUID-LLT */
+	uint32_t iaid = m.iaid;
+
+	/* the server id the client names is the capture's lifeboat: be it */
+	assert_int_equal(dhcp6_parse(req, nr, &m), 0);
+	assert_int_equal(m.type, DHCP6_REQUEST);
+	assert_true(m.serverid.present && m.serverid.len == 10);
+	struct fixture *f = fx_new(true);
+	memcpy(f->ctx.server_mac, m.serverid.p + 4, 6);
+	f->src.sin6_addr.s6_addr[8] = mac[0] ^ 2; /* EUI-64 of the client */
+
+	fx_ask(f, false, sol, ns);
+	assert_int_equal(f->r.type, DHCP6_ADVERTISE);
+	assert_true(f->r.has_iaaddr);
+	assert_int_equal(f->r.iaid, iaid);
+	uint8_t addr[16];
+	memcpy(addr, f->r.ia_addr, 16);
+	fx_ask(f, false, req, nr);
+	assert_int_equal(f->r.type, DHCP6_REPLY);
+	assert_memory_equal(f->r.ia_addr, addr, 16);
+	assert_true(url_is(&f->r, "tftp://[2001:db8::2]/lifeboat/ipxe/snponly.efi"));
+	fx_ask(f, false, rel, nl);
+	assert_int_equal(f->r.type, DHCP6_REPLY);
+	assert_int_equal(f->r.status, DHCP6_ST_SUCCESS);
+	/* the firmware's own DHCPv6 client (no PXE options): left alone */
+	fx_ask(f, false, ip6c, ni);
+	assert_int_equal(f->a.len, 0);
+	assert_true(f->a.log_quiet);
+	/* proxy mode: the real Solicit gets the proxy shape */
+	struct fixture *p = fx_new(false);
+	fx_ask(p, false, sol, ns);
+	assert_int_equal(p->r.type, DHCP6_ADVERTISE);
+	assert_false(p->r.has_ia_na);
+	assert_memory_equal(p->r.vclass.p, "PXEClient", 9);
+	free(p);
+	free(f);
+	free(sol), free(req), free(rel), free(ip6c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +646,8 @@ int main(void)
 	    cmocka_unit_test(test_stateful_range_exhausted),
 	    cmocka_unit_test(test_ipxe_and_http_clients),
 	    cmocka_unit_test(test_stateful_plain_release_by_holder),
+	    cmocka_unit_test(test_serve_flags),
+	    cmocka_unit_test(test_real_edk2_capture_stateful),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
