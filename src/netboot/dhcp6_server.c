@@ -81,8 +81,8 @@ static struct dhcp6_lease *lease_find(struct dhcp6_leases *ls, const struct dhcp
 	return NULL;
 }
 
-static struct dhcp6_lease *lease_find_duid(struct dhcp6_leases *ls,
-					   const struct dhcp6_bytes *duid, uint64_t now)
+static struct dhcp6_lease *lease_find_duid(struct dhcp6_leases *ls, const struct dhcp6_bytes *duid,
+					   uint64_t now)
 {
 	for (size_t i = 0; i < DHCP6_MAX_LEASES; i++) {
 		struct dhcp6_lease *l = &ls->v[i];
@@ -188,7 +188,8 @@ static int dhcp6_classify(const struct dhcp6_msg *m, const struct sockaddr_in6 *
 		memcpy(c->nii, m->nii, 3);
 	}
 	if (m->has_vendor_class) {
-		size_t n = m->vclass.len < sizeof c->vclass - 1 ? m->vclass.len : sizeof c->vclass - 1;
+		size_t n =
+		    m->vclass.len < sizeof c->vclass - 1 ? m->vclass.len : sizeof c->vclass - 1;
 		for (size_t i = 0; i < n; i++)
 			c->vclass[i] = m->vclass.p[i] >= 0x20 && m->vclass.p[i] < 0x7f
 					   ? (char)m->vclass.p[i]
@@ -247,9 +248,8 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 	put_server_duid(sduid, ctx->server_mac);
 
 	if (dhcp6_parse(pkt, n, &m) < 0) {
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.malformed from=%s port=%s len=%zu iface=%s", srcs, port, n,
-			 ifc->name);
+		snprintf(a->log, sizeof a->log, "dhcp6.malformed from=%s port=%s len=%zu iface=%s",
+			 srcs, port, n, ifc->name);
 		return;
 	}
 	if (m.relay || m.type == DHCP6_ADVERTISE || m.type == DHCP6_REPLY ||
@@ -305,24 +305,28 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 			 dhcp6_type_name(m.type));
 		return;
 	}
-	bool wanted = binl ? (m.type == DHCP6_REQUEST || m.type == DHCP6_SOLICIT ||
-			      m.type == DHCP6_INFORMATION_REQUEST)
+	bool wanted = binl	 ? (m.type == DHCP6_REQUEST || m.type == DHCP6_SOLICIT ||
+				    m.type == DHCP6_INFORMATION_REQUEST)
 		      : stateful ? m.type != DHCP6_RELAY_FORW
 				 : (m.type == DHCP6_SOLICIT || m.type == DHCP6_REQUEST ||
 				    m.type == DHCP6_INFORMATION_REQUEST);
 	if (!wanted) {
 		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.ignore mac=%s type=%s port=%s reason=\"not a message a %s answers\"",
-			 mac, dhcp6_type_name(m.type), port, stateful ? "server" : "proxy");
+		snprintf(
+		    a->log, sizeof a->log,
+		    "dhcp6.ignore mac=%s type=%s port=%s reason=\"not a message a %s answers\"",
+		    mac, dhcp6_type_name(m.type), port, stateful ? "server" : "proxy");
 		return;
 	}
-	const struct in6_addr *us = ifc->has_ip6 ? &ifc->ip6 : ifc->has_ip6_ll ? &ifc->ip6_ll : NULL;
+	const struct in6_addr *us = ifc->has_ip6      ? &ifc->ip6
+				    : ifc->has_ip6_ll ? &ifc->ip6_ll
+						      : NULL;
 	if (!us) {
 		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.ignore mac=%s iface=%s reason=\"no IPv6 address on this interface\"",
-			 mac, ifc->name);
+		snprintf(
+		    a->log, sizeof a->log,
+		    "dhcp6.ignore mac=%s iface=%s reason=\"no IPv6 address on this interface\"",
+		    mac, ifc->name);
 		return;
 	}
 	char a6[INET6_ADDRSTRLEN];
@@ -355,7 +359,8 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 		case DHCP6_SOLICIT:
 		case DHCP6_REQUEST:
 			if (!l)
-				l = lease_new(ctx->leases, ctx->range, &m.clientid, m.iaid, ctx->now_ms);
+				l = lease_new(ctx->leases, ctx->range, &m.clientid, m.iaid,
+					      ctx->now_ms);
 			if (!l || l->declined) {
 				ia_status = DHCP6_ST_NO_ADDRS_AVAIL;
 				ia_msg = "no addresses left in --dhcp6-range";
@@ -364,7 +369,8 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 			if (m.type == DHCP6_REQUEST)
 				l->bound = true;
 			/* an advertised address is held for a minute */
-			l->expires_ms = ctx->now_ms + (l->bound ? DHCP6_LEASE_VALID * 1000ull : 60000);
+			l->expires_ms =
+			    ctx->now_ms + (l->bound ? DHCP6_LEASE_VALID * 1000ull : 60000);
 			ia_addr = l->addr;
 			break;
 		case DHCP6_RENEW:
@@ -403,11 +409,12 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 			if (!m.has_iaaddr) {
 				a->log_quiet = true;
 				snprintf(a->log, sizeof a->log,
-					 "dhcp6.ignore mac=%s type=confirm reason=\"no address\"", mac);
+					 "dhcp6.ignore mac=%s type=confirm reason=\"no address\"",
+					 mac);
 				return;
 			}
 			top_status = in_range(ctx->range, m.ia_addr) ? DHCP6_ST_SUCCESS
-								       : DHCP6_ST_NOT_ON_LINK;
+								     : DHCP6_ST_NOT_ON_LINK;
 			break;
 		default:
 			put_ia = false;
@@ -433,8 +440,8 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 	if (top_status != 0xffff)
 		dhcp6_put_status(&w, top_status, top_status ? "not on link" : "ok");
 	if (put_ia)
-		dhcp6_put_ia_na(&w, m.iaid, DHCP6_LEASE_PREF / 2, DHCP6_LEASE_PREF * 4 / 5,
-				ia_addr, DHCP6_LEASE_PREF, DHCP6_LEASE_VALID, ia_status, ia_msg);
+		dhcp6_put_ia_na(&w, m.iaid, DHCP6_LEASE_PREF / 2, DHCP6_LEASE_PREF * 4 / 5, ia_addr,
+				DHCP6_LEASE_PREF, DHCP6_LEASE_VALID, ia_status, ia_msg);
 	/* Proxy offers are recognised by EDK2 through vendor class 343
 	 * "PXEClient" and the absence of an IA_NA; stateful offers leave it
 	 * out so EDK2 takes them as plain offers carrying a boot file URL.
@@ -465,10 +472,9 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 		 "dhcp6.%s mac=%s type=%s port=%s arch=%u(%s) fw=%s%s mode=%s%s%s%s%s url=%s "
 		 "iface=%s",
 		 what, mac, dhcp6_type_name(m.type), port, c.arch, c.ai->key, fw,
-		 c.http ? " http=yes" : "", stateful ? "stateful" : "proxy",
-		 put_ia ? " addr=" : "", put_ia ? addrs : "",
-		 put_ia && ia_status ? " status=" : "", put_ia && ia_status ? ia_msg : "",
-		 need_url ? url : "-", ifc->name);
+		 c.http ? " http=yes" : "", stateful ? "stateful" : "proxy", put_ia ? " addr=" : "",
+		 put_ia ? addrs : "", put_ia && ia_status ? " status=" : "",
+		 put_ia && ia_status ? ia_msg : "", need_url ? url : "-", ifc->name);
 }
 
 /* ---- sockets ---- */
@@ -501,7 +507,8 @@ static void dhcp6_join(struct dhcp6_server *s)
 			done |= s->joined[j] == idx;
 		if (done || s->n_joined == IFACE_MAX)
 			continue;
-		struct ipv6_mreq mr = {.ipv6mr_multiaddr = all_dhcp, .ipv6mr_interface = (unsigned)idx};
+		struct ipv6_mreq mr = {.ipv6mr_multiaddr = all_dhcp,
+				       .ipv6mr_interface = (unsigned)idx};
 		if (setsockopt(s->w547.fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof mr) &&
 		    errno != EADDRINUSE)
 			log_warn("dhcp6.join_failed iface=%s error=\"%s\"", s->cfg.ifs->v[i].name,

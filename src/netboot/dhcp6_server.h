@@ -44,8 +44,8 @@ int dhcp6_range_parse(const char *spec, struct dhcp6_range *r, const char **why)
 
 struct dhcp6_lease {
 	bool used;
-	bool bound;	/* confirmed by a Request (else only advertised) */
-	bool declined;	/* the client found the address in use */
+	bool bound;    /* confirmed by a Request (else only advertised) */
+	bool declined; /* the client found the address in use */
 	uint8_t duid[DHCP6_DUID_MAX];
 	uint16_t duid_len;
 	uint32_t iaid;

@@ -181,9 +181,9 @@ int dhcp6_parse(const void *pkt, size_t len, struct dhcp6_msg *m)
 const char *dhcp6_type_name(uint8_t type)
 {
 	static const char *const n[] = {
-	    "0",     "solicit", "advertise", "request", "confirm",	       "renew",	      "rebind",
-	    "reply", "release", "decline",   "reconfigure", "information-request", "relay-forw",
-	    "relay-repl"};
+	    "0",	  "solicit",   "advertise", "request", "confirm",     "renew",
+	    "rebind",	  "reply",     "release",   "decline", "reconfigure", "information-request",
+	    "relay-forw", "relay-repl"};
 	return type < sizeof n / sizeof n[0] && type ? n[type] : "unknown";
 }
 
@@ -197,8 +197,8 @@ bool dhcp6_oro_has(const struct dhcp6_msg *m, uint16_t code)
 
 int dhcp6_put_header(struct wbuf *w, uint8_t type, uint32_t xid)
 {
-	if (wbuf_u8(w, type) || wbuf_u8(w, (uint8_t)(xid >> 16)) || wbuf_u8(w, (uint8_t)(xid >> 8)) ||
-	    wbuf_u8(w, (uint8_t)xid))
+	if (wbuf_u8(w, type) || wbuf_u8(w, (uint8_t)(xid >> 16)) ||
+	    wbuf_u8(w, (uint8_t)(xid >> 8)) || wbuf_u8(w, (uint8_t)xid))
 		return -ENOBUFS;
 	return 0;
 }
@@ -260,9 +260,8 @@ int dhcp6_put_bootfile_params(struct wbuf *w, const char *const *params, size_t 
 	return dhcp6_opt_close(w, mark);
 }
 
-int dhcp6_put_ia_na(struct wbuf *w, uint32_t iaid, uint32_t t1, uint32_t t2,
-		    const uint8_t *addr, uint32_t pref, uint32_t valid, uint16_t status,
-		    const char *status_msg)
+int dhcp6_put_ia_na(struct wbuf *w, uint32_t iaid, uint32_t t1, uint32_t t2, const uint8_t *addr,
+		    uint32_t pref, uint32_t valid, uint16_t status, const char *status_msg)
 {
 	size_t mark, amark;
 	if (dhcp6_opt_open(w, DHCP6_OPT_IA_NA, &mark) || wbuf_be32(w, iaid) || wbuf_be32(w, t1) ||

@@ -125,9 +125,8 @@ int dhcp6_put_vendor_class(struct wbuf *w, uint32_t enterprise, const char *data
 /* option 60 (RFC 5970): each parameter as a 16-bit length + bytes */
 int dhcp6_put_bootfile_params(struct wbuf *w, const char *const *params, size_t n);
 /* IA_NA(iaid, t1, t2) holding one IAADDR, or a status when addr is NULL */
-int dhcp6_put_ia_na(struct wbuf *w, uint32_t iaid, uint32_t t1, uint32_t t2,
-		    const uint8_t *addr, uint32_t pref, uint32_t valid, uint16_t status,
-		    const char *status_msg);
+int dhcp6_put_ia_na(struct wbuf *w, uint32_t iaid, uint32_t t1, uint32_t t2, const uint8_t *addr,
+		    uint32_t pref, uint32_t valid, uint16_t status, const char *status_msg);
 
 /* The MAC inside a DUID-LLT (type 1) or DUID-LL (type 3) of hardware type
  * 1 (Ethernet). Returns 0 or -ENOENT. */

@@ -751,11 +751,11 @@ int serve_main(int argc, char **argv)
 				 f->has_ip6 ? "" : " note=\"link-local only: no global address\"");
 		}
 	}
+	const char *d6 = !o->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
 		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
-		 o->dhcp ? "on" : "off",
-		 !o->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy",
-		 o->plan.tftp ? "on" : "off", o->plan.http ? "on" : "off");
+		 o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
+		 o->plan.http ? "on" : "off");
 	r = loop_run(&st.loop);
 	rc = r ? 1 : 0;
 out_files:

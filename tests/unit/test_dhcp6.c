@@ -20,25 +20,25 @@
  * Dhcp6 driver adds): client id DUID-UUID, IA_NA, elapsed time, ORO
  * (59, 60), NII 62, arch 61 = 7, vendor class 343 "PXEClient:Arch:...". */
 #define EDK2_VCLASS "PXEClient:Arch:00007:UNDI:003016"
-static const uint8_t edk2_solicit[] = {
-    1, 0x12, 0x34, 0x56,
-    /* client id: DUID-UUID (type 4) + 16 bytes */
-    0, 1, 0, 18, 0, 4, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
-    0xdd, 0xee, 0xff, 0x00,
-    /* IA_NA iaid 0x01020304, T1 0, T2 0 */
-    0, 3, 0, 12, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0,
-    /* elapsed */
-    0, 8, 0, 2, 0, 0,
-    /* ORO 59 60 */
-    0, 6, 0, 4, 0, 59, 0, 60,
-    /* NII */
-    0, 62, 0, 3, 1, 3, 0x10,
-    /* arch 7 */
-    0, 61, 0, 2, 0, 7,
-    /* vendor class 343, one item of 32 bytes */
-    0, 16, 0, 38, 0, 0, 1, 0x57, 0, 32, 'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', ':', 'A',
-    'r', 'c', 'h', ':', '0', '0', '0', '0', '7', ':', 'U', 'N', 'D', 'I', ':', '0', '0', '3',
-    '0', '1', '6'};
+static const uint8_t edk2_solicit[] = {1, 0x12, 0x34, 0x56,
+				       /* client id: DUID-UUID (type 4) + 16 bytes */
+				       0, 1, 0, 18, 0, 4, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+				       0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00,
+				       /* IA_NA iaid 0x01020304, T1 0, T2 0 */
+				       0, 3, 0, 12, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+				       /* elapsed */
+				       0, 8, 0, 2, 0, 0,
+				       /* ORO 59 60 */
+				       0, 6, 0, 4, 0, 59, 0, 60,
+				       /* NII */
+				       0, 62, 0, 3, 1, 3, 0x10,
+				       /* arch 7 */
+				       0, 61, 0, 2, 0, 7,
+				       /* vendor class 343, one item of 32 bytes */
+				       0, 16, 0, 38, 0, 0, 1, 0x57, 0, 32, 'P', 'X', 'E', 'C', 'l',
+				       'i', 'e', 'n', 't', ':', 'A', 'r', 'c', 'h', ':', '0', '0',
+				       '0', '0', '7', ':', 'U', 'N', 'D', 'I', ':', '0', '0', '3',
+				       '0', '1', '6'};
 
 static const uint8_t server_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
 static const uint8_t server_duid[10] = {0, 3, 0, 1, 0x02, 0, 0, 0, 0, 0x02};
@@ -89,13 +89,15 @@ static void test_parse_malformed(void **state)
 	     {1, 0, 0, 1, 0, 3, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 4, 1, 2, 3, 4},
 	     28},
 	    {"IA_NA sub-option past its end",
-	     {1, 0, 0, 1, 0, 3, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 24}, 24},
+	     {1, 0, 0, 1, 0, 3, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 24},
+	     24},
 	    {"odd ORO", {1, 0, 0, 1, 0, 6, 0, 3, 0, 59, 0}, 11},
 	    {"elapsed of 3", {1, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0}, 11},
 	    {"rapid commit with data", {1, 0, 0, 1, 0, 14, 0, 1, 0}, 9},
 	    {"vendor class without enterprise", {1, 0, 0, 1, 0, 16, 0, 2, 0, 0}, 10},
 	    {"vendor class item overrun",
-	     {1, 0, 0, 1, 0, 16, 0, 8, 0, 0, 1, 0x57, 0, 9, 'P', 'X'}, 16},
+	     {1, 0, 0, 1, 0, 16, 0, 8, 0, 0, 1, 0x57, 0, 9, 'P', 'X'},
+	     16},
 	    {"user class item overrun", {1, 0, 0, 1, 0, 15, 0, 4, 0, 5, 'i', 'P'}, 12},
 	    {"user class empty", {1, 0, 0, 1, 0, 15, 0, 0}, 8},
 	    {"arch empty", {1, 0, 0, 1, 0, 61, 0, 0}, 8},
@@ -133,7 +135,8 @@ static void test_build_roundtrip(void **state)
 	assert_int_equal(dhcp6_put_vendor_class(&w, 343, "PXEClient"), 0);
 	const char *params[] = {"a", "bc"};
 	assert_int_equal(dhcp6_put_bootfile_params(&w, params, 2), 0);
-	assert_int_equal(dhcp6_put_opt(&w, DHCP6_OPT_BOOTFILE_URL, "tftp://[2001:db8::2]/x", 22), 0);
+	assert_int_equal(dhcp6_put_opt(&w, DHCP6_OPT_BOOTFILE_URL, "tftp://[2001:db8::2]/x", 22),
+			 0);
 	assert_int_equal(dhcp6_put_status(&w, DHCP6_ST_SUCCESS, "ok"), 0);
 	assert_int_equal(dhcp6_parse(buf, w.len, &m), 0);
 	assert_int_equal(m.type, DHCP6_REPLY);
@@ -150,7 +153,8 @@ static void test_build_roundtrip(void **state)
 	/* IA_NA carrying only a status */
 	wbuf_init(&w, buf, sizeof buf);
 	dhcp6_put_header(&w, DHCP6_ADVERTISE, 1);
-	assert_int_equal(dhcp6_put_ia_na(&w, 1, 0, 0, NULL, 0, 0, DHCP6_ST_NO_ADDRS_AVAIL, "none"), 0);
+	assert_int_equal(dhcp6_put_ia_na(&w, 1, 0, 0, NULL, 0, 0, DHCP6_ST_NO_ADDRS_AVAIL, "none"),
+			 0);
 	assert_int_equal(dhcp6_parse(buf, w.len, &m), 0);
 	assert_true(m.has_ia_na);
 	assert_false(m.has_iaaddr);
@@ -223,7 +227,8 @@ static struct fixture *fx_new(bool stateful)
 	f->ifc.has_ip6 = true;
 	inet_pton(AF_INET6, "2001:db8::2", &f->ifc.ip6);
 	if (stateful)
-		assert_int_equal(dhcp6_range_parse("2001:db8::1000,2001:db8::1fff", &f->range, &why), 0);
+		assert_int_equal(
+		    dhcp6_range_parse("2001:db8::1000,2001:db8::1fff", &f->range, &why), 0);
 	f->ctx.plan = &f->plan;
 	f->ctx.range = &f->range;
 	f->ctx.leases = &f->leases;
@@ -322,9 +327,9 @@ static void test_silent_for_ordinary_and_garbage(void **state)
 	(void)state;
 	struct fixture *f = fx_new(true);
 	/* a plain host: client id + IA_NA + ORO (DNS), no netboot options */
-	const uint8_t plain[] = {1, 0, 0, 9, 0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54, 0, 9, 9, 9,
-				 0, 3, 0, 12, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-				 0, 6, 0, 2, 0, 23};
+	const uint8_t plain[] = {1, 0, 0, 9, 0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54,
+				 0, 9, 9, 9, 0, 3, 0, 12, 0, 0, 0, 1, 0,    0,
+				 0, 0, 0, 0, 0, 0, 0, 6,  0, 2, 0, 23};
 	fx_ask(f, false, plain, sizeof plain);
 	assert_int_equal(f->a.len, 0);
 	assert_true(f->a.log_quiet);
@@ -457,9 +462,9 @@ static void test_ipxe_and_http_clients(void **state)
 	(void)state;
 	struct fixture *f = fx_new(true);
 	/* iPXE: DUID-LL, IA_NA, user class "iPXE", arch 7, Information-less Solicit */
-	const uint8_t ipxe[] = {1, 0, 0, 2, 0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54, 0, 1, 2, 3,
-				0, 3, 0, 12, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 15, 0, 6, 0, 4, 'i', 'P', 'X', 'E', 0, 61, 0, 2, 0, 7};
+	const uint8_t ipxe[] = {1, 0,  0, 2, 0,	 1, 0,	 10,  0,   3,	0, 1,  0x52, 0x54, 0, 1, 2,
+				3, 0,  3, 0, 12, 0, 0,	 0,   9,   0,	0, 0,  0,    0,	   0, 0, 0,
+				0, 15, 0, 6, 0,	 4, 'i', 'P', 'X', 'E', 0, 61, 0,    2,	   0, 7};
 	fx_ask(f, false, ipxe, sizeof ipxe);
 	assert_true(f->a.len > 0);
 	assert_true(url_is(&f->r, "http://[2001:db8::2]/lifeboat/boot.ipxe"));
@@ -473,9 +478,10 @@ static void test_ipxe_and_http_clients(void **state)
 	assert_int_equal(f->r.type, DHCP6_REPLY);
 	assert_true(url_is(&f->r, "http://[2001:db8::2]/lifeboat/boot.ipxe"));
 	/* UEFI HTTP boot (arch 16, HTTPClient): HTTP URL and HTTPClient back */
-	const uint8_t http[] = {1, 0, 0, 3, 0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54, 0, 1, 2, 4,
-				0, 61, 0, 2, 0, 16, 0, 16, 0, 16, 0, 0, 1, 0x57, 0, 10,
-				'H', 'T', 'T', 'P', 'C', 'l', 'i', 'e', 'n', 't'};
+	const uint8_t http[] = {1,  0,	  0,	3,   0,	  1,   0,   10,	 0,   3,    0,
+				1,  0x52, 0x54, 0,   1,	  2,   4,   0,	 61,  0,    2,
+				0,  16,	  0,	16,  0,	  16,  0,   0,	 1,   0x57, 0,
+				10, 'H',  'T',	'T', 'P', 'C', 'l', 'i', 'e', 'n',  't'};
 	fx_ask(f, false, http, sizeof http);
 	assert_true(f->a.len > 0);
 	assert_true(url_is(&f->r, "http://[2001:db8::2]/lifeboat/ipxe/snponly.efi"));
@@ -546,7 +552,8 @@ static void test_serve_flags(void **state)
 	assert_int_equal(serve_parse_args(3, (char **)def, &o, devnull), 0);
 	assert_true(o.dhcp6);
 	assert_false(o.dhcp6_range.set);
-	const char *on[] = {"serve", "--kernel", "k", "--dhcp6-range", "2001:db8::1000,2001:db8::1fff"};
+	const char *on[] = {"serve", "--kernel", "k", "--dhcp6-range",
+			    "2001:db8::1000,2001:db8::1fff"};
 	assert_int_equal(serve_parse_args(5, (char **)on, &o, devnull), 0);
 	assert_true(o.dhcp6_range.set);
 	const char *off[] = {"serve", "--kernel", "k", "--no-dhcp6"};
@@ -632,6 +639,43 @@ static void test_real_edk2_capture_stateful(void **state)
 	free(sol), free(req), free(rel), free(ip6c);
 }
 
+/* Captured in t_ovmf_pxe6_proxy: lifeboat's proxy Advertise as EDK2 took it,
+ * and EDK2's Request to udp/4011 that followed (server id = that lifeboat). */
+static void test_real_edk2_capture_proxy_4011(void **state)
+{
+	(void)state;
+	size_t na, nr;
+	unsigned char *adv = tu_read_vector("dhcp6/lifeboat-proxy-advertise.bin", &na);
+	unsigned char *req = tu_read_vector("dhcp6/edk2-4011-request.bin", &nr);
+	struct dhcp6_msg m;
+	assert_int_equal(dhcp6_parse(adv, na, &m), 0);
+	assert_int_equal(m.type, DHCP6_ADVERTISE);
+	assert_false(m.has_ia_na);
+	assert_int_equal(m.enterprise, 343);
+	assert_memory_equal(m.vclass.p, "PXEClient", 9);
+	assert_true(m.bootfile_url.present);
+	assert_int_equal(dhcp6_parse(req, nr, &m), 0);
+	assert_int_equal(m.type, DHCP6_REQUEST);
+	assert_false(m.has_ia_na); /* EDK2 drops the IA for the boot server */
+	struct fixture *f = fx_new(false);
+	memcpy(f->ctx.server_mac, m.serverid.p + 4, 6);
+	f->src.sin6_port = htons(4011);
+	inet_pton(AF_INET6, "2001:db8::1ab", &f->src.sin6_addr);
+	fx_ask(f, true, req, nr);
+	assert_true(f->a.len > 0);
+	assert_int_equal(f->r.type, DHCP6_REPLY);
+	assert_int_equal(f->r.xid, m.xid);
+	assert_false(f->r.has_ia_na);
+	assert_true(url_is(&f->r, "tftp://[2001:db8::2]/lifeboat/ipxe/snponly.efi"));
+	assert_int_equal(ntohs(f->a.dst.sin6_port), 4011);
+	/* the same Request to another lifeboat (another server id): silent */
+	f->ctx.server_mac[5] ^= 1;
+	fx_ask(f, true, req, nr);
+	assert_int_equal(f->a.len, 0);
+	free(f);
+	free(adv), free(req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +692,7 @@ int main(void)
 	    cmocka_unit_test(test_stateful_plain_release_by_holder),
 	    cmocka_unit_test(test_serve_flags),
 	    cmocka_unit_test(test_real_edk2_capture_stateful),
+	    cmocka_unit_test(test_real_edk2_capture_proxy_4011),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
