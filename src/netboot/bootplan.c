@@ -349,14 +349,16 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	const char *rest = clean + pn;
 
 	if (!strncmp(rest, "ipxe/", 5)) {
-		/* Only the images named in the arch table, never a free path. */
+		/* Only the images named in the arch table (and ipxe6), never a
+		 * free path. */
 		size_t n;
 		const struct pxe_arch *t = pxe_arch_table(&n);
 		if (!p->ipxe_dir)
 			return -ENOENT;
-		for (size_t i = 0; i < n; i++) {
-			if (t[i].ipxe && !strcmp(rest + 5, t[i].ipxe)) {
-				int k = snprintf(buf, cap, "%s/%s", p->ipxe_dir, t[i].ipxe);
+		for (size_t i = 0; i <= n; i++) {
+			const char *img = i < n ? t[i].ipxe : p->ipxe6;
+			if (img && !strcmp(rest + 5, img)) {
+				int k = snprintf(buf, cap, "%s/%s", p->ipxe_dir, img);
 				if (k < 0 || (size_t)k >= cap)
 					return -ENOENT;
 				out->host_path = buf;

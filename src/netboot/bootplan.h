@@ -40,6 +40,10 @@ struct bootplan {
 	size_t n_initrd;
 	const char *cmdline;
 	const char *ipxe_dir;
+	/* kernel mode, x86-64 UEFI over IPv6: the iPXE image (under ipxe_dir)
+	 * handed out instead of snponly.efi, which hangs when UEFI PXE started
+	 * it over IPv6 (Debian's 2019 build); NULL = none. Set by serve. */
+	const char *ipxe6;
 	const char *pxelinux_config; /* DHCP option 209, sent when set */
 	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
 	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];

@@ -223,6 +223,12 @@ static int boot_url(const struct dhcp6_ctx *ctx, const struct pxe_client *c, con
 	*why = bc.why;
 	if (r < 0)
 		return r;
+	/* Kernel mode: an x86-64 UEFI PXE client gets ipxe.efi instead of
+	 * snponly.efi over IPv6 (see bootplan.h). */
+	if (ctx->plan->ipxe6 && c->ai->ipxe && !c->http && !c->ipxe &&
+	    !strcmp(c->ai->ipxe, "snponly.efi") &&
+	    !strcmp(bc.file, BOOTPLAN_PREFIX "ipxe/snponly.efi"))
+		snprintf(bc.file, sizeof bc.file, BOOTPLAN_PREFIX "ipxe/%s", ctx->plan->ipxe6);
 	int n = strstr(bc.file, "://") ? snprintf(url, cap, "%s", bc.file)
 				       : snprintf(url, cap, "tftp://%s/%s", host, bc.file);
 	if (n < 0 || (size_t)n >= cap) {

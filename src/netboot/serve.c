@@ -454,6 +454,10 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 					 "will not boot (Debian package ipxe)\"",
 					 p);
 		}
+		/* IPv6 UEFI clients get ipxe.efi (see bootplan.h: ipxe6) */
+		char p6[512];
+		snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
+		o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
 		if (!found) {
 			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
 				"Debian package ipxe or pass --ipxe-dir\"",
@@ -687,9 +691,20 @@ int serve_main(int argc, char **argv)
 		};
 		uint16_t which;
 		r = dhcp6_server_start(&st.dhcp6, &st.loop, &d6, &which);
-		if (r) {
+		if (r && (o->dhcp6_range.set || (r != -EADDRINUSE && r != -EAFNOSUPPORT))) {
 			serve_explain_bind("udp", which, r, "dhcp6");
 			goto out_loop;
+		}
+		if (r) {
+			/* DHCPv6 is on by default: a host without IPv6, or with its own
+			 * DHCPv6 server, still serves IPv4 clients. */
+			char comm[64] = "";
+			int pid =
+			    r == -EADDRINUSE ? sys_port_owner("udp", which, comm, sizeof comm) : 0;
+			log_warn("serve.warn port=udp/%u reason=\"DHCPv6 off: %s%s%s\"", which,
+				 r == -EAFNOSUPPORT ? "no IPv6 on this host" : "port in use",
+				 pid > 0 ? " by " : "", pid > 0 ? comm : "");
+			st.dhcp6 = NULL;
 		}
 	}
 	if (serve_files_start(&st, o))
@@ -751,7 +766,7 @@ int serve_main(int argc, char **argv)
 				 f->has_ip6 ? "" : " note=\"link-local only: no global address\"");
 		}
 	}
-	const char *d6 = !o->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
+	const char *d6 = !st.dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
 		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
 		 o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",

@@ -1,31 +1,37 @@
 #!/usr/bin/env bash
-# IPv6 netboot: an OVMF client with EDK2's own PXE stack (virtio-net, empty
-# romfile) boots over IPv6 from `lifeboat serve ROOT --boot
-# efi64=grubnetx64.efi` in stateful DHCPv6 mode (--dhcp6-range): nobody else
-# on the LAN assigns IPv6 addresses; the router only advertises the prefix
-# (radvd, M flag). lifeboat's IPv4 proxyDHCP is off (--no-dhcp), so the
-# firmware's "PXEv4" boot option finds no boot server and OVMF falls through
-# to "PXEv6": Solicit/Advertise/Request/Reply with lifeboat (IA_NA from the
-# range, option 59 tftp://[2001:db8:1::2]/grubnetx64.efi), then Debian's
-# signed network GRUB over TFTP/IPv6, which reads grub/grub.cfg, the kernel
-# and the marker initramfs from lifeboat over TFTP/IPv6 and boots them.
-# Afterwards curl fetches a file over TFTP and HTTP from lifeboat's global
-# and scoped link-local addresses.
+# IPv6 netboot with OVMF's own PXE stack (virtio-net, empty romfile): the
+# "UEFI PXEv6" boot option. lifeboat's IPv4 proxyDHCP is off (--no-dhcp), so
+# the firmware's "PXEv4" option finds no boot server and OVMF falls through
+# to PXEv6.
 #
-# (Kernel mode is not used: Debian's 2019 snponly.efi hangs at "initialising
-# devices" when started by UEFI PXE over IPv6; seen in this lab.)
+# Default (t_ovmf_pxe6): stateful DHCPv6 (--dhcp6-range), kernel mode. The
+# router only advertises the prefix (radvd, M flag); lifeboat assigns the
+# address (IA_NA from the range) with option 59
+# tftp://[2001:db8:1::2]/lifeboat/ipxe/ipxe.efi; iPXE then asks DHCPv6
+# itself (user class iPXE), gets http://[2001:db8:1::2]/lifeboat/boot.ipxe
+# and fetches script, kernel and initrd over HTTP/IPv6 to the marker.
+# (Not snponly.efi: Debian's 2019 build hangs at "initialising devices" when
+# UEFI PXE started it over IPv6; seen in this lab. lifeboat hands ipxe.efi
+# to IPv6 UEFI clients in kernel mode.)
 #
-# LB_E2E_PXE6_MODE=proxy (t_ovmf_pxe6_proxy.sh): the router's dnsmasq assigns
-# IPv6 addresses (stateful DHCPv6), lifeboat sends the EDK2 proxy Advertise
-# (no IA_NA, vendor class 343 PXEClient) and answers EDK2's Request on
-# udp/4011; the proof ends at GRUB started (GRUB 2.06 reads only the DHCPv6
-# Reply of the router, which names no boot file).
+# LB_E2E_PXE6_BOOT=grub (t_ovmf_pxe6_grub): `serve ROOT --boot
+# efi64=grubnetx64.efi`: Debian's signed network GRUB reads grub/grub.cfg,
+# the kernel and the initrd from lifeboat over TFTP/IPv6.
+#
+# LB_E2E_PXE6_MODE=proxy (t_ovmf_pxe6_proxy): the router's dnsmasq assigns
+# IPv6 addresses (stateful DHCPv6); lifeboat sends EDK2's proxy Advertise (no
+# IA_NA, vendor class 343 PXEClient) and answers its Request on udp/4011.
+#
+# Every variant ends with curl fetching a file over TFTP and HTTP from
+# lifeboat's global and scoped link-local addresses.
 . "$(dirname "$0")/lib.sh"
 lab_require_root
 lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio radvd curl
-lab_require_file "$LAB_KERNEL" /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed /usr/share/OVMF/OVMF_CODE.fd
+lab_require_file "$LAB_KERNEL" /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed \
+	/usr/lib/ipxe/ipxe.efi /usr/share/OVMF/OVMF_CODE.fd
 
 MODE=${LB_E2E_PXE6_MODE:-stateful}
+BOOT=${LB_E2E_PXE6_BOOT:-kernel}
 LAPTOP_IP6=2001:db8:1::2
 LB_E2E_IPV6_RA=0 # this test runs its own IPv6 router
 lab_up
@@ -58,13 +64,8 @@ fi
 
 lab_initramfs
 token=lbe$$x$RANDOM
-# The boot directory: Debian's signed network GRUB, its config, a kernel and
-# the marker initramfs, all fetched by GRUB over TFTP/IPv6 from lifeboat.
 root=$LAB_DIR/root
 mkdir -p "$root/grub"
-cp /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed "$root/grubnetx64.efi"
-cp "$LAB_KERNEL" "$root/linux"
-cp "$LAB_INITRD" "$root/initrd.gz"
 cat > "$root/grub/grub.cfg" <<EOF
 set timeout=0
 echo "LIFEBOAT-GRUB6 server=\$net_default_server root=\$root"
@@ -72,12 +73,26 @@ linux /linux $LAB_CMDLINE lbe_token=$token
 initrd /initrd.gz
 boot
 EOF
-chmod -R a+rX "$root"
 range=()
 [ "$MODE" = stateful ] && range=(--dhcp6-range 2001:db8:1::1000,2001:db8:1::1fff)
+if [ "$BOOT" = grub ]; then
+	# Debian's signed network GRUB, its config, a kernel and the marker
+	# initramfs, all fetched by GRUB over TFTP/IPv6 from lifeboat.
+	cp /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed "$root/grubnetx64.efi"
+	cp "$LAB_KERNEL" "$root/linux"
+	cp "$LAB_INITRD" "$root/initrd.gz"
+	nbp=grubnetx64.efi
+	boot=(--boot efi64=grubnetx64.efi)
+else
+	# kernel mode: ipxe.efi over TFTP/IPv6, then iPXE asks DHCPv6 itself and
+	# fetches the generated script, kernel and initrd over HTTP/IPv6.
+	nbp=lifeboat/ipxe/ipxe.efi
+	boot=(--kernel "$LAB_KERNEL" --initrd "$LAB_INITRD" --cmdline "$LAB_CMDLINE lbe_token=$token"
+		--ipxe-dir /usr/lib/ipxe)
+fi
+chmod -R a+rX "$root"
 [ -x "$LB_BIN" ] || lab_fail "no lifeboat binary at $LB_BIN (run make)"
-lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --no-dhcp "${range[@]}" \
-	--boot efi64=grubnetx64.efi
+lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --no-dhcp "${range[@]}" "${boot[@]}"
 lab_wait_udp "$NS_LAPTOP" 547 10 || lab_fail "lifeboat does not listen on udp/547: $(tail -20 "$LAPTOP_LOG")"
 lab_alive laptop || lab_fail "lifeboat exited: $(tail -20 "$LAPTOP_LOG")"
 
@@ -87,41 +102,52 @@ qemu_ovmf_pxe ovmf6 "$mac" "$serial"
 to=${LB_E2E_BOOT_TIMEOUT:-300}
 [ "$to" -lt 300 ] && to=300 # PXEv4 has to give up first (~80 s under TCG)
 
-if [ "$MODE" = stateful ]; then
-	wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "$to" ovmf6 ||
-		lab_fail "OVMF did not boot over IPv6: $LAB_WAIT_WHY"
-	t=$(timing ovmf6)
-	lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
-else
+if [ "$MODE" = proxy ] && [ "$BOOT" = grub ]; then
 	# GRUB 2.06 reads only the DHCPv6 Reply of the server that assigned the
 	# address (the router's, without a boot URL), so it stops at its prompt:
 	# the proof is that the file lifeboat named was loaded and started.
 	wait_for_marker "$serial" "GNU GRUB +version" "$to" ovmf6 ||
 		lab_fail "OVMF did not load and start its boot file over IPv6: $LAB_WAIT_WHY"
 	t=$(timing ovmf6)
-	grep -aq "NBP file downloaded successfully" "$serial" || lab_fail "the firmware did not report the download"
+	what="GRUB started"
+else
+	wait_for_marker "$serial" "$LAB_MARKER .*lbe_token=$token" "$to" ovmf6 ||
+		lab_fail "OVMF did not boot over IPv6: $LAB_WAIT_WHY"
+	t=$(timing ovmf6)
+	lab_log "marker after ${t}s: $(grep -a "$LAB_MARKER" "$serial" | tr -d '\r')"
+	what=marker
 fi
 grep -aq "PXE over IPv6" "$serial" || lab_fail "the firmware never started PXE over IPv6"
-url="tftp://\[$LAPTOP_IP6\]/grubnetx64\.efi"
+grep -aq "NBP file downloaded successfully" "$serial" || lab_fail "the firmware did not report the download"
+url="tftp://\[$LAPTOP_IP6\]/${nbp//./\\.}"
 lab_server_log_has "dhcp6\.advertise mac=$mac type=solicit port=547 arch=7\(efi64\) fw=uefi mode=$MODE.* url=$url" ||
 	lab_fail "lifeboat sent no $MODE Advertise with the boot URL to $mac"
 if [ "$MODE" = stateful ]; then
 	lab_server_log_has "dhcp6\.reply mac=$mac type=request port=547 .*mode=stateful addr=2001:db8:1::1[0-9a-f]{3} url=$url" ||
 		lab_fail "lifeboat did not assign $mac an address from the range with the boot URL"
-	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?linux " ||
-		lab_fail "no TFTP/IPv6 transfer of the kernel to the assigned address"
-	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?initrd\.gz " ||
-		lab_fail "no TFTP/IPv6 transfer of the initrd"
-	grep -aq "LIFEBOAT-GRUB6 server=$LAPTOP_IP6" "$serial" ||
-		lab_fail "GRUB did not name lifeboat as its server"
 else
 	lab_server_log_has "dhcp6\.reply mac=$mac type=request port=4011 .*mode=proxy url=$url" ||
 		lab_fail "lifeboat did not answer EDK2's udp/4011 request"
 	grep -aq "DHCPREPLY.*2001:db8:1::1" "$LAB_DIR/router6-dnsmasq.log" ||
 		lab_fail "the router assigned no IPv6 address"
 fi
-lab_server_log_has "tftp\.done client=\[2001:db8:1::\S* file=grubnetx64\.efi " ||
-	lab_fail "no complete TFTP/IPv6 transfer of grubnetx64.efi"
+lab_server_log_has "tftp\.done client=\[2001:db8:1::\S* file=${nbp//./\\.} " ||
+	lab_fail "no complete TFTP/IPv6 transfer of $nbp"
+if [ "$BOOT" = grub ] && [ "$MODE" = stateful ]; then
+	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?linux " ||
+		lab_fail "no TFTP/IPv6 transfer of the kernel to the assigned address"
+	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?initrd\.gz " ||
+		lab_fail "no TFTP/IPv6 transfer of the initrd"
+	grep -aq "LIFEBOAT-GRUB6 server=$LAPTOP_IP6" "$serial" ||
+		lab_fail "GRUB did not name lifeboat as its server"
+elif [ "$BOOT" = kernel ]; then
+	lab_server_log_has "dhcp6\.(advertise|reply) mac=$mac type=(solicit|request|information-request) port=547 arch=7\(efi64\) fw=ipxe .*url=http://\[$LAPTOP_IP6\]/lifeboat/boot\.ipxe" ||
+		lab_fail "iPXE did not get the script URL from lifeboat over DHCPv6"
+	lab_server_log_has "http\.done client=\[2001:db8:1::\S* method=GET path=/lifeboat/kernel/linux status=200" ||
+		lab_fail "no HTTP/IPv6 fetch of the kernel"
+	lab_server_log_has "http\.done client=\[2001:db8:1::\S* method=GET path=/lifeboat/initrd/0/\S+ status=200" ||
+		lab_fail "no HTTP/IPv6 fetch of the initrd"
+fi
 # TFTP and HTTP on the interface's IPv6 addresses, global and link-local
 # (with its scope), from another host of the LAN.
 ll=$(ip -n "$NS_LAPTOP" -6 addr show dev eth0 scope link | awk '/inet6/ { sub("/.*", "", $2); print $2; exit }')
@@ -132,4 +158,4 @@ for u in "http://[$LAPTOP_IP6]/grub/grub.cfg" "http://[$ll%25eth0]/grub/grub.cfg
 		lab_fail "curl $u failed"
 	cmp -s "$LAB_DIR/fetched.cfg" "$root/grub/grub.cfg" || lab_fail "curl $u: wrong content"
 done
-lab_pass "ovmf-pxe6 ($MODE DHCPv6): power-on to $([ "$MODE" = stateful ] && echo marker || echo "boot file loaded") ${t}s"
+lab_pass "ovmf-pxe6 ($MODE DHCPv6, $BOOT): power-on to $what ${t}s"

@@ -676,6 +676,30 @@ static void test_real_edk2_capture_proxy_4011(void **state)
 	free(adv), free(req);
 }
 
+/* Kernel mode over IPv6: x86-64 UEFI PXE gets ipxe.efi (plan.ipxe6), which
+ * the TFTP/HTTP lookup then resolves; iPXE itself still gets the script. */
+static void test_kernel_mode_ipxe6(void **state)
+{
+	(void)state;
+	struct fixture *f = fx_new(true);
+	char buf[256];
+	struct bootplan_file bf;
+	assert_int_equal(bootplan_lookup(&f->plan, "lifeboat/ipxe/ipxe.efi", buf, sizeof buf, &bf),
+			 -ENOENT);
+	f->plan.ipxe6 = "ipxe.efi";
+	fx_ask(f, false, edk2_solicit, sizeof edk2_solicit);
+	assert_true(url_is(&f->r, "tftp://[2001:db8::2]/lifeboat/ipxe/ipxe.efi"));
+	assert_int_equal(bootplan_lookup(&f->plan, "lifeboat/ipxe/ipxe.efi", buf, sizeof buf, &bf),
+			 0);
+	assert_string_equal(bf.host_path, "/usr/lib/ipxe/ipxe.efi");
+	/* a --boot efi64 entry still wins */
+	const char *why;
+	assert_int_equal(bootplan_add_boot(&f->plan, "efi64=grubnetx64.efi", &why), 0);
+	fx_ask(f, false, edk2_solicit, sizeof edk2_solicit);
+	assert_true(url_is(&f->r, "tftp://[2001:db8::2]/grubnetx64.efi"));
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -693,6 +717,7 @@ int main(void)
 	    cmocka_unit_test(test_serve_flags),
 	    cmocka_unit_test(test_real_edk2_capture_stateful),
 	    cmocka_unit_test(test_real_edk2_capture_proxy_4011),
+	    cmocka_unit_test(test_kernel_mode_ipxe6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
