@@ -404,7 +404,12 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 			break;
 		case DHCP6_DECLINE:
 			if (l) {
+				/* someone else uses it: keep the address blocked for
+				 * an hour, detached from this client, which gets
+				 * another one next time */
 				l->declined = true;
+				l->duid_len = 0;
+				l->iaid = 0;
 				l->expires_ms = ctx->now_ms + DHCP6_LEASE_VALID * 1000ull;
 			}
 			put_ia = false;

@@ -427,6 +427,20 @@ static void test_stateful_lifecycle(void **state)
 	fx_ask(f, false, m, n);
 	assert_true(f->r.has_ia_na);
 	assert_false(f->r.has_iaaddr);
+	/* Decline: that address stays blocked, the client gets another one */
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	uint8_t declined[16];
+	memcpy(declined, f->r.ia_addr, 16);
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_DECLINE, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	assert_int_equal(f->r.type, DHCP6_REPLY);
+	assert_int_equal(f->r.status, DHCP6_ST_SUCCESS);
+	fx_ask(f, false, edk2_solicit, sizeof edk2_solicit);
+	assert_true(f->r.has_iaaddr);
+	assert_memory_not_equal(f->r.ia_addr, declined, 16);
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_RELEASE, sid, sizeof sid);
+	fx_ask(f, false, m, n);
 	/* Rebind of an unknown lease: silent */
 	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REBIND, "", 0);
 	fx_ask(f, false, m, n);
