@@ -163,14 +163,14 @@ const char *bootplan_file_for(const struct bootplan *p, const char *key)
 	return NULL;
 }
 
-static int put_url(char *out, size_t cap, const uint8_t ip[4], uint16_t port, const char *path)
+/* host: "192.0.2.2" or a bracketed IPv6 literal "[2001:db8::2]" */
+static int put_url(char *out, size_t cap, const char *host, uint16_t port, const char *path)
 {
 	int n;
 	if (port == 80)
-		n = snprintf(out, cap, "http://%u.%u.%u.%u/%s", ip[0], ip[1], ip[2], ip[3], path);
+		n = snprintf(out, cap, "http://%s/%s", host, path);
 	else
-		n = snprintf(out, cap, "http://%u.%u.%u.%u:%u/%s", ip[0], ip[1], ip[2], ip[3], port,
-			     path);
+		n = snprintf(out, cap, "http://%s:%u/%s", host, port, path);
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
@@ -201,7 +201,7 @@ static const char *file_for_arch(const struct bootplan *p, const struct pxe_arch
 /* A configured file f for client c: a URL as is, a path over TFTP, or
  * over HTTP for an HTTP boot client. */
 static int choose_file(const struct bootplan *p, const struct pxe_client *c, const char *f,
-		       const uint8_t ip[4], struct boot_choice *out)
+		       const char *ip, struct boot_choice *out)
 {
 	if (c->ipxe && is_ipxe_image(f)) {
 		out->why = "client is already iPXE: set --boot ipxe=SCRIPT";
@@ -228,8 +228,16 @@ static int choose_file(const struct bootplan *p, const struct pxe_client *c, con
 	return put_path(out->file, sizeof out->file, f);
 }
 
-int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
+int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip4[4],
 		    struct boot_choice *out)
+{
+	char ip[16];
+	snprintf(ip, sizeof ip, "%u.%u.%u.%u", ip4[0], ip4[1], ip4[2], ip4[3]);
+	return bootplan_choose_host(p, c, ip, out);
+}
+
+int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+			 struct boot_choice *out)
 {
 	const struct pxe_arch *ai = c->ai;
 	const char *host_file = NULL;
@@ -349,14 +357,16 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	const char *rest = clean + pn;
 
 	if (!strncmp(rest, "ipxe/", 5)) {
-		/* Only the images named in the arch table, never a free path. */
+		/* Only the images named in the arch table (and ipxe6), never a
+		 * free path. */
 		size_t n;
 		const struct pxe_arch *t = pxe_arch_table(&n);
 		if (!p->ipxe_dir)
 			return -ENOENT;
-		for (size_t i = 0; i < n; i++) {
-			if (t[i].ipxe && !strcmp(rest + 5, t[i].ipxe)) {
-				int k = snprintf(buf, cap, "%s/%s", p->ipxe_dir, t[i].ipxe);
+		for (size_t i = 0; i <= n; i++) {
+			const char *img = i < n ? t[i].ipxe : p->ipxe6;
+			if (img && !strcmp(rest + 5, img)) {
+				int k = snprintf(buf, cap, "%s/%s", p->ipxe_dir, img);
 				if (k < 0 || (size_t)k >= cap)
 					return -ENOENT;
 				out->host_path = buf;
@@ -529,5 +539,7 @@ int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
 		out->why = "local boot item: the client boots from disk, nothing to serve";
 		return -ENOENT;
 	}
-	return choose_file(p, c, it->file, ip, out);
+	char host[16];
+	snprintf(host, sizeof host, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+	return choose_file(p, c, it->file, host, out);
 }

@@ -54,6 +54,10 @@ struct bootplan {
 	size_t n_initrd;
 	const char *cmdline;
 	const char *ipxe_dir;
+	/* kernel mode, x86-64 UEFI over IPv6: the iPXE image (under ipxe_dir)
+	 * handed out instead of snponly.efi, which hangs when UEFI PXE started
+	 * it over IPv6 (Debian's 2019 build); NULL = none. Set by serve. */
+	const char *ipxe6;
 	const char *pxelinux_config; /* DHCP option 209, sent when set */
 	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
 	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];
@@ -123,6 +127,10 @@ struct boot_choice {
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
 		    struct boot_choice *out);
+/* The same with our address as URL host text: "192.0.2.2" or "[2001:db8::2]"
+ * (DHCPv6). */
+int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, const char *host,
+			 struct boot_choice *out);
 
 /* A name under "lifeboat/" resolved: either a host file to open (outside
  * the served root, chosen by the user on the command line) or generated

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 
 #include "core/log.h"
 #include "core/loop.h"
@@ -68,6 +69,10 @@ static void serve_usage(FILE *f)
 	       "      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
 	       "                         1000, 0 = unlimited); each client gets at most 4/s\n"
 	       "      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
+	       "      --no-dhcp6         no DHCPv6 (udp/547 and 4011 over IPv6)\n"
+	       "      --dhcp6-range START,END  stateful DHCPv6: assign IPv6 addresses from\n"
+	       "                         START..END (one /64) to netboot clients (default:\n"
+	       "                         proxy, another server assigns addresses)\n"
 	       "      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
 	       "                         (default 1024 each)\n"
 	       "      --user USER        drop root to USER once sockets are bound (default\n"
@@ -113,6 +118,8 @@ enum {
 	OPT_MENU,
 	OPT_MENU_PROMPT,
 	OPT_MENU_TIMEOUT,
+	OPT_NO_DHCP6,
+	OPT_DHCP6_RANGE,
 };
 
 static const struct option serve_longopts[] = {
@@ -140,6 +147,8 @@ static const struct option serve_longopts[] = {
     {"menu", required_argument, NULL, OPT_MENU},
     {"menu-prompt", required_argument, NULL, OPT_MENU_PROMPT},
     {"menu-timeout", required_argument, NULL, OPT_MENU_TIMEOUT},
+    {"no-dhcp6", no_argument, NULL, OPT_NO_DHCP6},
+    {"dhcp6-range", required_argument, NULL, OPT_DHCP6_RANGE},
     {"config", required_argument, NULL, 'c'},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
@@ -172,6 +181,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->log_format = LOG_FMT_TEXT;
 	o->user = "nobody";
 	o->dhcp_rate = 1000;
+	o->dhcp6 = true;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -299,6 +309,15 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		case OPT_HOST:
 			if (bootplan_add_host(&o->plan, optarg, &why)) {
 				fprintf(err, "serve: --host %s: %s\n", optarg, why);
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_DHCP6:
+			o->dhcp6 = false;
+			break;
+		case OPT_DHCP6_RANGE:
+			if (dhcp6_range_parse(optarg, &o->dhcp6_range, &why)) {
+				fprintf(err, "serve: --dhcp6-range %s: %s\n", optarg, why);
 				return -EINVAL;
 			}
 			break;
@@ -479,6 +498,10 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 					 "will not boot (Debian package ipxe)\"",
 					 p);
 		}
+		/* IPv6 UEFI clients get ipxe.efi (see bootplan.h: ipxe6) */
+		char p6[512];
+		snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
+		o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
 		if (!found) {
 			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
 				"Debian package ipxe or pass --ipxe-dir\"",
@@ -579,7 +602,8 @@ static void serve_reload(struct serve_state *st)
 	if (n->tftp_port != o->tftp_port || n->dhcp_port != o->dhcp_port ||
 	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
 	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
-	    n->n_ifaces != o->n_ifaces)
+	    n->n_ifaces != o->n_ifaces || n->dhcp6 != o->dhcp6 ||
+	    memcmp(&n->dhcp6_range, &o->dhcp6_range, sizeof n->dhcp6_range))
 		log_warn(
 		    "serve.reload note=\"ports, services and interfaces change only on restart\"");
 	/* Services keep their sockets: carry the running values over. */
@@ -597,6 +621,8 @@ static void serve_reload(struct serve_state *st)
 	st->opts = n;
 	if (st->dhcp)
 		dhcp4_server_set_plan(st->dhcp, &n->plan);
+	if (st->dhcp6)
+		dhcp6_server_set_plan(st->dhcp6, &n->plan);
 	serve_opts_free((struct serve_opts *)o);
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
 		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
@@ -665,9 +691,12 @@ int serve_main(int argc, char **argv)
 		log_err("serve.error iface=%s reason=\"no such interface\"", missing);
 		goto out;
 	}
-	if (r || iface_count_ip4(&st.ifs) == 0) {
+	size_t n6 = 0;
+	for (size_t i = 0; o->dhcp6 && i < st.ifs.n; i++)
+		n6 += st.ifs.v[i].has_ip6;
+	if (r || (iface_count_ip4(&st.ifs) == 0 && n6 == 0)) {
 		log_err("serve.error reason=\"no usable interface: no %s interface has an IPv4 "
-			"address\"",
+			"(or, with DHCPv6, a global IPv6) address\"",
 			o->n_ifaces ? "chosen" : "up, non-loopback");
 		goto out;
 	}
@@ -697,6 +726,34 @@ int serve_main(int argc, char **argv)
 		if (r) {
 			serve_explain_bind("udp", which, r, "dhcp");
 			goto out_loop;
+		}
+	}
+	if (o->dhcp6) {
+		struct dhcp6_server_config d6 = {
+		    .plan = &o->plan,
+		    .ifs = &st.ifs,
+		    .range = o->dhcp6_range,
+		    .port = 547,
+		    .binl_port = o->binl_port,
+		    .rate = o->dhcp_rate,
+		    .client_rate = 4,
+		};
+		uint16_t which;
+		r = dhcp6_server_start(&st.dhcp6, &st.loop, &d6, &which);
+		if (r && (o->dhcp6_range.set || (r != -EADDRINUSE && r != -EAFNOSUPPORT))) {
+			serve_explain_bind("udp", which, r, "dhcp6");
+			goto out_loop;
+		}
+		if (r) {
+			/* DHCPv6 is on by default: a host without IPv6, or with its own
+			 * DHCPv6 server, still serves IPv4 clients. */
+			char comm[64] = "";
+			int pid =
+			    r == -EADDRINUSE ? sys_port_owner("udp", which, comm, sizeof comm) : 0;
+			log_warn("serve.warn port=udp/%u reason=\"DHCPv6 off: %s%s%s\"", which,
+				 r == -EAFNOSUPPORT ? "no IPv6 on this host" : "port in use",
+				 pid > 0 ? " by " : "", pid > 0 ? comm : "");
+			st.dhcp6 = NULL;
 		}
 	}
 	if (serve_files_start(&st, o))
@@ -751,16 +808,25 @@ int serve_main(int argc, char **argv)
 		if (f->has_ip4)
 			log_info("serve.iface name=%s ip=%u.%u.%u.%u mtu=%u", f->name, f->ip4[0],
 				 f->ip4[1], f->ip4[2], f->ip4[3], f->mtu);
+		if (o->dhcp6 && (f->has_ip6 || f->has_ip6_ll)) {
+			char a6[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, f->has_ip6 ? &f->ip6 : &f->ip6_ll, a6, sizeof a6);
+			log_info("serve.iface6 name=%s ip6=%s%s", f->name, a6,
+				 f->has_ip6 ? "" : " note=\"link-local only: no global address\"");
+		}
 	}
-	log_info("serve.ready mode=%s root=%s dhcp=%s tftp=%s http=%s",
+	const char *d6 = !st.dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
+	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
 		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
-		 o->dhcp ? "on" : "off", o->plan.tftp ? "on" : "off", o->plan.http ? "on" : "off");
+		 o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
+		 o->plan.http ? "on" : "off");
 	r = loop_run(&st.loop);
 	rc = r ? 1 : 0;
 out_files:
 	serve_files_stop(&st);
 out_loop:
 	dhcp4_server_stop(st.dhcp);
+	dhcp6_server_stop(st.dhcp6);
 	loop_free(&st.loop);
 out:
 	fsroot_close(&st.root);

@@ -12,6 +12,7 @@
 #include "core/loop.h"
 #include "netboot/bootplan.h"
 #include "netboot/config.h"
+#include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 
@@ -32,6 +33,8 @@ struct serve_opts {
 	char **cfg_argv;
 	bool no_sandbox;
 	bool help;
+	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */
+	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;
 };
@@ -58,6 +61,7 @@ struct serve_state {
 	struct fsroot root;
 	struct iface_set ifs;
 	struct dhcp4_server *dhcp;
+	struct dhcp6_server *dhcp6;
 	struct tftp_server *tftp;
 	struct http_server *http;
 	struct serve_hostfiles hostfiles;

@@ -77,6 +77,11 @@ static int serve_hostfiles_open(struct serve_hostfiles *h, const struct bootplan
 		snprintf(path, sizeof path, "%s/%s", p->ipxe_dir, t[i].ipxe);
 		serve_hostfiles_add(h, path, false);
 	}
+	if (p->ipxe_dir && p->ipxe6) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", p->ipxe_dir, p->ipxe6);
+		serve_hostfiles_add(h, path, false);
+	}
 	return 0;
 }
 

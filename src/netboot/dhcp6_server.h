@@ -1,0 +1,102 @@
+/* dhcp6_server: DHCPv6 for netboot clients (RFC 8415, RFC 5970) on udp/547
+ * (multicast ff02::1:2, joined on every served interface) and the EDK2
+ * proxy path on udp/4011.
+ *
+ * Two modes:
+ *  - proxy (default): another DHCPv6 server assigns addresses. A netboot
+ *    client's Solicit gets an Advertise without IA_NA carrying vendor class
+ *    343 "PXEClient" (EDK2 files it as a "proxy BINL" offer) and option 59;
+ *    EDK2 then asks again on udp/4011 and gets a Reply with option 59.
+ *    Information-Request gets option 59 too. Never assigns an address.
+ *  - stateful (--dhcp6-range START,END): a minimal DHCPv6 server for LANs
+ *    where nobody assigns IPv6 addresses: IA_NA from the range, in-memory
+ *    leases keyed by DUID + IAID, Solicit / Request / Renew / Rebind /
+ *    Release / Decline / Confirm / Information-Request.
+ * Both answer only netboot clients (vendor class 343 PXEClient/HTTPClient,
+ * user class iPXE, or option 61): ordinary hosts are left alone.
+ *
+ * dhcp6_answer() is the pure core (packet in, reply and destination out). */
+#ifndef LIFEBOAT_NETBOOT_DHCP6_SERVER_H
+#define LIFEBOAT_NETBOOT_DHCP6_SERVER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+#include "netboot/bootplan.h"
+#include "netboot/dhcp6_wire.h"
+#include "netboot/iface.h"
+
+#define DHCP6_MAX_LEASES 1024
+#define DHCP6_LEASE_VALID 3600 /* seconds */
+#define DHCP6_LEASE_PREF 1800
+
+struct dhcp6_range {
+	bool set;
+	uint8_t start[16], end[16]; /* same upper 64 bits, start <= end */
+};
+
+/* Parses "START,END" (two IPv6 addresses in one /64). 0 or -EINVAL with
+ * *why set. */
+int dhcp6_range_parse(const char *spec, struct dhcp6_range *r, const char **why);
+
+struct dhcp6_lease {
+	bool used;
+	bool bound;    /* confirmed by a Request (else only advertised) */
+	bool declined; /* the client found the address in use */
+	uint8_t duid[DHCP6_DUID_MAX];
+	uint16_t duid_len;
+	uint32_t iaid;
+	uint8_t addr[16];
+	uint64_t expires_ms;
+};
+
+struct dhcp6_leases {
+	struct dhcp6_lease v[DHCP6_MAX_LEASES];
+};
+
+struct dhcp6_answer {
+	size_t len;		 /* reply bytes; 0 = stay silent */
+	struct sockaddr_in6 dst; /* where to send it */
+	uint8_t key[6];		 /* rate-limit key (the client's MAC, or a DUID hash) */
+	char log[640];
+	bool log_quiet; /* debug level: not a netboot client, or not for us */
+	bool log_info;	/* info level although silent */
+};
+
+struct dhcp6_ctx {
+	const struct bootplan *plan;
+	const struct dhcp6_range *range; /* NULL or !set: proxy mode */
+	struct dhcp6_leases *leases;	 /* stateful mode only */
+	uint64_t now_ms;
+	uint8_t server_mac[6]; /* for our DUID-LL */
+};
+
+/* Answers one packet that arrived on interface ifc (udp/547 when binl is
+ * false, udp/4011 when true) from src. Never fails loudly: bad input yields
+ * len 0 and a log line. */
+void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool binl,
+		  const struct sockaddr_in6 *src, const void *pkt, size_t n, uint8_t *out,
+		  size_t cap, struct dhcp6_answer *a);
+
+struct dhcp6_server_config {
+	const struct bootplan *plan;
+	struct iface_set *ifs;
+	struct dhcp6_range range;
+	uint16_t port;	    /* 547 */
+	uint16_t binl_port; /* 4011 */
+	uint32_t rate;	    /* replies per second overall (0 = unlimited) */
+	uint32_t client_rate;
+};
+
+struct dhcp6_server;
+/* Opens both sockets and joins ff02::1:2 on the interfaces. -errno with
+ * *which set to the port that failed. */
+int dhcp6_server_start(struct dhcp6_server **out, struct loop *l,
+		       const struct dhcp6_server_config *cfg, uint16_t *which);
+void dhcp6_server_stop(struct dhcp6_server *s);
+void dhcp6_server_set_plan(struct dhcp6_server *s, const struct bootplan *plan);
+
+#endif
