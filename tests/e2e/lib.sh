@@ -275,16 +275,19 @@ qemu_bios_ipxe() {
 	_qemu_start "$1" "$3" -device "e1000,netdev=n0,mac=$2" -boot n
 }
 
-# qemu_ovmf_pxe NAME MAC LOG: OVMF with EDK2's own PXE stack (arch 7): a
-# virtio-net NIC with an empty romfile so no iPXE ROM takes over.
+# qemu_ovmf_pxe NAME MAC LOG [QEMU-ARGS...]: OVMF with EDK2's own PXE stack
+# (arch 7): a virtio-net NIC with an empty romfile so no iPXE ROM takes over.
+# E.g. `-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no` skips PXEv4.
 qemu_ovmf_pxe() {
+	local name=$1 mac=$2 log=$3
+	shift 3
 	lab_require_file /usr/share/OVMF/OVMF_CODE.fd /usr/share/OVMF/OVMF_VARS.fd
-	lab_add_tap "$1"
-	cp /usr/share/OVMF/OVMF_VARS.fd "$LAB_DIR/$1.vars.fd"
-	_qemu_start "$1" "$3" \
+	lab_add_tap "$name"
+	cp /usr/share/OVMF/OVMF_VARS.fd "$LAB_DIR/$name.vars.fd"
+	_qemu_start "$name" "$log" \
 		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
-		-drive "if=pflash,format=raw,file=$LAB_DIR/$1.vars.fd" \
-		-device "virtio-net-pci,netdev=n0,mac=$2,romfile="
+		-drive "if=pflash,format=raw,file=$LAB_DIR/$name.vars.fd" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" "$@"
 }
 
 # wait_for_marker LOG REGEX TIMEOUT [NAME]: polls LOG until a line matches
