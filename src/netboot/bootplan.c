@@ -1,4 +1,5 @@
 #include "netboot/bootplan.h"
+#include "netboot/grub.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,6 +190,17 @@ static bool is_ipxe_image(const char *file)
 	       !strncmp(b, "snp.efi", 7);
 }
 
+/* 1 + the GRUB target this client boots with --grub, or 0. */
+static int grub_for(const struct bootplan *p, const struct pxe_arch *ai)
+{
+	if (!p->grub)
+		return 0;
+	int t = grub_target_for_key(ai->key);
+	if (t < 0 && ai->fallback)
+		t = grub_target_for_key(ai->fallback);
+	return t >= 0 && (p->grub_targets & (1u << t)) ? t + 1 : 0;
+}
+
 /* A configured file for the client's architecture, then its fallback. */
 static const char *file_for_arch(const struct bootplan *p, const struct pxe_arch *ai)
 {
@@ -230,7 +242,7 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 				return put_url(out->file, sizeof out->file, ip, p->http_port, f);
 			return put_path(out->file, sizeof out->file, f);
 		}
-		if (p->kernel) {
+		if (p->kernel && !grub_for(p, ai)) {
 			out->why = "kernel mode script";
 			if (!p->http) {
 				out->why = "HTTP is disabled";
@@ -270,7 +282,28 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 		return put_path(out->file, sizeof out->file, f);
 	}
 
-	/* 3. Kernel mode: chain-load iPXE built for this architecture. */
+	/* 3. --grub: the GRUB core built for this architecture and address
+	 * (iPXE clients too: they run it as a PXE NBP or an EFI image). */
+	if (grub_for(p, ai)) {
+		char path[64];
+		if (grub_core_name(path, sizeof path, (enum grub_target)grub_for(p, ai) - 1, ip) < 0)
+			return -ENAMETOOLONG;
+		out->why = "grub core";
+		if (c->http) {
+			if (!p->http) {
+				out->why = "HTTP is disabled";
+				return -ENOENT;
+			}
+			return put_url(out->file, sizeof out->file, ip, p->http_port, path);
+		}
+		if (!p->tftp) {
+			out->why = "TFTP is disabled: PXE clients load GRUB over TFTP";
+			return -ENOENT;
+		}
+		return put_path(out->file, sizeof out->file, path);
+	}
+
+	/* 4. Kernel mode: chain-load iPXE built for this architecture. */
 	if (p->kernel) {
 		char path[96];
 		if (!ai->ipxe) {
@@ -336,6 +369,34 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	static const char prefix[] = BOOTPLAN_PREFIX;
 	size_t pn = sizeof prefix - 1;
 	memset(out, 0, sizeof *out);
+	if (p->grub) {
+		struct grub_name g;
+		if (grub_parse_name(clean, &g))
+			return -ENOENT;
+		if (g.kind == GRUB_NAME_CORE) {
+			if (!(p->grub_targets & (1u << g.target)))
+				return -ENOENT;
+			out->grub_core = (int)g.target + 1;
+			memcpy(out->grub_ip, g.ip, 4);
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_MODULE) {
+			if (!(p->grub_targets & (1u << g.target)))
+				return -ENOENT;
+			out->grub_tree = (int)g.target + 1;
+			out->grub_rel = g.rel;
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_CFG && p->kernel) {
+			int n = grub_cfg_kernel(buf, cap, p->kernel, p->initrd, p->n_initrd,
+						p->cmdline);
+			if (n < 0)
+				return -ENOENT;
+			out->text = buf;
+			out->text_len = (size_t)n;
+			return 0;
+		}
+	}
 	if (strncmp(clean, prefix, pn))
 		return -ENOENT;
 	const char *rest = clean + pn;

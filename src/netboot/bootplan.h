@@ -44,6 +44,11 @@ struct bootplan {
 	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
 	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];
 	size_t n_hosts;
+	/* --grub: bios and efi64 clients boot GRUB cores lifeboat builds (bit
+	 * 1 << enum grub_target set once that target's core can be built) */
+	bool grub;
+	const char *grub_dir;
+	unsigned grub_targets;
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -82,10 +87,18 @@ struct bootplan_file {
 	const char *host_path; /* NULL when text is set */
 	const char *text;
 	size_t text_len;
+	/* --grub: a core image built at start-up (grub_core = 1 + enum
+	 * grub_target, for address grub_ip), or grub_rel beneath a module
+	 * tree (grub_tree = 1 + enum grub_target) */
+	int grub_core;
+	uint8_t grub_ip[4];
+	int grub_tree;
+	const char *grub_rel;
 };
 
 /* Resolves a cleaned client path. Returns 0 and fills *out, -ENOENT when
- * the path is not under the "lifeboat/" prefix or names nothing. buf/cap
+ * the path is not under the "lifeboat/" prefix (or, with --grub, GRUB's
+ * module trees and kernel mode's grub/grub.cfg) or names nothing. buf/cap
  * hold generated text (the iPXE script). */
 int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
 		    struct bootplan_file *out);

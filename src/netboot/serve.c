@@ -18,6 +18,7 @@
 #include "netboot/config.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
+#include "netboot/grub.h"
 #include "netboot/iface.h"
 #include "netboot/priv.h"
 #include "netboot/sandbox.h"
@@ -55,6 +56,12 @@ static void serve_usage(FILE *f)
 	       "      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
 	       "      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
 	       "                         Debian package ipxe)\n"
+	       "      --grub             BIOS and x64 UEFI clients boot GRUB: core images\n"
+	       "                         built at start-up with grub-mkimage, prefix\n"
+	       "                         (http,OUR-IP)/grub; modules, grub/grub.cfg (ROOT,\n"
+	       "                         or generated in kernel mode) and kernel over HTTP\n"
+	       "      --grub-dir DIR     GRUB module trees (default /usr/lib/grub; Debian\n"
+	       "                         packages grub-pc-bin, grub-efi-amd64-bin)\n"
 	       "      --http-port N      HTTP port (default 80)\n"
 	       "      --tftp-port N      TFTP port (default 69)\n"
 	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
@@ -82,6 +89,7 @@ static void serve_usage(FILE *f)
 	    "examples:\n"
 	    "  lifeboat serve --kernel vmlinuz --initrd initrd.img --cmdline 'console=ttyS0'\n"
 	    "  lifeboat serve /srv/tftp --boot bios=pxelinux.0 --boot efi64=grubx64.efi\n"
+	    "  lifeboat serve --grub --kernel vmlinuz --initrd initrd.img\n"
 	    "  lifeboat serve /srv/tftp -i eth1 --boot ipxe=boot.ipxe --boot bios=undionly.kpxe\n");
 }
 
@@ -104,6 +112,8 @@ enum {
 	OPT_PXELINUX_CONFIG,
 	OPT_PXELINUX_PREFIX,
 	OPT_NO_SANDBOX,
+	OPT_GRUB,
+	OPT_GRUB_DIR,
 };
 
 static const struct option serve_longopts[] = {
@@ -121,6 +131,8 @@ static const struct option serve_longopts[] = {
     {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
     {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"grub", no_argument, NULL, OPT_GRUB},
+    {"grub-dir", required_argument, NULL, OPT_GRUB_DIR},
     {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"user", required_argument, NULL, OPT_USER},
@@ -155,6 +167,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->dhcp_port = 67;
 	o->binl_port = 4011;
 	o->plan.ipxe_dir = "/usr/lib/ipxe";
+	o->plan.grub_dir = GRUB_DEFAULT_DIR;
 	o->max_transfers = 1024;
 	o->log_level = LOG_LVL_INFO;
 	o->log_format = LOG_FMT_TEXT;
@@ -221,6 +234,12 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_NO_SANDBOX:
 			o->no_sandbox = true;
+			break;
+		case OPT_GRUB:
+			o->plan.grub = true;
+			break;
+		case OPT_GRUB_DIR:
+			o->plan.grub_dir = optarg;
 			break;
 		case OPT_DHCP_RATE: {
 			long v = strtol(optarg, &end, 10);
@@ -404,6 +423,8 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 {
 	struct stat st;
 	const char *err;
+	if (serve_grub_check(&o->plan, root, have_root))
+		return -ENOENT;
 	/* kernel mode: the user's files, and the iPXE images to chain-load */
 	if (o->plan.kernel) {
 		const char *files[1 + BOOTPLAN_MAX_INITRD];
@@ -435,7 +456,7 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 					 "will not boot (Debian package ipxe)\"",
 					 p);
 		}
-		if (!found) {
+		if (!found && !o->plan.grub) {
 			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
 				"Debian package ipxe or pass --ipxe-dir\"",
 				o->plan.ipxe_dir);
@@ -448,6 +469,9 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 			if (bootplan_file_for(&o->plan, serve_autodetect[i].key))
 				continue;
 			if (o->plan.kernel && strcmp(serve_autodetect[i].key, "ipxe") != 0)
+				continue;
+			/* --grub boots these with its own cores */
+			if (o->plan.grub && grub_target_for_key(serve_autodetect[i].key) >= 0)
 				continue;
 			int fd = fsroot_open(root, serve_autodetect[i].file, &st);
 			if (fd < 0)
@@ -471,7 +495,7 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		if (o->plan.hosts[i].file &&
 		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
 			return -ENOENT;
-	if (!o->plan.kernel && o->plan.n_boot == 0) {
+	if (!o->plan.kernel && o->plan.n_boot == 0 && !o->plan.grub) {
 		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with "
 			"--boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
 		return -EINVAL;
@@ -537,6 +561,13 @@ static void serve_reload(struct serve_state *st)
 	n->plan.http_port = o->plan.http_port;
 	n->plan.http = o->plan.http;
 	n->plan.tftp = o->plan.tftp;
+	/* --grub's cores were built at start-up (grub-mkimage cannot run once
+	 * sandboxed): keep them as they are */
+	if (n->plan.grub != o->plan.grub || strcmp(n->plan.grub_dir, o->plan.grub_dir))
+		log_warn("serve.reload note=\"--grub and --grub-dir change only on restart\"");
+	n->plan.grub = o->plan.grub;
+	n->plan.grub_dir = o->plan.grub_dir;
+	n->plan.grub_targets = o->plan.grub_targets;
 	if (serve_files_reload(st, n)) {
 		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "
 			"files\"");
@@ -656,16 +687,17 @@ int serve_main(int argc, char **argv)
 	/* The trees the process may still read once confined: opened now,
 	 * while we can still see them. */
 	struct sandbox sb = { .n = 0 };
-	const char *readable[4 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
-							  o->plan.kernel ? o->plan.ipxe_dir : NULL };
+	const char *readable[5 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
+							  o->plan.kernel ? o->plan.ipxe_dir : NULL,
+							  o->plan.grub ? o->plan.grub_dir : NULL };
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
-		readable[4 + i] = o->plan.initrd[i];
+		readable[5 + i] = o->plan.initrd[i];
 #if defined(__SANITIZE_ADDRESS__)
 	/* Sanitizer builds only: LeakSanitizer reads /proc/self/task at exit. */
 	if (!o->no_sandbox)
 		sandbox_allow_read(&sb, "/proc");
 #endif
-	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
+	for (size_t i = 0; !o->no_sandbox && i < 5 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
 

@@ -6,6 +6,7 @@
  * per transfer), so a kernel readable only by root still boots. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,18 +87,56 @@ static const struct serve_hostfile *serve_hostfile_find(const struct serve_hostf
 	return NULL;
 }
 
+/* --grub names: a core image (fd kept by st->grub) or a file beneath a
+ * module tree, opened now (*owned: the caller closes it once the server
+ * has its dup). */
+static int serve_lookup_grub(struct serve_state *st, const struct bootplan_file *f, int *fd,
+			     uint64_t *size, bool *owned)
+{
+	if (f->grub_core) {
+		const struct serve_grub_image *g =
+		    serve_grub_find(&st->grub, f->grub_core - 1, f->grub_ip);
+		if (!g) {
+			log_warn("serve.warn grub_ip=%u.%u.%u.%u reason=\"no GRUB core built for "
+				 "this address (it appeared after start-up: restart lifeboat)\"",
+				 f->grub_ip[0], f->grub_ip[1], f->grub_ip[2], f->grub_ip[3]);
+			return -ENOENT;
+		}
+		*fd = g->fd;
+		*size = g->size;
+		return 1;
+	}
+	struct stat sb;
+	const struct fsroot *tree = &st->grub.tree[f->grub_tree - 1];
+	int gfd = tree->dirfd < 0 ? -ENOENT : fsroot_open(tree, f->grub_rel, &sb);
+	if (gfd < 0)
+		return gfd == -ENOTDIR ? -ENOENT : gfd;
+	*fd = gfd;
+	*size = (uint64_t)sb.st_size;
+	*owned = true;
+	return 1;
+}
+
+static void serve_close_cookie(void *cookie)
+{
+	close((int)(intptr_t)cookie);
+}
+
 /* The shared part of both lookup hooks. 1: fd or text set; 0: not ours,
  * look in ROOT; -ENOENT: a reserved name that names nothing. */
 static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint64_t *size,
-			char **text, size_t *text_len)
+			char **text, size_t *text_len, bool *owned)
 {
 	char buf[4096];
 	struct bootplan_file f;
 	*fd = -1;
 	*text = NULL;
+	*owned = false;
 	int r = bootplan_lookup(&st->opts->plan, clean, buf, sizeof buf, &f);
 	if (r < 0)
 		return strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) ? 0 : -ENOENT;
+	if (f.grub_core || f.grub_tree)
+		return serve_lookup_grub(st, &f, fd, size, owned);
 	if (f.host_path) {
 		const struct serve_hostfile *h = serve_hostfile_find(&st->hostfiles, f.host_path);
 		if (!h)
@@ -122,8 +161,9 @@ static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr
 	uint64_t size;
 	char *text;
 	size_t tl;
+	bool owned;
 	(void)peer;
-	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl);
+	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl, &owned);
 	if (r <= 0)
 		return r;
 	memset(vf, 0, sizeof *vf);
@@ -136,6 +176,10 @@ static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr
 		vf->has_fd = true;
 		vf->fd = fd;
 		vf->len = (size_t)size;
+		if (owned) {
+			vf->release = serve_close_cookie;
+			vf->cookie = (void *)(intptr_t)fd;
+		}
 	}
 	return 1;
 }
@@ -147,8 +191,9 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 	uint64_t size;
 	char *text;
 	size_t tl;
+	bool owned;
 	(void)peer;
-	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl);
+	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl, &owned);
 	if (r <= 0)
 		return r;
 	memset(vf, 0, sizeof *vf);
@@ -162,6 +207,10 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 		vf->has_fd = true;
 		vf->fd = fd;
 		vf->len = (size_t)size;
+		if (owned) {
+			vf->release = serve_close_cookie;
+			vf->cookie = (void *)(intptr_t)fd;
+		}
 	}
 	return 1;
 }
@@ -181,6 +230,9 @@ static bool serve_accept_ifindex(void *arg, int ifindex)
 int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 {
 	int r = serve_hostfiles_open(&st->hostfiles, &o->plan);
+	if (r)
+		return r;
+	r = serve_grub_start(&st->grub, &o->plan, &st->ifs, o->tftp_port);
 	if (r)
 		return r;
 	unsigned mtu = 0;
@@ -230,6 +282,7 @@ void serve_files_stop(struct serve_state *st)
 	st->tftp = NULL;
 	st->http = NULL;
 	serve_hostfiles_close(&st->hostfiles);
+	serve_grub_stop(&st->grub);
 }
 
 int serve_files_reload(struct serve_state *st, const struct serve_opts *n)
