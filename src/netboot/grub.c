@@ -79,6 +79,7 @@ int grub_mkimage_argv(const char *mkimage, const char *grub_dir, enum grub_targe
 	return (int)n;
 }
 
+/* A dotted quad as grub_core_name writes it. 0 or -EINVAL. */
 static int parse_ip4(const char *s, size_t len, uint8_t ip[4])
 {
 	unsigned part = 0, v = 0, digits = 0;
@@ -88,7 +89,8 @@ static int parse_ip4(const char *s, size_t len, uint8_t ip[4])
 				return -EINVAL;
 			ip[part++] = (uint8_t)v;
 			v = digits = 0;
-		} else if (s[i] >= '0' && s[i] <= '9' && digits < 3) {
+		} else if (s[i] >= '0' && s[i] <= '9' && digits < 3 && !(digits == 1 && v == 0)) {
+			/* canonical only ("02" refused): one name per core image */
 			v = v * 10 + (unsigned)(s[i] - '0');
 			digits++;
 		} else {
