@@ -387,9 +387,16 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 			out->grub_rel = g.rel;
 			return 0;
 		}
-		if (g.kind == GRUB_NAME_CFG && p->kernel) {
-			int n = grub_cfg_kernel(buf, cap, p->kernel, p->initrd, p->n_initrd,
-						p->cmdline);
+		if (g.kind == GRUB_NAME_CLIENT_CFG && !p->kernel) {
+			out->grub_client_cfg = true;
+			out->grub_has_mac = g.has_mac;
+			memcpy(out->grub_mac, g.mac, 6);
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_CFG) {
+			int n = p->kernel ? grub_cfg_kernel(buf, cap, p->kernel, p->initrd,
+							    p->n_initrd, p->cmdline)
+					  : grub_cfg_root(buf, cap);
 			if (n < 0)
 				return -ENOENT;
 			out->text = buf;

@@ -94,6 +94,10 @@ struct bootplan_file {
 	uint8_t grub_ip[4];
 	int grub_tree;
 	const char *grub_rel;
+	/* root mode: search ROOT for this client's grub.cfg (grub_cfg_search) */
+	bool grub_client_cfg;
+	bool grub_has_mac;
+	uint8_t grub_mac[6];
 };
 
 /* Resolves a cleaned client path. Returns 0 and fills *out, -ENOENT when

@@ -62,12 +62,16 @@ enum grub_name_kind {
 	GRUB_NAME_CORE,	  /* lifeboat/grub/IP/core.{0,efi} */
 	GRUB_NAME_MODULE, /* grub/<platform>/REL: beneath that module tree */
 	GRUB_NAME_CFG,	  /* grub/grub.cfg */
+	/* lifeboat/grub/cfg/01-MAC: the per-client config search (root mode) */
+	GRUB_NAME_CLIENT_CFG,
 };
 
 struct grub_name {
 	enum grub_name_kind kind;
 	enum grub_target target;
 	uint8_t ip[4];	 /* GRUB_NAME_CORE */
+	bool has_mac;	 /* GRUB_NAME_CLIENT_CFG: GRUB knew its MAC */
+	uint8_t mac[6];
 	const char *rel; /* GRUB_NAME_MODULE: points into the cleaned path */
 };
 
@@ -81,5 +85,20 @@ int grub_parse_name(const char *clean, struct grub_name *out);
  * GRUB's shell. Length or -ENOBUFS. */
 int grub_cfg_kernel(char *buf, size_t cap, const char *kernel, const char *const *initrd,
 		    size_t n_initrd, const char *cmdline);
+
+/* grub.cfg of root mode. GRUB 2.06 searches grub.cfg-01-<mac>, then
+ * grub.cfg-<HEX IP> shortened one digit at a time, then grub.cfg, only when
+ * its prefix is TFTP; over HTTP it asks for grub.cfg alone. So grub.cfg is
+ * this: GRUB turns its MAC into the name lifeboat/grub/cfg/01-<mac>, and
+ * lifeboat runs the same search in ROOT for it. Length or -ENOBUFS. */
+int grub_cfg_root(char *buf, size_t cap);
+
+#define GRUB_SEARCH_MAX 10
+#define GRUB_SEARCH_NAME 40
+
+/* The ROOT names of that search, in order, for a client with MAC mac (or
+ * NULL) and IPv4 address ip (or NULL). Returns how many. */
+size_t grub_cfg_search(const uint8_t *mac, const uint8_t *ip, char names[][GRUB_SEARCH_NAME],
+		       size_t max);
 
 #endif

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
+#include "netboot/grub.h"
 #include "netboot/http.h"
 #include "netboot/serve.h"
 #include "netboot/tftp.h"
@@ -117,6 +120,44 @@ static int serve_lookup_grub(struct serve_state *st, const struct bootplan_file 
 	return 1;
 }
 
+/* The client's IPv4 address (plain or v4-mapped), or NULL. */
+static const uint8_t *serve_peer_ip4(const struct sockaddr *peer)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (peer && peer->sa_family == AF_INET)
+		return (const uint8_t *)&((const struct sockaddr_in *)peer)->sin_addr;
+	if (peer && peer->sa_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr;
+		return memcmp(a, mapped, 12) ? NULL : a + 12;
+	}
+	return NULL;
+}
+
+/* Root mode's grub.cfg search (grub_cfg_search) in ROOT: the first that
+ * exists, opened (*owned). */
+static int serve_lookup_grub_cfg(struct serve_state *st, const struct bootplan_file *f,
+				 const struct sockaddr *peer, int *fd, uint64_t *size, bool *owned)
+{
+	char names[GRUB_SEARCH_MAX][GRUB_SEARCH_NAME];
+	const uint8_t *ip = serve_peer_ip4(peer);
+	size_t n = grub_cfg_search(f->grub_has_mac ? f->grub_mac : NULL, ip, names, GRUB_SEARCH_MAX);
+	for (size_t i = 0; st->opts->root && i < n; i++) {
+		struct stat sb;
+		int cfd = fsroot_open(&st->root, names[i], &sb);
+		if (cfd < 0)
+			continue;
+		log_info("serve.grub cfg=%s reason=\"first of GRUB's search order in ROOT\"",
+			 names[i]);
+		*fd = cfd;
+		*size = (uint64_t)sb.st_size;
+		*owned = true;
+		return 1;
+	}
+	log_warn("serve.warn reason=\"--grub: no grub/grub.cfg (nor a per-client one) under ROOT: "
+		 "GRUB stops at its prompt\"");
+	return -ENOENT;
+}
+
 static void serve_close_cookie(void *cookie)
 {
 	close((int)(intptr_t)cookie);
@@ -124,8 +165,8 @@ static void serve_close_cookie(void *cookie)
 
 /* The shared part of both lookup hooks. 1: fd or text set; 0: not ours,
  * look in ROOT; -ENOENT: a reserved name that names nothing. */
-static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint64_t *size,
-			char **text, size_t *text_len, bool *owned)
+static int serve_lookup(struct serve_state *st, const char *clean, const struct sockaddr *peer,
+			int *fd, uint64_t *size, char **text, size_t *text_len, bool *owned)
 {
 	char buf[4096];
 	struct bootplan_file f;
@@ -137,6 +178,8 @@ static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint
 		return strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) ? 0 : -ENOENT;
 	if (f.grub_core || f.grub_tree)
 		return serve_lookup_grub(st, &f, fd, size, owned);
+	if (f.grub_client_cfg)
+		return serve_lookup_grub_cfg(st, &f, peer, fd, size, owned);
 	if (f.host_path) {
 		const struct serve_hostfile *h = serve_hostfile_find(&st->hostfiles, f.host_path);
 		if (!h)
@@ -162,8 +205,7 @@ static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr
 	char *text;
 	size_t tl;
 	bool owned;
-	(void)peer;
-	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl, &owned);
+	int r = serve_lookup(arg, clean, peer, &fd, &size, &text, &tl, &owned);
 	if (r <= 0)
 		return r;
 	memset(vf, 0, sizeof *vf);
@@ -192,8 +234,7 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 	char *text;
 	size_t tl;
 	bool owned;
-	(void)peer;
-	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl, &owned);
+	int r = serve_lookup(arg, clean, peer, &fd, &size, &text, &tl, &owned);
 	if (r <= 0)
 		return r;
 	memset(vf, 0, sizeof *vf);

@@ -183,6 +183,57 @@ static void test_cfg_kernel(void **state)
 	assert_int_equal(grub_cfg_kernel(b, sizeof b, NULL, NULL, 0, NULL), -ENOBUFS);
 }
 
+static void test_cfg_search(void **state)
+{
+	(void)state;
+	char names[GRUB_SEARCH_MAX][GRUB_SEARCH_NAME];
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0x0c, 0xff };
+	static const uint8_t cip[4] = { 192, 0, 2, 130 };
+	/* GRUB's own TFTP search order (grub_net_search_config_file) */
+	static const char *const want[] = {
+		"grub/grub.cfg-01-52-54-00-ab-0c-ff", "grub/grub.cfg-C0000282", "grub/grub.cfg-C000028",
+		"grub/grub.cfg-C00002", "grub/grub.cfg-C0000", "grub/grub.cfg-C000", "grub/grub.cfg-C00",
+		"grub/grub.cfg-C0", "grub/grub.cfg-C", "grub/grub.cfg",
+	};
+	size_t n = grub_cfg_search(mac, cip, names, GRUB_SEARCH_MAX);
+	assert_int_equal(n, 10);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(names[i], want[i]);
+	n = grub_cfg_search(NULL, NULL, names, GRUB_SEARCH_MAX);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "grub/grub.cfg");
+	n = grub_cfg_search(mac, NULL, names, GRUB_SEARCH_MAX);
+	assert_int_equal(n, 2);
+	n = grub_cfg_search(mac, cip, names, 3);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[2], "grub/grub.cfg-C000028");
+
+	char b[600];
+	int k = grub_cfg_root(b, sizeof b);
+	assert_true(k > 0);
+	assert_non_null(strstr(b, "\"$net_default_mac\"\n"));
+	assert_non_null(strstr(b, "\nconfigfile \"/lifeboat/grub/cfg/01-$lb_1-$lb_2-$lb_3-$lb_4-$lb_5-$lb_6\"\n"));
+	assert_int_equal(grub_cfg_root(b, 100), -ENOBUFS);
+
+	struct grub_name g;
+	assert_int_equal(grub_parse_name("lifeboat/grub/cfg/01-52-54-00-AB-0c-ff", &g), 0);
+	assert_int_equal(g.kind, GRUB_NAME_CLIENT_CFG);
+	assert_true(g.has_mac);
+	assert_memory_equal(g.mac, mac, 6);
+	static const char *const nomac[] = {
+		"lifeboat/grub/cfg/01------", "lifeboat/grub/cfg/01-52-54-00-ab-0c",
+		"lifeboat/grub/cfg/01-52-54-00-ab-0c-ff-00", "lifeboat/grub/cfg/02-52-54-00-ab-0c-ff",
+		"lifeboat/grub/cfg/01-52:54:00:ab:0c:ff", "lifeboat/grub/cfg/01-5g-54-00-ab-0c-ff",
+		"lifeboat/grub/cfg/",
+	};
+	for (size_t i = 0; i < sizeof nomac / sizeof nomac[0]; i++) {
+		assert_int_equal(grub_parse_name(nomac[i], &g), 0);
+		assert_int_equal(g.kind, GRUB_NAME_CLIENT_CFG);
+		if (g.has_mac)
+			fail_msg("%s: has a MAC", nomac[i]);
+	}
+}
+
 static struct pxe_client client(uint16_t arch, bool ipxe, bool http)
 {
 	struct pxe_client c;
@@ -306,9 +357,16 @@ static void test_lookup(void **state)
 	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/192.0.2.2/core.img", buf, sizeof buf, &f), -ENOENT);
 	/* per-MAC configs come from ROOT (not ours) */
 	assert_int_equal(bootplan_lookup(&p, "grub/grub.cfg-01-52-54-00-12-34-56", buf, sizeof buf, &f), -ENOENT);
-	/* root mode: grub.cfg is ROOT's */
+	/* kernel mode: no per-client search */
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/cfg/01-52-54-00-12-34-56", buf, sizeof buf, &f), -ENOENT);
+	/* root mode: grub.cfg is the search wrapper, the search is ROOT's */
 	grub_plan(&p, false);
-	assert_int_equal(bootplan_lookup(&p, "grub/grub.cfg", buf, sizeof buf, &f), -ENOENT);
+	assert_int_equal(bootplan_lookup(&p, "grub/grub.cfg", buf, sizeof buf, &f), 0);
+	assert_non_null(strstr(f.text, "configfile \"/lifeboat/grub/cfg/01-"));
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/cfg/01-52-54-00-12-34-56", buf, sizeof buf, &f), 0);
+	assert_true(f.grub_client_cfg);
+	assert_true(f.grub_has_mac);
+	assert_memory_equal(f.grub_mac, "\x52\x54\x00\x12\x34\x56", 6);
 	/* a target that cannot be built serves nothing */
 	p.grub_targets = 1u << GRUB_BIOS;
 	assert_int_equal(bootplan_lookup(&p, "grub/x86_64-efi/http.mod", buf, sizeof buf, &f), -ENOENT);
@@ -346,7 +404,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_and_prefix), cmocka_unit_test(test_mkimage_argv),
 		cmocka_unit_test(test_parse_name),	 cmocka_unit_test(test_cfg_kernel),
-		cmocka_unit_test(test_choose),		 cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_cfg_search),	 cmocka_unit_test(test_choose),		 cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_serve_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
