@@ -198,6 +198,8 @@ static int grub_for(const struct bootplan *p, const struct pxe_arch *ai)
 	int t = grub_target_for_key(ai->key);
 	if (t < 0 && ai->fallback)
 		t = grub_target_for_key(ai->fallback);
+	if (t == GRUB_EFI64 && p->grub_signed)
+		return t + 1;
 	return t >= 0 && (p->grub_targets & (1u << t)) ? t + 1 : 0;
 }
 
@@ -286,9 +288,12 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 	 * (iPXE clients too: they run it as a PXE NBP or an EFI image). */
 	if (grub_for(p, ai)) {
 		char path[64];
-		if (grub_core_name(path, sizeof path, (enum grub_target)grub_for(p, ai) - 1, ip) < 0)
+		int t = grub_for(p, ai) - 1;
+		if (t == GRUB_EFI64 && p->grub_signed)
+			snprintf(path, sizeof path, "%s", GRUB_SHIM_NAME);
+		else if (grub_core_name(path, sizeof path, (enum grub_target)t, ip) < 0)
 			return -ENAMETOOLONG;
-		out->why = "grub core";
+		out->why = t == GRUB_EFI64 && p->grub_signed ? "signed shim + grub" : "grub core";
 		if (c->http) {
 			if (!p->http) {
 				out->why = "HTTP is disabled";
@@ -385,6 +390,15 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 				return -ENOENT;
 			out->grub_tree = (int)g.target + 1;
 			out->grub_rel = g.rel;
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_SHIM || g.kind == GRUB_NAME_SIGNED) {
+			int n = g.kind == GRUB_NAME_SHIM
+				    ? snprintf(buf, cap, "%s", GRUB_SHIM_PATH)
+				    : snprintf(buf, cap, "%s/%s", p->grub_dir, GRUB_SIGNED_SUBPATH);
+			if (!p->grub_signed || n < 0 || (size_t)n >= cap)
+				return -ENOENT;
+			out->host_path = buf;
 			return 0;
 		}
 		if (g.kind == GRUB_NAME_CLIENT_CFG && !p->kernel) {

@@ -47,6 +47,7 @@ struct bootplan {
 	/* --grub: bios and efi64 clients boot GRUB cores lifeboat builds (bit
 	 * 1 << enum grub_target set once that target's core can be built) */
 	bool grub;
+	bool grub_signed; /* --grub-signed: efi64 gets shim + signed grubnetx64 */
 	const char *grub_dir;
 	unsigned grub_targets;
 	uint16_t http_port;

@@ -136,6 +136,15 @@ int grub_parse_name(const char *clean, struct grub_name *out)
 		out->has_mac = parse_mac01(clean + sizeof ccfg - 1, out->mac);
 		return 0;
 	}
+	/* shim asks for grubx64.efi in the directory of the BOOTP file field;
+	 * a DHCP server that names shim in option 67 only (dnsmasq) leaves
+	 * that empty, and shim asks for "grubx64.efi" at the top */
+	if (!strcmp(clean, GRUB_SHIM_NAME) || !strcmp(clean, GRUB_SIGNED_NAME) ||
+	    !strcmp(clean, "grubx64.efi")) {
+		out->kind = strcmp(clean, GRUB_SHIM_NAME) ? GRUB_NAME_SIGNED : GRUB_NAME_SHIM;
+		out->target = GRUB_EFI64;
+		return 0;
+	}
 	if (!strncmp(clean, core, sizeof core - 1)) {
 		const char *ipstr = clean + sizeof core - 1;
 		const char *slash = strchr(ipstr, '/');

@@ -33,6 +33,14 @@ struct grub_target_info {
  * trees and grub.cfg under the prefix path GRUB is built with. */
 #define GRUB_CORE_DIR "lifeboat/grub/"
 #define GRUB_PREFIX_PATH "grub"
+/* --grub-signed: Debian's Secure Boot chain, served unmodified (a core
+ * with our prefix in it could not carry a signature): shim from
+ * shim-signed, and grub-efi-amd64-signed's grubnetx64 beside it under the
+ * name shim loads next. */
+#define GRUB_SHIM_PATH "/usr/lib/shim/shimx64.efi.signed"
+#define GRUB_SIGNED_SUBPATH "x86_64-efi-signed/grubnetx64.efi.signed"
+#define GRUB_SHIM_NAME GRUB_CORE_DIR "shimx64.efi"
+#define GRUB_SIGNED_NAME GRUB_CORE_DIR "grubx64.efi"
 
 const struct grub_target_info *grub_target_info(enum grub_target t);
 
@@ -64,6 +72,8 @@ enum grub_name_kind {
 	GRUB_NAME_CFG,	  /* grub/grub.cfg */
 	/* lifeboat/grub/cfg/01-MAC: the per-client config search (root mode) */
 	GRUB_NAME_CLIENT_CFG,
+	GRUB_NAME_SHIM,	  /* lifeboat/grub/shimx64.efi */
+	GRUB_NAME_SIGNED, /* lifeboat/grub/grubx64.efi */
 };
 
 struct grub_name {

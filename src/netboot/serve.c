@@ -60,6 +60,9 @@ static void serve_usage(FILE *f)
 	       "                         built at start-up with grub-mkimage, prefix\n"
 	       "                         (http,OUR-IP)/grub; modules, grub/grub.cfg (ROOT,\n"
 	       "                         or generated in kernel mode) and kernel over HTTP\n"
+	       "      --grub-signed      x64 UEFI clients boot Debian's signed shim + GRUB\n"
+	       "                         (Secure Boot) instead; it needs a DHCP server whose\n"
+	       "                         next-server is this host (GRUB ignores proxy offers)\n"
 	       "      --grub-dir DIR     GRUB module trees (default /usr/lib/grub; Debian\n"
 	       "                         packages grub-pc-bin, grub-efi-amd64-bin)\n"
 	       "      --http-port N      HTTP port (default 80)\n"
@@ -114,6 +117,7 @@ enum {
 	OPT_NO_SANDBOX,
 	OPT_GRUB,
 	OPT_GRUB_DIR,
+	OPT_GRUB_SIGNED,
 };
 
 static const struct option serve_longopts[] = {
@@ -133,6 +137,7 @@ static const struct option serve_longopts[] = {
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"grub", no_argument, NULL, OPT_GRUB},
     {"grub-dir", required_argument, NULL, OPT_GRUB_DIR},
+    {"grub-signed", no_argument, NULL, OPT_GRUB_SIGNED},
     {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"user", required_argument, NULL, OPT_USER},
@@ -237,6 +242,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_GRUB:
 			o->plan.grub = true;
+			break;
+		case OPT_GRUB_SIGNED:
+			o->plan.grub = o->plan.grub_signed = true;
 			break;
 		case OPT_GRUB_DIR:
 			o->plan.grub_dir = optarg;
@@ -563,9 +571,12 @@ static void serve_reload(struct serve_state *st)
 	n->plan.tftp = o->plan.tftp;
 	/* --grub's cores were built at start-up (grub-mkimage cannot run once
 	 * sandboxed): keep them as they are */
-	if (n->plan.grub != o->plan.grub || strcmp(n->plan.grub_dir, o->plan.grub_dir))
-		log_warn("serve.reload note=\"--grub and --grub-dir change only on restart\"");
+	if (n->plan.grub != o->plan.grub || n->plan.grub_signed != o->plan.grub_signed ||
+	    strcmp(n->plan.grub_dir, o->plan.grub_dir))
+		log_warn("serve.reload note=\"--grub, --grub-signed and --grub-dir change only on "
+			 "restart\"");
 	n->plan.grub = o->plan.grub;
+	n->plan.grub_signed = o->plan.grub_signed;
 	n->plan.grub_dir = o->plan.grub_dir;
 	n->plan.grub_targets = o->plan.grub_targets;
 	if (serve_files_reload(st, n)) {
@@ -687,17 +698,18 @@ int serve_main(int argc, char **argv)
 	/* The trees the process may still read once confined: opened now,
 	 * while we can still see them. */
 	struct sandbox sb = { .n = 0 };
-	const char *readable[5 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
+	const char *readable[6 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
 							  o->plan.kernel ? o->plan.ipxe_dir : NULL,
-							  o->plan.grub ? o->plan.grub_dir : NULL };
+							  o->plan.grub ? o->plan.grub_dir : NULL,
+							  o->plan.grub_signed ? GRUB_SHIM_PATH : NULL };
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
-		readable[5 + i] = o->plan.initrd[i];
+		readable[6 + i] = o->plan.initrd[i];
 #if defined(__SANITIZE_ADDRESS__)
 	/* Sanitizer builds only: LeakSanitizer reads /proc/self/task at exit. */
 	if (!o->no_sandbox)
 		sandbox_allow_read(&sb, "/proc");
 #endif
-	for (size_t i = 0; !o->no_sandbox && i < 5 + o->plan.n_initrd; i++)
+	for (size_t i = 0; !o->no_sandbox && i < 6 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
 

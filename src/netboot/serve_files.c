@@ -71,6 +71,12 @@ static int serve_hostfiles_open(struct serve_hostfiles *h, const struct bootplan
 			return r;
 		}
 	}
+	if (p->grub_signed) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", p->grub_dir, GRUB_SIGNED_SUBPATH);
+		serve_hostfiles_add(h, GRUB_SHIM_PATH, false);
+		serve_hostfiles_add(h, path, false);
+	}
 	for (size_t i = 0; p->ipxe_dir && i < n; i++) {
 		char path[512];
 		if (!t[i].ipxe)

@@ -46,6 +46,16 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 			"grub-common (and grub-pc-bin, grub-efi-amd64-bin)\"");
 		return -ENOENT;
 	}
+	if (plan->grub_signed) {
+		char path[600];
+		snprintf(path, sizeof path, "%s/%s", plan->grub_dir, GRUB_SIGNED_SUBPATH);
+		if (access(GRUB_SHIM_PATH, R_OK) || access(path, R_OK)) {
+			log_err("serve.error reason=\"--grub-signed needs %s and %s: install the "
+				"Debian packages shim-signed and grub-efi-amd64-signed\"",
+				GRUB_SHIM_PATH, path);
+			return -ENOENT;
+		}
+	}
 	for (int t = 0; t < GRUB_N_TARGETS; t++) {
 		const struct grub_target_info *ti = grub_target_info(t);
 		char dir[600];
@@ -57,7 +67,7 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 				 "GRUB (Debian package %s)\"",
 				 ti->platform, plan->grub_dir, ti->platform, ti->package);
 	}
-	if (!plan->grub_targets) {
+	if (!plan->grub_targets && !plan->grub_signed) {
 		log_err("serve.error grub_dir=%s reason=\"no GRUB module tree: install the Debian "
 			"packages grub-pc-bin (BIOS) and grub-efi-amd64-bin (UEFI), or pass "
 			"--grub-dir\"",

@@ -334,6 +334,53 @@ static void test_choose(void **state)
 	assert_string_equal(bc.file, "http://192.0.2.2/lifeboat/boot.ipxe");
 }
 
+static void test_signed(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	struct bootplan_file f;
+	struct boot_choice bc;
+	char buf[512];
+	grub_plan(&p, true);
+	p.grub_signed = true;
+	/* efi64 gets shim (even without the x86_64-efi tree); BIOS keeps the core */
+	p.grub_targets = 1u << GRUB_BIOS;
+	struct pxe_client c = client(7, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/grub/shimx64.efi");
+	c = client(16, false, true);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "http://192.0.2.2/lifeboat/grub/shimx64.efi");
+	c = client(0, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/grub/192.0.2.2/core.0");
+	/* shim loads grubx64.efi from its own directory */
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/shimx64.efi", buf, sizeof buf, &f), 0);
+	assert_string_equal(f.host_path, "/usr/lib/shim/shimx64.efi.signed");
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/grubx64.efi", buf, sizeof buf, &f), 0);
+	assert_string_equal(f.host_path, "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed");
+	assert_int_equal(bootplan_lookup(&p, "grubx64.efi", buf, sizeof buf, &f), 0);
+	assert_string_equal(f.host_path, "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed");
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/mmx64.efi", buf, sizeof buf, &f), -ENOENT);
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/grubx64.efi", buf, 20, &f), -ENOENT);
+	/* without --grub-signed these names do not exist */
+	p.grub_signed = false;
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/shimx64.efi", buf, sizeof buf, &f), -ENOENT);
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/grub/grubx64.efi", buf, sizeof buf, &f), -ENOENT);
+	/* ROOT's own grubx64.efi is not ours then */
+	assert_int_equal(bootplan_lookup(&p, "grubx64.efi", buf, sizeof buf, &f), -ENOENT);
+	c = client(7, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/ipxe/snponly.efi");
+
+	static struct serve_opts o;
+	FILE *devnull = fopen("/dev/null", "w");
+	const char *a[] = { "serve", "--grub-signed", "--kernel", "k" };
+	assert_int_equal(serve_parse_args(4, (char **)a, &o, devnull), 0);
+	assert_true(o.plan.grub && o.plan.grub_signed);
+	fclose(devnull);
+}
+
 static void test_lookup(void **state)
 {
 	(void)state;
@@ -405,7 +452,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_prefix), cmocka_unit_test(test_mkimage_argv),
 		cmocka_unit_test(test_parse_name),	 cmocka_unit_test(test_cfg_kernel),
 		cmocka_unit_test(test_cfg_search),	 cmocka_unit_test(test_choose),		 cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_serve_args),
+		cmocka_unit_test(test_serve_args),	 cmocka_unit_test(test_signed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
