@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0 && g.kind == GRUB_NAME_MODULE) {
 		const char *plat = grub_target_info(g.target)->platform;
 		size_t pl = strlen(plat);
-		if (!g.rel || !*g.rel || g.rel != clean + 5 + pl + 1 || strncmp(clean + 5, plat, pl))
+		if (!g.rel || !*g.rel || g.rel != clean + 5 + pl + 1 ||
+		    strncmp(clean + 5, plat, pl))
 			abort();
 	}
 	struct bootplan p;
@@ -41,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.kernel = "/k/vmlinuz";
 	p.initrd[0] = "/k/initrd";
 	p.n_initrd = 1;
-	if (bootplan_lookup(&p, clean, buf, sizeof buf, &f) == 0 && f.text && f.text_len >= sizeof buf)
+	if (bootplan_lookup(&p, clean, buf, sizeof buf, &f) == 0 && f.text &&
+	    f.text_len >= sizeof buf)
 		abort();
 	return 0;
 }

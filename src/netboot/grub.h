@@ -20,10 +20,10 @@ enum grub_target {
 };
 
 struct grub_target_info {
-	const char *platform; /* module directory under the GRUB lib dir */
-	const char *format;   /* grub-mkimage -O */
-	const char *image;    /* file name of the core image we serve */
-	const char *package;  /* Debian package holding the module directory */
+	const char *platform;	    /* module directory under the GRUB lib dir */
+	const char *format;	    /* grub-mkimage -O */
+	const char *image;	    /* file name of the core image we serve */
+	const char *package;	    /* Debian package holding the module directory */
 	const char *const *modules; /* built into the core; NULL-terminated */
 };
 
@@ -79,8 +79,8 @@ enum grub_name_kind {
 struct grub_name {
 	enum grub_name_kind kind;
 	enum grub_target target;
-	uint8_t ip[4];	 /* GRUB_NAME_CORE */
-	bool has_mac;	 /* GRUB_NAME_CLIENT_CFG: GRUB knew its MAC */
+	uint8_t ip[4]; /* GRUB_NAME_CORE */
+	bool has_mac;  /* GRUB_NAME_CLIENT_CFG: GRUB knew its MAC */
 	uint8_t mac[6];
 	const char *rel; /* GRUB_NAME_MODULE: points into the cleaned path */
 };

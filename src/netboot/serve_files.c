@@ -146,7 +146,8 @@ static int serve_lookup_grub_cfg(struct serve_state *st, const struct bootplan_f
 {
 	char names[GRUB_SEARCH_MAX][GRUB_SEARCH_NAME];
 	const uint8_t *ip = serve_peer_ip4(peer);
-	size_t n = grub_cfg_search(f->grub_has_mac ? f->grub_mac : NULL, ip, names, GRUB_SEARCH_MAX);
+	size_t n =
+	    grub_cfg_search(f->grub_has_mac ? f->grub_mac : NULL, ip, names, GRUB_SEARCH_MAX);
 	for (size_t i = 0; st->opts->root && i < n; i++) {
 		struct stat sb;
 		int cfd = fsroot_open(&st->root, names[i], &sb);

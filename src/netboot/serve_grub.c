@@ -42,8 +42,9 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 	if (!plan->grub)
 		return 0;
 	if (serve_grub_mkimage(mk, sizeof mk)) {
-		log_err("serve.error reason=\"--grub needs grub-mkimage: install the Debian package "
-			"grub-common (and grub-pc-bin, grub-efi-amd64-bin)\"");
+		log_err(
+		    "serve.error reason=\"--grub needs grub-mkimage: install the Debian package "
+		    "grub-common (and grub-pc-bin, grub-efi-amd64-bin)\"");
 		return -ENOENT;
 	}
 	if (plan->grub_signed) {
@@ -160,24 +161,27 @@ int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const st
 			struct stat st;
 			if (!r && (fstat(fd, &st) || st.st_size == 0))
 				r = -EIO;
-			struct serve_grub_image *v = r ? NULL : realloc(g->v, (g->n + 1) * sizeof *v);
+			struct serve_grub_image *v =
+			    r ? NULL : realloc(g->v, (g->n + 1) * sizeof *v);
 			if (!v) {
 				close(fd);
-				log_err("serve.error grub=%s prefix=%s reason=\"grub-mkimage failed "
-					"(%s)\"",
-					grub_target_info(t)->format, prefix,
-					r ? strerror(-r) : "out of memory");
+				log_err(
+				    "serve.error grub=%s prefix=%s reason=\"grub-mkimage failed "
+				    "(%s)\"",
+				    grub_target_info(t)->format, prefix,
+				    r ? strerror(-r) : "out of memory");
 				return r ? r : -ENOMEM;
 			}
 			g->v = v;
-			v[g->n] = (struct serve_grub_image){.target = t, .fd = fd,
-							    .size = (uint64_t)st.st_size};
+			v[g->n] = (struct serve_grub_image){
+			    .target = t, .fd = fd, .size = (uint64_t)st.st_size};
 			memcpy(v[g->n].ip, f->ip4, 4);
 			g->n++;
 			char name[64];
 			grub_core_name(name, sizeof name, (enum grub_target)t, f->ip4);
 			log_info("serve.grub image=%s format=%s prefix=%s bytes=%llu", name,
-				 grub_target_info(t)->format, prefix, (unsigned long long)st.st_size);
+				 grub_target_info(t)->format, prefix,
+				 (unsigned long long)st.st_size);
 		}
 	}
 	return 0;
