@@ -698,20 +698,20 @@ int serve_main(int argc, char **argv)
 	/* The trees the process may still read once confined: opened now,
 	 * while we can still see them. */
 	struct sandbox sb = { .n = 0 };
-	const char *readable[6 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
-							  o->plan.kernel ? o->plan.ipxe_dir : NULL,
-							  o->plan.grub ? o->plan.grub_dir : NULL,
-							  o->plan.grub_signed ? GRUB_SHIM_PATH : NULL };
+	const char *readable[4 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
+							  o->plan.kernel ? o->plan.ipxe_dir : NULL };
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
-		readable[6 + i] = o->plan.initrd[i];
+		readable[4 + i] = o->plan.initrd[i];
 #if defined(__SANITIZE_ADDRESS__)
 	/* Sanitizer builds only: LeakSanitizer reads /proc/self/task at exit. */
 	if (!o->no_sandbox)
 		sandbox_allow_read(&sb, "/proc");
 #endif
-	for (size_t i = 0; !o->no_sandbox && i < 6 + o->plan.n_initrd; i++)
+	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
+	if (!o->no_sandbox)
+		serve_grub_sandbox(&sb, &o->plan);
 
 	char why[160];
 	if (priv_drop(o->user, why, sizeof why)) {

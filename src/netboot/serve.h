@@ -106,6 +106,10 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
 		     uint16_t tftp_port);
 void serve_grub_stop(struct serve_grub *g);
+struct sandbox;
+/* Keeps the module trees (where their symlinks lead) and the signed
+ * images' directories readable once sandboxed. */
+void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan);
 const struct serve_grub_image *serve_grub_find(const struct serve_grub *g, int target,
 					       const uint8_t ip[4]);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "netboot/grub.h"
+#include "netboot/sandbox.h"
 #include "netboot/serve.h"
 
 /* grub-mkimage on $PATH (or the usual directories). 0 or -ENOENT. */
@@ -185,6 +186,26 @@ int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const st
 		}
 	}
 	return 0;
+}
+
+void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan)
+{
+	char path[600];
+	for (int t = 0; plan->grub && t < GRUB_N_TARGETS; t++) {
+		if (!(plan->grub_targets & (1u << t)))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", plan->grub_dir, grub_target_info(t)->platform);
+		if (sandbox_allow_read(sb, path))
+			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", path);
+	}
+	if (!plan->grub_signed)
+		return;
+	/* files: the sandbox allows their (real) directories */
+	snprintf(path, sizeof path, "%s/%s", plan->grub_dir, GRUB_SIGNED_SUBPATH);
+	const char *const files[] = {GRUB_SHIM_PATH, path};
+	for (size_t i = 0; i < 2; i++)
+		if (sandbox_allow_read(sb, files[i]))
+			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", files[i]);
 }
 
 void serve_grub_stop(struct serve_grub *g)
