@@ -569,15 +569,16 @@ static void serve_reload(struct serve_state *st)
 	n->plan.http_port = o->plan.http_port;
 	n->plan.http = o->plan.http;
 	n->plan.tftp = o->plan.tftp;
-	/* --grub's cores were built at start-up (grub-mkimage cannot run once
-	 * sandboxed): keep them as they are */
-	if (n->plan.grub != o->plan.grub || n->plan.grub_signed != o->plan.grub_signed ||
-	    strcmp(n->plan.grub_dir, o->plan.grub_dir))
-		log_warn("serve.reload note=\"--grub, --grub-signed and --grub-dir change only on "
-			 "restart\"");
+	/* --grub's cores and trees were opened at start-up (grub-mkimage
+	 * cannot run once sandboxed): keep them as they are */
+	if (strcmp(n->plan.grub_dir, o->plan.grub_dir)) {
+		log_err("serve.reload result=failed reason=\"--grub-dir changes only on restart\"");
+		goto fail;
+	}
+	if (n->plan.grub != o->plan.grub || n->plan.grub_signed != o->plan.grub_signed)
+		log_warn("serve.reload note=\"--grub and --grub-signed change only on restart\"");
 	n->plan.grub = o->plan.grub;
 	n->plan.grub_signed = o->plan.grub_signed;
-	n->plan.grub_dir = o->plan.grub_dir;
 	n->plan.grub_targets = o->plan.grub_targets;
 	if (serve_files_reload(st, n)) {
 		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "

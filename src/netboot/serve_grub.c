@@ -83,7 +83,8 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 			close(fd);
 		else
 			log_warn("serve.warn reason=\"--grub without --kernel and no grub/grub.cfg "
-				 "under ROOT: GRUB will stop at its prompt\"");
+				 "under ROOT: clients without a grub.cfg-01-<mac> or "
+				 "grub.cfg-<HEX IP> of their own stop at GRUB's prompt\"");
 	}
 	return 0;
 }
