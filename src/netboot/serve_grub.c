@@ -206,7 +206,8 @@ void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan)
 	const char *const files[] = {GRUB_SHIM_PATH, path};
 	for (size_t i = 0; i < 2; i++)
 		if (sandbox_allow_read(sb, files[i]))
-			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", files[i]);
+			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"",
+				 files[i]);
 }
 
 void serve_grub_stop(struct serve_grub *g)
