@@ -19,6 +19,7 @@ chmod 644 "$LAB_DIR/vmlinuz" "$LAB_DIR/initrd"
 K=(--kernel "$LAB_DIR/vmlinuz" --initrd "$LAB_DIR/initrd")
 mkdir -p "$LAB_DIR/empty" "$LAB_DIR/biosonly"
 ln -s /usr/lib/grub/i386-pc "$LAB_DIR/biosonly/i386-pc"
+cp -a "$LAB_DIR/biosonly" "$LAB_DIR/biosonly2"
 
 # refuse: run it, it must exit non-zero and say $2
 refuse() {
@@ -38,8 +39,12 @@ refuse 'TFTP on port 69' "$LB_BIN" serve -i $LAPTOP_IF --grub --no-http --tftp-p
 refuse 'shim-signed and grub-efi-amd64-signed' "$LB_BIN" serve -i $LAPTOP_IF --grub-signed \
 	--grub-dir "$LAB_DIR/biosonly" "${K[@]}"
 
-lab_run_laptop "$LB_BIN" serve $LB_SERVE_ARGS -i $LAPTOP_IF --grub --grub-dir "$LAB_DIR/biosonly" \
-	--http-port 8080 "${K[@]}"
+# the options from a --config file: flags without a value work there too
+conf=$LAB_DIR/lifeboat.conf
+printf 'grub\ngrub-dir %s\nhttp-port 8080\nkernel %s\ninitrd %s\n' "$LAB_DIR/biosonly" \
+	"$LAB_DIR/vmlinuz" "$LAB_DIR/initrd" > "$conf"
+chmod 644 "$conf"
+lab_run_laptop "$LB_BIN" serve $LB_SERVE_ARGS -i $LAPTOP_IF -c "$conf"
 lab_laptop_ready 20
 for i in $(seq 50); do grep -q 'serve\.ready' "$LAPTOP_LOG" && break; sleep 0.2; done
 lab_server_log_has "serve\.grub image=lifeboat/grub/$LAPTOP_IP/core\.0 format=i386-pc-pxe prefix=\(http,$LAPTOP_IP:8080\)/grub" ||
@@ -70,5 +75,12 @@ kill -HUP "$(lab_pid laptop)"
 for i in $(seq 50); do lab_server_log_has 'serve\.reload result=' && break; sleep 0.2; done
 lab_server_log_has 'serve\.reload result=ok' || lab_fail "reload failed: $(tail -3 "$LAPTOP_LOG")"
 check_files
+# another --grub-dir needs a restart: the reload is refused, nothing changes
+sed -i "s|^grub-dir .*|grub-dir $LAB_DIR/biosonly2|" "$conf"
+kill -HUP "$(lab_pid laptop)"
+for i in $(seq 50); do lab_server_log_has 'serve\.reload result=failed' && break; sleep 0.2; done
+lab_server_log_has 'serve\.reload result=failed reason="--grub-dir changes only on restart"' ||
+	lab_fail "a reload with another --grub-dir was not refused: $(tail -3 "$LAPTOP_LOG")"
+check_files
 lab_alive laptop || lab_fail "lifeboat died"
-lab_pass "grub start-up: 5 refusals name the fix; BIOS-only core with :8080 prefix, tree, grub.cfg served before and after SIGHUP"
+lab_pass "grub start-up: 5 refusals name the fix; BIOS-only core with :8080 prefix, tree, grub.cfg served before and after SIGHUP; --grub-dir change refused on reload"

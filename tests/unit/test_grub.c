@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "netboot/bootplan.h"
+#include "netboot/config.h"
 #include "netboot/grub.h"
 #include "netboot/serve.h"
 
@@ -439,6 +440,10 @@ static void test_serve_args(void **state)
 	assert_int_equal(serve_parse_args(6, (char **)a, &o, devnull), 0);
 	assert_true(o.plan.grub);
 	assert_string_equal(o.plan.grub_dir, "/opt/grub");
+	/* in a --config file: flags without a value, grub-dir with one */
+	assert_true(config_is_flag("grub"));
+	assert_true(config_is_flag("grub-signed"));
+	assert_false(config_is_flag("grub-dir"));
 	const char *bad[] = { "serve", "--grub-dir" };
 	assert_int_equal(serve_parse_args(2, (char **)bad, &o, devnull), -EINVAL);
 	const char *bad2[] = { "serve", "--grub=yes" };
