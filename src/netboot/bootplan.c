@@ -1,5 +1,7 @@
 #include "netboot/bootplan.h"
+#include "netboot/grub.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -189,6 +191,19 @@ static bool is_ipxe_image(const char *file)
 	       !strncmp(b, "snp.efi", 7);
 }
 
+/* 1 + the GRUB target this client boots with --grub, or 0. */
+static int grub_for(const struct bootplan *p, const struct pxe_arch *ai)
+{
+	if (!p->grub)
+		return 0;
+	int t = grub_target_for_key(ai->key);
+	if (t < 0 && ai->fallback)
+		t = grub_target_for_key(ai->fallback);
+	if (t == GRUB_EFI64 && p->grub_signed)
+		return t + 1;
+	return t >= 0 && (p->grub_targets & (1u << t)) ? t + 1 : 0;
+}
+
 /* A configured file for the client's architecture, then its fallback. */
 static const char *file_for_arch(const struct bootplan *p, const struct pxe_arch *ai)
 {
@@ -268,7 +283,7 @@ int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, c
 				return put_url(out->file, sizeof out->file, ip, p->http_port, f);
 			return put_path(out->file, sizeof out->file, f);
 		}
-		if (p->kernel) {
+		if (p->kernel && !grub_for(p, ai)) {
 			out->why = "kernel mode script";
 			if (!p->http) {
 				out->why = "HTTP is disabled";
@@ -286,7 +301,33 @@ int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, c
 		return choose_file(p, c, f, ip, out);
 	}
 
-	/* 3. Kernel mode: chain-load iPXE built for this architecture. */
+	/* 3. --grub: the GRUB core built for this architecture and address
+	 * (iPXE clients too: they run it as a PXE NBP or an EFI image). The
+	 * cores are built per IPv4 address: IPv6 clients go on to kernel mode. */
+	uint8_t ip4[4];
+	if (grub_for(p, ai) && inet_pton(AF_INET, ip, ip4) == 1) {
+		char path[64];
+		int t = grub_for(p, ai) - 1;
+		if (t == GRUB_EFI64 && p->grub_signed)
+			snprintf(path, sizeof path, "%s", GRUB_SHIM_NAME);
+		else if (grub_core_name(path, sizeof path, (enum grub_target)t, ip4) < 0)
+			return -ENAMETOOLONG;
+		out->why = t == GRUB_EFI64 && p->grub_signed ? "signed shim + grub" : "grub core";
+		if (c->http) {
+			if (!p->http) {
+				out->why = "HTTP is disabled";
+				return -ENOENT;
+			}
+			return put_url(out->file, sizeof out->file, ip, p->http_port, path);
+		}
+		if (!p->tftp) {
+			out->why = "TFTP is disabled: PXE clients load GRUB over TFTP";
+			return -ENOENT;
+		}
+		return put_path(out->file, sizeof out->file, path);
+	}
+
+	/* 4. Kernel mode: chain-load iPXE built for this architecture. */
 	if (p->kernel) {
 		char path[96];
 		if (!ai->ipxe) {
@@ -352,6 +393,50 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	static const char prefix[] = BOOTPLAN_PREFIX;
 	size_t pn = sizeof prefix - 1;
 	memset(out, 0, sizeof *out);
+	if (p->grub) {
+		struct grub_name g;
+		if (grub_parse_name(clean, &g))
+			return -ENOENT;
+		if (g.kind == GRUB_NAME_CORE) {
+			if (!(p->grub_targets & (1u << g.target)))
+				return -ENOENT;
+			out->grub_core = (int)g.target + 1;
+			memcpy(out->grub_ip, g.ip, 4);
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_MODULE) {
+			if (!(p->grub_targets & (1u << g.target)))
+				return -ENOENT;
+			out->grub_tree = (int)g.target + 1;
+			out->grub_rel = g.rel;
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_SHIM || g.kind == GRUB_NAME_SIGNED) {
+			int n = g.kind == GRUB_NAME_SHIM
+				    ? snprintf(buf, cap, "%s", GRUB_SHIM_PATH)
+				    : snprintf(buf, cap, "%s/%s", p->grub_dir, GRUB_SIGNED_SUBPATH);
+			if (!p->grub_signed || n < 0 || (size_t)n >= cap)
+				return -ENOENT;
+			out->host_path = buf;
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_CLIENT_CFG && !p->kernel) {
+			out->grub_client_cfg = true;
+			out->grub_has_mac = g.has_mac;
+			memcpy(out->grub_mac, g.mac, 6);
+			return 0;
+		}
+		if (g.kind == GRUB_NAME_CFG) {
+			int n = p->kernel ? grub_cfg_kernel(buf, cap, p->kernel, p->initrd,
+							    p->n_initrd, p->cmdline)
+					  : grub_cfg_root(buf, cap);
+			if (n < 0)
+				return -ENOENT;
+			out->text = buf;
+			out->text_len = (size_t)n;
+			return 0;
+		}
+	}
 	if (strncmp(clean, prefix, pn))
 		return -ENOENT;
 	const char *rest = clean + pn;

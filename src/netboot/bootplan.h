@@ -67,6 +67,12 @@ struct bootplan {
 	const char *menu_prompt; /* 43.10 text; NULL = default */
 	uint8_t menu_timeout;	 /* 43.10 seconds: 0 first item at once, 255 wait */
 	bool menu_timeout_set;	 /* else BOOTPLAN_MENU_TIMEOUT_DEFAULT */
+	/* --grub: bios and efi64 clients boot GRUB cores lifeboat builds (bit
+	 * 1 << enum grub_target set once that target's core can be built) */
+	bool grub;
+	bool grub_signed; /* --grub-signed: efi64 gets shim + signed grubnetx64 */
+	const char *grub_dir;
+	unsigned grub_targets;
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -139,10 +145,22 @@ struct bootplan_file {
 	const char *host_path; /* NULL when text is set */
 	const char *text;
 	size_t text_len;
+	/* --grub: a core image built at start-up (grub_core = 1 + enum
+	 * grub_target, for address grub_ip), or grub_rel beneath a module
+	 * tree (grub_tree = 1 + enum grub_target) */
+	int grub_core;
+	uint8_t grub_ip[4];
+	int grub_tree;
+	const char *grub_rel;
+	/* root mode: search ROOT for this client's grub.cfg (grub_cfg_search) */
+	bool grub_client_cfg;
+	bool grub_has_mac;
+	uint8_t grub_mac[6];
 };
 
 /* Resolves a cleaned client path. Returns 0 and fills *out, -ENOENT when
- * the path is not under the "lifeboat/" prefix or names nothing. buf/cap
+ * the path is not under the "lifeboat/" prefix (or, with --grub, GRUB's
+ * module trees and kernel mode's grub/grub.cfg) or names nothing. buf/cap
  * hold generated text (the iPXE script). */
 int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
 		    struct bootplan_file *out);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_flags[] = {"no-http", "no-tftp", "no-dhcp", "no-sandbox", "verbose",
-					    "quiet"};
+static const char *const config_flags[] = {"no-http", "no-tftp", "no-dhcp", "no-sandbox",
+					   "verbose", "quiet",	 "grub",    "grub-signed"};
 
 int config_is_flag(const char *name)
 {

@@ -19,6 +19,7 @@
 #include "netboot/config.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
+#include "netboot/grub.h"
 #include "netboot/iface.h"
 #include "netboot/priv.h"
 #include "netboot/sandbox.h"
@@ -62,6 +63,15 @@ static void serve_usage(FILE *f)
 	       "                         0 = at once, 255 = wait for a choice)\n"
 	       "      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
 	       "                         Debian package ipxe)\n"
+	       "      --grub             BIOS and x64 UEFI clients boot GRUB: core images\n"
+	       "                         built at start-up with grub-mkimage, prefix\n"
+	       "                         (http,OUR-IP)/grub; modules, grub/grub.cfg (ROOT,\n"
+	       "                         or generated in kernel mode) and kernel over HTTP\n"
+	       "      --grub-signed      x64 UEFI clients boot Debian's signed shim + GRUB\n"
+	       "                         (Secure Boot) instead; it needs a DHCP server whose\n"
+	       "                         next-server is this host (GRUB ignores proxy offers)\n"
+	       "      --grub-dir DIR     GRUB module trees (default /usr/lib/grub; Debian\n"
+	       "                         packages grub-pc-bin, grub-efi-amd64-bin)\n"
 	       "      --http-port N      HTTP port (default 80)\n"
 	       "      --tftp-port N      TFTP port (default 69)\n"
 	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
@@ -93,6 +103,7 @@ static void serve_usage(FILE *f)
 	    "examples:\n"
 	    "  lifeboat serve --kernel vmlinuz --initrd initrd.img --cmdline 'console=ttyS0'\n"
 	    "  lifeboat serve /srv/tftp --boot bios=pxelinux.0 --boot efi64=grubx64.efi\n"
+	    "  lifeboat serve --grub --kernel vmlinuz --initrd initrd.img\n"
 	    "  lifeboat serve /srv/tftp -i eth1 --boot ipxe=boot.ipxe --boot bios=undionly.kpxe\n");
 }
 
@@ -120,6 +131,9 @@ enum {
 	OPT_MENU_TIMEOUT,
 	OPT_NO_DHCP6,
 	OPT_DHCP6_RANGE,
+	OPT_GRUB,
+	OPT_GRUB_DIR,
+	OPT_GRUB_SIGNED,
 };
 
 static const struct option serve_longopts[] = {
@@ -137,6 +151,9 @@ static const struct option serve_longopts[] = {
     {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
     {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"grub", no_argument, NULL, OPT_GRUB},
+    {"grub-dir", required_argument, NULL, OPT_GRUB_DIR},
+    {"grub-signed", no_argument, NULL, OPT_GRUB_SIGNED},
     {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"user", required_argument, NULL, OPT_USER},
@@ -176,6 +193,7 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	o->dhcp_port = 67;
 	o->binl_port = 4011;
 	o->plan.ipxe_dir = "/usr/lib/ipxe";
+	o->plan.grub_dir = GRUB_DEFAULT_DIR;
 	o->max_transfers = 1024;
 	o->log_level = LOG_LVL_INFO;
 	o->log_format = LOG_FMT_TEXT;
@@ -243,6 +261,15 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_NO_SANDBOX:
 			o->no_sandbox = true;
+			break;
+		case OPT_GRUB:
+			o->plan.grub = true;
+			break;
+		case OPT_GRUB_SIGNED:
+			o->plan.grub = o->plan.grub_signed = true;
+			break;
+		case OPT_GRUB_DIR:
+			o->plan.grub_dir = optarg;
 			break;
 		case OPT_DHCP_RATE: {
 			long v = strtol(optarg, &end, 10);
@@ -467,6 +494,8 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 {
 	struct stat st;
 	const char *err;
+	if (serve_grub_check(&o->plan, root, have_root))
+		return -ENOENT;
 	/* kernel mode: the user's files, and the iPXE images to chain-load */
 	if (o->plan.kernel) {
 		const char *files[1 + BOOTPLAN_MAX_INITRD];
@@ -502,7 +531,7 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		char p6[512];
 		snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
 		o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
-		if (!found) {
+		if (!found && !o->plan.grub) {
 			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
 				"Debian package ipxe or pass --ipxe-dir\"",
 				o->plan.ipxe_dir);
@@ -515,6 +544,9 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 			if (bootplan_file_for(&o->plan, serve_autodetect[i].key))
 				continue;
 			if (o->plan.kernel && strcmp(serve_autodetect[i].key, "ipxe") != 0)
+				continue;
+			/* --grub boots these with its own cores */
+			if (o->plan.grub && grub_target_for_key(serve_autodetect[i].key) >= 0)
 				continue;
 			int fd = fsroot_open(root, serve_autodetect[i].file, &st);
 			if (fd < 0)
@@ -543,7 +575,7 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		    strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) &&
 		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
 			return -ENOENT;
-	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0) {
+	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub) {
 		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with "
 			"--boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
 		return -EINVAL;
@@ -610,6 +642,17 @@ static void serve_reload(struct serve_state *st)
 	n->plan.http_port = o->plan.http_port;
 	n->plan.http = o->plan.http;
 	n->plan.tftp = o->plan.tftp;
+	/* --grub's cores and trees were opened at start-up (grub-mkimage
+	 * cannot run once sandboxed): keep them as they are */
+	if (strcmp(n->plan.grub_dir, o->plan.grub_dir)) {
+		log_err("serve.reload result=failed reason=\"--grub-dir changes only on restart\"");
+		goto fail;
+	}
+	if (n->plan.grub != o->plan.grub || n->plan.grub_signed != o->plan.grub_signed)
+		log_warn("serve.reload note=\"--grub and --grub-signed change only on restart\"");
+	n->plan.grub = o->plan.grub;
+	n->plan.grub_signed = o->plan.grub_signed;
+	n->plan.grub_targets = o->plan.grub_targets;
 	if (serve_files_reload(st, n)) {
 		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "
 			"files\"");
@@ -774,6 +817,8 @@ int serve_main(int argc, char **argv)
 	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
+	if (!o->no_sandbox)
+		serve_grub_sandbox(&sb, &o->plan);
 
 	char why[160];
 	if (priv_drop(o->user, why, sizeof why)) {

@@ -52,6 +52,20 @@ struct serve_hostfiles {
 	size_t n;
 };
 
+/* --grub: core images built at start-up (one per target and address, in
+ * memfds) and the module trees, opened before privileges are dropped. */
+struct serve_grub_image {
+	int target; /* enum grub_target */
+	uint8_t ip[4];
+	int fd;
+	uint64_t size;
+};
+struct serve_grub {
+	struct serve_grub_image *v;
+	size_t n;
+	struct fsroot tree[2]; /* per enum grub_target; dirfd -1 when absent */
+};
+
 struct dhcp4_server;
 struct tftp_server;
 struct http_server;
@@ -65,6 +79,7 @@ struct serve_state {
 	struct tftp_server *tftp;
 	struct http_server *http;
 	struct serve_hostfiles hostfiles;
+	struct serve_grub grub;
 	const struct serve_opts *opts; /* replaced on SIGHUP */
 	int argc;
 	char **argv;
@@ -87,6 +102,21 @@ void serve_files_stop(struct serve_state *st);
 /* New options after SIGHUP: reopens the host files of n's plan. 0 or
  * -errno (then nothing changed). */
 int serve_files_reload(struct serve_state *st, const struct serve_opts *n);
+/* serve_grub.c: --grub. check: finds grub-mkimage and the module trees,
+ * sets plan->grub_targets, logs what is missing (and which package has
+ * it); 0 or -ENOENT. start: builds the cores for every address of ifs and
+ * opens the trees (as root, before the drop); 0 or -errno. */
+int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root);
+int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
+		     uint16_t tftp_port);
+void serve_grub_stop(struct serve_grub *g);
+struct sandbox;
+/* Keeps the module trees (where their symlinks lead) and the signed
+ * images' directories readable once sandboxed. */
+void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan);
+const struct serve_grub_image *serve_grub_find(const struct serve_grub *g, int target,
+					       const uint8_t ip[4]);
+
 /* Logs who holds a port we could not bind and what to do. */
 void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what);
 

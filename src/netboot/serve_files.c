@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
+#include "netboot/grub.h"
 #include "netboot/http.h"
 #include "netboot/rpi.h"
 #include "netboot/serve.h"
@@ -70,6 +73,12 @@ static int serve_hostfiles_open(struct serve_hostfiles *h, const struct bootplan
 			return r;
 		}
 	}
+	if (p->grub_signed) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", p->grub_dir, GRUB_SIGNED_SUBPATH);
+		serve_hostfiles_add(h, GRUB_SHIM_PATH, false);
+		serve_hostfiles_add(h, path, false);
+	}
 	for (size_t i = 0; p->ipxe_dir && i < n; i++) {
 		char path[512];
 		if (!t[i].ipxe)
@@ -94,18 +103,97 @@ static const struct serve_hostfile *serve_hostfile_find(const struct serve_hostf
 	return NULL;
 }
 
+/* --grub names: a core image (fd kept by st->grub) or a file beneath a
+ * module tree, opened now (*owned: the caller closes it once the server
+ * has its dup). */
+static int serve_lookup_grub(struct serve_state *st, const struct bootplan_file *f, int *fd,
+			     uint64_t *size, bool *owned)
+{
+	if (f->grub_core) {
+		const struct serve_grub_image *g =
+		    serve_grub_find(&st->grub, f->grub_core - 1, f->grub_ip);
+		if (!g) {
+			log_warn("serve.warn grub_ip=%u.%u.%u.%u reason=\"no GRUB core built for "
+				 "this address (it appeared after start-up: restart lifeboat)\"",
+				 f->grub_ip[0], f->grub_ip[1], f->grub_ip[2], f->grub_ip[3]);
+			return -ENOENT;
+		}
+		*fd = g->fd;
+		*size = g->size;
+		return 1;
+	}
+	struct stat sb;
+	const struct fsroot *tree = &st->grub.tree[f->grub_tree - 1];
+	int gfd = tree->dirfd < 0 ? -ENOENT : fsroot_open(tree, f->grub_rel, &sb);
+	if (gfd < 0)
+		return gfd == -ENOTDIR ? -ENOENT : gfd;
+	*fd = gfd;
+	*size = (uint64_t)sb.st_size;
+	*owned = true;
+	return 1;
+}
+
+/* The client's IPv4 address (plain or v4-mapped), or NULL. */
+static const uint8_t *serve_peer_ip4(const struct sockaddr *peer)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (peer && peer->sa_family == AF_INET)
+		return (const uint8_t *)&((const struct sockaddr_in *)peer)->sin_addr;
+	if (peer && peer->sa_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr;
+		return memcmp(a, mapped, 12) ? NULL : a + 12;
+	}
+	return NULL;
+}
+
+/* Root mode's grub.cfg search (grub_cfg_search) in ROOT: the first that
+ * exists, opened (*owned). */
+static int serve_lookup_grub_cfg(struct serve_state *st, const struct bootplan_file *f,
+				 const struct sockaddr *peer, int *fd, uint64_t *size, bool *owned)
+{
+	char names[GRUB_SEARCH_MAX][GRUB_SEARCH_NAME];
+	const uint8_t *ip = serve_peer_ip4(peer);
+	size_t n =
+	    grub_cfg_search(f->grub_has_mac ? f->grub_mac : NULL, ip, names, GRUB_SEARCH_MAX);
+	for (size_t i = 0; st->opts->root && i < n; i++) {
+		struct stat sb;
+		int cfd = fsroot_open(&st->root, names[i], &sb);
+		if (cfd < 0)
+			continue;
+		log_info("serve.grub cfg=%s reason=\"first of GRUB's search order in ROOT\"",
+			 names[i]);
+		*fd = cfd;
+		*size = (uint64_t)sb.st_size;
+		*owned = true;
+		return 1;
+	}
+	log_warn("serve.warn reason=\"--grub: no grub/grub.cfg (nor a per-client one) under ROOT: "
+		 "GRUB stops at its prompt\"");
+	return -ENOENT;
+}
+
+static void serve_close_cookie(void *cookie)
+{
+	close((int)(intptr_t)cookie);
+}
+
 /* The shared part of both lookup hooks. 1: fd or text set; 0: not ours,
  * look in ROOT; -ENOENT: a reserved name that names nothing. */
-static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint64_t *size,
-			char **text, size_t *text_len)
+static int serve_lookup(struct serve_state *st, const char *clean, const struct sockaddr *peer,
+			int *fd, uint64_t *size, char **text, size_t *text_len, bool *owned)
 {
 	char buf[4096];
 	struct bootplan_file f;
 	*fd = -1;
 	*text = NULL;
+	*owned = false;
 	int r = bootplan_lookup(&st->opts->plan, clean, buf, sizeof buf, &f);
 	if (r < 0)
 		return strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) ? 0 : -ENOENT;
+	if (f.grub_core || f.grub_tree)
+		return serve_lookup_grub(st, &f, fd, size, owned);
+	if (f.grub_client_cfg)
+		return serve_lookup_grub_cfg(st, &f, peer, fd, size, owned);
 	if (f.host_path) {
 		const struct serve_hostfile *h = serve_hostfile_find(&st->hostfiles, f.host_path);
 		if (!h)
@@ -121,11 +209,6 @@ static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint
 	memcpy(*text, f.text, f.text_len);
 	*text_len = f.text_len;
 	return 1;
-}
-
-static void serve_close_cookie(void *cookie)
-{
-	close((int)(intptr_t)cookie);
 }
 
 /* Raspberry Pi device folders (rpi.h): "<serial>/F" or "<mac>/F" that does
@@ -172,7 +255,8 @@ static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr
 	uint64_t size;
 	char *text;
 	size_t tl;
-	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl);
+	bool owned;
+	int r = serve_lookup(arg, clean, peer, &fd, &size, &text, &tl, &owned);
 	if (r == 0)
 		return serve_rpi_overlay(arg, clean, peer, vf);
 	if (r < 0)
@@ -187,6 +271,10 @@ static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr
 		vf->has_fd = true;
 		vf->fd = fd;
 		vf->len = (size_t)size;
+		if (owned) {
+			vf->release = serve_close_cookie;
+			vf->cookie = (void *)(intptr_t)fd;
+		}
 	}
 	return 1;
 }
@@ -198,8 +286,8 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 	uint64_t size;
 	char *text;
 	size_t tl;
-	(void)peer;
-	int r = serve_lookup(arg, clean, &fd, &size, &text, &tl);
+	bool owned;
+	int r = serve_lookup(arg, clean, peer, &fd, &size, &text, &tl, &owned);
 	if (r <= 0)
 		return r;
 	memset(vf, 0, sizeof *vf);
@@ -213,6 +301,10 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 		vf->has_fd = true;
 		vf->fd = fd;
 		vf->len = (size_t)size;
+		if (owned) {
+			vf->release = serve_close_cookie;
+			vf->cookie = (void *)(intptr_t)fd;
+		}
 	}
 	return 1;
 }
@@ -232,6 +324,9 @@ static bool serve_accept_ifindex(void *arg, int ifindex)
 int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 {
 	int r = serve_hostfiles_open(&st->hostfiles, &o->plan);
+	if (r)
+		return r;
+	r = serve_grub_start(&st->grub, &o->plan, &st->ifs, o->tftp_port);
 	if (r)
 		return r;
 	unsigned mtu = 0;
@@ -281,6 +376,7 @@ void serve_files_stop(struct serve_state *st)
 	st->tftp = NULL;
 	st->http = NULL;
 	serve_hostfiles_close(&st->hostfiles);
+	serve_grub_stop(&st->grub);
 }
 
 int serve_files_reload(struct serve_state *st, const struct serve_opts *n)

@@ -31,6 +31,8 @@
 #                               sends IPv6 RAs, SLAAC only, like home routers)
 #   LB_E2E_KEEP=1               keep $LAB_DIR (logs, pcaps) after the test
 #   LB_E2E_VERBOSE=1            print every log file at the end, pass or fail
+#   LAB_ROUTER_OPTS=(...)       (array, set by a test) extra options of the
+#                               router's dnsmasq, e.g. a --dhcp-boot
 
 LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_E2E=$LAB_REPO/tests/e2e
@@ -194,7 +196,8 @@ lab_up() {
 		--bind-interfaces --dhcp-range=192.0.2.100,192.0.2.200,1h "${ra[@]}" \
 		--dhcp-option=option:router,$ROUTER_IP \
 		--dhcp-leasefile="$ROUTER_LEASES" --pid-file="$LAB_DIR/router.dnsmasq.pid" \
-		--dhcp-authoritative --log-dhcp --log-facility=-
+		--dhcp-authoritative --log-dhcp --log-facility=- \
+		${LAB_ROUTER_OPTS[@]+"${LAB_ROUTER_OPTS[@]}"}
 	lab_wait_udp "$NS_ROUTER" 67 10 || lab_fail "router dnsmasq did not start: $(tail -5 "$ROUTER_LOG")"
 	lab_log "lab up: $NS_ROUTER $NS_LAPTOP $NS_LAN (dir $LAB_DIR)"
 }
