@@ -78,7 +78,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	r = bootplan_choose(plan, &c, ifc->ip4, &bc);
 	const char *fw = c.ipxe			    ? "ipxe"
 			 : c.ai->fw == PXE_FW_UEFI  ? "uefi"
-			 : c.ai->fw == PXE_FW_UBOOT ? "uboot"
+			 : c.uboot || c.ai->fw == PXE_FW_UBOOT ? "uboot"
 			 : c.ai->fw == PXE_FW_RPI   ? "rpi"
 						    : "bios";
 	if (r < 0) {
@@ -92,7 +92,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	struct pxe_reply rep = {
 	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
 	    .shape = pxe_choose_shape(&c),
-	    .file = bc.file,
+	    .file = bc.file[0] ? bc.file : NULL, /* none: siaddr only (U-Boot) */
 	    .pxelinux_config = plan->pxelinux_config,
 	    .pxelinux_prefix = plan->pxelinux_prefix,
 	};
@@ -126,7 +126,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	snprintf(a->log, sizeof a->log,
 		 "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
 		 binl ? "ack" : "offer", mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "",
-		 pxe_shape_name(rep.shape), bc.file, ifc->name);
+		 pxe_shape_name(rep.shape), bc.file[0] ? bc.file : "-", ifc->name);
 out:
 	return;
 }

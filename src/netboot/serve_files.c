@@ -95,9 +95,21 @@ static int serve_lookup(struct serve_state *st, const char *clean, int *fd, uint
 	struct bootplan_file f;
 	*fd = -1;
 	*text = NULL;
+	bool reserved = !strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1);
+	if (!reserved && strcmp(clean, BOOTPLAN_PXELINUX_CFG))
+		return 0;
+	if (!reserved && st->opts->root) {
+		/* kernel mode's pxelinux.cfg/default only when ROOT has none */
+		struct stat sb;
+		int rfd = fsroot_open(&st->root, clean, &sb);
+		if (rfd >= 0) {
+			close(rfd);
+			return 0;
+		}
+	}
 	int r = bootplan_lookup(&st->opts->plan, clean, buf, sizeof buf, &f);
 	if (r < 0)
-		return strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) ? 0 : -ENOENT;
+		return reserved ? -ENOENT : 0;
 	if (f.host_path) {
 		const struct serve_hostfile *h = serve_hostfile_find(&st->hostfiles, f.host_path);
 		if (!h)
