@@ -382,6 +382,53 @@ static void test_answer_uboot_real(void **state)
 	free(p);
 }
 
+/* AAVMF (EDK2 for arm64) captured: PXE arch 11, then HTTP boot arch 19. */
+static void test_answer_aavmf_real(void **state)
+{
+	(void)state;
+	struct bootplan plan;
+	setup_plan(&plan);
+	size_t n, hn, len;
+	unsigned char *p = tu_read_vector("dhcp4/edk2-aavmf-virtio-discover.bin", &n);
+	unsigned char *h = tu_read_vector("dhcp4/edk2-aavmf-virtio-http-discover.bin", &hn);
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(68) };
+	uint8_t out[1024];
+	struct dhcp4_answer a;
+	struct dhcp4_msg m;
+	/* --boot arm64: BINL offer, then the 4011 ACK, with the file */
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_true(a.len > 0);
+	assert_non_null(strstr(a.log, "arch=11(arm64) fw=uefi shape=binl file=arm/boot.efi "));
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_null(dhcp4_opt(&m, 43, &len));
+	assert_string_equal((char *)m.file, "arm/boot.efi");
+	/* arch 19 with no arm64-http entry: the arm64 file over HTTP */
+	dhcp4_answer(&plan, &lan, false, &src, h, hn, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_string_equal((char *)m.file, "http://192.0.2.2/arm/boot.efi");
+	const uint8_t *v = dhcp4_opt(&m, 60, &len);
+	assert_int_equal(len, 10);
+	assert_memory_equal(v, "HTTPClient", 10);
+	/* kernel mode alone, arm64 iPXE absent (Debian): silent, with the reason */
+	setup_plan(&plan);
+	plan.n_boot = 0;
+	plan.ipxe_missing = 1u << pxe_arch_index(pxe_arch_by_code(11)) |
+			    1u << pxe_arch_index(pxe_arch_by_code(19));
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(a.len, 0);
+	assert_non_null(strstr(a.log, "dhcp.noboot"));
+	assert_non_null(strstr(a.log, "no iPXE image for this architecture"));
+	dhcp4_answer(&plan, &lan, false, &src, h, hn, out, sizeof out, &a);
+	assert_int_equal(a.len, 0);
+	/* ... and present: the arm64 snponly.efi */
+	plan.ipxe_missing = 0;
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_string_equal((char *)m.file, "lifeboat/ipxe/arm64-efi/snponly.efi");
+	free(p);
+	free(h);
+}
+
 static void test_answer_silent_for_ordinary_and_garbage(void **state)
 {
 	(void)state;
@@ -434,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_answer_ipxe_gets_script_url),
 		cmocka_unit_test(test_answer_edk2_binl_then_4011),
 		cmocka_unit_test(test_answer_uboot_real),
+		cmocka_unit_test(test_answer_aavmf_real),
 		cmocka_unit_test(test_answer_silent_for_ordinary_and_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
