@@ -79,5 +79,16 @@ for f in pxelinux.cfg/default "lifeboat/kernel/$kname" "lifeboat/initrd/0/$(base
 	lab_server_log_has "tftp\.done .*file=${f//./[.]} " ||
 		lab_fail "the server's log shows no complete TFTP transfer of $f"
 done
+# The generated config is only a fallback: ROOT's own pxelinux.cfg/default
+# wins (fetched with curl from the router's namespace).
+gen=$(ip netns exec "$NS_ROUTER" curl -sS --max-time 10 "tftp://$LAPTOP_IP/pxelinux.cfg/default") ||
+	lab_fail "TFTP fetch of the generated pxelinux.cfg/default failed"
+echo "$gen" | grep -q "^  kernel lifeboat/kernel/$kname\$" ||
+	lab_fail "generated pxelinux.cfg/default has no kernel line: $gen"
+echo "$gen" | grep -q "^  append .*lbe_token=$token\$" || lab_fail "generated config lacks the command line: $gen"
+mkdir -p "$root/pxelinux.cfg"
+echo "# ROOT's own $token" > "$root/pxelinux.cfg/default"
+own=$(ip netns exec "$NS_ROUTER" curl -sS --max-time 10 "tftp://$LAPTOP_IP/pxelinux.cfg/default")
+[ "$own" = "# ROOT's own $token" ] || lab_fail "ROOT's pxelinux.cfg/default did not win over the generated one: $own"
 misses=$(grep -ac 'tftp\.refuse .*file=pxelinux\.cfg/' "$LAPTOP_LOG")
 lab_pass "u-boot pxe boot via lifeboat kernel mode: power-on to marker ${t}s ($misses lookup names answered not-found, lease $ip from router)"
