@@ -76,11 +76,11 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 
 	struct boot_choice bc;
 	r = bootplan_choose(plan, &c, ifc->ip4, &bc);
-	const char *fw = c.ipxe			    ? "ipxe"
-			 : c.ai->fw == PXE_FW_UEFI  ? "uefi"
+	const char *fw = c.ipxe				       ? "ipxe"
+			 : c.ai->fw == PXE_FW_UEFI	       ? "uefi"
 			 : c.uboot || c.ai->fw == PXE_FW_UBOOT ? "uboot"
-			 : c.ai->fw == PXE_FW_RPI   ? "rpi"
-						    : "bios";
+			 : c.ai->fw == PXE_FW_RPI	       ? "rpi"
+							       : "bios";
 	if (r < 0) {
 		a->log_info = r == -EPERM;
 		snprintf(a->log, sizeof a->log,

@@ -446,11 +446,12 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 			if (said)
 				continue;
 			if (!strncmp(t[i].ipxe, "arm64-efi/", 10))
-				log_warn("serve.warn file=%s reason=\"missing: ARM64 UEFI clients "
-					 "(arch 11, 19) are not answered in kernel mode. Debian's "
-					 "ipxe package has no arm64 build: put iPXE's "
-					 "bin-arm64-efi/snponly.efi there, or give --boot arm64=FILE\"",
-					 p);
+				log_warn(
+				    "serve.warn file=%s reason=\"missing: ARM64 UEFI clients "
+				    "(arch 11, 19) are not answered in kernel mode. Debian's "
+				    "ipxe package has no arm64 build: put iPXE's "
+				    "bin-arm64-efi/snponly.efi there, or give --boot arm64=FILE\"",
+				    p);
 			else
 				log_warn("serve.warn file=%s reason=\"missing: clients needing it "
 					 "are not answered (Debian package ipxe)\"",
