@@ -73,6 +73,7 @@ struct bootplan {
 	bool grub_signed; /* --grub-signed: efi64 gets shim + signed grubnetx64 */
 	const char *grub_dir;
 	unsigned grub_targets;
+	uint32_t ipxe_missing; /* bit i: pxe_arch_table()[i].ipxe is not in ipxe_dir */
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -128,7 +129,8 @@ struct boot_choice {
 };
 
 /* Picks the boot target for client c reached through our address ip.
- * Returns 0, -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for
+ * Returns 0 (out->file may be empty: offer siaddr only, for U-Boot in
+ * kernel mode), -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for
  * this client (stay silent; *why says so), -ELOOP when the choice would chain-load iPXE into
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
@@ -160,10 +162,20 @@ struct bootplan_file {
 
 /* Resolves a cleaned client path. Returns 0 and fills *out, -ENOENT when
  * the path is not under the "lifeboat/" prefix (or, with --grub, GRUB's
- * module trees and kernel mode's grub/grub.cfg) or names nothing. buf/cap
+ * module trees and kernel mode's grub/grub.cfg; in kernel mode,
+ * BOOTPLAN_PXELINUX_CFG: the caller lets ROOT's own file win) or names
+ * nothing. buf/cap
  * hold generated text (the iPXE script). */
 int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
 		    struct bootplan_file *out);
+
+/* Kernel mode's answer to U-Boot's `pxe get`: the pxelinux-style config it
+ * finds at this name (after its per-MAC and per-IP names miss), booting the
+ * kernel and the first initrd over TFTP from the "lifeboat/" names. */
+#define BOOTPLAN_PXELINUX_CFG "pxelinux.cfg/default"
+
+/* Writes that config into buf. Returns its length or -ENOBUFS. */
+int bootplan_pxelinux_cfg(const struct bootplan *p, char *buf, size_t cap);
 
 /* Writes the iPXE script of kernel mode into buf. Returns its length or
  * -ENOBUFS. URLs are relative, so iPXE resolves them against the

@@ -75,15 +75,15 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	}
 
 	struct boot_choice bc;
-	const char *fw = c.ipxe			    ? "ipxe"
-			 : c.ai->fw == PXE_FW_UEFI  ? "uefi"
-			 : c.ai->fw == PXE_FW_UBOOT ? "uboot"
-			 : c.ai->fw == PXE_FW_RPI   ? "rpi"
-						    : "bios";
+	const char *fw = c.ipxe				       ? "ipxe"
+			 : c.ai->fw == PXE_FW_UEFI	       ? "uefi"
+			 : c.uboot || c.ai->fw == PXE_FW_UBOOT ? "uboot"
+			 : c.ai->fw == PXE_FW_RPI	       ? "rpi"
+							       : "bios";
 	struct pxe_reply rep = {
 	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
 	    .shape = pxe_choose_shape(&c),
-	    .file = bc.file,
+	    .file = bc.file, /* filled in below */
 	    .pxelinux_config = plan->pxelinux_config,
 	    .pxelinux_prefix = plan->pxelinux_prefix,
 	};
@@ -137,6 +137,8 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 				 c.arch, c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
 			goto out;
 		}
+		if (!bc.file[0])
+			rep.file = NULL; /* none: siaddr only (U-Boot's pxe get) */
 	}
 	memcpy(rep.server_ip, ifc->ip4, 4);
 	struct wbuf w;
@@ -168,7 +170,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	snprintf(a->log, sizeof a->log,
 		 "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
 		 binl ? "ack" : "offer", mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "",
-		 pxe_shape_name(rep.shape), bc.file, ifc->name);
+		 pxe_shape_name(rep.shape), bc.file[0] ? bc.file : "-", ifc->name);
 out:
 	return;
 }

@@ -46,6 +46,14 @@ const struct pxe_arch *pxe_arch_table(size_t *n)
 	return pxe_arches;
 }
 
+int pxe_arch_index(const struct pxe_arch *a)
+{
+	for (size_t i = 0; i < sizeof pxe_arches / sizeof pxe_arches[0]; i++)
+		if (a == &pxe_arches[i])
+			return (int)i;
+	return -1;
+}
+
 const struct pxe_arch *pxe_arch_by_code(uint16_t code)
 {
 	for (size_t i = 0; i < sizeof pxe_arches / sizeof pxe_arches[0]; i++)
@@ -87,6 +95,17 @@ static bool user_class_is_ipxe(const uint8_t *p, size_t n)
 	return false;
 }
 
+/* U-Boot without CONFIG_BOOTP_PXE_CLIENTARCH sends no option 93: its
+ * vendor class names the CPU ("U-Boot.armv8", "U-Boot.armv7", "U-Boot.arm"). */
+static uint16_t uboot_arch_from_vci(const char *vci)
+{
+	if (!strcmp(vci, "U-Boot.armv8"))
+		return 22;
+	if (!strncmp(vci, "U-Boot.arm", 10))
+		return 21;
+	return 0xffff; /* another CPU: the "other" entry */
+}
+
 int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c)
 {
 	size_t vlen, len;
@@ -114,6 +133,8 @@ int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c)
 		c->http = false;
 	else if (v && starts_with(v, vlen, "HTTPClient"))
 		c->http = true;
+	else if (v && starts_with(v, vlen, "U-Boot"))
+		c->uboot = true; /* CONFIG_BOOTP_VCI_STRING, e.g. "U-Boot.armv8" */
 	else
 		return -ENOENT; /* not ours: an ordinary DHCP client */
 	log_sanitize(c->vclass, sizeof c->vclass, v, vlen);
@@ -130,6 +151,8 @@ int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c)
 		if (a && vlen >= 20 && sscanf(c->vclass, "%*[^:]:Arch:%5u", &code) == 1 &&
 		    code <= 0xffff)
 			c->arch = (uint16_t)code;
+		if (c->uboot)
+			c->arch = uboot_arch_from_vci(c->vclass);
 	}
 	c->ai = pxe_arch_by_code(c->arch);
 	if (!c->ai)

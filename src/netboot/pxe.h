@@ -35,6 +35,8 @@ const struct pxe_arch *pxe_arch_by_code(uint16_t code);
 const struct pxe_arch *pxe_arch_by_key(const char *key);
 /* For iteration (usage text, config validation). */
 const struct pxe_arch *pxe_arch_table(size_t *n);
+/* a's index in that table, or -1 ("other"). */
+int pxe_arch_index(const struct pxe_arch *a);
 
 struct pxe_client {
 	uint8_t mac[6];
@@ -42,6 +44,7 @@ struct pxe_client {
 	const struct pxe_arch *ai; /* never NULL after a successful classify */
 	bool arch_from_opt;	   /* option 93 present */
 	bool http;		   /* vendor class HTTPClient */
+	bool uboot;		   /* vendor class "U-Boot.*" */
 	bool ipxe;		   /* already iPXE: user class "iPXE" or option 175 */
 	bool rpi;
 	bool has_uuid;
@@ -51,8 +54,9 @@ struct pxe_client {
 	char vclass[48]; /* option 60, sanitised, for logs */
 };
 
-/* Fills *c from a request. Returns 0 for a netboot client, -ENOENT for
- * anyone else (stay silent), -EBADMSG for a netboot client whose PXE
+/* Fills *c from a request. Returns 0 for a netboot client (option 60
+ * PXEClient, HTTPClient or U-Boot.*), -ENOENT for anyone else (stay
+ * silent), -EBADMSG for a netboot client whose PXE
  * options are malformed (stay silent, log). */
 int pxe_classify(const struct dhcp4_msg *m, struct pxe_client *c);
 

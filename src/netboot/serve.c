@@ -515,22 +515,47 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 				"drop --no-http\"");
 			return -EINVAL;
 		}
+		/* every image of the arch table; the clients of a missing one are
+		 * not answered (bootplan_choose), so say so once per image */
 		int found = 0;
-		static const char *const imgs[] = {"undionly.kpxe", "snponly.efi"};
-		for (size_t i = 0; i < 2; i++) {
+		size_t na;
+		const struct pxe_arch *t = pxe_arch_table(&na);
+		o->plan.ipxe_missing = 0;
+		for (size_t i = 0; i < na && i < 32; i++) {
 			char p[512];
-			snprintf(p, sizeof p, "%s/%s", o->plan.ipxe_dir, imgs[i]);
-			if (access(p, R_OK) == 0)
+			if (!t[i].ipxe)
+				continue;
+			snprintf(p, sizeof p, "%s/%s", o->plan.ipxe_dir, t[i].ipxe);
+			if (access(p, R_OK) == 0) {
 				found++;
+				continue;
+			}
+			bool said = false;
+			for (size_t j = 0; j < i; j++)
+				if (t[j].ipxe && !strcmp(t[j].ipxe, t[i].ipxe))
+					said = true;
+			o->plan.ipxe_missing |= 1u << i;
+			if (said)
+				continue;
+			if (!strncmp(t[i].ipxe, "arm64-efi/", 10))
+				log_warn(
+				    "serve.warn file=%s reason=\"missing: ARM64 UEFI clients "
+				    "(arch 11, 19) are not answered in kernel mode. Debian's "
+				    "ipxe package has no arm64 build: put iPXE's "
+				    "bin-arm64-efi/snponly.efi there, or give --boot arm64=FILE\"",
+				    p);
 			else
 				log_warn("serve.warn file=%s reason=\"missing: clients needing it "
-					 "will not boot (Debian package ipxe)\"",
+					 "are not answered (Debian package ipxe)\"",
 					 p);
 		}
 		/* IPv6 UEFI clients get ipxe.efi (see bootplan.h: ipxe6) */
 		char p6[512];
 		snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
 		o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
+		if (o->plan.n_initrd > 1)
+			log_warn("serve.warn reason=\"U-Boot clients (pxelinux.cfg/default) get "
+				 "only the first initrd: U-Boot's pxe takes one\"");
 		if (!found && !o->plan.grub) {
 			log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
 				"Debian package ipxe or pass --ipxe-dir\"",

@@ -187,9 +187,19 @@ static int serve_lookup(struct serve_state *st, const char *clean, const struct 
 	*fd = -1;
 	*text = NULL;
 	*owned = false;
+	bool reserved = !strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1);
+	if (!reserved && st->opts->root && !strcmp(clean, BOOTPLAN_PXELINUX_CFG)) {
+		/* kernel mode's pxelinux.cfg/default only when ROOT has none */
+		struct stat sb;
+		int rfd = fsroot_open(&st->root, clean, &sb);
+		if (rfd >= 0) {
+			close(rfd);
+			return 0;
+		}
+	}
 	int r = bootplan_lookup(&st->opts->plan, clean, buf, sizeof buf, &f);
 	if (r < 0)
-		return strncmp(clean, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) ? 0 : -ENOENT;
+		return reserved ? -ENOENT : 0;
 	if (f.grub_core || f.grub_tree)
 		return serve_lookup_grub(st, &f, fd, size, owned);
 	if (f.grub_client_cfg)

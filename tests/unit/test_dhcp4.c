@@ -165,6 +165,18 @@ static void test_classify_variants(void **state)
 		{ "U-Boot arm64", { 2, 0, 0, 0, 0, 5 },
 		  { 53, 1, 1, 60, 9, 'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', 93, 2, 0, 22 }, 18,
 		  "uboot-arm64", false, false, PXE_SHAPE_PXE10 },
+		{ "U-Boot vendor class with option 93", { 2, 0, 0, 0, 0, 7 },
+		  { 53, 1, 1, 60, 12, 'U', '-', 'B', 'o', 'o', 't', '.', 'a', 'r', 'm', 'v', '8', 93, 2, 0, 22 }, 21,
+		  "uboot-arm64", false, false, PXE_SHAPE_PXE10 },
+		{ "U-Boot.armv8 without option 93", { 2, 0, 0, 0, 0, 8 },
+		  { 53, 1, 1, 60, 12, 'U', '-', 'B', 'o', 'o', 't', '.', 'a', 'r', 'm', 'v', '8' }, 17,
+		  "uboot-arm64", false, false, PXE_SHAPE_PXE10 },
+		{ "U-Boot.armv7 without option 93", { 2, 0, 0, 0, 0, 9 },
+		  { 53, 1, 1, 60, 12, 'U', '-', 'B', 'o', 'o', 't', '.', 'a', 'r', 'm', 'v', '7' }, 17,
+		  "uboot-arm32", false, false, PXE_SHAPE_PXE10 },
+		{ "U-Boot.riscv without option 93", { 2, 0, 0, 0, 0, 10 },
+		  { 53, 1, 1, 60, 12, 'U', '-', 'B', 'o', 'o', 't', '.', 'r', 'i', 's', 'c', 'v' }, 17,
+		  "other", false, false, PXE_SHAPE_PXE10 },
 		{ "unknown arch 200", { 2, 0, 0, 0, 0, 6 },
 		  { 53, 1, 1, 60, 9, 'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', 93, 2, 0, 200 }, 18,
 		  "other", false, false, PXE_SHAPE_PXE10 },
@@ -319,6 +331,104 @@ static void test_answer_edk2_binl_then_4011(void **state)
 	free(p);
 }
 
+/* Debian's u-boot-qemu (qemu_arm64) captured: its own `dhcp` says
+ * U-Boot.armv8 + arch 22; its distro EFI boot says PXEClient arch 11. */
+static void test_answer_uboot_real(void **state)
+{
+	(void)state;
+	struct bootplan plan;
+	setup_plan(&plan);
+	size_t n, len;
+	unsigned char *p = tu_read_vector("dhcp4/uboot-qemu-arm64-discover.bin", &n);
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(68) };
+	uint8_t out[1024];
+	struct dhcp4_answer a;
+	struct dhcp4_msg m;
+	struct pxe_client c;
+	assert_int_equal(dhcp4_parse(p, n, &m), 0);
+	assert_int_equal(pxe_classify(&m, &c), 0);
+	assert_true(c.uboot);
+	assert_int_equal(c.arch, 22);
+	assert_string_equal(c.vclass, "U-Boot.armv8");
+	/* kernel mode: an offer carrying only our address (siaddr, 54) */
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_true(a.len > 0);
+	assert_non_null(strstr(a.log, "fw=uboot"));
+	assert_non_null(strstr(a.log, "file=- "));
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_int_equal(m.msg_type, DHCP4_OFFER);
+	assert_memory_equal(m.yiaddr, "\0\0\0\0", 4);
+	assert_memory_equal(m.siaddr, lan.ip4, 4);
+	assert_int_equal(m.file[0], 0);
+	assert_null(dhcp4_opt(&m, 67, &len));
+	assert_null(dhcp4_opt(&m, 66, &len));
+	/* a configured U-Boot file is offered as it is */
+	const char *err;
+	assert_int_equal(bootplan_add_boot(&plan, "uboot-arm64=boot.scr.uimg", &err), 0);
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_string_equal((char *)m.file, "boot.scr.uimg");
+	free(p);
+
+	p = tu_read_vector("dhcp4/uboot-qemu-arm64-efi-discover.bin", &n);
+	assert_int_equal(dhcp4_parse(p, n, &m), 0);
+	assert_int_equal(pxe_classify(&m, &c), 0);
+	assert_false(c.uboot);
+	assert_int_equal(c.arch, 11);
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_string_equal((char *)m.file, "arm/boot.efi");
+	assert_null(dhcp4_opt(&m, 43, &len)); /* BINL, as for any UEFI PXE */
+	free(p);
+}
+
+/* AAVMF (EDK2 for arm64) captured: PXE arch 11, then HTTP boot arch 19. */
+static void test_answer_aavmf_real(void **state)
+{
+	(void)state;
+	struct bootplan plan;
+	setup_plan(&plan);
+	size_t n, hn, len;
+	unsigned char *p = tu_read_vector("dhcp4/edk2-aavmf-virtio-discover.bin", &n);
+	unsigned char *h = tu_read_vector("dhcp4/edk2-aavmf-virtio-http-discover.bin", &hn);
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(68) };
+	uint8_t out[1024];
+	struct dhcp4_answer a;
+	struct dhcp4_msg m;
+	/* --boot arm64: BINL offer, then the 4011 ACK, with the file */
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_true(a.len > 0);
+	assert_non_null(strstr(a.log, "arch=11(arm64) fw=uefi shape=binl file=arm/boot.efi "));
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_null(dhcp4_opt(&m, 43, &len));
+	assert_string_equal((char *)m.file, "arm/boot.efi");
+	/* arch 19 with no arm64-http entry: the arm64 file over HTTP */
+	dhcp4_answer(&plan, &lan, false, &src, h, hn, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_string_equal((char *)m.file, "http://192.0.2.2/arm/boot.efi");
+	const uint8_t *v = dhcp4_opt(&m, 60, &len);
+	assert_int_equal(len, 10);
+	assert_memory_equal(v, "HTTPClient", 10);
+	/* kernel mode alone, arm64 iPXE absent (Debian): silent, with the reason */
+	setup_plan(&plan);
+	plan.n_boot = 0;
+	plan.ipxe_missing = 1u << pxe_arch_index(pxe_arch_by_code(11)) |
+			    1u << pxe_arch_index(pxe_arch_by_code(19));
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(a.len, 0);
+	assert_non_null(strstr(a.log, "dhcp.noboot"));
+	assert_non_null(strstr(a.log, "no iPXE image for this architecture"));
+	dhcp4_answer(&plan, &lan, false, &src, h, hn, out, sizeof out, &a);
+	assert_int_equal(a.len, 0);
+	/* ... and present: the arm64 snponly.efi */
+	plan.ipxe_missing = 0;
+	dhcp4_answer(&plan, &lan, false, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
+	assert_string_equal((char *)m.file, "lifeboat/ipxe/arm64-efi/snponly.efi");
+	free(p);
+	free(h);
+}
+
 static void test_answer_silent_for_ordinary_and_garbage(void **state)
 {
 	(void)state;
@@ -332,6 +442,17 @@ static void test_answer_silent_for_ordinary_and_garbage(void **state)
 	dhcp4_answer(&plan, &lan, false, &src, pkt, n, out, sizeof out, &a);
 	assert_int_equal(a.len, 0);
 	assert_true(a.log_quiet);
+	/* "U-Boo" is not U-Boot; "u-boot" (another case) is not either */
+	static const uint8_t near[][8] = { { 53, 1, 1, 60, 5, 'U', '-', 'B' }, { 53, 1, 1, 60, 6, 'u', '-', 'b' } };
+	static const uint8_t near_tail[][4] = { { 'o', 'o' }, { 'o', 'o', 't' } };
+	for (size_t k = 0; k < 2; k++) {
+		uint8_t o[16];
+		memcpy(o, near[k], 8);
+		memcpy(o + 8, near_tail[k], 2 + k);
+		n = mk_request(pkt, sizeof pkt, 1, mac1, o, 10 + k);
+		dhcp4_answer(&plan, &lan, false, &src, pkt, n, out, sizeof out, &a);
+		assert_int_equal(a.len, 0);
+	}
 	for (size_t cut = 0; cut < n; cut += 7) {
 		dhcp4_answer(&plan, &lan, false, &src, pkt, cut, out, sizeof out, &a);
 		assert_int_equal(a.len, 0);
@@ -359,6 +480,8 @@ int main(void)
 		cmocka_unit_test(test_builder_refuses_overflow),
 		cmocka_unit_test(test_answer_ipxe_gets_script_url),
 		cmocka_unit_test(test_answer_edk2_binl_then_4011),
+		cmocka_unit_test(test_answer_uboot_real),
+		cmocka_unit_test(test_answer_aavmf_real),
 		cmocka_unit_test(test_answer_silent_for_ordinary_and_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,12 @@
 # How the DHCP fixtures in tests/vectors/ were made: boots a QEMU client
 # (SeaBIOS + iPXE ROM, or OVMF with EDK2's own PXE) on a bridge in a private
 # namespace with no DHCP server and records what it broadcasts.
-#   capture.sh bios|ovmf|httpboot OUT.pcap [SECONDS]
+#   capture.sh bios|ovmf|httpboot|uboot|aavmf OUT.pcap [SECONDS]
 # httpboot: OVMF with its PXE stack off (fw_cfg), so it does UEFI HTTP boot.
+# uboot: Debian's u-boot-qemu (qemu_arm64) autoboots; its distro boot runs
+# `dhcp` first with vendor class U-Boot.armv8 (arch 22), later with
+# PXEClient:Arch:00011. aavmf: AAVMF's own PXE (arch 11).
+# The .bin fixtures are the UDP payload of the first DISCOVER of each kind.
 set -eu
 kind=$1 out=$2 secs=${3:-25}
 ns=lbcap-$$
@@ -25,7 +29,21 @@ case $kind in
         fw="-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd -drive if=pflash,format=raw,file=/tmp/$ns-vars.fd"
         fw="$fw -fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no"
         dev="-device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:03,romfile=,bootindex=1" ;;
+  uboot|aavmf) ;;
 esac
-timeout "$secs" ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 256 -display none -serial null \
-  $fw -netdev tap,id=n0,ifname=tap0,script=no,downscript=no $dev -boot n || true
+case $kind in
+  uboot) timeout "$secs" ip netns exec "$ns" qemu-system-aarch64 -M virt -cpu cortex-a57 -accel tcg \
+           -m 512 -display none -serial null -bios /usr/lib/u-boot/qemu_arm64/u-boot.bin \
+           -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+           -device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:03,romfile= || true ;;
+  aavmf) cp /usr/share/AAVMF/AAVMF_VARS.fd /tmp/$ns-vars.fd
+         timeout "$secs" ip netns exec "$ns" qemu-system-aarch64 -M virt -cpu cortex-a57 -accel tcg \
+           -m 512 -display none -serial null \
+           -drive if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd \
+           -drive if=pflash,format=raw,file=/tmp/$ns-vars.fd \
+           -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+           -device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:04,romfile= || true ;;
+  *) timeout "$secs" ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 256 -display none -serial null \
+       $fw -netdev tap,id=n0,ifname=tap0,script=no,downscript=no $dev -boot n || true ;;
+esac
 sleep 1
