@@ -57,6 +57,8 @@ static void serve_usage(FILE *f)
 	       "                         Debian package ipxe)\n"
 	       "      --http-port N      HTTP port (default 80)\n"
 	       "      --tftp-port N      TFTP port (default 69)\n"
+	       "      --tftp-single-port  send every TFTP reply from the TFTP port (for NAT,\n"
+	       "                         containers, firewalls) instead of a port per transfer\n"
 	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
 	       "      --binl-port N      PXE boot server port (default 4011)\n"
 	       "      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
@@ -104,6 +106,7 @@ enum {
 	OPT_PXELINUX_CONFIG,
 	OPT_PXELINUX_PREFIX,
 	OPT_NO_SANDBOX,
+	OPT_TFTP_SINGLE_PORT,
 };
 
 static const struct option serve_longopts[] = {
@@ -121,6 +124,7 @@ static const struct option serve_longopts[] = {
     {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
     {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"tftp-single-port", no_argument, NULL, OPT_TFTP_SINGLE_PORT},
     {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"user", required_argument, NULL, OPT_USER},
@@ -221,6 +225,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_NO_SANDBOX:
 			o->no_sandbox = true;
+			break;
+		case OPT_TFTP_SINGLE_PORT:
+			o->tftp_single_port = true;
 			break;
 		case OPT_DHCP_RATE: {
 			long v = strtol(optarg, &end, 10);

@@ -31,6 +31,7 @@ struct serve_opts {
 	struct config_argv *cfg; /* the loaded file; strings above point into it */
 	char **cfg_argv;
 	bool no_sandbox;
+	bool tftp_single_port; /* --tftp-single-port */
 	bool help;
 	char auto_specs[16][128]; /* --boot entries found in ROOT */
 	size_t n_auto;

@@ -90,6 +90,7 @@ struct tftp_xfer {
 	uint64_t win_end;   /* last block of the current window */
 	uint64_t high;	    /* highest block ever sent */
 	uint64_t fast_resent; /* acked value a repeated ACK already resent for */
+	uint64_t probed;      /* acked value a timeout already probed the tail for */
 	unsigned blksize, window, timeout_ms, tries, timeouts;
 	/* adaptive retransmission: one block (or the OACK: block 0) at a time
 	 * is timed; Karn: resending it cancels the measurement */
@@ -814,10 +815,20 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 	log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u",
 		  x->peer_str, x->logname, (unsigned long long)(x->acked + 1), x->tries,
 		  tftp_rto_ms(&x->rto));
-	if (x->oack_wait)
+	if (x->oack_wait) {
 		tftp_xfer_send_oack(x, true);
-	else
+	} else if (x->window > 1 && x->next_send > x->win_end && x->probed != x->acked) {
+		/* Tail loss probe (as TCP's, RFC 8985): the first timeout on a
+		 * window resends only its last block. A lost tail block (which no
+		 * later block reveals) or a lost ACK is repaired by one datagram:
+		 * the client takes it, or answers the duplicate with its ACK. */
+		x->probed = x->acked;
+		x->next_send = x->win_end;
+		if (tftp_xfer_pump(x) == 0)
+			tftp_xfer_arm(x);
+	} else {
 		tftp_xfer_window(x); /* resend from the first unacked block */
+	}
 }
 
 /* Whether the next datagram queued for x is an ERROR (peeked, not read). */
@@ -1012,6 +1023,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	x->blksize = ng.blksize;
 	x->window = ng.window;
 	x->fast_resent = UINT64_MAX;
+	x->probed = UINT64_MAX;
 	x->timeout_ms = ng.timeout_ms;
 	if (ng.client_timeout) /* RFC 2349: the interval the client asked for, fixed */
 		tftp_rto_init(&x->rto, ng.timeout_ms, ng.timeout_ms);
