@@ -44,6 +44,8 @@
 #define TFTP_XFER_BUF_MAX (1u << 20)
 #define TFTP_WINDOW_SANE 32767
 #define TFTP_REQ_MAX 2048 /* an RRQ is one datagram; 512 is the classic bound */
+#define TFTP_LISTEN_BATCH 32 /* datagrams per recvmmsg on the listening socket */
+#define TFTP_TXQ_MAX 512     /* single_port: datagrams per sendmmsg across transfers */
 #define TFTP_LOGNAME_MAX 200
 
 struct tftp_xfer;
@@ -56,7 +58,7 @@ struct tftp_server {
 	uint16_t port;
 	struct tftp_xfer *head; /* every transfer in progress */
 	size_t active;
-	uint8_t req[TFTP_REQ_MAX];
+	uint8_t req[TFTP_LISTEN_BATCH][TFTP_REQ_MAX];
 	struct log_budget lb; /* refusals are per packet: a flood must not flood the log */
 	/* single_port: transfers by client address:port, the transfers that
 	 * got packets in the current receive batch, and how many wait for the
@@ -65,6 +67,12 @@ struct tftp_server {
 	size_t hmask;
 	struct tftp_xfer *rx_pending;
 	size_t out_waiting;
+	/* single_port: DATA of every transfer queued during one loop turn,
+	 * sent with one sendmmsg (tftp_txq_flush) */
+	struct mmsghdr txq[TFTP_TXQ_MAX];
+	struct tftp_xfer *txq_x[TFTP_TXQ_MAX];
+	uint64_t txq_block[TFTP_TXQ_MAX];
+	unsigned txq_n;
 };
 
 /* What one receive batch told a transfer; acted on once per batch. */
@@ -105,6 +113,7 @@ struct tftp_xfer {
 	struct tftp_xfer *hnext, *rx_next;
 	struct tftp_rx rx;
 	bool rx_pending;
+	unsigned txq_n; /* datagrams of x in the server's send queue */
 	struct sockaddr_storage dst; /* peer as the listening socket spells it */
 	socklen_t dst_len;
 	union {
@@ -405,6 +414,17 @@ static void tftp_xfer_free(struct tftp_xfer *x)
 		}
 		if (x->want_out)
 			s->out_waiting--;
+		/* its queued datagrams point into x: drop them */
+		unsigned k = 0;
+		for (unsigned i = 0; x->txq_n && i < s->txq_n; i++) {
+			if (s->txq_x[i] == x)
+				continue;
+			s->txq[k] = s->txq[i];
+			s->txq_x[k] = s->txq_x[i];
+			s->txq_block[k++] = s->txq_block[i];
+		}
+		if (x->txq_n)
+			s->txq_n = k;
 	}
 	if (x->w.fd >= 0) {
 		loop_del(s->loop, &x->w);
@@ -542,14 +562,54 @@ static int tftp_xfer_fill(struct tftp_xfer *x, uint64_t first, unsigned n, const
 	return 0;
 }
 
+static void tftp_xfer_sent(struct tftp_xfer *x, uint64_t first, unsigned sent);
+
+/* single_port: sends every queued datagram of every transfer with one
+ * sendmmsg per TFTP_TXQ_MAX. What the socket does not take goes back to
+ * its transfer (next_send rewinds, it waits for EPOLLOUT); a datagram the
+ * kernel refuses outright counts as lost (the transfer's timer repairs). */
+static void tftp_txq_flush(struct tftp_server *s)
+{
+	unsigned done = 0;
+	while (done < s->txq_n) {
+		int r = tftp_sendmmsg(s->lw.fd, s->txq + done, s->txq_n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
+			log_debug("tftp.error reason=send err=%d", errno);
+			r = 1; /* skip the one that failed */
+		}
+		if (r <= 0)
+			break;
+		done += (unsigned)r;
+	}
+	for (unsigned i = 0; i < s->txq_n; i++) {
+		struct tftp_xfer *x = s->txq_x[i];
+		x->txq_n = 0;
+		if (i >= done && s->txq_block[i] < x->next_send) {
+			x->next_send = s->txq_block[i];
+			tftp_xfer_want_out(x, true);
+		}
+	}
+	s->txq_n = 0;
+}
+
 /* Puts blocks next_send..win_end on the wire with one sendmmsg (from the
- * read buffer, see tftp_xfer_fill). A full socket buffer leaves the rest
+ * read buffer, see tftp_xfer_fill); with single_port, into the server's
+ * queue, flushed once per loop turn. A full socket buffer leaves the rest
  * for EPOLLOUT. Returns 0, or -1 when x was ended. */
 static int tftp_xfer_pump(struct tftp_xfer *x)
 {
 	struct tftp_server *s = x->srv;
 	int fd = s->cfg.single_port ? s->lw.fd : x->w.fd;
 	while (x->next_send <= x->win_end) {
+		/* queued datagrams of x point into its buffers: out with them
+		 * before those are rewritten */
+		if (x->txq_n) {
+			tftp_txq_flush(s);
+			if (x->want_out)
+				return 0; /* the socket is full: EPOLLOUT */
+		}
 		uint64_t first = x->next_send;
 		unsigned n = (unsigned)(x->win_end - first + 1);
 		const uint8_t *base;
@@ -575,6 +635,19 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 				}
 			}
 		}
+		if (s->cfg.single_port) {
+			unsigned m = n > TFTP_TXQ_MAX ? TFTP_TXQ_MAX : n;
+			if (s->txq_n + m > TFTP_TXQ_MAX)
+				tftp_txq_flush(s);
+			for (unsigned i = 0; i < m; i++) {
+				s->txq[s->txq_n] = x->msgs[i];
+				s->txq_x[s->txq_n] = x;
+				s->txq_block[s->txq_n++] = first + i;
+			}
+			x->txq_n += m;
+			tftp_xfer_sent(x, first, m);
+			continue;
+		}
 		int sent = tftp_sendmmsg(fd, x->msgs, n);
 		if (sent < 0) {
 			if (errno == EINTR)
@@ -587,20 +660,7 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 			    x, errno == ECONNREFUSED ? "client-unreachable" : "send-error", false);
 			return -1;
 		}
-		uint64_t top = first + (unsigned)sent - 1;
-		/* Karn: an ACK of a block sent twice says nothing about the
-		 * round trip */
-		if (x->timing && x->timed_block >= first && x->timed_block <= top)
-			x->timing = false;
-		if (sent && top > x->high) {
-			if (!x->timing) {
-				x->timing = true;
-				x->timed_block = top;
-				x->timed_at_ms = loop_now_ms(s->loop);
-			}
-			x->high = top;
-		}
-		x->next_send += (unsigned)sent;
+		tftp_xfer_sent(x, first, (unsigned)sent);
 		if ((unsigned)sent < n) {
 			tftp_xfer_want_out(x, true);
 			return 0;
@@ -613,6 +673,24 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 /* (Re)starts the retransmission clock: the current timeout from now. The
  * heap timer is only moved when it would fire too late; firing early just
  * re-arms (tftp_xfer_on_timeout), so a lockstep block costs no heap work. */
+/* Blocks first .. first+sent-1 went out (or into the send queue). */
+static void tftp_xfer_sent(struct tftp_xfer *x, uint64_t first, unsigned sent)
+{
+	uint64_t top = first + sent - 1;
+	/* Karn: an ACK of a block sent twice says nothing about the round trip */
+	if (x->timing && x->timed_block >= first && x->timed_block <= top)
+		x->timing = false;
+	if (sent && top > x->high) {
+		if (!x->timing) {
+			x->timing = true;
+			x->timed_block = top;
+			x->timed_at_ms = loop_now_ms(x->srv->loop);
+		}
+		x->high = top;
+	}
+	x->next_send += sent;
+}
+
 static void tftp_xfer_arm(struct tftp_xfer *x)
 {
 	struct loop *l = x->srv->loop;
@@ -791,6 +869,7 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 {
 	struct tftp_xfer *x = t->arg;
+	struct tftp_server *s = x->srv;
 	uint64_t now = loop_now_ms(l);
 	if (now < x->deadline_ms) { /* progress since it was armed */
 		if (loop_timer_arm(l, t, x->deadline_ms - now))
@@ -817,6 +896,7 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 		  tftp_rto_ms(&x->rto));
 	if (x->oack_wait) {
 		tftp_xfer_send_oack(x, true);
+		return;
 	} else if (x->window > 1 && x->next_send > x->win_end && x->probed != x->acked) {
 		/* Tail loss probe (as TCP's, RFC 8985): the first timeout on a
 		 * window resends only its last block. A lost tail block (which no
@@ -824,11 +904,15 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 		 * the client takes it, or answers the duplicate with its ACK. */
 		x->probed = x->acked;
 		x->next_send = x->win_end;
-		if (tftp_xfer_pump(x) == 0)
-			tftp_xfer_arm(x);
+		if (tftp_xfer_pump(x))
+			goto flush;
+		tftp_xfer_arm(x);
 	} else {
 		tftp_xfer_window(x); /* resend from the first unacked block */
 	}
+flush:
+	if (s->txq_n)
+		tftp_txq_flush(s);
 }
 
 /* Whether the next datagram queued for x is an ERROR (peeked, not read). */
@@ -1074,7 +1158,7 @@ fail_file:
 }
 
 /* One datagram to the listening port. */
-static void tftp_on_request(struct tftp_server *s, size_t n, bool trunc,
+static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n, bool trunc,
 			    const struct sockaddr_storage *local, int ifindex,
 			    const struct sockaddr_storage *peer)
 {
@@ -1083,14 +1167,14 @@ static void tftp_on_request(struct tftp_server *s, size_t n, bool trunc,
 	char clean[FSROOT_PATH_MAX];
 	char logname[TFTP_LOGNAME_MAX];
 
-	if (tftp_parse_opcode(s->req, n, &op))
+	if (tftp_parse_opcode(pkt, n, &op))
 		return; /* too short to even answer sensibly */
 	if (op == TFTP_DATA || op == TFTP_ACK || op == TFTP_ERROR || op == TFTP_OACK) {
 		/* stray transfer packets on the well-known port: never answer */
 		log_debug("tftp.ignore op=%u on listening port", op);
 		return;
 	}
-	if (trunc || tftp_parse_request(s->req, n, &req)) {
+	if (trunc || tftp_parse_request(pkt, n, &req)) {
 		tftp_refuse(s, local, ifindex, peer, TFTP_EBADOP, "malformed request", "malformed",
 			    NULL);
 		return;
@@ -1167,62 +1251,79 @@ static void tftp_on_writable(struct tftp_server *s)
 static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct tftp_server *s = w->arg;
+	enum { B = TFTP_LISTEN_BATCH };
+	struct sockaddr_storage peer[B];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			 CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cbuf[B];
+	struct iovec iov[B];
+	struct mmsghdr mm[B];
 	(void)l;
 	if ((events & EPOLLOUT) && s->cfg.single_port)
 		tftp_on_writable(s);
 	/* Bounded so a flood of requests cannot starve running transfers
 	 * (single_port: every transfer's ACKs come this way too). */
-	int budget = s->cfg.single_port ? 256 : 64;
-	for (int i = 0; i < budget; i++) {
-		struct sockaddr_storage peer, local;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-				 CMSG_SPACE(sizeof(struct in6_pktinfo))];
-			struct cmsghdr align;
-		} cbuf;
-		struct iovec iov = {s->req, sizeof s->req};
-		struct msghdr mh = {
-		    .msg_name = &peer,
-		    .msg_namelen = sizeof peer,
-		    .msg_iov = &iov,
-		    .msg_iovlen = 1,
-		    .msg_control = cbuf.buf,
-		    .msg_controllen = sizeof cbuf.buf,
-		};
-		int ifindex = 0;
-		memset(&peer, 0, sizeof peer);
-		memset(&local, 0, sizeof local);
-		ssize_t n = recvmsg(s->lw.fd, &mh, 0);
-		if (n < 0) {
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < B; i++) {
+			iov[i] = (struct iovec){s->req[i], sizeof s->req[i]};
+			mm[i].msg_hdr = (struct msghdr){
+			    .msg_name = &peer[i],
+			    .msg_namelen = sizeof peer[i],
+			    .msg_iov = &iov[i],
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf[i].buf,
+			    .msg_controllen = sizeof cbuf[i].buf,
+			};
+			mm[i].msg_len = 0;
+		}
+		int got = recvmmsg(s->lw.fd, mm, B, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
 				log_warn("tftp.error reason=recv err=%d", errno);
 			break;
 		}
-		tftp_unmap(&peer);
-		if (s->cfg.single_port) {
-			struct tftp_xfer *x = tftp_find(s, &peer);
-			uint16_t op;
-			if (x && !tftp_parse_opcode(s->req, (size_t)n, &op) && op != TFTP_RRQ &&
-			    op != TFTP_WRQ) {
-				if (!x->rx_pending) {
-					x->rx_pending = true;
-					x->rx_next = s->rx_pending;
-					s->rx_pending = x;
+		for (int i = 0; i < got; i++) {
+			struct sockaddr_storage local;
+			int ifindex = 0;
+			size_t n = mm[i].msg_len;
+			memset(&local, 0, sizeof local);
+			if (mm[i].msg_hdr.msg_namelen < sizeof peer[i])
+				memset((char *)&peer[i] + mm[i].msg_hdr.msg_namelen, 0,
+				       sizeof peer[i] - mm[i].msg_hdr.msg_namelen);
+			tftp_unmap(&peer[i]);
+			if (s->cfg.single_port) {
+				struct tftp_xfer *x = tftp_find(s, &peer[i]);
+				uint16_t op;
+				if (x && !tftp_parse_opcode(s->req[i], n, &op) && op != TFTP_RRQ &&
+				    op != TFTP_WRQ) {
+					if (!x->rx_pending) {
+						x->rx_pending = true;
+						x->rx_next = s->rx_pending;
+						s->rx_pending = x;
+					}
+					tftp_xfer_packet(x, s->req[i], n, &x->rx);
+					continue;
 				}
-				tftp_xfer_packet(x, s->req, (size_t)n, &x->rx);
+			}
+			tftp_read_pktinfo(&mm[i].msg_hdr, &local, &ifindex);
+			if (s->cfg.accept_ifindex &&
+			    !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
+				log_debug("tftp.drop ifindex=%d", ifindex);
 				continue;
 			}
+			tftp_on_request(s, s->req[i], n, mm[i].msg_hdr.msg_flags & MSG_TRUNC, &local,
+					ifindex, &peer[i]);
 		}
-		tftp_read_pktinfo(&mh, &local, &ifindex);
-		if (s->cfg.accept_ifindex && !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
-			log_debug("tftp.drop ifindex=%d", ifindex);
-			continue;
-		}
-		tftp_on_request(s, (size_t)n, mh.msg_flags & MSG_TRUNC, &local, ifindex, &peer);
+		if (got < B)
+			break;
 	}
 	tftp_flush_rx(s);
+	if (s->txq_n)
+		tftp_txq_flush(s);
 }
 
 /* ---- server ---- */
