@@ -866,6 +866,8 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 		tftp_xfer_pump(x);
 }
 
+static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events);
+
 static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 {
 	struct tftp_xfer *x = t->arg;
@@ -877,10 +879,18 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 		return;
 	}
 	/* A busy loop can reach its timers before the ACK already queued
-	 * for x: read it first, and there was no timeout after all. (With
-	 * single_port the listener delivers, in its own turn.) */
-	if (!x->srv->cfg.single_port && tftp_xfer_input(x) != 0)
-		return;
+	 * for x: read it first, and there was no timeout after all. */
+	if (!s->cfg.single_port) {
+		if (tftp_xfer_input(x) != 0)
+			return;
+	} else {
+		/* everyone's datagrams share the listening socket: read them
+		 * all; x may end meanwhile (its client's ERROR) */
+		struct sockaddr_storage peer = x->peer;
+		tftp_on_listen(l, &s->lw, EPOLLIN);
+		if (tftp_find(s, &peer) != x || loop_now_ms(l) < x->deadline_ms)
+			return;
+	}
 	/* Timeouts shorter than the full one are the adaptive part: they do
 	 * not count toward giving up. */
 	bool full = tftp_rto_at_max(&x->rto);
