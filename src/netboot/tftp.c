@@ -1267,7 +1267,7 @@ static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
 			 CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
-	} cbuf[B];
+	} cbuf[B] = {0};
 	struct iovec iov[B];
 	struct mmsghdr mm[B];
 	(void)l;
@@ -1435,7 +1435,7 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		size_t n = 64;
 		while (n < s->cfg.max_transfers && n < (1u << 16))
 			n <<= 1;
-		s->hash = calloc(n, sizeof *s->hash);
+		s->hash = calloc(n, sizeof(struct tftp_xfer *));
 		if (!s->hash) {
 			free(s);
 			return -ENOMEM;
