@@ -43,10 +43,14 @@
  * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
 #define TFTP_XFER_BUF_MAX (1u << 20)
 #define TFTP_WINDOW_SANE 32767
-#define TFTP_REQ_MAX 2048 /* an RRQ is one datagram; 512 is the classic bound */
+#define TFTP_REQ_MAX 2048    /* an RRQ is one datagram; 512 is the classic bound */
 #define TFTP_LISTEN_BATCH 32 /* datagrams per recvmmsg on the listening socket */
 #define TFTP_TXQ_MAX 512     /* single_port: datagrams per sendmmsg across transfers */
 #define TFTP_LOGNAME_MAX 200
+/* Room for one IP_PKTINFO or IPV6_PKTINFO control message (CMSG_SPACE is 32
+ * and 40 on LP64; a literal, because clang does not take CMSG_SPACE as a
+ * constant in a struct); tftp_dst_ctl checks at run time. */
+#define TFTP_CTL_ONE 64
 
 struct tftp_xfer;
 
@@ -92,11 +96,11 @@ struct tftp_xfer {
 	uint64_t size;
 	/* Blocks are counted from 1 in 64 bits so rollover is only a matter of
 	 * what goes on the wire (index & 0xffff). */
-	uint64_t last;	    /* index of the final (short, maybe empty) block */
-	uint64_t acked;	    /* highest block the client acknowledged */
-	uint64_t next_send; /* next block to put on the wire */
-	uint64_t win_end;   /* last block of the current window */
-	uint64_t high;	    /* highest block ever sent */
+	uint64_t last;	      /* index of the final (short, maybe empty) block */
+	uint64_t acked;	      /* highest block the client acknowledged */
+	uint64_t next_send;   /* next block to put on the wire */
+	uint64_t win_end;     /* last block of the current window */
+	uint64_t high;	      /* highest block ever sent */
 	uint64_t fast_resent; /* acked value a repeated ACK already resent for */
 	uint64_t probed;      /* acked value a timeout already probed the tail for */
 	unsigned blksize, window, timeout_ms, tries, timeouts;
@@ -113,13 +117,13 @@ struct tftp_xfer {
 	struct tftp_xfer *hnext, *rx_next;
 	struct tftp_rx rx;
 	bool rx_pending;
-	unsigned txq_n; /* datagrams of x in the server's send queue */
+	unsigned txq_n;		     /* datagrams of x in the server's send queue */
 	struct sockaddr_storage dst; /* peer as the listening socket spells it */
 	socklen_t dst_len;
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} ctl; /* the source address: the one the request was sent to */
+		char buf[TFTP_CTL_ONE];
+		size_t align; /* cmsghdr's (glibc's ends in a flexible array) */
+	} ctl;		      /* the source address: the one the request was sent to */
 	size_t ctl_len;
 	bool oack_wait; /* OACK sent, waiting for ACK 0 */
 	bool sent_tsize;
@@ -223,7 +227,8 @@ static struct tftp_xfer *tftp_find(const struct tftp_server *s, const struct soc
  * makes replies leave from the address the request was sent to. */
 static socklen_t tftp_dst_ctl(const struct tftp_server *s, const struct sockaddr_storage *peer,
 			      const struct sockaddr_storage *local, int ifindex,
-			      struct sockaddr_storage *dst, void *ctl, size_t ctl_cap, size_t *ctl_len)
+			      struct sockaddr_storage *dst, void *ctl, size_t ctl_cap,
+			      size_t *ctl_len)
 {
 	socklen_t dlen;
 	memset(dst, 0, sizeof *dst);
@@ -242,6 +247,8 @@ static socklen_t tftp_dst_ctl(const struct tftp_server *s, const struct sockaddr
 	/* zeroed: musl's cmsghdr has padding where the kernel has size_t */
 	memset(ctl, 0, ctl_cap);
 	*ctl_len = 0;
+	if (ctl_cap < CMSG_SPACE(sizeof(struct in6_pktinfo)))
+		return dlen;
 	struct msghdr mh = {.msg_control = ctl, .msg_controllen = ctl_cap};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	if (local->ss_family == AF_INET && peer->ss_family == AF_INET) {
@@ -374,11 +381,12 @@ static void tftp_refuse(struct tftp_server *s, const struct sockaddr_storage *lo
 	if (s->cfg.single_port) {
 		struct sockaddr_storage dst;
 		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+			char buf[TFTP_CTL_ONE];
 			struct cmsghdr align;
 		} ctl;
 		size_t cl;
-		socklen_t dl = tftp_dst_ctl(s, peer, local, ifindex, &dst, ctl.buf, sizeof ctl.buf, &cl);
+		socklen_t dl =
+		    tftp_dst_ctl(s, peer, local, ifindex, &dst, ctl.buf, sizeof ctl.buf, &cl);
 		if (tftp_listen_send(s, &dst, dl, ctl.buf, cl, pkt, w.len) < 0)
 			log_debug("tftp.error client=%s reason=send err=%d", ps, errno);
 		return;
@@ -556,8 +564,8 @@ static int tftp_xfer_fill(struct tftp_xfer *x, uint64_t first, unsigned n, const
 		got += (size_t)r;
 	}
 	x->buf_first = first;
-	x->buf_n = x->last - first + 1 < x->buf_blocks ? (unsigned)(x->last - first + 1)
-						      : x->buf_blocks;
+	x->buf_n =
+	    x->last - first + 1 < x->buf_blocks ? (unsigned)(x->last - first + 1) : x->buf_blocks;
 	*base = x->data;
 	return 0;
 }
@@ -618,11 +626,13 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 		for (unsigned i = 0; i < n; i++) {
 			struct wbuf w;
 			uint64_t boff = (first + i - 1) * x->blksize; /* <= size: block <= last */
-			size_t len = x->size - boff > x->blksize ? x->blksize : (size_t)(x->size - boff);
+			size_t len =
+			    x->size - boff > x->blksize ? x->blksize : (size_t)(x->size - boff);
 			wbuf_init(&w, x->hdr[i], TFTP_HDR);
 			tftp_build_data_hdr(&w, (uint16_t)(first + i)); /* rollover: 65535 -> 0 */
 			x->iov[2 * i] = (struct iovec){x->hdr[i], TFTP_HDR};
-			x->iov[2 * i + 1] = (struct iovec){(void *)(base + (uint64_t)i * x->blksize), len};
+			x->iov[2 * i + 1] =
+			    (struct iovec){(void *)(base + (uint64_t)i * x->blksize), len};
 			memset(&x->msgs[i], 0, sizeof x->msgs[i]);
 			x->msgs[i].msg_hdr.msg_iov = &x->iov[2 * i];
 			x->msgs[i].msg_hdr.msg_iovlen = 2;
@@ -719,7 +729,7 @@ static int tftp_xfer_send_oack(struct tftp_xfer *x, bool resend)
 {
 	struct tftp_server *s = x->srv;
 	ssize_t r = s->cfg.single_port ? tftp_listen_send(s, &x->dst, x->dst_len, x->ctl.buf,
-							   x->ctl_len, x->oack, x->oack_len)
+							  x->ctl_len, x->oack, x->oack_len)
 				       : send(x->w.fd, x->oack, x->oack_len, 0);
 	if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
 		tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error",
@@ -901,9 +911,8 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 	}
 	tftp_rto_backoff(&x->rto);
 	x->timing = false;
-	log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u",
-		  x->peer_str, x->logname, (unsigned long long)(x->acked + 1), x->tries,
-		  tftp_rto_ms(&x->rto));
+	log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u", x->peer_str,
+		  x->logname, (unsigned long long)(x->acked + 1), x->tries, tftp_rto_ms(&x->rto));
 	if (x->oack_wait) {
 		tftp_xfer_send_oack(x, true);
 		return;
@@ -1080,7 +1089,8 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	}
 
 	/* single_port: a connected socket only to learn the route's MTU */
-	int sock = s->cfg.single_port ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
+	int sock =
+	    s->cfg.single_port ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
 	if (sock < 0) {
 		char ps[INET6_ADDRSTRLEN + 8];
 		tftp_sa_str(peer, ps, sizeof ps);
@@ -1264,8 +1274,7 @@ static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events
 	enum { B = TFTP_LISTEN_BATCH };
 	struct sockaddr_storage peer[B];
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-			 CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		char buf[2 * TFTP_CTL_ONE];
 		struct cmsghdr align;
 	} cbuf[B] = {0};
 	struct iovec iov[B];
@@ -1325,8 +1334,8 @@ static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events
 				log_debug("tftp.drop ifindex=%d", ifindex);
 				continue;
 			}
-			tftp_on_request(s, s->req[i], n, mm[i].msg_hdr.msg_flags & MSG_TRUNC, &local,
-					ifindex, &peer[i]);
+			tftp_on_request(s, s->req[i], n, mm[i].msg_hdr.msg_flags & MSG_TRUNC,
+					&local, ifindex, &peer[i]);
 		}
 		if (got < B)
 			break;
@@ -1456,7 +1465,8 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		free(s);
 		return r;
 	}
-	log_info("tftp.listen port=%u family=%s%s", s->port, s->family == AF_INET6 ? "ipv6" : "ipv4",
+	log_info("tftp.listen port=%u family=%s%s", s->port,
+		 s->family == AF_INET6 ? "ipv6" : "ipv4",
 		 s->cfg.single_port ? " single_port=1" : "");
 	*out = s;
 	return 0;

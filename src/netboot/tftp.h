@@ -50,8 +50,8 @@ struct tftp_xfer_report {
 	uint64_t msecs;
 	unsigned blksize, windowsize;
 	bool ok;
-	bool size_probe;    /* client aborted after learning tsize: normal */
-	const char *reason; /* NULL when ok */
+	bool size_probe;      /* client aborted after learning tsize: normal */
+	const char *reason;   /* NULL when ok */
 	unsigned rtt_samples; /* round trips measured (Karn: never of a resent block) */
 	unsigned srtt_ms;     /* smoothed round trip, when rtt_samples > 0 */
 	unsigned timeouts;    /* retransmission timeouts that fired */
@@ -69,10 +69,10 @@ struct tftp_config {
 	 * timeout_ms, doubling on each timeout; timeout_ms is also the value
 	 * before the first measurement. A client's RFC 2349 timeout option
 	 * replaces both: a fixed interval, as it asked. */
-	unsigned timeout_ms;	   /* 0 = 1000 */
-	unsigned min_timeout_ms;   /* 0 = 20; >= timeout_ms: a fixed timeout */
-	unsigned retries;	   /* 0 = 5 resends of one window, then give up */
-	unsigned max_transfers;	   /* 0 = 1024; over it: error 0 "server busy" */
+	unsigned timeout_ms;	 /* 0 = 1000 */
+	unsigned min_timeout_ms; /* 0 = 20; >= timeout_ms: a fixed timeout */
+	unsigned retries;	 /* 0 = 5 timeouts at the full timeout_ms, then give up */
+	unsigned max_transfers;	 /* 0 = 1024; over it: error 0 "server busy" */
 	/* Every reply leaves from the listening socket (port 69), transfers
 	 * told apart by the client's address:port (NAT, containers,
 	 * firewalls that only pass udp/69), instead of one socket per transfer
