@@ -1016,6 +1016,23 @@ static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, unsi
 	return x;
 }
 
+/* The client repeated its request on a running transfer: our first reply
+ * (the OACK, or DATA 1) was lost or is late. Answer it again at once, from
+ * the same transfer, instead of after a whole initial timeout (1 s: nothing
+ * is measured yet); once the client has acknowledged anything, a repeated
+ * RRQ is stale and ignored. One reply per repeated request: the client's
+ * own retransmission rate bounds it. */
+static void tftp_xfer_rerequest(struct tftp_xfer *x, const char *logname)
+{
+	log_debug("tftp.dup-request client=%s file=%s", x->peer_str, logname);
+	if (x->oack_wait) {
+		tftp_xfer_send_oack(x, true);
+	} else if (x->acked == 0) {
+		x->timing = false;
+		tftp_xfer_window(x);
+	}
+}
+
 /* Handles one RRQ that passed the checks: opens the file, negotiates, sets
  * up the transfer and sends the OACK or the first window. */
 static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req,
@@ -1040,13 +1057,18 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		if (s->cfg.single_port)
 			break; /* below: one lookup, and an ERROR was read in order */
 		if (tftp_sa_equal(&o->peer, peer) && !tftp_xfer_error_pending(o)) {
-			log_debug("tftp.dup-request client=%s file=%s", o->peer_str, logname);
+			tftp_xfer_rerequest(o, logname);
 			return;
 		}
 	}
-	if (s->cfg.single_port && tftp_find(s, peer)) {
-		log_debug("tftp.dup-request file=%s", logname);
-		return;
+	if (s->cfg.single_port) {
+		struct tftp_xfer *o = tftp_find(s, peer);
+		if (o) {
+			tftp_xfer_rerequest(o, logname);
+			if (s->txq_n)
+				tftp_txq_flush(s);
+			return;
+		}
 	}
 	if (s->active >= s->cfg.max_transfers) {
 		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
