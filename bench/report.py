@@ -74,7 +74,7 @@ def ratio(a, b):
     return a / b
 
 
-SERVERS_TFTP = ["lifeboat", "dnsmasq", "tftpd-hpa", "atftpd"]
+SERVERS_TFTP = ["lifeboat", "lifeboat-sp", "dnsmasq", "tftpd-hpa", "atftpd"]
 out = []
 p = out.append
 
@@ -135,6 +135,21 @@ for sc, label in (("storm256-ws16", "Boot storm 256 × 8 MiB, 1 ms RTT, clients 
         bad = bad_count(sc, "lifeboat")
         p(f"| {label}: failed + corrupt transfers (all runs) | {bad} | dnsmasq {bad_count(anchor_sc, 'dnsmasq')} | | 0 | {verdict(bad == 0)} |")
     lbc = med(sc, "lifeboat", "cpu_s")
+    dnc = med(anchor_sc, "dnsmasq", "cpu_s")
+    r = ratio(lbc, dnc)
+    p(f"| {label}: server CPU seconds | {fmt(lbc)} | dnsmasq {fmt(dnc)} | {fmt(r)} | ≤ 1.0 | {verdict(None if r is None else r <= 1.0)} |")
+
+# The same storms with `serve --tftp-single-port` (one socket, batched sends).
+for sc, label in (("storm256-lockstep", "Boot storm 256 × 8 MiB, 1 ms RTT, lockstep clients, lifeboat --tftp-single-port"),):
+    if not have(sc, "lifeboat-sp"):
+        continue
+    anchor_sc = sc if have(sc, "dnsmasq") else "storm256-ws16"
+    lb = med(sc, "lifeboat-sp", "wall_s")
+    dn = med(anchor_sc, "dnsmasq", "wall_s")
+    r = ratio(lb, dn)
+    ok = None if r is None else (r <= 0.5 and bad_count(sc, "lifeboat-sp") == 0)
+    p(f"| {label}: wall time | {fmt(lb)} s | dnsmasq {fmt(dn)} s | {fmt(r)} | ≤ 0.5 and no failed/corrupt | {verdict(ok)} |")
+    lbc = med(sc, "lifeboat-sp", "cpu_s")
     dnc = med(anchor_sc, "dnsmasq", "cpu_s")
     r = ratio(lbc, dnc)
     p(f"| {label}: server CPU seconds | {fmt(lbc)} | dnsmasq {fmt(dnc)} | {fmt(r)} | ≤ 1.0 | {verdict(None if r is None else r <= 1.0)} |")

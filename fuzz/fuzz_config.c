@@ -11,7 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int known(const char *n)
 {
-	return !strcmp(n, "boot") || !strcmp(n, "no-http") || !strcmp(n, "interface");
+	if (!strcmp(n, "no-http"))
+		return CONFIG_OPT_FLAG;
+	return !strcmp(n, "boot") || !strcmp(n, "interface") ? CONFIG_OPT_VALUE : CONFIG_OPT_UNKNOWN;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

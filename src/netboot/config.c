@@ -5,17 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_flags[] = {"no-http", "no-tftp", "no-dhcp", "no-sandbox",
-					   "verbose", "quiet",	 "grub",    "grub-signed"};
-
-int config_is_flag(const char *name)
-{
-	for (size_t i = 0; i < sizeof config_flags / sizeof config_flags[0]; i++)
-		if (!strcmp(config_flags[i], name))
-			return 1;
-	return 0;
-}
-
 void config_argv_free(struct config_argv *c)
 {
 	if (!c)
@@ -89,11 +78,12 @@ int config_parse(const char *path, char *text, size_t len, int (*known)(const ch
 			fprintf(err, "%s:%d: 'config' cannot be nested\n", path, lineno);
 			return -EINVAL;
 		}
-		if (!known(name)) {
+		int kind = known(name);
+		if (kind == CONFIG_OPT_UNKNOWN) {
 			fprintf(err, "%s:%d: unknown option '%s'\n", path, lineno, name);
 			return -EINVAL;
 		}
-		bool flag = config_is_flag(name);
+		bool flag = kind == CONFIG_OPT_FLAG;
 		if (flag && *val) {
 			fprintf(err, "%s:%d: '%s' takes no value\n", path, lineno, name);
 			return -EINVAL;

@@ -24,12 +24,12 @@ struct config_argv {
 	char *root; /* value of a `root` line, or NULL */
 };
 
-/* Options that take no value. */
-int config_is_flag(const char *name);
+/* What known(name) answers for a long option name. */
+enum { CONFIG_OPT_UNKNOWN = 0, CONFIG_OPT_VALUE = 1, CONFIG_OPT_FLAG = 2 };
 
 /* Turns config text (len bytes) into argument words. Unknown names, a flag
  * with a value, an option without one, NUL bytes: -EINVAL with
- * "PATH:LINE: ..." written to err. known(name) says whether a long option
+ * "PATH:LINE: ..." written to err. known(name) says whether a long option (CONFIG_OPT_*)
  * exists. Returns 0 or -errno; on success the caller frees with
  * config_argv_free(). Takes ownership of text (malloc'd). */
 int config_parse(const char *path, char *text, size_t len, int (*known)(const char *name),

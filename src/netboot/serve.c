@@ -74,6 +74,8 @@ static void serve_usage(FILE *f)
 	       "                         packages grub-pc-bin, grub-efi-amd64-bin)\n"
 	       "      --http-port N      HTTP port (default 80)\n"
 	       "      --tftp-port N      TFTP port (default 69)\n"
+	       "      --tftp-single-port  send every TFTP reply from the TFTP port (for NAT,\n"
+	       "                         containers, firewalls) instead of a port per transfer\n"
 	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
 	       "      --binl-port N      PXE boot server port (default 4011)\n"
 	       "      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
@@ -134,6 +136,7 @@ enum {
 	OPT_GRUB,
 	OPT_GRUB_DIR,
 	OPT_GRUB_SIGNED,
+	OPT_TFTP_SINGLE_PORT,
 };
 
 static const struct option serve_longopts[] = {
@@ -154,6 +157,7 @@ static const struct option serve_longopts[] = {
     {"grub", no_argument, NULL, OPT_GRUB},
     {"grub-dir", required_argument, NULL, OPT_GRUB_DIR},
     {"grub-signed", no_argument, NULL, OPT_GRUB_SIGNED},
+    {"tftp-single-port", no_argument, NULL, OPT_TFTP_SINGLE_PORT},
     {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"user", required_argument, NULL, OPT_USER},
@@ -270,6 +274,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_GRUB_DIR:
 			o->plan.grub_dir = optarg;
+			break;
+		case OPT_TFTP_SINGLE_PORT:
+			o->tftp_single_port = true;
 			break;
 		case OPT_DHCP_RATE: {
 			long v = strtol(optarg, &end, 10);
@@ -391,12 +398,12 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 	return 0;
 }
 
-static int serve_option_known(const char *name)
+int serve_option_kind(const char *name)
 {
 	for (const struct option *op = serve_longopts; op->name; op++)
 		if (!strcmp(op->name, name) && strcmp(name, "help"))
-			return 1;
-	return 0;
+			return op->has_arg == no_argument ? CONFIG_OPT_FLAG : CONFIG_OPT_VALUE;
+	return CONFIG_OPT_UNKNOWN;
 }
 
 int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err)
@@ -409,7 +416,7 @@ int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err)
 	struct config_argv *cfg = calloc(1, sizeof *cfg);
 	if (!cfg)
 		return -ENOMEM;
-	r = config_load(path, serve_option_known, cfg, err);
+	r = config_load(path, serve_option_kind, cfg, err);
 	if (r) {
 		free(cfg);
 		return -EINVAL;

@@ -32,6 +32,7 @@ struct serve_opts {
 	struct config_argv *cfg; /* the loaded file; strings above point into it */
 	char **cfg_argv;
 	bool no_sandbox;
+	bool tftp_single_port; /* --tftp-single-port */
 	bool help;
 	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
@@ -90,6 +91,11 @@ struct serve_state {
 /* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
  * message on err. Pure apart from getopt's globals. */
 int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
+
+/* What a --config file may say about a long option name: CONFIG_OPT_FLAG
+ * (no value), CONFIG_OPT_VALUE, or CONFIG_OPT_UNKNOWN (config.h). Derived
+ * from the option table, so every flag is a flag in the file too. */
+int serve_option_kind(const char *name);
 
 /* serve_parse_args, plus --config: the file's options come first, the
  * command line's after them. Free with serve_opts_free(). */

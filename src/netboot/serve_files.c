@@ -349,6 +349,7 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		    .port = o->tftp_port,
 		    .max_blksize = mtu > 32 ? mtu - 32 : 1468,
 		    .max_transfers = o->max_transfers,
+		    .single_port = o->tftp_single_port,
 		    .accept_ifindex = serve_accept_ifindex,
 		    .accept_arg = st,
 		    .lookup = serve_tftp_lookup,

@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "netboot/rpi.h"
+#include "netboot/tftp_rto.h"
 #include "netboot/tftp_wire.h"
 
 /* musl spells some of these only under certain feature macros; the values
@@ -32,6 +33,10 @@
 #define TFTP_DEF_BLKSIZE_CAP 1468 /* Ethernet MTU 1500 - 32 */
 #define TFTP_DEF_WINDOW_CAP 64
 #define TFTP_DEF_TIMEOUT_MS 1000
+#define TFTP_DEF_MIN_TIMEOUT_MS 20
+/* A file transfer reads at least this much at once (lockstep clients: one
+ * pread per ~11 blocks of 1468 instead of one per block). */
+#define TFTP_READAHEAD (16u << 10)
 #define TFTP_DEF_RETRIES 5
 #define TFTP_DEF_MAX_XFERS 1024
 /* One window's data buffer per transfer is at most this big, so a client
@@ -39,8 +44,14 @@
  * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
 #define TFTP_XFER_BUF_MAX (1u << 20)
 #define TFTP_WINDOW_SANE 32767
-#define TFTP_REQ_MAX 2048 /* an RRQ is one datagram; 512 is the classic bound */
+#define TFTP_REQ_MAX 2048    /* an RRQ is one datagram; 512 is the classic bound */
+#define TFTP_LISTEN_BATCH 32 /* datagrams per recvmmsg on the listening socket */
+#define TFTP_TXQ_MAX 512     /* single_port: datagrams per sendmmsg across transfers */
 #define TFTP_LOGNAME_MAX 200
+/* Room for one IP_PKTINFO or IPV6_PKTINFO control message (CMSG_SPACE is 32
+ * and 40 on LP64; a literal, because clang does not take CMSG_SPACE as a
+ * constant in a struct); tftp_dst_ctl checks at run time. */
+#define TFTP_CTL_ONE 64
 
 struct tftp_xfer;
 
@@ -52,8 +63,28 @@ struct tftp_server {
 	uint16_t port;
 	struct tftp_xfer *head; /* every transfer in progress */
 	size_t active;
-	uint8_t req[TFTP_REQ_MAX];
+	uint8_t req[TFTP_LISTEN_BATCH][TFTP_REQ_MAX];
 	struct log_budget lb; /* refusals are per packet: a flood must not flood the log */
+	/* single_port: transfers by client address:port, the transfers that
+	 * got packets in the current receive batch, and how many wait for the
+	 * shared socket to take more */
+	struct tftp_xfer **hash;
+	size_t hmask;
+	struct tftp_xfer *rx_pending;
+	size_t out_waiting;
+	/* single_port: DATA of every transfer queued during one loop turn,
+	 * sent with one sendmmsg (tftp_txq_flush) */
+	struct mmsghdr txq[TFTP_TXQ_MAX];
+	struct tftp_xfer *txq_x[TFTP_TXQ_MAX];
+	uint64_t txq_block[TFTP_TXQ_MAX];
+	unsigned txq_n;
+};
+
+/* What one receive batch told a transfer; acted on once per batch. */
+struct tftp_rx {
+	uint64_t best;	 /* highest new block acknowledged */
+	bool oack_acked; /* ACK 0 while waiting for it */
+	bool repeated;	 /* the current ACK again: a loss report (RFC 7440) */
 };
 
 struct tftp_xfer {
@@ -66,13 +97,35 @@ struct tftp_xfer {
 	uint64_t size;
 	/* Blocks are counted from 1 in 64 bits so rollover is only a matter of
 	 * what goes on the wire (index & 0xffff). */
-	uint64_t last;	    /* index of the final (short, maybe empty) block */
-	uint64_t acked;	    /* highest block the client acknowledged */
-	uint64_t next_send; /* next block to put on the wire */
-	uint64_t win_end;   /* last block of the current window */
-	uint64_t high;	    /* highest block ever sent */
+	uint64_t last;	      /* index of the final (short, maybe empty) block */
+	uint64_t acked;	      /* highest block the client acknowledged */
+	uint64_t next_send;   /* next block to put on the wire */
+	uint64_t win_end;     /* last block of the current window */
+	uint64_t high;	      /* highest block ever sent */
 	uint64_t fast_resent; /* acked value a repeated ACK already resent for */
-	unsigned blksize, window, timeout_ms, tries;
+	uint64_t probed;      /* acked value a timeout already probed the tail for */
+	unsigned blksize, window, timeout_ms, tries, timeouts;
+	/* adaptive retransmission: one block (or the OACK: block 0) at a time
+	 * is timed; Karn: resending it cancels the measurement */
+	struct tftp_rto rto;
+	bool timing;
+	uint64_t timed_block, timed_at_ms;
+	uint64_t deadline_ms; /* the timer is lazy: it may fire early, then re-arms */
+	/* read buffer: blocks buf_first .. buf_first + buf_n - 1 */
+	unsigned buf_blocks, buf_n;
+	uint64_t buf_first;
+	/* single_port */
+	struct tftp_xfer *hnext, *rx_next;
+	struct tftp_rx rx;
+	bool rx_pending;
+	unsigned txq_n;		     /* datagrams of x in the server's send queue */
+	struct sockaddr_storage dst; /* peer as the listening socket spells it */
+	socklen_t dst_len;
+	union {
+		char buf[TFTP_CTL_ONE];
+		size_t align; /* cmsghdr's (glibc's ends in a flexible array) */
+	} ctl;		      /* the source address: the one the request was sent to */
+	size_t ctl_len;
 	bool oack_wait; /* OACK sent, waiting for ACK 0 */
 	bool sent_tsize;
 	bool want_out; /* EPOLLOUT registered: socket buffer was full */
@@ -138,6 +191,104 @@ static bool tftp_sa_equal(const struct sockaddr_storage *a, const struct sockadd
 	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
 }
 
+/* ---- single_port: one socket, transfers told apart by the peer ---- */
+
+static size_t tftp_sa_hash(const struct sockaddr_storage *ss)
+{
+	const uint8_t *a;
+	size_t n;
+	uint16_t port;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		a = s6->sin6_addr.s6_addr;
+		n = 16;
+		port = s6->sin6_port;
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		a = (const uint8_t *)&s4->sin_addr;
+		n = 4;
+		port = s4->sin_port;
+	}
+	uint32_t h = 2166136261u ^ port;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ a[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static struct tftp_xfer *tftp_find(const struct tftp_server *s, const struct sockaddr_storage *peer)
+{
+	for (struct tftp_xfer *x = s->hash[tftp_sa_hash(peer) & s->hmask]; x; x = x->hnext)
+		if (tftp_sa_equal(&x->peer, peer))
+			return x;
+	return NULL;
+}
+
+/* The peer as a sockaddr for the listening socket (v4-mapped on a
+ * dual-stack one), and an IP_PKTINFO / IPV6_PKTINFO control message that
+ * makes replies leave from the address the request was sent to. */
+static socklen_t tftp_dst_ctl(const struct tftp_server *s, const struct sockaddr_storage *peer,
+			      const struct sockaddr_storage *local, int ifindex,
+			      struct sockaddr_storage *dst, void *ctl, size_t ctl_cap,
+			      size_t *ctl_len)
+{
+	socklen_t dlen;
+	memset(dst, 0, sizeof *dst);
+	if (s->family == AF_INET6 && peer->ss_family == AF_INET) {
+		const struct sockaddr_in *p4 = (const void *)peer;
+		struct sockaddr_in6 *d6 = (struct sockaddr_in6 *)dst;
+		d6->sin6_family = AF_INET6;
+		d6->sin6_port = p4->sin_port;
+		d6->sin6_addr.s6_addr[10] = d6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&d6->sin6_addr.s6_addr[12], &p4->sin_addr, 4);
+		dlen = sizeof *d6;
+	} else {
+		memcpy(dst, peer, tftp_sa_len(peer));
+		dlen = tftp_sa_len(peer);
+	}
+	/* zeroed: musl's cmsghdr has padding where the kernel has size_t */
+	memset(ctl, 0, ctl_cap);
+	*ctl_len = 0;
+	if (ctl_cap < CMSG_SPACE(sizeof(struct in6_pktinfo)))
+		return dlen;
+	struct msghdr mh = {.msg_control = ctl, .msg_controllen = ctl_cap};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (local->ss_family == AF_INET && peer->ss_family == AF_INET) {
+		struct in_pktinfo pi = {0};
+		pi.ipi_spec_dst = ((const struct sockaddr_in *)local)->sin_addr;
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof pi);
+		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		*ctl_len = CMSG_SPACE(sizeof pi);
+	} else if (local->ss_family == AF_INET6 && peer->ss_family == AF_INET6) {
+		struct in6_pktinfo pi = {0};
+		pi.ipi6_addr = ((const struct sockaddr_in6 *)local)->sin6_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
+			pi.ipi6_ifindex = (unsigned)ifindex;
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof pi);
+		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+		*ctl_len = CMSG_SPACE(sizeof pi);
+	}
+	return dlen;
+}
+
+/* One datagram from the listening socket (single_port). */
+static ssize_t tftp_listen_send(const struct tftp_server *s, const struct sockaddr_storage *dst,
+				socklen_t dst_len, const void *ctl, size_t ctl_len, const void *p,
+				size_t n)
+{
+	struct iovec iov = {(void *)p, n};
+	struct msghdr mh = {.msg_name = (void *)dst,
+			    .msg_namelen = dst_len,
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl_len ? (void *)ctl : NULL,
+			    .msg_controllen = ctl_len};
+	return sendmsg(s->lw.fd, &mh, 0);
+}
+
 /* A UDP socket bound to the local address the request came to (port 0: a
  * fresh TID, RFC 1350) and connected to the client, so every reply leaves
  * from the address the client talked to and the kernel filters out
@@ -168,6 +319,20 @@ static int tftp_reply_socket(const struct sockaddr_storage *local, int ifindex,
 			return err;
 		}
 	}
+	if (connect(fd, (const struct sockaddr *)peer, tftp_sa_len(peer))) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* A socket connected to peer, unbound: only to read the route's MTU. */
+static int tftp_mtu_socket(const struct sockaddr_storage *peer)
+{
+	int fd = socket(peer->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
 	if (connect(fd, (const struct sockaddr *)peer, tftp_sa_len(peer))) {
 		int err = -errno;
 		close(fd);
@@ -214,6 +379,19 @@ static void tftp_refuse(struct tftp_server *s, const struct sockaddr_storage *lo
 	wbuf_init(&w, pkt, sizeof pkt);
 	if (tftp_build_error(&w, code, msg))
 		return;
+	if (s->cfg.single_port) {
+		struct sockaddr_storage dst;
+		union {
+			char buf[TFTP_CTL_ONE];
+			struct cmsghdr align;
+		} ctl;
+		size_t cl;
+		socklen_t dl =
+		    tftp_dst_ctl(s, peer, local, ifindex, &dst, ctl.buf, sizeof ctl.buf, &cl);
+		if (tftp_listen_send(s, &dst, dl, ctl.buf, cl, pkt, w.len) < 0)
+			log_debug("tftp.error client=%s reason=send err=%d", ps, errno);
+		return;
+	}
 	int fd = tftp_reply_socket(local, ifindex, peer);
 	if (fd < 0) {
 		log_warn("tftp.error client=%s reason=reply-socket err=%d", ps, -fd);
@@ -230,6 +408,33 @@ static void tftp_xfer_free(struct tftp_xfer *x)
 {
 	struct tftp_server *s = x->srv;
 	loop_timer_cancel(s->loop, &x->t);
+	if (s->cfg.single_port) {
+		struct tftp_xfer **pp = &s->hash[tftp_sa_hash(&x->peer) & s->hmask];
+		while (*pp && *pp != x)
+			pp = &(*pp)->hnext;
+		if (*pp)
+			*pp = x->hnext;
+		if (x->rx_pending) {
+			pp = &s->rx_pending;
+			while (*pp && *pp != x)
+				pp = &(*pp)->rx_next;
+			if (*pp)
+				*pp = x->rx_next;
+		}
+		if (x->want_out)
+			s->out_waiting--;
+		/* its queued datagrams point into x: drop them */
+		unsigned k = 0;
+		for (unsigned i = 0; x->txq_n && i < s->txq_n; i++) {
+			if (s->txq_x[i] == x)
+				continue;
+			s->txq[k] = s->txq[i];
+			s->txq_x[k] = s->txq_x[i];
+			s->txq_block[k++] = s->txq_block[i];
+		}
+		if (x->txq_n)
+			s->txq_n = k;
+	}
 	if (x->w.fd >= 0) {
 		loop_del(s->loop, &x->w);
 		close(x->w.fd);
@@ -265,10 +470,11 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 		/* bytes per microsecond * 1000 = kB/s (1000-byte kB) */
 		unsigned long long rate = (unsigned long long)(bytes * 1000 / (us ? us : 1));
 		log_info("tftp.done client=%s file=%s bytes=%llu secs=%llu.%03llu rate_kBps=%llu "
-			 "blksize=%u window=%u",
+			 "blksize=%u window=%u rtt_ms=%u.%u timeouts=%u",
 			 x->peer_str, x->logname, (unsigned long long)bytes,
 			 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), rate,
-			 x->blksize, x->window);
+			 x->blksize, x->window, x->rto.srtt_us / 1000, x->rto.srtt_us / 100 % 10,
+			 x->timeouts);
 	} else if (probe) {
 		log_info("tftp.probe client=%s file=%s tsize=%llu", x->peer_str, x->logname,
 			 (unsigned long long)x->size);
@@ -288,6 +494,9 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 		    .ok = !reason,
 		    .size_probe = probe,
 		    .reason = reason,
+		    .rtt_samples = x->rto.samples,
+		    .srtt_ms = (x->rto.srtt_us + 500) / 1000,
+		    .timeouts = x->timeouts,
 		};
 		s->cfg.on_done(s->cfg.on_done_arg, &rep);
 	}
@@ -296,10 +505,20 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 
 static int tftp_xfer_want_out(struct tftp_xfer *x, bool on)
 {
+	struct tftp_server *s = x->srv;
 	if (x->want_out == on)
 		return 0;
 	x->want_out = on;
-	return loop_mod(x->srv->loop, &x->w, EPOLLIN | (on ? EPOLLOUT : 0));
+	if (s->cfg.single_port) {
+		/* the listener watches EPOLLOUT while anyone waits; it drops it
+		 * itself once nobody does */
+		if (on && !s->out_waiting++)
+			return loop_mod(s->loop, &s->lw, EPOLLIN | EPOLLOUT);
+		if (!on)
+			s->out_waiting--;
+		return 0;
+	}
+	return loop_mod(s->loop, &x->w, EPOLLIN | (on ? EPOLLOUT : 0));
 }
 
 /* musl on 64-bit implements sendmmsg(3) as a loop of sendmsg(2): its
@@ -315,52 +534,132 @@ static int tftp_sendmmsg(int fd, struct mmsghdr *m, unsigned n)
 #endif
 }
 
-/* Puts blocks next_send..win_end on the wire: one pread for the whole run
- * straight into the window buffer, one sendmmsg. A full socket buffer
- * leaves the rest for EPOLLOUT. Returns 0, or -1 when x was ended. */
+/* Points *base at block `first` with blocks first..first+n-1 behind it:
+ * straight into a memory file, or into the read buffer, refilled with one
+ * pread of buf_blocks blocks when it does not hold them all. Returns 0, or
+ * -1 when x was ended. */
+static int tftp_xfer_fill(struct tftp_xfer *x, uint64_t first, unsigned n, const uint8_t **base)
+{
+	uint64_t off = (first - 1) * x->blksize;
+	if (x->file < 0) {
+		*base = (const uint8_t *)x->vf.data + off;
+		return 0;
+	}
+	if (x->buf_n && first >= x->buf_first && first + n <= x->buf_first + x->buf_n) {
+		*base = x->data + (first - x->buf_first) * x->blksize;
+		return 0;
+	}
+	uint64_t want = (uint64_t)x->buf_blocks * x->blksize;
+	if (want > x->size - off)
+		want = x->size - off;
+	size_t got = 0;
+	while (got < want) {
+		ssize_t r = pread(x->file, x->data + got, (size_t)(want - got), (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			x->buf_n = 0;
+			tftp_xfer_end(x, r < 0 ? "read-error" : "file-shrank", false);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	x->buf_first = first;
+	x->buf_n =
+	    x->last - first + 1 < x->buf_blocks ? (unsigned)(x->last - first + 1) : x->buf_blocks;
+	*base = x->data;
+	return 0;
+}
+
+static void tftp_xfer_sent(struct tftp_xfer *x, uint64_t first, unsigned sent);
+
+/* single_port: sends every queued datagram of every transfer with one
+ * sendmmsg per TFTP_TXQ_MAX. What the socket does not take goes back to
+ * its transfer (next_send rewinds, it waits for EPOLLOUT); a datagram the
+ * kernel refuses outright counts as lost (the transfer's timer repairs). */
+static void tftp_txq_flush(struct tftp_server *s)
+{
+	unsigned done = 0;
+	while (done < s->txq_n) {
+		int r = tftp_sendmmsg(s->lw.fd, s->txq + done, s->txq_n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
+			log_debug("tftp.error reason=send err=%d", errno);
+			r = 1; /* skip the one that failed */
+		}
+		if (r <= 0)
+			break;
+		done += (unsigned)r;
+	}
+	for (unsigned i = 0; i < s->txq_n; i++) {
+		struct tftp_xfer *x = s->txq_x[i];
+		x->txq_n = 0;
+		if (i >= done && s->txq_block[i] < x->next_send) {
+			x->next_send = s->txq_block[i];
+			tftp_xfer_want_out(x, true);
+		}
+	}
+	s->txq_n = 0;
+}
+
+/* Puts blocks next_send..win_end on the wire with one sendmmsg (from the
+ * read buffer, see tftp_xfer_fill); with single_port, into the server's
+ * queue, flushed once per loop turn. A full socket buffer leaves the rest
+ * for EPOLLOUT. Returns 0, or -1 when x was ended. */
 static int tftp_xfer_pump(struct tftp_xfer *x)
 {
+	struct tftp_server *s = x->srv;
+	int fd = s->cfg.single_port ? s->lw.fd : x->w.fd;
 	while (x->next_send <= x->win_end) {
+		/* queued datagrams of x point into its buffers: out with them
+		 * before those are rewritten */
+		if (x->txq_n) {
+			tftp_txq_flush(s);
+			if (x->want_out)
+				return 0; /* the socket is full: EPOLLOUT */
+		}
 		uint64_t first = x->next_send;
 		unsigned n = (unsigned)(x->win_end - first + 1);
-		uint64_t off = (first - 1) * x->blksize;
-		uint64_t want = (uint64_t)n * x->blksize;
-		if (want > x->size - off)
-			want = x->size - off;
 		const uint8_t *base;
-		if (x->file < 0) {
-			base = (const uint8_t *)x->vf.data + off;
-		} else {
-			size_t got = 0;
-			while (got < want) {
-				ssize_t r = pread(x->file, x->data + got, (size_t)(want - got),
-						  (off_t)(off + got));
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r <= 0) {
-					tftp_xfer_end(x, r < 0 ? "read-error" : "file-shrank",
-						      false);
-					return -1;
-				}
-				got += (size_t)r;
-			}
-			base = x->data;
-		}
+		if (tftp_xfer_fill(x, first, n, &base))
+			return -1;
 		for (unsigned i = 0; i < n; i++) {
 			struct wbuf w;
-			uint64_t boff = (uint64_t)i * x->blksize;
-			size_t len = boff >= want		? 0
-				     : want - boff > x->blksize ? x->blksize
-								: (size_t)(want - boff);
+			uint64_t boff = (first + i - 1) * x->blksize; /* <= size: block <= last */
+			size_t len =
+			    x->size - boff > x->blksize ? x->blksize : (size_t)(x->size - boff);
 			wbuf_init(&w, x->hdr[i], TFTP_HDR);
 			tftp_build_data_hdr(&w, (uint16_t)(first + i)); /* rollover: 65535 -> 0 */
 			x->iov[2 * i] = (struct iovec){x->hdr[i], TFTP_HDR};
-			x->iov[2 * i + 1] = (struct iovec){(void *)(base + boff), len};
+			x->iov[2 * i + 1] =
+			    (struct iovec){(void *)(base + (uint64_t)i * x->blksize), len};
 			memset(&x->msgs[i], 0, sizeof x->msgs[i]);
 			x->msgs[i].msg_hdr.msg_iov = &x->iov[2 * i];
 			x->msgs[i].msg_hdr.msg_iovlen = 2;
+			if (s->cfg.single_port) {
+				x->msgs[i].msg_hdr.msg_name = &x->dst;
+				x->msgs[i].msg_hdr.msg_namelen = x->dst_len;
+				if (x->ctl_len) {
+					x->msgs[i].msg_hdr.msg_control = x->ctl.buf;
+					x->msgs[i].msg_hdr.msg_controllen = x->ctl_len;
+				}
+			}
 		}
-		int sent = tftp_sendmmsg(x->w.fd, x->msgs, n);
+		if (s->cfg.single_port) {
+			unsigned m = n > TFTP_TXQ_MAX ? TFTP_TXQ_MAX : n;
+			if (s->txq_n + m > TFTP_TXQ_MAX)
+				tftp_txq_flush(s);
+			for (unsigned i = 0; i < m; i++) {
+				s->txq[s->txq_n] = x->msgs[i];
+				s->txq_x[s->txq_n] = x;
+				s->txq_block[s->txq_n++] = first + i;
+			}
+			x->txq_n += m;
+			tftp_xfer_sent(x, first, m);
+			continue;
+		}
+		int sent = tftp_sendmmsg(fd, x->msgs, n);
 		if (sent < 0) {
 			if (errno == EINTR)
 				continue;
@@ -372,9 +671,7 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 			    x, errno == ECONNREFUSED ? "client-unreachable" : "send-error", false);
 			return -1;
 		}
-		x->next_send += (unsigned)sent;
-		if (x->next_send - 1 > x->high)
-			x->high = x->next_send - 1;
+		tftp_xfer_sent(x, first, (unsigned)sent);
 		if ((unsigned)sent < n) {
 			tftp_xfer_want_out(x, true);
 			return 0;
@@ -384,9 +681,34 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 	return 0;
 }
 
+/* (Re)starts the retransmission clock: the current timeout from now. The
+ * heap timer is only moved when it would fire too late; firing early just
+ * re-arms (tftp_xfer_on_timeout), so a lockstep block costs no heap work. */
+/* Blocks first .. first+sent-1 went out (or into the send queue). */
+static void tftp_xfer_sent(struct tftp_xfer *x, uint64_t first, unsigned sent)
+{
+	uint64_t top = first + sent - 1;
+	/* Karn: an ACK of a block sent twice says nothing about the round trip */
+	if (x->timing && x->timed_block >= first && x->timed_block <= top)
+		x->timing = false;
+	if (sent && top > x->high) {
+		if (!x->timing) {
+			x->timing = true;
+			x->timed_block = top;
+			x->timed_at_ms = loop_now_ms(x->srv->loop);
+		}
+		x->high = top;
+	}
+	x->next_send += sent;
+}
+
 static void tftp_xfer_arm(struct tftp_xfer *x)
 {
-	if (loop_timer_arm(x->srv->loop, &x->t, x->timeout_ms))
+	struct loop *l = x->srv->loop;
+	x->deadline_ms = loop_now_ms(l) + tftp_rto_ms(&x->rto);
+	if (loop_timer_armed(&x->t) && x->t.deadline_ms <= x->deadline_ms)
+		return;
+	if (loop_timer_arm(l, &x->t, x->deadline_ms - loop_now_ms(l)))
 		log_err("tftp.error client=%s reason=timer-nomem", x->peer_str);
 }
 
@@ -404,31 +726,23 @@ static int tftp_xfer_window(struct tftp_xfer *x)
 	return 0;
 }
 
-static int tftp_xfer_send_oack(struct tftp_xfer *x)
+static int tftp_xfer_send_oack(struct tftp_xfer *x, bool resend)
 {
-	if (send(x->w.fd, x->oack, x->oack_len, 0) < 0 && errno != EAGAIN && errno != ENOBUFS) {
+	struct tftp_server *s = x->srv;
+	ssize_t r = s->cfg.single_port ? tftp_listen_send(s, &x->dst, x->dst_len, x->ctl.buf,
+							  x->ctl_len, x->oack, x->oack_len)
+				       : send(x->w.fd, x->oack, x->oack_len, 0);
+	if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
 		tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error",
 			      false);
 		return -1;
 	}
+	/* the OACK is timed as "block 0" */
+	x->timing = !resend;
+	x->timed_block = 0;
+	x->timed_at_ms = loop_now_ms(s->loop);
 	tftp_xfer_arm(x);
 	return 0;
-}
-
-static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
-{
-	struct tftp_xfer *x = t->arg;
-	(void)l;
-	if (++x->tries > x->srv->cfg.retries) {
-		tftp_xfer_end(x, "timeout", false);
-		return;
-	}
-	log_debug("tftp.resend client=%s file=%s block=%llu try=%u", x->peer_str, x->logname,
-		  (unsigned long long)(x->acked + 1), x->tries);
-	if (x->oack_wait)
-		tftp_xfer_send_oack(x);
-	else
-		tftp_xfer_window(x); /* resend from the first unacked block */
 }
 
 /* Maps a 16-bit ACK to the absolute block it acknowledges, or 0 when it is
@@ -442,20 +756,92 @@ static uint64_t tftp_xfer_ack_abs(const struct tftp_xfer *x, uint16_t block)
 	return x->acked + delta;
 }
 
+/* One datagram from x's client: notes what it says in *rx. Returns -1
+ * when it ended x (an ERROR), else 0. */
+static int tftp_xfer_packet(struct tftp_xfer *x, const uint8_t *pkt, size_t n, struct tftp_rx *rx)
+{
+	uint16_t op, block;
+	struct tftp_error e;
+	if (tftp_parse_opcode(pkt, n, &op))
+		return 0;
+	if (op == TFTP_ACK && !tftp_parse_ack(pkt, n, &block)) {
+		if (x->oack_wait) {
+			rx->oack_acked |= block == 0;
+			return 0;
+		}
+		uint64_t a = tftp_xfer_ack_abs(x, block);
+		if (a > rx->best)
+			rx->best = a;
+		/* The same ACK again while more was sent: an RFC 7440
+		 * client saying a block of the window got lost. */
+		rx->repeated |= block == (uint16_t)x->acked && x->high > x->acked;
+	} else if (op == TFTP_ERROR && !tftp_parse_error(pkt, n, &e)) {
+		/* A PXE ROM asks with tsize, reads the OACK and
+		 * aborts with 0 or 8 before asking again. */
+		bool probe = x->oack_wait && x->sent_tsize &&
+			     (e.code == TFTP_EUNDEF || e.code == TFTP_EOPTNEG);
+		char m[96], reason[160];
+		log_sanitize(m, sizeof m, e.msg, e.msg_len);
+		snprintf(reason, sizeof reason, "client-error code=%u msg=\"%s\"", e.code, m);
+		tftp_xfer_end(x, reason, probe);
+		return -1;
+	} else {
+		log_debug("tftp.ignore client=%s op=%u", x->peer_str, op);
+	}
+	return 0;
+}
+
+static void tftp_xfer_rtt(struct tftp_xfer *x)
+{
+	uint64_t now = loop_now_ms(x->srv->loop);
+	tftp_rto_sample(&x->rto, (now - x->timed_at_ms) * 1000);
+	x->timing = false;
+}
+
+/* Acts once on what a batch of datagrams said. Returns -1 when x was
+ * ended, 1 when it sent something, 0 when the batch asked for nothing. */
+static int tftp_xfer_act(struct tftp_xfer *x, const struct tftp_rx *rx)
+{
+	if (rx->oack_acked) {
+		if (x->timing && x->timed_block == 0)
+			tftp_xfer_rtt(x);
+		x->oack_wait = false;
+		x->tries = 0;
+		return tftp_xfer_window(x) ? -1 : 1;
+	}
+	if (rx->best) {
+		if (x->timing && rx->best >= x->timed_block)
+			tftp_xfer_rtt(x);
+		x->acked = rx->best;
+		x->tries = 0;
+		if (x->acked == x->last) {
+			tftp_xfer_end(x, NULL, false);
+			return -1;
+		}
+		return tftp_xfer_window(x) ? -1 : 1;
+	}
+	/* Windowed transfers resend at once on a repeated ACK instead of
+	 * waiting for the timer, but only once per acknowledged block, so
+	 * duplicates can never feed a Sorcerer's Apprentice storm. Lockstep
+	 * transfers keep to the timer (RFC 1350). */
+	if (rx->repeated && x->window > 1 && x->fast_resent != x->acked) {
+		x->fast_resent = x->acked;
+		return tftp_xfer_window(x) ? -1 : 1;
+	}
+	return 0;
+}
+
 #define TFTP_RX_BATCH 8
 
-static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t events)
+/* Drains x's own socket (one recvmmsg per batch: lockstep costs one
+ * syscall per ACK), then acts once on the newest ACK: a burst of ACKs
+ * costs one window, not one per ACK. Same returns as tftp_xfer_act. */
+static int tftp_xfer_input(struct tftp_xfer *x)
 {
-	struct tftp_xfer *x = w->arg;
 	uint8_t pkt[TFTP_RX_BATCH][600];
 	struct iovec iov[TFTP_RX_BATCH];
 	struct mmsghdr mm[TFTP_RX_BATCH];
-	uint64_t best = 0;
-	bool oack_acked = false, repeated = false;
-	(void)l;
-	/* Drain everything queued (one recvmmsg per batch: lockstep costs one
-	 * syscall per ACK), then act once on the newest ACK: a burst of ACKs
-	 * costs one window, not one per ACK. */
+	struct tftp_rx rx = {0};
 	for (;;) {
 		memset(mm, 0, sizeof mm);
 		for (int i = 0; i < TFTP_RX_BATCH; i++) {
@@ -471,70 +857,82 @@ static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t event
 				break;
 			tftp_xfer_end(
 			    x, errno == ECONNREFUSED ? "client-unreachable" : "recv-error", false);
-			return;
+			return -1;
 		}
-		for (int i = 0; i < got; i++) {
-			size_t n = mm[i].msg_len;
-			uint16_t op, block;
-			struct tftp_error e;
-			if (tftp_parse_opcode(pkt[i], n, &op))
-				continue;
-			if (op == TFTP_ACK && !tftp_parse_ack(pkt[i], n, &block)) {
-				if (x->oack_wait) {
-					oack_acked |= block == 0;
-					continue;
-				}
-				uint64_t a = tftp_xfer_ack_abs(x, block);
-				if (a > best)
-					best = a;
-				/* The same ACK again while more was sent: an RFC 7440
-				 * client saying a block of the window got lost. */
-				repeated |= block == (uint16_t)x->acked && x->high > x->acked;
-			} else if (op == TFTP_ERROR && !tftp_parse_error(pkt[i], n, &e)) {
-				/* A PXE ROM asks with tsize, reads the OACK and
-				 * aborts with 0 or 8 before asking again. */
-				bool probe = x->oack_wait && x->sent_tsize &&
-					     (e.code == TFTP_EUNDEF || e.code == TFTP_EOPTNEG);
-				char m[96], reason[160];
-				log_sanitize(m, sizeof m, e.msg, e.msg_len);
-				snprintf(reason, sizeof reason, "client-error code=%u msg=\"%s\"",
-					 e.code, m);
-				tftp_xfer_end(x, reason, probe);
-				return;
-			} else {
-				log_debug("tftp.ignore client=%s op=%u", x->peer_str, op);
-			}
-		}
+		for (int i = 0; i < got; i++)
+			if (tftp_xfer_packet(x, pkt[i], mm[i].msg_len, &rx))
+				return -1;
 		if (got < TFTP_RX_BATCH)
 			break;
 	}
-	if (oack_acked) {
-		x->oack_wait = false;
-		x->tries = 0;
-		tftp_xfer_window(x);
-		return;
-	}
-	if (best) {
-		x->acked = best;
-		x->tries = 0;
-		if (x->acked == x->last) {
-			tftp_xfer_end(x, NULL, false);
-			return;
-		}
-		tftp_xfer_window(x);
-		return;
-	}
-	/* Windowed transfers resend at once on a repeated ACK instead of
-	 * waiting for the timer, but only once per acknowledged block, so
-	 * duplicates can never feed a Sorcerer's Apprentice storm. Lockstep
-	 * transfers keep to the timer (RFC 1350). */
-	if (repeated && x->window > 1 && x->fast_resent != x->acked) {
-		x->fast_resent = x->acked;
-		tftp_xfer_window(x);
-		return;
-	}
-	if ((events & EPOLLOUT) && x->want_out)
+	return tftp_xfer_act(x, &rx);
+}
+
+static void tftp_xfer_on_io(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct tftp_xfer *x = w->arg;
+	(void)l;
+	int r = tftp_xfer_input(x);
+	if (r == 0 && (events & EPOLLOUT) && x->want_out)
 		tftp_xfer_pump(x);
+}
+
+static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events);
+
+static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
+{
+	struct tftp_xfer *x = t->arg;
+	struct tftp_server *s = x->srv;
+	uint64_t now = loop_now_ms(l);
+	if (now < x->deadline_ms) { /* progress since it was armed */
+		if (loop_timer_arm(l, t, x->deadline_ms - now))
+			log_err("tftp.error client=%s reason=timer-nomem", x->peer_str);
+		return;
+	}
+	/* A busy loop can reach its timers before the ACK already queued
+	 * for x: read it first, and there was no timeout after all. */
+	if (!s->cfg.single_port) {
+		if (tftp_xfer_input(x) != 0)
+			return;
+	} else {
+		/* everyone's datagrams share the listening socket: read them
+		 * all; x may end meanwhile (its client's ERROR) */
+		struct sockaddr_storage peer = x->peer;
+		tftp_on_listen(l, &s->lw, EPOLLIN);
+		if (tftp_find(s, &peer) != x || loop_now_ms(l) < x->deadline_ms)
+			return;
+	}
+	/* Timeouts shorter than the full one are the adaptive part: they do
+	 * not count toward giving up. */
+	bool full = tftp_rto_at_max(&x->rto);
+	x->timeouts++;
+	if (full && ++x->tries > x->srv->cfg.retries) {
+		tftp_xfer_end(x, "timeout", false);
+		return;
+	}
+	tftp_rto_backoff(&x->rto);
+	x->timing = false;
+	log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u", x->peer_str,
+		  x->logname, (unsigned long long)(x->acked + 1), x->tries, tftp_rto_ms(&x->rto));
+	if (x->oack_wait) {
+		tftp_xfer_send_oack(x, true);
+		return;
+	} else if (x->window > 1 && x->next_send > x->win_end && x->probed != x->acked) {
+		/* Tail loss probe (as TCP's, RFC 8985): the first timeout on a
+		 * window resends only its last block. A lost tail block (which no
+		 * later block reveals) or a lost ACK is repaired by one datagram:
+		 * the client takes it, or answers the duplicate with its ACK. */
+		x->probed = x->acked;
+		x->next_send = x->win_end;
+		if (tftp_xfer_pump(x))
+			goto flush;
+		tftp_xfer_arm(x);
+	} else {
+		tftp_xfer_window(x); /* resend from the first unacked block */
+	}
+flush:
+	if (s->txq_n)
+		tftp_txq_flush(s);
 }
 
 /* Whether the next datagram queued for x is an ERROR (peeked, not read). */
@@ -549,6 +947,7 @@ static bool tftp_xfer_error_pending(const struct tftp_xfer *x)
 /* Negotiated parameters of one request. */
 struct tftp_nego {
 	unsigned blksize, window, timeout_ms;
+	bool client_timeout;
 	struct tftp_oack oack;
 	bool any; /* some option was accepted: send an OACK */
 };
@@ -585,6 +984,7 @@ static void tftp_negotiate(const struct tftp_server *s, const struct tftp_reques
 	}
 	if (req->has_timeout) {
 		n->timeout_ms = req->timeout_s * 1000;
+		n->client_timeout = true;
 		n->oack.has_timeout = true;
 		n->oack.timeout_s = req->timeout_s;
 	}
@@ -597,7 +997,7 @@ static void tftp_negotiate(const struct tftp_server *s, const struct tftp_reques
 }
 
 /* Allocates a transfer and its window arrays in one block. */
-static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, bool need_data)
+static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, unsigned data_blocks)
 {
 	size_t n = window;
 	size_t sz = sizeof(struct tftp_xfer);
@@ -605,7 +1005,7 @@ static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, bool
 	size_t o_iov = o_msgs + n * sizeof(struct mmsghdr);
 	size_t o_hdr = o_iov + 2 * n * sizeof(struct iovec);
 	size_t o_data = o_hdr + n * TFTP_HDR;
-	size_t total = o_data + (need_data ? n * (size_t)blksize : 0);
+	size_t total = o_data + (size_t)data_blocks * blksize;
 	uint8_t *m = calloc(1, total);
 	if (!m)
 		return NULL;
@@ -615,6 +1015,23 @@ static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, bool
 	x->hdr = (uint8_t(*)[TFTP_HDR])(m + o_hdr);
 	x->data = m + o_data;
 	return x;
+}
+
+/* The client repeated its request on a running transfer: our first reply
+ * (the OACK, or DATA 1) was lost or is late. Answer it again at once, from
+ * the same transfer, instead of after a whole initial timeout (1 s: nothing
+ * is measured yet); once the client has acknowledged anything, a repeated
+ * RRQ is stale and ignored. One reply per repeated request: the client's
+ * own retransmission rate bounds it. */
+static void tftp_xfer_rerequest(struct tftp_xfer *x, const char *logname)
+{
+	log_debug("tftp.dup-request client=%s file=%s", x->peer_str, logname);
+	if (x->oack_wait) {
+		tftp_xfer_send_oack(x, true);
+	} else if (x->acked == 0) {
+		x->timing = false;
+		tftp_xfer_window(x);
+	}
 }
 
 /* Handles one RRQ that passed the checks: opens the file, negotiates, sets
@@ -638,8 +1055,19 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		 * and the ERROR still waits on the transfer's socket: then
 		 * this is a new request. The old transfer ends when its own
 		 * callback reads the ERROR (never free another's watch). */
+		if (s->cfg.single_port)
+			break; /* below: one lookup, and an ERROR was read in order */
 		if (tftp_sa_equal(&o->peer, peer) && !tftp_xfer_error_pending(o)) {
-			log_debug("tftp.dup-request client=%s file=%s", o->peer_str, logname);
+			tftp_xfer_rerequest(o, logname);
+			return;
+		}
+	}
+	if (s->cfg.single_port) {
+		struct tftp_xfer *o = tftp_find(s, peer);
+		if (o) {
+			tftp_xfer_rerequest(o, logname);
+			if (s->txq_n)
+				tftp_txq_flush(s);
 			return;
 		}
 	}
@@ -683,7 +1111,9 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		size = (uint64_t)st.st_size;
 	}
 
-	int sock = tftp_reply_socket(local, ifindex, peer);
+	/* single_port: a connected socket only to learn the route's MTU */
+	int sock =
+	    s->cfg.single_port ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
 	if (sock < 0) {
 		char ps[INET6_ADDRSTRLEN + 8];
 		tftp_sa_str(peer, ps, sizeof ps);
@@ -693,7 +1123,19 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	}
 	struct tftp_nego ng;
 	tftp_negotiate(s, req, tftp_route_blksize(sock, peer->ss_family), size, &ng);
-	struct tftp_xfer *x = tftp_xfer_alloc(ng.window, ng.blksize, file >= 0);
+	if (s->cfg.single_port) {
+		close(sock);
+		sock = -1;
+	}
+	/* read ahead: at least a window, at least TFTP_READAHEAD, never
+	 * more than the file */
+	unsigned bufb = (TFTP_READAHEAD + ng.blksize - 1) / ng.blksize;
+	uint64_t last = size / ng.blksize + 1;
+	if (bufb < ng.window)
+		bufb = ng.window;
+	if (bufb > last)
+		bufb = (unsigned)last;
+	struct tftp_xfer *x = tftp_xfer_alloc(ng.window, ng.blksize, file >= 0 ? bufb : 0);
 	if (!x) {
 		close(sock);
 		log_err("tftp.fail file=%s reason=nomem", logname);
@@ -703,11 +1145,17 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	x->file = file;
 	x->vf = vf;
 	x->size = size;
-	x->last = size / ng.blksize + 1;
+	x->last = last;
+	x->buf_blocks = bufb;
 	x->blksize = ng.blksize;
 	x->window = ng.window;
 	x->fast_resent = UINT64_MAX;
+	x->probed = UINT64_MAX;
 	x->timeout_ms = ng.timeout_ms;
+	if (ng.client_timeout) /* RFC 2349: the interval the client asked for, fixed */
+		tftp_rto_init(&x->rto, ng.timeout_ms, ng.timeout_ms);
+	else
+		tftp_rto_init(&x->rto, s->cfg.min_timeout_ms, s->cfg.timeout_ms);
 	x->start_us = tftp_clock_us();
 	x->peer = *peer;
 	tftp_sa_str(peer, x->peer_str, sizeof x->peer_str);
@@ -720,7 +1168,13 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		s->head->prev = x;
 	s->head = x;
 	s->active++;
-	if (loop_add(s->loop, &x->w, EPOLLIN)) {
+	if (s->cfg.single_port) {
+		size_t h = tftp_sa_hash(peer) & s->hmask;
+		x->hnext = s->hash[h];
+		s->hash[h] = x;
+		x->dst_len = tftp_dst_ctl(s, peer, local, ifindex, &x->dst, x->ctl.buf,
+					  sizeof x->ctl.buf, &x->ctl_len);
+	} else if (loop_add(s->loop, &x->w, EPOLLIN)) {
 		tftp_xfer_end(x, "epoll", false);
 		return;
 	}
@@ -742,7 +1196,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		x->oack_len = w.len;
 		x->oack_wait = true;
 		x->sent_tsize = ng.oack.has_tsize;
-		tftp_xfer_send_oack(x);
+		tftp_xfer_send_oack(x, false);
 	} else {
 		tftp_xfer_window(x);
 	}
@@ -755,7 +1209,7 @@ fail_file:
 }
 
 /* One datagram to the listening port. */
-static void tftp_on_request(struct tftp_server *s, size_t n, bool trunc,
+static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n, bool trunc,
 			    const struct sockaddr_storage *local, int ifindex,
 			    const struct sockaddr_storage *peer)
 {
@@ -764,14 +1218,14 @@ static void tftp_on_request(struct tftp_server *s, size_t n, bool trunc,
 	char clean[FSROOT_PATH_MAX];
 	char logname[TFTP_LOGNAME_MAX];
 
-	if (tftp_parse_opcode(s->req, n, &op))
+	if (tftp_parse_opcode(pkt, n, &op))
 		return; /* too short to even answer sensibly */
 	if (op == TFTP_DATA || op == TFTP_ACK || op == TFTP_ERROR || op == TFTP_OACK) {
 		/* stray transfer packets on the well-known port: never answer */
 		log_debug("tftp.ignore op=%u on listening port", op);
 		return;
 	}
-	if (trunc || tftp_parse_request(s->req, n, &req)) {
+	if (trunc || tftp_parse_request(pkt, n, &req)) {
 		tftp_refuse(s, local, ifindex, peer, TFTP_EBADOP, "malformed request", "malformed",
 			    NULL);
 		return;
@@ -818,47 +1272,108 @@ static void tftp_read_pktinfo(struct msghdr *mh, struct sockaddr_storage *local,
 	}
 }
 
+/* single_port: acts on every transfer the last receive batch touched. */
+static void tftp_flush_rx(struct tftp_server *s)
+{
+	while (s->rx_pending) {
+		struct tftp_xfer *x = s->rx_pending;
+		s->rx_pending = x->rx_next;
+		x->rx_pending = false;
+		struct tftp_rx rx = x->rx;
+		memset(&x->rx, 0, sizeof x->rx);
+		tftp_xfer_act(x, &rx);
+	}
+}
+
+/* single_port: the shared socket takes data again; pump every transfer
+ * that was waiting for it, and stop watching once nobody waits. */
+static void tftp_on_writable(struct tftp_server *s)
+{
+	struct tftp_xfer *next;
+	for (struct tftp_xfer *x = s->head; x && s->out_waiting; x = next) {
+		next = x->next; /* x may end in its pump; the others stay */
+		if (x->want_out && tftp_xfer_pump(x) == 0 && x->want_out)
+			break; /* full again: wait for the next EPOLLOUT */
+	}
+	if (!s->out_waiting)
+		loop_mod(s->loop, &s->lw, EPOLLIN);
+}
+
 static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct tftp_server *s = w->arg;
+	enum { B = TFTP_LISTEN_BATCH };
+	struct sockaddr_storage peer[B];
+	union {
+		char buf[2 * TFTP_CTL_ONE];
+		struct cmsghdr align;
+	} cbuf[B] = {0};
+	struct iovec iov[B];
+	struct mmsghdr mm[B];
 	(void)l;
-	(void)events;
-	/* Bounded so a flood of requests cannot starve running transfers. */
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage peer, local;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-				 CMSG_SPACE(sizeof(struct in6_pktinfo))];
-			struct cmsghdr align;
-		} cbuf;
-		struct iovec iov = {s->req, sizeof s->req};
-		struct msghdr mh = {
-		    .msg_name = &peer,
-		    .msg_namelen = sizeof peer,
-		    .msg_iov = &iov,
-		    .msg_iovlen = 1,
-		    .msg_control = cbuf.buf,
-		    .msg_controllen = sizeof cbuf.buf,
-		};
-		int ifindex = 0;
-		memset(&peer, 0, sizeof peer);
-		memset(&local, 0, sizeof local);
-		ssize_t n = recvmsg(s->lw.fd, &mh, 0);
-		if (n < 0) {
+	if ((events & EPOLLOUT) && s->cfg.single_port)
+		tftp_on_writable(s);
+	/* Bounded so a flood of requests cannot starve running transfers
+	 * (single_port: every transfer's ACKs come this way too). */
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < B; i++) {
+			iov[i] = (struct iovec){s->req[i], sizeof s->req[i]};
+			mm[i].msg_hdr = (struct msghdr){
+			    .msg_name = &peer[i],
+			    .msg_namelen = sizeof peer[i],
+			    .msg_iov = &iov[i],
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf[i].buf,
+			    .msg_controllen = sizeof cbuf[i].buf,
+			};
+			mm[i].msg_len = 0;
+		}
+		int got = recvmmsg(s->lw.fd, mm, B, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
 				log_warn("tftp.error reason=recv err=%d", errno);
-			return;
+			break;
 		}
-		tftp_unmap(&peer);
-		tftp_read_pktinfo(&mh, &local, &ifindex);
-		if (s->cfg.accept_ifindex && !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
-			log_debug("tftp.drop ifindex=%d", ifindex);
-			continue;
+		for (int i = 0; i < got; i++) {
+			struct sockaddr_storage local;
+			int ifindex = 0;
+			size_t n = mm[i].msg_len;
+			memset(&local, 0, sizeof local);
+			if (mm[i].msg_hdr.msg_namelen < sizeof peer[i])
+				memset((char *)&peer[i] + mm[i].msg_hdr.msg_namelen, 0,
+				       sizeof peer[i] - mm[i].msg_hdr.msg_namelen);
+			tftp_unmap(&peer[i]);
+			if (s->cfg.single_port) {
+				struct tftp_xfer *x = tftp_find(s, &peer[i]);
+				uint16_t op;
+				if (x && !tftp_parse_opcode(s->req[i], n, &op) && op != TFTP_RRQ &&
+				    op != TFTP_WRQ) {
+					if (!x->rx_pending) {
+						x->rx_pending = true;
+						x->rx_next = s->rx_pending;
+						s->rx_pending = x;
+					}
+					tftp_xfer_packet(x, s->req[i], n, &x->rx);
+					continue;
+				}
+			}
+			tftp_read_pktinfo(&mm[i].msg_hdr, &local, &ifindex);
+			if (s->cfg.accept_ifindex &&
+			    !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
+				log_debug("tftp.drop ifindex=%d", ifindex);
+				continue;
+			}
+			tftp_on_request(s, s->req[i], n, mm[i].msg_hdr.msg_flags & MSG_TRUNC,
+					&local, ifindex, &peer[i]);
 		}
-		tftp_on_request(s, (size_t)n, mh.msg_flags & MSG_TRUNC, &local, ifindex, &peer);
+		if (got < B)
+			break;
 	}
+	tftp_flush_rx(s);
+	if (s->txq_n)
+		tftp_txq_flush(s);
 }
 
 /* ---- server ---- */
@@ -892,6 +1407,15 @@ static int tftp_listen_socket(struct tftp_server *s)
 	if (fd < 0)
 		return -errno;
 	uint16_t port = s->cfg.ephemeral_port ? 0 : s->cfg.port;
+	if (s->cfg.single_port) {
+		/* every transfer's traffic shares this socket: room for a
+		 * window from each of many clients (FORCE while still root) */
+		int sz = 4 << 20;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz))
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+	}
 	if (ss.ss_family == AF_INET6) {
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
 		/* any: one dual-stack socket; a literal: just that family */
@@ -943,8 +1467,24 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		s->cfg.retries = TFTP_DEF_RETRIES;
 	if (!s->cfg.max_transfers)
 		s->cfg.max_transfers = TFTP_DEF_MAX_XFERS;
+	if (!s->cfg.min_timeout_ms)
+		s->cfg.min_timeout_ms = TFTP_DEF_MIN_TIMEOUT_MS;
+	if (s->cfg.min_timeout_ms > s->cfg.timeout_ms)
+		s->cfg.min_timeout_ms = s->cfg.timeout_ms;
+	if (s->cfg.single_port) {
+		size_t n = 64;
+		while (n < s->cfg.max_transfers && n < (1u << 16))
+			n <<= 1;
+		s->hash = calloc(n, sizeof(struct tftp_xfer *));
+		if (!s->hash) {
+			free(s);
+			return -ENOMEM;
+		}
+		s->hmask = n - 1;
+	}
 	int fd = tftp_listen_socket(s);
 	if (fd < 0) {
+		free(s->hash);
 		free(s);
 		return fd;
 	}
@@ -952,10 +1492,13 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 	int r = loop_add(l, &s->lw, EPOLLIN);
 	if (r) {
 		close(fd);
+		free(s->hash);
 		free(s);
 		return r;
 	}
-	log_info("tftp.listen port=%u family=%s", s->port, s->family == AF_INET6 ? "ipv6" : "ipv4");
+	log_info("tftp.listen port=%u family=%s%s", s->port,
+		 s->family == AF_INET6 ? "ipv6" : "ipv4",
+		 s->cfg.single_port ? " single_port=1" : "");
 	*out = s;
 	return 0;
 }
@@ -968,6 +1511,7 @@ void tftp_server_stop(struct tftp_server *s)
 		tftp_xfer_free(s->head);
 	loop_del(s->loop, &s->lw);
 	close(s->lw.fd);
+	free(s->hash);
 	free(s);
 }
 

@@ -4,9 +4,11 @@
  * socket of the literal's family) on the configured port. Each read request
  * gets its own transfer: a UDP socket bound to the local address the request
  * came to (learnt through IP_PKTINFO / IPV6_RECVPKTINFO) and connected to the
- * client, its own loop_watch and loop_timer, and one buffer of
- * blksize * windowsize bytes filled with one pread per window and sent with
- * one sendmmsg. Options: blksize (capped by max_blksize and the route MTU),
+ * client, its own loop_watch and loop_timer, and one buffer of at least
+ * blksize * windowsize bytes (16 KiB or more: it reads ahead for lockstep
+ * clients) filled with one pread and sent from with one sendmmsg per window.
+ * With single_port, every transfer sends from and receives on the listening
+ * socket instead. Options: blksize (capped by max_blksize and the route MTU),
  * tsize, timeout, windowsize (RFC 2347/2348/2349/7440). Write requests are
  * refused. netascii is served as octet, without conversion. */
 #ifndef LIFEBOAT_NETBOOT_TFTP_H
@@ -48,8 +50,11 @@ struct tftp_xfer_report {
 	uint64_t msecs;
 	unsigned blksize, windowsize;
 	bool ok;
-	bool size_probe;    /* client aborted after learning tsize: normal */
-	const char *reason; /* NULL when ok */
+	bool size_probe;      /* client aborted after learning tsize: normal */
+	const char *reason;   /* NULL when ok */
+	unsigned rtt_samples; /* round trips measured (Karn: never of a resent block) */
+	unsigned srtt_ms;     /* smoothed round trip, when rtt_samples > 0 */
+	unsigned timeouts;    /* retransmission timeouts that fired */
 };
 
 struct tftp_config {
@@ -59,9 +64,20 @@ struct tftp_config {
 	const char *bind_addr;	   /* NULL = any (v4+v6); else an IP literal */
 	unsigned max_blksize;	   /* cap; 0 = 1468; the route MTU caps it further */
 	unsigned max_windowsize;   /* cap; 0 = 64 */
-	unsigned timeout_ms;	   /* 0 = 1000; a client's timeout option overrides */
-	unsigned retries;	   /* 0 = 5 resends of one window, then give up */
-	unsigned max_transfers;	   /* 0 = 1024; over it: error 0 "server busy" */
+	/* Retransmission: the timeout adapts to the measured round trip
+	 * (RFC 6298 SRTT/RTTVAR, Karn's rule) between min_timeout_ms and
+	 * timeout_ms, doubling on each timeout; timeout_ms is also the value
+	 * before the first measurement. A client's RFC 2349 timeout option
+	 * replaces both: a fixed interval, as it asked. */
+	unsigned timeout_ms;	 /* 0 = 1000 */
+	unsigned min_timeout_ms; /* 0 = 20; >= timeout_ms: a fixed timeout */
+	unsigned retries;	 /* 0 = 5 timeouts at the full timeout_ms, then give up */
+	unsigned max_transfers;	 /* 0 = 1024; over it: error 0 "server busy" */
+	/* Every reply leaves from the listening socket (port 69), transfers
+	 * told apart by the client's address:port (NAT, containers,
+	 * firewalls that only pass udp/69), instead of one socket per transfer
+	 * with a fresh port (RFC 1350's TID). */
+	bool single_port;
 	/* NULL = accept all; else requests from interfaces it refuses are dropped */
 	bool (*accept_ifindex)(void *arg, int ifindex);
 	void *accept_arg;

@@ -340,12 +340,13 @@ static void test_serve_args(void **state)
 	assert_null(o.root);
 
 	/* every long option of the usage text is accepted */
-	const char *all[] = { "serve", "--no-sandbox", "--pxelinux-config", "a.cfg", "--pxelinux-prefix", "p/",
+	const char *all[] = { "serve", "--no-sandbox", "--tftp-single-port", "--pxelinux-config", "a.cfg", "--pxelinux-prefix", "p/",
 			      "--dhcp-rate", "5", "--host", "02:00:00:00:00:01=ignore", "--user", "lb",
 			      "--max-transfers", "7", "--tftp-port", "6969", "--dhcp-port", "6767",
 			      "--binl-port", "4012", "--no-dhcp", "--no-http", "--ipxe-dir", "/x", "-q" };
 	assert_int_equal(parse(&o, sizeof all / sizeof all[0], all), 0);
 	assert_true(o.no_sandbox);
+	assert_true(o.tftp_single_port);
 	assert_string_equal(o.plan.pxelinux_config, "a.cfg");
 	assert_string_equal(o.plan.pxelinux_prefix, "p/");
 	assert_int_equal(o.dhcp_rate, 5);

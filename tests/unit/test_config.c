@@ -18,8 +18,8 @@ static int known(const char *n)
 	static const char *const names[] = { "interface", "boot", "cmdline", "no-http", "host", "kernel" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(n, names[i]))
-			return 1;
-	return 0;
+			return strcmp(n, "no-http") ? CONFIG_OPT_VALUE : CONFIG_OPT_FLAG;
+	return CONFIG_OPT_UNKNOWN;
 }
 
 static int parse_text(const char *text, struct config_argv *c, char *errbuf, size_t cap)
@@ -87,7 +87,9 @@ static void test_serve_load_precedence(void **state)
 	char path[] = "/tmp/lbcfgXXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	const char *text = "root /from/file\nhttp-port 8080\nboot bios=a.0\nboot efi64=b.efi\nverbose\n";
+	/* every value-less option of serve is value-less in the file too */
+	const char *text = "root /from/file\nhttp-port 8080\nboot bios=a.0\nboot efi64=b.efi\nverbose\n"
+			   "no-dhcp6\ntftp-single-port\n";
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	struct serve_opts *o = calloc(1, sizeof *o);
@@ -99,6 +101,8 @@ static void test_serve_load_precedence(void **state)
 	assert_string_equal(bootplan_file_for(&o->plan, "bios"), "c.0");
 	assert_string_equal(bootplan_file_for(&o->plan, "efi64"), "b.efi");
 	assert_int_equal(o->log_level, LOG_LVL_DEBUG);
+	assert_false(o->dhcp6);
+	assert_true(o->tftp_single_port);
 	serve_opts_free(o);
 
 	o = calloc(1, sizeof *o);
@@ -115,12 +119,24 @@ static void test_serve_load_precedence(void **state)
 	unlink(path);
 }
 
+static void test_option_kinds(void **state)
+{
+	(void)state;
+	assert_int_equal(serve_option_kind("no-dhcp6"), CONFIG_OPT_FLAG);
+	assert_int_equal(serve_option_kind("tftp-single-port"), CONFIG_OPT_FLAG);
+	assert_int_equal(serve_option_kind("menu"), CONFIG_OPT_VALUE);
+	assert_int_equal(serve_option_kind("dhcp6-range"), CONFIG_OPT_VALUE);
+	assert_int_equal(serve_option_kind("help"), CONFIG_OPT_UNKNOWN);
+	assert_int_equal(serve_option_kind("no-such-option"), CONFIG_OPT_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_serve_load_precedence),
+		cmocka_unit_test(test_option_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

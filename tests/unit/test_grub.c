@@ -441,9 +441,9 @@ static void test_serve_args(void **state)
 	assert_true(o.plan.grub);
 	assert_string_equal(o.plan.grub_dir, "/opt/grub");
 	/* in a --config file: flags without a value, grub-dir with one */
-	assert_true(config_is_flag("grub"));
-	assert_true(config_is_flag("grub-signed"));
-	assert_false(config_is_flag("grub-dir"));
+	assert_int_equal(serve_option_kind("grub"), CONFIG_OPT_FLAG);
+	assert_int_equal(serve_option_kind("grub-signed"), CONFIG_OPT_FLAG);
+	assert_int_equal(serve_option_kind("grub-dir"), CONFIG_OPT_VALUE);
 	const char *bad[] = { "serve", "--grub-dir" };
 	assert_int_equal(serve_parse_args(2, (char **)bad, &o, devnull), -EINVAL);
 	const char *bad2[] = { "serve", "--grub=yes" };

@@ -34,6 +34,7 @@ extern char **environ;
 
 struct report_log {
 	unsigned n, ok, probes, fails;
+	unsigned rtt_samples, timeouts;
 	char last_reason[160];
 	uint64_t last_bytes;
 };
@@ -77,6 +78,8 @@ static void on_done(void *arg, const struct tftp_xfer_report *r)
 	struct report_log *rl = arg;
 	rl->n++;
 	rl->last_bytes = r->bytes;
+	rl->rtt_samples = r->rtt_samples;
+	rl->timeouts = r->timeouts;
 	if (r->ok)
 		rl->ok++;
 	else if (r->size_probe)
@@ -174,6 +177,7 @@ static int setup(void **state)
 		/* Long, so a loaded machine causes no resends that would upset
 		 * exact packet counts; tests of resending set their own. */
 		.timeout_ms = 10000,
+		.min_timeout_ms = 10000, /* fixed: tests of the adaptive timeout set their own */
 	};
 	*state = t;
 	return 0;
@@ -806,7 +810,23 @@ static void test_probe_then_rrq_same_port(void **state)
 	assert_true(loop_clock_ms() - t0 < 1000);
 	assert_int_equal(t->rep.probes, 1);
 	assert_int_equal(tftp_server_active(t->srv), 1);
-	/* the client resends its RRQ: still one transfer, no second OACK */
+	/* the client resends its RRQ (our OACK was lost): still one
+	 * transfer, which repeats its OACK at once from the same TID instead
+	 * of after its 10 s timeout */
+	struct sockaddr_storage tid = c.tid;
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	assert_memory_equal(&c.tid, &tid, sizeof(struct sockaddr_in));
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	/* once the client acknowledged something, a repeated RRQ is stale */
+	cli_ack(&c, 0);
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], TFTP_DATA);
+	cli_ack(&c, 1);
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[3], 2);
 	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
 	assert_int_equal(cli_recv(t, &c, buf, sizeof buf, 200), -1);
 	assert_int_equal(tftp_server_active(t->srv), 1);
@@ -1118,6 +1138,307 @@ static void test_real_clients(void **state)
 	assert_int_equal(t->rep.fails, 0);
 }
 
+
+/* ---- adaptive retransmission (RFC 6298 estimator, Karn's rule) ---- */
+
+/* RRQ f5000 with blksize 512 (so an OACK, which is timed too), ACK 0;
+ * returns with DATA 1 received. */
+static void adaptive_begin(struct tctx *t, struct cli *c, uint8_t *buf, size_t cap)
+{
+	const char *names[] = { "blksize" }, *values[] = { "512" };
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	cli_open(t, c, "127.0.0.1");
+	cli_rrq(c, TFTP_RRQ, "f5000", names, values, 1);
+	ssize_t n = cli_recv(t, c, buf, cap, 2000);
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	cli_ack(c, 0);
+	n = cli_recv(t, c, buf, cap, 2000);
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 1);
+}
+
+/* On a fast link the server resends long before the configured timeout,
+ * backs off (each wait at least twice the floor times 2^k), and those
+ * short timeouts do not use up the retries: with retries 1 a fixed
+ * timeout gives up after 1 resend, the adaptive one resends several times
+ * first (30, 60, 120, ... ms, then 1000 ms counted). */
+static void test_adaptive_fast_resend_backoff(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	struct cli c;
+	t->cfg.timeout_ms = 1000;
+	t->cfg.min_timeout_ms = 30;
+	t->cfg.retries = 1;
+	start(t);
+	adaptive_begin(t, &c, buf, sizeof buf);
+	/* a few quick round trips to measure */
+	for (uint16_t b = 1; b <= 4; b++) {
+		cli_ack(&c, b);
+		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		assert_int_equal(blk, b + 1);
+	}
+	/* now silence: block 5 again and again, ever slower, then give up */
+	unsigned resends = 0;
+	uint64_t prev = loop_clock_ms(), waits[16];
+	for (;;) {
+		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 3000);
+		if (n < 0)
+			break;
+		uint64_t now = loop_clock_ms();
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		assert_int_equal(blk, 5);
+		assert_true(resends < 16);
+		waits[resends++] = now - prev;
+		prev = now;
+	}
+	for (unsigned i = 0; i < resends; i++)
+		print_message("resend %u after %llu ms\n", i + 1, (unsigned long long)waits[i]);
+	assert_true(resends >= 2); /* a fixed 1000 ms timeout with retries 1: exactly 1 */
+	/* backoff: the k-th wait is at least 30 ms * 2^k (never shorter) */
+	for (unsigned i = 0; i < resends; i++) {
+		uint64_t floor = 30ull << i;
+		assert_true(waits[i] + 2 >= (floor > 1000 ? 1000 : floor));
+	}
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.fails, 1);
+	assert_string_equal(t->rep.last_reason, "timeout");
+	cli_close(&c);
+}
+
+/* Karn: no round trip is taken from an ACK of a block that was sent twice.
+ * f5000 at blksize 512 is 10 blocks; the OACK and every block are timed
+ * except block 3, whose ACK is withheld until it was resent. */
+static void test_adaptive_karn(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	struct cli c;
+	t->cfg.timeout_ms = 1000;
+	t->cfg.min_timeout_ms = 30;
+	start(t);
+	adaptive_begin(t, &c, buf, sizeof buf);
+	uint16_t b = 1;
+	for (;;) {
+		if (b == 3) { /* withhold: wait for the resend */
+			ssize_t n = cli_recv(t, &c, buf, sizeof buf, 3000);
+			assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+			assert_int_equal(blk, 3);
+		}
+		cli_ack(&c, b);
+		if (b == 10)
+			break;
+		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		assert_int_equal(blk, b + 1);
+		b++;
+	}
+	pump(t, 20);
+	assert_int_equal(t->rep.ok, 1);
+	/* OACK + blocks 1..10, less block 3 */
+	assert_int_equal(t->rep.rtt_samples, 10);
+	assert_true(t->rep.timeouts >= 1);
+	cli_close(&c);
+}
+
+/* A client's RFC 2349 timeout is honoured as asked: a fixed interval, no
+ * adaptation below it even after fast round trips. */
+static void test_adaptive_client_timeout_fixed(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "timeout", "blksize" }, *values[] = { "1", "512" };
+	uint8_t buf[1024];
+	uint16_t blk;
+	const uint8_t *d;
+	size_t dl;
+	struct cli c;
+	t->cfg.timeout_ms = 5000;
+	t->cfg.min_timeout_ms = 20;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names, values, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], TFTP_OACK);
+	cli_ack(&c, 0);
+	for (uint16_t b = 1; b <= 3; b++) {
+		n = cli_recv(t, &c, buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+		assert_int_equal(blk, b);
+		if (b < 3)
+			cli_ack(&c, b);
+	}
+	uint64_t t0 = loop_clock_ms();
+	n = cli_recv(t, &c, buf, sizeof buf, 4000);
+	uint64_t waited = loop_clock_ms() - t0;
+	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+	assert_int_equal(blk, 3);
+	assert_true(waited >= 900); /* 1 s as asked, not the 20 ms floor */
+	cli_close(&c);
+}
+
+/* ---- single_port ---- */
+
+/* N clients at once, half lockstep, half windowsize 4; every reply packet
+ * (OACK, DATA, ERROR) must come from the listening address and port. */
+static void test_single_port(void **state)
+{
+	struct tctx *t = *state;
+	enum { N = 16 };
+	struct cli c[N];
+	uint8_t *got[N];
+	size_t len[N];
+	uint16_t expect[N];
+	unsigned win[N], inwin[N];
+	bool done[N];
+	unsigned left = N;
+	uint8_t buf[1024];
+	t->cfg.single_port = true;
+	start(t);
+	uint16_t port = tftp_server_port(t->srv);
+	for (int i = 0; i < N; i++) {
+		const char *names[] = { "blksize", "windowsize" }, *values[] = { "512", "4" };
+		cli_open(t, &c[i], "127.0.0.1");
+		cli_rrq(&c[i], TFTP_RRQ, "f5000", names, values, i % 2 ? 2 : 0);
+		got[i] = malloc(8192);
+		len[i] = 0;
+		expect[i] = 1;
+		win[i] = 1;
+		inwin[i] = 0;
+		done[i] = false;
+	}
+	uint64_t deadline = loop_clock_ms() + 20000;
+	size_t peak = 0;
+	while (left && loop_clock_ms() < deadline) {
+		loop_once(&t->loop, 2);
+		if (tftp_server_active(t->srv) > peak)
+			peak = tftp_server_active(t->srv);
+		for (int i = 0; i < N; i++) {
+			struct pollfd p = { .fd = c[i].fd, .events = POLLIN };
+			while (!done[i] && poll(&p, 1, 0) == 1) {
+				c[i].tid_len = sizeof c[i].tid;
+				ssize_t n = recvfrom(c[i].fd, buf, sizeof buf, 0,
+						     (struct sockaddr *)&c[i].tid, &c[i].tid_len);
+				const struct sockaddr_in *from = (const void *)&c[i].tid;
+				assert_int_equal(ntohs(from->sin_port), port);
+				assert_int_equal(from->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+				uint16_t blk;
+				const uint8_t *d;
+				size_t dl;
+				if (buf[1] == TFTP_OACK) {
+					struct tftp_request o;
+					assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o), 0);
+					win[i] = o.windowsize;
+					cli_ack(&c[i], 0);
+					continue;
+				}
+				assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
+				assert_int_equal(blk, expect[i]);
+				assert_true(len[i] + dl <= 8192);
+				memcpy(got[i] + len[i], d, dl);
+				len[i] += dl;
+				expect[i]++;
+				if (++inwin[i] == win[i] || dl < 512) {
+					inwin[i] = 0;
+					cli_ack(&c[i], blk);
+				}
+				if (dl < 512) {
+					done[i] = true;
+					left--;
+				}
+			}
+		}
+	}
+	assert_int_equal(left, 0);
+	assert_int_equal(peak, N);
+	for (int i = 0; i < N; i++) {
+		assert_pattern(got[i], len[i], 5000);
+		free(got[i]);
+		cli_close(&c[i]);
+	}
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_int_equal(t->rep.ok, N);
+	/* refusals come from the listening port too */
+	struct cli e;
+	cli_open(t, &e, "127.0.0.1");
+	cli_rrq(&e, TFTP_RRQ, "missing", NULL, NULL, 0);
+	assert_int_equal(expect_error(t, &e), TFTP_ENOTFOUND);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&e.tid)->sin_port), port);
+	cli_close(&e);
+}
+
+/* single_port keeps the rest: a big windowed transfer with rollover, a
+ * size probe then the real request from the same client port, a repeated
+ * RRQ answered once, and a transfer over IPv6. */
+static void test_single_port_probe_rollover_v6(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "tsize", "blksize", "windowsize" };
+	const char *values[] = { "0", "512", "8" };
+	uint8_t buf[2048];
+	t->cfg.single_port = true;
+	start(t);
+	struct fetch f = { .name = "big", .names = names, .values = values, .nopt = 3 };
+	fetch(t, &f);
+	assert_pattern(f.data, f.len, BIG_SIZE);
+	assert_int_equal(f.data_pkts, BIG_SIZE / 512 + 1);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&f.from)->sin_port),
+			 tftp_server_port(t->srv));
+	free(f.data);
+
+	struct cli c;
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names, values, 2);
+	ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], TFTP_OACK);
+	cli_error(&c, TFTP_EUNDEF, "probe done");
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1);
+	n = cli_recv(t, &c, buf, sizeof buf, 5000);
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	assert_int_equal(t->rep.probes, 1);
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	cli_rrq(&c, TFTP_RRQ, "f5000", names + 1, values + 1, 1); /* OACK lost? again */
+	n = cli_recv(t, &c, buf, sizeof buf, 2000);
+	assert_true(n > 0);
+	assert_int_equal(buf[1], TFTP_OACK);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&c.tid)->sin_port),
+			 tftp_server_port(t->srv));
+	assert_int_equal(tftp_server_active(t->srv), 1);
+	cli_error(&c, TFTP_EUNDEF, "bye");
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	cli_close(&c);
+
+	tftp_server_stop(t->srv);
+	t->cfg.bind_addr = NULL; /* dual-stack: v4 clients via v4-mapped addresses */
+	start(t);
+	struct fetch g = { .name = "f5000", .ip = "::1", .names = names + 1, .values = values + 1,
+			   .nopt = 2 };
+	fetch(t, &g);
+	assert_pattern(g.data, g.len, 5000);
+	assert_int_equal(ntohs(((const struct sockaddr_in6 *)&g.from)->sin6_port),
+			 tftp_server_port(t->srv));
+	free(g.data);
+	struct fetch h = { .name = "f5000", .ip = "127.0.0.1", .names = names + 1,
+			   .values = values + 1, .nopt = 2 };
+	fetch(t, &h);
+	assert_pattern(h.data, h.len, 5000);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&h.from)->sin_port),
+			 tftp_server_port(t->srv));
+	free(h.data);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1141,6 +1462,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adaptive_fast_resend_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adaptive_karn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adaptive_client_timeout_fixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_port_probe_rollover_v6, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
