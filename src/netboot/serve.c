@@ -667,10 +667,12 @@ static void serve_reload(struct serve_state *st)
 	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
 	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
 	    n->n_ifaces != o->n_ifaces || n->dhcp6 != o->dhcp6 ||
+	    n->tftp_single_port != o->tftp_single_port ||
 	    memcmp(&n->dhcp6_range, &o->dhcp6_range, sizeof n->dhcp6_range))
-		log_warn(
-		    "serve.reload note=\"ports, services and interfaces change only on restart\"");
+		log_warn("serve.reload note=\"ports, services, interfaces and --tftp-single-port "
+			 "change only on restart\"");
 	/* Services keep their sockets: carry the running values over. */
+	n->tftp_single_port = o->tftp_single_port;
 	n->plan.http_port = o->plan.http_port;
 	n->plan.http = o->plan.http;
 	n->plan.tftp = o->plan.tftp;
