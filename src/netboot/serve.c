@@ -28,7 +28,7 @@
 
 #define SERVE_MAX_IFACES 16
 
-static void serve_usage(FILE *f)
+void serve_usage(FILE *f)
 {
 	size_t n;
 	const struct pxe_arch *t = pxe_arch_table(&n);
@@ -89,6 +89,9 @@ static void serve_usage(FILE *f)
 	       "                         (default 1024 each)\n"
 	       "      --user USER        drop root to USER once sockets are bound (default\n"
 	       "                         nobody); files under ROOT must be readable by USER\n"
+	       "      --no-sandbox       no Landlock confinement (by default, after dropping\n"
+	       "                         root, lifeboat may read only beneath ROOT and the\n"
+	       "                         kernel/initrd/iPXE/GRUB/config directories)\n"
 	       "      --log-format F     text (default) or json (one JSON object per line)\n"
 	       "  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
 	       "  -q, --quiet            warnings and errors only\n"
@@ -396,6 +399,12 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+const char *serve_option_name(size_t i)
+{
+	size_t n = sizeof serve_longopts / sizeof serve_longopts[0] - 1;
+	return i < n ? serve_longopts[i].name : NULL;
 }
 
 int serve_option_kind(const char *name)

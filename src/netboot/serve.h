@@ -97,6 +97,10 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
  * from the option table, so every flag is a flag in the file too. */
 int serve_option_kind(const char *name);
 
+/* The i-th long option's name, NULL past the end; the --help text. */
+const char *serve_option_name(size_t i);
+void serve_usage(FILE *f);
+
 /* serve_parse_args, plus --config: the file's options come first, the
  * command line's after them. Free with serve_opts_free(). */
 int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);

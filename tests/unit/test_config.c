@@ -130,6 +130,27 @@ static void test_option_kinds(void **state)
 	assert_int_equal(serve_option_kind("no-such-option"), CONFIG_OPT_UNKNOWN);
 }
 
+/* --help names every long option (one table, one text: keep them in step). */
+static void test_help_names_every_option(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	serve_usage(f);
+	fclose(f);
+	size_t n = 0;
+	for (const char *name; (name = serve_option_name(n)); n++) {
+		char want[64];
+		snprintf(want, sizeof want, "--%s", name);
+		if (!strstr(text, want))
+			fail_msg("--help does not mention %s", want);
+	}
+	assert_true(n > 30);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_serve_load_precedence),
 		cmocka_unit_test(test_option_kinds),
+		cmocka_unit_test(test_help_names_every_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
