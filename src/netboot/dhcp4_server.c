@@ -310,11 +310,11 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	*which = cfg->port;
 	if ((r = dhcp4_open(cfg->port)) < 0)
 		goto fail;
-	s->w67 = (struct loop_watch){r, dhcp4_on_67, s};
+	s->w67 = (struct loop_watch){.fd = r, .cb = dhcp4_on_67, .arg = s};
 	*which = cfg->binl_port;
 	if ((r = dhcp4_open(cfg->binl_port)) < 0)
 		goto fail;
-	s->w4011 = (struct loop_watch){r, dhcp4_on_4011, s};
+	s->w4011 = (struct loop_watch){.fd = r, .cb = dhcp4_on_4011, .arg = s};
 	if ((r = loop_add(l, &s->w67, EPOLLIN)) || (r = loop_add(l, &s->w4011, EPOLLIN)))
 		goto fail;
 	*out = s;
