@@ -241,22 +241,21 @@ static void loop_fire_timers(struct loop *l)
 	}
 }
 
-/* Dispatches one epoll batch; loop_del() may scrub entries meanwhile. */
-static void loop_dispatch(struct loop *l, struct epoll_event *evs, int n)
+/* Dispatches the epoll batch in l->batch; loop_del() may scrub entries
+ * meanwhile. */
+static void loop_dispatch(struct loop *l)
 {
-	l->batch = evs;
-	l->batch_len = n;
-	for (l->batch_pos = 0; l->batch_pos < n; l->batch_pos++) {
-		struct loop_watch *w = evs[l->batch_pos].data.ptr;
+	for (l->batch_pos = 0; l->batch_pos < l->batch_len; l->batch_pos++) {
+		struct loop_watch *w = l->batch[l->batch_pos].data.ptr;
 		if (w)
-			w->cb(l, w, evs[l->batch_pos].events);
+			w->cb(l, w, l->batch[l->batch_pos].events);
 	}
 	l->batch = NULL;
 	l->batch_len = l->batch_pos = 0;
 }
 
-/* Runs the loop_again() requests made before this turn; new requests made
- * while they run wait for the next turn, so no object can keep the turn. */
+/* Runs the loop_again() requests made in the previous turn; new requests
+ * wait for the next turn, so an object gets one slice a turn. */
 static void loop_run_again(struct loop *l)
 {
 	l->again[1] = l->again[0];
@@ -289,8 +288,12 @@ int loop_once(struct loop *l, int max_wait_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	l->now_ms = loop_read_clock(l);
-	loop_dispatch(l, evs, n);
+	/* The whole batch is scrubbable while the again list runs too. */
+	l->batch = evs;
+	l->batch_len = n;
+	l->batch_pos = -1;
 	loop_run_again(l);
+	loop_dispatch(l);
 	loop_fire_timers(l);
 	return 0;
 }

@@ -46,8 +46,18 @@ struct http_config {
 	bool any_port;		    /* bind port 0 (tests); see http_server_port() */
 	const char *bind_addr;	    /* NULL = any (v4+v6); else a numeric IPv4/IPv6 */
 	unsigned max_conns;	    /* default 1024 */
-	unsigned idle_timeout_ms;   /* keep-alive idle and stalled send; default 30000 */
-	unsigned header_timeout_ms; /* a request head must arrive within; default 10000 */
+	unsigned max_conns_per_peer; /* connections one client address may hold; default 32 */
+	unsigned idle_timeout_ms;   /* a stalled send; default 30000 */
+	unsigned keepalive_timeout_ms; /* idle between requests; default 15000 */
+	/* A request head must be complete within this of its first byte (the
+	 * first request: of the connection's accept); blank lines and partial
+	 * heads never extend it. Default 10000. */
+	unsigned header_timeout_ms;
+	/* Listen only on these interfaces (one SO_BINDTODEVICE listener each;
+	 * connections arriving elsewhere are refused by the kernel). None:
+	 * the wildcard listener. */
+	const char *const *ifaces;
+	size_t n_ifaces;
 	http_lookup_fn lookup;
 	void *lookup_arg;
 };

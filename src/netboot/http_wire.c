@@ -530,6 +530,8 @@ int http_response_head(struct wbuf *w, const struct http_response *resp)
 		http_put(w, "Accept-Ranges: bytes\r\n");
 	if (resp->allow)
 		http_put(w, "Allow: GET, HEAD\r\n");
+	if (resp->retry_after)
+		http_put(w, "Retry-After: %u\r\n", resp->retry_after);
 	if (!resp->keep_alive)
 		http_put(w, "Connection: close\r\n");
 	else if (resp->announce_keep_alive)

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 
 #include "netboot/grub.h"
+#include "netboot/fdlimit.h"
 #include "netboot/http.h"
 #include "netboot/rpi.h"
 #include "netboot/serve.h"
@@ -339,6 +340,19 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 	r = serve_grub_start(&st->grub, &o->plan, &st->ifs, o->tftp_port);
 	if (r)
 		return r;
+	/* Enough descriptors for the caps (or caps that fit), before the
+	 * privilege drop takes the right to raise the limit away. */
+	unsigned tftp_max = o->max_transfers, http_max = o->plan.http ? o->max_transfers : 0;
+	struct fdlimit_plan fp;
+	r = fdlimit_apply(&tftp_max, &http_max, &fp);
+	if (fp.shrunk || r)
+		log_warn("serve.fds limit=%llu tftp_max=%u http_max=%u reason=\"RLIMIT_NOFILE too low "
+			 "for --max-transfers %u%s%s\"",
+			 (unsigned long long)fp.soft, tftp_max, http_max, o->max_transfers,
+			 r ? ": " : "", r ? strerror(-r) : "");
+	else
+		log_info("serve.fds limit=%llu tftp_max=%u http_max=%u",
+			 (unsigned long long)fp.soft, tftp_max, http_max);
 	unsigned mtu = 0;
 	for (size_t i = 0; i < st->ifs.n; i++)
 		if (st->ifs.v[i].mtu > mtu)
@@ -348,7 +362,7 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		    .root = o->root ? &st->root : NULL,
 		    .port = o->tftp_port,
 		    .max_blksize = mtu > 32 ? mtu - 32 : 1468,
-		    .max_transfers = o->max_transfers,
+		    .max_transfers = tftp_max,
 		    .single_port = o->tftp_single_port,
 		    .accept_ifindex = serve_accept_ifindex,
 		    .accept_arg = st,
@@ -365,7 +379,9 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		struct http_config hc = {
 		    .root = o->root ? &st->root : NULL,
 		    .port = o->plan.http_port,
-		    .max_conns = o->max_transfers,
+		    .max_conns = http_max,
+		    .ifaces = st->ifnames,
+		    .n_ifaces = st->ifs.n_want,
 		    .lookup = serve_http_lookup,
 		    .lookup_arg = st,
 		};
