@@ -1,5 +1,7 @@
 #include "core/loop.h"
 
+#include "core/sys.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +11,7 @@
 
 uint64_t loop_clock_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return sys_clock_ms(CLOCK_MONOTONIC);
 }
 
 int loop_init(struct loop *l)

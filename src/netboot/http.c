@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/sys.h"
 #include "netboot/http_wire.h"
 #include "netboot/peer_count.h"
 
@@ -71,7 +72,7 @@ struct http_conn {
 	bool vf_held;
 
 	/* For the log line. */
-	struct timespec t_start;
+	uint64_t t_start_us; /* monotonic */
 	int status;
 	uint64_t body_len, body_sent;
 	char method[24];
@@ -107,11 +108,9 @@ static void http_conn_drive(struct http_conn *c);
 
 /* ---- helpers ---- */
 
-static double http_elapsed(const struct timespec *t0)
+static double http_elapsed(uint64_t t0_us)
 {
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	return (double)(sys_clock_us(CLOCK_MONOTONIC) - t0_us) / 1e6;
 }
 
 /* Unmaps ::ffff:a.b.c.d so policy and logs see IPv4 clients as IPv4 on the
@@ -201,7 +200,7 @@ static void http_conn_free(struct http_conn *c, const char *why)
 	if (!log_ok) {
 		/* counted in the budget's log.suppressed line */
 	} else if (c->state == HTTP_CONN_SEND) {
-		double secs = http_elapsed(&c->t_start);
+		double secs = http_elapsed(c->t_start_us);
 		log_info("http.abort client=%s method=%s path=%s status=%d bytes=%llu of=%llu "
 			 "secs=%.3f reason=%s",
 			 c->peer_str, c->method, c->path, c->status,
@@ -352,7 +351,7 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 	bool minor0 = req->version_minor == 0;
 	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &c->t_start);
+	c->t_start_us = sys_clock_us(CLOCK_MONOTONIC);
 	log_sanitize(c->method, sizeof c->method, req->method_str, req->method_len);
 	if (req->path)
 		log_sanitize(c->path, sizeof c->path, req->path, req->path_len);
@@ -539,7 +538,7 @@ static int http_conn_send(struct http_conn *c)
 
 static void http_conn_done(struct http_conn *c)
 {
-	double secs = http_elapsed(&c->t_start);
+	double secs = http_elapsed(c->t_start_us);
 	double rate = secs > 0 ? (double)c->body_sent / 1000.0 / secs : 0;
 	if (log_budget_take(&c->srv->lb, loop_now_ms(c->srv->l), "http"))
 		log_info("http.done client=%s method=%s path=%s status=%d bytes=%llu secs=%.3f "
@@ -601,7 +600,7 @@ static bool http_conn_parse(struct http_conn *c)
 		return true;
 	}
 	if (r < 0) {
-		clock_gettime(CLOCK_MONOTONIC, &c->t_start);
+		c->t_start_us = sys_clock_us(CLOCK_MONOTONIC);
 		snprintf(c->method, sizeof c->method, "-");
 		snprintf(c->path, sizeof c->path, "-");
 		http_conn_error(c, r == -EMSGSIZE ? 431 : 400, false, false, 0);
