@@ -58,6 +58,7 @@ struct http_conn {
 	bool peer_eof;	  /* the client shut down its side */
 	bool close_after; /* close once the response in flight is sent */
 	bool head_open;	  /* a request head has begun: its deadline is set */
+	bool xfer_open;	  /* the observer was told this response started */
 	uint64_t turn_bytes; /* body bytes sent in this loop turn */
 
 	/* The response in flight: head in out[], then a memory body or a
@@ -81,6 +82,7 @@ struct http_conn {
 	struct sockaddr_storage peer;
 	struct peer_key key;
 	char peer_str[INET6_ADDRSTRLEN + 8];
+	char mac[24]; /* " mac=52:54:..." when the DHCP stage saw the client, else "" */
 
 	size_t in_len;
 	char in[HTTP_HEADER_MAX];
@@ -163,6 +165,28 @@ static int http_conn_want(struct http_conn *c, uint32_t events)
 	return r;
 }
 
+/* Tells the observer about the response in flight. */
+static void http_conn_event(struct http_conn *c, enum xfer_kind kind, const char *reason)
+{
+	const struct xfer_observer *o = c->srv->cfg.obs;
+	if (kind != XFER_START && !c->xfer_open)
+		return;
+	c->xfer_open = kind == XFER_START;
+	if (!o || !o->event)
+		return;
+	struct xfer_event ev = {
+	    .kind = kind,
+	    .proto = XFER_HTTP,
+	    .peer = (const struct sockaddr *)&c->peer,
+	    .file = c->path,
+	    .size = c->body_len,
+	    .bytes = c->body_sent,
+	    .reason = reason,
+	    .err = kind == XFER_FAIL ? -ECONNABORTED : 0,
+	};
+	o->event(o->arg, &ev);
+}
+
 /* Moves the deadline; the timer is only re-armed when it would fire late,
  * so progress during a transfer costs an assignment, not a heap update. */
 static int http_conn_deadline(struct http_conn *c, unsigned ms)
@@ -201,14 +225,16 @@ static void http_conn_free(struct http_conn *c, const char *why)
 		/* counted in the budget's log.suppressed line */
 	} else if (c->state == HTTP_CONN_SEND) {
 		double secs = http_elapsed(c->t_start_us);
-		log_info("http.abort client=%s method=%s path=%s status=%d bytes=%llu of=%llu "
+		log_info("http.abort client=%s%s method=%s path=%s status=%d bytes=%llu of=%llu "
 			 "secs=%.3f reason=%s",
-			 c->peer_str, c->method, c->path, c->status,
+			 c->peer_str, c->mac, c->method, c->path, c->status,
 			 (unsigned long long)c->body_sent, (unsigned long long)c->body_len, secs,
 			 why);
 	} else if (c->in_len > 0 && why) {
-		log_info("http.drop client=%s reason=%s", c->peer_str, why);
+		log_info("http.drop client=%s%s reason=%s", c->peer_str, c->mac, why);
 	}
+	if (c->state == HTTP_CONN_SEND)
+		http_conn_event(c, XFER_FAIL, why ? why : "closed");
 	http_conn_release(c);
 	loop_timer_cancel(s->l, &c->timer);
 	loop_del(s->l, &c->w);
@@ -454,6 +480,8 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 		c->file_end = off + len;
 	}
 	http_conn_head(c, &resp, head_only, minor0);
+	if (!head_only)
+		http_conn_event(c, XFER_START, NULL);
 }
 
 /* ---- sending ---- */
@@ -541,10 +569,11 @@ static void http_conn_done(struct http_conn *c)
 	double secs = http_elapsed(c->t_start_us);
 	double rate = secs > 0 ? (double)c->body_sent / 1000.0 / secs : 0;
 	if (log_budget_take(&c->srv->lb, loop_now_ms(c->srv->l), "http"))
-		log_info("http.done client=%s method=%s path=%s status=%d bytes=%llu secs=%.3f "
-		 "rate_kBps=%.0f",
-		 c->peer_str, c->method, c->path, c->status, (unsigned long long)c->body_sent, secs,
+		log_info("http.done client=%s%s method=%s path=%s status=%d bytes=%llu secs=%.3f "
+			 "rate_kBps=%.0f",
+			 c->peer_str, c->mac, c->method, c->path, c->status, (unsigned long long)c->body_sent, secs,
 		 rate);
+	http_conn_event(c, XFER_DONE, NULL);
 	http_conn_release(c);
 	c->state = HTTP_CONN_READ;
 }
@@ -755,6 +784,10 @@ static int http_conn_new(struct http_server *s, int fd, const struct sockaddr_st
 	c->peer = *ss;
 	c->key = key;
 	http_peer_format(ss, c->peer_str, sizeof c->peer_str);
+	const struct xfer_observer *o = s->cfg.obs;
+	char mac[18];
+	if (o && o->mac_of && o->mac_of(o->arg, (const struct sockaddr *)ss, mac))
+		snprintf(c->mac, sizeof c->mac, " mac=%s", mac);
 	int one = 1;
 	/* Heads and small bodies go out at once; coalescing is done
 	 * deliberately with MSG_MORE (see http_conn_send). */

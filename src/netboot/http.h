@@ -18,6 +18,7 @@
 
 #include "core/loop.h"
 #include "netboot/fsroot.h"
+#include "netboot/xfer.h"
 
 /* An in-memory file. release(cookie), if set, runs once when the server is
  * done with data (response sent, connection gone, or server stopped). */
@@ -60,6 +61,7 @@ struct http_config {
 	size_t n_ifaces;
 	http_lookup_fn lookup;
 	void *lookup_arg;
+	const struct xfer_observer *obs; /* NULL: nobody listens */
 };
 
 struct http_server;

@@ -11,10 +11,12 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/clients.h"
 #include "netboot/config.h"
 #include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
+#include "netboot/xfer.h"
 
 struct serve_opts {
 	const char *root;
@@ -81,6 +83,8 @@ struct serve_state {
 	struct http_server *http;
 	struct serve_hostfiles hostfiles;
 	struct serve_grub grub;
+	struct clients *clients;	/* one record per client machine */
+	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */
 	const struct serve_opts *opts; /* replaced on SIGHUP */
 	int argc;
 	char **argv;
@@ -105,6 +109,10 @@ void serve_usage(FILE *f);
  * command line's after them. Free with serve_opts_free(). */
 int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
 void serve_opts_free(struct serve_opts *o);
+
+/* serve_clients.c: the client records and the transports' observer. */
+int serve_clients_start(struct serve_state *st);
+void serve_clients_stop(struct serve_state *st);
 
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);

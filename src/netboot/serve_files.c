@@ -382,6 +382,7 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		    .max_conns = http_max,
 		    .ifaces = st->ifnames,
 		    .n_ifaces = st->ifs.n_want,
+		    .obs = &st->xfer_obs,
 		    .lookup = serve_http_lookup,
 		    .lookup_arg = st,
 		};
