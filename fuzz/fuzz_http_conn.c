@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "netboot/bootfiles.h"
 #include "netboot/fsroot.h"
 #include "netboot/http.h"
 
@@ -35,12 +36,17 @@ static uint64_t fake_clock(void *arg)
 
 static const char script[] = "#!ipxe\nboot\n";
 
-static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct http_vfile *vf)
+static struct bootplan no_plan;
+
+static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct bootfile *vf)
 {
 	(void)arg;
-	(void)peer;
-	if (strcmp(clean, "boot.ipxe"))
-		return strcmp(clean, "deny") ? 0 : -EACCES;
+	if (!strcmp(clean, "deny"))
+		return -EACCES;
+	if (strcmp(clean, "boot.ipxe")) {
+		struct bootfiles files = {.plan = &no_plan, .root = &root};
+		return bootfiles_resolve(&files, BOOTFILES_HTTP, clean, peer, vf);
+	}
 	vf->data = script;
 	vf->len = sizeof script - 1;
 	return 1;
@@ -75,8 +81,7 @@ static void setup(void)
 	if (loop_init(&loop) || fsroot_init(&root, dir))
 		abort();
 	loop_set_clock(&loop, fake_clock, NULL);
-	struct http_config cfg = {.root = &root,
-				  .any_port = true,
+	struct http_config cfg = {.any_port = true,
 				  .bind_addr = "127.0.0.1",
 				  .header_timeout_ms = 500,
 				  .keepalive_timeout_ms = 700,

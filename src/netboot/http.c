@@ -69,7 +69,7 @@ struct http_conn {
 	size_t mem_len, mem_off;
 	int file_fd;
 	uint64_t file_off, file_end;
-	struct http_vfile vf;
+	struct bootfile vf;
 	bool vf_held;
 
 	/* For the log line. */
@@ -420,20 +420,22 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 	struct http_response resp = {.accept_ranges = true};
 	uint64_t size, off, len;
 	const char *ctype = NULL;
-	r = 0;
-	if (s->cfg.lookup) {
-		memset(&c->vf, 0, sizeof c->vf);
-		r = s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)&c->peer,
-				  &c->vf);
-		if (r < 0) {
-			http_conn_error(c, http_status_for_errno(r), head_only, minor0, 0);
-			return;
-		}
+	memset(&c->vf, 0, sizeof c->vf);
+	c->vf.fd = -1;
+	r = s->cfg.lookup ? s->cfg.lookup(s->cfg.lookup_arg, clean,
+					  (const struct sockaddr *)&c->peer, &c->vf)
+			  : -ENOENT;
+	if (r <= 0) {
+		http_conn_error(c, http_status_for_errno(r ? r : -ENOENT), head_only, minor0, 0);
+		return;
 	}
-	if (r > 0 && c->vf.has_fd) {
-		int fd = fcntl(c->vf.fd, F_DUPFD_CLOEXEC, 3);
-		size = c->vf.len;
-		ctype = c->vf.content_type;
+	size = c->vf.len;
+	ctype = c->vf.content_type;
+	resp.last_modified = c->vf.mtime;
+	if (c->vf.has_fd) {
+		/* A descriptor given to us is ours to close; one the resolver
+		 * keeps is dup'ed for this response. */
+		int fd = c->vf.give_fd ? c->vf.fd : fcntl(c->vf.fd, F_DUPFD_CLOEXEC, 3);
 		if (c->vf.release)
 			c->vf.release(c->vf.cookie);
 		if (fd < 0) {
@@ -441,24 +443,8 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 			return;
 		}
 		c->file_fd = fd;
-	} else if (r > 0) {
-		c->vf_held = true;
-		size = c->vf.len;
-		ctype = c->vf.content_type;
 	} else {
-		struct stat st;
-		if (!s->cfg.root) {
-			http_conn_error(c, 404, head_only, minor0, 0);
-			return;
-		}
-		int fd = fsroot_open(s->cfg.root, clean, &st);
-		if (fd < 0) {
-			http_conn_error(c, http_status_for_errno(fd), head_only, minor0, 0);
-			return;
-		}
-		c->file_fd = fd;
-		size = (uint64_t)st.st_size;
-		resp.last_modified = st.st_mtim.tv_sec;
+		c->vf_held = true;
 	}
 	int status = http_range_resolve(&req->range, size, &off, &len);
 	if (status == 416) {

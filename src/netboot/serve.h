@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "netboot/bootfiles.h"
 #include "netboot/bootplan.h"
 #include "netboot/clients.h"
 #include "netboot/config.h"
@@ -42,33 +43,6 @@ struct serve_opts {
 	size_t n_auto;
 };
 
-struct serve_hostfile {
-	char path[512];
-	int fd;
-	uint64_t size;
-};
-
-/* Files outside ROOT the plan hands out (kernel, initrds, iPXE images),
- * opened before privileges are dropped. */
-struct serve_hostfiles {
-	struct serve_hostfile *v;
-	size_t n;
-};
-
-/* --grub: core images built at start-up (one per target and address, in
- * memfds) and the module trees, opened before privileges are dropped. */
-struct serve_grub_image {
-	int target; /* enum grub_target */
-	uint8_t ip[4];
-	int fd;
-	uint64_t size;
-};
-struct serve_grub {
-	struct serve_grub_image *v;
-	size_t n;
-	struct fsroot tree[2]; /* per enum grub_target; dirfd -1 when absent */
-};
-
 struct dhcp4_server;
 struct tftp_server;
 struct http_server;
@@ -81,8 +55,7 @@ struct serve_state {
 	struct dhcp6_server *dhcp6;
 	struct tftp_server *tftp;
 	struct http_server *http;
-	struct serve_hostfiles hostfiles;
-	struct serve_grub grub;
+	struct bootfiles files; /* what every served path means */
 	struct clients *clients;	/* one record per client machine */
 	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */
 	const struct serve_opts *opts; /* replaced on SIGHUP */
@@ -125,15 +98,13 @@ int serve_files_reload(struct serve_state *st, const struct serve_opts *n);
  * it); 0 or -ENOENT. start: builds the cores for every address of ifs and
  * opens the trees (as root, before the drop); 0 or -errno. */
 int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root);
-int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
+int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
 		     uint16_t tftp_port);
-void serve_grub_stop(struct serve_grub *g);
+void serve_grub_stop(struct bootfiles_grub *g);
 struct sandbox;
 /* Keeps the module trees (where their symlinks lead) and the signed
  * images' directories readable once sandboxed. */
 void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan);
-const struct serve_grub_image *serve_grub_find(const struct serve_grub *g, int target,
-					       const uint8_t ip[4]);
 
 /* Logs who holds a port we could not bind and what to do. */
 void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what);

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "netboot/fsroot.h"
+#include "netboot/bootfiles.h"
 #include "netboot/http.h"
 
 #define BIG_SIZE (40u << 20)
@@ -60,7 +61,11 @@ static void vfile_release(void *cookie)
 	f->releases++;
 }
 
-static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct http_vfile *vf)
+static struct bootplan no_plan;
+
+/* A few names of its own, the rest through serve's resolver (whose root
+ * row serves the fixture's ROOT). */
+static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct bootfile *vf)
 {
 	struct fixture *f = arg;
 	snprintf(f->last_lookup, sizeof f->last_lookup, "%s", clean);
@@ -77,7 +82,8 @@ static int lookup(void *arg, const char *clean, const struct sockaddr *peer, str
 		return -EACCES;
 	if (strcmp(clean, "gone") == 0)
 		return -ENOENT;
-	return 0;
+	struct bootfiles files = {.plan = &no_plan, .root = &f->root};
+	return bootfiles_resolve(&files, BOOTFILES_HTTP, clean, peer, vf);
 }
 
 static void write_file(const char *dir, const char *name, const void *p, size_t n)
@@ -93,7 +99,7 @@ static void write_file(const char *dir, const char *name, const void *p, size_t 
 static int start_server(struct fixture *f, const struct http_config *over)
 {
 	struct http_config cfg = {
-	    .root = &f->root, .any_port = true, .lookup = lookup, .lookup_arg = f};
+	    .any_port = true, .lookup = lookup, .lookup_arg = f};
 	if (over) {
 		cfg.max_conns = over->max_conns;
 		cfg.max_conns_per_peer = over->max_conns_per_peer;
@@ -887,7 +893,7 @@ static void test_bind_errors(void **state)
 	struct fixture *f = *state;
 	struct http_server *s2;
 	assert_int_equal(start_server(f, NULL), 0);
-	struct http_config cfg = {.root = &f->root, .port = f->port};
+	struct http_config cfg = {.port = f->port};
 	assert_int_equal(http_server_start(&s2, &f->l, &cfg), -EADDRINUSE);
 	cfg.bind_addr = "not-an-address";
 	assert_int_equal(http_server_start(&s2, &f->l, &cfg), -EINVAL);
