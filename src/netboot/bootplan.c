@@ -1,3 +1,5 @@
+/* bootplan: turns --boot/--host/--menu into the plan, decides per client
+ * what it boots, and generates kernel mode's iPXE script and pxelinux.cfg. */
 #include "netboot/bootplan.h"
 #include "netboot/grub.h"
 

@@ -1,3 +1,5 @@
+/* grub: the pure part of --grub: targets, grub-mkimage's argv, the names
+ * GRUB asks for, and the grub.cfg written for kernel mode. */
 #include "netboot/grub.h"
 
 #include <errno.h>
