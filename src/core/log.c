@@ -1,3 +1,5 @@
+/* log: renders each event as a text, JSON or kmsg line and writes it with
+ * one write(2); log_sanitize() for client strings, budgets against floods. */
 #include "core/log.h"
 
 #include <stdarg.h>

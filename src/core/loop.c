@@ -1,3 +1,5 @@
+/* loop: the event loop of loop.h: epoll for fds, a min-heap of timers,
+ * signalfd for signals. */
 #include "core/loop.h"
 
 #include "core/sys.h"

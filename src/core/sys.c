@@ -1,3 +1,5 @@
+/* sys: system facts read from /proc: who holds a port we could not bind,
+ * and whether this process has a capability. */
 #include "core/sys.h"
 
 #include <dirent.h>

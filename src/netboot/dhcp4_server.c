@@ -1,3 +1,5 @@
+/* dhcp4_server: proxyDHCP on udp/67 and udp/4011: dhcp4_answer() turns one
+ * request into a reply (pxe, bootplan); the rest owns sockets, rate limits. */
 #include "netboot/dhcp4_server.h"
 
 #include <arpa/inet.h>

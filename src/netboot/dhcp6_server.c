@@ -1,3 +1,5 @@
+/* dhcp6_server: DHCPv6 boot answers (proxy, or stateful with its lease
+ * table), client classification, and the udp/547 and 4011 sockets. */
 #include "netboot/dhcp6_server.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,5 @@
+/* http: the HTTP/1.1 file server: accepts connections and answers GET/HEAD
+ * of files and generated text with sendfile(2), inside the event loop. */
 #include "netboot/http.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,5 @@
+/* http_wire: request-head parser, path decoding, Range resolution and the
+ * response-head builder; no sockets, no policy. */
 #include "netboot/http_wire.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* serve: options and state of `lifeboat serve`, shared between serve.c
- * (command line, checks, DHCP) and serve_files.c (TFTP + HTTP wiring and
- * the generated files). */
+ * (command line, checks, DHCP), serve_files.c (TFTP + HTTP wiring and the
+ * generated files) and serve_grub.c (--grub cores and module trees). */
 #ifndef LIFEBOAT_NETBOOT_SERVE_H
 #define LIFEBOAT_NETBOOT_SERVE_H
 
