@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const stage_names[CLIENT_STAGES] = {"seen", "offer", "binl", "file",
-						       "handoff"};
+static const char *const stage_names[CLIENT_STAGES] = {"seen", "offer", "binl", "file", "handoff"};
 
 const char *client_stage_name(enum client_stage s)
 {
@@ -115,8 +114,8 @@ void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms)
 		r->stage_ms[s] = now_ms ? now_ms : 1;
 }
 
-struct client_file *clients_file_start(struct client_rec *r, enum client_proto p,
-				       const char *name, uint64_t size, uint64_t now_ms)
+struct client_file *clients_file_start(struct client_rec *r, enum client_proto p, const char *name,
+				       uint64_t size, uint64_t now_ms)
 {
 	struct client_file *f = &r->files[r->n_files++ % CLIENT_FILES];
 	memset(f, 0, sizeof *f);

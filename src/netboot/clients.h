@@ -47,7 +47,7 @@ struct client_rec {
 	uint8_t ip4[4];
 	struct in6_addr ip6;
 	enum client_stage stage;
-	uint64_t stage_ms[CLIENT_STAGES]; /* first time each stage was reached */
+	uint64_t stage_ms[CLIENT_STAGES];	/* first time each stage was reached */
 	struct client_file files[CLIENT_FILES]; /* ring, next at n_files % CLIENT_FILES */
 	unsigned n_files;
 	char last_error[CLIENT_NAME_MAX];
@@ -74,8 +74,8 @@ void clients_set_arch(struct client_rec *r, const char *arch);
 void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms);
 /* A transfer of name started (size: 0 unknown) / ended (result 0 or
  * -errno, why: short words for last_error). */
-struct client_file *clients_file_start(struct client_rec *r, enum client_proto p,
-				       const char *name, uint64_t size, uint64_t now_ms);
+struct client_file *clients_file_start(struct client_rec *r, enum client_proto p, const char *name,
+				       uint64_t size, uint64_t now_ms);
 void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, int result,
 		      const char *why, uint64_t now_ms);
 void clients_error(struct client_rec *r, const char *why);

@@ -24,8 +24,7 @@ static void serve_clients_event(void *arg, const struct xfer_event *ev)
 		clients_file_end(r, ev->file, ev->bytes, 0, NULL, now);
 		break;
 	case XFER_FAIL:
-		clients_file_end(r, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason,
-				 now);
+		clients_file_end(r, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason, now);
 		break;
 	}
 }

@@ -82,10 +82,11 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 	struct fdlimit_plan fp;
 	r = fdlimit_apply(&tftp_max, &http_max, &fp);
 	if (fp.shrunk || r)
-		log_warn("serve.fds limit=%llu tftp_max=%u http_max=%u reason=\"RLIMIT_NOFILE too low "
-			 "for --max-transfers %u%s%s\"",
-			 (unsigned long long)fp.soft, tftp_max, http_max, o->max_transfers,
-			 r ? ": " : "", r ? strerror(-r) : "");
+		log_warn(
+		    "serve.fds limit=%llu tftp_max=%u http_max=%u reason=\"RLIMIT_NOFILE too low "
+		    "for --max-transfers %u%s%s\"",
+		    (unsigned long long)fp.soft, tftp_max, http_max, o->max_transfers,
+		    r ? ": " : "", r ? strerror(-r) : "");
 	else
 		log_info("serve.fds limit=%llu tftp_max=%u http_max=%u",
 			 (unsigned long long)fp.soft, tftp_max, http_max);

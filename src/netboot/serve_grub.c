@@ -118,8 +118,8 @@ static int serve_grub_build_one(const char *mk, const char *grub_dir, int t, con
 	return 0;
 }
 
-int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
-		     uint16_t tftp_port)
+int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan,
+		     const struct iface_set *ifs, uint16_t tftp_port)
 {
 	char mk[512];
 	memset(g, 0, sizeof *g);
