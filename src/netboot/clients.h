@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/loop.h"
+#include "netboot/xfer.h"
+
 #define CLIENTS_MAX 256
 #define CLIENT_FILES 8 /* the most recent files per client */
 #define CLIENT_NAME_MAX 96
@@ -56,6 +59,7 @@ struct client_rec {
 struct clients {
 	struct client_rec v[CLIENTS_MAX];
 	uint64_t evicted;
+	struct loop *l; /* the clock of clients_observe()'s events */
 };
 
 void clients_init(struct clients *c);
@@ -80,5 +84,9 @@ void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, in
 		      const char *why, uint64_t now_ms);
 void clients_error(struct client_rec *r, const char *why);
 const char *client_stage_name(enum client_stage s);
+
+/* Fills *obs so the transports' events update c (times from l's clock) and
+ * transfers learn their client's MAC. */
+void clients_observe(struct clients *c, struct loop *l, struct xfer_observer *obs);
 
 #endif
