@@ -606,11 +606,21 @@ static void test_retransmit(void **state)
 	n = cli_recv(t, &c, buf, sizeof buf, 2000);
 	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
 	assert_int_equal(blk, 2);
-	/* now go silent: two more resends, then the server gives up */
-	unsigned resends = 0;
-	while (cli_recv(t, &c, buf, sizeof buf, 500) > 0)
-		resends++;
+	/* now go silent: two more resends, then the server gives up and says
+	 * so with one ERROR (the client answered before: not a spoof) */
+	unsigned resends = 0, errors = 0;
+	while ((n = cli_recv(t, &c, buf, sizeof buf, 500)) > 0) {
+		struct tftp_error e;
+		if (!tftp_parse_error(buf, (size_t)n, &e)) {
+			errors++;
+			assert_int_equal(e.code, TFTP_EUNDEF);
+		} else {
+			assert_int_equal(errors, 0);
+			resends++;
+		}
+	}
 	assert_int_equal(resends, 2);
+	assert_int_equal(errors, 1);
 	assert_int_equal(tftp_server_active(t->srv), 0);
 	assert_int_equal(t->rep.fails, 1);
 	assert_string_equal(t->rep.last_reason, "timeout");
@@ -1187,12 +1197,17 @@ static void test_adaptive_fast_resend_backoff(void **state)
 	}
 	/* now silence: block 5 again and again, ever slower, then give up */
 	unsigned resends = 0;
+	bool got_error = false;
 	uint64_t prev = loop_clock_ms(), waits[16];
 	for (;;) {
 		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 3000);
 		if (n < 0)
 			break;
 		uint64_t now = loop_clock_ms();
+		if (buf[1] == TFTP_ERROR) { /* the give-up, said once */
+			got_error = true;
+			break;
+		}
 		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
 		assert_int_equal(blk, 5);
 		assert_true(resends < 16);
@@ -1201,6 +1216,7 @@ static void test_adaptive_fast_resend_backoff(void **state)
 	}
 	for (unsigned i = 0; i < resends; i++)
 		print_message("resend %u after %llu ms\n", i + 1, (unsigned long long)waits[i]);
+	assert_true(got_error);
 	assert_true(resends >= 2); /* a fixed 1000 ms timeout with retries 1: exactly 1 */
 	/* backoff: the k-th wait is at least 30 ms * 2^k (never shorter) */
 	for (unsigned i = 0; i < resends; i++) {
