@@ -992,15 +992,21 @@ static void tftp_negotiate(const struct tftp_server *s, const struct tftp_reques
 /* Fits one transfer into the memory budget: a window (at most
  * TFTP_XFER_BUF_MAX of data and as much of bookkeeping) and a read buffer
  * (files only) of at least the window, at most TFTP_READAHEAD or `last`
- * blocks. When the budget is short, windowsize and then blksize shrink
- * (RFC 7440/2348 let the server answer with less; the OACK says so). Sets
+ * blocks, in at most half the budget left. When it is short, windowsize
+ * and then blksize shrink (RFC 7440/2348 let the server answer with less;
+ * the OACK says so). Sets
  * *bufb; returns 0, or -ENOMEM when not even one block fits. */
 static int tftp_fit_memory(const struct tftp_server *s, struct tftp_nego *ng, bool file,
 			   uint64_t size, unsigned *bufb)
 {
 	size_t avail = s->cfg.mem_budget > s->mem_used ? s->cfg.mem_budget - s->mem_used : 0;
-	if (avail < TFTP_XFER_BASE + TFTP_SLOT_BYTES + (file ? TFTP_BLKSIZE_MIN : 0))
+	size_t least = TFTP_XFER_BASE + TFTP_SLOT_BYTES + (file ? TFTP_BLKSIZE_MIN : 0);
+	if (avail < least)
 		return -ENOMEM;
+	/* at most half of what is left, so the budget shrinks for everyone
+	 * instead of running out at the first transfer that asks for much */
+	if (avail / 2 >= least)
+		avail /= 2;
 	size_t room = avail - TFTP_XFER_BASE;
 	size_t per = TFTP_SLOT_BYTES + (file ? ng->blksize : 0);
 	if (file && per > room) { /* not one block of this size: a smaller one */
