@@ -75,6 +75,19 @@ struct tftp_config {
 	unsigned min_timeout_ms; /* 0 = 20; >= timeout_ms: a fixed timeout */
 	unsigned retries;	 /* 0 = 5 timeouts at the full timeout_ms, then give up */
 	unsigned max_transfers;	 /* 0 = 1024; over it: error 0 "server busy" */
+	/* Per client address: more concurrent transfers get error 0. */
+	unsigned max_per_client; /* 0 = 32 */
+	/* Bytes all transfers' buffers may take; when short, windowsize and
+	 * blksize are negotiated down (RFC 7440/2348), at the end "server
+	 * busy". One transfer never takes more than 1 MiB. */
+	size_t mem_budget; /* 0 = 64 MiB */
+	/* No progress (no new block acknowledged) for this long: give up,
+	 * whatever the timeout and retries say. */
+	unsigned max_stall_ms; /* 0 = 20000 */
+	/* Requests answered per second per client address (burst: twice
+	 * that) and in all; the rest are dropped (the client repeats). */
+	unsigned rate_per_client; /* 0 = 32 */
+	unsigned rate_global;	  /* 0 = 500 */
 	/* Every reply leaves from the listening socket (port 69), transfers
 	 * told apart by the client's address:port (NAT, containers,
 	 * firewalls that only pass udp/69), instead of one socket per transfer
@@ -99,6 +112,11 @@ struct tftp_server;
 int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tftp_config *cfg);
 /* Closes every socket and file, frees every transfer and s itself. */
 void tftp_server_stop(struct tftp_server *s);
+/* The most file descriptors the server can hold open at once with cfg:
+ * the listening socket, per transfer its socket and its file, one
+ * transient socket (a refusal, a route MTU lookup) and slack. serve.c
+ * sizes RLIMIT_NOFILE with it. */
+size_t tftp_fds_needed(const struct tftp_config *cfg);
 /* Transfers in progress. */
 size_t tftp_server_active(const struct tftp_server *s);
 /* The port the listening socket is bound to (useful with ephemeral_port). */
