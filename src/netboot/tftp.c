@@ -107,7 +107,7 @@ struct tftp_xfer {
 	struct loop_watch w; /* the transfer's own connected socket */
 	struct loop_timer t; /* retransmission */
 	int file;	     /* -1 when serving a vfile */
-	struct tftp_vfile vf;
+	struct bootfile vf;
 	uint64_t size;
 	/* window, ACKs, resends and giving up (pure, tftp_xfer_state.c); its
 	 * deadline_ms is lazy: the heap timer may fire early, then re-arms */
@@ -1119,64 +1119,54 @@ static bool tftp_repeat(struct tftp_server *s, const struct sockaddr_storage *pe
 	return false;
 }
 
-/* What a transfer serves: a memory file, or an open fd and its size.
- * Refuses (ERROR sent) and returns -1 when there is nothing to serve. */
+/* What a transfer serves (the resolver's file object): a memory file, or
+ * an fd of its own and its size. Refuses (ERROR sent) and returns -1 when
+ * there is nothing to serve. */
 static int tftp_open_source(struct tftp_server *s, const char *clean, const char *logname,
 			    const struct sockaddr_storage *local, int ifindex,
-			    const struct sockaddr_storage *peer, struct tftp_vfile *vf, int *file,
+			    const struct sockaddr_storage *peer, struct bootfile *vf, int *file,
 			    uint64_t *size)
 {
-	int r = 0;
 	*file = -1;
-	if (s->cfg.lookup)
-		r = s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)peer, vf);
-	if (r < 0) {
-		tftp_refuse(s, local, ifindex, peer, r == -ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS,
-			    NULL, r == -ENOENT ? "not-found" : "refused-by-lookup", logname);
-		return -1;
-	}
-	if (r > 0 && vf->has_fd) {
-		*size = vf->len;
-		*file = fcntl(vf->fd, F_DUPFD_CLOEXEC, 3);
-		int err = errno;
-		if (vf->release)
-			vf->release(vf->cookie);
-		memset(vf, 0, sizeof *vf);
-		if (*file < 0) {
-			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
-				    tftp_errno_busy(err) ? "no-fds" : "dup-failed", logname);
-			return -1;
-		}
-		return 0;
-	}
-	if (r > 0) {
-		*size = vf->len;
-		return 0;
-	}
-	struct stat st;
-	int fd = s->cfg.root ? fsroot_open(s->cfg.root, clean, &st) : -ENOENT;
-	if (fd < 0) {
+	memset(vf, 0, sizeof *vf);
+	vf->fd = -1;
+	int r = s->cfg.lookup
+		    ? s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)peer, vf)
+		    : -ENOENT;
+	if (r <= 0) {
 		/* ENOTDIR: a path component is a file: still "not found" */
-		bool nf = fd == -ENOENT || fd == -ENOTDIR;
+		bool nf = r == 0 || r == -ENOENT || r == -ENOTDIR;
 		char why[32];
-		if (tftp_errno_busy(-fd)) {
+		if (tftp_errno_busy(-r)) {
 			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "no-fds",
 				    logname);
 			return -1;
 		}
-		snprintf(why, sizeof why, "%s-%d", nf ? "not-found" : "denied", -fd);
+		snprintf(why, sizeof why, "denied-%d", -r);
 		tftp_refuse(s, local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS, NULL,
 			    nf ? "not-found" : why, logname);
 		return -1;
 	}
-	*file = fd;
-	*size = (uint64_t)st.st_size;
+	*size = vf->len;
+	if (!vf->has_fd)
+		return 0;
+	/* A descriptor given to us is ours; one the resolver keeps is dup'ed. */
+	*file = vf->give_fd ? vf->fd : fcntl(vf->fd, F_DUPFD_CLOEXEC, 3);
+	int err = errno;
+	if (vf->release)
+		vf->release(vf->cookie);
+	memset(vf, 0, sizeof *vf);
+	if (*file < 0) {
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
+			    tftp_errno_busy(err) ? "no-fds" : "dup-failed", logname);
+		return -1;
+	}
 	return 0;
 }
 
 /* Sets up x (allocated for ng) and links it into the server. */
 static void tftp_xfer_setup(struct tftp_server *s, struct tftp_xfer *x, const struct tftp_nego *ng,
-			    int sock, int file, const struct tftp_vfile *vf, uint64_t size,
+			    int sock, int file, const struct bootfile *vf, uint64_t size,
 			    unsigned bufb, const struct sockaddr_storage *peer, const char *clean,
 			    const char *logname)
 {
@@ -1220,7 +1210,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 			   const struct sockaddr_storage *peer, const char *clean,
 			   const char *logname)
 {
-	struct tftp_vfile vf = {0};
+	struct bootfile vf = {0};
 	int file = -1;
 	uint64_t size;
 	unsigned same_host;

@@ -97,17 +97,21 @@ static void vfile_release(void *cookie)
 	t->vfile_released++;
 }
 
-static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct tftp_vfile *vf)
+static struct bootplan no_plan;
+
+/* A few names of its own, the rest through serve's resolver (whose root
+ * row serves the tree's ROOT). */
+static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct bootfile *vf)
 {
 	struct tctx *t = arg;
-	(void)peer;
 	if (!strcmp(clean, "gen/boot.ipxe")) {
-		*vf = (struct tftp_vfile){ .data = vfile_text, .len = strlen(vfile_text), .release = vfile_release, .cookie = t };
+		*vf = (struct bootfile){ .data = vfile_text, .len = strlen(vfile_text), .fd = -1, .release = vfile_release, .cookie = t };
 		return 1;
 	}
 	if (!strcmp(clean, "forbidden"))
 		return -EACCES;
-	return 0;
+	struct bootfiles files = { .plan = &no_plan, .root = &t->root };
+	return bootfiles_resolve(&files, BOOTFILES_TFTP, clean, peer, vf);
 }
 
 /* The file tree (33 MiB of it) is made once for all tests. */
@@ -167,7 +171,6 @@ static int setup(void **state)
 	assert_int_equal(fsroot_init(&t->root, t->root_dir), 0);
 	assert_int_equal(loop_init(&t->loop), 0);
 	t->cfg = (struct tftp_config){
-		.root = &t->root,
 		.ephemeral_port = true,
 		.bind_addr = "127.0.0.1",
 		.on_done = on_done,
