@@ -290,3 +290,30 @@ int dhcp6_duid_mac(const uint8_t *duid, size_t len, uint8_t mac[6])
 		return -ENOENT;
 	return 0;
 }
+
+void dhcp6_duid_ll(uint8_t duid[DHCP6_DUID_LL_LEN], const uint8_t mac[6])
+{
+	struct wbuf w;
+	wbuf_init(&w, duid, DHCP6_DUID_LL_LEN);
+	wbuf_be16(&w, 3); /* DUID-LL */
+	wbuf_be16(&w, 1); /* hardware type 1: Ethernet */
+	wbuf_bytes(&w, mac, 6);
+}
+
+int dhcp6_build_reply(struct wbuf *w, const struct dhcp6_reply *r)
+{
+	dhcp6_put_header(w, r->type, r->xid);
+	dhcp6_put_opt(w, DHCP6_OPT_SERVERID, r->server_duid, r->server_duid_len);
+	if (r->clientid.present)
+		dhcp6_put_opt(w, DHCP6_OPT_CLIENTID, r->clientid.p, r->clientid.len);
+	if (r->has_status)
+		dhcp6_put_status(w, r->status, r->status_msg);
+	if (r->has_ia)
+		dhcp6_put_ia_na(w, r->iaid, r->t1, r->t2, r->ia_addr, r->pref, r->valid,
+				r->ia_status, r->ia_msg);
+	if (r->vendor_class)
+		dhcp6_put_vendor_class(w, DHCP6_ENTERPRISE_PXE, r->vendor_class);
+	if (r->url)
+		dhcp6_put_opt(w, DHCP6_OPT_BOOTFILE_URL, r->url, strlen(r->url));
+	return w->err ? -ENOBUFS : 0;
+}

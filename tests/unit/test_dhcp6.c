@@ -448,11 +448,17 @@ static void test_stateful_lifecycle(void **state)
 	free(f);
 }
 
+/* A one-address range: an Advertise holds nothing, so two clients are both
+ * advertised it; the first Request takes it, the second client is then told
+ * no address is left, and gets it once the first releases it. */
 static void test_stateful_range_exhausted(void **state)
 {
 	(void)state;
 	struct fixture *f = fx_new(true);
 	const char *why;
+	uint8_t m[512], o[512];
+	uint8_t sid[14] = {0, 2, 0, 10};
+	memcpy(sid + 4, server_duid, 10);
 	assert_int_equal(dhcp6_range_parse("2001:db8::5,2001:db8::5", &f->range, &why), 0);
 	fx_ask(f, false, edk2_solicit, sizeof edk2_solicit);
 	assert_true(f->r.has_iaaddr);
@@ -460,13 +466,22 @@ static void test_stateful_range_exhausted(void **state)
 	memcpy(other, edk2_solicit, sizeof other);
 	other[10] ^= 0xff;
 	fx_ask(f, false, other, sizeof other);
+	assert_true(f->r.has_iaaddr); /* the same address: nothing was held */
+	assert_int_equal(dhcp6_leases_live(&f->leases, f->ctx.now_ms), 0);
+	size_t n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	assert_true(f->r.has_iaaddr);
+	size_t on = remsg(o, other, sizeof other, DHCP6_REQUEST, sid, sizeof sid);
+	fx_ask(f, false, o, on);
 	assert_true(f->a.len > 0);
 	assert_true(f->r.has_ia_na);
 	assert_false(f->r.has_iaaddr);
 	assert_non_null(strstr(f->a.log, "no addresses left"));
-	/* the advertised hold expires after a minute: then it is free again */
-	f->ctx.now_ms += 61000;
 	fx_ask(f, false, other, sizeof other);
+	assert_false(f->r.has_iaaddr);
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_RELEASE, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	fx_ask(f, false, o, on);
 	assert_true(f->r.has_iaaddr);
 	free(f);
 }
