@@ -47,6 +47,50 @@ static int parse_ia_na(struct rbuf *r, struct dhcp6_msg *m)
 	return 0;
 }
 
+/* Option 15: user-class-data items (16-bit length + bytes), at least one;
+ * the first is kept. */
+static int parse_user_class(struct rbuf *o, uint16_t len, struct dhcp6_msg *m)
+{
+	bool first = true;
+	uint16_t v;
+	if (len < 2)
+		return -EBADMSG;
+	while (rbuf_left(o)) {
+		struct dhcp6_bytes b = {0};
+		if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
+			return -EBADMSG;
+		if (first && !m->uclass.present)
+			m->uclass = b;
+		first = false;
+	}
+	return 0;
+}
+
+/* Option 16: enterprise number, then items; the first option's first item
+ * is kept. */
+static int parse_vendor_class(struct rbuf *o, uint16_t len, struct dhcp6_msg *m)
+{
+	uint32_t ent;
+	uint16_t v;
+	bool first = true;
+	if (len < 4 || rbuf_be32(o, &ent))
+		return -EBADMSG;
+	bool take = !m->has_vendor_class;
+	if (take) {
+		m->has_vendor_class = true;
+		m->enterprise = ent;
+	}
+	while (rbuf_left(o)) {
+		struct dhcp6_bytes b = {0};
+		if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
+			return -EBADMSG;
+		if (take && first)
+			m->vclass = b;
+		first = false;
+	}
+	return 0;
+}
+
 static int parse_opt(uint16_t code, struct rbuf *o, uint16_t len, struct dhcp6_msg *m)
 {
 	uint16_t v;
@@ -90,41 +134,10 @@ static int parse_opt(uint16_t code, struct rbuf *o, uint16_t len, struct dhcp6_m
 			m->status = v;
 		m->has_status = true;
 		return 0;
-	case DHCP6_OPT_USER_CLASS: {
-		/* user-class-data items: 16-bit length + bytes, at least one */
-		bool first = true;
-		if (len < 2)
-			return -EBADMSG;
-		while (rbuf_left(o)) {
-			struct dhcp6_bytes b = {0};
-			if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
-				return -EBADMSG;
-			if (first && !m->uclass.present)
-				m->uclass = b;
-			first = false;
-		}
-		return 0;
-	}
-	case DHCP6_OPT_VENDOR_CLASS: {
-		uint32_t ent;
-		bool first = true;
-		if (len < 4 || rbuf_be32(o, &ent))
-			return -EBADMSG;
-		bool take = !m->has_vendor_class;
-		if (take) {
-			m->has_vendor_class = true;
-			m->enterprise = ent;
-		}
-		while (rbuf_left(o)) {
-			struct dhcp6_bytes b = {0};
-			if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
-				return -EBADMSG;
-			if (take && first)
-				m->vclass = b;
-			first = false;
-		}
-		return 0;
-	}
+	case DHCP6_OPT_USER_CLASS:
+		return parse_user_class(o, len, m);
+	case DHCP6_OPT_VENDOR_CLASS:
+		return parse_vendor_class(o, len, m);
 	case DHCP6_OPT_CLIENT_ARCH:
 		if (len == 0 || len % 2)
 			return -EBADMSG;
