@@ -309,6 +309,17 @@ static void test_proxy_edk2_advertise_then_4011(void **state)
 	assert_int_equal(f->a.dst.sin6_scope_id, 0);
 	assert_non_null(strstr(f->a.log, "port=4011"));
 
+	/* a 4011 Request from an address no client has: silent */
+	static const char *const bad[] = {"::1", "::", "ff02::1", "::ffff:192.0.2.9", "2001:db8::2"};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		struct sockaddr_in6 keep = f->src;
+		inet_pton(AF_INET6, bad[k], &f->src.sin6_addr);
+		fx_ask(f, true, req, n);
+		assert_int_equal(f->a.len, 0);
+		if (!strstr(f->a.log, "dhcp6.drop"))
+			fail_msg("%s: %s", bad[k], f->a.log);
+		f->src = keep;
+	}
 	/* the same Request naming another server: silent */
 	req[n - 1] ^= 1;
 	fx_ask(f, true, req, n);
@@ -376,8 +387,17 @@ static void test_stateful_lifecycle(void **state)
 	assert_memory_equal(addr, r->start, 14 - 2);
 	assert_true(memcmp(addr, r->start, 16) >= 0 && memcmp(addr, r->end, 16) <= 0);
 	assert_non_null(strstr(f->a.log, "mode=stateful addr=2001:db8::1"));
-	/* Request -> Reply, same address */
+	/* a Request whose reply would go to a multicast group: silent, and it
+	 * holds no address */
 	size_t n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
+	struct sockaddr_in6 keep = f->src;
+	inet_pton(AF_INET6, "ff02::1", &f->src.sin6_addr);
+	fx_ask(f, false, m, n);
+	assert_int_equal(f->a.len, 0);
+	assert_int_equal(dhcp6_leases_live(&f->leases, f->ctx.now_ms), 0);
+	f->src = keep;
+	/* Request -> Reply, same address */
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
 	fx_ask(f, false, m, n);
 	assert_int_equal(f->r.type, DHCP6_REPLY);
 	assert_true(f->r.has_iaaddr);
