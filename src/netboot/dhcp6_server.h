@@ -11,7 +11,11 @@
  *  - stateful (--dhcp6-range START,END): a minimal DHCPv6 server for LANs
  *    where nobody assigns IPv6 addresses: IA_NA from the range, in-memory
  *    leases keyed by DUID + IAID, Solicit / Request / Renew / Rebind /
- *    Release / Decline / Confirm / Information-Request.
+ *    Release / Decline / Confirm / Information-Request. An Advertise holds
+ *    no address (only a Request commits one), and the rate limit is taken
+ *    before any lease is looked at: a Solicit flood cannot empty the range.
+ * Replies go back to the client's source address only when it is a
+ * plausible unicast address (dhcp_dst.h).
  * Both answer only netboot clients (vendor class 343 PXEClient/HTTPClient,
  * user class iPXE, or option 61): ordinary hosts are left alone.
  *
