@@ -310,7 +310,8 @@ static void test_proxy_edk2_advertise_then_4011(void **state)
 	assert_non_null(strstr(f->a.log, "port=4011"));
 
 	/* a 4011 Request from an address no client has: silent */
-	static const char *const bad[] = {"::1", "::", "ff02::1", "::ffff:192.0.2.9", "2001:db8::2"};
+	static const char *const bad[] = {"::1", "::", "ff02::1", "::ffff:192.0.2.9",
+					  "2001:db8::2"};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
 		struct sockaddr_in6 keep = f->src;
 		inet_pton(AF_INET6, bad[k], &f->src.sin6_addr);
