@@ -75,8 +75,10 @@ int main(int argc, char **argv)
 	case ROLE_INIT:
 		return init_main(argc, argv);
 	case ROLE_REFUSE:
-		fprintf(stderr, "lifeboat: started as '%s' but not PID 1: a lifeboat takeover "
-				"holds this path; nothing done\n", self);
+		fprintf(stderr,
+			"lifeboat: started as '%s' but not PID 1: a lifeboat takeover "
+			"holds this path; nothing done\n",
+			self);
 		return 1;
 	case ROLE_COMMAND:
 		break;

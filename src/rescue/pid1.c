@@ -847,7 +847,8 @@ static void reexec_original(int argc, char **argv, const struct rescue_state *st
 	int k = leftover_clean();
 	/* Still us at that path: exec'ing it would loop. */
 	if (same_file(target, "/proc/self/exe")) {
-		early_say("lifeboat: %s still runs lifeboat (%d mounts removed); staying", target, k);
+		early_say("lifeboat: %s still runs lifeboat (%d mounts removed); staying", target,
+			  k);
 		return;
 	}
 	execve(target, nargv, environ);

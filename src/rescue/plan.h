@@ -25,7 +25,7 @@
 enum then_action { THEN_SHELL, THEN_REBOOT, THEN_POWEROFF, THEN_RETURN, THEN_SWITCH };
 
 struct rescue_state {
-	uint64_t start_ms;	  /* CLOCK_BOOTTIME when takeover started */
+	uint64_t start_ms; /* CLOCK_BOOTTIME when takeover started */
 	/* Validity: the boot this file was written in, and the CLOCK_BOOTTIME
 	 * by which PID 1 must have entered the init role (0: none). A file
 	 * from another boot or past its deadline is a leftover, never acted on. */

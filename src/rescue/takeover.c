@@ -314,7 +314,9 @@ static void check_leftovers(struct takeover *t)
 		return;
 	}
 	snprintf(t->leftover_why, sizeof t->leftover_why, "%s",
-		 r == -ESTALE ? why : r == -EBADMSG ? "unreadable" : "missing");
+		 r == -ESTALE	 ? why
+		 : r == -EBADMSG ? "unreadable"
+				 : "missing");
 }
 
 static const char *const sw_kind_names[] = {"none", "directory (bind mount)",
@@ -377,8 +379,9 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 	if (t->bind_target[0])
 		fprintf(f, "  bind over: %s\n", t->bind_target);
 	if (t->leftovers)
-		fprintf(f, "  leftovers: %zu mounts of an earlier takeover (state %s): removed first\n",
-			t->leftovers, t->leftover_why);
+		fprintf(
+		    f, "  leftovers: %zu mounts of an earlier takeover (state %s): removed first\n",
+		    t->leftovers, t->leftover_why);
 	fprintf(f, "  rescue root: tmpfs at %s, then pivot_root (old root at %s)\n", RESCUE_DIR,
 		OLDROOT);
 	fprintf(f, "  carried: %zu files, %llu KiB:", c->nfiles,
@@ -906,8 +909,9 @@ static int execute(struct takeover *t)
 		return -ENOMEM;
 	if (t->leftovers) {
 		int n = leftover_clean();
-		fprintf(stderr, "takeover: removed %d mounts left by an earlier takeover (state %s)\n",
-			n, t->leftover_why);
+		fprintf(stderr,
+			"takeover: removed %d mounts left by an earlier takeover (state %s)\n", n,
+			t->leftover_why);
 	}
 	if ((rc = prepare_ram_root(t, c)) || stop_requested(t))
 		goto fail;

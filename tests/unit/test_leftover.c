@@ -74,8 +74,8 @@ static void test_mounts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stale),
-		cmocka_unit_test(test_mounts),
+	    cmocka_unit_test(test_stale),
+	    cmocka_unit_test(test_mounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
