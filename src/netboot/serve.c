@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
@@ -721,6 +722,11 @@ fail:
 
 static void serve_on_signal(struct loop *l, int signo, void *arg)
 {
+	if (signo == SIGCHLD) { /* PID 1 only: orphans of the namespace */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		return;
+	}
 	if (signo == SIGHUP) {
 		serve_reload(arg);
 		return;
@@ -896,6 +902,10 @@ int serve_main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	/* As PID 1 (a container's entrypoint) every orphan becomes our child
+	 * and stays a zombie unless we reap it. */
+	if (getpid() == 1)
+		sigaddset(&set, SIGCHLD);
 	loop_signals(&st.loop, &set, serve_on_signal, &st);
 
 	for (size_t i = 0; i < st.ifs.n; i++) {

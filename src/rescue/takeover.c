@@ -22,6 +22,7 @@
 #include "rescue/carry.h"
 #include "rescue/elf.h"
 #include "rescue/inits.h"
+#include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
 #include "rescue/rootfs.h"
@@ -54,6 +55,17 @@ struct takeover {
 	 * shortens the wait for PID 1 to re-execute. Read once at start. */
 	enum { FAULT_NONE, FAULT_COPY, FAULT_BIND, FAULT_REEXEC } fault;
 	unsigned reexec_wait_s;
+	/* LIFEBOAT_PAUSE (test-only): stop after this step until a signal. */
+	enum step { STEP_NONE, STEP_STATE, STEP_BIND, STEP_REEXEC } pause_at;
+	/* Stage 0 holds SIGINT/SIGTERM/SIGHUP blocked and looks for them
+	 * between steps: the first one seen ends it through undo(). */
+	sigset_t stop_sigs;
+	int interrupted; /* the signal that ended stage 0, 0: none */
+	bool triggered, hup_sent;
+	dev_t sub_dev; /* the substitute, to tell whether PID 1 became it */
+	ino_t sub_ino;
+	size_t leftovers; /* mounts of an earlier, stale takeover */
+	char leftover_why[64];
 };
 
 static void usage(FILE *f)
@@ -285,6 +297,28 @@ static void check_switch_to(struct takeover *t)
 	}
 }
 
+/* A takeover whose state is valid (this boot, before its deadline) is in
+ * progress: refuse. Anything else of an earlier one is a leftover that
+ * execute() removes first (the dry run only names it). */
+static void check_leftovers(struct takeover *t)
+{
+	struct rescue_state old;
+	const char *why = NULL;
+	const struct mnt_entry *v[16];
+	int r = leftover_state_read(RESCUE_DIR RESCUE_STATE, &old, &why);
+	t->leftovers = leftover_mounts(&t->mounts, v, sizeof v / sizeof v[0]);
+	if (r == 0) {
+		refuse(t, "%s holds the state of a takeover in progress; wait for it to end",
+		       RESCUE_DIR);
+		t->leftovers = 0;
+		return;
+	}
+	snprintf(t->leftover_why, sizeof t->leftover_why, "%s",
+		 r == -ESTALE	 ? why
+		 : r == -EBADMSG ? "unreadable"
+				 : "missing");
+}
+
 static const char *const sw_kind_names[] = {"none", "directory (bind mount)",
 					    "tar archive (unpacked into a RAM tmpfs)",
 					    "block device", "image file (loop device)"};
@@ -300,9 +334,7 @@ static void checks(struct takeover *t, uint64_t carried)
 		refuse(t, "mount blocked by seccomp/LSM, typical in containers");
 	else if (m)
 		refuse(t, "test mount of a tmpfs failed: %s", strerror(-m));
-	if (mountinfo_find(&t->mounts, RESCUE_DIR))
-		refuse(t, "%s is still mounted (an earlier takeover?); unmount it first",
-		       RESCUE_DIR);
+	check_leftovers(t);
 	if (t->init->kind == INIT_LIFEBOAT)
 		refuse(t, "PID 1 is already lifeboat");
 	else if (t->init->kind == INIT_UNKNOWN)
@@ -346,6 +378,10 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 	fprintf(f, "  re-exec method: %s\n", t->init->method_name);
 	if (t->bind_target[0])
 		fprintf(f, "  bind over: %s\n", t->bind_target);
+	if (t->leftovers)
+		fprintf(
+		    f, "  leftovers: %zu mounts of an earlier takeover (state %s): removed first\n",
+		    t->leftovers, t->leftover_why);
 	fprintf(f, "  rescue root: tmpfs at %s, then pivot_root (old root at %s)\n", RESCUE_DIR,
 		OLDROOT);
 	fprintf(f, "  carried: %zu files, %llu KiB:", c->nfiles,
@@ -386,9 +422,28 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 			t->st.revert_after_s);
 }
 
+/* True once PID 1 runs the substitute: the handover happened. */
+static bool pid1_is_substitute(const struct takeover *t)
+{
+	struct stat now;
+	return t->sub_ino && !stat("/proc/1/exe", &now) && now.st_dev == t->sub_dev &&
+	       now.st_ino == t->sub_ino;
+}
+
 static void undo(struct takeover *t)
 {
 	char nr[PATH_MAX];
+	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
+		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
+			strerror(errno));
+	/* busybox re-read our inittab on SIGHUP: make it read its own again. */
+	if (t->hup_sent)
+		kill(1, SIGHUP);
+	/* The init re-executed while we gave up: it runs from the RAM root. */
+	if (t->triggered && pid1_is_substitute(t)) {
+		fprintf(stderr, "takeover: PID 1 is lifeboat already; the RAM root stays\n");
+		return;
+	}
 	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
 	if (t->newroot_mounted && umount2(nr, 0))
 		umount2(nr, MNT_DETACH);
@@ -397,14 +452,21 @@ static void undo(struct takeover *t)
 		close(t->loop_fd);
 		t->loop_fd = -1;
 	}
-	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
-		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
-			strerror(errno));
 	if (t->tmpfs_mounted && umount2(RESCUE_DIR, 0) && umount2(RESCUE_DIR, MNT_DETACH))
 		fprintf(stderr, "takeover: undo: cannot unmount %s: %s\n", RESCUE_DIR,
 			strerror(errno));
 	rmdir(RESCUE_DIR);
 	fprintf(stderr, "takeover: undone: bind and rescue tmpfs removed, system unchanged\n");
+}
+
+/* A child starts with the mask and SIGPIPE disposition a program expects,
+ * not stage 0's (both survive execve). */
+static void child_reset(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int run_wait(char *const argv[], int timeout_s)
@@ -414,6 +476,7 @@ static int run_wait(char *const argv[], int timeout_s)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		child_reset();
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -425,6 +488,50 @@ static int run_wait(char *const argv[], int timeout_s)
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT; /* left running: it may wait for the re-exec */
+}
+
+static const char *const step_names[] = {"", "state", "bind", "reexec"};
+
+static const char *stop_name(int sig)
+{
+	return sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : sig == SIGHUP ? "HUP" : "?";
+}
+
+/* True once SIGINT, SIGTERM or SIGHUP came (they are blocked in stage 0;
+ * this takes a pending one). A dropped SSH session is a SIGHUP. */
+static bool stop_requested(struct takeover *t)
+{
+	struct timespec zero = {0, 0};
+	int sig;
+	if (!t->interrupted && (sig = sigtimedwait(&t->stop_sigs, NULL, &zero)) > 0) {
+		t->interrupted = sig;
+		fprintf(stderr, "takeover: interrupted by SIG%s\n", stop_name(sig));
+	}
+	return t->interrupted != 0;
+}
+
+/* Waits up to ms for a stop signal; true if one came. */
+static bool stop_wait(struct takeover *t, unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	int sig;
+	if (t->interrupted)
+		return true;
+	if ((sig = sigtimedwait(&t->stop_sigs, NULL, &ts)) > 0) {
+		t->interrupted = sig;
+		fprintf(stderr, "takeover: interrupted by SIG%s\n", stop_name(sig));
+	}
+	return t->interrupted != 0;
+}
+
+/* Test hook: after step, say so and wait (at most 60 s) for a signal. */
+static void pause_after(struct takeover *t, enum step step)
+{
+	if (t->pause_at != step)
+		return;
+	fprintf(stderr, "takeover: paused after step %s (LIFEBOAT_PAUSE)\n", step_names[step]);
+	fflush(stderr);
+	stop_wait(t, 60000);
 }
 
 static int trigger(struct takeover *t)
@@ -469,7 +576,9 @@ static int trigger(struct takeover *t)
 		/* HUP: re-read the inittab (now only ::restart:); QUIT: run it. */
 		if (kill(1, SIGHUP))
 			return -errno;
-		sleep(1);
+		t->hup_sent = true;
+		if (stop_wait(t, 1000))
+			return -EINTR;
 		return kill(1, SIGQUIT) ? -errno : 0;
 	default:
 		return -ENOTSUP;
@@ -504,6 +613,7 @@ static void busybox_links(void)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
+		child_reset();
 		dup2(p[1], 1);
 		execl(bb, "busybox", "--list", (char *)NULL);
 		_exit(127);
@@ -651,23 +761,20 @@ static int prepare_switch(struct takeover *t)
 	return 0;
 }
 
-static int execute(struct takeover *t)
+/* The RAM root: our tmpfs, everything carried, the --switch-to root. */
+static int prepare_ram_root(struct takeover *t, struct carry *c)
 {
-	char path[PATH_MAX], err[512] = "", buf[8192];
-	struct carry *c = malloc(sizeof *c);
+	char path[PATH_MAX], err[512] = "";
 	int rc;
-	if (!c)
-		return -ENOMEM;
 	if (mkdir(RESCUE_DIR, 0755) && errno != EEXIST) {
-		rc = -errno;
 		fprintf(stderr, "takeover: mkdir %s: %s\n", RESCUE_DIR, strerror(errno));
-		goto fail;
+		return -errno;
 	}
 	/* Our own tmpfs: /run is often noexec and a bind inherits that. */
-	if (mount("lifeboat-rescue", RESCUE_DIR, "tmpfs", 0, "mode=0755")) {
+	if (mount(RESCUE_TMPFS_SOURCE, RESCUE_DIR, "tmpfs", 0, "mode=0755")) {
 		rc = -errno;
 		fprintf(stderr, "takeover: mount tmpfs at %s: %s\n", RESCUE_DIR, strerror(errno));
-		goto fail;
+		return rc;
 	}
 	t->tmpfs_mounted = true;
 	carry_init(c, RESCUE_DIR, false);
@@ -679,7 +786,7 @@ static int execute(struct takeover *t)
 	}
 	if (rc) {
 		fprintf(stderr, "takeover: %s\n", err);
-		goto fail;
+		return rc;
 	}
 	if (t->busybox)
 		busybox_links();
@@ -689,21 +796,44 @@ static int execute(struct takeover *t)
 		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
 		mkdir(path, 0755);
 	}
-	if (t->st.switch_to[0] && (rc = prepare_switch(t)))
-		goto fail;
+	return t->st.switch_to[0] ? prepare_switch(t) : 0;
+}
+
+/* The state file PID 1 reads; valid in this boot until its deadline: the
+ * longest a legitimate handover can take (self-test, trigger, the wait for
+ * PID 1) plus slack. After it, the file is a leftover nobody acts on. */
+static int write_state(struct takeover *t)
+{
+	char path[PATH_MAX], buf[8192];
+	int rc;
 	if (t->st.ssh_port && t->ssh_src[0])
 		snprintf(t->st.ssh_server, sizeof t->st.ssh_server, "%s", t->ssh_src);
 	if (t->busybox)
 		snprintf(t->st.busybox, sizeof t->st.busybox, "/bin/busybox");
+	leftover_boot_id(t->st.boot_id, sizeof t->st.boot_id);
+	t->st.deadline_ms = leftover_boottime_ms() + (t->reexec_wait_s + 30) * 1000ull;
 	int len = plan_state_format(&t->st, buf, sizeof buf);
 	snprintf(path, sizeof path, "%s%s", RESCUE_DIR, RESCUE_STATE);
 	if (len < 0 || (rc = write_file(path, buf, (size_t)len, 0600))) {
 		rc = len < 0 ? len : rc;
 		fprintf(stderr, "takeover: writing %s: %s\n", path, strerror(-rc));
-		goto fail;
+		return rc;
 	}
-	char sub[PATH_MAX];
+	return 0;
+}
+
+/* Binds the substitute (busybox: an inittab naming it) over the file the
+ * init re-executes and proves that path runs us. */
+static int bind_substitute(struct takeover *t)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	int rc;
+	struct stat want;
 	snprintf(sub, sizeof sub, "%s%s", RESCUE_DIR, RESCUE_SELF);
+	if (stat(sub, &want))
+		return -errno;
+	t->sub_dev = want.st_dev;
+	t->sub_ino = want.st_ino;
 	if (t->init->kind == INIT_BUSYBOX) {
 		char tab[PATH_MAX + 32];
 		int n = inits_busybox_inittab(tab, sizeof tab, sub);
@@ -711,7 +841,7 @@ static int execute(struct takeover *t)
 		if (n < 0 || (rc = write_file(path, tab, (size_t)n, 0644))) {
 			rc = n < 0 ? n : rc;
 			fprintf(stderr, "takeover: inittab: %s\n", strerror(-rc));
-			goto fail;
+			return rc;
 		}
 	} else {
 		snprintf(path, sizeof path, "%s", sub);
@@ -721,46 +851,130 @@ static int execute(struct takeover *t)
 		rc = -errno;
 		fprintf(stderr, "takeover: bind %s over %s: %s%s\n", path, t->bind_target,
 			strerror(errno), t->fault == FAULT_BIND ? " (LIFEBOAT_FAULT=bind)" : "");
-		goto fail;
+		return rc;
 	}
 	t->bound = true;
 	/* The init will exec exactly this path: prove it runs us. */
 	if ((rc = selftest(t->init->kind == INIT_BUSYBOX ? sub : t->bind_target))) {
 		fprintf(stderr, "takeover: self-test of the substitute failed: %s\n",
 			strerror(-rc));
-		goto fail;
+		return rc;
 	}
-	struct stat want, now;
-	if (stat(sub, &want)) {
-		rc = -errno;
-		goto fail;
+	return 0;
+}
+
+/* Triggers the re-exec and waits for PID 1 to become the substitute (it
+ * then stops us too). A stop signal after the trigger gives the init a
+ * few seconds to finish a re-exec already under way (busybox init sends
+ * it to everyone before it execs) before stage 0 gives up. */
+static int handover(struct takeover *t)
+{
+	int rc;
+	/* FAULT_REEXEC: an init that ignores the trigger is never told. */
+	if (t->fault != FAULT_REEXEC) {
+		t->triggered = true;
+		if ((rc = trigger(t))) {
+			fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
+			return rc;
+		}
 	}
+	pause_after(t, STEP_REEXEC);
+	unsigned ticks = t->reexec_wait_s * 10, grace = 0;
+	for (unsigned i = 0; i < ticks; i++) {
+		if (pid1_is_substitute(t)) {
+			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
+			return 0;
+		}
+		if (!t->interrupted) {
+			stop_wait(t, 100);
+		} else {
+			struct timespec ts = {0, 100000000};
+			if (!t->triggered || ++grace > 30)
+				return -EINTR;
+			nanosleep(&ts, NULL);
+		}
+	}
+	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within %us\n",
+		t->reexec_wait_s);
+	return -ETIMEDOUT;
+}
+
+/* Stage 0 for real. Every way it ends before PID 1 has changed (a failed
+ * step, a timeout, SIGINT/SIGTERM/SIGHUP) goes through undo(). */
+static int execute(struct takeover *t)
+{
+	struct carry *c = malloc(sizeof *c);
+	int rc;
+	if (!c)
+		return -ENOMEM;
+	if (t->leftovers) {
+		int n = leftover_clean();
+		fprintf(stderr,
+			"takeover: removed %d mounts left by an earlier takeover (state %s)\n", n,
+			t->leftover_why);
+	}
+	if ((rc = prepare_ram_root(t, c)) || stop_requested(t))
+		goto fail;
+	if ((rc = write_state(t)))
+		goto fail;
+	pause_after(t, STEP_STATE);
+	if (stop_requested(t) || (rc = bind_substitute(t)))
+		goto fail;
+	pause_after(t, STEP_BIND);
+	if (stop_requested(t))
+		goto fail;
 	fprintf(stderr, "takeover: RAM root ready (%zu files, %llu KiB); triggering %s\n",
 		c->nfiles, (unsigned long long)(c->bytes >> 10), t->init->method_name);
 	fflush(stderr);
-	/* FAULT_REEXEC: an init that ignores the trigger is never told. */
-	if (t->fault != FAULT_REEXEC && (rc = trigger(t))) {
-		fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
-		goto fail;
+	if (!(rc = handover(t))) {
+		free(c);
+		return 0;
 	}
-	/* Wait for PID 1 to become our file; it will then stop us too. */
-	for (unsigned i = 0; i < t->reexec_wait_s * 10; i++) {
-		if (!stat("/proc/1/exe", &now) && now.st_dev == want.st_dev &&
-		    now.st_ino == want.st_ino) {
-			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
-			free(c);
-			return 0;
-		}
-		struct timespec ts = {0, 100000000};
-		nanosleep(&ts, NULL);
-	}
-	rc = -ETIMEDOUT;
-	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within %us\n",
-		t->reexec_wait_s);
 fail:
 	free(c);
+	if (t->interrupted)
+		fprintf(stderr, "takeover: stopped by SIG%s before PID 1 changed\n",
+			stop_name(t->interrupted));
 	undo(t);
-	return rc;
+	return rc ? rc : -EINTR;
+}
+
+/* The test-only knobs (doc/takeover.md), read once at start. */
+static int read_test_env(struct takeover *t)
+{
+	const char *fe = getenv("LIFEBOAT_FAULT"), *we = getenv("LIFEBOAT_REEXEC_WAIT");
+	if (fe && *fe) {
+		static const char *const fn[] = {"", "copy", "bind", "reexec"};
+		for (size_t i = 1; i < sizeof fn / sizeof fn[0]; i++)
+			if (!strcmp(fe, fn[i]))
+				t->fault = (int)i;
+		if (t->fault == FAULT_NONE) {
+			fprintf(stderr, "takeover: unknown LIFEBOAT_FAULT '%s'\n", fe);
+			return -EINVAL;
+		}
+		fprintf(stderr, "takeover: test fault injection LIFEBOAT_FAULT=%s\n", fe);
+	}
+	const char *pe = getenv("LIFEBOAT_PAUSE");
+	if (pe && *pe) {
+		for (size_t i = 1; i < sizeof step_names / sizeof step_names[0]; i++)
+			if (!strcmp(pe, step_names[i]))
+				t->pause_at = (enum step)i;
+		if (t->pause_at == STEP_NONE) {
+			fprintf(stderr, "takeover: unknown LIFEBOAT_PAUSE '%s'\n", pe);
+			return -EINVAL;
+		}
+	}
+	t->reexec_wait_s = 60;
+	if (we && *we) {
+		char *wend;
+		unsigned long w = strtoul(we, &wend, 10);
+		if (*wend || w < 1 || w > 600) {
+			fprintf(stderr, "takeover: bad LIFEBOAT_REEXEC_WAIT '%s'\n", we);
+			return -EINVAL;
+		}
+		t->reexec_wait_s = (unsigned)w;
+	}
+	return 0;
 }
 
 int takeover_main(int argc, char **argv)
@@ -803,28 +1017,8 @@ int takeover_main(int argc, char **argv)
 	plan_state_init(&t->st);
 	t->st.start_ms = boottime_ms();
 	t->loop_fd = -1;
-	const char *fe = getenv("LIFEBOAT_FAULT"), *we = getenv("LIFEBOAT_REEXEC_WAIT");
-	if (fe && *fe) {
-		static const char *const fn[] = {"", "copy", "bind", "reexec"};
-		for (size_t i = 1; i < sizeof fn / sizeof fn[0]; i++)
-			if (!strcmp(fe, fn[i]))
-				t->fault = (int)i;
-		if (t->fault == FAULT_NONE) {
-			fprintf(stderr, "takeover: unknown LIFEBOAT_FAULT '%s'\n", fe);
-			goto out;
-		}
-		fprintf(stderr, "takeover: test fault injection LIFEBOAT_FAULT=%s\n", fe);
-	}
-	t->reexec_wait_s = 60;
-	if (we && *we) {
-		char *wend;
-		unsigned long w = strtoul(we, &wend, 10);
-		if (*wend || w < 1 || w > 600) {
-			fprintf(stderr, "takeover: bad LIFEBOAT_REEXEC_WAIT '%s'\n", we);
-			goto out;
-		}
-		t->reexec_wait_s = (unsigned)w;
-	}
+	if (read_test_env(t))
+		goto out;
 	bool then_set = false;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char *end;
@@ -948,7 +1142,18 @@ int takeover_main(int argc, char **argv)
 		fclose(tty);
 	}
 	fflush(stdout);
-	rc = execute(t) ? 1 : 0;
+	/* From here until PID 1 has changed, a Ctrl-C, a kill or a dropped
+	 * session must end stage 0 through undo(), never halfway: hold the
+	 * signals and look for them between steps. A closed terminal or pipe
+	 * makes writes fail instead of killing us. */
+	sigemptyset(&t->stop_sigs);
+	sigaddset(&t->stop_sigs, SIGINT);
+	sigaddset(&t->stop_sigs, SIGTERM);
+	sigaddset(&t->stop_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &t->stop_sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = execute(t);
+	rc = !rc ? 0 : t->interrupted ? 128 + t->interrupted : 1;
 out:
 	if (t)
 		mountinfo_free(&t->mounts);
