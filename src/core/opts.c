@@ -382,9 +382,8 @@ static void help_row(const struct opts_row *r, FILE *f)
 	wrap(f, col, text);
 }
 
-void opts_help(const struct opts_cmd *cmd, FILE *f)
+void opts_help_groups(const struct opts_cmd *cmd, FILE *f)
 {
-	fputs(cmd->about, f);
 	for (size_t g = 0; g < cmd->n_rows; g++) {
 		const char *group = cmd->rows[g].group;
 		bool seen = false;
@@ -397,6 +396,12 @@ void opts_help(const struct opts_cmd *cmd, FILE *f)
 			if (!strcmp(cmd->rows[i].group, group))
 				help_row(&cmd->rows[i], f);
 	}
+}
+
+void opts_help(const struct opts_cmd *cmd, FILE *f)
+{
+	fputs(cmd->about, f);
+	opts_help_groups(cmd, f);
 	if (cmd->epilog)
 		cmd->epilog(f);
 }

@@ -114,6 +114,8 @@ bool opts_takes_value(const struct opts_row *r);
 /* The --help text: cmd->about, the rows by group (in order of first
  * appearance), cmd->epilog. */
 void opts_help(const struct opts_cmd *cmd, FILE *f);
+/* Only the groups: "\nGROUP:\n" and its rows, for each group. */
+void opts_help_groups(const struct opts_cmd *cmd, FILE *f);
 
 /* Calls fn on every row in table order until it returns non-zero, which is
  * returned. For generators (man page, completion). */
