@@ -290,7 +290,9 @@ int opts_parse(const struct opts_cmd *cmd, int argc, char **argv, void *o, int *
 	}
 	lo[n] = (struct option){0};
 	shorts[ns] = 0;
-	optind = 1;
+	/* 0, not 1: glibc and musl then also forget where a previous parse
+	 * stopped inside a group of short options ("-hf") */
+	optind = 0;
 	opterr = cmd->getopt_errors;
 	int c;
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {

@@ -190,6 +190,14 @@ static void test_defaults_and_each_kind(void **state)
 	assert_true(o.help);
 	assert_true(o.flag);
 	assert_string_equal(errbuf, "");
+
+	/* a parse that stopped inside "-hf" leaves nothing for the next one */
+	const char *grouped[] = { "t", "-hf", NULL }, *next[] = { "t", "-l", NULL };
+	assert_int_equal(run(grouped, &o, &first, errbuf, sizeof errbuf), 1);
+	assert_false(o.flag);
+	assert_int_equal(run(next, &o, &first, errbuf, sizeof errbuf), 0);
+	assert_false(o.flag);
+	assert_int_equal(o.level, 3);
 }
 
 static void test_bad_values(void **state)
