@@ -1,5 +1,3 @@
-/* config: reads a `serve --config` file into argument words (format in
- * config.h); which names it accepts comes from the option table. */
 #include "netboot/config.h"
 
 #include <errno.h>
