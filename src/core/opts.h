@@ -1,6 +1,15 @@
 /* opts: one table per command's options. From its rows come getopt_long's
  * arrays, the --help text, what a config file may say, the SIGHUP reload
- * policy, and (through opts_foreach) the man page and shell completion. */
+ * policy, and (through opts_foreach) the man page and shell completion.
+ *
+ * A new option is its member in the command's options struct and one row
+ * naming it, e.g. in serve_opts.c:
+ *
+ *   {"max-per-client", 0, OPTS_UINT, "N", S(max_per_client), .min = 1,
+ *    .max = 1024, .def = "16", .help = "connections per client address",
+ *    .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
+ *
+ * Only a check across options ("--initrd needs --kernel") goes elsewhere. */
 #ifndef LIFEBOAT_CORE_OPTS_H
 #define LIFEBOAT_CORE_OPTS_H
 
