@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/opts.h"
 #include "rescue/leftover.h"
 #include "rescue/role.h"
 #include "roles.h"
@@ -26,13 +27,26 @@ static const struct role roles[] = {
     {"return", return_main, "in a rescue system: go back to the original system"},
 };
 
+/* The options before a command, as rows (core/opts.h) so that the help
+ * text, man page and completion list them; main() matches them itself. */
+static const struct opts_row main_rows[] = {
+    {"help", 'h', OPTS_FLAG, .help = "this text", .group = "Options"},
+    {"version", 'V', OPTS_FLAG, .help = "print the version", .group = "Options"},
+};
+static const struct opts_cmd main_cmd = {
+    .name = "lifeboat",
+    .about = "usage: lifeboat COMMAND [ARGS]...\n",
+    .rows = main_rows,
+    .n_rows = sizeof main_rows / sizeof main_rows[0],
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lifeboat COMMAND [ARGS]...\n\ncommands:\n");
+	fprintf(f, "%s\ncommands:\n", main_cmd.about);
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		fprintf(f, "  %-9s %s\n", roles[i].name, roles[i].summary);
-	fprintf(f, "\n'lifeboat COMMAND --help' shows a command's flags.\n"
-		   "  -h, --help     this text\n  -V, --version  print the version\n");
+	fprintf(f, "\n'lifeboat COMMAND --help' shows a command's flags.\n");
+	opts_help_groups(&main_cmd, f);
 }
 
 static const char *base_name(const char *p)

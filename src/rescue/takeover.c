@@ -4,7 +4,6 @@
  * is undone when any step before PID 1 changes fails. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/opts.h"
 #include "rescue/carry.h"
 #include "rescue/elf.h"
 #include "rescue/inits.h"
@@ -26,6 +26,7 @@
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
 #include "rescue/rootfs.h"
+#include "rescue/takeover.h"
 #include "roles.h"
 
 #define MAX_CARRY 32
@@ -34,6 +35,7 @@
 struct takeover {
 	struct rescue_state st;
 	bool yes, dry_run, force_ptrace;
+	bool then_set; /* --then given (else --switch-to implies switch) */
 	const char *busybox;
 	const char *carry[MAX_CARRY];
 	size_t ncarry;
@@ -68,26 +70,102 @@ struct takeover {
 	char leftover_why[64];
 };
 
-static void usage(FILE *f)
+static int parse_run(void *o, const char *arg, const char **why)
 {
-	fprintf(
-	    f,
-	    "usage: lifeboat takeover [OPTIONS]\n"
-	    "Become PID 1 of this system from RAM and free its root filesystem.\n\n"
-	    "  --dry-run            print the plan, change nothing\n"
-	    "  --yes                do not ask for confirmation\n"
-	    "  --console DEV        console of the rescue system (default /dev/console)\n"
-	    "  --ssh PORT           start a carried sshd/dropbear on PORT with the old host keys\n"
-	    "  --run CMD            run CMD (busybox sh -c) once the root is released\n"
-	    "  --then ACTION        shell|reboot|poweroff|return afterwards (default shell)\n"
-	    "  --grace SECS         SIGTERM grace before SIGKILL (default 5)\n"
-	    "  --revert-after SECS  dead-man switch: return unless 'lifeboat confirm' runs in "
-	    "time\n"
-	    "  --busybox PATH       static busybox to carry (default /bin/busybox)\n"
-	    "  --carry PATH         carry an executable with its libraries (repeatable)\n"
-	    "  --switch-to ROOTFS   switch to another root: a directory, a .tar[.gz|.xz]\n"
-	    "                       (unpacked into RAM), a block device or an image file\n"
-	    "  --force-ptrace       (not available: refused)\n");
+	struct takeover *t = o;
+	if (strchr(arg, '\n') || strlen(arg) >= sizeof t->st.run) {
+		*why = "one line, < 1024 bytes";
+		return -EINVAL;
+	}
+	snprintf(t->st.run, sizeof t->st.run, "%s", arg);
+	return 0;
+}
+
+static int parse_then(void *o, const char *arg, const char **why)
+{
+	struct takeover *t = o;
+	t->then_set = true;
+	if (plan_then_parse(arg, &t->st.then)) {
+		*why = "shell|reboot|poweroff|return|switch";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define T(m) OPTS_AT(struct takeover, m)
+#define G_PLAN "What to do"
+#define G_RESCUE "The rescue system"
+#define G_GEN "General"
+
+/* takeover's options (core/opts.h): a new one is a row plus its member. */
+static const struct opts_row takeover_rows[] = {
+    {"dry-run", 0, OPTS_FLAG, T(dry_run), .value = 1, .help = "print the plan, change nothing",
+     .group = G_PLAN},
+    {"yes", 0, OPTS_FLAG, T(yes), .value = 1, .help = "do not ask for confirmation",
+     .group = G_PLAN},
+    {"run", 0, OPTS_CUSTOM, "CMD", T(st.run), .parse = parse_run, .flags = OPTS_TERSE,
+     .help = "run CMD (busybox sh -c) once the root is released", .group = G_PLAN},
+    {"then", 0, OPTS_CUSTOM, "ACTION", T(st.then), .parse = parse_then,
+     .flags = OPTS_TERSE | OPTS_DEF_DOC, .def = "shell",
+     .help = "shell|reboot|poweroff|return afterwards", .group = G_PLAN},
+    {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535,
+     .bad = "bad number",
+     .help = "dead-man switch: return unless 'lifeboat confirm' runs in time", .group = G_PLAN},
+    {"switch-to", 0, OPTS_STRBUF, "ROOTFS", T(st.switch_to),
+     .help = "switch to another root: a directory, a .tar[.gz|.xz] (unpacked into RAM), a "
+	     "block device or an image file",
+     .group = G_PLAN},
+    {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console",
+     .flags = OPTS_DEF_DOC, .help = "console of the rescue system", .group = G_RESCUE},
+    {"ssh", 0, OPTS_UINT, "PORT", T(st.ssh_port), .min = 1, .max = 65535, .bad = "bad number",
+     .help = "start a carried sshd/dropbear on PORT with the old host keys", .group = G_RESCUE},
+    {"grace", 0, OPTS_UINT, "SECS", T(st.grace_s), .max = 65535, .bad = "bad number",
+     .def = "5", .flags = OPTS_DEF_DOC, .help = "SIGTERM grace before SIGKILL",
+     .group = G_RESCUE},
+    {"busybox", 0, OPTS_STRING, "PATH", T(busybox), .def = "/bin/busybox",
+     .flags = OPTS_DEF_DOC, .help = "static busybox to carry", .group = G_RESCUE},
+    {"carry", 0, OPTS_LIST, "PATH", OPTS_LIST_AT(struct takeover, carry, ncarry),
+     .help = "carry an executable with its libraries (repeatable)", .group = G_RESCUE},
+    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1,
+     .help = "(not available: refused)", .group = G_RESCUE},
+    {"help", 'h', OPTS_FLAG, .flags = OPTS_STOP, .help = "this text", .group = G_GEN},
+};
+
+#undef T
+
+static const struct opts_cmd takeover_cmd = {
+    .name = "takeover",
+    .about = "usage: lifeboat takeover [OPTIONS]\n"
+	     "Become PID 1 of this system from RAM and free its root filesystem.\n",
+    .rows = takeover_rows,
+    .n_rows = sizeof takeover_rows / sizeof takeover_rows[0],
+    .size = sizeof(struct takeover),
+    .getopt_errors = true,
+};
+
+const struct opts_cmd *takeover_options(void)
+{
+	return &takeover_cmd;
+}
+
+/* The command line into t. 0 to go on, else 1 with the exit status in *rc:
+ * 0 after --help, 2 for a bad command line (usage when getopt objected). */
+static int takeover_args(struct takeover *t, int argc, char **argv, int *rc)
+{
+	int first, r = opts_parse(&takeover_cmd, argc, argv, t, &first, stderr);
+	*rc = 2;
+	if (r == 1) {
+		opts_help(&takeover_cmd, stdout);
+		*rc = 0;
+		return 1;
+	}
+	if (r == -ENOENT || (!r && first < argc))
+		opts_help(&takeover_cmd, stderr);
+	if (r || first < argc)
+		return 1;
+	if (t->st.switch_to[0] && !t->then_set)
+		t->st.then = THEN_SWITCH;
+	return 0;
 }
 
 __attribute__((format(printf, 2, 3))) static void refuse(struct takeover *t, const char *fmt, ...)
@@ -979,39 +1057,9 @@ static int read_test_env(struct takeover *t)
 
 int takeover_main(int argc, char **argv)
 {
-	enum {
-		O_DRY = 256,
-		O_YES,
-		O_CONSOLE,
-		O_SSH,
-		O_RUN,
-		O_THEN,
-		O_GRACE,
-		O_REVERT,
-		O_BUSYBOX,
-		O_CARRY,
-		O_SWITCH,
-		O_PTRACE
-	};
-	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, O_DRY},
-	    {"yes", no_argument, NULL, O_YES},
-	    {"console", required_argument, NULL, O_CONSOLE},
-	    {"ssh", required_argument, NULL, O_SSH},
-	    {"run", required_argument, NULL, O_RUN},
-	    {"then", required_argument, NULL, O_THEN},
-	    {"grace", required_argument, NULL, O_GRACE},
-	    {"revert-after", required_argument, NULL, O_REVERT},
-	    {"busybox", required_argument, NULL, O_BUSYBOX},
-	    {"carry", required_argument, NULL, O_CARRY},
-	    {"switch-to", required_argument, NULL, O_SWITCH},
-	    {"force-ptrace", no_argument, NULL, O_PTRACE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct takeover *t = calloc(1, sizeof *t);
 	struct carry *c = calloc(1, sizeof *c);
-	int o, rc = 1;
+	int rc = 1;
 	if (!t || !c)
 		goto out;
 	plan_state_init(&t->st);
@@ -1019,88 +1067,8 @@ int takeover_main(int argc, char **argv)
 	t->loop_fd = -1;
 	if (read_test_env(t))
 		goto out;
-	bool then_set = false;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
-		unsigned long v = 0;
-		if (o == O_SSH || o == O_GRACE || o == O_REVERT) {
-			v = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || v > 65535 || (o == O_SSH && v == 0)) {
-				fprintf(stderr, "takeover: bad number '%s'\n", optarg);
-				rc = 2;
-				goto out;
-			}
-		}
-		switch (o) {
-		case O_DRY:
-			t->dry_run = true;
-			break;
-		case O_YES:
-			t->yes = true;
-			break;
-		case O_CONSOLE:
-			snprintf(t->st.console, sizeof t->st.console, "%s", optarg);
-			break;
-		case O_SSH:
-			t->st.ssh_port = (unsigned)v;
-			break;
-		case O_RUN:
-			if (strchr(optarg, '\n') || strlen(optarg) >= sizeof t->st.run) {
-				fprintf(stderr, "takeover: --run: one line, < 1024 bytes\n");
-				rc = 2;
-				goto out;
-			}
-			snprintf(t->st.run, sizeof t->st.run, "%s", optarg);
-			break;
-		case O_THEN:
-			then_set = true;
-			if (plan_then_parse(optarg, &t->st.then)) {
-				fprintf(stderr,
-					"takeover: --then: shell|reboot|poweroff|return|switch\n");
-				rc = 2;
-				goto out;
-			}
-			break;
-		case O_GRACE:
-			t->st.grace_s = (unsigned)v;
-			break;
-		case O_REVERT:
-			t->st.revert_after_s = (unsigned)v;
-			break;
-		case O_BUSYBOX:
-			t->busybox = optarg;
-			break;
-		case O_CARRY:
-			if (t->ncarry == MAX_CARRY) {
-				fprintf(stderr, "takeover: at most %d --carry\n", MAX_CARRY);
-				rc = 2;
-				goto out;
-			}
-			t->carry[t->ncarry++] = optarg;
-			break;
-		case O_SWITCH:
-			snprintf(t->st.switch_to, sizeof t->st.switch_to, "%s", optarg);
-			break;
-		case O_PTRACE:
-			t->force_ptrace = true;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		default:
-			usage(stderr);
-			rc = 2;
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		rc = 2;
+	if (takeover_args(t, argc, argv, &rc))
 		goto out;
-	}
-	if (t->st.switch_to[0] && !then_set)
-		t->st.then = THEN_SWITCH;
 	if (!t->busybox) {
 		static const char *const bbs[] = {"/bin/busybox", "/usr/bin/busybox",
 						  "/usr/lib/busybox-static/busybox", NULL};
