@@ -655,7 +655,7 @@ void serve_explain_bind(const char *proto, uint16_t port, int err, const char *w
 static void serve_reload(struct serve_state *st)
 {
 	struct serve_opts *n = calloc(1, sizeof *n);
-	struct fsroot root = {-1};
+	struct fsroot root = {.dirfd = -1};
 	const struct serve_opts *o = st->opts;
 	if (!n || serve_load_opts(st->argc, st->argv, n, stderr)) {
 		log_err(
