@@ -23,6 +23,7 @@
 #include "netboot/iface.h"
 #include "netboot/priv.h"
 #include "netboot/sandbox.h"
+#include "netboot/seccomp.h"
 #include "netboot/serve.h"
 #include "roles.h"
 
@@ -91,7 +92,10 @@ void serve_usage(FILE *f)
 	       "                         nobody); files under ROOT must be readable by USER\n"
 	       "      --no-sandbox       no Landlock confinement (by default, after dropping\n"
 	       "                         root, lifeboat may read only beneath ROOT and the\n"
-	       "                         kernel/initrd/iPXE/GRUB/config directories)\n"
+	       "                         kernel/initrd/iPXE/GRUB/config directories) and\n"
+	       "                         no seccomp filter (the syscalls the server needs)\n"
+	       "      --require-sandbox  refuse to start unless Landlock (ABI 3+) and the\n"
+	       "                         seccomp filter are both in force\n"
 	       "      --log-format F     text (default) or json (one JSON object per line)\n"
 	       "  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
 	       "  -q, --quiet            warnings and errors only\n"
@@ -131,6 +135,7 @@ enum {
 	OPT_PXELINUX_CONFIG,
 	OPT_PXELINUX_PREFIX,
 	OPT_NO_SANDBOX,
+	OPT_REQUIRE_SANDBOX,
 	OPT_MENU,
 	OPT_MENU_PROMPT,
 	OPT_MENU_TIMEOUT,
@@ -157,6 +162,7 @@ static const struct option serve_longopts[] = {
     {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
     {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"require-sandbox", no_argument, NULL, OPT_REQUIRE_SANDBOX},
     {"grub", no_argument, NULL, OPT_GRUB},
     {"grub-dir", required_argument, NULL, OPT_GRUB_DIR},
     {"grub-signed", no_argument, NULL, OPT_GRUB_SIGNED},
@@ -268,6 +274,9 @@ int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
 			break;
 		case OPT_NO_SANDBOX:
 			o->no_sandbox = true;
+			break;
+		case OPT_REQUIRE_SANDBOX:
+			o->require_sandbox = true;
 			break;
 		case OPT_GRUB:
 			o->plan.grub = true;
@@ -680,6 +689,12 @@ static void serve_reload(struct serve_state *st)
 	    memcmp(&n->dhcp6_range, &o->dhcp6_range, sizeof n->dhcp6_range))
 		log_warn("serve.reload note=\"ports, services, interfaces and --tftp-single-port "
 			 "change only on restart\"");
+	if (n->no_sandbox != o->no_sandbox || n->require_sandbox != o->require_sandbox)
+		log_warn("serve.reload note=\"--no-sandbox and --require-sandbox change only on "
+			 "restart\"");
+	/* the confinement applied at start-up stays what it was */
+	n->no_sandbox = o->no_sandbox;
+	n->require_sandbox = o->require_sandbox;
 	/* Services keep their sockets: carry the running values over. */
 	n->tftp_single_port = o->tftp_single_port;
 	n->plan.http_port = o->plan.http_port;
@@ -727,6 +742,44 @@ static void serve_on_signal(struct loop *l, int signo, void *arg)
 	}
 	log_info("serve.stop signal=%s", strsignal(signo));
 	loop_stop(l);
+}
+
+/* After the drop: Landlock, then the seccomp filter (last: it forbids
+ * what the steps before need). Says in one line what is not confined;
+ * with --require-sandbox that is an error. 0 or -1. */
+static int serve_confine(const struct serve_opts *o, struct sandbox *sb)
+{
+	if (o->no_sandbox) {
+		if (o->require_sandbox) {
+			log_err(
+			    "serve.error reason=\"--require-sandbox and --no-sandbox contradict "
+			    "each other\"");
+			return -1;
+		}
+		log_info("serve.sandbox result=off reason=\"--no-sandbox: no Landlock, no "
+			 "seccomp filter\"");
+		return 0;
+	}
+	int ll = sandbox_apply(sb);
+	if (ll > 0)
+		log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", ll);
+	else if (ll != -ENOSYS && ll != -EOPNOTSUPP) {
+		log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
+			strerror(-ll));
+		return -1;
+	}
+	int sc = seccomp_serve();
+	if (sc > 0)
+		log_info("serve.seccomp result=on syscalls=%d other=kill-process", sc);
+	char miss[512];
+	if (sandbox_missing(ll, sc, miss, sizeof miss) == 0)
+		return 0;
+	if (o->require_sandbox) {
+		log_err("serve.error reason=\"--require-sandbox: not confined: %s\"", miss);
+		return -1;
+	}
+	log_warn("serve.sandbox result=partial not_confined=\"%s\"", miss);
+	return 0;
 }
 
 int serve_main(int argc, char **argv)
@@ -871,25 +924,14 @@ int serve_main(int argc, char **argv)
 	if (geteuid() != 0)
 		log_info("serve.privileges uid=%u gid=%u no_new_privs=1", (unsigned)geteuid(),
 			 (unsigned)getegid());
-	if (!o->no_sandbox) {
-		int abi = sandbox_apply(&sb);
-		if (abi > 0)
-			log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", abi);
-		else if (abi == 0)
-			log_warn("serve.sandbox reason=\"kernel has no Landlock: running unconfined\"");
-		else {
-			log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
-				strerror(-abi));
-			goto out_files;
-		}
-	}
-
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	loop_signals(&st.loop, &set, serve_on_signal, &st);
+	if (serve_confine(o, &sb))
+		goto out_files;
 
 	for (size_t i = 0; i < st.ifs.n; i++) {
 		const struct iface *f = &st.ifs.v[i];

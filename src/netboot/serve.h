@@ -32,6 +32,7 @@ struct serve_opts {
 	struct config_argv *cfg; /* the loaded file; strings above point into it */
 	char **cfg_argv;
 	bool no_sandbox;
+	bool require_sandbox;  /* --require-sandbox: less than full confinement is an error */
 	bool tftp_single_port; /* --tftp-single-port */
 	bool help;
 	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */
