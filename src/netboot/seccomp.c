@@ -48,9 +48,10 @@ struct sc_prog {
 #define SC_SANITIZER 0
 #endif
 
-/* What the running server calls, found with strace on the e2e tests (BIOS
- * and UEFI boots, root and kernel mode, GRUB, RPi, single-port TFTP, SIGHUP
- * reloads) for both musl and glibc builds. By concern: */
+/* What the running server calls: strace of the e2e tests after the drop
+ * (t_bios_ipxe_kernel, t_robust_reload, t_grub_startup, ...), what the
+ * SIGHUP reload's checks call (stat, access: serve_check_files, GRUB), and
+ * the glibc spellings of the same (newfstatat, faccessat, getrandom). */
 /* clang-format off */
 static const int seccomp_serve_syscalls[] = {
     /* the loop, signalfd and timers (clock_* when the vDSO is missing) */
@@ -70,9 +71,15 @@ static const int seccomp_serve_syscalls[] = {
     /* files beneath the served trees (Landlock limits which), reloads */
     SYS_openat, SYS_openat2, SYS_close, SYS_read, SYS_readv, SYS_pread64, SYS_write,
     SYS_writev, SYS_lseek, SYS_fstat, SYS_newfstatat, SYS_statx, SYS_getdents64,
-    SYS_readlinkat, SYS_fcntl, SYS_dup, SYS_dup3,
+    SYS_readlinkat, SYS_fcntl, SYS_dup, SYS_dup3, SYS_faccessat,
+#ifdef SYS_faccessat2
+    SYS_faccessat2,
+#endif
 #ifdef SYS_open
-    SYS_open, SYS_stat, SYS_lstat, SYS_readlink, SYS_dup2,
+    SYS_open, SYS_stat, SYS_lstat, SYS_readlink, SYS_dup2, SYS_access,
+#endif
+#ifdef SYS_time
+    SYS_time,
 #endif
     /* memory: malloc (musl and glibc) */
     SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_madvise, SYS_mprotect,
