@@ -397,6 +397,8 @@ int serve_main(int argc, char **argv)
 		    .binl_port = o->binl_port,
 		    .rate = o->dhcp_rate,
 		    .client_rate = 4,
+		    .on_client = clients_note_hook,
+		    .on_client_arg = st.clients,
 		};
 		uint16_t which;
 		r = dhcp4_server_start(&st.dhcp, &st.loop, &dc, &which);

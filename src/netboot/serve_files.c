@@ -79,6 +79,7 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		    .max_blksize = mtu > 32 ? mtu - 32 : 1468,
 		    .max_transfers = tftp_max,
 		    .max_per_client = o->max_per_client,
+		    .obs = &st->xfer_obs,
 		    /* 0 = no limit; the transport's 0 means its default */
 		    .rate_per_client = o->tftp_rate ? o->tftp_rate : 1000000,
 		    .rate_global = o->tftp_rate_total ? o->tftp_rate_total : 1000000,
