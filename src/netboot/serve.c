@@ -183,29 +183,6 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 	return 0;
 }
 
-/* Says who holds a port we could not bind, and what to do about it. */
-void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what)
-{
-	if (err == -EADDRINUSE) {
-		char comm[64] = "";
-		int pid = sys_port_owner(proto, port, comm, sizeof comm);
-		if (pid > 0)
-			log_err("serve.error port=%s/%u reason=\"in use by %s (pid %d): stop it, "
-				"or use --no-%s / another port\"",
-				proto, port, comm, pid, what);
-		else
-			log_err("serve.error port=%s/%u reason=\"in use by another process (a "
-				"DHCP/TFTP/HTTP server such as dnsmasq, isc-dhcp-server, kea, "
-				"tftpd-hpa, nginx): stop it, or use --no-%s / another port\"",
-				proto, port, what);
-	} else if (err == -EACCES || err == -EPERM) {
-		log_err("serve.error port=%s/%u reason=\"permission denied: run as root or grant "
-			"CAP_NET_BIND_SERVICE (missing capability)\"",
-			proto, port);
-	} else {
-		log_err("serve.error port=%s/%u reason=\"%s\"", proto, port, strerror(-err));
-	}
-}
 
 /* SIGHUP: re-read the command line and --config file, check the new
  * options as at start-up, and switch to them if they pass. Transfers in
@@ -237,7 +214,7 @@ static void serve_reload(struct serve_state *st)
 		goto fail;
 	/* derived from --grub at start-up (serve_grub_check), not an option */
 	n->plan.grub_targets = o->plan.grub_targets;
-	if (serve_files_reload(st, n)) {
+	if (serve_files_reload(&st->sf, n)) {
 		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "
 			"files\"");
 		goto fail;
@@ -435,7 +412,12 @@ int serve_main(int argc, char **argv)
 			st.dhcp6 = NULL;
 		}
 	}
-	if (serve_files_start(&st, o))
+	st.sf.l = &st.loop;
+	st.sf.root = &st.root;
+	st.sf.ifs = &st.ifs;
+	st.sf.ifnames = st.ifnames;
+	st.sf.obs = &st.xfer_obs;
+	if (serve_files_start(&st.sf, o))
 		goto out_loop;
 
 	/* The trees the process may still read once confined: opened now,
@@ -497,7 +479,7 @@ int serve_main(int argc, char **argv)
 	r = loop_run(&st.loop);
 	rc = r ? 1 : 0;
 out_files:
-	serve_files_stop(&st);
+	serve_files_stop(&st.sf);
 out_loop:
 	dhcp4_server_stop(st.dhcp);
 	dhcp6_server_stop(st.dhcp6);

@@ -12,47 +12,50 @@
 
 #include <netinet/in.h>
 
+#include "core/log.h"
+#include "core/sys.h"
 #include "netboot/grub.h"
 #include "netboot/fdlimit.h"
 #include "netboot/http.h"
 #include "netboot/rpi.h"
-#include "netboot/serve.h"
+#include "netboot/serve_files.h"
+#include "netboot/serve_grub.h"
 #include "netboot/tftp.h"
 
 static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr *peer,
-			     struct bootfile *f)
+			     struct bootfile *out)
 {
-	struct serve_state *st = arg;
-	return bootfiles_resolve(&st->files, BOOTFILES_TFTP, clean, peer, f);
+	struct serve_files *f = arg;
+	return bootfiles_resolve(&f->files, BOOTFILES_TFTP, clean, peer, out);
 }
 
 static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr *peer,
-			     struct bootfile *f)
+			     struct bootfile *out)
 {
-	struct serve_state *st = arg;
-	return bootfiles_resolve(&st->files, BOOTFILES_HTTP, clean, peer, f);
+	struct serve_files *f = arg;
+	return bootfiles_resolve(&f->files, BOOTFILES_HTTP, clean, peer, out);
 }
 
 static bool serve_accept_ifindex(void *arg, int ifindex)
 {
-	struct serve_state *st = arg;
-	if (iface_by_index(&st->ifs, ifindex))
+	struct serve_files *f = arg;
+	if (iface_by_index(f->ifs, ifindex))
 		return true;
-	if (st->ifs.n_want)
+	if (f->ifs->n_want)
 		return false;
 	const char *missing;
-	iface_scan(&st->ifs, &missing);
-	return iface_by_index(&st->ifs, ifindex) != NULL;
+	iface_scan(f->ifs, &missing);
+	return iface_by_index(f->ifs, ifindex) != NULL;
 }
 
-int serve_files_start(struct serve_state *st, const struct serve_opts *o)
+int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 {
-	st->files.plan = &o->plan;
-	st->files.root = o->root ? &st->root : NULL;
-	int r = bootfiles_host_open(&st->files.host, &o->plan);
+	f->files.plan = &o->plan;
+	f->files.root = o->root ? f->root : NULL;
+	int r = bootfiles_host_open(&f->files.host, &o->plan);
 	if (r)
 		return r;
-	r = serve_grub_start(&st->files.grub, &o->plan, &st->ifs, o->tftp_port);
+	r = serve_grub_start(&f->files.grub, &o->plan, f->ifs, o->tftp_port);
 	if (r)
 		return r;
 	/* Enough descriptors for the caps (or caps that fit), before the
@@ -70,26 +73,26 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		log_info("serve.fds limit=%llu tftp_max=%u http_max=%u",
 			 (unsigned long long)fp.soft, tftp_max, http_max);
 	unsigned mtu = 0;
-	for (size_t i = 0; i < st->ifs.n; i++)
-		if (st->ifs.v[i].mtu > mtu)
-			mtu = st->ifs.v[i].mtu;
+	for (size_t i = 0; i < f->ifs->n; i++)
+		if (f->ifs->v[i].mtu > mtu)
+			mtu = f->ifs->v[i].mtu;
 	if (o->plan.tftp) {
 		struct tftp_config tc = {
 		    .port = o->tftp_port,
 		    .max_blksize = mtu > 32 ? mtu - 32 : 1468,
 		    .max_transfers = tftp_max,
 		    .max_per_client = o->max_per_client,
-		    .obs = &st->xfer_obs,
+		    .obs = f->obs,
 		    /* 0 = no limit; the transport's 0 means its default */
 		    .rate_per_client = o->tftp_rate ? o->tftp_rate : 1000000,
 		    .rate_global = o->tftp_rate_total ? o->tftp_rate_total : 1000000,
 		    .single_port = o->tftp_single_port,
 		    .accept_ifindex = serve_accept_ifindex,
-		    .accept_arg = st,
+		    .accept_arg = f,
 		    .lookup = serve_tftp_lookup,
-		    .lookup_arg = st,
+		    .lookup_arg = f,
 		};
-		r = tftp_server_start(&st->tftp, &st->loop, &tc);
+		r = tftp_server_start(&f->tftp, f->l, &tc);
 		if (r) {
 			serve_explain_bind("udp", o->tftp_port, r, "tftp");
 			return r;
@@ -100,13 +103,13 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		    .port = o->plan.http_port,
 		    .max_conns = http_max,
 		    .max_conns_per_peer = o->max_per_client,
-		    .ifaces = st->ifnames,
-		    .n_ifaces = st->ifs.n_want,
-		    .obs = &st->xfer_obs,
+		    .ifaces = f->ifnames,
+		    .n_ifaces = f->ifs->n_want,
+		    .obs = f->obs,
 		    .lookup = serve_http_lookup,
-		    .lookup_arg = st,
+		    .lookup_arg = f,
 		};
-		r = http_server_start(&st->http, &st->loop, &hc);
+		r = http_server_start(&f->http, f->l, &hc);
 		if (r) {
 			serve_explain_bind("tcp", o->plan.http_port, r, "http");
 			return r;
@@ -115,28 +118,52 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 	return 0;
 }
 
-void serve_files_stop(struct serve_state *st)
+void serve_files_stop(struct serve_files *f)
 {
-	if (st->tftp)
-		tftp_server_stop(st->tftp);
-	if (st->http)
-		http_server_stop(st->http);
-	st->tftp = NULL;
-	st->http = NULL;
-	bootfiles_host_close(&st->files.host);
-	serve_grub_stop(&st->files.grub);
+	if (f->tftp)
+		tftp_server_stop(f->tftp);
+	if (f->http)
+		http_server_stop(f->http);
+	f->tftp = NULL;
+	f->http = NULL;
+	bootfiles_host_close(&f->files.host);
+	serve_grub_stop(&f->files.grub);
 }
 
-int serve_files_reload(struct serve_state *st, const struct serve_opts *n)
+int serve_files_reload(struct serve_files *f, const struct serve_opts *n)
 {
 	struct bootfiles_hostfiles h;
 	int r = bootfiles_host_open(&h, &n->plan);
 	if (r)
 		return r;
 	/* transfers in flight hold their own dups of the old descriptors */
-	bootfiles_host_close(&st->files.host);
-	st->files.host = h;
-	st->files.plan = &n->plan;
-	st->files.root = n->root ? &st->root : NULL; /* st->root is replaced in place */
+	bootfiles_host_close(&f->files.host);
+	f->files.host = h;
+	f->files.plan = &n->plan;
+	f->files.root = n->root ? f->root : NULL; /* serve's ROOT is replaced in place */
 	return 0;
+}
+
+/* Says who holds a port we could not bind, and what to do about it. */
+void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what)
+{
+	if (err == -EADDRINUSE) {
+		char comm[64] = "";
+		int pid = sys_port_owner(proto, port, comm, sizeof comm);
+		if (pid > 0)
+			log_err("serve.error port=%s/%u reason=\"in use by %s (pid %d): stop it, "
+				"or use --no-%s / another port\"",
+				proto, port, comm, pid, what);
+		else
+			log_err("serve.error port=%s/%u reason=\"in use by another process (a "
+				"DHCP/TFTP/HTTP server such as dnsmasq, isc-dhcp-server, kea, "
+				"tftpd-hpa, nginx): stop it, or use --no-%s / another port\"",
+				proto, port, what);
+	} else if (err == -EACCES || err == -EPERM) {
+		log_err("serve.error port=%s/%u reason=\"permission denied: run as root or grant "
+			"CAP_NET_BIND_SERVICE (missing capability)\"",
+			proto, port);
+	} else {
+		log_err("serve.error port=%s/%u reason=\"%s\"", proto, port, strerror(-err));
+	}
 }

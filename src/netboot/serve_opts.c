@@ -10,7 +10,7 @@
 #include "netboot/config.h"
 #include "netboot/grub.h"
 #include "netboot/pxe.h"
-#include "netboot/serve.h"
+#include "netboot/serve_opts.h"
 
 /* Reload notes, shared by the rows they cover (one log line per note). */
 #define NOTE_RESTART "ports, services, interfaces and --tftp-single-port change only on restart"
@@ -151,8 +151,7 @@ static const struct opts_row serve_rows[] = {
     {"max-transfers", 0, OPTS_UINT, "N", S(max_transfers), .min = 1, .max = 1000000, .def = "1024",
      .help = "concurrent TFTP transfers and HTTP connections, each", .reload = OPTS_RELOAD_STARTUP,
      .group = G_NET},
-    {"max-per-client", 0, OPTS_UINT, "N", S(max_per_client), .min = 1, .max = 1000000,
-     .def = "32",
+    {"max-per-client", 0, OPTS_UINT, "N", S(max_per_client), .min = 1, .max = 1000000, .def = "32",
      .help = "TFTP transfers and HTTP connections one client address may hold at once, each "
 	     "(beyond it: TFTP ERROR, HTTP 503)",
      .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
