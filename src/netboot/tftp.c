@@ -83,9 +83,10 @@ struct tftp_server {
 	struct log_budget lb;	   /* refusals are per packet: a flood must not flood the log */
 	struct log_budget lb_done; /* tftp.done: its own, so refusals never hide one */
 	/* new requests' replies per client address and in all (not a reflector) */
-	struct ratelimit rl;
-	size_t mem_used;    /* bytes of every transfer (cfg.mem_budget caps it) */
-	size_t unconfirmed; /* transfers whose client never answered */
+	struct ratelimit rl;	   /* first replies: per address and overall */
+	struct ratelimit rl_known; /* clients the DHCP stage saw: per address only */
+	size_t mem_used;	   /* bytes of every transfer (cfg.mem_budget caps it) */
+	size_t unconfirmed;	   /* transfers whose client never answered */
 	/* single_port: transfers by client address:port, the transfers that
 	 * got packets in the current receive batch, and how many wait for the
 	 * shared socket to take more */
@@ -476,6 +477,14 @@ static uint64_t tftp_xfer_bytes(const struct tftp_xfer *x)
 {
 	uint64_t b = x->xs.acked * (uint64_t)x->blksize;
 	return b > x->size ? x->size : b;
+}
+
+/* Whether the DHCP stage saw a client at peer's address (xfer.h). */
+static bool tftp_known_peer(const struct tftp_server *s, const struct sockaddr_storage *peer)
+{
+	const struct xfer_observer *o = s->cfg.obs;
+	char mac[18];
+	return o && o->mac_of && o->mac_of(o->arg, (const struct sockaddr *)peer, mac);
 }
 
 /* Tells the observer about x. */
@@ -939,7 +948,9 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 			return;
 	}
 	enum tftp_xs_do d = tftp_xs_timeout(&x->xs, loop_now_ms(l));
-	if (d != TFTP_XS_GIVE_UP)
+	/* debug lines are per packet too: budgeted */
+	if (d != TFTP_XS_GIVE_UP && log_enabled(LOG_LVL_DEBUG) &&
+	    log_budget_take(&s->lb, loop_now_ms(l), "tftp"))
 		log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u",
 			  x->peer_str, x->logname, (unsigned long long)(x->xs.acked + 1),
 			  x->xs.tries, tftp_rto_ms(&x->xs.rto));
@@ -1245,8 +1256,10 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	if (tftp_repeat(s, peer, logname, &same_host))
 		return;
 	/* Unconfirmed transfers (maybe spoofed sources) may take only half
-	 * the slots: the other half stays for clients that answer. */
-	if (s->active >= s->cfg.max_transfers || s->unconfirmed >= s->cfg.max_transfers / 2 + 1) {
+	 * the slots: the other half stays for clients that answer, and for
+	 * clients the DHCP stage saw. */
+	if (s->active >= s->cfg.max_transfers ||
+	    (s->unconfirmed >= s->cfg.max_transfers / 2 + 1 && !tftp_known_peer(s, peer))) {
 		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
 			    logname);
 		return;
@@ -1302,9 +1315,11 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		    "smaller\"",
 		    x->peer_str, x->logname, (unsigned long long)size, x->blksize,
 		    (unsigned long long)(size / x->blksize + 1));
-	log_debug("tftp.start client=%s file=%s size=%llu blksize=%u window=%u timeout_ms=%u",
-		  x->peer_str, x->logname, (unsigned long long)size, x->blksize, x->xs.window,
-		  x->timeout_ms);
+	if (log_enabled(LOG_LVL_DEBUG) && log_budget_take(&s->lb, loop_now_ms(s->loop), "tftp"))
+		log_debug(
+		    "tftp.start client=%s file=%s size=%llu blksize=%u window=%u timeout_ms=%u",
+		    x->peer_str, x->logname, (unsigned long long)size, x->blksize, x->xs.window,
+		    x->timeout_ms);
 	if (ng.any) {
 		struct wbuf w;
 		wbuf_init(&w, x->oack, sizeof x->oack);
@@ -1364,7 +1379,11 @@ static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n,
 	 * Dropped, not refused: a real client repeats its request. */
 	uint8_t key[6];
 	tftp_rl_key(peer, key);
-	if (!ratelimit_allow(&s->rl, key, loop_now_ms(s->loop))) {
+	/* A client the DHCP stage saw at this address is not a spoofed
+	 * stranger: the overall limit, which a flood from forged sources
+	 * can use up, does not apply to it (its own per-address one does). */
+	bool known = tftp_known_peer(s, peer);
+	if (!ratelimit_allow(known ? &s->rl_known : &s->rl, key, loop_now_ms(s->loop))) {
 		if (log_budget_take(&s->lb, loop_clock_ms(), "tftp")) {
 			char ps[INET6_ADDRSTRLEN + 8];
 			tftp_sa_str(peer, ps, sizeof ps);
@@ -1638,6 +1657,7 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		s->cfg.rate_global = TFTP_DEF_RATE_GLOBAL;
 	ratelimit_init(&s->rl, s->cfg.rate_per_client, 2 * s->cfg.rate_per_client,
 		       s->cfg.rate_global, 2 * s->cfg.rate_global);
+	ratelimit_init(&s->rl_known, s->cfg.rate_per_client, 2 * s->cfg.rate_per_client, 0, 0);
 	if (s->cfg.single_port) {
 		size_t n = 64;
 		while (n < s->cfg.max_transfers && n < (1u << 16))

@@ -23,6 +23,18 @@ int udp_want_pktinfo(int fd, int family)
 	return 0;
 }
 
+/* ::ffff:a.b.c.d -> a.b.c.d (a dual-stack socket's IPv4 traffic). */
+static void udp_unmap(struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return;
+	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = s6->sin6_port};
+	memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
+	memset(ss, 0, sizeof *ss);
+	memcpy(ss, &s4, sizeof s4);
+}
+
 void udp_read_pktinfo(struct msghdr *mh, struct udp_meta *m)
 {
 	memset(&m->local, 0, sizeof m->local);
@@ -32,16 +44,23 @@ void udp_read_pktinfo(struct msghdr *mh, struct udp_meta *m)
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&m->local;
+			memset(&m->local, 0, sizeof m->local);
 			s4->sin_family = AF_INET;
-			s4->sin_addr = pi.ipi_addr;
+			/* spec_dst: the address a reply should come from (the
+			 * header's destination may be a broadcast) */
+			s4->sin_addr = pi.ipi_spec_dst;
 			m->ifindex = pi.ipi_ifindex;
-		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			return; /* preferred over the v4-mapped IPV6_PKTINFO */
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
 			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&m->local;
+			memset(&m->local, 0, sizeof m->local);
 			s6->sin6_family = AF_INET6;
 			s6->sin6_addr = pi.ipi6_addr;
 			m->ifindex = (int)pi.ipi6_ifindex;
+			udp_unmap(&m->local);
 		}
 	}
 }
@@ -76,6 +95,10 @@ int udp_recv(int fd, unsigned max, udp_rx_fn cb, void *arg)
 		for (int i = 0; i < got; i++) {
 			struct udp_meta *m = &meta[i];
 			m->peer_len = mm[i].msg_hdr.msg_namelen;
+			if (m->peer_len < sizeof m->peer)
+				memset((char *)&m->peer + m->peer_len, 0,
+				       sizeof m->peer - m->peer_len);
+			udp_unmap(&m->peer);
 			m->truncated = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 			udp_read_pktinfo(&mm[i].msg_hdr, m);
 			cb(arg, bufs[i], mm[i].msg_len, m);

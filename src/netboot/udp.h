@@ -12,15 +12,17 @@
 
 /* Datagrams per recvmmsg call, and the largest datagram read whole (DHCP
  * and TFTP requests are far smaller; a bigger one is flagged truncated). */
-#define UDP_BATCH 16
+#define UDP_BATCH 32
 #define UDP_MAX_DGRAM 2048
 
-/* What one datagram carried besides its bytes. */
+/* What one datagram carried besides its bytes. IPv4 traffic of a
+ * dual-stack socket is reported as AF_INET (unmapped). */
 struct udp_meta {
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	/* The address it was sent to (family 0 when the kernel did not say)
-	 * and the interface it came in on (0: unknown). */
+	/* The address a reply should come from (IPv4: the kernel's spec_dst,
+	 * since the request may have gone to a broadcast; family 0 when the
+	 * kernel did not say) and the interface it came in on (0: unknown). */
 	struct sockaddr_storage local;
 	int ifindex;
 	bool truncated;
