@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Issue 10, TFTP quotas and honest timeouts: 1024 RRQs with option
+# `timeout 255` that never ACK (hostile.py tftp-rrq-noack), from 1024
+# source ports of one address, plus 64 each from 16 other addresses, are
+# sent before a real client starts; then a SeaBIOS + iPXE client boots
+# PXELINUX from `lifeboat serve ROOT --boot bios=pxelinux.0`, everything
+# over TFTP (pxelinux.0, ldlinux.c32, config, kernel, initrd). Pass: its
+# marker; DHCP prober >= 99% answered, p99 < 100 ms; the single address
+# got TFTP ERROR packets for (at least) the RRQs above its per-client cap
+# (>= 1024 - LB_ROBUST_TFTP_MAX_PER_CLIENT, default 128), not silence and
+# not 1024 held slots. Before the fix the 1024 held every slot for 6 x 255 s
+# and the real client got "server busy".
+. "$(dirname "$0")/lib_robust.sh"
+lab_require_root
+lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio python3
+lab_require_file "$LAB_KERNEL"
+
+lab_up
+token=lbq$$x$RANDOM
+robust_pxelinux_root "$token"
+robust_serve "$PXE_ROOT" $LB_SERVE_ARGS -i $LAPTOP_IF --boot bios=pxelinux.0
+robust_client_ns 1 192.0.2.51
+ns_one=$LAB_CLIENT_NS
+robust_client_ns 2 192.0.2.80
+ns_many=$LAB_CLIENT_NS
+srcs=192.0.2.80
+for i in $(seq 81 95); do
+	ip -n "$ns_many" addr add 192.0.2.$i/24 dev eth0
+	srcs=$srcs,192.0.2.$i
+done
+stop=$LAB_DIR/stop
+ulimit -n 8192
+
+robust_probe_start
+t0=$(lab_now)
+lab_spawn noack1 "$ns_one" "$LAB_DIR/noack1.log" \
+	nice -n 5 python3 "$HOSTILE" tftp-rrq-noack $LAPTOP_IP 1024 --timeout 255 --stop "$stop"
+lab_spawn noack16 "$ns_many" "$LAB_DIR/noack16.log" \
+	nice -n 5 python3 "$HOSTILE" tftp-rrq-noack $LAPTOP_IP 64 --src "$srcs" --timeout 255 --stop "$stop"
+for n in noack1 noack16; do
+	for i in $(seq 100); do grep -q '^noack: sent' "$LAB_DIR/$n.log" && break; sleep 0.1; done
+	grep -q '^noack: sent' "$LAB_DIR/$n.log" || lab_fail "$n did not start: $(cat "$LAB_DIR/$n.log")"
+done
+lab_log "$(cat "$LAB_DIR/noack1.log"); $(cat "$LAB_DIR/noack16.log")"
+robust_boot_bios bios "$token"
+robust_probe_stop
+: > "$stop"
+lab_stop noack1
+lab_stop noack16
+robust_alive "after the never-ACKing RRQs"
+one=$(grep -a '^NOACK ' "$LAB_DIR/noack1.log" | tail -1)
+many=$(grep -a '^NOACK ' "$LAB_DIR/noack16.log" | tail -1)
+lab_log "one address: $one"
+lab_log "16 addresses: $many"
+err1=$(echo "$one" | grep -o ' error=[0-9]*' | cut -d= -f2)
+cap=${LB_ROBUST_TFTP_MAX_PER_CLIENT:-128}
+robust_boot_check "never-ACKing RRQ attack (timeout 255)"
+robust_probe_check "never-ACKing RRQ attack"
+[ "${err1:-0}" -ge $((1024 - cap)) ] ||
+	lab_fail "one address with 1024 RRQs got only ${err1:-0} TFTP ERROR packets (want >= $((1024 - cap)): the excess over a per-client cap of <= $cap refused): $one"
+lab_pass "booted over TFTP in ${BOOT_T}s beside 2048 never-ACKing RRQs (timeout 255); DHCP $PROBE_PCT% answered, p99 ${PROBE_P99} ms; one address got ${err1} ERRORs ($one)"
