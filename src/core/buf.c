@@ -1,3 +1,5 @@
+/* buf: the read and write cursors of buf.h; each getter and putter checks
+ * the length before touching memory, so no caller can overrun a packet. */
 #include "core/buf.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* log: renders each event as a text, JSON or kmsg line and writes it with
+ * one write(2); log_sanitize() for client strings, budgets against floods. */
 #include "core/log.h"
 
 #include <stdarg.h>
@@ -229,16 +231,17 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 
 bool log_budget_take(struct log_budget *b, uint64_t now_ms, const char *what)
 {
+	unsigned per_s = b->per_s ? b->per_s : LOG_BUDGET_PER_S;
 	if (now_ms - b->window_ms >= 1000) {
 		if (b->suppressed)
 			log_warn("log.suppressed source=%s lines=%llu reason=\"more than %u "
 				 "per-packet lines a second\"",
-				 what, (unsigned long long)b->suppressed, LOG_BUDGET_PER_S);
+				 what, (unsigned long long)b->suppressed, per_s);
 		b->window_ms = now_ms;
 		b->used = 0;
 		b->suppressed = 0;
 	}
-	if (b->used < LOG_BUDGET_PER_S) {
+	if (b->used < per_s) {
 		b->used++;
 		return true;
 	}

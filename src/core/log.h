@@ -39,6 +39,7 @@ char *log_sanitize(char *dst, size_t cap, const void *src, size_t n);
  * never becomes a log flood that fills the disk. Per object, no globals. */
 #define LOG_BUDGET_PER_S 50
 struct log_budget {
+	unsigned per_s; /* 0: LOG_BUDGET_PER_S */
 	uint64_t window_ms;
 	unsigned used;
 	uint64_t suppressed;

@@ -1,4 +1,8 @@
+/* loop: the event loop of loop.h: epoll for fds, a min-heap of timers,
+ * signalfd for signals. */
 #include "core/loop.h"
+
+#include "core/sys.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,9 +13,7 @@
 
 uint64_t loop_clock_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return sys_clock_ms(CLOCK_MONOTONIC);
 }
 
 int loop_init(struct loop *l)
@@ -45,6 +47,8 @@ static int loop_ctl(struct loop *l, int op, struct loop_watch *w, uint32_t event
 
 int loop_add(struct loop *l, struct loop_watch *w, uint32_t events)
 {
+	w->again_prev = w->again_next = NULL;
+	w->again_list = 0;
 	return loop_ctl(l, EPOLL_CTL_ADD, w, events);
 }
 
@@ -53,8 +57,44 @@ int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events)
 	return loop_ctl(l, EPOLL_CTL_MOD, w, events);
 }
 
+static void loop_again_unlink(struct loop *l, struct loop_watch *w)
+{
+	if (!w->again_list)
+		return;
+	if (w->again_prev)
+		w->again_prev->again_next = w->again_next;
+	else
+		l->again[w->again_list - 1] = w->again_next;
+	if (w->again_next)
+		w->again_next->again_prev = w->again_prev;
+	w->again_prev = w->again_next = NULL;
+	w->again_list = 0;
+}
+
+static void loop_again_push(struct loop *l, struct loop_watch *w, unsigned list)
+{
+	w->again_prev = NULL;
+	w->again_next = l->again[list];
+	if (w->again_next)
+		w->again_next->again_prev = w;
+	l->again[list] = w;
+	w->again_list = (uint8_t)(list + 1);
+}
+
+void loop_again(struct loop *l, struct loop_watch *w)
+{
+	if (w->again_list == 1)
+		return;
+	loop_again_unlink(l, w);
+	loop_again_push(l, w, 0);
+}
+
 int loop_del(struct loop *l, struct loop_watch *w)
 {
+	for (int i = l->batch_pos + 1; i < l->batch_len; i++)
+		if (l->batch[i].data.ptr == w)
+			l->batch[i].data.ptr = NULL;
+	loop_again_unlink(l, w);
 	return loop_ctl(l, EPOLL_CTL_DEL, w, 0);
 }
 
@@ -146,6 +186,18 @@ uint64_t loop_now_ms(struct loop *l)
 	return l->now_ms;
 }
 
+void loop_set_clock(struct loop *l, uint64_t (*clock)(void *arg), void *arg)
+{
+	l->clock = clock;
+	l->clock_arg = arg;
+	l->now_ms = clock ? clock(arg) : loop_clock_ms();
+}
+
+static uint64_t loop_read_clock(const struct loop *l)
+{
+	return l->clock ? l->clock(l->clock_arg) : loop_clock_ms();
+}
+
 /* ---- signals ---- */
 
 static void loop_on_signalfd(struct loop *l, struct loop_watch *w, uint32_t events)
@@ -191,11 +243,38 @@ static void loop_fire_timers(struct loop *l)
 	}
 }
 
+/* Dispatches the epoll batch in l->batch; loop_del() may scrub entries
+ * meanwhile. */
+static void loop_dispatch(struct loop *l)
+{
+	for (l->batch_pos = 0; l->batch_pos < l->batch_len; l->batch_pos++) {
+		struct loop_watch *w = l->batch[l->batch_pos].data.ptr;
+		if (w)
+			w->cb(l, w, l->batch[l->batch_pos].events);
+	}
+	l->batch = NULL;
+	l->batch_len = l->batch_pos = 0;
+}
+
+/* Runs the loop_again() requests made in the previous turn; new requests
+ * wait for the next turn, so an object gets one slice a turn. */
+static void loop_run_again(struct loop *l)
+{
+	l->again[1] = l->again[0];
+	l->again[0] = NULL;
+	for (struct loop_watch *w = l->again[1]; w; w = w->again_next)
+		w->again_list = 2;
+	for (struct loop_watch *w = l->again[1]; w; w = l->again[1]) {
+		loop_again_unlink(l, w);
+		w->cb(l, w, LOOP_AGAIN);
+	}
+}
+
 int loop_once(struct loop *l, int max_wait_ms)
 {
 	struct epoll_event evs[64];
 	int timeout = max_wait_ms;
-	l->now_ms = loop_clock_ms();
+	l->now_ms = loop_read_clock(l);
 	loop_fire_timers(l);
 	if (l->stop)
 		return 0;
@@ -205,14 +284,18 @@ int loop_once(struct loop *l, int max_wait_ms)
 		if (timeout < 0 || wait < (uint64_t)timeout)
 			timeout = (int)(wait > 60000 ? 60000 : wait);
 	}
+	if (l->again[0])
+		timeout = 0;
 	int n = epoll_wait(l->epfd, evs, 64, timeout);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
-	l->now_ms = loop_clock_ms();
-	for (int i = 0; i < n; i++) {
-		struct loop_watch *w = evs[i].data.ptr;
-		w->cb(l, w, evs[i].events);
-	}
+	l->now_ms = loop_read_clock(l);
+	/* The whole batch is scrubbable while the again list runs too. */
+	l->batch = evs;
+	l->batch_len = n;
+	l->batch_pos = -1;
+	loop_run_again(l);
+	loop_dispatch(l);
 	loop_fire_timers(l);
 	return 0;
 }

@@ -1,3 +1,5 @@
+/* sys: system facts read from /proc: who holds a port we could not bind,
+ * and whether this process has a capability. */
 #include "core/sys.h"
 
 #include <dirent.h>
@@ -6,7 +8,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = {flags, mode, resolve};
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	return fd < 0 ? -errno : fd;
+}
+
+uint64_t sys_clock_us(int clk)
+{
+	struct timespec ts;
+	clock_gettime((clockid_t)clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t sys_clock_ms(int clk)
+{
+	return sys_clock_us(clk) / 1000u;
+}
 
 /* Collects the socket inodes bound to port from one /proc/net table. */
 static size_t port_inodes(const char *table, uint16_t port, unsigned long *ino, size_t max)

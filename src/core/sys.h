@@ -1,4 +1,5 @@
-/* sys: small system queries shared by the roles. */
+/* sys: syscall wrappers and small system queries shared by both halves:
+ * the one openat2 shim, the one capability check, the one clock. */
 #ifndef LIFEBOAT_CORE_SYS_H
 #define LIFEBOAT_CORE_SYS_H
 
@@ -13,5 +14,20 @@ int sys_port_owner(const char *proto, uint16_t port, char *comm, size_t cap);
 /* 1 when the effective capability set has cap (a CAP_* number), 0 when
  * not, -errno when /proc/self/status cannot be read. */
 int sys_has_cap(int cap);
+
+/* openat2(2) (musl's headers lack it; the kernel ABI is stable). resolve
+ * is a mask of SYS_RESOLVE_*. Returns an fd or -errno (-ENOSYS on kernels
+ * before 5.6: callers fall back to walking the path themselves). */
+#define SYS_RESOLVE_NO_XDEV 0x01
+#define SYS_RESOLVE_NO_MAGICLINKS 0x02
+#define SYS_RESOLVE_NO_SYMLINKS 0x04
+#define SYS_RESOLVE_BENEATH 0x08
+#define SYS_RESOLVE_IN_ROOT 0x10
+int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+/* A fresh reading of clock clk (CLOCK_MONOTONIC, CLOCK_BOOTTIME, ...) in
+ * milliseconds / microseconds. */
+uint64_t sys_clock_ms(int clk);
+uint64_t sys_clock_us(int clk);
 
 #endif

@@ -1,3 +1,5 @@
+/* config: reads a --config file into argv words that serve's option
+ * parser takes before the command line's. */
 #include "netboot/config.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* dhcp4_server: proxyDHCP on udp/67 and udp/4011: dhcp4_answer() turns one
+ * request into a reply (pxe, bootplan); the rest owns sockets, rate limits. */
 #include "netboot/dhcp4_server.h"
 
 #include <arpa/inet.h>
@@ -310,11 +312,11 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	*which = cfg->port;
 	if ((r = dhcp4_open(cfg->port)) < 0)
 		goto fail;
-	s->w67 = (struct loop_watch){r, dhcp4_on_67, s};
+	s->w67 = (struct loop_watch){.fd = r, .cb = dhcp4_on_67, .arg = s};
 	*which = cfg->binl_port;
 	if ((r = dhcp4_open(cfg->binl_port)) < 0)
 		goto fail;
-	s->w4011 = (struct loop_watch){r, dhcp4_on_4011, s};
+	s->w4011 = (struct loop_watch){.fd = r, .cb = dhcp4_on_4011, .arg = s};
 	if ((r = loop_add(l, &s->w67, EPOLLIN)) || (r = loop_add(l, &s->w4011, EPOLLIN)))
 		goto fail;
 	*out = s;

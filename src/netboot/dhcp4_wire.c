@@ -1,3 +1,5 @@
+/* dhcp4_wire: BOOTP/DHCPv4 parse (RFC 3396 long options, overload) and
+ * build, every byte through core/buf. */
 #include "netboot/dhcp4_wire.h"
 
 #include <errno.h>

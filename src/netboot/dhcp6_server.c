@@ -1,3 +1,5 @@
+/* dhcp6_server: DHCPv6 boot answers (proxy, or stateful with its lease
+ * table), client classification, and the udp/547 and 4011 sockets. */
 #include "netboot/dhcp6_server.h"
 
 #include <arpa/inet.h>
@@ -696,11 +698,11 @@ int dhcp6_server_start(struct dhcp6_server **out, struct loop *l,
 	*which = cfg->port;
 	if ((r = dhcp6_open(cfg->port)) < 0)
 		goto fail;
-	s->w547 = (struct loop_watch){r, dhcp6_on_547, s};
+	s->w547 = (struct loop_watch){.fd = r, .cb = dhcp6_on_547, .arg = s};
 	*which = cfg->binl_port;
 	if ((r = dhcp6_open(cfg->binl_port)) < 0)
 		goto fail;
-	s->w4011 = (struct loop_watch){r, dhcp6_on_4011, s};
+	s->w4011 = (struct loop_watch){.fd = r, .cb = dhcp6_on_4011, .arg = s};
 	if ((r = loop_add(l, &s->w547, EPOLLIN)) || (r = loop_add(l, &s->w4011, EPOLLIN)))
 		goto fail;
 	dhcp6_join(s);

@@ -1,3 +1,5 @@
+/* dhcp6_wire: DHCPv6 parse and option builders (RFC 8415, RFC 5970),
+ * every byte through core/buf. */
 #include "netboot/dhcp6_wire.h"
 
 #include <errno.h>

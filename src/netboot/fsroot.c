@@ -1,3 +1,5 @@
+/* fsroot: cleans client-named paths and opens them beneath the served root
+ * with openat2(RESOLVE_BENEATH), or a checked walk where it is missing. */
 #include "netboot/fsroot.h"
 
 #include <errno.h>

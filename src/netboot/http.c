@@ -1,3 +1,5 @@
+/* http: the HTTP/1.1 file server: accepts connections and answers GET/HEAD
+ * of files and generated text with sendfile(2), inside the event loop. */
 #include "netboot/http.h"
 
 #include <arpa/inet.h>
@@ -19,19 +21,27 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/sys.h"
 #include "netboot/http_wire.h"
+#include "netboot/peer_count.h"
 
 #define HTTP_DEFAULT_PORT 80
 #define HTTP_DEFAULT_MAX_CONNS 1024
+#define HTTP_DEFAULT_PER_PEER 32
 #define HTTP_DEFAULT_IDLE_MS 30000
+#define HTTP_DEFAULT_KEEPALIVE_MS 15000
 #define HTTP_DEFAULT_HEADER_MS 10000
+#define HTTP_MAX_LISTENERS 16
+/* Work one connection may do per loop turn before it yields (loop_again):
+ * a client pipelining requests and reading the answers as fast as it can
+ * must not hold the loop that DHCP and TFTP also wait on. */
+#define HTTP_TURN_REQUESTS 8
+#define HTTP_TURN_BYTES (2u << 20)
+/* Per-request and per-refusal log lines a second, server-wide. */
+#define HTTP_LOG_PER_S 200
 #define HTTP_ACCEPT_BATCH 64
 #define HTTP_ACCEPT_PAUSE_MS 100 /* after EMFILE: let connections finish */
 #define HTTP_OUT_MAX 1024	 /* response head (+ a short error body) */
-/* One sendfile(2) call may move up to this much; on a non-blocking socket
- * the kernel stops at the free send-buffer space anyway. Linux caps a call
- * at 0x7ffff000 bytes. */
-#define HTTP_SENDFILE_MAX 0x7ffff000u
 #define HTTP_LOG_PATH_MAX 256
 
 enum http_conn_state {
@@ -49,6 +59,9 @@ struct http_conn {
 	enum http_conn_state state;
 	bool peer_eof;	  /* the client shut down its side */
 	bool close_after; /* close once the response in flight is sent */
+	bool head_open;	  /* a request head has begun: its deadline is set */
+	bool xfer_open;	  /* the observer was told this response started */
+	uint64_t turn_bytes; /* body bytes sent in this loop turn */
 
 	/* The response in flight: head in out[], then a memory body or a
 	 * file window [file_off, file_end) sent with sendfile. */
@@ -58,18 +71,20 @@ struct http_conn {
 	size_t mem_len, mem_off;
 	int file_fd;
 	uint64_t file_off, file_end;
-	struct http_vfile vf;
+	struct bootfile vf;
 	bool vf_held;
 
 	/* For the log line. */
-	struct timespec t_start;
+	uint64_t t_start_us; /* monotonic */
 	int status;
 	uint64_t body_len, body_sent;
 	char method[24];
 	char path[HTTP_LOG_PATH_MAX];
 
 	struct sockaddr_storage peer;
+	struct peer_key key;
 	char peer_str[INET6_ADDRSTRLEN + 8];
+	char mac[24]; /* " mac=52:54:..." when the DHCP stage saw the client, else "" */
 
 	size_t in_len;
 	char in[HTTP_HEADER_MAX];
@@ -78,27 +93,28 @@ struct http_conn {
 struct http_server {
 	struct loop *l;
 	struct http_config cfg;
-	struct loop_watch lw;
+	struct loop_watch lw[HTTP_MAX_LISTENERS];
+	size_t n_lw;
 	struct loop_timer accept_timer;
 	struct http_conn *conns;
 	size_t active;
+	struct peer_count peers; /* connections per client address */
 	uint16_t port;
 	/* Date header cache: one formatting per second. */
 	time_t date_sec;
 	char date[HTTP_DATE_LEN + 1];
-	/* max_conns refusals, logged at most once a second. */
+	/* Refusals (max_conns, per-client cap), logged at most once a second. */
 	uint64_t refused, refused_logged_ms;
+	struct log_budget lb; /* per-request lines */
 };
 
 static void http_conn_drive(struct http_conn *c);
 
 /* ---- helpers ---- */
 
-static double http_elapsed(const struct timespec *t0)
+static double http_elapsed(uint64_t t0_us)
 {
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	return (double)(sys_clock_us(CLOCK_MONOTONIC) - t0_us) / 1e6;
 }
 
 /* Unmaps ::ffff:a.b.c.d so policy and logs see IPv4 clients as IPv4 on the
@@ -151,6 +167,28 @@ static int http_conn_want(struct http_conn *c, uint32_t events)
 	return r;
 }
 
+/* Tells the observer about the response in flight. */
+static void http_conn_event(struct http_conn *c, enum xfer_kind kind, const char *reason)
+{
+	const struct xfer_observer *o = c->srv->cfg.obs;
+	if (kind != XFER_START && !c->xfer_open)
+		return;
+	c->xfer_open = kind == XFER_START;
+	if (!o || !o->event)
+		return;
+	struct xfer_event ev = {
+	    .kind = kind,
+	    .proto = XFER_HTTP,
+	    .peer = (const struct sockaddr *)&c->peer,
+	    .file = c->path,
+	    .size = c->body_len,
+	    .bytes = c->body_sent,
+	    .reason = reason,
+	    .err = kind == XFER_FAIL ? -ECONNABORTED : 0,
+	};
+	o->event(o->arg, &ev);
+}
+
 /* Moves the deadline; the timer is only re-armed when it would fire late,
  * so progress during a transfer costs an assignment, not a heap update. */
 static int http_conn_deadline(struct http_conn *c, unsigned ms)
@@ -183,20 +221,27 @@ static void http_conn_release(struct http_conn *c)
 static void http_conn_free(struct http_conn *c, const char *why)
 {
 	struct http_server *s = c->srv;
-	if (c->state == HTTP_CONN_SEND) {
-		double secs = http_elapsed(&c->t_start);
-		log_info("http.abort client=%s method=%s path=%s status=%d bytes=%llu of=%llu "
+	bool log_ok = (c->state == HTTP_CONN_SEND || (c->in_len > 0 && why)) &&
+		      log_budget_take(&s->lb, loop_now_ms(s->l), "http");
+	if (!log_ok) {
+		/* counted in the budget's log.suppressed line */
+	} else if (c->state == HTTP_CONN_SEND) {
+		double secs = http_elapsed(c->t_start_us);
+		log_info("http.abort client=%s%s method=%s path=%s status=%d bytes=%llu of=%llu "
 			 "secs=%.3f reason=%s",
-			 c->peer_str, c->method, c->path, c->status,
+			 c->peer_str, c->mac, c->method, c->path, c->status,
 			 (unsigned long long)c->body_sent, (unsigned long long)c->body_len, secs,
 			 why);
 	} else if (c->in_len > 0 && why) {
-		log_info("http.drop client=%s reason=%s", c->peer_str, why);
+		log_info("http.drop client=%s%s reason=%s", c->peer_str, c->mac, why);
 	}
+	if (c->state == HTTP_CONN_SEND)
+		http_conn_event(c, XFER_FAIL, why ? why : "closed");
 	http_conn_release(c);
 	loop_timer_cancel(s->l, &c->timer);
 	loop_del(s->l, &c->w);
 	close(c->w.fd);
+	peer_count_dec(&s->peers, &c->key);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -221,7 +266,10 @@ static void http_conn_on_timer(struct loop *l, struct loop_timer *t)
 static void http_conn_on_io(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	(void)l;
-	(void)events; /* errors and hangups surface as read/send failures */
+	/* Errors and hangups surface as read/send failures. A connection
+	 * that yielded is driven once per turn, by its loop_again call. */
+	if (events != LOOP_AGAIN && w->again_list)
+		return;
 	http_conn_drive(w->arg);
 }
 
@@ -331,7 +379,7 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 	bool minor0 = req->version_minor == 0;
 	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &c->t_start);
+	c->t_start_us = sys_clock_us(CLOCK_MONOTONIC);
 	log_sanitize(c->method, sizeof c->method, req->method_str, req->method_len);
 	if (req->path)
 		log_sanitize(c->path, sizeof c->path, req->path, req->path_len);
@@ -374,20 +422,22 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 	struct http_response resp = {.accept_ranges = true};
 	uint64_t size, off, len;
 	const char *ctype = NULL;
-	r = 0;
-	if (s->cfg.lookup) {
-		memset(&c->vf, 0, sizeof c->vf);
-		r = s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)&c->peer,
-				  &c->vf);
-		if (r < 0) {
-			http_conn_error(c, http_status_for_errno(r), head_only, minor0, 0);
-			return;
-		}
+	memset(&c->vf, 0, sizeof c->vf);
+	c->vf.fd = -1;
+	r = s->cfg.lookup ? s->cfg.lookup(s->cfg.lookup_arg, clean,
+					  (const struct sockaddr *)&c->peer, &c->vf)
+			  : -ENOENT;
+	if (r <= 0) {
+		http_conn_error(c, http_status_for_errno(r ? r : -ENOENT), head_only, minor0, 0);
+		return;
 	}
-	if (r > 0 && c->vf.has_fd) {
-		int fd = fcntl(c->vf.fd, F_DUPFD_CLOEXEC, 3);
-		size = c->vf.len;
-		ctype = c->vf.content_type;
+	size = c->vf.len;
+	ctype = c->vf.content_type;
+	resp.last_modified = c->vf.mtime;
+	if (c->vf.has_fd) {
+		/* A descriptor given to us is ours to close; one the resolver
+		 * keeps is dup'ed for this response. */
+		int fd = c->vf.give_fd ? c->vf.fd : fcntl(c->vf.fd, F_DUPFD_CLOEXEC, 3);
 		if (c->vf.release)
 			c->vf.release(c->vf.cookie);
 		if (fd < 0) {
@@ -395,24 +445,8 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 			return;
 		}
 		c->file_fd = fd;
-	} else if (r > 0) {
-		c->vf_held = true;
-		size = c->vf.len;
-		ctype = c->vf.content_type;
 	} else {
-		struct stat st;
-		if (!s->cfg.root) {
-			http_conn_error(c, 404, head_only, minor0, 0);
-			return;
-		}
-		int fd = fsroot_open(s->cfg.root, clean, &st);
-		if (fd < 0) {
-			http_conn_error(c, http_status_for_errno(fd), head_only, minor0, 0);
-			return;
-		}
-		c->file_fd = fd;
-		size = (uint64_t)st.st_size;
-		resp.last_modified = st.st_mtim.tv_sec;
+		c->vf_held = true;
 	}
 	int status = http_range_resolve(&req->range, size, &off, &len);
 	if (status == 416) {
@@ -434,12 +468,15 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 		c->file_end = off + len;
 	}
 	http_conn_head(c, &resp, head_only, minor0);
+	if (!head_only)
+		http_conn_event(c, XFER_START, NULL);
 }
 
 /* ---- sending ---- */
 
 /* Sends what it can. Returns 1 when the response is out, 0 when the socket
- * is full (wait for EPOLLOUT), -errno when the connection is dead. */
+ * is full (wait for EPOLLOUT), 2 when this turn's byte budget is spent
+ * (yield), -errno when the connection is dead. */
 static int http_conn_send(struct http_conn *c)
 {
 	int fd = c->w.fd;
@@ -487,8 +524,12 @@ static int http_conn_send(struct http_conn *c)
 		http_conn_deadline(c, c->srv->cfg.idle_timeout_ms);
 	}
 	while (c->file_off < c->file_end) {
+		if (c->turn_bytes >= HTTP_TURN_BYTES)
+			return 2;
 		uint64_t want = c->file_end - c->file_off;
-		size_t count = want > HTTP_SENDFILE_MAX ? HTTP_SENDFILE_MAX : (size_t)want;
+		if (want > HTTP_TURN_BYTES - c->turn_bytes)
+			want = HTTP_TURN_BYTES - c->turn_bytes;
+		size_t count = (size_t)want;
 		off_t o = (off_t)c->file_off;
 		n = sendfile(fd, c->file_fd, &o, count);
 		if (n < 0) {
@@ -500,6 +541,7 @@ static int http_conn_send(struct http_conn *c)
 			return -ENODATA; /* the file shrank under us */
 		c->file_off += (uint64_t)n;
 		c->body_sent += (uint64_t)n;
+		c->turn_bytes += (uint64_t)n;
 		http_conn_deadline(c, c->srv->cfg.idle_timeout_ms);
 		/* A short count means the send buffer is full: another call
 		 * would only return EAGAIN. Level-triggered EPOLLOUT tells us
@@ -512,125 +554,255 @@ static int http_conn_send(struct http_conn *c)
 
 static void http_conn_done(struct http_conn *c)
 {
-	double secs = http_elapsed(&c->t_start);
+	double secs = http_elapsed(c->t_start_us);
 	double rate = secs > 0 ? (double)c->body_sent / 1000.0 / secs : 0;
-	log_info("http.done client=%s method=%s path=%s status=%d bytes=%llu secs=%.3f "
-		 "rate_kBps=%.0f",
-		 c->peer_str, c->method, c->path, c->status, (unsigned long long)c->body_sent, secs,
+	if (log_budget_take(&c->srv->lb, loop_now_ms(c->srv->l), "http"))
+		log_info("http.done client=%s%s method=%s path=%s status=%d bytes=%llu secs=%.3f "
+			 "rate_kBps=%.0f",
+			 c->peer_str, c->mac, c->method, c->path, c->status, (unsigned long long)c->body_sent, secs,
 		 rate);
+	http_conn_event(c, XFER_DONE, NULL);
 	http_conn_release(c);
 	c->state = HTTP_CONN_READ;
 }
 
 /* ---- the per-connection state machine ---- */
 
-static void http_conn_drive(struct http_conn *c)
+/* Sends the response in flight. Returns true to go on with the next
+ * request, false when the connection waits, yielded or is gone. */
+static bool http_conn_drive_send(struct http_conn *c)
+{
+	struct http_server *s = c->srv;
+	int r = http_conn_send(c);
+	if (r < 0) {
+		http_conn_free(c, strerror(-r));
+		return false;
+	}
+	if (r == 2) {
+		loop_again(s->l, &c->w);
+		return false;
+	}
+	if (r == 0) {
+		if (http_conn_want(c, EPOLLOUT))
+			http_conn_free(c, "epoll");
+		return false;
+	}
+	http_conn_done(c);
+	if (c->close_after) {
+		http_conn_free(c, NULL);
+		return false;
+	}
+	/* A pipelined request already buffered has begun: its head deadline
+	 * runs from now. Otherwise the connection idles until the next. */
+	c->head_open = c->in_len > 0;
+	if (http_conn_deadline(c, c->head_open ? s->cfg.header_timeout_ms
+					       : s->cfg.keepalive_timeout_ms)) {
+		http_conn_free(c, "timer");
+		return false;
+	}
+	return true;
+}
+
+/* Parses and answers a buffered request head. Returns true when it did
+ * something (a request or an error was answered). */
+static bool http_conn_parse(struct http_conn *c)
+{
+	struct http_request req;
+	int r = http_request_parse(c->in, c->in_len, &req);
+	if (r > 0) {
+		http_conn_handle(c, &req);
+		/* req points into in[]: only now drop the head. */
+		c->in_len -= (size_t)r;
+		memmove(c->in, c->in + r, c->in_len);
+		return true;
+	}
+	if (r < 0) {
+		c->t_start_us = sys_clock_us(CLOCK_MONOTONIC);
+		snprintf(c->method, sizeof c->method, "-");
+		snprintf(c->path, sizeof c->path, "-");
+		http_conn_error(c, r == -EMSGSIZE ? 431 : 400, false, false, 0);
+		c->in_len = 0;
+		return true;
+	}
+	/* GRUB's http module ends a Range request with one CRLF too many:
+	 * blank lines between requests are no request (and no half-sent one
+	 * when the client then closes). They do not move the head deadline. */
+	size_t k = 0;
+	while (k < c->in_len && (c->in[k] == '\r' || c->in[k] == '\n'))
+		k++;
+	if (k == c->in_len)
+		c->in_len = 0;
+	return false;
+}
+
+/* Reads more of a request. Returns true when bytes or EOF arrived. */
+static bool http_conn_read(struct http_conn *c)
 {
 	struct http_server *s = c->srv;
 	for (;;) {
-		if (c->state == HTTP_CONN_SEND) {
-			int r = http_conn_send(c);
-			if (r < 0) {
-				http_conn_free(c, strerror(-r));
-				return;
-			}
-			if (r == 0) {
-				if (http_conn_want(c, EPOLLOUT)) {
-					http_conn_free(c, "epoll");
-					return;
+		ssize_t n = recv(c->w.fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
+		if (n > 0) {
+			if (!c->head_open) {
+				/* The head's deadline is absolute from its first
+				 * byte: a client trickling bytes never moves it. */
+				c->head_open = true;
+				if (http_conn_deadline(c, s->cfg.header_timeout_ms)) {
+					http_conn_free(c, "timer");
+					return false;
 				}
-				return;
 			}
-			http_conn_done(c);
-			if (c->close_after) {
-				http_conn_free(c, NULL);
+			c->in_len += (size_t)n;
+			return true;
+		}
+		if (n == 0) {
+			c->peer_eof = true;
+			return true;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			http_conn_free(c, strerror(errno));
+		else if (http_conn_want(c, EPOLLIN))
+			http_conn_free(c, "epoll");
+		return false;
+	}
+}
+
+/* The per-connection state machine: at most HTTP_TURN_REQUESTS requests and
+ * HTTP_TURN_BYTES body bytes a turn, then the connection yields. */
+static void http_conn_drive(struct http_conn *c)
+{
+	unsigned requests = 0;
+	c->turn_bytes = 0;
+	for (;;) {
+		if (requests >= HTTP_TURN_REQUESTS || c->turn_bytes >= HTTP_TURN_BYTES) {
+			loop_again(c->srv->l, &c->w);
+			return;
+		}
+		if (c->state == HTTP_CONN_SEND) {
+			if (!http_conn_drive_send(c))
 				return;
-			}
-			/* Idle until the next request; a pipelined one already
-			 * buffered is parsed right away. */
-			if (http_conn_deadline(c, c->in_len ? s->cfg.header_timeout_ms
-							    : s->cfg.idle_timeout_ms)) {
-				http_conn_free(c, "timer");
-				return;
-			}
 			continue;
 		}
-		if (c->in_len > 0) {
-			struct http_request req;
-			int r = http_request_parse(c->in, c->in_len, &req);
-			if (r > 0) {
-				http_conn_handle(c, &req);
-				/* req points into in[]: only now drop the head. */
-				c->in_len -= (size_t)r;
-				memmove(c->in, c->in + r, c->in_len);
-				continue;
-			}
-			if (r < 0) {
-				clock_gettime(CLOCK_MONOTONIC, &c->t_start);
-				snprintf(c->method, sizeof c->method, "-");
-				snprintf(c->path, sizeof c->path, "-");
-				http_conn_error(c, r == -EMSGSIZE ? 431 : 400, false, false, 0);
-				c->in_len = 0;
-				continue;
-			}
-			/* GRUB's http module ends a Range request with one CRLF
-			 * too many: blank lines between requests are no request
-			 * (and no half-sent one when the client then closes). */
-			size_t k = 0;
-			while (k < c->in_len && (c->in[k] == '\r' || c->in[k] == '\n'))
-				k++;
-			if (k == c->in_len)
-				c->in_len = 0;
+		if (c->in_len > 0 && http_conn_parse(c)) {
+			requests++;
+			continue;
 		}
 		if (c->peer_eof) {
 			http_conn_free(c, c->in_len ? "eof mid-request" : NULL);
 			return;
 		}
-		ssize_t n = recv(c->w.fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
-		if (n > 0) {
-			if (c->in_len == 0 && http_conn_deadline(c, s->cfg.header_timeout_ms)) {
-				http_conn_free(c, "timer");
-				return;
-			}
-			c->in_len += (size_t)n;
-			continue;
-		}
-		if (n == 0) {
-			c->peer_eof = true;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			http_conn_free(c, strerror(errno));
+		if (sizeof c->in == c->in_len) {
+			/* Cannot happen: a full buffer parses as 431. */
+			http_conn_free(c, "buffer full");
 			return;
 		}
-		if (http_conn_want(c, EPOLLIN)) {
-			http_conn_free(c, "epoll");
+		if (!http_conn_read(c))
 			return;
-		}
-		return;
 	}
 }
 
 /* ---- accepting ---- */
 
-static void http_refuse_log(struct http_server *s, const char *peer)
+/* Refuses a connection it will not serve with 503 (the socket is new: its
+ * send buffer has room for the few bytes) and a rate-limited log line. */
+static void http_refuse(struct http_server *s, int fd, const struct sockaddr_storage *ss,
+			const char *reason)
 {
+	char head[256];
+	struct wbuf w;
+	struct http_response resp = {
+	    .status = 503,
+	    .content_type = "text/plain",
+	    .content_length = 4,
+	    .date = http_server_date(s),
+	    .retry_after = 2,
+	};
+	wbuf_init(&w, head, sizeof head);
+	if (http_response_head(&w, &resp) == 0 && wbuf_str(&w, "503\n") == 0)
+		(void)!send(fd, head, w.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
 	uint64_t now = loop_now_ms(s->l);
 	s->refused++;
 	if (s->refused_logged_ms && now - s->refused_logged_ms < 1000)
 		return;
-	log_warn("http.refuse client=%s reason=max_conns active=%zu max_conns=%u refused=%llu",
-		 peer, s->active, s->cfg.max_conns, (unsigned long long)s->refused);
+	char peer[INET6_ADDRSTRLEN + 8];
+	http_peer_format(ss, peer, sizeof peer);
+	log_warn("http.refuse client=%s reason=%s status=503 active=%zu max_conns=%u "
+		 "max_per_client=%u refused=%llu",
+		 peer, reason, s->active, s->cfg.max_conns, s->cfg.max_conns_per_peer,
+		 (unsigned long long)s->refused);
 	s->refused_logged_ms = now ? now : 1;
 }
 
 static void http_on_accept_timer(struct loop *l, struct loop_timer *t)
 {
 	struct http_server *s = t->arg;
-	if (loop_mod(l, &s->lw, EPOLLIN))
-		log_err("http.accept_resume error=\"%s\"", strerror(errno));
+	for (size_t i = 0; i < s->n_lw; i++)
+		if (loop_mod(l, &s->lw[i], EPOLLIN))
+			log_err("http.accept_resume error=\"%s\"", strerror(errno));
+}
+
+/* Takes a new connection in. Returns 0, or -errno when refused. */
+static int http_conn_new(struct http_server *s, int fd, const struct sockaddr_storage *ss)
+{
+	struct loop *l = s->l;
+	struct peer_key key;
+	if (s->active >= s->cfg.max_conns) {
+		http_refuse(s, fd, ss, "max_conns");
+		return -EMFILE;
+	}
+	if (peer_key_from_sa(&key, (const struct sockaddr *)ss) ||
+	    peer_count_get(&s->peers, &key) >= s->cfg.max_conns_per_peer ||
+	    peer_count_inc(&s->peers, &key) < 0) {
+		http_refuse(s, fd, ss, "max_per_client");
+		return -EUSERS;
+	}
+	struct http_conn *c = malloc(sizeof *c);
+	if (!c) {
+		peer_count_dec(&s->peers, &key);
+		close(fd);
+		log_warn("http.accept error=\"out of memory\"");
+		return -ENOMEM;
+	}
+	/* Everything but the receive buffer, which need not be zeroed. */
+	memset(c, 0, offsetof(struct http_conn, in));
+	c->srv = s;
+	c->file_fd = -1;
+	c->peer = *ss;
+	c->key = key;
+	http_peer_format(ss, c->peer_str, sizeof c->peer_str);
+	const struct xfer_observer *o = s->cfg.obs;
+	char mac[18];
+	if (o && o->mac_of && o->mac_of(o->arg, (const struct sockaddr *)ss, mac))
+		snprintf(c->mac, sizeof c->mac, " mac=%s", mac);
+	int one = 1;
+	/* Heads and small bodies go out at once; coalescing is done
+	 * deliberately with MSG_MORE (see http_conn_send). */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->w.fd = fd;
+	c->w.cb = http_conn_on_io;
+	c->w.arg = c;
+	loop_timer_init(&c->timer, http_conn_on_timer, c);
+	/* The first request's head deadline runs from the accept. */
+	c->head_open = true;
+	if (loop_add(l, &c->w, EPOLLIN) || loop_timer_arm(l, &c->timer, s->cfg.header_timeout_ms)) {
+		loop_del(l, &c->w);
+		loop_timer_cancel(l, &c->timer);
+		peer_count_dec(&s->peers, &key);
+		close(fd);
+		free(c);
+		return -ENOMEM;
+	}
+	c->events = EPOLLIN;
+	c->deadline_ms = loop_now_ms(l) + s->cfg.header_timeout_ms;
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->active++;
+	log_debug("http.accept client=%s active=%zu", c->peer_str, s->active);
+	return 0;
 }
 
 static void http_on_accept(struct loop *l, struct loop_watch *w, uint32_t events)
@@ -648,83 +820,53 @@ static void http_on_accept(struct loop *l, struct loop_watch *w, uint32_t events
 				return;
 			/* Out of fds or memory: the listener stays readable,
 			 * so stop watching it for a moment instead of spinning. */
-			log_warn("http.accept error=\"%s\" active=%zu", strerror(errno), s->active);
+			if (log_budget_take(&s->lb, loop_now_ms(l), "http"))
+				log_warn("http.accept error=\"%s\" active=%zu", strerror(errno),
+					 s->active);
 			if (loop_mod(l, w, 0) == 0)
 				loop_timer_arm(l, &s->accept_timer, HTTP_ACCEPT_PAUSE_MS);
 			return;
 		}
 		http_peer_normalize(&ss);
-		if (s->active >= s->cfg.max_conns) {
-			char peer[INET6_ADDRSTRLEN + 8];
-			http_peer_format(&ss, peer, sizeof peer);
-			close(fd);
-			http_refuse_log(s, peer);
-			continue;
-		}
-		struct http_conn *c = malloc(sizeof *c);
-		if (!c) {
-			close(fd);
-			log_warn("http.accept error=\"out of memory\"");
-			continue;
-		}
-		/* Everything but the receive buffer, which need not be zeroed. */
-		memset(c, 0, offsetof(struct http_conn, in));
-		c->srv = s;
-		c->file_fd = -1;
-		c->peer = ss;
-		http_peer_format(&ss, c->peer_str, sizeof c->peer_str);
-		int one = 1;
-		/* Heads and small bodies go out at once; coalescing is done
-		 * deliberately with MSG_MORE (see http_conn_send). */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		c->w.fd = fd;
-		c->w.cb = http_conn_on_io;
-		c->w.arg = c;
-		loop_timer_init(&c->timer, http_conn_on_timer, c);
-		if (loop_add(l, &c->w, EPOLLIN) ||
-		    loop_timer_arm(l, &c->timer, s->cfg.header_timeout_ms)) {
-			loop_del(l, &c->w);
-			loop_timer_cancel(l, &c->timer);
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->events = EPOLLIN;
-		c->deadline_ms = loop_now_ms(l) + s->cfg.header_timeout_ms;
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
-		s->active++;
-		log_debug("http.accept client=%s active=%zu", c->peer_str, s->active);
+		http_conn_new(s, fd, &ss);
 	}
 }
 
 /* ---- server ---- */
 
-static int http_listen(struct http_server *s)
+/* The address to bind: cfg.bind_addr, or the IPv6 wildcard (which takes
+ * IPv4 too). Returns the family, or -EINVAL. */
+static int http_bind_addr(const struct http_server *s, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	memset(ss, 0, sizeof *ss);
+	if (!s->cfg.bind_addr) {
+		ss->ss_family = AF_INET6;
+		*sl = sizeof(struct sockaddr_in6);
+		return AF_INET6;
+	}
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	if (getaddrinfo(s->cfg.bind_addr, NULL, &hints, &ai) || !ai)
+		return -EINVAL;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*sl = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return ss->ss_family;
+}
+
+/* Opens one listener (on device dev when not NULL) into s->lw[s->n_lw]. */
+static int http_listen(struct http_server *s, const char *dev)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int family, fd, one = 1, zero = 0;
+	int fd, one = 1, zero = 0;
 	uint16_t port = s->cfg.any_port ? 0 : s->cfg.port;
-
-	memset(&ss, 0, sizeof ss);
-	if (s->cfg.bind_addr) {
-		struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
-					 .ai_socktype = SOCK_STREAM};
-		struct addrinfo *ai = NULL;
-		if (getaddrinfo(s->cfg.bind_addr, NULL, &hints, &ai) || !ai)
-			return -EINVAL;
-		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-		sl = ai->ai_addrlen;
-		freeaddrinfo(ai);
-		family = ss.ss_family;
-	} else {
-		family = AF_INET6;
-		sl = sizeof(struct sockaddr_in6);
-		ss.ss_family = AF_INET6;
-	}
+	if (s->n_lw > 0 && s->port)
+		port = s->port; /* the other listeners share the first's port */
+	int family = http_bind_addr(s, &ss, &sl);
+	if (family < 0)
+		return family;
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 && family == AF_INET6 && !s->cfg.bind_addr && errno == EAFNOSUPPORT) {
 		/* Kernel without IPv6: the IPv4 wildcard then. */
@@ -746,7 +888,11 @@ static int http_listen(struct http_server *s)
 		((struct sockaddr_in *)&ss)->sin_port = htons(port);
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 1024)) {
+	/* One listener per chosen interface: Linux lets sockets bound to
+	 * different devices share a port, and the kernel itself refuses
+	 * connections that arrive on any other interface. */
+	if ((dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1)) ||
+	    bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 1024)) {
 		int err = -errno;
 		close(fd);
 		return err;
@@ -755,47 +901,62 @@ static int http_listen(struct http_server *s)
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		s->port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						   : ((struct sockaddr_in *)&ss)->sin_port);
-	s->lw.fd = fd;
+	s->lw[s->n_lw] = (struct loop_watch){.fd = fd, .cb = http_on_accept, .arg = s};
+	if (loop_add(s->l, &s->lw[s->n_lw], EPOLLIN)) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	s->n_lw++;
 	return 0;
+}
+
+static void http_config_defaults(struct http_config *c)
+{
+	if (!c->port)
+		c->port = HTTP_DEFAULT_PORT;
+	if (!c->max_conns)
+		c->max_conns = HTTP_DEFAULT_MAX_CONNS;
+	if (!c->max_conns_per_peer)
+		c->max_conns_per_peer = HTTP_DEFAULT_PER_PEER;
+	if (!c->idle_timeout_ms)
+		c->idle_timeout_ms = HTTP_DEFAULT_IDLE_MS;
+	if (!c->keepalive_timeout_ms)
+		c->keepalive_timeout_ms = HTTP_DEFAULT_KEEPALIVE_MS;
+	if (!c->header_timeout_ms)
+		c->header_timeout_ms = HTTP_DEFAULT_HEADER_MS;
+	if (c->n_ifaces > HTTP_MAX_LISTENERS)
+		c->n_ifaces = HTTP_MAX_LISTENERS;
 }
 
 int http_server_start(struct http_server **out, struct loop *l, const struct http_config *cfg)
 {
 	struct sigaction sa = {.sa_handler = SIG_IGN};
 	struct http_server *s = calloc(1, sizeof *s);
-	int r;
+	int r = 0;
 	if (!s)
 		return -ENOMEM;
 	s->l = l;
 	s->cfg = *cfg;
-	if (!s->cfg.port)
-		s->cfg.port = HTTP_DEFAULT_PORT;
-	if (!s->cfg.max_conns)
-		s->cfg.max_conns = HTTP_DEFAULT_MAX_CONNS;
-	if (!s->cfg.idle_timeout_ms)
-		s->cfg.idle_timeout_ms = HTTP_DEFAULT_IDLE_MS;
-	if (!s->cfg.header_timeout_ms)
-		s->cfg.header_timeout_ms = HTTP_DEFAULT_HEADER_MS;
+	http_config_defaults(&s->cfg);
+	s->lb.per_s = HTTP_LOG_PER_S;
 	/* sendfile(2) cannot be told MSG_NOSIGNAL. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGPIPE, &sa, NULL);
-	s->lw.fd = -1;
-	r = http_listen(s);
-	if (r) {
-		free(s);
-		return r;
-	}
-	s->lw.cb = http_on_accept;
-	s->lw.arg = s;
 	loop_timer_init(&s->accept_timer, http_on_accept_timer, s);
-	r = loop_add(l, &s->lw, EPOLLIN);
+	/* Each connection is one client's: max_conns distinct addresses. */
+	r = peer_count_init(&s->peers, s->cfg.max_conns, (uint64_t)(uintptr_t)s ^ loop_clock_ms());
+	for (size_t i = 0; !r && i < (s->cfg.n_ifaces ? s->cfg.n_ifaces : 1); i++)
+		r = http_listen(s, s->cfg.n_ifaces ? s->cfg.ifaces[i] : NULL);
 	if (r) {
-		close(s->lw.fd);
-		free(s);
+		http_server_stop(s);
 		return r;
 	}
-	log_info("http.listen addr=%s port=%u max_conns=%u",
-		 cfg->bind_addr ? cfg->bind_addr : "any", s->port, s->cfg.max_conns);
+	for (size_t i = 0; i < s->cfg.n_ifaces; i++)
+		log_info("http.listen iface=%s port=%u", s->cfg.ifaces[i], s->port);
+	log_info("http.listen addr=%s port=%u max_conns=%u max_per_client=%u",
+		 cfg->bind_addr ? cfg->bind_addr : s->cfg.n_ifaces ? "chosen-interfaces" : "any",
+		 s->port, s->cfg.max_conns, s->cfg.max_conns_per_peer);
 	*out = s;
 	return 0;
 }
@@ -807,10 +968,11 @@ void http_server_stop(struct http_server *s)
 	while (s->conns)
 		http_conn_free(s->conns, "server stopping");
 	loop_timer_cancel(s->l, &s->accept_timer);
-	if (s->lw.fd >= 0) {
-		loop_del(s->l, &s->lw);
-		close(s->lw.fd);
+	for (size_t i = 0; i < s->n_lw; i++) {
+		loop_del(s->l, &s->lw[i]);
+		close(s->lw[i].fd);
 	}
+	peer_count_free(&s->peers);
 	free(s);
 }
 

@@ -17,39 +17,35 @@
 #include <sys/socket.h>
 
 #include "core/loop.h"
-#include "netboot/fsroot.h"
+#include "netboot/bootfiles.h"
+#include "netboot/xfer.h"
 
-/* An in-memory file. release(cookie), if set, runs once when the server is
- * done with data (response sent, connection gone, or server stopped). */
-struct http_vfile {
-	const void *data;
-	size_t len;
-	const char *content_type; /* NULL: by the path's extension */
-	void (*release)(void *cookie);
-	void *cookie;
-	/* has_fd: serve len bytes of the open file fd instead of data (a file
-	 * outside the root the caller opened before dropping privileges); the
-	 * server dup()s it per response and never closes the caller's fd. */
-	bool has_fd;
-	int fd;
-};
-
-/* Return 1 and fill *vf to serve memory (e.g. a generated iPXE script), 0 to
- * fall through to the filesystem, -errno to refuse (-ENOENT 404, -EACCES
- * 403, anything else 500). clean_path is fsroot-clean ("ipxe/boot.ipxe"). */
+/* Fills *f with the file to send for clean_path ("ipxe/boot.ipxe", fsroot
+ * clean) and returns 1, or returns -errno to refuse (-ENOENT 404, -EACCES
+ * 403, anything else 500). serve's resolver is bootfiles_resolve. */
 typedef int (*http_lookup_fn)(void *arg, const char *clean_path, const struct sockaddr *peer,
-			      struct http_vfile *vf);
+			      struct bootfile *f);
 
 struct http_config {
-	const struct fsroot *root;  /* NULL: only the lookup hook serves */
 	uint16_t port;		    /* 0 = default 80 */
 	bool any_port;		    /* bind port 0 (tests); see http_server_port() */
 	const char *bind_addr;	    /* NULL = any (v4+v6); else a numeric IPv4/IPv6 */
 	unsigned max_conns;	    /* default 1024 */
-	unsigned idle_timeout_ms;   /* keep-alive idle and stalled send; default 30000 */
-	unsigned header_timeout_ms; /* a request head must arrive within; default 10000 */
+	unsigned max_conns_per_peer; /* connections one client address may hold; default 32 */
+	unsigned idle_timeout_ms;   /* a stalled send; default 30000 */
+	unsigned keepalive_timeout_ms; /* idle between requests; default 15000 */
+	/* A request head must be complete within this of its first byte (the
+	 * first request: of the connection's accept); blank lines and partial
+	 * heads never extend it. Default 10000. */
+	unsigned header_timeout_ms;
+	/* Listen only on these interfaces (one SO_BINDTODEVICE listener each;
+	 * connections arriving elsewhere are refused by the kernel). None:
+	 * the wildcard listener. */
+	const char *const *ifaces;
+	size_t n_ifaces;
 	http_lookup_fn lookup;
 	void *lookup_arg;
+	const struct xfer_observer *obs; /* NULL: nobody listens */
 };
 
 struct http_server;

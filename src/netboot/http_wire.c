@@ -1,3 +1,5 @@
+/* http_wire: request-head parser, path decoding, Range resolution and the
+ * response-head builder; no sockets, no policy. */
 #include "netboot/http_wire.h"
 
 #include <errno.h>
@@ -530,6 +532,8 @@ int http_response_head(struct wbuf *w, const struct http_response *resp)
 		http_put(w, "Accept-Ranges: bytes\r\n");
 	if (resp->allow)
 		http_put(w, "Allow: GET, HEAD\r\n");
+	if (resp->retry_after)
+		http_put(w, "Retry-After: %u\r\n", resp->retry_after);
 	if (!resp->keep_alive)
 		http_put(w, "Connection: close\r\n");
 	else if (resp->announce_keep_alive)

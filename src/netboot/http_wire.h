@@ -104,6 +104,7 @@ struct http_response {
 	bool announce_keep_alive; /* "Connection: keep-alive" (HTTP/1.0 clients) */
 	bool allow;		  /* "Allow: GET, HEAD" (405) */
 	bool accept_ranges;	  /* "Accept-Ranges: bytes" */
+	unsigned retry_after;	  /* "Retry-After: N" seconds (503), 0: none */
 };
 
 /* Appends the status line and header fields (ending with the blank line)

@@ -1,3 +1,5 @@
+/* iface: reads the served interfaces, their addresses and MTU with
+ * getifaddrs(). */
 #include "netboot/iface.h"
 
 #include <errno.h>

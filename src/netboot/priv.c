@@ -1,3 +1,5 @@
+/* priv: drops root for the serving user once the sockets are bound, and
+ * checks that root cannot be regained. */
 #include "netboot/priv.h"
 
 #include <errno.h>

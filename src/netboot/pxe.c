@@ -1,3 +1,5 @@
+/* pxe: DHCPv4 netboot policy: which client family sent a request (the
+ * architecture table, classification) and what its proxy reply holds. */
 #include "netboot/pxe.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* ratelimit: per-MAC token buckets in a fixed hash table, plus one global
+ * bucket. */
 #include "netboot/ratelimit.h"
 
 #include <string.h>

@@ -1,3 +1,5 @@
+/* rpi: recognises the Raspberry Pi bootloader's per-device TFTP folders and
+ * files too big for its TFTP client. */
 #include "netboot/rpi.h"
 
 #include <string.h>

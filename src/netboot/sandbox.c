@@ -1,3 +1,5 @@
+/* sandbox: the Landlock ruleset that leaves the serving process only read
+ * access beneath the directories it serves. */
 #include "netboot/sandbox.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* serve: options and state of `lifeboat serve`, shared between serve.c
- * (command line, checks, DHCP) and serve_files.c (TFTP + HTTP wiring and
- * the generated files). */
+ * (command line, checks, DHCP), serve_files.c (TFTP + HTTP wiring and the
+ * generated files) and serve_grub.c (--grub cores and module trees). */
 #ifndef LIFEBOAT_NETBOOT_SERVE_H
 #define LIFEBOAT_NETBOOT_SERVE_H
 
@@ -10,11 +10,14 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "netboot/bootfiles.h"
 #include "netboot/bootplan.h"
+#include "netboot/clients.h"
 #include "netboot/config.h"
 #include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
+#include "netboot/xfer.h"
 
 struct serve_opts {
 	const char *root;
@@ -40,33 +43,6 @@ struct serve_opts {
 	size_t n_auto;
 };
 
-struct serve_hostfile {
-	char path[512];
-	int fd;
-	uint64_t size;
-};
-
-/* Files outside ROOT the plan hands out (kernel, initrds, iPXE images),
- * opened before privileges are dropped. */
-struct serve_hostfiles {
-	struct serve_hostfile *v;
-	size_t n;
-};
-
-/* --grub: core images built at start-up (one per target and address, in
- * memfds) and the module trees, opened before privileges are dropped. */
-struct serve_grub_image {
-	int target; /* enum grub_target */
-	uint8_t ip[4];
-	int fd;
-	uint64_t size;
-};
-struct serve_grub {
-	struct serve_grub_image *v;
-	size_t n;
-	struct fsroot tree[2]; /* per enum grub_target; dirfd -1 when absent */
-};
-
 struct dhcp4_server;
 struct tftp_server;
 struct http_server;
@@ -79,8 +55,9 @@ struct serve_state {
 	struct dhcp6_server *dhcp6;
 	struct tftp_server *tftp;
 	struct http_server *http;
-	struct serve_hostfiles hostfiles;
-	struct serve_grub grub;
+	struct bootfiles files; /* what every served path means */
+	struct clients *clients;	/* one record per client machine */
+	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */
 	const struct serve_opts *opts; /* replaced on SIGHUP */
 	int argc;
 	char **argv;
@@ -106,6 +83,10 @@ void serve_usage(FILE *f);
 int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
 void serve_opts_free(struct serve_opts *o);
 
+/* serve_clients.c: the client records and the transports' observer. */
+int serve_clients_start(struct serve_state *st);
+void serve_clients_stop(struct serve_state *st);
+
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
 void serve_files_stop(struct serve_state *st);
@@ -117,15 +98,13 @@ int serve_files_reload(struct serve_state *st, const struct serve_opts *n);
  * it); 0 or -ENOENT. start: builds the cores for every address of ifs and
  * opens the trees (as root, before the drop); 0 or -errno. */
 int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root);
-int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
+int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
 		     uint16_t tftp_port);
-void serve_grub_stop(struct serve_grub *g);
+void serve_grub_stop(struct bootfiles_grub *g);
 struct sandbox;
 /* Keeps the module trees (where their symlinks lead) and the signed
  * images' directories readable once sandboxed. */
 void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan);
-const struct serve_grub_image *serve_grub_find(const struct serve_grub *g, int target,
-					       const uint8_t ip[4]);
 
 /* Logs who holds a port we could not bind and what to do. */
 void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what);

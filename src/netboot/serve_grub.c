@@ -118,7 +118,7 @@ static int serve_grub_build_one(const char *mk, const char *grub_dir, int t, con
 	return 0;
 }
 
-int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
+int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
 		     uint16_t tftp_port)
 {
 	char mk[512];
@@ -149,7 +149,7 @@ int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const st
 	}
 	for (size_t i = 0; i < ifs->n; i++) {
 		const struct iface *f = &ifs->v[i];
-		if (!f->has_ip4 || serve_grub_find(g, -1, f->ip4))
+		if (!f->has_ip4 || bootfiles_grub_find(g, -1, f->ip4))
 			continue;
 		for (int t = 0; t < GRUB_N_TARGETS; t++) {
 			if (!(plan->grub_targets & (1u << t)))
@@ -163,7 +163,7 @@ int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const st
 			struct stat st;
 			if (!r && (fstat(fd, &st) || st.st_size == 0))
 				r = -EIO;
-			struct serve_grub_image *v =
+			struct bootfiles_grub_image *v =
 			    r ? NULL : realloc(g->v, (g->n + 1) * sizeof *v);
 			if (!v) {
 				close(fd);
@@ -175,7 +175,7 @@ int serve_grub_start(struct serve_grub *g, const struct bootplan *plan, const st
 				return r ? r : -ENOMEM;
 			}
 			g->v = v;
-			v[g->n] = (struct serve_grub_image){
+			v[g->n] = (struct bootfiles_grub_image){
 			    .target = t, .fd = fd, .size = (uint64_t)st.st_size};
 			memcpy(v[g->n].ip, f->ip4, 4);
 			g->n++;
@@ -210,7 +210,7 @@ void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan)
 				 files[i]);
 }
 
-void serve_grub_stop(struct serve_grub *g)
+void serve_grub_stop(struct bootfiles_grub *g)
 {
 	for (size_t i = 0; i < g->n; i++)
 		close(g->v[i].fd);
@@ -221,14 +221,4 @@ void serve_grub_stop(struct serve_grub *g)
 	memset(g, 0, sizeof *g);
 	for (int t = 0; t < GRUB_N_TARGETS; t++)
 		g->tree[t].dirfd = -1;
-}
-
-/* target -1: any target. */
-const struct serve_grub_image *serve_grub_find(const struct serve_grub *g, int target,
-					       const uint8_t ip[4])
-{
-	for (size_t i = 0; i < g->n; i++)
-		if ((target < 0 || g->v[i].target == target) && !memcmp(g->v[i].ip, ip, 4))
-			return &g->v[i];
-	return NULL;
 }

@@ -1,3 +1,5 @@
+/* tftp: the TFTP server: one listening socket, one transfer per read request
+ * (socket, timer, window buffer), option negotiation, adaptive retransmit. */
 #include "netboot/tftp.h"
 
 #include <arpa/inet.h>

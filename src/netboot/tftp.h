@@ -36,13 +36,15 @@ struct tftp_vfile {
 	int fd;
 };
 
-/* Optional hook: serve.c uses it for generated files (pxelinux cfg, iPXE
- * scripts). Return 1 and fill *vf to serve memory, 0 to fall through to the
+/* Optional hook, asked before the filesystem: serve_files.c answers the boot
+ * plan's names (lifeboat/...: iPXE images, kernel, initrds, generated
+ * scripts), kernel mode's pxelinux.cfg/default and the GRUB cores and trees.
+ * Return 1 and fill *vf to serve memory or an fd, 0 to fall through to the
  * filesystem, -errno to refuse (-ENOENT: error 1, anything else: error 2). */
 typedef int (*tftp_lookup_fn)(void *arg, const char *clean_path, const struct sockaddr *peer,
 			      struct tftp_vfile *vf);
 
-/* What a finished or failed transfer reports (for status/metrics). */
+/* What a finished or failed transfer reports to on_done. */
 struct tftp_xfer_report {
 	const struct sockaddr *peer;
 	const char *path; /* cleaned path */
@@ -83,7 +85,8 @@ struct tftp_config {
 	void *accept_arg;
 	tftp_lookup_fn lookup;
 	void *lookup_arg;
-	/* Optional: called once per finished/failed transfer. */
+	/* Optional: called once per finished/failed transfer, after its log
+	 * line. serve sets none yet; the unit tests read how a transfer ended. */
 	void (*on_done)(void *arg, const struct tftp_xfer_report *rep);
 	void *on_done_arg;
 };

@@ -1,3 +1,5 @@
+/* tftp_rto: the RFC 6298 retransmission-timeout estimator of one TFTP
+ * transfer (pure). */
 #include "netboot/tftp_rto.h"
 
 #define RTO_G_US 1000u /* clock granularity: the loop's clock is in ms */

@@ -1,3 +1,5 @@
+/* tftp_wire: TFTP packet parsers and builders; option values checked
+ * against the ranges the RFCs allow (pure, fuzzed). */
 #include "netboot/tftp_wire.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* carry: copies executables with their interpreter and libraries, and plain
+ * files, into the RAM root (or only adds up their sizes). */
 #include "rescue/carry.h"
 
 #include <dirent.h>

@@ -1,3 +1,5 @@
+/* elf: reads an ELF file's interpreter and DT_NEEDED/RUNPATH names from a
+ * buffer, every read bounds-checked (pure, fuzzed). */
 #include "rescue/elf.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* inits: the table of init systems (how PID 1 shows itself, how to make it
+ * re-exec) and the initctl request and inittab they are sent. */
 #include "rescue/inits.h"
 
 #include <errno.h>

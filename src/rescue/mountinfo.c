@@ -1,3 +1,5 @@
+/* mountinfo: parses /proc/PID/mountinfo into a mount table and answers path
+ * questions about it (pure, fuzzed). */
 #include "rescue/mountinfo.h"
 
 #include <errno.h>

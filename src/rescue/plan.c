@@ -1,3 +1,5 @@
+/* plan: a takeover as data: the rescue state file (format and parse), the
+ * unmount order and the RAM it needs (pure, fuzzed). */
 #include "rescue/plan.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* rootfs: finds and checks an init inside another root, its symlinks
+ * resolved within that root (openat2 RESOLVE_IN_ROOT). */
 #include "rescue/rootfs.h"
 
 #include <errno.h>

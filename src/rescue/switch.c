@@ -1,3 +1,5 @@
+/* switch: the root switch steps (into the RAM root, release the old root,
+ * on to a new root) over an ops table, plus swapoff and loop detach. */
 #include "rescue/switch.h"
 
 #include <errno.h>

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "netboot/fsroot.h"
+#include "netboot/bootfiles.h"
 #include "netboot/http.h"
 
 #define BIG_SIZE (40u << 20)
@@ -60,7 +61,11 @@ static void vfile_release(void *cookie)
 	f->releases++;
 }
 
-static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct http_vfile *vf)
+static struct bootplan no_plan;
+
+/* A few names of its own, the rest through serve's resolver (whose root
+ * row serves the fixture's ROOT). */
+static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct bootfile *vf)
 {
 	struct fixture *f = arg;
 	snprintf(f->last_lookup, sizeof f->last_lookup, "%s", clean);
@@ -77,7 +82,8 @@ static int lookup(void *arg, const char *clean, const struct sockaddr *peer, str
 		return -EACCES;
 	if (strcmp(clean, "gone") == 0)
 		return -ENOENT;
-	return 0;
+	struct bootfiles files = {.plan = &no_plan, .root = &f->root};
+	return bootfiles_resolve(&files, BOOTFILES_HTTP, clean, peer, vf);
 }
 
 static void write_file(const char *dir, const char *name, const void *p, size_t n)
@@ -93,10 +99,12 @@ static void write_file(const char *dir, const char *name, const void *p, size_t 
 static int start_server(struct fixture *f, const struct http_config *over)
 {
 	struct http_config cfg = {
-	    .root = &f->root, .any_port = true, .lookup = lookup, .lookup_arg = f};
+	    .any_port = true, .lookup = lookup, .lookup_arg = f};
 	if (over) {
 		cfg.max_conns = over->max_conns;
+		cfg.max_conns_per_peer = over->max_conns_per_peer;
 		cfg.idle_timeout_ms = over->idle_timeout_ms;
+		cfg.keepalive_timeout_ms = over->keepalive_timeout_ms;
 		cfg.header_timeout_ms = over->header_timeout_ms;
 	}
 	int r = http_server_start(&f->srv, &f->l, &cfg);
@@ -747,7 +755,8 @@ static void test_client_aborts(void **state)
 static void test_timeouts(void **state)
 {
 	struct fixture *f = *state;
-	struct http_config over = {.idle_timeout_ms = 300, .header_timeout_ms = 150};
+	struct http_config over = {
+	    .idle_timeout_ms = 300, .keepalive_timeout_ms = 300, .header_timeout_ms = 150};
 	struct client c, d;
 	struct resp r;
 	assert_int_equal(start_server(f, &over), 0);
@@ -799,7 +808,10 @@ static void test_max_conns(void **state)
 	client_open(f, &b, AF_INET);
 	client_open(f, &c, AF_INET);
 	assert_int_equal(http_server_active(f->srv), 2);
-	assert_true(client_sees_eof(f, &c));
+	/* The third is told so (503, Retry-After), then closed. */
+	assert_int_equal(client_response(f, &c, &r, false), 0);
+	assert_int_equal(r.status, 503);
+	assert_non_null(strstr(r.head, "\r\nRetry-After: 2\r\n"));
 	close(c.fd);
 	client_sends(&a, "GET /sub/a.efi HTTP/1.1\r\n\r\n");
 	assert_int_equal(client_response(f, &a, &r, false), 0);
@@ -835,7 +847,8 @@ static void test_many_clients(void **state)
 	struct resp r;
 	char req[128];
 	assert_non_null(cs);
-	assert_int_equal(start_server(f, NULL), 0);
+	struct http_config over = {.max_conns_per_peer = N};
+	assert_int_equal(start_server(f, &over), 0);
 	bool v6 = have_ipv6_loopback();
 	for (int i = 0; i < N; i++)
 		client_open(f, &cs[i], v6 && i % 2 ? AF_INET6 : AF_INET);
@@ -880,7 +893,7 @@ static void test_bind_errors(void **state)
 	struct fixture *f = *state;
 	struct http_server *s2;
 	assert_int_equal(start_server(f, NULL), 0);
-	struct http_config cfg = {.root = &f->root, .port = f->port};
+	struct http_config cfg = {.port = f->port};
 	assert_int_equal(http_server_start(&s2, &f->l, &cfg), -EADDRINUSE);
 	cfg.bind_addr = "not-an-address";
 	assert_int_equal(http_server_start(&s2, &f->l, &cfg), -EINVAL);
@@ -892,6 +905,146 @@ static void test_bind_errors(void **state)
 	http_server_stop(s2);
 }
 
+
+static uint64_t fake_ms;
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_ms;
+}
+
+/* The head deadline is absolute: blank lines and a trickled head every
+ * 100 ms never move it (the old server re-armed it on each CRLF). */
+static void test_header_deadline_absolute(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config over = {.header_timeout_ms = 300, .keepalive_timeout_ms = 5000};
+	struct client c, d;
+	struct resp r;
+	fake_ms = 1000000;
+	loop_set_clock(&f->l, fake_clock, NULL);
+	assert_int_equal(start_server(f, &over), 0);
+	client_open(f, &c, AF_INET);
+	client_open(f, &d, AF_INET);
+	/* d: one request, then blank lines only (keep-alive: no head open). */
+	client_sends(&d, "GET /sub/a.efi HTTP/1.1\r\n\r\n");
+	assert_int_equal(client_response(f, &d, &r, false), 0);
+	int closed_at = -1;
+	for (int step = 1; step <= 20 && closed_at < 0; step++) {
+		fake_ms += 100;
+		client_sends(&c, step == 1 ? "GET /small.bin HTTP/1.1\r\n" : "X-Slow: 1\r\n");
+		if (step % 2)
+			client_sends(&d, "\r\n");
+		for (int i = 0; i < 3; i++)
+			pump(f);
+		char b;
+		ssize_t k = recv(c.fd, &b, 1, MSG_DONTWAIT);
+		/* Closed with our last bytes unread: a reset instead of EOF. */
+		if (k == 0 || (k < 0 && errno == ECONNRESET))
+			closed_at = step;
+	}
+	/* Connected at t=0, deadline 300 ms: closed at the 3rd or 4th step. */
+	assert_true(closed_at >= 3 && closed_at <= 4);
+	/* d's blank lines opened a head too (at step 1): it ends 300 ms on. */
+	fake_ms += 200;
+	for (int i = 0; i < 3; i++)
+		pump(f);
+	char b;
+	ssize_t k = recv(d.fd, &b, 1, MSG_DONTWAIT);
+	assert_true(k == 0 || (k < 0 && errno == ECONNRESET));
+	close(c.fd);
+	close(d.fd);
+	wait_idle(f);
+	loop_set_clock(&f->l, NULL, NULL);
+}
+
+/* Per-client-address cap: the address over it gets 503, others do not. */
+static void test_per_client_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config over = {.max_conns_per_peer = 2};
+	struct client a, b, c, d;
+	struct resp r;
+	assert_int_equal(start_server(f, &over), 0);
+	client_open(f, &a, AF_INET);
+	client_open(f, &b, AF_INET);
+	client_open(f, &c, AF_INET);
+	assert_int_equal(http_server_active(f->srv), 2);
+	assert_int_equal(client_response(f, &c, &r, false), 0);
+	assert_int_equal(r.status, 503);
+	close(c.fd);
+	/* Another address (127.0.0.2, still loopback) is served. */
+	struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000002)};
+	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(f->port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	d.len = 0;
+	d.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_int_equal(bind(d.fd, (struct sockaddr *)&src, sizeof src), 0);
+	int cr = connect(d.fd, (struct sockaddr *)&dst, sizeof dst);
+	assert_true(cr == 0 || errno == EINPROGRESS);
+	for (int i = 0; i < 5; i++)
+		pump(f);
+	assert_int_equal(http_server_active(f->srv), 3);
+	client_sends(&d, "GET /sub/a.efi HTTP/1.1\r\n\r\n");
+	assert_int_equal(client_response(f, &d, &r, false), 0);
+	assert_int_equal(r.status, 200);
+	/* One of a's slots frees: a new connection from 127.0.0.1 fits. */
+	close(a.fd);
+	close(d.fd);
+	for (int i = 0; i < 20 && http_server_active(f->srv) > 1; i++)
+		pump(f);
+	assert_int_equal(request(f, "GET /sub/a.efi HTTP/1.1\r\n\r\n", &r), 0);
+	assert_int_equal(r.status, 200);
+	close(b.fd);
+	wait_idle(f);
+}
+
+static unsigned count_responses(int fd, size_t *bytes)
+{
+	static char buf[1 << 18];
+	unsigned n = 0;
+	ssize_t k;
+	while ((k = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+		buf[k] = 0;
+		*bytes += (size_t)k;
+		for (char *p = buf; (p = memmem(p, (size_t)(buf + k - p), "HTTP/1.1 200", 12)); p++)
+			n++;
+	}
+	return n;
+}
+
+/* A client pipelining many requests gets a bounded slice per loop turn
+ * (the old server answered all of them before returning to the loop). */
+static void test_pipeline_fair(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 40 };
+	struct client c;
+	char req[N * 40];
+	size_t len = 0, bytes = 0;
+	assert_int_equal(start_server(f, NULL), 0);
+	client_open(f, &c, AF_INET);
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(req + len, sizeof req - len, "GET /small.bin HTTP/1.1\r\n\r\n");
+	int big = 1 << 20;
+	setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	client_send(&c, req, len);
+	/* Wait until the requests are in the server's socket. */
+	usleep(20000);
+	unsigned got = 0, turns = 0;
+	while (got < N && turns < 100) {
+		assert_int_equal(loop_once(&f->l, 50), 0);
+		turns++;
+		unsigned k = count_responses(c.fd, &bytes);
+		assert_true(k <= 8); /* HTTP_TURN_REQUESTS */
+		got += k;
+	}
+	assert_int_equal(got, N);
+	assert_true(turns >= N / 8);
+	close(c.fd);
+	wait_idle(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -901,7 +1054,8 @@ int main(void)
 	    T(test_pipelining),	  T(test_errors),	 T(test_big_file_intact),
 	    T(test_vfile),	  T(test_client_aborts), T(test_timeouts),
 	    T(test_max_conns),	  T(test_many_clients),	 T(test_ipv6),
-	    T(test_bind_errors),
+	    T(test_bind_errors),  T(test_header_deadline_absolute),
+	    T(test_per_client_cap), T(test_pipeline_fair),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

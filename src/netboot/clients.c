@@ -1,0 +1,151 @@
+/* clients: the per-client (MAC) record table; see clients.h. */
+#include "netboot/clients.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const stage_names[CLIENT_STAGES] = {"seen", "offer", "binl", "file",
+						       "handoff"};
+
+const char *client_stage_name(enum client_stage s)
+{
+	return (unsigned)s < CLIENT_STAGES ? stage_names[s] : "?";
+}
+
+void clients_init(struct clients *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+struct client_rec *clients_find_mac(struct clients *c, const uint8_t mac[6])
+{
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		if (c->v[i].used && !memcmp(c->v[i].mac, mac, 6))
+			return &c->v[i];
+	return NULL;
+}
+
+struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64_t now_ms)
+{
+	struct client_rec *r = clients_find_mac(c, mac), *old = NULL;
+	if (!r) {
+		for (size_t i = 0; i < CLIENTS_MAX && !r; i++) {
+			if (!c->v[i].used)
+				r = &c->v[i];
+			else if (!old || c->v[i].last_ms < old->last_ms)
+				old = &c->v[i];
+		}
+		if (!r) {
+			r = old;
+			c->evicted++;
+		}
+		memset(r, 0, sizeof *r);
+		r->used = true;
+		memcpy(r->mac, mac, 6);
+		snprintf(r->mac_str, sizeof r->mac_str, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+			 mac[1], mac[2], mac[3], mac[4], mac[5]);
+		r->first_ms = now_ms;
+	}
+	r->last_ms = now_ms;
+	return r;
+}
+
+struct client_rec *clients_find_addr(struct clients *c, const struct sockaddr *sa)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const uint8_t *ip4 = NULL;
+	const struct in6_addr *ip6 = NULL;
+	if (sa->sa_family == AF_INET) {
+		ip4 = (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		ip6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		if (!memcmp(ip6->s6_addr, mapped, 12))
+			ip4 = ip6->s6_addr + 12;
+	} else {
+		return NULL;
+	}
+	/* The most recently seen holder wins: an address can move on. */
+	struct client_rec *best = NULL;
+	for (size_t i = 0; i < CLIENTS_MAX; i++) {
+		struct client_rec *r = &c->v[i];
+		bool hit = r->used && (ip4 ? r->has_ip4 && !memcmp(r->ip4, ip4, 4)
+					   : r->has_ip6 && !memcmp(&r->ip6, ip6, sizeof *ip6));
+		if (hit && (!best || r->last_ms > best->last_ms))
+			best = r;
+	}
+	return best;
+}
+
+void clients_set_ip4(struct clients *c, struct client_rec *r, const uint8_t ip[4])
+{
+	/* One holder per address: another machine that had it lost it. */
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		if (&c->v[i] != r && c->v[i].has_ip4 && !memcmp(c->v[i].ip4, ip, 4))
+			c->v[i].has_ip4 = false;
+	memcpy(r->ip4, ip, 4);
+	r->has_ip4 = true;
+}
+
+void clients_set_ip6(struct clients *c, struct client_rec *r, const struct in6_addr *ip)
+{
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		if (&c->v[i] != r && c->v[i].has_ip6 && !memcmp(&c->v[i].ip6, ip, sizeof *ip))
+			c->v[i].has_ip6 = false;
+	r->ip6 = *ip;
+	r->has_ip6 = true;
+}
+
+void clients_set_arch(struct client_rec *r, const char *arch)
+{
+	snprintf(r->arch, sizeof r->arch, "%s", arch);
+}
+
+void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms)
+{
+	if ((unsigned)s >= CLIENT_STAGES)
+		return;
+	if (s <= CLIENT_BINL && r->stage == CLIENT_HANDOFF) {
+		/* A new boot of the same machine: a fresh timeline. */
+		memset(r->stage_ms, 0, sizeof r->stage_ms);
+		r->last_error[0] = 0;
+	}
+	if (s >= r->stage || r->stage == CLIENT_HANDOFF)
+		r->stage = s;
+	if (!r->stage_ms[s])
+		r->stage_ms[s] = now_ms ? now_ms : 1;
+}
+
+struct client_file *clients_file_start(struct client_rec *r, enum client_proto p,
+				       const char *name, uint64_t size, uint64_t now_ms)
+{
+	struct client_file *f = &r->files[r->n_files++ % CLIENT_FILES];
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->proto = p;
+	f->size = size;
+	f->start_ms = now_ms;
+	clients_stage(r, CLIENT_FILE, now_ms);
+	return f;
+}
+
+void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, int result,
+		      const char *why, uint64_t now_ms)
+{
+	/* The newest in-flight entry of that name (a client may retry). */
+	for (unsigned k = 0; k < CLIENT_FILES && k < r->n_files; k++) {
+		struct client_file *f = &r->files[(r->n_files - 1 - k) % CLIENT_FILES];
+		if (f->end_ms || strncmp(f->name, name, sizeof f->name - 1))
+			continue;
+		f->bytes = bytes;
+		f->result = result;
+		f->end_ms = now_ms ? now_ms : 1;
+		break;
+	}
+	if (result < 0)
+		clients_error(r, why);
+}
+
+void clients_error(struct client_rec *r, const char *why)
+{
+	snprintf(r->last_error, sizeof r->last_error, "%s", why ? why : "error");
+}

@@ -1,0 +1,84 @@
+/* clients: one record per client machine (MAC), fed by DHCPv4, DHCPv6, TFTP
+ * and HTTP through serve's hooks: when it was first seen, what it is, its
+ * addresses, each stage with its time, the files it fetched and the last
+ * error. Transfers name the MAC by the address the DHCP stage saw. A fixed
+ * table allocated once (the least recently seen record is reused): nothing
+ * is allocated per packet. Readers: the logs today, status and metrics
+ * later. */
+#ifndef LIFEBOAT_NETBOOT_CLIENTS_H
+#define LIFEBOAT_NETBOOT_CLIENTS_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define CLIENTS_MAX 256
+#define CLIENT_FILES 8 /* the most recent files per client */
+#define CLIENT_NAME_MAX 96
+
+enum client_stage {
+	CLIENT_SEEN,	/* a DHCP packet we did not answer */
+	CLIENT_OFFER,	/* proxy offer (udp/67) or DHCPv6 advertise */
+	CLIENT_BINL,	/* answered on udp/4011 (or DHCPv6 reply) */
+	CLIENT_FILE,	/* fetching a file */
+	CLIENT_HANDOFF, /* the last file of its plan is done */
+	CLIENT_STAGES
+};
+
+enum client_proto { CLIENT_TFTP, CLIENT_HTTP };
+
+struct client_file {
+	char name[CLIENT_NAME_MAX];
+	enum client_proto proto;
+	uint64_t bytes, size;
+	uint64_t start_ms, end_ms; /* end 0: in flight */
+	int result;		   /* 0 in flight or done, -errno failed */
+};
+
+struct client_rec {
+	bool used;
+	uint8_t mac[6];
+	char mac_str[18];
+	uint64_t first_ms, last_ms;
+	char arch[24]; /* as classified, e.g. "efi64" */
+	bool has_ip4, has_ip6;
+	uint8_t ip4[4];
+	struct in6_addr ip6;
+	enum client_stage stage;
+	uint64_t stage_ms[CLIENT_STAGES]; /* first time each stage was reached */
+	struct client_file files[CLIENT_FILES]; /* ring, next at n_files % CLIENT_FILES */
+	unsigned n_files;
+	char last_error[CLIENT_NAME_MAX];
+};
+
+struct clients {
+	struct client_rec v[CLIENTS_MAX];
+	uint64_t evicted;
+};
+
+void clients_init(struct clients *c);
+/* The record of mac, made (or an old one reused) when new. Never NULL. */
+struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64_t now_ms);
+struct client_rec *clients_find_mac(struct clients *c, const uint8_t mac[6]);
+/* The record whose DHCP stage saw this address (IPv4, v4-mapped or IPv6),
+ * or NULL. */
+struct client_rec *clients_find_addr(struct clients *c, const struct sockaddr *sa);
+
+void clients_set_ip4(struct clients *c, struct client_rec *r, const uint8_t ip[4]);
+void clients_set_ip6(struct clients *c, struct client_rec *r, const struct in6_addr *ip);
+void clients_set_arch(struct client_rec *r, const char *arch);
+/* Records reaching stage s (stages only move forward, except that a new
+ * DHCP round after the hand-off starts a new boot). */
+void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms);
+/* A transfer of name started (size: 0 unknown) / ended (result 0 or
+ * -errno, why: short words for last_error). */
+struct client_file *clients_file_start(struct client_rec *r, enum client_proto p,
+				       const char *name, uint64_t size, uint64_t now_ms);
+void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, int result,
+		      const char *why, uint64_t now_ms);
+void clients_error(struct client_rec *r, const char *why);
+const char *client_stage_name(enum client_stage s);
+
+#endif

@@ -1,0 +1,123 @@
+/* clients: records by MAC, addresses to MACs, stages, files, eviction. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "netboot/clients.h"
+
+static void mac_of(unsigned i, uint8_t mac[6])
+{
+	uint8_t m[6] = {0x52, 0x54, 0, 0, (uint8_t)(i >> 8), (uint8_t)i};
+	memcpy(mac, m, 6);
+}
+
+static void test_addr_lookup(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	uint8_t mac[6], ip[4] = {192, 0, 2, 50};
+	mac_of(1, mac);
+	struct client_rec *r = clients_touch(c, mac, 100);
+	assert_string_equal(r->mac_str, "52:54:00:00:00:01");
+	clients_set_ip4(c, r, ip);
+	struct sockaddr_in s4 = {.sin_family = AF_INET};
+	memcpy(&s4.sin_addr, ip, 4);
+	assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s4), r);
+	/* the same address v4-mapped (a dual-stack HTTP socket) */
+	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+	inet_pton(AF_INET6, "::ffff:192.0.2.50", &s6.sin6_addr);
+	assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s6), r);
+	/* IPv6 */
+	struct in6_addr a6;
+	inet_pton(AF_INET6, "2001:db8::50", &a6);
+	clients_set_ip6(c, r, &a6);
+	s6.sin6_addr = a6;
+	assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s6), r);
+	/* another machine takes the IPv4 address over */
+	uint8_t mac2[6];
+	mac_of(2, mac2);
+	struct client_rec *r2 = clients_touch(c, mac2, 200);
+	clients_set_ip4(c, r2, ip);
+	assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s4), r2);
+	assert_false(r->has_ip4);
+	s4.sin_addr.s_addr = htonl(0xc6336401);
+	assert_null(clients_find_addr(c, (struct sockaddr *)&s4));
+	free(c);
+}
+
+static void test_stages_and_files(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	uint8_t mac[6];
+	mac_of(3, mac);
+	struct client_rec *r = clients_touch(c, mac, 10);
+	clients_stage(r, CLIENT_OFFER, 10);
+	clients_stage(r, CLIENT_BINL, 20);
+	clients_stage(r, CLIENT_OFFER, 25); /* a repeated offer does not go back */
+	assert_int_equal(r->stage, CLIENT_BINL);
+	assert_int_equal(r->stage_ms[CLIENT_OFFER], 10);
+	clients_file_start(r, CLIENT_TFTP, "undionly.kpxe", 70000, 30);
+	assert_int_equal(r->stage, CLIENT_FILE);
+	clients_file_end(r, "undionly.kpxe", 70000, 0, NULL, 40);
+	assert_int_equal(r->files[0].end_ms, 40);
+	assert_int_equal(r->files[0].bytes, 70000);
+	for (unsigned i = 0; i < 2 * CLIENT_FILES; i++)
+		clients_file_start(r, CLIENT_HTTP, "initrd.gz", 0, 50 + i);
+	clients_file_end(r, "initrd.gz", 5, -ETIMEDOUT, "timeout", 99);
+	assert_string_equal(r->last_error, "timeout");
+	/* the newest in-flight one ended */
+	assert_int_equal(r->files[(r->n_files - 1) % CLIENT_FILES].end_ms, 99);
+	assert_int_equal(r->files[(r->n_files - 2) % CLIENT_FILES].end_ms, 0);
+	clients_stage(r, CLIENT_HANDOFF, 100);
+	/* a new DHCP round after the hand-off is a new boot */
+	clients_stage(r, CLIENT_OFFER, 500);
+	assert_int_equal(r->stage, CLIENT_OFFER);
+	assert_int_equal(r->stage_ms[CLIENT_OFFER], 500);
+	assert_int_equal(r->stage_ms[CLIENT_HANDOFF], 0);
+	assert_string_equal(r->last_error, "");
+	free(c);
+}
+
+static void test_eviction(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	uint8_t mac[6];
+	for (unsigned i = 0; i < CLIENTS_MAX; i++) {
+		mac_of(i, mac);
+		clients_touch(c, mac, 1000 + i);
+	}
+	mac_of(0, mac);
+	clients_touch(c, mac, 5000); /* 0 is fresh now; 1 is the oldest */
+	mac_of(9999, mac);
+	clients_touch(c, mac, 6000);
+	assert_int_equal(c->evicted, 1);
+	mac_of(1, mac);
+	assert_null(clients_find_mac(c, mac));
+	mac_of(0, mac);
+	assert_non_null(clients_find_mac(c, mac));
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_lookup),
+		cmocka_unit_test(test_stages_and_files),
+		cmocka_unit_test(test_eviction),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
