@@ -9,7 +9,7 @@
 #   hostile.py http-pipeline-flood SERVER PATH [--stop F]
 #   hostile.py http-slow-conns SERVER N [--interval S] [--path P] [--stop F]
 #   hostile.py tftp-rrq-noack SERVER N [--file F] [--timeout T] [--ports K]
-#                             [--src A,B,...] [--stop F]
+#                             [--src A,B,...] [--pps R] [--retries K] [--stop F]
 #   hostile.py tftp-spoof-rrq SERVER VICTIMS [--rate R] [--file F] [--stop F]
 import argparse, errno, os, random, selectors, signal, socket, struct, sys, time
 
@@ -217,10 +217,10 @@ def http_slow_conns(a):
         c.close()
         if data.startswith(b"HTTP/1.1 503") or data.startswith(b"HTTP/1.0 503"):
             stats["refused_503"] += 1
-            reopen_at.append(time.monotonic() + 1.0)
+            reopen_at.append(time.monotonic() + a.retry)
         elif life < REFUSE_S:
             stats["refused_close"] += 1
-            reopen_at.append(time.monotonic() + 1.0)
+            reopen_at.append(time.monotonic() + a.retry)
         else:
             if data.startswith(b"HTTP/"):
                 stats["other_status"] += 1
@@ -281,8 +281,10 @@ def http_slow_conns(a):
 # ------------------------------------------------------------ tftp-rrq-noack
 # N RRQs for FILE with option timeout T (and blksize 1468), from K sockets
 # (N/K each, so a repeated RRQ from one port is part of it when K < N), from
-# each source address in --src (default: any); never ACK anything. Counts
-# what comes back (OACK, DATA, ERROR by code) until stopped.
+# each source address in --src (default: any), at PPS a second; an RRQ
+# with no answer at all after 2 s is sent again (RETRIES times); never ACK
+# anything. Counts what comes back (OACK, DATA, ERROR by code) until
+# stopped; held = sockets the server holds a transfer for (OACK or DATA).
 def tftp_rrq_noack(a):
     srcs = a.src.split(",") if a.src else [""]
     rrq = (b"\0\1" + a.file.encode() + b"\0octet\0timeout\0" + str(a.timeout).encode()
@@ -296,45 +298,83 @@ def tftp_rrq_noack(a):
             s.setblocking(False)
             socks.append(s)
     sel = selectors.DefaultSelector()
-    for s in socks:
-        sel.register(s, selectors.EVENT_READ)
+    for i, s in enumerate(socks):
+        sel.register(s, selectors.EVENT_READ, i)
     got = dict(oack=0, data=0, error=0, other=0)
+    answered = [False] * len(socks)  # this socket got anything back
+    held = [False] * len(socks)      # ... an OACK or DATA: a transfer waits for us
     codes = {}
-    sent = 0
-    per_src = a.n  # N RRQs from each source address
+    # The RRQs in order: N from each source address, round robin over its
+    # sockets; paced (a burst of 2000 would overflow the server's socket
+    # buffer and test the kernel, not lifeboat).
+    todo = []
     for si in range(len(srcs)):
-        group = socks[si * a.ports:(si + 1) * a.ports]
-        for i in range(per_src):
-            try:
-                group[i % len(group)].sendto(rrq, (a.server, 69))
-                sent += 1
-            except OSError:
-                pass
-    print("noack: sent %d RRQs from %d sockets" % (sent, len(socks)), flush=True)
+        for i in range(a.n):
+            todo.append(si * a.ports + i % a.ports)
+    sent = resent = 0
+    last_sent = {}
+    interval = 1.0 / a.pps
     t0 = time.monotonic()
+    nxt = t0
     first_err = None
-    while not stopped(a.stop):
-        for key, _ev in sel.select(0.2):
+    announced = False
+
+    def receive(timeout):
+        nonlocal first_err
+        for key, _ev in sel.select(timeout):
             while True:
                 try:
                     d, _ = key.fileobj.recvfrom(2000)
                 except (BlockingIOError, ConnectionRefusedError):
                     break
+                answered[key.data] = True
                 op = d[1] if len(d) >= 2 and d[0] == 0 else 0
                 if op == 6:
                     got["oack"] += 1
+                    held[key.data] = True
                 elif op == 3:
                     got["data"] += 1
+                    held[key.data] = True
                 elif op == 5:
                     got["error"] += 1
                     code = struct.unpack("!H", d[2:4])[0] if len(d) >= 4 else -1
                     msg = d[4:].split(b"\0")[0].decode(errors="replace").replace(" ", "_")
-                    codes["%d:%s" % (code, msg)] = codes.get("%d:%s" % (code, msg), 0) + 1
+                    k = "%d:%s" % (code, msg)
+                    codes[k] = codes.get(k, 0) + 1
                     if first_err is None:
                         first_err = time.monotonic() - t0
                 else:
                     got["other"] += 1
-    summary("NOACK", sent=sent, sockets=len(socks), sources=len(srcs),
+
+    while not stopped(a.stop):
+        now = time.monotonic()
+        while todo and now >= nxt:
+            i = todo.pop(0)
+            try:
+                socks[i].sendto(rrq, (a.server, 69))
+                if i in last_sent:
+                    resent += 1
+                else:
+                    sent += 1
+                last_sent[i] = now
+            except OSError:
+                todo.append(i)
+            nxt += interval
+        if not todo and not announced:
+            print("noack: sent %d RRQs from %d sockets" % (sent, len(socks)), flush=True)
+            announced = True
+        # an RRQ that got nothing back within 2 s was lost: ask again, as
+        # any client would (at most a.retries times)
+        if not todo:
+            for i, t in list(last_sent.items()):
+                if not answered[i] and now - t > 2 and t > 0:
+                    if a.retries > 0 and resent < a.retries * len(socks):
+                        todo.append(i)
+                    else:
+                        last_sent[i] = -1
+        receive(0.01 if todo else 0.2)
+    summary("NOACK", sent=sent, resent=resent, sockets=len(socks), sources=len(srcs),
+            held=sum(held), silent=sum(1 for x in answered if not x),
             first_error_s="%.1f" % (first_err if first_err is not None else -1),
             errors_by_code="|".join("%s*%d" % kv for kv in sorted(codes.items())) or "none",
             **got)
@@ -425,6 +465,7 @@ def main():
     c.add_argument("--port", type=int, default=80)
     c.add_argument("--path", default="/lifeboat/boot.ipxe")
     c.add_argument("--interval", type=float, default=3)
+    c.add_argument("--retry", type=float, default=3, help="reopen a refused slot after S")
     c.add_argument("--deadline", type=float, default=15,
                    help="lifetimes above this count as over_deadline")
     c.add_argument("--stop")
@@ -435,6 +476,8 @@ def main():
     c.add_argument("--file", default="pxelinux.0")
     c.add_argument("--timeout", type=int, default=255)
     c.add_argument("--ports", type=int, default=0, help="sockets per source (default N)")
+    c.add_argument("--pps", type=float, default=1000, help="RRQs per second")
+    c.add_argument("--retries", type=int, default=3, help="resend an unanswered RRQ")
     c.add_argument("--src", help="comma-separated source addresses (N RRQs from each)")
     c.add_argument("--stop")
     c.set_defaults(fn=tftp_rrq_noack)

@@ -2,7 +2,7 @@
 # Issue 10, TFTP quotas and honest timeouts: 1024 RRQs with option
 # `timeout 255` that never ACK (hostile.py tftp-rrq-noack), from 1024
 # source ports of one address, plus 64 each from 16 other addresses, are
-# sent before a real client starts; then a SeaBIOS + iPXE client boots
+# sent (paced, lost ones again) before a real client starts; then a SeaBIOS + iPXE client boots
 # PXELINUX from `lifeboat serve ROOT --boot bios=pxelinux.0`, everything
 # over TFTP (pxelinux.0, ldlinux.c32, config, kernel, initrd). Pass: its
 # marker; DHCP prober >= 99% answered, p99 < 100 ms; the single address
@@ -33,14 +33,17 @@ ulimit -n 8192
 
 robust_probe_start
 t0=$(lab_now)
+# the single address first (it must not find the slots taken by the 16)
 lab_spawn noack1 "$ns_one" "$LAB_DIR/noack1.log" \
 	nice -n 5 python3 "$HOSTILE" tftp-rrq-noack $LAPTOP_IP 1024 --timeout 255 --stop "$stop"
+noack_started() {
+	for i in $(seq 300); do grep -q '^noack: sent' "$LAB_DIR/$1.log" && return 0; sleep 0.1; done
+	lab_fail "$1 did not send its RRQs: $(cat "$LAB_DIR/$1.log")"
+}
+noack_started noack1
 lab_spawn noack16 "$ns_many" "$LAB_DIR/noack16.log" \
 	nice -n 5 python3 "$HOSTILE" tftp-rrq-noack $LAPTOP_IP 64 --src "$srcs" --timeout 255 --stop "$stop"
-for n in noack1 noack16; do
-	for i in $(seq 100); do grep -q '^noack: sent' "$LAB_DIR/$n.log" && break; sleep 0.1; done
-	grep -q '^noack: sent' "$LAB_DIR/$n.log" || lab_fail "$n did not start: $(cat "$LAB_DIR/$n.log")"
-done
+noack_started noack16
 lab_log "$(cat "$LAB_DIR/noack1.log"); $(cat "$LAB_DIR/noack16.log")"
 robust_boot_bios bios "$token"
 robust_probe_stop
