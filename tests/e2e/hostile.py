@@ -46,14 +46,22 @@ def pct(values, p):
 # the router's dnsmasq and eat its lease pool); lifeboat's OFFER comes back
 # to udp/68. M MACs in turn keep each below lifeboat's per-client limit
 # (4/s). A probe counts as answered when an OFFER with its xid and server
-# id SERVER arrives within 1 s; latency = send to receive.
+# id SERVER arrives within 1 s; latency = send to the kernel's receive
+# timestamp (SO_TIMESTAMPNS), so the prober's own scheduling delays on a
+# loaded host do not count as lifeboat's; stall_ms = the prober's longest
+# lateness for a send, for the record.
+SO_TIMESTAMPNS = 35
+
+
 def dhcp_probe(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.iface.encode())
+    s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.bind(("0.0.0.0", 68))
     server = socket.inet_aton(a.server)
+    stall = 0.0
     vc = b"PXEClient:Arch:00000:UNDI:002001"
     base = os.urandom(3)
     pending = {}  # xid -> send time
@@ -65,6 +73,7 @@ def dhcp_probe(a):
     while not stopped(a.stop):
         now = time.monotonic()
         if now >= nxt:
+            stall = max(stall, now - nxt)
             mac = b"\x02" + base + struct.pack("!H", sent % a.macs)
             xid = random.getrandbits(32)
             opts = (b"\x35\x01\x01" + bytes([60, len(vc)]) + vc + b"\x5d\x02\x00\x00"
@@ -74,24 +83,31 @@ def dhcp_probe(a):
                               b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4, mac + b"\0" * 10,
                               b"", b"") + b"\x63\x82\x53\x63" + opts
             try:
+                t_send = time.time()
                 s.sendto(pkt, (a.server, 67))
-                pending[xid] = time.monotonic()
+                pending[xid] = t_send
                 sent += 1
             except OSError:
                 lost += 1
             nxt += interval
             if nxt < now:  # we were descheduled: do not burst to catch up
                 nxt = now + interval
-        for xid, t in list(pending.items()):
-            if now - t > 1.0:
-                del pending[xid]
-                lost += 1
         s.settimeout(max(0.001, nxt - time.monotonic()))
         try:
-            d, _ = s.recvfrom(2000)
+            d, anc, _fl, _src = s.recvmsg(2000, 64)
         except socket.timeout:
+            # nothing queued: what is older than 1 s now got no answer in time
+            wall = time.time()
+            for xid, t in list(pending.items()):
+                if wall - t > 1.0:
+                    del pending[xid]
+                    lost += 1
             continue
-        t = time.monotonic()
+        t = time.time()
+        for lvl, typ, data in anc:
+            if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and len(data) >= 16:
+                sec, nsec = struct.unpack("qq", data[:16])
+                t = sec + nsec / 1e9
         if len(d) < 244 or d[0] != 2:
             continue
         xid = struct.unpack("!I", d[4:8])[0]
@@ -101,7 +117,7 @@ def dhcp_probe(a):
             continue
         ms = (t - pending.pop(xid)) * 1000
         lat.append(ms)
-        worst_s.append((ms, t - t0))
+        worst_s.append((ms, time.monotonic() - t0))
     # probes still in flight at the end are neither answered nor lost
     sent -= len(pending)
     worst = sorted(worst_s, reverse=True)[:5]
@@ -109,6 +125,7 @@ def dhcp_probe(a):
             pct="%.1f" % (100.0 * len(lat) / sent if sent else 0),
             p50_ms="%.1f" % pct(lat, 50), p99_ms="%.1f" % pct(lat, 99),
             max_ms="%.1f" % (max(lat) if lat else -1), late=late,
+            stall_ms="%.0f" % (stall * 1000),
             duration_s="%.1f" % (time.monotonic() - t0),
             worst="/".join("%.0fms@%.0fs" % w for w in worst))
 
