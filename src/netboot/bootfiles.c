@@ -135,7 +135,8 @@ static const uint8_t *bootfiles_peer_ip4(const struct sockaddr *peer)
 	if (peer && peer->sa_family == AF_INET)
 		return (const uint8_t *)&((const struct sockaddr_in *)(const void *)peer)->sin_addr;
 	if (peer && peer->sa_family == AF_INET6) {
-		const uint8_t *a = ((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr.s6_addr;
+		const uint8_t *a =
+		    ((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr.s6_addr;
 		return memcmp(a, mapped, 12) ? NULL : a + 12;
 	}
 	return NULL;
@@ -194,8 +195,8 @@ static int bootfiles_grub_cfg(const struct bootfiles *b, struct bootfiles_call *
 {
 	char names[GRUB_SEARCH_MAX][GRUB_SEARCH_NAME];
 	const uint8_t *ip = bootfiles_peer_ip4(c->peer);
-	size_t n = grub_cfg_search(c->pf.grub_has_mac ? c->pf.grub_mac : NULL, ip, names,
-				   GRUB_SEARCH_MAX);
+	size_t n =
+	    grub_cfg_search(c->pf.grub_has_mac ? c->pf.grub_mac : NULL, ip, names, GRUB_SEARCH_MAX);
 	for (size_t i = 0; b->root && i < n; i++) {
 		struct stat sb;
 		int cfd = fsroot_open(b->root, names[i], &sb);
@@ -261,8 +262,9 @@ static int bootfiles_row_rpi(const struct bootfiles *b, struct bootfiles_call *c
 		return 0;
 	char ip[INET6_ADDRSTRLEN] = "?";
 	if (c->peer->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)c->peer)->sin6_addr,
-			  ip, sizeof ip);
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)(const void *)c->peer)->sin6_addr, ip,
+			  sizeof ip);
 	else if (c->peer->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)c->peer)->sin_addr,
 			  ip, sizeof ip);

@@ -1,11 +1,11 @@
 /* clients: the per-client (MAC) record table; see clients.h. */
 #include "netboot/clients.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const stage_names[CLIENT_STAGES] = {"seen", "offer", "binl", "file",
-						       "handoff"};
+static const char *const stage_names[CLIENT_STAGES] = {"seen", "offer", "binl", "file", "handoff"};
 
 const char *client_stage_name(enum client_stage s)
 {
@@ -115,8 +115,8 @@ void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms)
 		r->stage_ms[s] = now_ms ? now_ms : 1;
 }
 
-struct client_file *clients_file_start(struct client_rec *r, enum client_proto p,
-				       const char *name, uint64_t size, uint64_t now_ms)
+struct client_file *clients_file_start(struct client_rec *r, enum client_proto p, const char *name,
+				       uint64_t size, uint64_t now_ms)
 {
 	struct client_file *f = &r->files[r->n_files++ % CLIENT_FILES];
 	memset(f, 0, sizeof *f);
@@ -148,4 +148,38 @@ void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, in
 void clients_error(struct client_rec *r, const char *why)
 {
 	snprintf(r->last_error, sizeof r->last_error, "%s", why ? why : "error");
+}
+
+/* ---- the transports' observer ---- */
+
+static void clients_on_xfer(void *arg, const struct xfer_event *ev)
+{
+	struct clients *c = arg;
+	struct client_rec *r = clients_find_addr(c, ev->peer);
+	uint64_t now = loop_now_ms(c->l);
+	if (!r)
+		return; /* no DHCP stage seen: a curl, or a client of another server */
+	r->last_ms = now;
+	enum client_proto p = ev->proto == XFER_TFTP ? CLIENT_TFTP : CLIENT_HTTP;
+	if (ev->kind == XFER_START)
+		clients_file_start(r, p, ev->file, ev->size, now);
+	else if (ev->kind == XFER_DONE)
+		clients_file_end(r, ev->file, ev->bytes, 0, NULL, now);
+	else
+		clients_file_end(r, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason, now);
+}
+
+static bool clients_mac_of(void *arg, const struct sockaddr *peer, char out[18])
+{
+	const struct client_rec *r = clients_find_addr(arg, peer);
+	if (!r)
+		return false;
+	memcpy(out, r->mac_str, 18);
+	return true;
+}
+
+void clients_observe(struct clients *c, struct loop *l, struct xfer_observer *obs)
+{
+	c->l = l;
+	*obs = (struct xfer_observer){.event = clients_on_xfer, .mac_of = clients_mac_of, .arg = c};
 }

@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/loop.h"
+#include "netboot/xfer.h"
+
 #define CLIENTS_MAX 256
 #define CLIENT_FILES 8 /* the most recent files per client */
 #define CLIENT_NAME_MAX 96
@@ -47,7 +50,7 @@ struct client_rec {
 	uint8_t ip4[4];
 	struct in6_addr ip6;
 	enum client_stage stage;
-	uint64_t stage_ms[CLIENT_STAGES]; /* first time each stage was reached */
+	uint64_t stage_ms[CLIENT_STAGES];	/* first time each stage was reached */
 	struct client_file files[CLIENT_FILES]; /* ring, next at n_files % CLIENT_FILES */
 	unsigned n_files;
 	char last_error[CLIENT_NAME_MAX];
@@ -56,6 +59,7 @@ struct client_rec {
 struct clients {
 	struct client_rec v[CLIENTS_MAX];
 	uint64_t evicted;
+	struct loop *l; /* the clock of clients_observe()'s events */
 };
 
 void clients_init(struct clients *c);
@@ -74,11 +78,15 @@ void clients_set_arch(struct client_rec *r, const char *arch);
 void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms);
 /* A transfer of name started (size: 0 unknown) / ended (result 0 or
  * -errno, why: short words for last_error). */
-struct client_file *clients_file_start(struct client_rec *r, enum client_proto p,
-				       const char *name, uint64_t size, uint64_t now_ms);
+struct client_file *clients_file_start(struct client_rec *r, enum client_proto p, const char *name,
+				       uint64_t size, uint64_t now_ms);
 void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, int result,
 		      const char *why, uint64_t now_ms);
 void clients_error(struct client_rec *r, const char *why);
 const char *client_stage_name(enum client_stage s);
+
+/* Fills *obs so the transports' events update c (times from l's clock) and
+ * transfers learn their client's MAC. */
+void clients_observe(struct clients *c, struct loop *l, struct xfer_observer *obs);
 
 #endif

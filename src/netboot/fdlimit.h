@@ -17,10 +17,10 @@
 #define FDLIMIT_PER_TRANSFER 2u
 
 struct fdlimit_plan {
-	uint64_t soft, hard;	/* the limit to set */
-	unsigned tftp_max;	/* caps that fit in it */
+	uint64_t soft, hard; /* the limit to set */
+	unsigned tftp_max;   /* caps that fit in it */
 	unsigned http_max;
-	bool shrunk;		/* the caps had to be lowered */
+	bool shrunk; /* the caps had to be lowered */
 };
 
 /* Pure: given the current limits, the largest hard limit the process may

@@ -57,10 +57,10 @@ struct http_conn {
 	uint64_t deadline_ms; /* the timer re-arms itself until this passes */
 	uint32_t events;      /* what w is registered for */
 	enum http_conn_state state;
-	bool peer_eof;	  /* the client shut down its side */
-	bool close_after; /* close once the response in flight is sent */
-	bool head_open;	  /* a request head has begun: its deadline is set */
-	bool xfer_open;	  /* the observer was told this response started */
+	bool peer_eof;	     /* the client shut down its side */
+	bool close_after;    /* close once the response in flight is sent */
+	bool head_open;	     /* a request head has begun: its deadline is set */
+	bool xfer_open;	     /* the observer was told this response started */
 	uint64_t turn_bytes; /* body bytes sent in this loop turn */
 
 	/* The response in flight: head in out[], then a memory body or a
@@ -424,9 +424,9 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 	const char *ctype = NULL;
 	memset(&c->vf, 0, sizeof c->vf);
 	c->vf.fd = -1;
-	r = s->cfg.lookup ? s->cfg.lookup(s->cfg.lookup_arg, clean,
-					  (const struct sockaddr *)&c->peer, &c->vf)
-			  : -ENOENT;
+	r = s->cfg.lookup
+		? s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)&c->peer, &c->vf)
+		: -ENOENT;
 	if (r <= 0) {
 		http_conn_error(c, http_status_for_errno(r ? r : -ENOENT), head_only, minor0, 0);
 		return;
@@ -559,8 +559,8 @@ static void http_conn_done(struct http_conn *c)
 	if (log_budget_take(&c->srv->lb, loop_now_ms(c->srv->l), "http"))
 		log_info("http.done client=%s%s method=%s path=%s status=%d bytes=%llu secs=%.3f "
 			 "rate_kBps=%.0f",
-			 c->peer_str, c->mac, c->method, c->path, c->status, (unsigned long long)c->body_sent, secs,
-		 rate);
+			 c->peer_str, c->mac, c->method, c->path, c->status,
+			 (unsigned long long)c->body_sent, secs, rate);
 	http_conn_event(c, XFER_DONE, NULL);
 	http_conn_release(c);
 	c->state = HTTP_CONN_READ;
@@ -955,7 +955,9 @@ int http_server_start(struct http_server **out, struct loop *l, const struct htt
 	for (size_t i = 0; i < s->cfg.n_ifaces; i++)
 		log_info("http.listen iface=%s port=%u", s->cfg.ifaces[i], s->port);
 	log_info("http.listen addr=%s port=%u max_conns=%u max_per_client=%u",
-		 cfg->bind_addr ? cfg->bind_addr : s->cfg.n_ifaces ? "chosen-interfaces" : "any",
+		 cfg->bind_addr	   ? cfg->bind_addr
+		 : s->cfg.n_ifaces ? "chosen-interfaces"
+				   : "any",
 		 s->port, s->cfg.max_conns, s->cfg.max_conns_per_peer);
 	*out = s;
 	return 0;

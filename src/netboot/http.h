@@ -27,12 +27,12 @@ typedef int (*http_lookup_fn)(void *arg, const char *clean_path, const struct so
 			      struct bootfile *f);
 
 struct http_config {
-	uint16_t port;		    /* 0 = default 80 */
-	bool any_port;		    /* bind port 0 (tests); see http_server_port() */
-	const char *bind_addr;	    /* NULL = any (v4+v6); else a numeric IPv4/IPv6 */
-	unsigned max_conns;	    /* default 1024 */
-	unsigned max_conns_per_peer; /* connections one client address may hold; default 32 */
-	unsigned idle_timeout_ms;   /* a stalled send; default 30000 */
+	uint16_t port;		       /* 0 = default 80 */
+	bool any_port;		       /* bind port 0 (tests); see http_server_port() */
+	const char *bind_addr;	       /* NULL = any (v4+v6); else a numeric IPv4/IPv6 */
+	unsigned max_conns;	       /* default 1024 */
+	unsigned max_conns_per_peer;   /* connections one client address may hold; default 32 */
+	unsigned idle_timeout_ms;      /* a stalled send; default 30000 */
 	unsigned keepalive_timeout_ms; /* idle between requests; default 15000 */
 	/* A request head must be complete within this of its first byte (the
 	 * first request: of the connection's accept); blank lines and partial

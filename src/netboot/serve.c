@@ -798,10 +798,13 @@ int serve_main(int argc, char **argv)
 		log_err("serve.error reason=\"epoll: %s\"", strerror(errno));
 		goto out;
 	}
-	if (serve_clients_start(&st)) {
+	st.clients = malloc(sizeof *st.clients);
+	if (!st.clients) {
 		log_err("serve.error reason=\"out of memory\"");
 		goto out_loop;
 	}
+	clients_init(st.clients);
+	clients_observe(st.clients, &st.loop, &st.xfer_obs);
 	if (o->dhcp) {
 		struct dhcp4_server_config dc = {
 		    .plan = &o->plan,
@@ -920,7 +923,7 @@ out_loop:
 	dhcp4_server_stop(st.dhcp);
 	dhcp6_server_stop(st.dhcp6);
 	loop_free(&st.loop);
-	serve_clients_stop(&st);
+	free(st.clients);
 out:
 	fsroot_close(&st.root);
 	serve_opts_free((struct serve_opts *)(st.opts ? st.opts : o));

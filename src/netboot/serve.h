@@ -17,6 +17,7 @@
 #include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
+#include "netboot/serve_grub.h"
 #include "netboot/xfer.h"
 
 struct serve_opts {
@@ -83,28 +84,12 @@ void serve_usage(FILE *f);
 int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
 void serve_opts_free(struct serve_opts *o);
 
-/* serve_clients.c: the client records and the transports' observer. */
-int serve_clients_start(struct serve_state *st);
-void serve_clients_stop(struct serve_state *st);
-
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);
 void serve_files_stop(struct serve_state *st);
 /* New options after SIGHUP: reopens the host files of n's plan. 0 or
  * -errno (then nothing changed). */
 int serve_files_reload(struct serve_state *st, const struct serve_opts *n);
-/* serve_grub.c: --grub. check: finds grub-mkimage and the module trees,
- * sets plan->grub_targets, logs what is missing (and which package has
- * it); 0 or -ENOENT. start: builds the cores for every address of ifs and
- * opens the trees (as root, before the drop); 0 or -errno. */
-int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root);
-int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
-		     uint16_t tftp_port);
-void serve_grub_stop(struct bootfiles_grub *g);
-struct sandbox;
-/* Keeps the module trees (where their symlinks lead) and the signed
- * images' directories readable once sandboxed. */
-void serve_grub_sandbox(struct sandbox *sb, const struct bootplan *plan);
 
 /* Logs who holds a port we could not bind and what to do. */
 void serve_explain_bind(const char *proto, uint16_t port, int err, const char *what);

@@ -19,32 +19,11 @@
 #include "netboot/serve.h"
 #include "netboot/tftp.h"
 
-static void serve_release_fd(void *cookie)
-{
-	close((int)(intptr_t)cookie);
-}
-
-/* TFTP's file object, from the resolver's. */
 static int serve_tftp_lookup(void *arg, const char *clean, const struct sockaddr *peer,
-			     struct tftp_vfile *vf)
+			     struct bootfile *f)
 {
 	struct serve_state *st = arg;
-	struct bootfile f;
-	int r = bootfiles_resolve(&st->files, BOOTFILES_TFTP, clean, peer, &f);
-	if (r < 0)
-		return r;
-	memset(vf, 0, sizeof *vf);
-	vf->data = f.data;
-	vf->len = f.len;
-	vf->has_fd = f.has_fd;
-	vf->fd = f.fd;
-	vf->release = f.release;
-	vf->cookie = f.cookie;
-	if (f.give_fd) {
-		vf->release = serve_release_fd;
-		vf->cookie = (void *)(intptr_t)f.fd;
-	}
-	return 1;
+	return bootfiles_resolve(&st->files, BOOTFILES_TFTP, clean, peer, f);
 }
 
 static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr *peer,
@@ -82,10 +61,11 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 	struct fdlimit_plan fp;
 	r = fdlimit_apply(&tftp_max, &http_max, &fp);
 	if (fp.shrunk || r)
-		log_warn("serve.fds limit=%llu tftp_max=%u http_max=%u reason=\"RLIMIT_NOFILE too low "
-			 "for --max-transfers %u%s%s\"",
-			 (unsigned long long)fp.soft, tftp_max, http_max, o->max_transfers,
-			 r ? ": " : "", r ? strerror(-r) : "");
+		log_warn(
+		    "serve.fds limit=%llu tftp_max=%u http_max=%u reason=\"RLIMIT_NOFILE too low "
+		    "for --max-transfers %u%s%s\"",
+		    (unsigned long long)fp.soft, tftp_max, http_max, o->max_transfers,
+		    r ? ": " : "", r ? strerror(-r) : "");
 	else
 		log_info("serve.fds limit=%llu tftp_max=%u http_max=%u",
 			 (unsigned long long)fp.soft, tftp_max, http_max);

@@ -7,6 +7,7 @@
  * grub/<platform>/. Nothing here runs on the DHCP path. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,9 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "netboot/grub.h"
 #include "netboot/sandbox.h"
-#include "netboot/serve.h"
+#include "netboot/serve_grub.h"
 
 /* grub-mkimage on $PATH (or the usual directories). 0 or -ENOENT. */
 static int serve_grub_mkimage(char *out, size_t cap)
@@ -118,8 +120,8 @@ static int serve_grub_build_one(const char *mk, const char *grub_dir, int t, con
 	return 0;
 }
 
-int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan, const struct iface_set *ifs,
-		     uint16_t tftp_port)
+int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan,
+		     const struct iface_set *ifs, uint16_t tftp_port)
 {
 	char mk[512];
 	memset(g, 0, sizeof *g);

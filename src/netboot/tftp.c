@@ -19,8 +19,10 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "netboot/rpi.h"
+#include "netboot/ratelimit.h"
 #include "netboot/tftp_rto.h"
 #include "netboot/tftp_wire.h"
+#include "netboot/tftp_xfer_state.h"
 
 /* musl spells some of these only under certain feature macros; the values
  * are kernel ABI. */
@@ -41,6 +43,17 @@
 #define TFTP_READAHEAD (16u << 10)
 #define TFTP_DEF_RETRIES 5
 #define TFTP_DEF_MAX_XFERS 1024
+#define TFTP_DEF_PER_CLIENT 32
+#define TFTP_DEF_MEM_BUDGET ((size_t)64 << 20)
+#define TFTP_DEF_STALL_MS 20000
+#define TFTP_DEF_RATE_CLIENT 32	 /* new requests per second per address, burst 2x */
+#define TFTP_DEF_RATE_GLOBAL 500 /* new requests per second in all, burst 2x */
+/* RFC 2349 timeouts above this are left out of the OACK (the adaptive RTO
+ * runs instead): a client must not hold a slot for 6 x 255 s. */
+#define TFTP_CLIENT_TIMEOUT_MAX_S 5
+/* Timer resends to a client that never answered (maybe a spoofed source):
+ * a real one repeats its request, and that is answered. */
+#define TFTP_UNCONFIRMED_RESENDS 1
 /* One window's data buffer per transfer is at most this big, so a client
  * asking blksize 65464 * windowsize 65535 cannot make us allocate 4 GiB:
  * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
@@ -48,6 +61,7 @@
 #define TFTP_WINDOW_SANE 32767
 #define TFTP_REQ_MAX 2048    /* an RRQ is one datagram; 512 is the classic bound */
 #define TFTP_LISTEN_BATCH 32 /* datagrams per recvmmsg on the listening socket */
+#define TFTP_LISTEN_ROUNDS 2 /* recvmmsg calls per loop turn */
 #define TFTP_TXQ_MAX 512     /* single_port: datagrams per sendmmsg across transfers */
 #define TFTP_LOGNAME_MAX 200
 /* Room for one IP_PKTINFO or IPV6_PKTINFO control message (CMSG_SPACE is 32
@@ -66,7 +80,12 @@ struct tftp_server {
 	struct tftp_xfer *head; /* every transfer in progress */
 	size_t active;
 	uint8_t req[TFTP_LISTEN_BATCH][TFTP_REQ_MAX];
-	struct log_budget lb; /* refusals are per packet: a flood must not flood the log */
+	struct log_budget lb;	   /* refusals are per packet: a flood must not flood the log */
+	struct log_budget lb_done; /* tftp.done: its own, so refusals never hide one */
+	/* new requests' replies per client address and in all (not a reflector) */
+	struct ratelimit rl;
+	size_t mem_used;    /* bytes of every transfer (cfg.mem_budget caps it) */
+	size_t unconfirmed; /* transfers whose client never answered */
 	/* single_port: transfers by client address:port, the transfers that
 	 * got packets in the current receive batch, and how many wait for the
 	 * shared socket to take more */
@@ -82,37 +101,20 @@ struct tftp_server {
 	unsigned txq_n;
 };
 
-/* What one receive batch told a transfer; acted on once per batch. */
-struct tftp_rx {
-	uint64_t best;	 /* highest new block acknowledged */
-	bool oack_acked; /* ACK 0 while waiting for it */
-	bool repeated;	 /* the current ACK again: a loss report (RFC 7440) */
-};
-
 struct tftp_xfer {
 	struct tftp_server *srv;
 	struct tftp_xfer *prev, *next;
 	struct loop_watch w; /* the transfer's own connected socket */
 	struct loop_timer t; /* retransmission */
 	int file;	     /* -1 when serving a vfile */
-	struct tftp_vfile vf;
+	struct bootfile vf;
 	uint64_t size;
-	/* Blocks are counted from 1 in 64 bits so rollover is only a matter of
-	 * what goes on the wire (index & 0xffff). */
-	uint64_t last;	      /* index of the final (short, maybe empty) block */
-	uint64_t acked;	      /* highest block the client acknowledged */
-	uint64_t next_send;   /* next block to put on the wire */
-	uint64_t win_end;     /* last block of the current window */
-	uint64_t high;	      /* highest block ever sent */
-	uint64_t fast_resent; /* acked value a repeated ACK already resent for */
-	uint64_t probed;      /* acked value a timeout already probed the tail for */
-	unsigned blksize, window, timeout_ms, tries, timeouts;
-	/* adaptive retransmission: one block (or the OACK: block 0) at a time
-	 * is timed; Karn: resending it cancels the measurement */
-	struct tftp_rto rto;
-	bool timing;
-	uint64_t timed_block, timed_at_ms;
-	uint64_t deadline_ms; /* the timer is lazy: it may fire early, then re-arms */
+	/* window, ACKs, resends and giving up (pure, tftp_xfer_state.c); its
+	 * deadline_ms is lazy: the heap timer may fire early, then re-arms */
+	struct tftp_xs xs;
+	unsigned blksize, timeout_ms;
+	size_t mem;	  /* bytes allocated, counted in the server's budget */
+	bool unconfirmed; /* counted in srv->unconfirmed */
 	/* read buffer: blocks buf_first .. buf_first + buf_n - 1 */
 	unsigned buf_blocks, buf_n;
 	uint64_t buf_first;
@@ -128,7 +130,6 @@ struct tftp_xfer {
 		size_t align; /* cmsghdr's (glibc's ends in a flexible array) */
 	} ctl;		      /* the source address: the one the request was sent to */
 	size_t ctl_len;
-	bool oack_wait; /* OACK sent, waiting for ACK 0 */
 	bool sent_tsize;
 	bool want_out; /* EPOLLOUT registered: socket buffer was full */
 	uint64_t start_us;
@@ -365,8 +366,27 @@ static uint64_t tftp_clock_us(void)
 
 /* ---- refusals ---- */
 
-/* Sends one ERROR from a fresh socket (a new TID, like any reply) and logs
- * the refusal. Fast: no timer, no state. */
+/* Sends one datagram to peer from the listening socket, with the source
+ * address the request was sent to (single_port, or when no fresh socket can
+ * be had: out of descriptors). */
+static void tftp_listen_reply(struct tftp_server *s, const struct sockaddr_storage *local,
+			      int ifindex, const struct sockaddr_storage *peer, const void *p,
+			      size_t n)
+{
+	struct sockaddr_storage dst;
+	union {
+		char buf[TFTP_CTL_ONE];
+		struct cmsghdr align;
+	} ctl;
+	size_t cl;
+	socklen_t dl = tftp_dst_ctl(s, peer, local, ifindex, &dst, ctl.buf, sizeof ctl.buf, &cl);
+	if (tftp_listen_send(s, &dst, dl, ctl.buf, cl, p, n) < 0)
+		log_debug("tftp.error reason=send err=%d", errno);
+}
+
+/* Sends one ERROR from a fresh socket (a new TID, like any reply; from the
+ * listening socket when none can be had) and logs the refusal within the
+ * log budget. Fast: no timer, no state. */
 static void tftp_refuse(struct tftp_server *s, const struct sockaddr_storage *local, int ifindex,
 			const struct sockaddr_storage *peer, uint16_t code, const char *msg,
 			const char *reason, const char *logname)
@@ -381,27 +401,20 @@ static void tftp_refuse(struct tftp_server *s, const struct sockaddr_storage *lo
 	wbuf_init(&w, pkt, sizeof pkt);
 	if (tftp_build_error(&w, code, msg))
 		return;
-	if (s->cfg.single_port) {
-		struct sockaddr_storage dst;
-		union {
-			char buf[TFTP_CTL_ONE];
-			struct cmsghdr align;
-		} ctl;
-		size_t cl;
-		socklen_t dl =
-		    tftp_dst_ctl(s, peer, local, ifindex, &dst, ctl.buf, sizeof ctl.buf, &cl);
-		if (tftp_listen_send(s, &dst, dl, ctl.buf, cl, pkt, w.len) < 0)
-			log_debug("tftp.error client=%s reason=send err=%d", ps, errno);
-		return;
-	}
-	int fd = tftp_reply_socket(local, ifindex, peer);
+	int fd = s->cfg.single_port ? -1 : tftp_reply_socket(local, ifindex, peer);
 	if (fd < 0) {
-		log_warn("tftp.error client=%s reason=reply-socket err=%d", ps, -fd);
+		tftp_listen_reply(s, local, ifindex, peer, pkt, w.len);
 		return;
 	}
 	if (send(fd, pkt, w.len, 0) < 0)
 		log_debug("tftp.error client=%s reason=send err=%d", ps, errno);
 	close(fd);
+}
+
+/* Out of descriptors or memory: the errnos that mean "busy", not "denied". */
+static bool tftp_errno_busy(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM || err == ENOBUFS;
 }
 
 /* ---- transfers ---- */
@@ -437,6 +450,9 @@ static void tftp_xfer_free(struct tftp_xfer *x)
 		if (x->txq_n)
 			s->txq_n = k;
 	}
+	s->mem_used -= x->mem;
+	if (x->unconfirmed)
+		s->unconfirmed--;
 	if (x->w.fd >= 0) {
 		loop_del(s->loop, &x->w);
 		close(x->w.fd);
@@ -457,7 +473,7 @@ static void tftp_xfer_free(struct tftp_xfer *x)
 
 static uint64_t tftp_xfer_bytes(const struct tftp_xfer *x)
 {
-	uint64_t b = x->acked * (uint64_t)x->blksize;
+	uint64_t b = x->xs.acked * (uint64_t)x->blksize;
 	return b > x->size ? x->size : b;
 }
 
@@ -468,15 +484,20 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 	uint64_t us = tftp_clock_us() - x->start_us;
 	uint64_t ms = us / 1000;
 	uint64_t bytes = tftp_xfer_bytes(x);
-	if (!reason) {
+	uint64_t now = loop_clock_ms();
+	if (!reason && log_budget_take(&s->lb_done, now, "tftp.done")) {
 		/* bytes per microsecond * 1000 = kB/s (1000-byte kB) */
 		unsigned long long rate = (unsigned long long)(bytes * 1000 / (us ? us : 1));
 		log_info("tftp.done client=%s file=%s bytes=%llu secs=%llu.%03llu rate_kBps=%llu "
 			 "blksize=%u window=%u rtt_ms=%u.%u timeouts=%u",
 			 x->peer_str, x->logname, (unsigned long long)bytes,
 			 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), rate,
-			 x->blksize, x->window, x->rto.srtt_us / 1000, x->rto.srtt_us / 100 % 10,
-			 x->timeouts);
+			 x->blksize, x->xs.window, x->xs.rto.srtt_us / 1000,
+			 x->xs.rto.srtt_us / 100 % 10, x->xs.timeouts);
+	} else if (!reason) {
+		/* over the budget: on_done still reports it */
+	} else if (!log_budget_take(&s->lb, now, "tftp")) {
+		/* a flood of transfers that fail must not flood the log */
 	} else if (probe) {
 		log_info("tftp.probe client=%s file=%s tsize=%llu", x->peer_str, x->logname,
 			 (unsigned long long)x->size);
@@ -492,17 +513,41 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 		    .bytes = bytes,
 		    .msecs = ms,
 		    .blksize = x->blksize,
-		    .windowsize = x->window,
+		    .windowsize = x->xs.window,
 		    .ok = !reason,
 		    .size_probe = probe,
 		    .reason = reason,
-		    .rtt_samples = x->rto.samples,
-		    .srtt_ms = (x->rto.srtt_us + 500) / 1000,
-		    .timeouts = x->timeouts,
+		    .rtt_samples = x->xs.rto.samples,
+		    .srtt_ms = (x->xs.rto.srtt_us + 500) / 1000,
+		    .timeouts = x->xs.timeouts,
 		};
 		s->cfg.on_done(s->cfg.on_done_arg, &rep);
 	}
 	tftp_xfer_free(x);
+}
+
+/* The transfer timed out. A client that answered before is told with one
+ * ERROR (so it stops waiting at once instead of after its own retries); one
+ * that never answered is not (its address may be spoofed: no bytes to a
+ * victim, and a real client that got nothing has nothing to abort). */
+static void tftp_xfer_give_up(struct tftp_xfer *x)
+{
+	struct tftp_server *s = x->srv;
+	if (x->xs.confirmed) {
+		uint8_t pkt[64];
+		struct wbuf w;
+		wbuf_init(&w, pkt, sizeof pkt);
+		if (!tftp_build_error(&w, TFTP_EUNDEF, "timeout: no answer from client")) {
+			ssize_t r = s->cfg.single_port
+					? tftp_listen_send(s, &x->dst, x->dst_len, x->ctl.buf,
+							   x->ctl_len, pkt, w.len)
+					: send(x->w.fd, pkt, w.len, 0);
+			if (r < 0)
+				log_debug("tftp.error client=%s reason=send err=%d", x->peer_str,
+					  errno);
+		}
+	}
+	tftp_xfer_end(x, x->xs.confirmed ? "timeout" : "no-answer", false);
 }
 
 static int tftp_xfer_want_out(struct tftp_xfer *x, bool on)
@@ -567,8 +612,8 @@ static int tftp_xfer_fill(struct tftp_xfer *x, uint64_t first, unsigned n, const
 		got += (size_t)r;
 	}
 	x->buf_first = first;
-	x->buf_n =
-	    x->last - first + 1 < x->buf_blocks ? (unsigned)(x->last - first + 1) : x->buf_blocks;
+	x->buf_n = x->xs.last - first + 1 < x->buf_blocks ? (unsigned)(x->xs.last - first + 1)
+							  : x->buf_blocks;
 	*base = x->data;
 	return 0;
 }
@@ -597,8 +642,8 @@ static void tftp_txq_flush(struct tftp_server *s)
 	for (unsigned i = 0; i < s->txq_n; i++) {
 		struct tftp_xfer *x = s->txq_x[i];
 		x->txq_n = 0;
-		if (i >= done && s->txq_block[i] < x->next_send) {
-			x->next_send = s->txq_block[i];
+		if (i >= done && s->txq_block[i] < x->xs.next_send) {
+			x->xs.next_send = s->txq_block[i];
 			tftp_xfer_want_out(x, true);
 		}
 	}
@@ -613,7 +658,7 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 {
 	struct tftp_server *s = x->srv;
 	int fd = s->cfg.single_port ? s->lw.fd : x->w.fd;
-	while (x->next_send <= x->win_end) {
+	while (x->xs.next_send <= x->xs.win_end) {
 		/* queued datagrams of x point into its buffers: out with them
 		 * before those are rewritten */
 		if (x->txq_n) {
@@ -621,8 +666,8 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 			if (x->want_out)
 				return 0; /* the socket is full: EPOLLOUT */
 		}
-		uint64_t first = x->next_send;
-		unsigned n = (unsigned)(x->win_end - first + 1);
+		uint64_t first = x->xs.next_send;
+		unsigned n = (unsigned)(x->xs.win_end - first + 1);
 		const uint8_t *base;
 		if (tftp_xfer_fill(x, first, n, &base))
 			return -1;
@@ -683,49 +728,40 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 	return 0;
 }
 
-/* (Re)starts the retransmission clock: the current timeout from now. The
- * heap timer is only moved when it would fire too late; firing early just
- * re-arms (tftp_xfer_on_timeout), so a lockstep block costs no heap work. */
 /* Blocks first .. first+sent-1 went out (or into the send queue). */
 static void tftp_xfer_sent(struct tftp_xfer *x, uint64_t first, unsigned sent)
 {
-	uint64_t top = first + sent - 1;
-	/* Karn: an ACK of a block sent twice says nothing about the round trip */
-	if (x->timing && x->timed_block >= first && x->timed_block <= top)
-		x->timing = false;
-	if (sent && top > x->high) {
-		if (!x->timing) {
-			x->timing = true;
-			x->timed_block = top;
-			x->timed_at_ms = loop_now_ms(x->srv->loop);
-		}
-		x->high = top;
-	}
-	x->next_send += sent;
+	tftp_xs_sent(&x->xs, first, sent, loop_now_ms(x->srv->loop));
 }
 
+/* (Re)starts the retransmission clock. The heap timer is only moved when
+ * it would fire too late; firing early just re-arms (tftp_xfer_on_timeout),
+ * so a lockstep block costs no heap work. */
 static void tftp_xfer_arm(struct tftp_xfer *x)
 {
 	struct loop *l = x->srv->loop;
-	x->deadline_ms = loop_now_ms(l) + tftp_rto_ms(&x->rto);
-	if (loop_timer_armed(&x->t) && x->t.deadline_ms <= x->deadline_ms)
+	tftp_xs_arm(&x->xs, loop_now_ms(l));
+	if (loop_timer_armed(&x->t) && x->t.deadline_ms <= x->xs.deadline_ms)
 		return;
-	if (loop_timer_arm(l, &x->t, x->deadline_ms - loop_now_ms(l)))
+	if (loop_timer_arm(l, &x->t, x->xs.deadline_ms - loop_now_ms(l)))
 		log_err("tftp.error client=%s reason=timer-nomem", x->peer_str);
 }
 
-/* Starts the window after x->acked (go-back-N, RFC 7440: any ACK moves the
- * window to the block after it). Returns 0, or -1 when x was ended. */
-static int tftp_xfer_window(struct tftp_xfer *x)
+/* Puts the window the state machine set (next_send .. win_end) on the wire
+ * and arms the timer. Returns 0, or -1 when x was ended. */
+static int tftp_xfer_send_window(struct tftp_xfer *x)
 {
-	x->next_send = x->acked + 1;
-	x->win_end = x->acked + x->window;
-	if (x->win_end > x->last)
-		x->win_end = x->last;
 	if (tftp_xfer_pump(x))
 		return -1;
 	tftp_xfer_arm(x);
 	return 0;
+}
+
+/* Starts the window after x->xs.acked (go-back-N). */
+static int tftp_xfer_window(struct tftp_xfer *x)
+{
+	tftp_xs_window(&x->xs);
+	return tftp_xfer_send_window(x);
 }
 
 static int tftp_xfer_send_oack(struct tftp_xfer *x, bool resend)
@@ -739,23 +775,30 @@ static int tftp_xfer_send_oack(struct tftp_xfer *x, bool resend)
 			      false);
 		return -1;
 	}
-	/* the OACK is timed as "block 0" */
-	x->timing = !resend;
-	x->timed_block = 0;
-	x->timed_at_ms = loop_now_ms(s->loop);
+	tftp_xs_oack_sent(&x->xs, resend, loop_now_ms(s->loop));
 	tftp_xfer_arm(x);
 	return 0;
 }
 
-/* Maps a 16-bit ACK to the absolute block it acknowledges, or 0 when it is
- * a duplicate (Sorcerer's Apprentice: never answer one with data), an ACK
- * for an old block, or for a block never sent. */
-static uint64_t tftp_xfer_ack_abs(const struct tftp_xfer *x, uint16_t block)
+/* Carries out what the state machine decided. Returns -1 when x was
+ * ended, 1 when it sent something, 0 for nothing. */
+static int tftp_xfer_do(struct tftp_xfer *x, enum tftp_xs_do d)
 {
-	uint16_t delta = (uint16_t)(block - (uint16_t)x->acked);
-	if (delta == 0 || delta > x->high - x->acked)
-		return 0;
-	return x->acked + delta;
+	switch (d) {
+	case TFTP_XS_SEND:
+		return tftp_xfer_send_window(x) ? -1 : 1;
+	case TFTP_XS_SEND_OACK:
+		return tftp_xfer_send_oack(x, true) ? -1 : 1;
+	case TFTP_XS_DONE:
+		tftp_xfer_end(x, NULL, false);
+		return -1;
+	case TFTP_XS_GIVE_UP:
+		tftp_xfer_give_up(x);
+		return -1;
+	case TFTP_XS_NOTHING:
+		break;
+	}
+	return 0;
 }
 
 /* One datagram from x's client: notes what it says in *rx. Returns -1
@@ -767,20 +810,11 @@ static int tftp_xfer_packet(struct tftp_xfer *x, const uint8_t *pkt, size_t n, s
 	if (tftp_parse_opcode(pkt, n, &op))
 		return 0;
 	if (op == TFTP_ACK && !tftp_parse_ack(pkt, n, &block)) {
-		if (x->oack_wait) {
-			rx->oack_acked |= block == 0;
-			return 0;
-		}
-		uint64_t a = tftp_xfer_ack_abs(x, block);
-		if (a > rx->best)
-			rx->best = a;
-		/* The same ACK again while more was sent: an RFC 7440
-		 * client saying a block of the window got lost. */
-		rx->repeated |= block == (uint16_t)x->acked && x->high > x->acked;
+		tftp_xs_ack(&x->xs, block, rx);
 	} else if (op == TFTP_ERROR && !tftp_parse_error(pkt, n, &e)) {
 		/* A PXE ROM asks with tsize, reads the OACK and
 		 * aborts with 0 or 8 before asking again. */
-		bool probe = x->oack_wait && x->sent_tsize &&
+		bool probe = x->xs.oack_wait && x->sent_tsize &&
 			     (e.code == TFTP_EUNDEF || e.code == TFTP_EOPTNEG);
 		char m[96], reason[160];
 		log_sanitize(m, sizeof m, e.msg, e.msg_len);
@@ -793,58 +827,35 @@ static int tftp_xfer_packet(struct tftp_xfer *x, const uint8_t *pkt, size_t n, s
 	return 0;
 }
 
-static void tftp_xfer_rtt(struct tftp_xfer *x)
-{
-	uint64_t now = loop_now_ms(x->srv->loop);
-	tftp_rto_sample(&x->rto, (now - x->timed_at_ms) * 1000);
-	x->timing = false;
-}
-
-/* Acts once on what a batch of datagrams said. Returns -1 when x was
- * ended, 1 when it sent something, 0 when the batch asked for nothing. */
+/* Acts once on what a batch of datagrams said. Same returns as
+ * tftp_xfer_do. */
 static int tftp_xfer_act(struct tftp_xfer *x, const struct tftp_rx *rx)
 {
-	if (rx->oack_acked) {
-		if (x->timing && x->timed_block == 0)
-			tftp_xfer_rtt(x);
-		x->oack_wait = false;
-		x->tries = 0;
-		return tftp_xfer_window(x) ? -1 : 1;
+	enum tftp_xs_do d = tftp_xs_act(&x->xs, rx, loop_now_ms(x->srv->loop));
+	if (x->xs.confirmed && x->unconfirmed) {
+		x->unconfirmed = false;
+		x->srv->unconfirmed--;
 	}
-	if (rx->best) {
-		if (x->timing && rx->best >= x->timed_block)
-			tftp_xfer_rtt(x);
-		x->acked = rx->best;
-		x->tries = 0;
-		if (x->acked == x->last) {
-			tftp_xfer_end(x, NULL, false);
-			return -1;
-		}
-		return tftp_xfer_window(x) ? -1 : 1;
-	}
-	/* Windowed transfers resend at once on a repeated ACK instead of
-	 * waiting for the timer, but only once per acknowledged block, so
-	 * duplicates can never feed a Sorcerer's Apprentice storm. Lockstep
-	 * transfers keep to the timer (RFC 1350). */
-	if (rx->repeated && x->window > 1 && x->fast_resent != x->acked) {
-		x->fast_resent = x->acked;
-		return tftp_xfer_window(x) ? -1 : 1;
-	}
-	return 0;
+	return tftp_xfer_do(x, d);
 }
 
 #define TFTP_RX_BATCH 8
+/* Datagrams one transfer reads per loop turn: the rest wait for the next
+ * turn (epoll is level-triggered), so one client's ACK flood cannot hold
+ * the loop. Far above what a window's worth of ACKs needs. */
+#define TFTP_RX_TURN 32
 
 /* Drains x's own socket (one recvmmsg per batch: lockstep costs one
- * syscall per ACK), then acts once on the newest ACK: a burst of ACKs
- * costs one window, not one per ACK. Same returns as tftp_xfer_act. */
+ * syscall per ACK; at most TFTP_RX_TURN per turn), then acts once on the
+ * newest ACK: a burst of ACKs costs one window, not one per ACK. Same
+ * returns as tftp_xfer_act. */
 static int tftp_xfer_input(struct tftp_xfer *x)
 {
 	uint8_t pkt[TFTP_RX_BATCH][600];
 	struct iovec iov[TFTP_RX_BATCH];
 	struct mmsghdr mm[TFTP_RX_BATCH];
 	struct tftp_rx rx = {0};
-	for (;;) {
+	for (unsigned read = 0; read < TFTP_RX_TURN;) {
 		memset(mm, 0, sizeof mm);
 		for (int i = 0; i < TFTP_RX_BATCH; i++) {
 			iov[i] = (struct iovec){pkt[i], sizeof pkt[i]};
@@ -864,6 +875,7 @@ static int tftp_xfer_input(struct tftp_xfer *x)
 		for (int i = 0; i < got; i++)
 			if (tftp_xfer_packet(x, pkt[i], mm[i].msg_len, &rx))
 				return -1;
+		read += (unsigned)got;
 		if (got < TFTP_RX_BATCH)
 			break;
 	}
@@ -886,8 +898,8 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 	struct tftp_xfer *x = t->arg;
 	struct tftp_server *s = x->srv;
 	uint64_t now = loop_now_ms(l);
-	if (now < x->deadline_ms) { /* progress since it was armed */
-		if (loop_timer_arm(l, t, x->deadline_ms - now))
+	if (now < x->xs.deadline_ms) { /* progress since it was armed */
+		if (loop_timer_arm(l, t, x->xs.deadline_ms - now))
 			log_err("tftp.error client=%s reason=timer-nomem", x->peer_str);
 		return;
 	}
@@ -901,38 +913,15 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 		 * all; x may end meanwhile (its client's ERROR) */
 		struct sockaddr_storage peer = x->peer;
 		tftp_on_listen(l, &s->lw, EPOLLIN);
-		if (tftp_find(s, &peer) != x || loop_now_ms(l) < x->deadline_ms)
+		if (tftp_find(s, &peer) != x || loop_now_ms(l) < x->xs.deadline_ms)
 			return;
 	}
-	/* Timeouts shorter than the full one are the adaptive part: they do
-	 * not count toward giving up. */
-	bool full = tftp_rto_at_max(&x->rto);
-	x->timeouts++;
-	if (full && ++x->tries > x->srv->cfg.retries) {
-		tftp_xfer_end(x, "timeout", false);
-		return;
-	}
-	tftp_rto_backoff(&x->rto);
-	x->timing = false;
-	log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u", x->peer_str,
-		  x->logname, (unsigned long long)(x->acked + 1), x->tries, tftp_rto_ms(&x->rto));
-	if (x->oack_wait) {
-		tftp_xfer_send_oack(x, true);
-		return;
-	} else if (x->window > 1 && x->next_send > x->win_end && x->probed != x->acked) {
-		/* Tail loss probe (as TCP's, RFC 8985): the first timeout on a
-		 * window resends only its last block. A lost tail block (which no
-		 * later block reveals) or a lost ACK is repaired by one datagram:
-		 * the client takes it, or answers the duplicate with its ACK. */
-		x->probed = x->acked;
-		x->next_send = x->win_end;
-		if (tftp_xfer_pump(x))
-			goto flush;
-		tftp_xfer_arm(x);
-	} else {
-		tftp_xfer_window(x); /* resend from the first unacked block */
-	}
-flush:
+	enum tftp_xs_do d = tftp_xs_timeout(&x->xs, loop_now_ms(l));
+	if (d != TFTP_XS_GIVE_UP)
+		log_debug("tftp.resend client=%s file=%s block=%llu try=%u next_timeout_ms=%u",
+			  x->peer_str, x->logname, (unsigned long long)(x->xs.acked + 1),
+			  x->xs.tries, tftp_rto_ms(&x->xs.rto));
+	tftp_xfer_do(x, d);
 	if (s->txq_n)
 		tftp_txq_flush(s);
 }
@@ -973,18 +962,18 @@ static void tftp_negotiate(const struct tftp_server *s, const struct tftp_reques
 	}
 	if (req->has_windowsize) {
 		unsigned win = req->windowsize;
-		unsigned buf_cap = TFTP_XFER_BUF_MAX / n->blksize;
 		if (win > s->cfg.max_windowsize)
 			win = s->cfg.max_windowsize;
-		if (win > buf_cap)
-			win = buf_cap;
 		if (win < 1)
 			win = 1;
 		n->window = win;
 		n->oack.has_windowsize = true;
 		n->oack.windowsize = win;
 	}
-	if (req->has_timeout) {
+	/* RFC 2349: a server may leave an option out of its OACK. Up to the
+	 * cap the client's interval is used as asked; above it, the adaptive
+	 * RTO (a slot must not be held for 6 x 255 s). */
+	if (req->has_timeout && req->timeout_s <= TFTP_CLIENT_TIMEOUT_MAX_S) {
 		n->timeout_ms = req->timeout_s * 1000;
 		n->client_timeout = true;
 		n->oack.has_timeout = true;
@@ -998,12 +987,67 @@ static void tftp_negotiate(const struct tftp_server *s, const struct tftp_reques
 		 n->oack.has_tsize;
 }
 
+/* Bytes of one window slot beside its data: header, iovecs, mmsghdr. */
+#define TFTP_SLOT_BYTES (sizeof(struct mmsghdr) + 2 * sizeof(struct iovec) + TFTP_HDR)
+#define TFTP_XFER_BASE ((sizeof(struct tftp_xfer) + 15) & ~(size_t)15)
+
+/* Fits one transfer into the memory budget: a window (at most
+ * TFTP_XFER_BUF_MAX of data and as much of bookkeeping) and a read buffer
+ * (files only) of at least the window, at most TFTP_READAHEAD or `last`
+ * blocks, in at most half the budget left. When it is short, windowsize
+ * and then blksize shrink (RFC 7440/2348 let the server answer with less;
+ * the OACK says so). Sets
+ * *bufb; returns 0, or -ENOMEM when not even one block fits. */
+static int tftp_fit_memory(const struct tftp_server *s, struct tftp_nego *ng, bool file,
+			   uint64_t size, unsigned *bufb)
+{
+	size_t avail = s->cfg.mem_budget > s->mem_used ? s->cfg.mem_budget - s->mem_used : 0;
+	size_t least = TFTP_XFER_BASE + TFTP_SLOT_BYTES + (file ? TFTP_BLKSIZE_MIN : 0);
+	if (avail < least)
+		return -ENOMEM;
+	/* at most half of what is left, so the budget shrinks for everyone
+	 * instead of running out at the first transfer that asks for much */
+	if (avail / 2 >= least)
+		avail /= 2;
+	size_t room = avail - TFTP_XFER_BASE;
+	size_t per = TFTP_SLOT_BYTES + (file ? ng->blksize : 0);
+	if (file && per > room) { /* not one block of this size: a smaller one */
+		if (!ng->oack.has_blksize)
+			return -ENOMEM; /* RFC 1350's 512 cannot be negotiated down */
+		ng->blksize = (unsigned)(room - TFTP_SLOT_BYTES);
+		ng->oack.blksize = ng->blksize;
+		per = room;
+	}
+	size_t unit = ng->blksize > TFTP_SLOT_BYTES ? ng->blksize : TFTP_SLOT_BYTES;
+	size_t wmax = room / per;
+	if (wmax > TFTP_XFER_BUF_MAX / unit)
+		wmax = TFTP_XFER_BUF_MAX / unit;
+	if (ng->window > wmax) {
+		ng->window = (unsigned)wmax;
+		ng->oack.windowsize = ng->window;
+	}
+	if (!file) {
+		*bufb = 0;
+		return 0;
+	}
+	uint64_t last = size / ng->blksize + 1;
+	uint64_t b = (TFTP_READAHEAD + ng->blksize - 1) / ng->blksize;
+	uint64_t fit = (room - (size_t)ng->window * TFTP_SLOT_BYTES) / ng->blksize;
+	if (b > fit)
+		b = fit;
+	if (b < ng->window)
+		b = ng->window;
+	if (b > last)
+		b = last;
+	*bufb = (unsigned)b;
+	return 0;
+}
+
 /* Allocates a transfer and its window arrays in one block. */
 static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, unsigned data_blocks)
 {
 	size_t n = window;
-	size_t sz = sizeof(struct tftp_xfer);
-	size_t o_msgs = (sz + 15) & ~(size_t)15;
+	size_t o_msgs = TFTP_XFER_BASE;
 	size_t o_iov = o_msgs + n * sizeof(struct mmsghdr);
 	size_t o_hdr = o_iov + 2 * n * sizeof(struct iovec);
 	size_t o_data = o_hdr + n * TFTP_HDR;
@@ -1012,6 +1056,7 @@ static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, unsi
 	if (!m)
 		return NULL;
 	struct tftp_xfer *x = (struct tftp_xfer *)m;
+	x->mem = total;
 	x->msgs = (struct mmsghdr *)(m + o_msgs);
 	x->iov = (struct iovec *)(m + o_iov);
 	x->hdr = (uint8_t(*)[TFTP_HDR])(m + o_hdr);
@@ -1028,136 +1073,119 @@ static struct tftp_xfer *tftp_xfer_alloc(unsigned window, unsigned blksize, unsi
 static void tftp_xfer_rerequest(struct tftp_xfer *x, const char *logname)
 {
 	log_debug("tftp.dup-request client=%s file=%s", x->peer_str, logname);
-	if (x->oack_wait) {
-		tftp_xfer_send_oack(x, true);
-	} else if (x->acked == 0) {
-		x->timing = false;
-		tftp_xfer_window(x);
-	}
+	tftp_xfer_do(x, tftp_xs_rerequest(&x->xs));
 }
 
-/* Handles one RRQ that passed the checks: opens the file, negotiates, sets
- * up the transfer and sends the OACK or the first window. */
-static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req,
-			   const struct sockaddr_storage *local, int ifindex,
-			   const struct sockaddr_storage *peer, const char *clean,
-			   const char *logname)
+/* Whether two addresses are the same host (the port aside). */
+static bool tftp_sa_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
-	struct tftp_vfile vf = {0};
-	int file = -1;
-	uint64_t size;
-	int r = 0;
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+}
 
-	for (struct tftp_xfer *o = s->head; o; o = o->next) {
-		/* Same client port as a running transfer: the client resent
-		 * its RRQ before our first reply reached it, and the running
-		 * transfer answers (a second would show the client two TIDs).
-		 * Unless the client just ended that transfer (a size probe's
-		 * ERROR, then at once the real request from the same port)
-		 * and the ERROR still waits on the transfer's socket: then
-		 * this is a new request. The old transfer ends when its own
-		 * callback reads the ERROR (never free another's watch). */
-		if (s->cfg.single_port)
-			break; /* below: one lookup, and an ERROR was read in order */
-		if (tftp_sa_equal(&o->peer, peer) && !tftp_xfer_error_pending(o)) {
-			tftp_xfer_rerequest(o, logname);
-			return;
-		}
-	}
-	if (s->cfg.single_port) {
+/* A request from the port of a running transfer is a repeat: that transfer
+ * answers (a second would show the client two TIDs). Unless the client just
+ * ended that transfer (a size probe's ERROR, then at once the real request
+ * from the same port) and the ERROR still waits on the transfer's socket:
+ * then this is a new request; the old transfer ends when its own callback
+ * reads the ERROR (never free another's watch). Returns true when handled;
+ * else *same_host counts the client address's transfers. */
+static bool tftp_repeat(struct tftp_server *s, const struct sockaddr_storage *peer,
+			const char *logname, unsigned *same_host)
+{
+	*same_host = 0;
+	if (s->cfg.single_port) { /* one lookup; an ERROR was read in order */
 		struct tftp_xfer *o = tftp_find(s, peer);
 		if (o) {
 			tftp_xfer_rerequest(o, logname);
 			if (s->txq_n)
 				tftp_txq_flush(s);
-			return;
+			return true;
 		}
 	}
-	if (s->active >= s->cfg.max_transfers) {
-		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
-			    logname);
-		return;
-	}
-	if (s->cfg.lookup)
-		r = s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)peer, &vf);
-	if (r < 0) {
-		tftp_refuse(s, local, ifindex, peer, r == -ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS,
-			    NULL, r == -ENOENT ? "not-found" : "refused-by-lookup", logname);
-		return;
-	}
-	if (r > 0 && vf.has_fd) {
-		size = vf.len;
-		file = fcntl(vf.fd, F_DUPFD_CLOEXEC, 3);
-		if (vf.release)
-			vf.release(vf.cookie);
-		memset(&vf, 0, sizeof vf);
-		if (file < 0) {
-			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server error",
-				    "dup-failed", logname);
-			return;
+	for (struct tftp_xfer *o = s->head; o; o = o->next) {
+		if (!s->cfg.single_port && tftp_sa_equal(&o->peer, peer) &&
+		    !tftp_xfer_error_pending(o)) {
+			tftp_xfer_rerequest(o, logname);
+			return true;
 		}
-	} else if (r > 0) {
-		size = vf.len;
-	} else {
-		struct stat st;
-		file = s->cfg.root ? fsroot_open(s->cfg.root, clean, &st) : -ENOENT;
-		if (file < 0) {
-			/* ENOTDIR: a path component is a file: still "not found" */
-			bool nf = file == -ENOENT || file == -ENOTDIR;
-			char why[32];
-			snprintf(why, sizeof why, "%s-%d", nf ? "not-found" : "denied", -file);
-			tftp_refuse(s, local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS,
-				    NULL, nf ? "not-found" : why, logname);
-			return;
-		}
-		size = (uint64_t)st.st_size;
+		*same_host += tftp_sa_same_host(&o->peer, peer);
 	}
+	return false;
+}
 
-	/* single_port: a connected socket only to learn the route's MTU */
-	int sock =
-	    s->cfg.single_port ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
-	if (sock < 0) {
-		char ps[INET6_ADDRSTRLEN + 8];
-		tftp_sa_str(peer, ps, sizeof ps);
-		log_warn("tftp.fail client=%s file=%s reason=reply-socket err=%d", ps, logname,
-			 -sock);
-		goto fail_file;
+/* What a transfer serves (the resolver's file object): a memory file, or
+ * an fd of its own and its size. Refuses (ERROR sent) and returns -1 when
+ * there is nothing to serve. */
+static int tftp_open_source(struct tftp_server *s, const char *clean, const char *logname,
+			    const struct sockaddr_storage *local, int ifindex,
+			    const struct sockaddr_storage *peer, struct bootfile *vf, int *file,
+			    uint64_t *size)
+{
+	*file = -1;
+	memset(vf, 0, sizeof *vf);
+	vf->fd = -1;
+	int r = s->cfg.lookup
+		    ? s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)peer, vf)
+		    : -ENOENT;
+	if (r <= 0) {
+		/* ENOTDIR: a path component is a file: still "not found" */
+		bool nf = r == 0 || r == -ENOENT || r == -ENOTDIR;
+		char why[32];
+		if (tftp_errno_busy(-r)) {
+			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "no-fds",
+				    logname);
+			return -1;
+		}
+		snprintf(why, sizeof why, "denied-%d", -r);
+		tftp_refuse(s, local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS, NULL,
+			    nf ? "not-found" : why, logname);
+		return -1;
 	}
-	struct tftp_nego ng;
-	tftp_negotiate(s, req, tftp_route_blksize(sock, peer->ss_family), size, &ng);
-	if (s->cfg.single_port) {
-		close(sock);
-		sock = -1;
+	*size = vf->len;
+	if (!vf->has_fd)
+		return 0;
+	/* A descriptor given to us is ours; one the resolver keeps is dup'ed. */
+	*file = vf->give_fd ? vf->fd : fcntl(vf->fd, F_DUPFD_CLOEXEC, 3);
+	int err = errno;
+	if (vf->release)
+		vf->release(vf->cookie);
+	memset(vf, 0, sizeof *vf);
+	if (*file < 0) {
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
+			    tftp_errno_busy(err) ? "no-fds" : "dup-failed", logname);
+		return -1;
 	}
-	/* read ahead: at least a window, at least TFTP_READAHEAD, never
-	 * more than the file */
-	unsigned bufb = (TFTP_READAHEAD + ng.blksize - 1) / ng.blksize;
-	uint64_t last = size / ng.blksize + 1;
-	if (bufb < ng.window)
-		bufb = ng.window;
-	if (bufb > last)
-		bufb = (unsigned)last;
-	struct tftp_xfer *x = tftp_xfer_alloc(ng.window, ng.blksize, file >= 0 ? bufb : 0);
-	if (!x) {
-		close(sock);
-		log_err("tftp.fail file=%s reason=nomem", logname);
-		goto fail_file;
-	}
+	return 0;
+}
+
+/* Sets up x (allocated for ng) and links it into the server. */
+static void tftp_xfer_setup(struct tftp_server *s, struct tftp_xfer *x, const struct tftp_nego *ng,
+			    int sock, int file, const struct bootfile *vf, uint64_t size,
+			    unsigned bufb, const struct sockaddr_storage *peer, const char *clean,
+			    const char *logname)
+{
+	struct tftp_xs_limits lim = {
+	    .retries = s->cfg.retries,
+	    .unconfirmed_resends = TFTP_UNCONFIRMED_RESENDS,
+	    .max_stall_ms = s->cfg.max_stall_ms,
+	};
 	x->srv = s;
 	x->file = file;
-	x->vf = vf;
+	x->vf = *vf;
 	x->size = size;
-	x->last = last;
 	x->buf_blocks = bufb;
-	x->blksize = ng.blksize;
-	x->window = ng.window;
-	x->fast_resent = UINT64_MAX;
-	x->probed = UINT64_MAX;
-	x->timeout_ms = ng.timeout_ms;
-	if (ng.client_timeout) /* RFC 2349: the interval the client asked for, fixed */
-		tftp_rto_init(&x->rto, ng.timeout_ms, ng.timeout_ms);
-	else
-		tftp_rto_init(&x->rto, s->cfg.min_timeout_ms, s->cfg.timeout_ms);
+	x->blksize = ng->blksize;
+	x->timeout_ms = ng->timeout_ms;
+	/* RFC 2349: the interval the client asked for, fixed */
+	tftp_xs_init(&x->xs, &lim, size / ng->blksize + 1, ng->window, ng->any,
+		     ng->client_timeout ? ng->timeout_ms : s->cfg.min_timeout_ms,
+		     ng->client_timeout ? ng->timeout_ms : s->cfg.timeout_ms, loop_now_ms(s->loop));
 	x->start_us = tftp_clock_us();
 	x->peer = *peer;
 	tftp_sa_str(peer, x->peer_str, sizeof x->peer_str);
@@ -1170,6 +1198,65 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		s->head->prev = x;
 	s->head = x;
 	s->active++;
+	s->mem_used += x->mem;
+	x->unconfirmed = true;
+	s->unconfirmed++;
+}
+
+/* Handles one RRQ that passed the checks: opens the file, negotiates, sets
+ * up the transfer and sends the OACK or the first window. */
+static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req,
+			   const struct sockaddr_storage *local, int ifindex,
+			   const struct sockaddr_storage *peer, const char *clean,
+			   const char *logname)
+{
+	struct bootfile vf = {0};
+	int file = -1;
+	uint64_t size;
+	unsigned same_host;
+
+	if (tftp_repeat(s, peer, logname, &same_host))
+		return;
+	/* Unconfirmed transfers (maybe spoofed sources) may take only half
+	 * the slots: the other half stays for clients that answer. */
+	if (s->active >= s->cfg.max_transfers || s->unconfirmed >= s->cfg.max_transfers / 2 + 1) {
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
+			    logname);
+		return;
+	}
+	if (same_host >= s->cfg.max_per_client) {
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF,
+			    "too many transfers from this address", "per-client-limit", logname);
+		return;
+	}
+	if (tftp_open_source(s, clean, logname, local, ifindex, peer, &vf, &file, &size))
+		return;
+	/* single_port: a connected socket only to learn the route's MTU */
+	int sock =
+	    s->cfg.single_port ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
+	if (sock < 0) {
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
+			    tftp_errno_busy(-sock) ? "no-fds" : "reply-socket", logname);
+		goto fail_file;
+	}
+	struct tftp_nego ng;
+	unsigned bufb;
+	tftp_negotiate(s, req, tftp_route_blksize(sock, peer->ss_family), size, &ng);
+	if (s->cfg.single_port) {
+		close(sock);
+		sock = -1;
+	}
+	struct tftp_xfer *x = NULL;
+	if (!tftp_fit_memory(s, &ng, file >= 0, size, &bufb))
+		x = tftp_xfer_alloc(ng.window, ng.blksize, file >= 0 ? bufb : 0);
+	if (!x) {
+		if (sock >= 0)
+			close(sock);
+		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "no-memory",
+			    logname);
+		goto fail_file;
+	}
+	tftp_xfer_setup(s, x, &ng, sock, file, &vf, size, bufb, peer, clean, logname);
 	if (s->cfg.single_port) {
 		size_t h = tftp_sa_hash(peer) & s->hmask;
 		x->hnext = s->hash[h];
@@ -1189,14 +1276,13 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 		    x->peer_str, x->logname, (unsigned long long)size, x->blksize,
 		    (unsigned long long)(size / x->blksize + 1));
 	log_debug("tftp.start client=%s file=%s size=%llu blksize=%u window=%u timeout_ms=%u",
-		  x->peer_str, x->logname, (unsigned long long)size, x->blksize, x->window,
+		  x->peer_str, x->logname, (unsigned long long)size, x->blksize, x->xs.window,
 		  x->timeout_ms);
 	if (ng.any) {
 		struct wbuf w;
 		wbuf_init(&w, x->oack, sizeof x->oack);
 		tftp_build_oack(&w, &ng.oack); /* four numbers always fit in 512 */
 		x->oack_len = w.len;
-		x->oack_wait = true;
 		x->sent_tsize = ng.oack.has_tsize;
 		tftp_xfer_send_oack(x, false);
 	} else {
@@ -1208,6 +1294,24 @@ fail_file:
 		close(file);
 	if (vf.release)
 		vf.release(vf.cookie);
+}
+
+/* The rate limiter's key for a client address: an IPv4 address as it
+ * is, an IPv6 address folded to 48 bits (FNV-1a). */
+static void tftp_rl_key(const struct sockaddr_storage *peer, uint8_t key[6])
+{
+	if (peer->ss_family == AF_INET) {
+		memcpy(key, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+		key[4] = key[5] = 0;
+		return;
+	}
+	const uint8_t *a = ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr;
+	uint64_t h = 1469598103934665603ull;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 1099511628211ull;
+	for (int i = 0; i < 6; i++)
+		key[i] = (uint8_t)(h >> (8 * i));
+	key[5] |= 0x80; /* never equal to an IPv4 key */
 }
 
 /* One datagram to the listening port. */
@@ -1225,6 +1329,20 @@ static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n,
 	if (op == TFTP_DATA || op == TFTP_ACK || op == TFTP_ERROR || op == TFTP_OACK) {
 		/* stray transfer packets on the well-known port: never answer */
 		log_debug("tftp.ignore op=%u on listening port", op);
+		return;
+	}
+	/* Every answer to the well-known port is a first reply to whatever
+	 * address the datagram claims: rate-limited per address and in all,
+	 * so lifeboat cannot be made to flood a spoofed victim (or the LAN).
+	 * Dropped, not refused: a real client repeats its request. */
+	uint8_t key[6];
+	tftp_rl_key(peer, key);
+	if (!ratelimit_allow(&s->rl, key, loop_now_ms(s->loop))) {
+		if (log_budget_take(&s->lb, loop_clock_ms(), "tftp")) {
+			char ps[INET6_ADDRSTRLEN + 8];
+			tftp_sa_str(peer, ps, sizeof ps);
+			log_info("tftp.drop client=%s reason=rate-limited", ps);
+		}
 		return;
 	}
 	if (trunc || tftp_parse_request(pkt, n, &req)) {
@@ -1315,9 +1433,11 @@ static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events
 	(void)l;
 	if ((events & EPOLLOUT) && s->cfg.single_port)
 		tftp_on_writable(s);
-	/* Bounded so a flood of requests cannot starve running transfers
-	 * (single_port: every transfer's ACKs come this way too). */
-	for (int round = 0; round < 8; round++) {
+	/* Bounded (TFTP_LISTEN_ROUNDS x 32 datagrams per call) so a flood on
+	 * udp/69 cannot starve running transfers, DHCP or HTTP: the rest
+	 * waits for the next loop turn (level-triggered epoll calls again).
+	 * single_port: every transfer's ACKs come this way too. */
+	for (int round = 0; round < TFTP_LISTEN_ROUNDS; round++) {
 		for (int i = 0; i < B; i++) {
 			iov[i] = (struct iovec){s->req[i], sizeof s->req[i]};
 			mm[i].msg_hdr = (struct msghdr){
@@ -1364,7 +1484,13 @@ static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events
 			tftp_read_pktinfo(&mm[i].msg_hdr, &local, &ifindex);
 			if (s->cfg.accept_ifindex &&
 			    !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
-				log_debug("tftp.drop ifindex=%d", ifindex);
+				if (log_enabled(LOG_LVL_DEBUG)) {
+					char ps[INET6_ADDRSTRLEN + 8];
+					tftp_sa_str(&peer[i], ps, sizeof ps);
+					log_debug("tftp.drop client=%s ifindex=%d "
+						  "reason=interface-excluded",
+						  ps, ifindex);
+				}
 				continue;
 			}
 			tftp_on_request(s, s->req[i], n, mm[i].msg_hdr.msg_flags & MSG_TRUNC,
@@ -1473,6 +1599,18 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 		s->cfg.min_timeout_ms = TFTP_DEF_MIN_TIMEOUT_MS;
 	if (s->cfg.min_timeout_ms > s->cfg.timeout_ms)
 		s->cfg.min_timeout_ms = s->cfg.timeout_ms;
+	if (!s->cfg.max_per_client)
+		s->cfg.max_per_client = TFTP_DEF_PER_CLIENT;
+	if (!s->cfg.mem_budget)
+		s->cfg.mem_budget = TFTP_DEF_MEM_BUDGET;
+	if (!s->cfg.max_stall_ms)
+		s->cfg.max_stall_ms = TFTP_DEF_STALL_MS;
+	if (!s->cfg.rate_per_client)
+		s->cfg.rate_per_client = TFTP_DEF_RATE_CLIENT;
+	if (!s->cfg.rate_global)
+		s->cfg.rate_global = TFTP_DEF_RATE_GLOBAL;
+	ratelimit_init(&s->rl, s->cfg.rate_per_client, 2 * s->cfg.rate_per_client,
+		       s->cfg.rate_global, 2 * s->cfg.rate_global);
 	if (s->cfg.single_port) {
 		size_t n = 64;
 		while (n < s->cfg.max_transfers && n < (1u << 16))
@@ -1515,6 +1653,14 @@ void tftp_server_stop(struct tftp_server *s)
 	close(s->lw.fd);
 	free(s->hash);
 	free(s);
+}
+
+size_t tftp_fds_needed(const struct tftp_config *cfg)
+{
+	size_t n = cfg->max_transfers ? cfg->max_transfers : TFTP_DEF_MAX_XFERS;
+	/* per transfer its file, and (not single_port) its socket; then the
+	 * listening socket, one transient socket, slack for the loop */
+	return n * (cfg->single_port ? 1 : 2) + 1 + 1 + 2;
 }
 
 size_t tftp_server_active(const struct tftp_server *s)

@@ -20,29 +20,13 @@
 #include <sys/socket.h>
 
 #include "core/loop.h"
-#include "netboot/fsroot.h"
+#include "netboot/bootfiles.h"
 
-/* A file served from memory. release (may be NULL) is called with cookie
- * once the transfer no longer needs data. */
-struct tftp_vfile {
-	const void *data;
-	size_t len;
-	void (*release)(void *cookie);
-	void *cookie;
-	/* has_fd: serve len bytes of the open file fd instead of data (a file
-	 * outside the root opened before privileges were dropped); the server
-	 * dup()s it per transfer and never closes the caller's fd. */
-	bool has_fd;
-	int fd;
-};
-
-/* Optional hook, asked before the filesystem: serve_files.c answers the boot
- * plan's names (lifeboat/...: iPXE images, kernel, initrds, generated
- * scripts), kernel mode's pxelinux.cfg/default and the GRUB cores and trees.
- * Return 1 and fill *vf to serve memory or an fd, 0 to fall through to the
- * filesystem, -errno to refuse (-ENOENT: error 1, anything else: error 2). */
+/* Fills *f with the file to send for clean_path (fsroot-clean) and returns
+ * 1, or returns -errno to refuse (-ENOENT: error 1 "file not found",
+ * anything else: error 2). serve's resolver is bootfiles_resolve. */
 typedef int (*tftp_lookup_fn)(void *arg, const char *clean_path, const struct sockaddr *peer,
-			      struct tftp_vfile *vf);
+			      struct bootfile *f);
 
 /* What a finished or failed transfer reports to on_done. */
 struct tftp_xfer_report {
@@ -60,12 +44,11 @@ struct tftp_xfer_report {
 };
 
 struct tftp_config {
-	const struct fsroot *root; /* files come from here; NULL = only lookup */
-	uint16_t port;		   /* 0 = 69 */
-	bool ephemeral_port;	   /* bind port 0 instead (tests); see tftp_server_port */
-	const char *bind_addr;	   /* NULL = any (v4+v6); else an IP literal */
-	unsigned max_blksize;	   /* cap; 0 = 1468; the route MTU caps it further */
-	unsigned max_windowsize;   /* cap; 0 = 64 */
+	uint16_t port;		 /* 0 = 69 */
+	bool ephemeral_port;	 /* bind port 0 instead (tests); see tftp_server_port */
+	const char *bind_addr;	 /* NULL = any (v4+v6); else an IP literal */
+	unsigned max_blksize;	 /* cap; 0 = 1468; the route MTU caps it further */
+	unsigned max_windowsize; /* cap; 0 = 64 */
 	/* Retransmission: the timeout adapts to the measured round trip
 	 * (RFC 6298 SRTT/RTTVAR, Karn's rule) between min_timeout_ms and
 	 * timeout_ms, doubling on each timeout; timeout_ms is also the value
@@ -75,6 +58,19 @@ struct tftp_config {
 	unsigned min_timeout_ms; /* 0 = 20; >= timeout_ms: a fixed timeout */
 	unsigned retries;	 /* 0 = 5 timeouts at the full timeout_ms, then give up */
 	unsigned max_transfers;	 /* 0 = 1024; over it: error 0 "server busy" */
+	/* Per client address: more concurrent transfers get error 0. */
+	unsigned max_per_client; /* 0 = 32 */
+	/* Bytes all transfers' buffers may take; when short, windowsize and
+	 * blksize are negotiated down (RFC 7440/2348), at the end "server
+	 * busy". One transfer never takes more than 1 MiB. */
+	size_t mem_budget; /* 0 = 64 MiB */
+	/* No progress (no new block acknowledged) for this long: give up,
+	 * whatever the timeout and retries say. */
+	unsigned max_stall_ms; /* 0 = 20000 */
+	/* Requests answered per second per client address (burst: twice
+	 * that) and in all; the rest are dropped (the client repeats). */
+	unsigned rate_per_client; /* 0 = 32 */
+	unsigned rate_global;	  /* 0 = 500 */
 	/* Every reply leaves from the listening socket (port 69), transfers
 	 * told apart by the client's address:port (NAT, containers,
 	 * firewalls that only pass udp/69), instead of one socket per transfer
@@ -99,6 +95,11 @@ struct tftp_server;
 int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tftp_config *cfg);
 /* Closes every socket and file, frees every transfer and s itself. */
 void tftp_server_stop(struct tftp_server *s);
+/* The most file descriptors the server can hold open at once with cfg:
+ * the listening socket, per transfer its socket and its file, one
+ * transient socket (a refusal, a route MTU lookup) and slack. serve.c
+ * sizes RLIMIT_NOFILE with it. */
+size_t tftp_fds_needed(const struct tftp_config *cfg);
 /* Transfers in progress. */
 size_t tftp_server_active(const struct tftp_server *s);
 /* The port the listening socket is bound to (useful with ephemeral_port). */

@@ -14,8 +14,7 @@ union udp_ctl {
 int udp_want_pktinfo(int fd, int family)
 {
 	int on = 1;
-	if (family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on))
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on))
 		return -errno;
 	/* v4 datagrams (also on a dual-stack socket): IP_PKTINFO. A v6-only
 	 * socket refuses it, which is fine. */

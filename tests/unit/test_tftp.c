@@ -97,17 +97,21 @@ static void vfile_release(void *cookie)
 	t->vfile_released++;
 }
 
-static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct tftp_vfile *vf)
+static struct bootplan no_plan;
+
+/* A few names of its own, the rest through serve's resolver (whose root
+ * row serves the tree's ROOT). */
+static int lookup(void *arg, const char *clean, const struct sockaddr *peer, struct bootfile *vf)
 {
 	struct tctx *t = arg;
-	(void)peer;
 	if (!strcmp(clean, "gen/boot.ipxe")) {
-		*vf = (struct tftp_vfile){ .data = vfile_text, .len = strlen(vfile_text), .release = vfile_release, .cookie = t };
+		*vf = (struct bootfile){ .data = vfile_text, .len = strlen(vfile_text), .fd = -1, .release = vfile_release, .cookie = t };
 		return 1;
 	}
 	if (!strcmp(clean, "forbidden"))
 		return -EACCES;
-	return 0;
+	struct bootfiles files = { .plan = &no_plan, .root = &t->root };
+	return bootfiles_resolve(&files, BOOTFILES_TFTP, clean, peer, vf);
 }
 
 /* The file tree (33 MiB of it) is made once for all tests. */
@@ -167,7 +171,6 @@ static int setup(void **state)
 	assert_int_equal(fsroot_init(&t->root, t->root_dir), 0);
 	assert_int_equal(loop_init(&t->loop), 0);
 	t->cfg = (struct tftp_config){
-		.root = &t->root,
 		.ephemeral_port = true,
 		.bind_addr = "127.0.0.1",
 		.on_done = on_done,
@@ -606,11 +609,21 @@ static void test_retransmit(void **state)
 	n = cli_recv(t, &c, buf, sizeof buf, 2000);
 	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
 	assert_int_equal(blk, 2);
-	/* now go silent: two more resends, then the server gives up */
-	unsigned resends = 0;
-	while (cli_recv(t, &c, buf, sizeof buf, 500) > 0)
-		resends++;
+	/* now go silent: two more resends, then the server gives up and says
+	 * so with one ERROR (the client answered before: not a spoof) */
+	unsigned resends = 0, errors = 0;
+	while ((n = cli_recv(t, &c, buf, sizeof buf, 500)) > 0) {
+		struct tftp_error e;
+		if (!tftp_parse_error(buf, (size_t)n, &e)) {
+			errors++;
+			assert_int_equal(e.code, TFTP_EUNDEF);
+		} else {
+			assert_int_equal(errors, 0);
+			resends++;
+		}
+	}
 	assert_int_equal(resends, 2);
+	assert_int_equal(errors, 1);
 	assert_int_equal(tftp_server_active(t->srv), 0);
 	assert_int_equal(t->rep.fails, 1);
 	assert_string_equal(t->rep.last_reason, "timeout");
@@ -1187,12 +1200,17 @@ static void test_adaptive_fast_resend_backoff(void **state)
 	}
 	/* now silence: block 5 again and again, ever slower, then give up */
 	unsigned resends = 0;
+	bool got_error = false;
 	uint64_t prev = loop_clock_ms(), waits[16];
 	for (;;) {
 		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 3000);
 		if (n < 0)
 			break;
 		uint64_t now = loop_clock_ms();
+		if (buf[1] == TFTP_ERROR) { /* the give-up, said once */
+			got_error = true;
+			break;
+		}
 		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
 		assert_int_equal(blk, 5);
 		assert_true(resends < 16);
@@ -1201,6 +1219,7 @@ static void test_adaptive_fast_resend_backoff(void **state)
 	}
 	for (unsigned i = 0; i < resends; i++)
 		print_message("resend %u after %llu ms\n", i + 1, (unsigned long long)waits[i]);
+	assert_true(got_error);
 	assert_true(resends >= 2); /* a fixed 1000 ms timeout with retries 1: exactly 1 */
 	/* backoff: the k-th wait is at least 30 ms * 2^k (never shorter) */
 	for (unsigned i = 0; i < resends; i++) {
@@ -1283,6 +1302,193 @@ static void test_adaptive_client_timeout_fixed(void **state)
 	assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
 	assert_int_equal(blk, 3);
 	assert_true(waited >= 900); /* 1 s as asked, not the 20 ms floor */
+	cli_close(&c);
+}
+
+/* ---- issue 10: one client must not hold the server ---- */
+
+/* RFC 2349 timeout: up to 5 s as asked; above, left out of the OACK (the
+ * adaptive RTO runs) so no client holds a slot for 6 x 255 s. */
+static void test_timeout_option_capped(void **state)
+{
+	struct tctx *t = *state;
+	static const struct {
+		const char *v;
+		bool acked;
+	} cases[] = { { "255", false }, { "6", false }, { "5", true } };
+	start(t);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *names[] = { "timeout", "tsize" }, *values[] = { cases[i].v, "0" };
+		uint8_t buf[1024];
+		struct cli c;
+		struct tftp_request o;
+		cli_open(t, &c, "127.0.0.1");
+		cli_rrq(&c, TFTP_RRQ, "f513", names, values, 2);
+		ssize_t n = cli_recv(t, &c, buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o), 0);
+		assert_int_equal(o.has_timeout, cases[i].acked);
+		assert_true(o.has_tsize);
+		cli_error(&c, 0, "probe");
+		cli_close(&c);
+	}
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+}
+
+/* A client that acknowledged something, then goes silent: the transfer
+ * ends after max_stall_ms however many retries are left, with one ERROR. */
+static void test_stall_gives_up_with_error(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	struct cli c;
+	t->cfg.timeout_ms = 100;
+	t->cfg.min_timeout_ms = 100;
+	t->cfg.retries = 100; /* 10 s of retries: the stall bound must win */
+	t->cfg.max_stall_ms = 600;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", NULL, NULL, 0);
+	assert_true(cli_recv(t, &c, buf, sizeof buf, 2000) > 0);
+	cli_ack(&c, 1);
+	uint64_t t0 = loop_clock_ms();
+	unsigned data = 0, errors = 0;
+	ssize_t n;
+	while ((n = cli_recv(t, &c, buf, sizeof buf, 1500)) > 0) {
+		struct tftp_error e;
+		if (!tftp_parse_error(buf, (size_t)n, &e)) {
+			errors++;
+			break;
+		}
+		data++;
+	}
+	uint64_t took = loop_clock_ms() - t0;
+	assert_int_equal(errors, 1);
+	assert_in_range(data, 3, 8); /* block 2, then resends every ~100 ms */
+	assert_in_range(took, 500, 1400);
+	pump(t, 10);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_string_equal(t->rep.last_reason, "timeout");
+	cli_close(&c);
+}
+
+/* A source that never answers (a spoofed RRQ looks so) gets the first
+ * DATA and one resend, no ERROR: a bounded, small number of bytes. */
+static void test_never_answering_source_bounded(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	struct cli c;
+	t->cfg.timeout_ms = 100;
+	t->cfg.min_timeout_ms = 100;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	/* 19 bytes: the 47-byte datagram of the issue */
+	cli_rrq(&c, TFTP_RRQ, "f5000", NULL, NULL, 0);
+	size_t bytes = 0;
+	unsigned pkts = 0;
+	ssize_t n;
+	while ((n = cli_recv(t, &c, buf, sizeof buf, 800)) > 0) {
+		assert_int_equal(buf[1], TFTP_DATA);
+		bytes += (size_t)n;
+		pkts++;
+	}
+	print_message("never-answering source: %u datagrams, %zu bytes for one 19-byte RRQ\n",
+		      pkts, bytes);
+	assert_int_equal(pkts, 2);
+	assert_int_equal(bytes, 2 * 516);
+	assert_int_equal(tftp_server_active(t->srv), 0);
+	assert_string_equal(t->rep.last_reason, "no-answer");
+	cli_close(&c);
+}
+
+/* More than max_per_client transfers from one address: error 0; another
+ * address is served. */
+static void test_per_client_cap(void **state)
+{
+	struct tctx *t = *state;
+	struct cli c[4];
+	uint8_t buf[1024];
+	t->cfg.max_per_client = 2;
+	start(t);
+	for (int i = 0; i < 2; i++) {
+		cli_open(t, &c[i], "127.0.0.1");
+		cli_rrq(&c[i], TFTP_RRQ, "f5000", NULL, NULL, 0);
+		assert_true(cli_recv(t, &c[i], buf, sizeof buf, 2000) > 0);
+		assert_int_equal(buf[1], TFTP_DATA);
+	}
+	cli_open(t, &c[2], "127.0.0.1");
+	cli_rrq(&c[2], TFTP_RRQ, "f5000", NULL, NULL, 0);
+	ssize_t n = cli_recv(t, &c[2], buf, sizeof buf, 2000);
+	struct tftp_error e;
+	assert_int_equal(tftp_parse_error(buf, (size_t)n, &e), 0);
+	assert_int_equal(e.code, TFTP_EUNDEF);
+	assert_int_equal(tftp_server_active(t->srv), 2);
+	/* another address (the client socket bound to 127.0.0.2) is served */
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	inet_pton(AF_INET, "127.0.0.2", &me.sin_addr);
+	cli_open(t, &c[3], "127.0.0.1");
+	assert_int_equal(bind(c[3].fd, (struct sockaddr *)&me, sizeof me), 0);
+	cli_rrq(&c[3], TFTP_RRQ, "f5000", NULL, NULL, 0);
+	assert_true(cli_recv(t, &c[3], buf, sizeof buf, 2000) > 0);
+	assert_int_equal(buf[1], TFTP_DATA);
+	assert_int_equal(tftp_server_active(t->srv), 3);
+	for (int i = 0; i < 4; i++)
+		cli_close(&c[i]);
+}
+
+/* The memory budget: when it runs short, windowsize and then blksize are
+ * negotiated down in the OACK instead of refusing. */
+static void test_memory_budget_shrinks_window(void **state)
+{
+	struct tctx *t = *state;
+	const char *names[] = { "blksize", "windowsize" }, *values[] = { "8192", "64" };
+	struct cli c[3];
+	struct tftp_request o[3];
+	uint8_t buf[9000];
+	t->cfg.max_blksize = 8192;
+	t->cfg.mem_budget = 200 << 10;
+	start(t);
+	for (int i = 0; i < 3; i++) {
+		cli_open(t, &c[i], "127.0.0.1");
+		cli_rrq(&c[i], TFTP_RRQ, "big", names, values, 2);
+		ssize_t n = cli_recv(t, &c[i], buf, sizeof buf, 2000);
+		assert_int_equal(tftp_parse_oack(buf, (size_t)n, &o[i]), 0);
+		print_message("budget 200 KiB, transfer %d: blksize %u windowsize %u\n", i,
+			      o[i].blksize, o[i].windowsize);
+	}
+	/* 64 x 8192 = 512 KiB asked: the first gets what fits in half of
+	 * 200 KiB */
+	assert_int_equal(o[0].blksize, 8192);
+	assert_true(o[0].windowsize >= 8 && o[0].windowsize <= 12);
+	/* the rest of the budget: a smaller window, then smaller blocks */
+	assert_true(o[1].windowsize < o[0].windowsize || o[1].blksize < 8192);
+	assert_true((uint64_t)o[2].blksize * o[2].windowsize <
+		    (uint64_t)o[0].blksize * o[0].windowsize);
+	/* and the transfer works with what it was given */
+	cli_ack(&c[2], 0);
+	ssize_t n = cli_recv(t, &c[2], buf, sizeof buf, 2000);
+	assert_int_equal(n, (ssize_t)o[2].blksize + 4);
+	for (int i = 0; i < 3; i++)
+		cli_close(&c[i]);
+}
+
+/* First replies are rate-limited per client address: a burst of requests
+ * from one address gets 2 x rate answers, the rest are dropped. */
+static void test_first_reply_rate_limit(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[128];
+	struct cli c;
+	t->cfg.rate_per_client = 3; /* burst 6 */
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	for (int i = 0; i < 20; i++)
+		cli_rrq(&c, TFTP_RRQ, "missing", NULL, NULL, 0);
+	unsigned answers = 0;
+	while (cli_recv(t, &c, buf, sizeof buf, 200) > 0)
+		answers++;
+	assert_int_equal(answers, 6);
 	cli_close(&c);
 }
 
@@ -1465,6 +1671,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adaptive_fast_resend_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adaptive_karn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adaptive_client_timeout_fixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_option_capped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stall_gives_up_with_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_never_answering_source_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_client_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_budget_shrinks_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_reply_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_port_probe_rollover_v6, setup, teardown),
 	};
