@@ -301,7 +301,8 @@ def http_slow_conns(a):
 # each source address in --src (default: any), at PPS a second; an RRQ
 # with no answer at all after 2 s is sent again (RETRIES times); never ACK
 # anything. Counts what comes back (OACK, DATA, ERROR by code) until
-# stopped; held = sockets the server holds a transfer for (OACK or DATA).
+# stopped; held = sockets the server started a transfer for (OACK or DATA),
+# oack_timeout_max = the largest `timeout` an OACK granted.
 def tftp_rrq_noack(a):
     srcs = a.src.split(",") if a.src else [""]
     rrq = (b"\0\1" + a.file.encode() + b"\0octet\0timeout\0" + str(a.timeout).encode()
@@ -321,6 +322,7 @@ def tftp_rrq_noack(a):
     answered = [False] * len(socks)  # this socket got anything back
     held = [False] * len(socks)      # ... an OACK or DATA: a transfer waits for us
     codes = {}
+    oack_timeout = [-1]  # the largest timeout an OACK granted (-1: none granted)
     # The RRQs in order: N from each source address, round robin over its
     # sockets; paced (a burst of 2000 would overflow the server's socket
     # buffer and test the kernel, not lifeboat).
@@ -349,6 +351,10 @@ def tftp_rrq_noack(a):
                 if op == 6:
                     got["oack"] += 1
                     held[key.data] = True
+                    f = d[2:].split(b"\0")
+                    for k, v in zip(f[0::2], f[1::2]):
+                        if k.lower() == b"timeout" and v.isdigit():
+                            oack_timeout[0] = max(oack_timeout[0], int(v))
                 elif op == 3:
                     got["data"] += 1
                     held[key.data] = True
@@ -392,6 +398,7 @@ def tftp_rrq_noack(a):
         receive(0.01 if todo else 0.2)
     summary("NOACK", sent=sent, resent=resent, sockets=len(socks), sources=len(srcs),
             held=sum(held), silent=sum(1 for x in answered if not x),
+            oack_timeout_max=oack_timeout[0],
             first_error_s="%.1f" % (first_err if first_err is not None else -1),
             errors_by_code="|".join("%s*%d" % kv for kv in sorted(codes.items())) or "none",
             **got)
