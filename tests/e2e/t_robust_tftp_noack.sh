@@ -34,7 +34,6 @@ stop=$LAB_DIR/stop
 ulimit -n 8192
 
 robust_probe_start
-t0=$(lab_now)
 # the single address first (it must not find the slots taken by the 16)
 lab_spawn noack1 "$ns_one" "$LAB_DIR/noack1.log" \
 	nice -n 5 python3 "$HOSTILE" tftp-rrq-noack $LAPTOP_IP 1024 --timeout 255 --stop "$stop"
