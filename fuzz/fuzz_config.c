@@ -1,4 +1,5 @@
-/* libFuzzer: the serve config file parser. */
+/* libFuzzer: the serve config file parser, with the names and kinds of
+ * serve's real option table. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,15 +7,9 @@
 #include <string.h>
 
 #include "netboot/config.h"
+#include "netboot/serve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int known(const char *n)
-{
-	if (!strcmp(n, "no-http"))
-		return CONFIG_OPT_FLAG;
-	return !strcmp(n, "boot") || !strcmp(n, "interface") ? CONFIG_OPT_VALUE : CONFIG_OPT_UNKNOWN;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(t, data, size);
 	t[size] = 0;
 	FILE *devnull = fopen("/dev/null", "w");
-	if (config_parse("fuzz", t, size, known, &c, devnull) == 0) {
+	if (config_parse("fuzz", t, size, serve_option_kind, &c, devnull) == 0) {
 		for (int i = 0; i < c.argc; i++)
 			if (!c.argv[i])
 				__builtin_trap();

@@ -1,6 +1,8 @@
 /* libFuzzer: DHCPv6 parse, netboot classification and the whole answer path
  * in both modes (proxy and stateful, ports 547 and 4011). Whatever is sent
- * must parse back; a proxy reply never carries an IA_NA. Seeds: the shape
+ * must parse back; a proxy reply never carries an IA_NA; a Solicit never
+ * changes the leases (an Advertise holds nothing); nothing is sent to a
+ * multicast or loopback address. Seeds: the shape
  * of EDK2's PXEv6 Solicit / 4011 Request, iPXE and HTTP boot clients. */
 #include <arpa/inet.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct dhcp6_leases leases; /* persists across inputs, like the server's */
+static struct ratelimit rl;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bootplan_add_boot(&plan, "arm64=a/b.efi", &why);
 	dhcp6_range_parse("2001:db8::10,2001:db8::20", &range, &why);
 	log_setup(LOG_FMT_TEXT, LOG_LVL_ERR, 2);
+	if (!rl.per_key_burst)
+		ratelimit_init(&rl, 4, 8, 1000, 101);
 	now += 7000;
 	for (int mode = 0; mode < 2; mode++) {
 		struct dhcp6_ctx ctx = {
@@ -47,14 +52,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    .leases = &leases,
 		    .now_ms = now,
 		    .server_mac = {2, 0, 0, 0, 0, 2},
+		    .rl = mode ? &rl : NULL,
 		};
 		for (int binl = 0; binl < 2; binl++) {
+			size_t live = dhcp6_leases_live(&leases, now);
 			dhcp6_answer(&ctx, &ifc, binl, &src, data, size, out, sizeof out, &a);
+			if (size && data[0] == DHCP6_SOLICIT &&
+			    dhcp6_leases_live(&leases, now) != live)
+				__builtin_trap();
 			if (!a.len)
 				continue;
 			if (dhcp6_parse(out, a.len, &m))
 				__builtin_trap();
 			if ((!mode || binl) && m.has_ia_na)
+				__builtin_trap();
+			if (IN6_IS_ADDR_MULTICAST(&a.dst.sin6_addr) ||
+			    IN6_IS_ADDR_LOOPBACK(&a.dst.sin6_addr))
 				__builtin_trap();
 			if (!m.serverid.present || strlen(a.log) == 0)
 				__builtin_trap();

@@ -1,10 +1,16 @@
-/* lifeboat: multi-call binary. argv[1] picks the role; started as PID 1 (or
- * under a name ending in "init", as when bind-mounted over an init binary)
- * it becomes the init role whatever its arguments. */
+/* lifeboat: multi-call binary. argv[1] picks the command; only the init
+ * role acts as PID 1, and it is chosen by argv or the takeover state
+ * (rescue/role.h has the rule), so `lifeboat serve` as a container's
+ * entrypoint is still serve. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/opts.h"
+#include "rescue/leftover.h"
+#include "rescue/role.h"
 #include "roles.h"
 
 struct role {
@@ -21,13 +27,26 @@ static const struct role roles[] = {
     {"return", return_main, "in a rescue system: go back to the original system"},
 };
 
+/* The options before a command, as rows (core/opts.h) so that the help
+ * text, man page and completion list them; main() matches them itself. */
+static const struct opts_row main_rows[] = {
+    {"help", 'h', OPTS_FLAG, .help = "this text", .group = "Options"},
+    {"version", 'V', OPTS_FLAG, .help = "print the version", .group = "Options"},
+};
+static const struct opts_cmd main_cmd = {
+    .name = "lifeboat",
+    .about = "usage: lifeboat COMMAND [ARGS]...\n",
+    .rows = main_rows,
+    .n_rows = sizeof main_rows / sizeof main_rows[0],
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lifeboat COMMAND [ARGS]...\n\ncommands:\n");
+	fprintf(f, "%s\ncommands:\n", main_cmd.about);
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		fprintf(f, "  %-9s %s\n", roles[i].name, roles[i].summary);
-	fprintf(f, "\n'lifeboat COMMAND --help' shows a command's flags.\n"
-		   "  -h, --help     this text\n  -V, --version  print the version\n");
+	fprintf(f, "\n'lifeboat COMMAND --help' shows a command's flags.\n");
+	opts_help_groups(&main_cmd, f);
 }
 
 static const char *base_name(const char *p)
@@ -36,24 +55,47 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+static bool known_first_arg(const char *a)
+{
+	static const char *const opts[] = {"-h", "--help", "-V", "--version"};
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (!strcmp(a, roles[i].name))
+			return true;
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (!strcmp(a, opts[i]))
+			return true;
+	return false;
+}
+
+/* Only PID 1 reads the takeover state: it decides whether an unnamed start
+ * is an init re-executing the substitute. */
+static bool takeover_state_valid(void)
+{
+	struct rescue_state *s = malloc(sizeof *s);
+	bool ok = s && leftover_state_read(RESCUE_DIR RESCUE_STATE, s, NULL) == 0;
+	free(s);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	const char *self = argc > 0 ? base_name(argv[0]) : "lifeboat";
-	size_t sl = strlen(self);
-	/* takeover runs the bound substitute with this flag to prove that the
-	 * path the init will exec runs us; checked before any role. */
-	if (argc == 2 && !strcmp(argv[1], "--lifeboat-selftest"))
+	pid_t pid = getpid();
+	bool known = argc >= 2 && known_first_arg(argv[1]);
+	bool state = pid == 1 && !known && argc >= 2 && takeover_state_valid();
+	switch (role_choose(argc, argv, pid, known, state)) {
+	case ROLE_SELFTEST:
 		return 42;
-	/* Started by an init's re-exec we have that init's argv, so only being
-	 * PID 1 picks the init role. A name such as "init" or "telinit" while
-	 * not PID 1 means something ran the init binary we are bound over
-	 * (sysvinit's telinit is a link to init): do nothing. */
-	if (getpid() == 1)
+	case ROLE_INIT:
 		return init_main(argc, argv);
-	if ((sl >= 4 && strcmp(self + sl - 4, "init") == 0) || strcmp(self, "systemd") == 0) {
-		fprintf(stderr, "lifeboat: started as '%s' but not PID 1: a lifeboat takeover "
-				"holds this path; nothing done\n", self);
+	case ROLE_REFUSE:
+		fprintf(stderr,
+			"lifeboat: started as '%s' but not PID 1: a lifeboat takeover "
+			"holds this path; nothing done\n",
+			self);
 		return 1;
+	case ROLE_COMMAND:
+		break;
 	}
 	if (argc < 2) {
 		usage(stderr);

@@ -1,5 +1,5 @@
-/* bootplan: turns --boot/--host/--menu into the plan, decides per client
- * what it boots, and generates kernel mode's iPXE script and pxelinux.cfg. */
+/* bootplan: what each client boots (a table of strategies, one delivery
+ * tail) and the reserved "lifeboat/" names those choices point at. */
 #include "netboot/bootplan.h"
 #include "netboot/grub.h"
 
@@ -216,35 +216,226 @@ static const char *file_for_arch(const struct bootplan *p, const struct pxe_arch
 	return f;
 }
 
-/* A configured file f for client c: a URL as is, a path over TFTP, or
- * over HTTP for an HTTP boot client. */
-static int choose_file(const struct bootplan *p, const struct pxe_client *c, const char *f,
-		       const char *ip, struct boot_choice *out)
+/* How a chosen file reaches the client. */
+enum boot_via {
+	BOOT_VIA_CLIENT,     /* an HTTP boot client by URL, the others by TFTP path */
+	BOOT_VIA_HTTP_IF_ON, /* iPXE speaks both: by URL when HTTP is on, else by path */
+	BOOT_VIA_HTTP,	     /* by URL only: needs HTTP */
+	BOOT_VIA_SIADDR,     /* no file, siaddr only (U-Boot fetches its own): needs TFTP */
+};
+
+/* What a row picked and how to deliver it. */
+struct boot_target {
+	const char *file; /* a path under ROOT or one we generate, or a URL */
+	char gen[96];	  /* storage for a generated path */
+	enum boot_via via;
+	/* the user named it: an iPXE image is refused to an iPXE client, a
+	 * URL to a client that boots over TFTP only */
+	bool configured;
+	const char *why;     /* for the log */
+	const char *no_http; /* why, when HTTP is needed but disabled */
+	const char *no_tftp; /* why, when TFTP is needed but disabled */
+};
+
+/* A row that does not apply to this client: the next one is asked. */
+#define BOOT_PASS 1
+
+/* The one delivery tail: URL or TFTP path for t, into out. 0 or -errno
+ * with out->why saying why. */
+static int deliver(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+		   const struct boot_target *t, struct boot_choice *out)
 {
-	if (c->ipxe && is_ipxe_image(f)) {
+	const char *f = t->file;
+	bool by_url;
+	out->why = t->why;
+	if (t->configured && c->ipxe && is_ipxe_image(f)) {
 		out->why = "client is already iPXE: set --boot ipxe=SCRIPT";
 		return -ELOOP;
 	}
-	if (is_url(f)) {
-		if (!c->http && !c->ipxe) {
+	if (t->via == BOOT_VIA_SIADDR) {
+		if (p->tftp)
+			return 0;
+		out->why = t->no_tftp;
+		return -ENOENT;
+	}
+	if (f && is_url(f)) {
+		if (t->configured && !c->http && !c->ipxe) {
 			out->why = "URL configured but client boots over TFTP only";
 			return -ENOENT;
 		}
 		return put_path(out->file, sizeof out->file, f);
 	}
-	if (c->http) {
-		if (!p->http) {
-			out->why = "HTTP boot client but HTTP is disabled";
-			return -ENOENT;
-		}
-		return put_url(out->file, sizeof out->file, ip, p->http_port, f);
+	by_url = t->via == BOOT_VIA_HTTP || (t->via == BOOT_VIA_HTTP_IF_ON && p->http) ||
+		 (t->via == BOOT_VIA_CLIENT && c->http);
+	if (by_url && !p->http) {
+		out->why = t->no_http ? t->no_http : "HTTP is disabled";
+		return -ENOENT;
 	}
-	if (!p->tftp) {
-		out->why = "TFTP is disabled";
+	if (by_url)
+		return put_url(out->file, sizeof out->file, ip, p->http_port, f);
+	if (t->via == BOOT_VIA_CLIENT && !p->tftp) {
+		out->why = t->no_tftp ? t->no_tftp : "TFTP is disabled";
 		return -ENOENT;
 	}
 	return put_path(out->file, sizeof out->file, f);
 }
+
+/* A configured file f (--boot, --host, --menu), delivered the usual way. */
+static void target_configured(struct boot_target *t, const char *f, const char *why)
+{
+	t->file = f;
+	t->via = BOOT_VIA_CLIENT;
+	t->configured = true;
+	t->why = why;
+	t->no_http = "HTTP boot client but HTTP is disabled";
+}
+
+/* --host: an ignored machine gets nothing; a matching rule names the file
+ * (for one arch key, its HTTP sibling's fallback, or "ipxe" for an iPXE
+ * client). A rule naming an iPXE image lets an iPXE client go on. */
+static int row_host(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+		    struct boot_target *t)
+{
+	const struct pxe_arch *ai = c->ai;
+	const struct bootplan_host *h = bootplan_host_for(p, c->mac);
+	(void)ip;
+	if (!h)
+		return BOOT_PASS;
+	if (h->ignore) {
+		t->why = "ignored by a --host rule";
+		return -EPERM;
+	}
+	if (h->key && strcmp(h->key, c->ipxe ? "ipxe" : ai->key) &&
+	    !(ai->fallback && !strcmp(h->key, ai->fallback)))
+		return BOOT_PASS;
+	if (c->ipxe && is_ipxe_image(h->file))
+		return BOOT_PASS;
+	target_configured(t, h->file, "host rule");
+	return 0;
+}
+
+/* An iPXE client: a configured iPXE script (--boot ipxe=), else kernel
+ * mode's generated one (unless --grub boots this architecture). */
+static int row_ipxe_script(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+			   struct boot_target *t)
+{
+	const char *f = c->ipxe ? bootplan_file_for(p, "ipxe") : NULL;
+	(void)ip;
+	if (!c->ipxe)
+		return BOOT_PASS;
+	if (f) {
+		t->file = f;
+		t->via = BOOT_VIA_HTTP_IF_ON;
+		t->why = "ipxe entry";
+		return 0;
+	}
+	if (!p->kernel || grub_for(p, c->ai))
+		return BOOT_PASS;
+	t->file = BOOTPLAN_PREFIX "boot.ipxe";
+	t->via = BOOT_VIA_HTTP;
+	t->why = "kernel mode script";
+	return 0;
+}
+
+/* --boot KEY=FILE for the client's architecture, then its fallback key
+ * (an HTTP boot client takes its PXE sibling's file: efi64-http -> efi64). */
+static int row_arch_file(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+			 struct boot_target *t)
+{
+	const char *f = file_for_arch(p, c->ai);
+	(void)ip;
+	if (!f)
+		return BOOT_PASS;
+	target_configured(t, f, "arch entry");
+	return 0;
+}
+
+/* --grub: the GRUB core built for this architecture and address (iPXE
+ * clients too: they run it as a PXE NBP or an EFI image). The cores are
+ * built per IPv4 address: IPv6 clients go on to kernel mode. */
+static int row_grub(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+		    struct boot_target *t)
+{
+	uint8_t ip4[4];
+	int g = grub_for(p, c->ai);
+	if (!g || inet_pton(AF_INET, ip, ip4) != 1)
+		return BOOT_PASS;
+	bool shim = g - 1 == GRUB_EFI64 && p->grub_signed;
+	if (shim)
+		snprintf(t->gen, sizeof t->gen, "%s", GRUB_SHIM_NAME);
+	else if (grub_core_name(t->gen, sizeof t->gen, (enum grub_target)(g - 1), ip4) < 0)
+		return -ENAMETOOLONG;
+	t->file = t->gen;
+	t->via = BOOT_VIA_CLIENT;
+	t->why = shim ? "signed shim + grub" : "grub core";
+	t->no_tftp = "TFTP is disabled: PXE clients load GRUB over TFTP";
+	return 0;
+}
+
+/* Kernel mode: chain-load iPXE built for this architecture (whose script
+ * row_ipxe_script then hands out), or for U-Boot no file at all. */
+static int row_kernel(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+		      struct boot_target *t)
+{
+	const struct pxe_arch *ai = c->ai;
+	int idx = pxe_arch_index(ai);
+	(void)ip;
+	if (!p->kernel)
+		return BOOT_PASS;
+	if (c->uboot || ai->fw == PXE_FW_UBOOT) {
+		/* a U-Boot that takes proxy offers (CONFIG_SERVERIP_FROM_PROXYDHCP)
+		 * learns serverip from siaddr; `pxe get` then finds
+		 * BOOTPLAN_PXELINUX_CFG */
+		t->via = BOOT_VIA_SIADDR;
+		t->why = "kernel mode: U-Boot runs pxe get";
+		t->no_tftp = "TFTP is disabled: U-Boot loads the kernel over TFTP";
+		return 0;
+	}
+	if (ai->ipxe && idx >= 0 && idx < 32 && (p->ipxe_missing >> idx) & 1) {
+		t->why = "kernel mode: no iPXE image for this architecture in --ipxe-dir";
+		return -ENOENT;
+	}
+	if (!ai->ipxe) {
+		t->why = "kernel mode has no iPXE image for this architecture";
+		return -ENOENT;
+	}
+	if (c->ipxe) {
+		t->why = "client is already iPXE but HTTP is disabled";
+		return -ELOOP;
+	}
+	snprintf(t->gen, sizeof t->gen, BOOTPLAN_PREFIX "ipxe/%s", ai->ipxe);
+	t->file = t->gen;
+	t->via = BOOT_VIA_CLIENT;
+	t->why = "kernel mode: chain-load iPXE";
+	t->no_tftp = "TFTP is disabled: PXE clients load iPXE over TFTP";
+	return 0;
+}
+
+/* One boot strategy. choose() returns 0 with *t filled (deliver() turns it
+ * into the answer), BOOT_PASS when it has nothing for this client, or a
+ * final -errno with t->why set (-EPERM ignore, -ENOENT stay silent, -ELOOP,
+ * -ENAMETOOLONG).
+ *
+ * The rows are tried in order; the first that does not pass decides. To
+ * add a strategy (a menu default, an ISO, a decision from an API): write
+ * one row_NAME() that looks at p and c, fills t->file (a configured name
+ * with target_configured(), or a generated one in t->gen), t->via and
+ * t->why, and insert { "NAME", row_NAME } where it ranks: --host rules
+ * stay first, the kernel-mode catch-all last. Delivery (URL or TFTP path,
+ * HTTP/TFTP off, the iPXE loop guard) is deliver()'s alone. */
+struct boot_row {
+	const char *name; /* reported in boot_choice.rule */
+	int (*choose)(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+		      struct boot_target *t);
+};
+
+static const struct boot_row boot_rows[] = {
+    {"host", row_host},		      /* --host MAC=... */
+    {"ipxe-script", row_ipxe_script}, /* iPXE: --boot ipxe=, kernel mode's script */
+    {"arch-file", row_arch_file},     /* --boot KEY=FILE */
+    {"grub", row_grub},		      /* --grub */
+    {"kernel", row_kernel},	      /* --kernel: chain-load iPXE, U-Boot pxe get */
+};
 
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip4[4],
 		    struct boot_choice *out)
@@ -257,120 +448,20 @@ int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const 
 int bootplan_choose_host(const struct bootplan *p, const struct pxe_client *c, const char *ip,
 			 struct boot_choice *out)
 {
-	const struct pxe_arch *ai = c->ai;
-	const char *host_file = NULL;
 	out->file[0] = 0;
 	out->why = "";
-
-	const struct bootplan_host *h = bootplan_host_for(p, c->mac);
-	if (h && h->ignore) {
-		out->why = "ignored by a --host rule";
-		return -EPERM;
-	}
-	if (h && (!h->key || !strcmp(h->key, c->ipxe ? "ipxe" : ai->key) ||
-		  (ai->fallback && !strcmp(h->key, ai->fallback))))
-		host_file = h->file;
-	if (host_file && c->ipxe && is_ipxe_image(host_file)) {
-		/* the rule names an iPXE image: the iPXE client goes on below */
-		host_file = NULL;
-	}
-
-	/* 1. An iPXE client: a configured iPXE script, or kernel mode's one. */
-	if (c->ipxe && !host_file) {
-		const char *f = bootplan_file_for(p, "ipxe");
-		if (f) {
-			out->why = "ipxe entry";
-			if (is_url(f))
-				return put_path(out->file, sizeof out->file, f);
-			if (p->http)
-				return put_url(out->file, sizeof out->file, ip, p->http_port, f);
-			return put_path(out->file, sizeof out->file, f);
+	out->rule = NULL;
+	for (size_t i = 0; i < sizeof boot_rows / sizeof boot_rows[0]; i++) {
+		struct boot_target t = {.why = ""};
+		int r = boot_rows[i].choose(p, c, ip, &t);
+		if (r == BOOT_PASS)
+			continue;
+		out->rule = boot_rows[i].name;
+		if (r < 0) {
+			out->why = t.why;
+			return r;
 		}
-		if (p->kernel && !grub_for(p, ai)) {
-			out->why = "kernel mode script";
-			if (!p->http) {
-				out->why = "HTTP is disabled";
-				return -ENOENT;
-			}
-			return put_url(out->file, sizeof out->file, ip, p->http_port,
-				       BOOTPLAN_PREFIX "boot.ipxe");
-		}
-	}
-
-	/* 2. The file a --host rule or this architecture names. */
-	const char *f = host_file ? host_file : file_for_arch(p, ai);
-	if (f) {
-		out->why = host_file ? "host rule" : "arch entry";
-		return choose_file(p, c, f, ip, out);
-	}
-
-	/* 3. --grub: the GRUB core built for this architecture and address
-	 * (iPXE clients too: they run it as a PXE NBP or an EFI image). The
-	 * cores are built per IPv4 address: IPv6 clients go on to kernel mode. */
-	uint8_t ip4[4];
-	if (grub_for(p, ai) && inet_pton(AF_INET, ip, ip4) == 1) {
-		char path[64];
-		int t = grub_for(p, ai) - 1;
-		if (t == GRUB_EFI64 && p->grub_signed)
-			snprintf(path, sizeof path, "%s", GRUB_SHIM_NAME);
-		else if (grub_core_name(path, sizeof path, (enum grub_target)t, ip4) < 0)
-			return -ENAMETOOLONG;
-		out->why = t == GRUB_EFI64 && p->grub_signed ? "signed shim + grub" : "grub core";
-		if (c->http) {
-			if (!p->http) {
-				out->why = "HTTP is disabled";
-				return -ENOENT;
-			}
-			return put_url(out->file, sizeof out->file, ip, p->http_port, path);
-		}
-		if (!p->tftp) {
-			out->why = "TFTP is disabled: PXE clients load GRUB over TFTP";
-			return -ENOENT;
-		}
-		return put_path(out->file, sizeof out->file, path);
-	}
-
-	/* 4. Kernel mode: chain-load iPXE built for this architecture. */
-	if (p->kernel) {
-		char path[96];
-		if (c->uboot || ai->fw == PXE_FW_UBOOT) {
-			/* no file: a U-Boot that takes proxy offers
-			 * (CONFIG_SERVERIP_FROM_PROXYDHCP) learns serverip from
-			 * siaddr; `pxe get` then finds BOOTPLAN_PXELINUX_CFG */
-			out->why = "kernel mode: U-Boot runs pxe get";
-			if (!p->tftp) {
-				out->why = "TFTP is disabled: U-Boot loads the kernel over TFTP";
-				return -ENOENT;
-			}
-			return 0;
-		}
-		int idx = pxe_arch_index(ai);
-		if (ai->ipxe && idx >= 0 && idx < 32 && (p->ipxe_missing >> idx) & 1) {
-			out->why = "kernel mode: no iPXE image for this architecture in --ipxe-dir";
-			return -ENOENT;
-		}
-		if (!ai->ipxe) {
-			out->why = "kernel mode has no iPXE image for this architecture";
-			return -ENOENT;
-		}
-		if (c->ipxe) {
-			out->why = "client is already iPXE but HTTP is disabled";
-			return -ELOOP;
-		}
-		snprintf(path, sizeof path, BOOTPLAN_PREFIX "ipxe/%s", ai->ipxe);
-		out->why = "kernel mode: chain-load iPXE";
-		if (c->http) {
-			if (!p->http) {
-				out->why = "HTTP is disabled";
-				return -ENOENT;
-			}
-			return put_url(out->file, sizeof out->file, ip, p->http_port, path);
-		}
-		if (!p->tftp) {
-			out->why = "TFTP is disabled: PXE clients load iPXE over TFTP";
-			return -ENOENT;
-		}
-		return put_path(out->file, sizeof out->file, path);
+		return deliver(p, c, ip, &t, out);
 	}
 	out->why = "no boot file for this architecture";
 	return -ENOENT;
@@ -438,6 +529,56 @@ int bootplan_pxelinux_cfg(const struct bootplan *p, char *buf, size_t cap)
 	return (int)o;
 }
 
+/* The --grub names (cores, module trees, shim, grub.cfg): 0 or -ENOENT
+ * like bootplan_lookup, BOOT_PASS for a name that is not GRUB's. */
+static int lookup_grub(const struct bootplan *p, const char *clean, char *buf, size_t cap,
+		       struct bootplan_file *out)
+{
+	struct grub_name g;
+	if (grub_parse_name(clean, &g))
+		return -ENOENT;
+	if (g.kind == GRUB_NAME_CORE) {
+		if (!(p->grub_targets & (1u << g.target)))
+			return -ENOENT;
+		out->grub_core = (int)g.target + 1;
+		memcpy(out->grub_ip, g.ip, 4);
+		return 0;
+	}
+	if (g.kind == GRUB_NAME_MODULE) {
+		if (!(p->grub_targets & (1u << g.target)))
+			return -ENOENT;
+		out->grub_tree = (int)g.target + 1;
+		out->grub_rel = g.rel;
+		return 0;
+	}
+	if (g.kind == GRUB_NAME_SHIM || g.kind == GRUB_NAME_SIGNED) {
+		int n = g.kind == GRUB_NAME_SHIM
+			    ? snprintf(buf, cap, "%s", GRUB_SHIM_PATH)
+			    : snprintf(buf, cap, "%s/%s", p->grub_dir, GRUB_SIGNED_SUBPATH);
+		if (!p->grub_signed || n < 0 || (size_t)n >= cap)
+			return -ENOENT;
+		out->host_path = buf;
+		return 0;
+	}
+	if (g.kind == GRUB_NAME_CLIENT_CFG && !p->kernel) {
+		out->grub_client_cfg = true;
+		out->grub_has_mac = g.has_mac;
+		memcpy(out->grub_mac, g.mac, 6);
+		return 0;
+	}
+	if (g.kind == GRUB_NAME_CFG) {
+		int n = p->kernel ? grub_cfg_kernel(buf, cap, p->kernel, p->initrd, p->n_initrd,
+						    p->cmdline)
+				  : grub_cfg_root(buf, cap);
+		if (n < 0)
+			return -ENOENT;
+		out->text = buf;
+		out->text_len = (size_t)n;
+		return 0;
+	}
+	return BOOT_PASS;
+}
+
 int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
 		    struct bootplan_file *out)
 {
@@ -445,48 +586,9 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	size_t pn = sizeof prefix - 1;
 	memset(out, 0, sizeof *out);
 	if (p->grub) {
-		struct grub_name g;
-		if (grub_parse_name(clean, &g))
-			return -ENOENT;
-		if (g.kind == GRUB_NAME_CORE) {
-			if (!(p->grub_targets & (1u << g.target)))
-				return -ENOENT;
-			out->grub_core = (int)g.target + 1;
-			memcpy(out->grub_ip, g.ip, 4);
-			return 0;
-		}
-		if (g.kind == GRUB_NAME_MODULE) {
-			if (!(p->grub_targets & (1u << g.target)))
-				return -ENOENT;
-			out->grub_tree = (int)g.target + 1;
-			out->grub_rel = g.rel;
-			return 0;
-		}
-		if (g.kind == GRUB_NAME_SHIM || g.kind == GRUB_NAME_SIGNED) {
-			int n = g.kind == GRUB_NAME_SHIM
-				    ? snprintf(buf, cap, "%s", GRUB_SHIM_PATH)
-				    : snprintf(buf, cap, "%s/%s", p->grub_dir, GRUB_SIGNED_SUBPATH);
-			if (!p->grub_signed || n < 0 || (size_t)n >= cap)
-				return -ENOENT;
-			out->host_path = buf;
-			return 0;
-		}
-		if (g.kind == GRUB_NAME_CLIENT_CFG && !p->kernel) {
-			out->grub_client_cfg = true;
-			out->grub_has_mac = g.has_mac;
-			memcpy(out->grub_mac, g.mac, 6);
-			return 0;
-		}
-		if (g.kind == GRUB_NAME_CFG) {
-			int n = p->kernel ? grub_cfg_kernel(buf, cap, p->kernel, p->initrd,
-							    p->n_initrd, p->cmdline)
-					  : grub_cfg_root(buf, cap);
-			if (n < 0)
-				return -ENOENT;
-			out->text = buf;
-			out->text_len = (size_t)n;
-			return 0;
-		}
+		int r = lookup_grub(p, clean, buf, cap, out);
+		if (r != BOOT_PASS)
+			return r;
 	}
 	if (p->kernel && !strcmp(clean, BOOTPLAN_PXELINUX_CFG)) {
 		int n = bootplan_pxelinux_cfg(p, buf, cap);
@@ -675,6 +777,7 @@ int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
 	const struct bootplan_host *h = bootplan_host_for(p, c->mac);
 	out->file[0] = 0;
 	out->why = "menu item";
+	out->rule = "menu";
 	if (h && h->ignore) {
 		out->why = "ignored by a --host rule";
 		return -EPERM;
@@ -684,6 +787,8 @@ int bootplan_choose_item(const struct bootplan *p, const struct pxe_client *c,
 		return -ENOENT;
 	}
 	char host[16];
+	struct boot_target t = {.why = ""};
 	snprintf(host, sizeof host, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-	return choose_file(p, c, it->file, host, out);
+	target_configured(&t, it->file, "menu item");
+	return deliver(p, c, host, &t, out);
 }

@@ -126,6 +126,9 @@ const struct bootplan_host *bootplan_host_for(const struct bootplan *p, const ui
 struct boot_choice {
 	char file[128];	 /* TFTP path or http:// URL, fits BOOTP's file field */
 	const char *why; /* short reason for the log */
+	/* the strategy (row of bootplan.c's table) that decided, e.g. "host",
+	 * "arch-file", "grub", "kernel", "menu"; NULL when none did */
+	const char *rule;
 };
 
 /* Picks the boot target for client c reached through our address ip.

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/opts.h"
+
 struct config_argv {
 	char *text;  /* the file's bytes (root points into it) */
 	char **argv; /* words, each malloc'd, NULL-terminated (NULL when none) */
@@ -24,8 +26,13 @@ struct config_argv {
 	char *root; /* value of a `root` line, or NULL */
 };
 
-/* What known(name) answers for a long option name. */
-enum { CONFIG_OPT_UNKNOWN = 0, CONFIG_OPT_VALUE = 1, CONFIG_OPT_FLAG = 2 };
+/* What known(name) answers for a long option name: opts_config_kind()
+ * of the command's option table gives these. */
+enum {
+	CONFIG_OPT_UNKNOWN = OPTS_CFG_UNKNOWN,
+	CONFIG_OPT_VALUE = OPTS_CFG_VALUE,
+	CONFIG_OPT_FLAG = OPTS_CFG_FLAG
+};
 
 /* Turns config text (len bytes) into argument words. Unknown names, a flag
  * with a value, an option without one, NUL bytes: -EINVAL with

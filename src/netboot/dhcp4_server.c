@@ -1,5 +1,5 @@
-/* dhcp4_server: proxyDHCP on udp/67 and udp/4011: dhcp4_answer() turns one
- * request into a reply (pxe, bootplan); the rest owns sockets, rate limits. */
+/* dhcp4_server: the proxyDHCP answer (filters, boot choice, destination)
+ * and the udp/67 and udp/4011 sockets; see dhcp4_server.h. */
 #include "netboot/dhcp4_server.h"
 
 #include <arpa/inet.h>
@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "netboot/dhcp4_wire.h"
+#include "netboot/dhcp_dst.h"
 #include "netboot/pxe.h"
 #include "netboot/ratelimit.h"
 
@@ -21,6 +22,7 @@ struct dhcp4_server {
 	struct loop_watch w67, w4011;
 	struct ratelimit rl;
 	struct log_budget lb;
+	uint64_t received; /* packets read, both sockets */
 };
 
 static void fmt_mac(char *out, size_t cap, const uint8_t *m)
@@ -28,245 +30,306 @@ static void fmt_mac(char *out, size_t cap, const uint8_t *m)
 	snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool binl,
-		  const struct sockaddr_in *src, const void *pkt, size_t n, uint8_t *out,
-		  size_t cap, struct dhcp4_answer *a)
-{
-	struct dhcp4_msg msg; /* ~3.6 KiB; no allocation on the reply path */
-	struct dhcp4_msg *m = &msg;
+#define D4_LOG(a, ...) snprintf((a)->log, sizeof(a)->log, __VA_ARGS__)
+
+/* One packet on its way through dhcp4_answer(). */
+struct d4 {
+	const struct bootplan *plan;
+	const struct iface *ifc;
+	bool binl;
+	const char *port, *fw;
+	struct dhcp4_msg m; /* ~3.6 KiB; no allocation on the reply path */
 	struct pxe_client c;
-	char mac[24], srcs[INET_ADDRSTRLEN];
-	const char *port = binl ? "4011" : "67";
-	memset(a, 0, sizeof *a);
+	char mac[24];
+	struct boot_choice bc;
+	struct pxe_reply rep;
+	struct pxe_menu menu;
+};
+
+/* Parse and filters: a request from a netboot client on an interface with
+ * IPv4. false: stay silent, *a says why. */
+static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *pkt, size_t n,
+		      struct dhcp4_answer *a)
+{
+	struct dhcp4_msg *m = &q->m;
+	char srcs[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &src->sin_addr, srcs, sizeof srcs);
 	if (dhcp4_parse(pkt, n, m) < 0) {
-		snprintf(a->log, sizeof a->log, "dhcp.malformed from=%s port=%s len=%zu iface=%s",
-			 srcs, port, n, ifc->name);
-		goto out;
+		D4_LOG(a, "dhcp.malformed from=%s port=%s len=%zu iface=%s", srcs, q->port, n,
+		       q->ifc->name);
+		return false;
 	}
-	fmt_mac(mac, sizeof mac, m->chaddr);
+	fmt_mac(q->mac, sizeof q->mac, m->chaddr);
 	if (m->op != DHCP4_BOOTREQUEST || !m->has_magic) {
 		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log, "dhcp.ignore mac=%s reason=\"not a DHCP request\"",
-			 mac);
-		goto out;
+		D4_LOG(a, "dhcp.ignore mac=%s reason=\"not a DHCP request\"", q->mac);
+		return false;
 	}
-	bool wanted = binl ? (m->msg_type == DHCP4_REQUEST || m->msg_type == DHCP4_INFORM)
-			   : m->msg_type == DHCP4_DISCOVER;
-	int r = pxe_classify(m, &c);
+	bool wanted = q->binl ? (m->msg_type == DHCP4_REQUEST || m->msg_type == DHCP4_INFORM)
+			      : m->msg_type == DHCP4_DISCOVER;
+	int r = pxe_classify(m, &q->c);
 	if (r == -ENOENT || !wanted) {
 		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log, "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"",
-			 mac, dhcp4_type_name(m->msg_type), port,
-			 r == -ENOENT ? "not a netboot client" : "not a message a proxy answers");
-		goto out;
+		D4_LOG(a, "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"", q->mac,
+		       dhcp4_type_name(m->msg_type), q->port,
+		       r == -ENOENT ? "not a netboot client" : "not a message a proxy answers");
+		return false;
 	}
 	if (r < 0) {
-		snprintf(a->log, sizeof a->log,
-			 "dhcp.malformed mac=%s reason=\"bad PXE options (93/97)\"", mac);
-		goto out;
+		D4_LOG(a, "dhcp.malformed mac=%s reason=\"bad PXE options (93/97)\"", q->mac);
+		return false;
 	}
-	if (!ifc->has_ip4) {
+	if (!q->ifc->has_ip4) {
 		/* an interface without IPv4 (a bridge port, a veth peer) sees
 		 * every broadcast: not worth more than a debug line */
 		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp.ignore mac=%s iface=%s reason=\"no IPv4 address on this interface\"",
-			 mac, ifc->name);
-		goto out;
+		D4_LOG(a,
+		       "dhcp.ignore mac=%s iface=%s reason=\"no IPv4 address on this interface\"",
+		       q->mac, q->ifc->name);
+		return false;
 	}
+	const struct pxe_client *c = &q->c;
+	q->fw = c->ipxe					? "ipxe"
+		: c->ai->fw == PXE_FW_UEFI		? "uefi"
+		: c->uboot || c->ai->fw == PXE_FW_UBOOT ? "uboot"
+		: c->ai->fw == PXE_FW_RPI		? "rpi"
+							: "bios";
+	return true;
+}
 
-	struct boot_choice bc;
-	const char *fw = c.ipxe				       ? "ipxe"
-			 : c.ai->fw == PXE_FW_UEFI	       ? "uefi"
-			 : c.uboot || c.ai->fw == PXE_FW_UBOOT ? "uboot"
-			 : c.ai->fw == PXE_FW_RPI	       ? "rpi"
-							       : "bios";
-	struct pxe_reply rep = {
-	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
-	    .shape = pxe_choose_shape(&c),
-	    .file = bc.file, /* filled in below */
-	    .pxelinux_config = plan->pxelinux_config,
-	    .pxelinux_prefix = plan->pxelinux_prefix,
-	};
+/* A boot menu item the client chose on 4011 (43.71). false: silent. */
+static bool d4_choose_item(struct d4 *q, uint16_t itype, uint16_t ilayer, struct dhcp4_answer *a)
+{
+	const struct bootplan_menu_item *it = bootplan_menu_by_type(q->plan, itype);
+	int r = it ? bootplan_choose_item(q->plan, &q->c, it, q->ifc->ip4, &q->bc) : -ENOENT;
+	if (!it)
+		q->bc.why = "no --menu item has this boot server type";
+	if (r < 0) {
+		a->log_info = r == -EPERM;
+		D4_LOG(a, "dhcp.noboot mac=%s arch=%u(%s) fw=%s item=0x%04x reason=\"%s\"", q->mac,
+		       q->c.arch, q->c.ai->key, q->fw, itype, q->bc.why);
+		return false;
+	}
+	q->rep.shape = PXE_SHAPE_ITEM;
+	q->rep.item_type = itype;
+	q->rep.item_layer = ilayer;
+	return true;
+}
+
+/* What the client boots: a menu item, the menu, or the boot plan's file.
+ * false: stay silent, *a says why. */
+static bool d4_choose(struct d4 *q, struct dhcp4_answer *a)
+{
 	/* PXE menus (--menu): the offer carries the menu, the client picks an
 	 * item and asks for it on 4011 with 43.71 (boot item type, layer). */
 	const struct bootplan_menu_item *items[BOOTPLAN_MAX_MENU];
-	struct pxe_menu menu = {0};
 	uint16_t itype = 0, ilayer = 0;
-	int ri = binl ? pxe_boot_item(m, &itype, &ilayer) : -ENOENT;
+	int ri = q->binl ? pxe_boot_item(&q->m, &itype, &ilayer) : -ENOENT;
 	/* iPXE asks on 4011 after a proxy offer (ProxyDHCPREQUEST, no 43.71)
 	 * and keeps only that ACK's options: it must carry the menu again */
-	size_t nmenu = bootplan_menu_for(plan, &c, items, BOOTPLAN_MAX_MENU);
+	size_t nmenu = bootplan_menu_for(q->plan, &q->c, items, BOOTPLAN_MAX_MENU);
 	if (ri == -EBADMSG) {
-		snprintf(a->log, sizeof a->log,
-			 "dhcp.malformed mac=%s reason=\"bad boot item (option 43.71)\"", mac);
-		goto out;
+		D4_LOG(a, "dhcp.malformed mac=%s reason=\"bad boot item (option 43.71)\"", q->mac);
+		return false;
 	}
-	if (ri == 0 && itype) {
-		const struct bootplan_menu_item *it = bootplan_menu_by_type(plan, itype);
-		r = it ? bootplan_choose_item(plan, &c, it, ifc->ip4, &bc) : -ENOENT;
-		if (!it)
-			bc.why = "no --menu item has this boot server type";
-		if (r < 0) {
-			a->log_info = r == -EPERM;
-			snprintf(a->log, sizeof a->log,
-				 "dhcp.noboot mac=%s arch=%u(%s) fw=%s item=0x%04x reason=\"%s\"",
-				 mac, c.arch, c.ai->key, fw, itype, bc.why);
-			goto out;
-		}
-		rep.shape = PXE_SHAPE_ITEM;
-		rep.item_type = itype;
-		rep.item_layer = ilayer;
-	} else if (nmenu) {
-		menu.n = nmenu;
+	if (ri == 0 && itype)
+		return d4_choose_item(q, itype, ilayer, a);
+	if (nmenu) {
+		q->menu.n = nmenu;
 		for (size_t i = 0; i < nmenu; i++) {
-			menu.type[i] = items[i]->type;
-			menu.label[i] = items[i]->label;
+			q->menu.type[i] = items[i]->type;
+			q->menu.label[i] = items[i]->label;
 		}
-		menu.prompt = bootplan_menu_prompt(plan);
-		menu.timeout = bootplan_menu_timeout(plan);
-		rep.shape = PXE_SHAPE_MENU;
-		rep.menu = &menu;
-		rep.file = NULL; /* 43.6 bit 3 clear: the client discovers on 4011 */
-		snprintf(bc.file, sizeof bc.file, "menu:%zu-items", nmenu);
-	} else {
-		r = bootplan_choose(plan, &c, ifc->ip4, &bc);
-		if (r < 0) {
-			a->log_info = r == -EPERM;
-			snprintf(a->log, sizeof a->log,
-				 "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac,
-				 c.arch, c.ai->key, fw, c.http ? " http=yes" : "", bc.why);
-			goto out;
-		}
-		if (!bc.file[0])
-			rep.file = NULL; /* none: siaddr only (U-Boot's pxe get) */
+		q->menu.prompt = bootplan_menu_prompt(q->plan);
+		q->menu.timeout = bootplan_menu_timeout(q->plan);
+		q->rep.shape = PXE_SHAPE_MENU;
+		q->rep.menu = &q->menu;
+		q->rep.file = NULL; /* 43.6 bit 3 clear: the client discovers on 4011 */
+		snprintf(q->bc.file, sizeof q->bc.file, "menu:%zu-items", nmenu);
+		return true;
 	}
-	memcpy(rep.server_ip, ifc->ip4, 4);
-	struct wbuf w;
-	wbuf_init(&w, out, cap);
-	if (pxe_build_reply(&w, m, &c, &rep) < 0) {
-		snprintf(a->log, sizeof a->log, "dhcp.error mac=%s reason=\"reply does not fit\"",
-			 mac);
-		goto out;
+	int r = bootplan_choose(q->plan, &q->c, q->ifc->ip4, &q->bc);
+	if (r < 0) {
+		a->log_info = r == -EPERM;
+		D4_LOG(a, "dhcp.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", q->mac, q->c.arch,
+		       q->c.ai->key, q->fw, q->c.http ? " http=yes" : "", q->bc.why);
+		return false;
 	}
-	a->len = w.len;
-	memcpy(a->mac, c.mac, 6);
+	if (!q->bc.file[0])
+		q->rep.file = NULL; /* none: siaddr only (U-Boot's pxe get) */
+	return true;
+}
+
+/* Where the reply goes. A 4011 requester has its address: back to it. A
+ * relayed request: back to the relay agent's server port. Else broadcast
+ * on the client's link. The first two must be plausible unicast addresses
+ * (dhcp_dst.h): false, with a debug line, when they are not. */
+static bool d4_dst(struct d4 *q, const struct sockaddr_in *src, struct dhcp4_answer *a)
+{
+	const char *why;
+	enum dhcp_dst_kind kind = DHCP_DST_CLIENT;
 	a->dst.sin_family = AF_INET;
-	if (binl) {
-		/* The client has its address: answer where it asked from. */
+	if (q->binl) {
 		a->dst = *src;
-		if (a->dst.sin_addr.s_addr == INADDR_ANY) {
-			a->dst.sin_addr.s_addr = INADDR_BROADCAST;
-			a->broadcast = true;
-		}
-	} else if (memcmp(m->giaddr, "\0\0\0\0", 4)) {
-		/* relayed: back to the relay agent's server port */
-		memcpy(&a->dst.sin_addr, m->giaddr, 4);
+	} else if (memcmp(q->m.giaddr, "\0\0\0\0", 4)) {
+		memcpy(&a->dst.sin_addr, q->m.giaddr, 4);
 		a->dst.sin_port = htons(67);
+		kind = DHCP_DST_RELAY;
 	} else {
 		a->dst.sin_addr.s_addr = INADDR_BROADCAST;
 		a->dst.sin_port = htons(68);
 		a->broadcast = true;
+		return true;
 	}
-	snprintf(a->log, sizeof a->log,
-		 "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
-		 binl ? "ack" : "offer", mac, c.arch, c.ai->key, fw, c.http ? " http=yes" : "",
-		 pxe_shape_name(rep.shape), bc.file[0] ? bc.file : "-", ifc->name);
-out:
-	return;
+	if (dhcp4_dst_check(&a->dst, kind, q->ifc, &why) == 0)
+		return true;
+	char dst[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &a->dst.sin_addr, dst, sizeof dst);
+	a->log_quiet = true;
+	D4_LOG(a, "dhcp.drop mac=%s port=%s %s=%s reason=\"reply to %s\"", q->mac, q->port,
+	       kind == DHCP_DST_RELAY ? "giaddr" : "dst", dst, why);
+	return false;
 }
 
-static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
+void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool binl,
+		  const struct sockaddr_in *src, const void *pkt, size_t n, uint8_t *out,
+		  size_t cap, struct dhcp4_answer *a)
+{
+	struct d4 q = {.plan = plan, .ifc = ifc, .binl = binl, .port = binl ? "4011" : "67"};
+	memset(a, 0, sizeof *a);
+	if (!d4_accept(&q, src, pkt, n, a))
+		return;
+	q.rep = (struct pxe_reply){
+	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
+	    .shape = pxe_choose_shape(&q.c),
+	    .file = q.bc.file,
+	    .pxelinux_config = plan->pxelinux_config,
+	    .pxelinux_prefix = plan->pxelinux_prefix,
+	};
+	if (!d4_choose(&q, a) || !d4_dst(&q, src, a))
+		return;
+	memcpy(q.rep.server_ip, ifc->ip4, 4);
+	struct wbuf w;
+	wbuf_init(&w, out, cap);
+	if (pxe_build_reply(&w, &q.m, &q.c, &q.rep) < 0) {
+		D4_LOG(a, "dhcp.error mac=%s reason=\"reply does not fit\"", q.mac);
+		return;
+	}
+	a->len = w.len;
+	memcpy(a->mac, q.c.mac, 6);
+	D4_LOG(a, "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
+	       binl ? "ack" : "offer", q.mac, q.c.arch, q.c.ai->key, q.fw,
+	       q.c.http ? " http=yes" : "", pxe_shape_name(q.rep.shape),
+	       q.bc.file[0] ? q.bc.file : "-", ifc->name);
+}
+
+static void dhcp4_log(struct dhcp4_server *s, const struct dhcp4_answer *a, bool limited,
+		      uint64_t now)
+{
+	/* A dropped reply is counted in dhcp.ratelimited, not logged as sent. */
+	if (a->log[0] && !limited && (!a->log_quiet || log_enabled(LOG_LVL_DEBUG)) &&
+	    log_budget_take(&s->lb, now, "dhcp")) {
+		if (a->log_quiet)
+			log_debug("%s", a->log);
+		else if (a->len || a->log_info)
+			log_info("%s", a->log);
+		else
+			log_warn("%s", a->log);
+	}
+	if (limited && now - s->rl.last_report_ms >= 1000) {
+		log_warn("dhcp.ratelimited dropped=%llu reason=\"reply rate limit "
+			 "(per client or --dhcp-rate)\"",
+			 (unsigned long long)s->rl.dropped);
+		s->rl.dropped = 0;
+		s->rl.last_report_ms = now;
+	}
+}
+
+/* Leave through the interface the request came in on, from its address:
+ * with several interfaces a broadcast would otherwise follow the routing
+ * table. */
+static void dhcp4_send(int fd, const struct iface *ifc, const uint8_t *out,
+		       const struct dhcp4_answer *a)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} obuf;
+	memset(&obuf, 0, sizeof obuf);
+	struct sockaddr_in dst = a->dst;
+	struct iovec oiov = {(void *)out, a->len};
+	struct msghdr om = {
+	    .msg_name = &dst,
+	    .msg_namelen = sizeof dst,
+	    .msg_iov = &oiov,
+	    .msg_iovlen = 1,
+	    .msg_control = obuf.b,
+	    .msg_controllen = sizeof obuf.b,
+	};
+	struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
+	oc->cmsg_level = IPPROTO_IP;
+	oc->cmsg_type = IP_PKTINFO;
+	oc->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+	struct in_pktinfo opi = {.ipi_ifindex = ifc->index};
+	memcpy(&opi.ipi_spec_dst, ifc->ip4, 4);
+	memcpy(CMSG_DATA(oc), &opi, sizeof opi);
+	if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
+		log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(errno));
+}
+
+/* Reads and answers one packet. 0, or -EAGAIN when the socket is empty. */
+static int dhcp4_recv_one(struct dhcp4_server *s, int fd, bool binl)
 {
 	uint8_t in[1500], out[1024];
 	union {
 		struct cmsghdr h;
 		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
 	} cbuf;
-	for (int burst = 0; burst < 64; burst++) {
-		struct sockaddr_in src;
-		struct iovec iov = {in, sizeof in};
-		struct msghdr mh = {
-		    .msg_name = &src,
-		    .msg_namelen = sizeof src,
-		    .msg_iov = &iov,
-		    .msg_iovlen = 1,
-		    .msg_control = cbuf.b,
-		    .msg_controllen = sizeof cbuf.b,
-		};
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
-		if (n < 0)
-			return;
-		struct in_pktinfo *pi = NULL;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-				pi = (struct in_pktinfo *)(void *)CMSG_DATA(c);
-		if (!pi)
-			continue;
-		const struct iface *ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
-		if (!ifc && s->cfg.ifs->n_want == 0) {
-			/* a new interface or address since start-up */
-			const char *missing;
-			iface_scan(s->cfg.ifs, &missing);
-			ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
-		}
-		if (!ifc)
-			continue; /* not an interface we serve */
-		struct dhcp4_answer a;
-		dhcp4_answer(s->cfg.plan, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
-		uint64_t now = loop_clock_ms();
-		bool limited = a.len && !ratelimit_allow(&s->rl, a.mac, now);
-		/* A dropped reply is counted in dhcp.ratelimited, not logged as sent. */
-		if (a.log[0] && !limited && (!a.log_quiet || log_enabled(LOG_LVL_DEBUG)) &&
-		    log_budget_take(&s->lb, now, "dhcp")) {
-			if (a.log_quiet)
-				log_debug("%s", a.log);
-			else if (a.len || a.log_info)
-				log_info("%s", a.log);
-			else
-				log_warn("%s", a.log);
-		}
-		if (!a.len)
-			continue;
-		if (limited) {
-			if (now - s->rl.last_report_ms >= 1000) {
-				log_warn("dhcp.ratelimited dropped=%llu reason=\"reply rate limit "
-					 "(per client or --dhcp-rate)\"",
-					 (unsigned long long)s->rl.dropped);
-				s->rl.dropped = 0;
-				s->rl.last_report_ms = now;
-			}
-			continue;
-		}
-		/* Leave through the interface the request came in on, from its
-		 * address: with several interfaces a broadcast would otherwise
-		 * follow the routing table. */
-		union {
-			struct cmsghdr h;
-			uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		} obuf;
-		memset(&obuf, 0, sizeof obuf);
-		struct iovec oiov = {out, a.len};
-		struct msghdr om = {
-		    .msg_name = &a.dst,
-		    .msg_namelen = sizeof a.dst,
-		    .msg_iov = &oiov,
-		    .msg_iovlen = 1,
-		    .msg_control = obuf.b,
-		    .msg_controllen = sizeof obuf.b,
-		};
-		struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
-		oc->cmsg_level = IPPROTO_IP;
-		oc->cmsg_type = IP_PKTINFO;
-		oc->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-		struct in_pktinfo opi = {.ipi_ifindex = ifc->index};
-		memcpy(&opi.ipi_spec_dst, ifc->ip4, 4);
-		memcpy(CMSG_DATA(oc), &opi, sizeof opi);
-		if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
-			log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name,
-				 strerror(errno));
+	struct sockaddr_in src;
+	struct iovec iov = {in, sizeof in};
+	struct msghdr mh = {
+	    .msg_name = &src,
+	    .msg_namelen = sizeof src,
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = cbuf.b,
+	    .msg_controllen = sizeof cbuf.b,
+	};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	if (n < 0)
+		return -EAGAIN;
+	s->received++;
+	struct in_pktinfo *pi = NULL;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+			pi = (struct in_pktinfo *)(void *)CMSG_DATA(c);
+	if (!pi)
+		return 0;
+	const struct iface *ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
+	if (!ifc && s->cfg.ifs->n_want == 0) {
+		/* a new interface or address since start-up */
+		const char *missing;
+		iface_scan(s->cfg.ifs, &missing);
+		ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
 	}
+	if (!ifc)
+		return 0; /* not an interface we serve */
+	struct dhcp4_answer a;
+	dhcp4_answer(s->cfg.plan, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
+	uint64_t now = loop_clock_ms();
+	bool limited = a.len && !ratelimit_allow(&s->rl, a.mac, now);
+	dhcp4_log(s, &a, limited, now);
+	if (a.len && !limited)
+		dhcp4_send(fd, ifc, out, &a);
+	return 0;
+}
+
+/* At most DHCP4_BATCH packets per call, see there. */
+static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
+{
+	for (int k = 0; k < DHCP4_BATCH; k++)
+		if (dhcp4_recv_one(s, fd, binl) < 0)
+			return;
 }
 
 static void dhcp4_on_67(struct loop *l, struct loop_watch *w, uint32_t ev)
@@ -340,4 +403,9 @@ void dhcp4_server_stop(struct dhcp4_server *s)
 void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan)
 {
 	s->cfg.plan = plan;
+}
+
+uint64_t dhcp4_server_received(const struct dhcp4_server *s)
+{
+	return s->received;
 }

@@ -15,6 +15,11 @@
 #include "netboot/bootplan.h"
 #include "netboot/iface.h"
 
+/* Packets one readiness callback handles before it returns: a flood on one
+ * socket (udp/67) then costs the others (4011, DHCPv6, TFTP, HTTP) at most
+ * this much delay per loop turn; level-triggered epoll calls it again. */
+#define DHCP4_BATCH 32
+
 struct dhcp4_answer {
 	size_t len;		/* reply bytes in the caller's buffer; 0 = stay silent */
 	struct sockaddr_in dst; /* where to send it */
@@ -27,7 +32,8 @@ struct dhcp4_answer {
 
 /* Decides the answer to one packet that arrived on port 67 (binl false) or
  * 4011 (binl true) of interface ifc from src. Never fails loudly: bad input
- * yields len 0 and a log line. */
+ * yields len 0 and a log line. A reply to a 4011 requester or a relay
+ * (giaddr) goes only to a plausible unicast address (dhcp_dst.h). */
 void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool binl,
 		  const struct sockaddr_in *src, const void *pkt, size_t n, uint8_t *out,
 		  size_t cap, struct dhcp4_answer *a);
@@ -49,5 +55,7 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 void dhcp4_server_stop(struct dhcp4_server *s);
 /* Switches to a new boot plan (SIGHUP reload). */
 void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan);
+/* Packets read from both sockets so far (tests: the per-turn bound). */
+uint64_t dhcp4_server_received(const struct dhcp4_server *s);
 
 #endif

@@ -1,5 +1,5 @@
-/* dhcp6_server: DHCPv6 boot answers (proxy, or stateful with its lease
- * table), client classification, and the udp/547 and 4011 sockets. */
+/* dhcp6_server: the DHCPv6 answer (filters, then policy, leases and wire
+ * in turn) and the two sockets; see dhcp6_server.h. */
 #include "netboot/dhcp6_server.h"
 
 #include <arpa/inet.h>
@@ -13,481 +13,331 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "netboot/pxe.h"
-#include "netboot/ratelimit.h"
-
-/* ---- address range and leases (pure) ---- */
-
-static uint64_t lo64(const uint8_t a[16])
-{
-	uint64_t v = 0;
-	for (int i = 8; i < 16; i++)
-		v = v << 8 | a[i];
-	return v;
-}
-
-static void set_lo64(uint8_t a[16], uint64_t v)
-{
-	for (int i = 15; i >= 8; i--, v >>= 8)
-		a[i] = (uint8_t)v;
-}
-
-int dhcp6_range_parse(const char *spec, struct dhcp6_range *r, const char **why)
-{
-	char a[INET6_ADDRSTRLEN + 1], b[INET6_ADDRSTRLEN + 1];
-	const char *comma = strchr(spec, ',');
-	memset(r, 0, sizeof *r);
-	*why = "expected START,END (two IPv6 addresses)";
-	if (!comma || (size_t)(comma - spec) >= sizeof a || strlen(comma + 1) >= sizeof b)
-		return -EINVAL;
-	memcpy(a, spec, (size_t)(comma - spec));
-	a[comma - spec] = 0;
-	snprintf(b, sizeof b, "%s", comma + 1);
-	if (inet_pton(AF_INET6, a, r->start) != 1 || inet_pton(AF_INET6, b, r->end) != 1)
-		return -EINVAL;
-	if (memcmp(r->start, r->end, 8)) {
-		*why = "START and END must be in the same /64";
-		return -EINVAL;
-	}
-	if (lo64(r->start) > lo64(r->end)) {
-		*why = "START is after END";
-		return -EINVAL;
-	}
-	if (r->start[0] == 0xff || (r->start[0] == 0xfe && (r->start[1] & 0xc0) == 0x80)) {
-		*why = "the range must be global or unique-local addresses";
-		return -EINVAL;
-	}
-	r->set = true;
-	return 0;
-}
-
-static bool in_range(const struct dhcp6_range *r, const uint8_t a[16])
-{
-	return !memcmp(a, r->start, 8) && lo64(a) >= lo64(r->start) && lo64(a) <= lo64(r->end);
-}
-
-static bool lease_live(const struct dhcp6_lease *l, uint64_t now)
-{
-	return l->used && l->expires_ms > now;
-}
-
-static struct dhcp6_lease *lease_find(struct dhcp6_leases *ls, const struct dhcp6_bytes *duid,
-				      uint32_t iaid, uint64_t now)
-{
-	for (size_t i = 0; i < DHCP6_MAX_LEASES; i++) {
-		struct dhcp6_lease *l = &ls->v[i];
-		if (lease_live(l, now) && l->iaid == iaid && l->duid_len == duid->len &&
-		    !memcmp(l->duid, duid->p, duid->len))
-			return l;
-	}
-	return NULL;
-}
-
-static struct dhcp6_lease *lease_find_duid(struct dhcp6_leases *ls, const struct dhcp6_bytes *duid,
-					   uint64_t now)
-{
-	for (size_t i = 0; i < DHCP6_MAX_LEASES; i++) {
-		struct dhcp6_lease *l = &ls->v[i];
-		if (lease_live(l, now) && l->duid_len == duid->len &&
-		    !memcmp(l->duid, duid->p, duid->len))
-			return l;
-	}
-	return NULL;
-}
-
-static bool addr_taken(const struct dhcp6_leases *ls, const uint8_t a[16], uint64_t now)
-{
-	for (size_t i = 0; i < DHCP6_MAX_LEASES; i++)
-		if (lease_live(&ls->v[i], now) && !memcmp(ls->v[i].addr, a, 16))
-			return true;
-	return false;
-}
-
-static uint64_t fnv1a(const uint8_t *p, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
-/* A new lease for duid/iaid: the address is a hash of both (so a client
- * that comes back after a restart tends to get the same one), probing
- * forward past taken ones. NULL when the range or the table is full. */
-static struct dhcp6_lease *lease_new(struct dhcp6_leases *ls, const struct dhcp6_range *r,
-				     const struct dhcp6_bytes *duid, uint32_t iaid, uint64_t now)
-{
-	struct dhcp6_lease *slot = NULL;
-	for (size_t i = 0; i < DHCP6_MAX_LEASES && !slot; i++)
-		if (!lease_live(&ls->v[i], now))
-			slot = &ls->v[i];
-	if (!slot)
-		return NULL;
-	uint64_t size = lo64(r->end) - lo64(r->start) + 1;
-	uint8_t iab[4] = {(uint8_t)(iaid >> 24), (uint8_t)(iaid >> 16), (uint8_t)(iaid >> 8),
-			  (uint8_t)iaid};
-	uint64_t h = fnv1a(iab, 4, fnv1a(duid->p, duid->len, 14695981039346656037ull));
-	uint64_t tries = size < 65536 ? size : 65536;
-	for (uint64_t t = 0; t < tries; t++) {
-		uint8_t a[16];
-		memcpy(a, r->start, 16);
-		set_lo64(a, lo64(r->start) + (size ? (h + t) % size : 0));
-		if (addr_taken(ls, a, now))
-			continue;
-		memset(slot, 0, sizeof *slot);
-		slot->used = true;
-		memcpy(slot->duid, duid->p, duid->len);
-		slot->duid_len = duid->len;
-		slot->iaid = iaid;
-		memcpy(slot->addr, a, 16);
-		return slot;
-	}
-	return NULL;
-}
-
-/* ---- classification ---- */
-
-static bool bytes_start(const struct dhcp6_bytes *b, const char *s)
-{
-	size_t n = strlen(s);
-	return b->present && b->len >= n && !memcmp(b->p, s, n);
-}
-
-/* The client's MAC: from a DUID-LL/LLT, else from an EUI-64 link-local
- * source address (EDK2 sends a DUID-UUID). 0 or -ENOENT. */
-static int client_mac(const struct dhcp6_msg *m, const struct sockaddr_in6 *src, uint8_t mac[6])
-{
-	const uint8_t *a = src->sin6_addr.s6_addr;
-	if (m->clientid.present && !dhcp6_duid_mac(m->clientid.p, m->clientid.len, mac))
-		return 0;
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80 && a[11] == 0xff && a[12] == 0xfe) {
-		mac[0] = a[8] ^ 2, mac[1] = a[9], mac[2] = a[10];
-		mac[3] = a[13], mac[4] = a[14], mac[5] = a[15];
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* 0 for a netboot client (fills *c), -ENOENT for anyone else. */
-static int dhcp6_classify(const struct dhcp6_msg *m, const struct sockaddr_in6 *src,
-			  struct pxe_client *c)
-{
-	memset(c, 0, sizeof *c);
-	bool v343 = m->has_vendor_class && m->enterprise == DHCP6_ENTERPRISE_PXE;
-	bool pxe = v343 && bytes_start(&m->vclass, "PXEClient");
-	c->http = v343 && bytes_start(&m->vclass, "HTTPClient");
-	c->ipxe = m->uclass.present && m->uclass.len == 4 && !memcmp(m->uclass.p, "iPXE", 4);
-	if (!pxe && !c->http && !c->ipxe && m->n_arch == 0)
-		return -ENOENT;
-	c->arch = m->n_arch ? m->arch[0] : 0xffff;
-	c->arch_from_opt = m->n_arch > 0;
-	c->ai = pxe_arch_by_code(c->arch);
-	if (!c->ai)
-		c->ai = pxe_arch_by_key("other");
-	if (c->ai->http)
-		c->http = true;
-	if (m->has_nii) {
-		c->has_nii = true;
-		memcpy(c->nii, m->nii, 3);
-	}
-	if (m->has_vendor_class) {
-		size_t n =
-		    m->vclass.len < sizeof c->vclass - 1 ? m->vclass.len : sizeof c->vclass - 1;
-		for (size_t i = 0; i < n; i++)
-			c->vclass[i] = m->vclass.p[i] >= 0x20 && m->vclass.p[i] < 0x7f
-					   ? (char)m->vclass.p[i]
-					   : '?';
-	}
-	client_mac(m, src, c->mac);
-	return 0;
-}
+#include "netboot/dhcp6_policy.h"
+#include "netboot/dhcp_dst.h"
 
 /* ---- answers ---- */
+
+/* One packet on its way through dhcp6_answer(). */
+struct d6 {
+	const struct dhcp6_ctx *ctx;
+	const struct iface *ifc;
+	const struct sockaddr_in6 *src;
+	bool binl, stateful, netboot, need_url;
+	const char *port, *fw;
+	struct dhcp6_msg m;
+	struct pxe_client c;
+	char srcs[INET6_ADDRSTRLEN], mac[24], host[INET6_ADDRSTRLEN + 2], url[256];
+	char addrs[INET6_ADDRSTRLEN];
+	uint8_t sduid[DHCP6_DUID_LL_LEN];
+	uint8_t addr[16];
+	struct dhcp6_reply rep;
+};
+
+#define D6_LOG(a, ...) snprintf((a)->log, sizeof(a)->log, __VA_ARGS__)
 
 static void fmt_mac(char *out, size_t cap, const uint8_t *m)
 {
 	snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-static void put_server_duid(uint8_t duid[10], const uint8_t mac[6])
+static bool mac_known(const uint8_t m[6])
 {
-	/* DUID-LL (type 3), hardware type 1 (Ethernet) */
-	duid[0] = 0, duid[1] = 3, duid[2] = 0, duid[3] = 1;
-	memcpy(duid + 4, mac, 6);
+	return m[0] | m[1] | m[2] | m[3] | m[4] | m[5];
 }
 
-/* The boot URL (option 59) for this client: bootplan's choice, a bare path
- * becoming tftp://[addr]/path. */
-static int boot_url(const struct dhcp6_ctx *ctx, const struct pxe_client *c, const char *host,
-		    char *url, size_t cap, const char **why)
+static uint64_t fnv1a(const uint8_t *p, size_t n)
 {
-	struct boot_choice bc;
-	int r = bootplan_choose_host(ctx->plan, c, host, &bc);
-	*why = bc.why;
-	if (r < 0)
-		return r;
-	/* Kernel mode: an x86-64 UEFI PXE client gets ipxe.efi instead of
-	 * snponly.efi over IPv6 (see bootplan.h). */
-	if (ctx->plan->ipxe6 && c->ai->ipxe && !c->http && !c->ipxe &&
-	    !strcmp(c->ai->ipxe, "snponly.efi") &&
-	    !strcmp(bc.file, BOOTPLAN_PREFIX "ipxe/snponly.efi"))
-		snprintf(bc.file, sizeof bc.file, BOOTPLAN_PREFIX "ipxe/%s", ctx->plan->ipxe6);
-	int n = strstr(bc.file, "://") ? snprintf(url, cap, "%s", bc.file)
-				       : snprintf(url, cap, "tftp://%s/%s", host, bc.file);
-	if (n < 0 || (size_t)n >= cap) {
-		*why = "URL too long";
-		return -ENAMETOOLONG;
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Parse and the first filters: client messages from netboot clients (or,
+ * stateful, from a lease holder). false: stay silent, *a says why. */
+static bool d6_accept(struct d6 *q, const void *pkt, size_t n, struct dhcp6_answer *a)
+{
+	const struct dhcp6_msg *m = &q->m;
+	if (dhcp6_parse(pkt, n, &q->m) < 0) {
+		D6_LOG(a, "dhcp6.malformed from=%s port=%s len=%zu iface=%s", q->srcs, q->port, n,
+		       q->ifc->name);
+		return false;
 	}
-	return 0;
+	if (m->relay || m->type == DHCP6_ADVERTISE || m->type == DHCP6_REPLY ||
+	    m->type == DHCP6_RECONFIGURE) {
+		a->log_quiet = true;
+		D6_LOG(a, "dhcp6.ignore from=%s type=%s reason=\"%s\"", q->srcs,
+		       dhcp6_type_name(m->type),
+		       m->relay ? "relayed messages are not supported" : "not a client message");
+		return false;
+	}
+	if (!m->clientid.present && m->type != DHCP6_INFORMATION_REQUEST) {
+		D6_LOG(a, "dhcp6.malformed from=%s type=%s reason=\"no client identifier\"",
+		       q->srcs, dhcp6_type_name(m->type));
+		return false;
+	}
+	/* The firmware's DHCPv6 driver sends Renew/Release/... without the PXE
+	 * options: in stateful mode a lease holder is answered all the same. */
+	bool holder = false;
+	if (q->stateful && m->clientid.present &&
+	    (m->type == DHCP6_RENEW || m->type == DHCP6_REBIND || m->type == DHCP6_RELEASE ||
+	     m->type == DHCP6_DECLINE || m->type == DHCP6_CONFIRM))
+		holder = dhcp6_lease_holder(q->ctx->leases, m->clientid.p, m->clientid.len,
+					    q->ctx->now_ms);
+	q->netboot = dhcp6_classify(m, q->src, &q->c) == 0;
+	if (!q->netboot && !holder) {
+		a->log_quiet = true;
+		D6_LOG(a, "dhcp6.ignore from=%s type=%s port=%s reason=\"not a netboot client\"",
+		       q->srcs, dhcp6_type_name(m->type), q->port);
+		return false;
+	}
+	if (!q->netboot)
+		dhcp6_classify_plain(m, q->src, &q->c);
+	if (mac_known(q->c.mac))
+		fmt_mac(q->mac, sizeof q->mac, q->c.mac);
+	q->fw = dhcp6_fw_name(&q->c);
+	return true;
+}
+
+/* Is this message ours to answer on this port, in this mode, on this
+ * interface? false: stay silent, *a says why. */
+static bool d6_for_us(struct d6 *q, struct dhcp6_answer *a)
+{
+	const struct dhcp6_msg *m = &q->m;
+	const char *type = dhcp6_type_name(m->type);
+	/* A message naming another server is that server's business. */
+	if (m->serverid.present && (m->serverid.len != sizeof q->sduid ||
+				    memcmp(m->serverid.p, q->sduid, sizeof q->sduid))) {
+		a->log_quiet = true;
+		D6_LOG(a, "dhcp6.ignore mac=%s type=%s port=%s reason=\"for another server\"",
+		       q->mac, type, q->port);
+		return false;
+	}
+	bool needs_sid = m->type == DHCP6_REQUEST || m->type == DHCP6_RENEW ||
+			 m->type == DHCP6_RELEASE || m->type == DHCP6_DECLINE;
+	if (needs_sid && !m->serverid.present && !q->binl) {
+		D6_LOG(a, "dhcp6.malformed mac=%s type=%s reason=\"no server identifier\"", q->mac,
+		       type);
+		return false;
+	}
+	bool wanted = q->binl	    ? (m->type == DHCP6_REQUEST || m->type == DHCP6_SOLICIT ||
+				       m->type == DHCP6_INFORMATION_REQUEST)
+		      : q->stateful ? m->type != DHCP6_RELAY_FORW
+				    : (m->type == DHCP6_SOLICIT || m->type == DHCP6_REQUEST ||
+				       m->type == DHCP6_INFORMATION_REQUEST);
+	if (!wanted) {
+		a->log_quiet = true;
+		D6_LOG(a,
+		       "dhcp6.ignore mac=%s type=%s port=%s reason=\"not a message a %s answers\"",
+		       q->mac, type, q->port, q->stateful ? "server" : "proxy");
+		return false;
+	}
+	const struct in6_addr *us = q->ifc->has_ip6	 ? &q->ifc->ip6
+				    : q->ifc->has_ip6_ll ? &q->ifc->ip6_ll
+							 : NULL;
+	if (!us) {
+		a->log_quiet = true;
+		D6_LOG(a,
+		       "dhcp6.ignore mac=%s iface=%s reason=\"no IPv6 address on this interface\"",
+		       q->mac, q->ifc->name);
+		return false;
+	}
+	char a6[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, us, a6, sizeof a6);
+	snprintf(q->host, sizeof q->host, "[%s]", a6);
+	if (q->stateful && !q->binl && !m->has_ia_na && m->type != DHCP6_INFORMATION_REQUEST &&
+	    m->type != DHCP6_SOLICIT && m->type != DHCP6_REQUEST) {
+		a->log_quiet = true;
+		D6_LOG(a, "dhcp6.ignore mac=%s type=%s reason=\"no IA_NA\"", q->mac, type);
+		return false;
+	}
+	return true;
+}
+
+/* The reply's destination must be a plausible unicast address, and the
+ * rate limit must allow a reply: both before any lease is touched. */
+static bool d6_allowed(struct d6 *q, struct dhcp6_answer *a)
+{
+	const char *why;
+	a->dst = *q->src;
+	if (IN6_IS_ADDR_LINKLOCAL(&a->dst.sin6_addr))
+		a->dst.sin6_scope_id = (uint32_t)q->ifc->index;
+	if (dhcp6_dst_check(&a->dst, q->ifc, &why) < 0) {
+		a->log_quiet = true;
+		D6_LOG(a, "dhcp6.drop mac=%s type=%s port=%s dst=%s reason=\"reply to %s\"", q->mac,
+		       dhcp6_type_name(q->m.type), q->port, q->srcs, why);
+		return false;
+	}
+	if (mac_known(q->c.mac)) {
+		memcpy(a->key, q->c.mac, 6);
+	} else {
+		uint64_t h = fnv1a(q->m.clientid.p, q->m.clientid.len);
+		memcpy(a->key, &h, 6);
+	}
+	if (q->ctx->rl && !ratelimit_allow(q->ctx->rl, a->key, q->ctx->now_ms)) {
+		a->limited = true;
+		a->log_quiet = true;
+		D6_LOG(a, "dhcp6.ratelimited mac=%s type=%s", q->mac, dhcp6_type_name(q->m.type));
+		return false;
+	}
+	return true;
+}
+
+/* Renew/Rebind, Release, Decline, Confirm of the stateful address part.
+ * false: stay silent. */
+static bool d6_ia_other(struct d6 *q, const struct dhcp6_client_id *id, struct dhcp6_answer *a)
+{
+	const struct dhcp6_ctx *ctx = q->ctx;
+	const struct dhcp6_msg *m = &q->m;
+	struct dhcp6_reply *rep = &q->rep;
+	switch (m->type) {
+	case DHCP6_RENEW:
+	case DHCP6_REBIND:
+		if (dhcp6_lease_renew(ctx->leases, id, m->has_iaaddr ? m->ia_addr : NULL,
+				      ctx->now_ms, q->addr) == 0) {
+			rep->ia_addr = q->addr;
+			return true;
+		}
+		if (m->type == DHCP6_REBIND) {
+			D6_LOG(a, "dhcp6.ignore mac=%s type=rebind reason=\"no such lease\"",
+			       q->mac);
+			return false;
+		}
+		rep->ia_status = DHCP6_ST_NO_BINDING;
+		rep->ia_msg = "no such lease";
+		return true;
+	case DHCP6_RELEASE:
+	case DHCP6_DECLINE:
+		if (m->type == DHCP6_RELEASE)
+			dhcp6_lease_release(ctx->leases, id, ctx->now_ms);
+		else
+			dhcp6_lease_decline(ctx->leases, id, ctx->now_ms);
+		rep->has_ia = false;
+		rep->has_status = true;
+		return true;
+	case DHCP6_CONFIRM:
+		rep->has_ia = false;
+		if (!m->has_iaaddr) {
+			a->log_quiet = true;
+			D6_LOG(a, "dhcp6.ignore mac=%s type=confirm reason=\"no address\"", q->mac);
+			return false;
+		}
+		rep->has_status = true;
+		rep->status = dhcp6_range_contains(ctx->range, m->ia_addr) ? DHCP6_ST_SUCCESS
+									   : DHCP6_ST_NOT_ON_LINK;
+		return true;
+	default:
+		rep->has_ia = false;
+		return true;
+	}
+}
+
+/* The stateful address part: a Solicit is advertised the address a
+ * Request would get, without holding it; a Request commits it. */
+static bool d6_ia(struct d6 *q, struct dhcp6_answer *a)
+{
+	const struct dhcp6_ctx *ctx = q->ctx;
+	const struct dhcp6_msg *m = &q->m;
+	struct dhcp6_reply *rep = &q->rep;
+	struct dhcp6_client_id id = {m->clientid.p, m->clientid.len, m->iaid};
+	rep->has_ia = true;
+	rep->iaid = m->iaid;
+	rep->t1 = DHCP6_LEASE_PREF / 2;
+	rep->t2 = DHCP6_LEASE_PREF * 4 / 5;
+	rep->pref = DHCP6_LEASE_PREF;
+	rep->valid = DHCP6_LEASE_VALID;
+	bool ok = true;
+	if (m->type == DHCP6_SOLICIT || m->type == DHCP6_REQUEST) {
+		int r =
+		    m->type == DHCP6_SOLICIT
+			? dhcp6_lease_candidate(ctx->leases, ctx->range, &id, ctx->now_ms, q->addr)
+			: dhcp6_lease_commit(ctx->leases, ctx->range, &id, ctx->now_ms, q->addr);
+		if (r < 0) {
+			rep->ia_status = DHCP6_ST_NO_ADDRS_AVAIL;
+			rep->ia_msg = "no addresses left in --dhcp6-range";
+		} else {
+			rep->ia_addr = q->addr;
+		}
+	} else {
+		ok = d6_ia_other(q, &id, a);
+	}
+	if (rep->ia_addr)
+		inet_ntop(AF_INET6, rep->ia_addr, q->addrs, sizeof q->addrs);
+	return ok;
+}
+
+/* The reply bytes and the log line for a decided answer. */
+static void d6_reply(struct d6 *q, uint8_t *out, size_t cap, struct dhcp6_answer *a)
+{
+	struct dhcp6_reply *rep = &q->rep;
+	rep->type = q->m.type == DHCP6_SOLICIT && !q->binl ? DHCP6_ADVERTISE : DHCP6_REPLY;
+	rep->xid = q->m.xid;
+	rep->server_duid = q->sduid;
+	rep->server_duid_len = sizeof q->sduid;
+	rep->clientid = q->m.clientid;
+	rep->status_msg = rep->status ? "not on link" : "ok";
+	/* Proxy offers are recognised by EDK2 through vendor class 343
+	 * "PXEClient" and the absence of an IA_NA; stateful offers leave it
+	 * out so EDK2 takes them as plain offers carrying a boot file URL.
+	 * HTTP boot clients want "HTTPClient" back in both modes. */
+	rep->vendor_class = q->c.http ? "HTTPClient" : !q->stateful || q->binl ? "PXEClient" : NULL;
+	rep->url = q->need_url ? q->url : NULL;
+	struct wbuf w;
+	wbuf_init(&w, out, cap);
+	if (dhcp6_build_reply(&w, rep) < 0) {
+		D6_LOG(a, "dhcp6.error mac=%s reason=\"reply does not fit\"", q->mac);
+		return;
+	}
+	a->len = w.len;
+	bool ia = rep->has_ia, st = ia && rep->ia_status;
+	D6_LOG(a,
+	       "dhcp6.%s mac=%s type=%s port=%s arch=%u(%s) fw=%s%s mode=%s%s%s%s%s url=%s "
+	       "iface=%s",
+	       rep->type == DHCP6_ADVERTISE ? "advertise" : "reply", q->mac,
+	       dhcp6_type_name(q->m.type), q->port, q->c.arch, q->c.ai->key, q->fw,
+	       q->c.http ? " http=yes" : "", q->stateful ? "stateful" : "proxy", ia ? " addr=" : "",
+	       ia ? q->addrs : "", st ? " status=" : "", st ? rep->ia_msg : "",
+	       q->need_url ? q->url : "-", q->ifc->name);
 }
 
 void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool binl,
 		  const struct sockaddr_in6 *src, const void *pkt, size_t n, uint8_t *out,
 		  size_t cap, struct dhcp6_answer *a)
 {
-	struct dhcp6_msg m;
-	struct pxe_client c;
-	char srcs[INET6_ADDRSTRLEN], mac[24] = "unknown", host[INET6_ADDRSTRLEN + 2], url[256];
-	const char *port = binl ? "4011" : "547";
-	const char *why = "";
-	bool stateful = ctx->range && ctx->range->set && ctx->leases;
-	uint8_t sduid[10];
+	struct d6 q = {
+	    .ctx = ctx,
+	    .ifc = ifc,
+	    .src = src,
+	    .binl = binl,
+	    .stateful = ctx->range && ctx->range->set && ctx->leases,
+	    .port = binl ? "4011" : "547",
+	    .mac = "unknown",
+	    .addrs = "-",
+	};
 	memset(a, 0, sizeof *a);
-	inet_ntop(AF_INET6, &src->sin6_addr, srcs, sizeof srcs);
-	put_server_duid(sduid, ctx->server_mac);
-
-	if (dhcp6_parse(pkt, n, &m) < 0) {
-		snprintf(a->log, sizeof a->log, "dhcp6.malformed from=%s port=%s len=%zu iface=%s",
-			 srcs, port, n, ifc->name);
+	inet_ntop(AF_INET6, &src->sin6_addr, q.srcs, sizeof q.srcs);
+	dhcp6_duid_ll(q.sduid, ctx->server_mac);
+	if (!d6_accept(&q, pkt, n, a) || !d6_for_us(&q, a))
 		return;
-	}
-	if (m.relay || m.type == DHCP6_ADVERTISE || m.type == DHCP6_REPLY ||
-	    m.type == DHCP6_RECONFIGURE) {
-		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log, "dhcp6.ignore from=%s type=%s reason=\"%s\"", srcs,
-			 dhcp6_type_name(m.type),
-			 m.relay ? "relayed messages are not supported" : "not a client message");
-		return;
-	}
-	if (!m.clientid.present && m.type != DHCP6_INFORMATION_REQUEST) {
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.malformed from=%s type=%s reason=\"no client identifier\"", srcs,
-			 dhcp6_type_name(m.type));
-		return;
-	}
-	/* The firmware's DHCPv6 driver sends Renew/Release/... without the PXE
-	 * options: in stateful mode a lease holder is answered all the same. */
-	bool holder = false;
-	if (stateful && m.clientid.present &&
-	    (m.type == DHCP6_RENEW || m.type == DHCP6_REBIND || m.type == DHCP6_RELEASE ||
-	     m.type == DHCP6_DECLINE || m.type == DHCP6_CONFIRM))
-		holder = lease_find_duid(ctx->leases, &m.clientid, ctx->now_ms) != NULL;
-	bool netboot = dhcp6_classify(&m, src, &c) == 0;
-	if (!netboot && !holder) {
-		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.ignore from=%s type=%s port=%s reason=\"not a netboot client\"",
-			 srcs, dhcp6_type_name(m.type), port);
-		return;
-	}
-	if (!netboot) { /* a lease holder without netboot options */
-		c.ai = pxe_arch_by_key("other");
-		c.arch = 0xffff;
-		client_mac(&m, src, c.mac);
-	}
-	if (c.mac[0] | c.mac[1] | c.mac[2] | c.mac[3] | c.mac[4] | c.mac[5])
-		fmt_mac(mac, sizeof mac, c.mac);
-	/* A message naming another server is that server's business. */
-	if (m.serverid.present &&
-	    (m.serverid.len != sizeof sduid || memcmp(m.serverid.p, sduid, sizeof sduid))) {
-		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.ignore mac=%s type=%s port=%s reason=\"for another server\"", mac,
-			 dhcp6_type_name(m.type), port);
-		return;
-	}
-	bool needs_sid = m.type == DHCP6_REQUEST || m.type == DHCP6_RENEW ||
-			 m.type == DHCP6_RELEASE || m.type == DHCP6_DECLINE;
-	if (needs_sid && !m.serverid.present && !binl) {
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.malformed mac=%s type=%s reason=\"no server identifier\"", mac,
-			 dhcp6_type_name(m.type));
-		return;
-	}
-	bool wanted = binl	 ? (m.type == DHCP6_REQUEST || m.type == DHCP6_SOLICIT ||
-				    m.type == DHCP6_INFORMATION_REQUEST)
-		      : stateful ? m.type != DHCP6_RELAY_FORW
-				 : (m.type == DHCP6_SOLICIT || m.type == DHCP6_REQUEST ||
-				    m.type == DHCP6_INFORMATION_REQUEST);
-	if (!wanted) {
-		a->log_quiet = true;
-		snprintf(
-		    a->log, sizeof a->log,
-		    "dhcp6.ignore mac=%s type=%s port=%s reason=\"not a message a %s answers\"",
-		    mac, dhcp6_type_name(m.type), port, stateful ? "server" : "proxy");
-		return;
-	}
-	const struct in6_addr *us = ifc->has_ip6      ? &ifc->ip6
-				    : ifc->has_ip6_ll ? &ifc->ip6_ll
-						      : NULL;
-	if (!us) {
-		a->log_quiet = true;
-		snprintf(
-		    a->log, sizeof a->log,
-		    "dhcp6.ignore mac=%s iface=%s reason=\"no IPv6 address on this interface\"",
-		    mac, ifc->name);
-		return;
-	}
-	char a6[INET6_ADDRSTRLEN];
-	inet_ntop(AF_INET6, us, a6, sizeof a6);
-	snprintf(host, sizeof host, "[%s]", a6);
-	const char *fw = c.ipxe ? "ipxe" : c.ai->fw == PXE_FW_UEFI ? "uefi" : "other";
-	bool need_url = (m.type == DHCP6_SOLICIT || m.type == DHCP6_REQUEST ||
-			 m.type == DHCP6_INFORMATION_REQUEST || m.type == DHCP6_RENEW ||
-			 m.type == DHCP6_REBIND) &&
-			netboot;
-	int r = need_url ? boot_url(ctx, &c, host, url, sizeof url, &why) : 0;
+	const struct dhcp6_msg *m = &q.m;
+	const char *why = "";
+	q.need_url = (m->type == DHCP6_SOLICIT || m->type == DHCP6_REQUEST ||
+		      m->type == DHCP6_INFORMATION_REQUEST || m->type == DHCP6_RENEW ||
+		      m->type == DHCP6_REBIND) &&
+		     q.netboot;
+	int r = q.need_url ? dhcp6_boot_url(ctx->plan, &q.c, q.host, q.url, sizeof q.url, &why) : 0;
 	if (r < 0) {
 		a->log_info = r == -EPERM;
-		snprintf(a->log, sizeof a->log,
-			 "dhcp6.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", mac, c.arch,
-			 c.ai->key, fw, c.http ? " http=yes" : "", why);
+		D6_LOG(a, "dhcp6.noboot mac=%s arch=%u(%s) fw=%s%s reason=\"%s\"", q.mac, q.c.arch,
+		       q.c.ai->key, q.fw, q.c.http ? " http=yes" : "", why);
 		return;
 	}
-
-	/* Stateful: the address part. */
-	uint16_t ia_status = DHCP6_ST_SUCCESS, top_status = 0xffff;
-	const char *ia_msg = NULL;
-	const uint8_t *ia_addr = NULL;
-	bool put_ia = false;
-	char addrs[INET6_ADDRSTRLEN] = "-";
-	if (stateful && !binl && m.has_ia_na) {
-		struct dhcp6_lease *l = lease_find(ctx->leases, &m.clientid, m.iaid, ctx->now_ms);
-		put_ia = true;
-		switch (m.type) {
-		case DHCP6_SOLICIT:
-		case DHCP6_REQUEST:
-			if (!l)
-				l = lease_new(ctx->leases, ctx->range, &m.clientid, m.iaid,
-					      ctx->now_ms);
-			if (!l || l->declined) {
-				ia_status = DHCP6_ST_NO_ADDRS_AVAIL;
-				ia_msg = "no addresses left in --dhcp6-range";
-				break;
-			}
-			if (m.type == DHCP6_REQUEST)
-				l->bound = true;
-			/* an advertised address is held for a minute */
-			l->expires_ms =
-			    ctx->now_ms + (l->bound ? DHCP6_LEASE_VALID * 1000ull : 60000);
-			ia_addr = l->addr;
-			break;
-		case DHCP6_RENEW:
-		case DHCP6_REBIND:
-			if (!l || !l->bound || (m.has_iaaddr && memcmp(m.ia_addr, l->addr, 16))) {
-				if (m.type == DHCP6_REBIND) {
-					snprintf(a->log, sizeof a->log,
-						 "dhcp6.ignore mac=%s type=rebind reason=\"no such "
-						 "lease\"",
-						 mac);
-					return;
-				}
-				ia_status = DHCP6_ST_NO_BINDING;
-				ia_msg = "no such lease";
-				break;
-			}
-			l->expires_ms = ctx->now_ms + DHCP6_LEASE_VALID * 1000ull;
-			ia_addr = l->addr;
-			break;
-		case DHCP6_RELEASE:
-			if (l)
-				l->used = false;
-			put_ia = false;
-			top_status = DHCP6_ST_SUCCESS;
-			break;
-		case DHCP6_DECLINE:
-			if (l) {
-				/* someone else uses it: keep the address blocked for
-				 * an hour, detached from this client, which gets
-				 * another one next time */
-				l->declined = true;
-				l->duid_len = 0;
-				l->iaid = 0;
-				l->expires_ms = ctx->now_ms + DHCP6_LEASE_VALID * 1000ull;
-			}
-			put_ia = false;
-			top_status = DHCP6_ST_SUCCESS;
-			break;
-		case DHCP6_CONFIRM:
-			put_ia = false;
-			if (!m.has_iaaddr) {
-				a->log_quiet = true;
-				snprintf(a->log, sizeof a->log,
-					 "dhcp6.ignore mac=%s type=confirm reason=\"no address\"",
-					 mac);
-				return;
-			}
-			top_status = in_range(ctx->range, m.ia_addr) ? DHCP6_ST_SUCCESS
-								     : DHCP6_ST_NOT_ON_LINK;
-			break;
-		default:
-			put_ia = false;
-			break;
-		}
-		if (ia_addr)
-			inet_ntop(AF_INET6, ia_addr, addrs, sizeof addrs);
-	} else if (stateful && !binl && m.type != DHCP6_INFORMATION_REQUEST &&
-		   m.type != DHCP6_SOLICIT && m.type != DHCP6_REQUEST) {
-		a->log_quiet = true;
-		snprintf(a->log, sizeof a->log, "dhcp6.ignore mac=%s type=%s reason=\"no IA_NA\"",
-			 mac, dhcp6_type_name(m.type));
+	if (!d6_allowed(&q, a))
 		return;
-	}
-
-	uint8_t rtype = m.type == DHCP6_SOLICIT && !binl ? DHCP6_ADVERTISE : DHCP6_REPLY;
-	struct wbuf w;
-	wbuf_init(&w, out, cap);
-	dhcp6_put_header(&w, rtype, m.xid);
-	dhcp6_put_opt(&w, DHCP6_OPT_SERVERID, sduid, sizeof sduid);
-	if (m.clientid.present)
-		dhcp6_put_opt(&w, DHCP6_OPT_CLIENTID, m.clientid.p, m.clientid.len);
-	if (top_status != 0xffff)
-		dhcp6_put_status(&w, top_status, top_status ? "not on link" : "ok");
-	if (put_ia)
-		dhcp6_put_ia_na(&w, m.iaid, DHCP6_LEASE_PREF / 2, DHCP6_LEASE_PREF * 4 / 5, ia_addr,
-				DHCP6_LEASE_PREF, DHCP6_LEASE_VALID, ia_status, ia_msg);
-	/* Proxy offers are recognised by EDK2 through vendor class 343
-	 * "PXEClient" and the absence of an IA_NA; stateful offers leave it
-	 * out so EDK2 takes them as plain offers carrying a boot file URL.
-	 * HTTP boot clients want "HTTPClient" back in both modes. */
-	if (c.http)
-		dhcp6_put_vendor_class(&w, DHCP6_ENTERPRISE_PXE, "HTTPClient");
-	else if (!stateful || binl)
-		dhcp6_put_vendor_class(&w, DHCP6_ENTERPRISE_PXE, "PXEClient");
-	if (need_url)
-		dhcp6_put_opt(&w, DHCP6_OPT_BOOTFILE_URL, url, strlen(url));
-	if (w.err) {
-		snprintf(a->log, sizeof a->log, "dhcp6.error mac=%s reason=\"reply does not fit\"",
-			 mac);
+	if (q.stateful && !binl && m->has_ia_na && !d6_ia(&q, a))
 		return;
-	}
-	a->len = w.len;
-	a->dst = *src;
-	if (IN6_IS_ADDR_LINKLOCAL(&a->dst.sin6_addr))
-		a->dst.sin6_scope_id = (uint32_t)ifc->index;
-	if (c.mac[0] | c.mac[1] | c.mac[2] | c.mac[3] | c.mac[4] | c.mac[5]) {
-		memcpy(a->key, c.mac, 6);
-	} else {
-		uint64_t h = fnv1a(m.clientid.p, m.clientid.len, 14695981039346656037ull);
-		memcpy(a->key, &h, 6);
-	}
-	const char *what = rtype == DHCP6_ADVERTISE ? "advertise" : "reply";
-	snprintf(a->log, sizeof a->log,
-		 "dhcp6.%s mac=%s type=%s port=%s arch=%u(%s) fw=%s%s mode=%s%s%s%s%s url=%s "
-		 "iface=%s",
-		 what, mac, dhcp6_type_name(m.type), port, c.arch, c.ai->key, fw,
-		 c.http ? " http=yes" : "", stateful ? "stateful" : "proxy", put_ia ? " addr=" : "",
-		 put_ia ? addrs : "", put_ia && ia_status ? " status=" : "",
-		 put_ia && ia_status ? ia_msg : "", need_url ? url : "-", ifc->name);
+	d6_reply(&q, out, cap, a);
 }
 
 /* ---- sockets ---- */
@@ -506,6 +356,7 @@ struct dhcp6_server {
 		uint8_t mac[6];
 	} macs[IFACE_MAX]; /* our DUID-LL per interface, read once */
 	size_t n_macs;
+	uint64_t received; /* packets read, both sockets */
 };
 
 static const struct in6_addr all_dhcp = {
@@ -545,114 +396,140 @@ static void iface_mac(const char *name, uint8_t mac[6])
 	close(fd);
 }
 
-static void dhcp6_on_packet(struct dhcp6_server *s, int fd, bool binl)
+/* Our DUID-LL's MAC for interface ifc, read once per interface. */
+static void server_mac_for(struct dhcp6_server *s, const struct iface *ifc, uint8_t mac[6])
+{
+	size_t k = 0;
+	while (k < s->n_macs && s->macs[k].index != ifc->index)
+		k++;
+	if (k < s->n_macs) {
+		memcpy(mac, s->macs[k].mac, 6);
+		return;
+	}
+	iface_mac(ifc->name, mac);
+	if (k < IFACE_MAX) {
+		s->macs[k].index = ifc->index;
+		memcpy(s->macs[k].mac, mac, 6);
+		s->n_macs++;
+	}
+}
+
+static void dhcp6_log(struct dhcp6_server *s, const struct dhcp6_answer *a, uint64_t now)
+{
+	if (a->limited) {
+		/* counted in dhcp6.ratelimited, never logged as sent */
+		if (now - s->rl.last_report_ms >= 1000) {
+			log_warn("dhcp6.ratelimited dropped=%llu reason=\"reply rate limit "
+				 "(per client or --dhcp-rate)\"",
+				 (unsigned long long)s->rl.dropped);
+			s->rl.dropped = 0;
+			s->rl.last_report_ms = now;
+		}
+		return;
+	}
+	if (!a->log[0] || (a->log_quiet && !log_enabled(LOG_LVL_DEBUG)) ||
+	    !log_budget_take(&s->lb, now, "dhcp6"))
+		return;
+	if (a->log_quiet)
+		log_debug("%s", a->log);
+	else if (a->len || a->log_info)
+		log_info("%s", a->log);
+	else
+		log_warn("%s", a->log);
+}
+
+/* Out of the interface it came in on; from the address it was sent to
+ * unless that was the multicast group. */
+static void dhcp6_send(int fd, const struct iface *ifc, const struct in6_addr *to_us,
+		       const uint8_t *out, const struct dhcp6_answer *a)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} obuf;
+	memset(&obuf, 0, sizeof obuf);
+	struct sockaddr_in6 dst = a->dst;
+	struct iovec oiov = {(void *)out, a->len};
+	struct msghdr om = {
+	    .msg_name = &dst,
+	    .msg_namelen = sizeof dst,
+	    .msg_iov = &oiov,
+	    .msg_iovlen = 1,
+	    .msg_control = obuf.b,
+	    .msg_controllen = sizeof obuf.b,
+	};
+	struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
+	oc->cmsg_level = IPPROTO_IPV6;
+	oc->cmsg_type = IPV6_PKTINFO;
+	oc->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+	struct in6_pktinfo opi = {.ipi6_ifindex = (unsigned)ifc->index};
+	if (!IN6_IS_ADDR_MULTICAST(to_us))
+		opi.ipi6_addr = *to_us;
+	memcpy(CMSG_DATA(oc), &opi, sizeof opi);
+	if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
+		log_warn("dhcp6.send_failed iface=%s error=\"%s\"", ifc->name, strerror(errno));
+}
+
+/* Reads and answers one packet. 0, or -EAGAIN when the socket is empty. */
+static int dhcp6_recv_one(struct dhcp6_server *s, int fd, bool binl)
 {
 	uint8_t in[1500], out[1024];
 	union {
 		struct cmsghdr h;
 		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} cbuf;
-	for (int burst = 0; burst < 64; burst++) {
-		struct sockaddr_in6 src;
-		struct iovec iov = {in, sizeof in};
-		struct msghdr mh = {
-		    .msg_name = &src,
-		    .msg_namelen = sizeof src,
-		    .msg_iov = &iov,
-		    .msg_iovlen = 1,
-		    .msg_control = cbuf.b,
-		    .msg_controllen = sizeof cbuf.b,
-		};
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
-		if (n < 0)
-			return;
-		struct in6_pktinfo *pi = NULL;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
-				pi = (struct in6_pktinfo *)(void *)CMSG_DATA(c);
-		if (!pi)
-			continue;
-		const struct iface *ifc = iface_by_index(s->cfg.ifs, (int)pi->ipi6_ifindex);
-		if (!ifc && s->cfg.ifs->n_want == 0) {
-			const char *missing;
-			iface_scan(s->cfg.ifs, &missing);
-			dhcp6_join(s);
-			ifc = iface_by_index(s->cfg.ifs, (int)pi->ipi6_ifindex);
-		}
-		if (!ifc)
-			continue;
-		uint64_t now = loop_clock_ms();
-		struct dhcp6_ctx ctx = {
-		    .plan = s->cfg.plan,
-		    .range = &s->cfg.range,
-		    .leases = &s->leases,
-		    .now_ms = now,
-		};
-		size_t k = 0;
-		while (k < s->n_macs && s->macs[k].index != ifc->index)
-			k++;
-		if (k == s->n_macs) {
-			iface_mac(ifc->name, ctx.server_mac);
-			if (k < IFACE_MAX) {
-				s->macs[k].index = ifc->index;
-				memcpy(s->macs[k].mac, ctx.server_mac, 6);
-				s->n_macs++;
-			}
-		} else {
-			memcpy(ctx.server_mac, s->macs[k].mac, 6);
-		}
-		struct dhcp6_answer a;
-		dhcp6_answer(&ctx, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
-		bool limited = a.len && !ratelimit_allow(&s->rl, a.key, now);
-		if (a.log[0] && !limited && (!a.log_quiet || log_enabled(LOG_LVL_DEBUG)) &&
-		    log_budget_take(&s->lb, now, "dhcp6")) {
-			if (a.log_quiet)
-				log_debug("%s", a.log);
-			else if (a.len || a.log_info)
-				log_info("%s", a.log);
-			else
-				log_warn("%s", a.log);
-		}
-		if (!a.len)
-			continue;
-		if (limited) {
-			if (now - s->rl.last_report_ms >= 1000) {
-				log_warn("dhcp6.ratelimited dropped=%llu reason=\"reply rate limit "
-					 "(per client or --dhcp-rate)\"",
-					 (unsigned long long)s->rl.dropped);
-				s->rl.dropped = 0;
-				s->rl.last_report_ms = now;
-			}
-			continue;
-		}
-		/* Out of the interface it came in on; from the address it was
-		 * sent to unless that was the multicast group. */
-		union {
-			struct cmsghdr h;
-			uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		} obuf;
-		memset(&obuf, 0, sizeof obuf);
-		struct iovec oiov = {out, a.len};
-		struct msghdr om = {
-		    .msg_name = &a.dst,
-		    .msg_namelen = sizeof a.dst,
-		    .msg_iov = &oiov,
-		    .msg_iovlen = 1,
-		    .msg_control = obuf.b,
-		    .msg_controllen = sizeof obuf.b,
-		};
-		struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
-		oc->cmsg_level = IPPROTO_IPV6;
-		oc->cmsg_type = IPV6_PKTINFO;
-		oc->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-		struct in6_pktinfo opi = {.ipi6_ifindex = (unsigned)ifc->index};
-		if (!IN6_IS_ADDR_MULTICAST(&pi->ipi6_addr))
-			opi.ipi6_addr = pi->ipi6_addr;
-		memcpy(CMSG_DATA(oc), &opi, sizeof opi);
-		if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
-			log_warn("dhcp6.send_failed iface=%s error=\"%s\"", ifc->name,
-				 strerror(errno));
+	struct sockaddr_in6 src;
+	struct iovec iov = {in, sizeof in};
+	struct msghdr mh = {
+	    .msg_name = &src,
+	    .msg_namelen = sizeof src,
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = cbuf.b,
+	    .msg_controllen = sizeof cbuf.b,
+	};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	if (n < 0)
+		return -EAGAIN;
+	s->received++;
+	struct in6_pktinfo *pi = NULL;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+			pi = (struct in6_pktinfo *)(void *)CMSG_DATA(c);
+	if (!pi)
+		return 0;
+	const struct iface *ifc = iface_by_index(s->cfg.ifs, (int)pi->ipi6_ifindex);
+	if (!ifc && s->cfg.ifs->n_want == 0) {
+		const char *missing;
+		iface_scan(s->cfg.ifs, &missing);
+		dhcp6_join(s);
+		ifc = iface_by_index(s->cfg.ifs, (int)pi->ipi6_ifindex);
 	}
+	if (!ifc)
+		return 0;
+	uint64_t now = loop_clock_ms();
+	struct dhcp6_ctx ctx = {
+	    .plan = s->cfg.plan,
+	    .range = &s->cfg.range,
+	    .leases = &s->leases,
+	    .now_ms = now,
+	    .rl = &s->rl,
+	};
+	server_mac_for(s, ifc, ctx.server_mac);
+	struct dhcp6_answer a;
+	dhcp6_answer(&ctx, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
+	dhcp6_log(s, &a, now);
+	if (a.len)
+		dhcp6_send(fd, ifc, &pi->ipi6_addr, out, &a);
+	return 0;
+}
+
+/* At most DHCP6_BATCH packets per call, see there. */
+static void dhcp6_on_packet(struct dhcp6_server *s, int fd, bool binl)
+{
+	for (int k = 0; k < DHCP6_BATCH; k++)
+		if (dhcp6_recv_one(s, fd, binl) < 0)
+			return;
 }
 
 static void dhcp6_on_547(struct loop *l, struct loop_watch *w, uint32_t ev)
@@ -727,4 +604,9 @@ void dhcp6_server_stop(struct dhcp6_server *s)
 void dhcp6_server_set_plan(struct dhcp6_server *s, const struct bootplan *plan)
 {
 	s->cfg.plan = plan;
+}
+
+uint64_t dhcp6_server_received(const struct dhcp6_server *s)
+{
+	return s->received;
 }

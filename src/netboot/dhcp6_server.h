@@ -11,11 +11,17 @@
  *  - stateful (--dhcp6-range START,END): a minimal DHCPv6 server for LANs
  *    where nobody assigns IPv6 addresses: IA_NA from the range, in-memory
  *    leases keyed by DUID + IAID, Solicit / Request / Renew / Rebind /
- *    Release / Decline / Confirm / Information-Request.
+ *    Release / Decline / Confirm / Information-Request. An Advertise holds
+ *    no address (only a Request commits one), and the rate limit is taken
+ *    before any lease is looked at: a Solicit flood cannot empty the range.
+ * Replies go back to the client's source address only when it is a
+ * plausible unicast address (dhcp_dst.h).
  * Both answer only netboot clients (vendor class 343 PXEClient/HTTPClient,
  * user class iPXE, or option 61): ordinary hosts are left alone.
  *
- * dhcp6_answer() is the pure core (packet in, reply and destination out). */
+ * dhcp6_answer() is the pure core (packet in, reply and destination out):
+ * dhcp6_wire reads and writes the bytes, dhcp6_policy decides who is a
+ * netboot client and what it boots, dhcp6_leases holds the addresses. */
 #ifndef LIFEBOAT_NETBOOT_DHCP6_SERVER_H
 #define LIFEBOAT_NETBOOT_DHCP6_SERVER_H
 
@@ -26,36 +32,15 @@
 
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/dhcp6_leases.h"
 #include "netboot/dhcp6_wire.h"
 #include "netboot/iface.h"
+#include "netboot/ratelimit.h"
 
-#define DHCP6_MAX_LEASES 1024
-#define DHCP6_LEASE_VALID 3600 /* seconds */
-#define DHCP6_LEASE_PREF 1800
-
-struct dhcp6_range {
-	bool set;
-	uint8_t start[16], end[16]; /* same upper 64 bits, start <= end */
-};
-
-/* Parses "START,END" (two IPv6 addresses in one /64). 0 or -EINVAL with
- * *why set. */
-int dhcp6_range_parse(const char *spec, struct dhcp6_range *r, const char **why);
-
-struct dhcp6_lease {
-	bool used;
-	bool bound;    /* confirmed by a Request (else only advertised) */
-	bool declined; /* the client found the address in use */
-	uint8_t duid[DHCP6_DUID_MAX];
-	uint16_t duid_len;
-	uint32_t iaid;
-	uint8_t addr[16];
-	uint64_t expires_ms;
-};
-
-struct dhcp6_leases {
-	struct dhcp6_lease v[DHCP6_MAX_LEASES];
-};
+/* Packets one readiness callback handles before it returns: a flood on one
+ * socket then costs the other sockets (4011, DHCPv4, TFTP, HTTP) at most
+ * this much delay per loop turn; level-triggered epoll calls it again. */
+#define DHCP6_BATCH 32
 
 struct dhcp6_answer {
 	size_t len;		 /* reply bytes; 0 = stay silent */
@@ -64,6 +49,7 @@ struct dhcp6_answer {
 	char log[640];
 	bool log_quiet; /* debug level: not a netboot client, or not for us */
 	bool log_info;	/* info level although silent */
+	bool limited;	/* a reply was due but the rate limit refused it */
 };
 
 struct dhcp6_ctx {
@@ -72,6 +58,9 @@ struct dhcp6_ctx {
 	struct dhcp6_leases *leases;	 /* stateful mode only */
 	uint64_t now_ms;
 	uint8_t server_mac[6]; /* for our DUID-LL */
+	/* Taken before any lease is looked at or changed (NULL: no limit), so
+	 * a flood that the limit drops costs no addresses. */
+	struct ratelimit *rl;
 };
 
 /* Answers one packet that arrived on interface ifc (udp/547 when binl is
@@ -98,5 +87,7 @@ int dhcp6_server_start(struct dhcp6_server **out, struct loop *l,
 		       const struct dhcp6_server_config *cfg, uint16_t *which);
 void dhcp6_server_stop(struct dhcp6_server *s);
 void dhcp6_server_set_plan(struct dhcp6_server *s, const struct bootplan *plan);
+/* Packets read from both sockets so far (tests: the per-turn bound). */
+uint64_t dhcp6_server_received(const struct dhcp6_server *s);
 
 #endif

@@ -49,6 +49,50 @@ static int parse_ia_na(struct rbuf *r, struct dhcp6_msg *m)
 	return 0;
 }
 
+/* Option 15: user-class-data items (16-bit length + bytes), at least one;
+ * the first is kept. */
+static int parse_user_class(struct rbuf *o, uint16_t len, struct dhcp6_msg *m)
+{
+	bool first = true;
+	uint16_t v;
+	if (len < 2)
+		return -EBADMSG;
+	while (rbuf_left(o)) {
+		struct dhcp6_bytes b = {0};
+		if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
+			return -EBADMSG;
+		if (first && !m->uclass.present)
+			m->uclass = b;
+		first = false;
+	}
+	return 0;
+}
+
+/* Option 16: enterprise number, then items; the first option's first item
+ * is kept. */
+static int parse_vendor_class(struct rbuf *o, uint16_t len, struct dhcp6_msg *m)
+{
+	uint32_t ent;
+	uint16_t v;
+	bool first = true;
+	if (len < 4 || rbuf_be32(o, &ent))
+		return -EBADMSG;
+	bool take = !m->has_vendor_class;
+	if (take) {
+		m->has_vendor_class = true;
+		m->enterprise = ent;
+	}
+	while (rbuf_left(o)) {
+		struct dhcp6_bytes b = {0};
+		if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
+			return -EBADMSG;
+		if (take && first)
+			m->vclass = b;
+		first = false;
+	}
+	return 0;
+}
+
 static int parse_opt(uint16_t code, struct rbuf *o, uint16_t len, struct dhcp6_msg *m)
 {
 	uint16_t v;
@@ -92,41 +136,10 @@ static int parse_opt(uint16_t code, struct rbuf *o, uint16_t len, struct dhcp6_m
 			m->status = v;
 		m->has_status = true;
 		return 0;
-	case DHCP6_OPT_USER_CLASS: {
-		/* user-class-data items: 16-bit length + bytes, at least one */
-		bool first = true;
-		if (len < 2)
-			return -EBADMSG;
-		while (rbuf_left(o)) {
-			struct dhcp6_bytes b = {0};
-			if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
-				return -EBADMSG;
-			if (first && !m->uclass.present)
-				m->uclass = b;
-			first = false;
-		}
-		return 0;
-	}
-	case DHCP6_OPT_VENDOR_CLASS: {
-		uint32_t ent;
-		bool first = true;
-		if (len < 4 || rbuf_be32(o, &ent))
-			return -EBADMSG;
-		bool take = !m->has_vendor_class;
-		if (take) {
-			m->has_vendor_class = true;
-			m->enterprise = ent;
-		}
-		while (rbuf_left(o)) {
-			struct dhcp6_bytes b = {0};
-			if (rbuf_be16(o, &v) || bytes_of(o, v, &b))
-				return -EBADMSG;
-			if (take && first)
-				m->vclass = b;
-			first = false;
-		}
-		return 0;
-	}
+	case DHCP6_OPT_USER_CLASS:
+		return parse_user_class(o, len, m);
+	case DHCP6_OPT_VENDOR_CLASS:
+		return parse_vendor_class(o, len, m);
 	case DHCP6_OPT_CLIENT_ARCH:
 		if (len == 0 || len % 2)
 			return -EBADMSG;
@@ -291,4 +304,31 @@ int dhcp6_duid_mac(const uint8_t *duid, size_t len, uint8_t mac[6])
 	if ((type != 1 && type != 3) || rbuf_left(&r) != 6 || rbuf_bytes(&r, mac, 6))
 		return -ENOENT;
 	return 0;
+}
+
+void dhcp6_duid_ll(uint8_t duid[DHCP6_DUID_LL_LEN], const uint8_t mac[6])
+{
+	struct wbuf w;
+	wbuf_init(&w, duid, DHCP6_DUID_LL_LEN);
+	wbuf_be16(&w, 3); /* DUID-LL */
+	wbuf_be16(&w, 1); /* hardware type 1: Ethernet */
+	wbuf_bytes(&w, mac, 6);
+}
+
+int dhcp6_build_reply(struct wbuf *w, const struct dhcp6_reply *r)
+{
+	dhcp6_put_header(w, r->type, r->xid);
+	dhcp6_put_opt(w, DHCP6_OPT_SERVERID, r->server_duid, r->server_duid_len);
+	if (r->clientid.present)
+		dhcp6_put_opt(w, DHCP6_OPT_CLIENTID, r->clientid.p, r->clientid.len);
+	if (r->has_status)
+		dhcp6_put_status(w, r->status, r->status_msg);
+	if (r->has_ia)
+		dhcp6_put_ia_na(w, r->iaid, r->t1, r->t2, r->ia_addr, r->pref, r->valid,
+				r->ia_status, r->ia_msg);
+	if (r->vendor_class)
+		dhcp6_put_vendor_class(w, DHCP6_ENTERPRISE_PXE, r->vendor_class);
+	if (r->url)
+		dhcp6_put_opt(w, DHCP6_OPT_BOOTFILE_URL, r->url, strlen(r->url));
+	return w->err ? -ENOBUFS : 0;
 }

@@ -132,4 +132,30 @@ int dhcp6_put_ia_na(struct wbuf *w, uint32_t iaid, uint32_t t1, uint32_t t2, con
  * 1 (Ethernet). Returns 0 or -ENOENT. */
 int dhcp6_duid_mac(const uint8_t *duid, size_t len, uint8_t mac[6]);
 
+/* A server's DUID-LL (type 3, hardware type 1) for the MAC. */
+#define DHCP6_DUID_LL_LEN 10
+void dhcp6_duid_ll(uint8_t duid[DHCP6_DUID_LL_LEN], const uint8_t mac[6]);
+
+/* A server reply (Advertise or Reply), as policy decided it. */
+struct dhcp6_reply {
+	uint8_t type;
+	uint32_t xid;
+	const uint8_t *server_duid;
+	size_t server_duid_len;
+	struct dhcp6_bytes clientid; /* echoed when present */
+	bool has_status;	     /* top-level status code */
+	uint16_t status;
+	const char *status_msg;
+	bool has_ia; /* one IA_NA with one IAADDR (or ia_status when no address) */
+	uint32_t iaid, t1, t2, pref, valid;
+	const uint8_t *ia_addr; /* NULL: no address */
+	uint16_t ia_status;
+	const char *ia_msg;
+	const char *vendor_class; /* option 16, enterprise 343; NULL = none */
+	const char *url;	  /* option 59; NULL = none */
+};
+
+/* Builds r into w. 0 or -ENOBUFS. */
+int dhcp6_build_reply(struct wbuf *w, const struct dhcp6_reply *r);
+
 #endif

@@ -3,11 +3,11 @@
  * interfaces, privileges), opens the sockets, then runs the one event loop
  * until SIGINT/SIGTERM. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
@@ -16,7 +16,6 @@
 #include "core/loop.h"
 #include "core/sys.h"
 #include "netboot/bootplan.h"
-#include "netboot/config.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/grub.h"
@@ -25,447 +24,6 @@
 #include "netboot/sandbox.h"
 #include "netboot/serve.h"
 #include "roles.h"
-
-#define SERVE_MAX_IFACES 16
-
-void serve_usage(FILE *f)
-{
-	size_t n;
-	const struct pxe_arch *t = pxe_arch_table(&n);
-	fprintf(
-	    f, "usage: lifeboat serve [ROOT] [options]\n"
-	       "\n"
-	       "Netboot the PXE clients of this LAN without touching its DHCP server:\n"
-	       "answers only the PXE part of DHCP (proxyDHCP, udp/67 and udp/4011), serves\n"
-	       "boot files from ROOT over TFTP (udp/69) and HTTP (tcp/80).\n"
-	       "\n"
-	       "  ROOT                   directory of boot files (optional in kernel mode)\n"
-	       "  -c, --config FILE      read options from FILE (one 'option value' per line,\n"
-	       "                         'root DIR' for ROOT); SIGHUP re-reads it\n"
-	       "  -i, --interface IFACE  answer on IFACE only (repeatable; default: every up,\n"
-	       "                         non-loopback interface with an IPv4 address)\n"
-	       "  -b, --boot ARCH=FILE   boot FILE (relative to ROOT, or an http:// URL) on\n"
-	       "                         clients of architecture ARCH (repeatable); ARCH \"ipxe\"\n"
-	       "                         is for clients already running iPXE\n"
-	       "  -k, --kernel FILE      kernel mode: boot this Linux kernel (via iPXE + HTTP)\n"
-	       "      --initrd FILE      initrd for kernel mode (repeatable, in order)\n"
-	       "      --cmdline STR      kernel command line for kernel mode\n"
-	       "      --host MAC=ACTION  per-machine rule (repeatable): ACTION is 'ignore',\n"
-	       "                         FILE, or ARCH:FILE; MAC octets may be '*'\n"
-	       "                         (b8:27:eb:* = a whole OUI)\n"
-	       "      --pxelinux-config F   DHCP option 209: pxelinux loads this config file\n"
-	       "      --pxelinux-prefix P   DHCP option 210: pxelinux's path prefix\n"
-	       "      --menu LABEL=ARCH:FILE  PXE boot menu item (repeatable, in order) for\n"
-	       "                         firmware of ARCH (e.g. bios); FILE 'local' = boot\n"
-	       "                         from disk. Chosen items are answered on udp/4011\n"
-	       "      --menu-prompt TEXT    menu prompt (default \"Press F8 for the boot menu\")\n"
-	       "      --menu-timeout S      seconds before the first item boots (default 10;\n"
-	       "                         0 = at once, 255 = wait for a choice)\n"
-	       "      --ipxe-dir DIR     iPXE images for kernel mode (default /usr/lib/ipxe,\n"
-	       "                         Debian package ipxe)\n"
-	       "      --grub             BIOS and x64 UEFI clients boot GRUB: core images\n"
-	       "                         built at start-up with grub-mkimage, prefix\n"
-	       "                         (http,OUR-IP)/grub; modules, grub/grub.cfg (ROOT,\n"
-	       "                         or generated in kernel mode) and kernel over HTTP\n"
-	       "      --grub-signed      x64 UEFI clients boot Debian's signed shim + GRUB\n"
-	       "                         (Secure Boot) instead; it needs a DHCP server whose\n"
-	       "                         next-server is this host (GRUB ignores proxy offers)\n"
-	       "      --grub-dir DIR     GRUB module trees (default /usr/lib/grub; Debian\n"
-	       "                         packages grub-pc-bin, grub-efi-amd64-bin)\n"
-	       "      --http-port N      HTTP port (default 80)\n"
-	       "      --tftp-port N      TFTP port (default 69)\n"
-	       "      --tftp-single-port  send every TFTP reply from the TFTP port (for NAT,\n"
-	       "                         containers, firewalls) instead of a port per transfer\n"
-	       "      --dhcp-port N      proxyDHCP port (default 67)\n"
-	       "      --binl-port N      PXE boot server port (default 4011)\n"
-	       "      --dhcp-rate N      at most N DHCP replies per second overall (default\n"
-	       "                         1000, 0 = unlimited); each client gets at most 4/s\n"
-	       "      --no-http, --no-tftp, --no-dhcp   turn a service off\n"
-	       "      --no-dhcp6         no DHCPv6 (udp/547 and 4011 over IPv6)\n"
-	       "      --dhcp6-range START,END  stateful DHCPv6: assign IPv6 addresses from\n"
-	       "                         START..END (one /64) to netboot clients (default:\n"
-	       "                         proxy, another server assigns addresses)\n"
-	       "      --max-transfers N  concurrent TFTP transfers and HTTP connections\n"
-	       "                         (default 1024 each)\n"
-	       "      --user USER        drop root to USER once sockets are bound (default\n"
-	       "                         nobody); files under ROOT must be readable by USER\n"
-	       "      --no-sandbox       no Landlock confinement (by default, after dropping\n"
-	       "                         root, lifeboat may read only beneath ROOT and the\n"
-	       "                         kernel/initrd/iPXE/GRUB/config directories)\n"
-	       "      --log-format F     text (default) or json (one JSON object per line)\n"
-	       "  -v, --verbose          debug logging (also every ignored DHCP packet)\n"
-	       "  -q, --quiet            warnings and errors only\n"
-	       "  -h, --help             this text\n"
-	       "\n"
-	       "ARCH is one of:");
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || strcmp(t[i].key, t[i - 1].key))
-			fprintf(f, "%s %s", i % 6 == 0 ? "\n " : "", t[i].key);
-	fprintf(
-	    f,
-	    " ipxe other\n"
-	    "\n"
-	    "examples:\n"
-	    "  lifeboat serve --kernel vmlinuz --initrd initrd.img --cmdline 'console=ttyS0'\n"
-	    "  lifeboat serve /srv/tftp --boot bios=pxelinux.0 --boot efi64=grubx64.efi\n"
-	    "  lifeboat serve --grub --kernel vmlinuz --initrd initrd.img\n"
-	    "  lifeboat serve /srv/tftp -i eth1 --boot ipxe=boot.ipxe --boot bios=undionly.kpxe\n");
-}
-
-enum {
-	OPT_INITRD = 256,
-	OPT_CMDLINE,
-	OPT_IPXE_DIR,
-	OPT_HTTP_PORT,
-	OPT_TFTP_PORT,
-	OPT_DHCP_PORT,
-	OPT_BINL_PORT,
-	OPT_NO_HTTP,
-	OPT_NO_TFTP,
-	OPT_NO_DHCP,
-	OPT_MAX_TRANSFERS,
-	OPT_LOG_FORMAT,
-	OPT_USER,
-	OPT_HOST,
-	OPT_DHCP_RATE,
-	OPT_PXELINUX_CONFIG,
-	OPT_PXELINUX_PREFIX,
-	OPT_NO_SANDBOX,
-	OPT_MENU,
-	OPT_MENU_PROMPT,
-	OPT_MENU_TIMEOUT,
-	OPT_NO_DHCP6,
-	OPT_DHCP6_RANGE,
-	OPT_GRUB,
-	OPT_GRUB_DIR,
-	OPT_GRUB_SIGNED,
-	OPT_TFTP_SINGLE_PORT,
-};
-
-static const struct option serve_longopts[] = {
-    {"interface", required_argument, NULL, 'i'},
-    {"boot", required_argument, NULL, 'b'},
-    {"kernel", required_argument, NULL, 'k'},
-    {"initrd", required_argument, NULL, OPT_INITRD},
-    {"cmdline", required_argument, NULL, OPT_CMDLINE},
-    {"ipxe-dir", required_argument, NULL, OPT_IPXE_DIR},
-    {"http-port", required_argument, NULL, OPT_HTTP_PORT},
-    {"tftp-port", required_argument, NULL, OPT_TFTP_PORT},
-    {"dhcp-port", required_argument, NULL, OPT_DHCP_PORT},
-    {"binl-port", required_argument, NULL, OPT_BINL_PORT},
-    {"no-http", no_argument, NULL, OPT_NO_HTTP},
-    {"no-tftp", no_argument, NULL, OPT_NO_TFTP},
-    {"no-dhcp", no_argument, NULL, OPT_NO_DHCP},
-    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
-    {"grub", no_argument, NULL, OPT_GRUB},
-    {"grub-dir", required_argument, NULL, OPT_GRUB_DIR},
-    {"grub-signed", no_argument, NULL, OPT_GRUB_SIGNED},
-    {"tftp-single-port", no_argument, NULL, OPT_TFTP_SINGLE_PORT},
-    {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
-    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-    {"user", required_argument, NULL, OPT_USER},
-    {"host", required_argument, NULL, OPT_HOST},
-    {"dhcp-rate", required_argument, NULL, OPT_DHCP_RATE},
-    {"pxelinux-config", required_argument, NULL, OPT_PXELINUX_CONFIG},
-    {"pxelinux-prefix", required_argument, NULL, OPT_PXELINUX_PREFIX},
-    {"menu", required_argument, NULL, OPT_MENU},
-    {"menu-prompt", required_argument, NULL, OPT_MENU_PROMPT},
-    {"menu-timeout", required_argument, NULL, OPT_MENU_TIMEOUT},
-    {"no-dhcp6", no_argument, NULL, OPT_NO_DHCP6},
-    {"dhcp6-range", required_argument, NULL, OPT_DHCP6_RANGE},
-    {"config", required_argument, NULL, 'c'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-static int parse_port(const char *s, uint16_t *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == 0 || *end || v < 1 || v > 65535)
-		return -EINVAL;
-	*out = (uint16_t)v;
-	return 0;
-}
-
-int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err)
-{
-	memset(o, 0, sizeof *o);
-	o->plan.http = o->plan.tftp = true;
-	o->dhcp = true;
-	o->plan.http_port = 80;
-	o->tftp_port = 69;
-	o->dhcp_port = 67;
-	o->binl_port = 4011;
-	o->plan.ipxe_dir = "/usr/lib/ipxe";
-	o->plan.grub_dir = GRUB_DEFAULT_DIR;
-	o->max_transfers = 1024;
-	o->log_level = LOG_LVL_INFO;
-	o->log_format = LOG_FMT_TEXT;
-	o->user = "nobody";
-	o->dhcp_rate = 1000;
-	o->dhcp6 = true;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":c:i:b:k:vqh", serve_longopts, NULL)) != -1) {
-		const char *why;
-		char *end;
-		switch (c) {
-		case 'i':
-			if (o->n_ifaces == SERVE_MAX_IFACES) {
-				fprintf(err, "serve: at most %d interfaces\n", SERVE_MAX_IFACES);
-				return -EINVAL;
-			}
-			o->ifaces[o->n_ifaces++] = optarg;
-			break;
-		case 'b':
-			if (bootplan_add_boot(&o->plan, optarg, &why)) {
-				fprintf(err, "serve: --boot %s: %s\n", optarg, why);
-				return -EINVAL;
-			}
-			break;
-		case 'k':
-			o->plan.kernel = optarg;
-			break;
-		case OPT_INITRD:
-			if (o->plan.n_initrd == BOOTPLAN_MAX_INITRD) {
-				fprintf(err, "serve: at most %d --initrd\n", BOOTPLAN_MAX_INITRD);
-				return -EINVAL;
-			}
-			o->plan.initrd[o->plan.n_initrd++] = optarg;
-			break;
-		case OPT_CMDLINE:
-			o->plan.cmdline = optarg;
-			break;
-		case OPT_IPXE_DIR:
-			o->plan.ipxe_dir = optarg;
-			break;
-		case OPT_HTTP_PORT:
-		case OPT_TFTP_PORT:
-		case OPT_DHCP_PORT:
-		case OPT_BINL_PORT: {
-			uint16_t *dst = c == OPT_HTTP_PORT   ? &o->plan.http_port
-					: c == OPT_TFTP_PORT ? &o->tftp_port
-					: c == OPT_DHCP_PORT ? &o->dhcp_port
-							     : &o->binl_port;
-			if (parse_port(optarg, dst)) {
-				fprintf(err, "serve: bad port '%s'\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		}
-		case OPT_NO_HTTP:
-			o->plan.http = false;
-			break;
-		case OPT_NO_TFTP:
-			o->plan.tftp = false;
-			break;
-		case OPT_NO_DHCP:
-			o->dhcp = false;
-			break;
-		case OPT_NO_SANDBOX:
-			o->no_sandbox = true;
-			break;
-		case OPT_GRUB:
-			o->plan.grub = true;
-			break;
-		case OPT_GRUB_SIGNED:
-			o->plan.grub = o->plan.grub_signed = true;
-			break;
-		case OPT_GRUB_DIR:
-			o->plan.grub_dir = optarg;
-			break;
-		case OPT_TFTP_SINGLE_PORT:
-			o->tftp_single_port = true;
-			break;
-		case OPT_DHCP_RATE: {
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 10000000) {
-				fprintf(err, "serve: bad --dhcp-rate '%s'\n", optarg);
-				return -EINVAL;
-			}
-			o->dhcp_rate = (uint32_t)v;
-			break;
-		}
-		case OPT_MAX_TRANSFERS: {
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 1 || v > 1000000) {
-				fprintf(err, "serve: bad --max-transfers '%s'\n", optarg);
-				return -EINVAL;
-			}
-			o->max_transfers = (unsigned)v;
-			break;
-		}
-		case OPT_LOG_FORMAT:
-			if (!strcmp(optarg, "json"))
-				o->log_format = LOG_FMT_JSON;
-			else if (!strcmp(optarg, "text"))
-				o->log_format = LOG_FMT_TEXT;
-			else {
-				fprintf(err, "serve: --log-format is text or json\n");
-				return -EINVAL;
-			}
-			break;
-		case OPT_PXELINUX_CONFIG:
-			o->plan.pxelinux_config = optarg;
-			break;
-		case OPT_PXELINUX_PREFIX:
-			o->plan.pxelinux_prefix = optarg;
-			break;
-		case OPT_MENU:
-			if (bootplan_add_menu(&o->plan, optarg, &why)) {
-				fprintf(err, "serve: --menu %s: %s\n", optarg, why);
-				return -EINVAL;
-			}
-			break;
-		case OPT_MENU_PROMPT:
-			o->plan.menu_prompt = optarg;
-			break;
-		case OPT_MENU_TIMEOUT: {
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 255) {
-				fprintf(err,
-					"serve: --menu-timeout %s: expected 0-255 seconds (0: "
-					"first item at once, 255: wait for a choice)\n",
-					optarg);
-				return -EINVAL;
-			}
-			o->plan.menu_timeout = (uint8_t)v;
-			o->plan.menu_timeout_set = true;
-			break;
-		}
-		case OPT_USER:
-			o->user = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case OPT_HOST:
-			if (bootplan_add_host(&o->plan, optarg, &why)) {
-				fprintf(err, "serve: --host %s: %s\n", optarg, why);
-				return -EINVAL;
-			}
-			break;
-		case OPT_NO_DHCP6:
-			o->dhcp6 = false;
-			break;
-		case OPT_DHCP6_RANGE:
-			if (dhcp6_range_parse(optarg, &o->dhcp6_range, &why)) {
-				fprintf(err, "serve: --dhcp6-range %s: %s\n", optarg, why);
-				return -EINVAL;
-			}
-			break;
-		case 'v':
-			o->log_level = LOG_LVL_DEBUG;
-			break;
-		case 'q':
-			o->log_level = LOG_LVL_WARN;
-			break;
-		case 'h':
-			o->help = true;
-			return 0;
-		case ':':
-			fprintf(err, "serve: option %s needs a value\n", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			fprintf(err, "serve: unknown option '%s'\n", argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc)
-		o->root = argv[optind++];
-	if (optind < argc) {
-		fprintf(err, "serve: unexpected argument '%s' (only one ROOT)\n", argv[optind]);
-		return -EINVAL;
-	}
-	if (o->plan.n_initrd && !o->plan.kernel) {
-		fprintf(err, "serve: --initrd needs --kernel\n");
-		return -EINVAL;
-	}
-	if (o->plan.cmdline && !o->plan.kernel) {
-		fprintf(err, "serve: --cmdline needs --kernel\n");
-		return -EINVAL;
-	}
-	if ((o->plan.menu_prompt || o->plan.menu_timeout_set) && !o->plan.n_menu) {
-		fprintf(err, "serve: --menu-prompt and --menu-timeout need --menu\n");
-		return -EINVAL;
-	}
-	char menu_err[256];
-	if (bootplan_menu_check(&o->plan, menu_err, sizeof menu_err)) {
-		fprintf(err, "serve: --menu: %s\n", menu_err);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-const char *serve_option_name(size_t i)
-{
-	size_t n = sizeof serve_longopts / sizeof serve_longopts[0] - 1;
-	return i < n ? serve_longopts[i].name : NULL;
-}
-
-int serve_option_kind(const char *name)
-{
-	for (const struct option *op = serve_longopts; op->name; op++)
-		if (!strcmp(op->name, name) && strcmp(name, "help"))
-			return op->has_arg == no_argument ? CONFIG_OPT_FLAG : CONFIG_OPT_VALUE;
-	return CONFIG_OPT_UNKNOWN;
-}
-
-int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err)
-{
-	int r = serve_parse_args(argc, argv, o, err);
-	if (r || o->help || !o->config)
-		return r;
-	/* Again with the file's words first, so the command line wins. */
-	const char *path = o->config;
-	struct config_argv *cfg = calloc(1, sizeof *cfg);
-	if (!cfg)
-		return -ENOMEM;
-	r = config_load(path, serve_option_kind, cfg, err);
-	if (r) {
-		free(cfg);
-		return -EINVAL;
-	}
-	char **all = calloc((size_t)argc + (size_t)cfg->argc + 1, sizeof *all);
-	if (!all) {
-		config_argv_free(cfg);
-		free(cfg);
-		return -ENOMEM;
-	}
-	int n = 0;
-	all[n++] = argv[0];
-	for (int i = 0; i < cfg->argc; i++)
-		all[n++] = cfg->argv[i];
-	for (int i = 1; i < argc; i++)
-		all[n++] = argv[i];
-	r = serve_parse_args(n, all, o, err);
-	if (r) {
-		fprintf(err, "serve: in %s (or the command line)\n", path);
-	} else {
-		if (!o->root && cfg->root)
-			o->root = cfg->root;
-		o->config = path;
-	}
-	o->cfg = cfg; /* strings in o point into it */
-	o->cfg_argv = all;
-	return r;
-}
-
-void serve_opts_free(struct serve_opts *o)
-{
-	if (!o)
-		return;
-	if (o->cfg) {
-		config_argv_free(o->cfg);
-		free(o->cfg);
-	}
-	free(o->cfg_argv);
-	free(o);
-}
 
 /* Boot files commonly found in a boot directory, for when no --boot is
  * given: the first that exists under ROOT wins, per key. */
@@ -672,29 +230,11 @@ static void serve_reload(struct serve_state *st)
 			"options\"");
 		goto fail;
 	}
-	if (n->tftp_port != o->tftp_port || n->dhcp_port != o->dhcp_port ||
-	    n->binl_port != o->binl_port || n->plan.http_port != o->plan.http_port ||
-	    n->plan.http != o->plan.http || n->plan.tftp != o->plan.tftp || n->dhcp != o->dhcp ||
-	    n->n_ifaces != o->n_ifaces || n->dhcp6 != o->dhcp6 ||
-	    n->tftp_single_port != o->tftp_single_port ||
-	    memcmp(&n->dhcp6_range, &o->dhcp6_range, sizeof n->dhcp6_range))
-		log_warn("serve.reload note=\"ports, services, interfaces and --tftp-single-port "
-			 "change only on restart\"");
-	/* Services keep their sockets: carry the running values over. */
-	n->tftp_single_port = o->tftp_single_port;
-	n->plan.http_port = o->plan.http_port;
-	n->plan.http = o->plan.http;
-	n->plan.tftp = o->plan.tftp;
-	/* --grub's cores and trees were opened at start-up (grub-mkimage
-	 * cannot run once sandboxed): keep them as they are */
-	if (strcmp(n->plan.grub_dir, o->plan.grub_dir)) {
-		log_err("serve.reload result=failed reason=\"--grub-dir changes only on restart\"");
+	/* Per the option table: what needs new sockets or start-up work is
+	 * kept (and reported), --grub-dir refuses the reload. */
+	if (serve_opts_reload(o, n))
 		goto fail;
-	}
-	if (n->plan.grub != o->plan.grub || n->plan.grub_signed != o->plan.grub_signed)
-		log_warn("serve.reload note=\"--grub and --grub-signed change only on restart\"");
-	n->plan.grub = o->plan.grub;
-	n->plan.grub_signed = o->plan.grub_signed;
+	/* derived from --grub at start-up (serve_grub_check), not an option */
 	n->plan.grub_targets = o->plan.grub_targets;
 	if (serve_files_reload(st, n)) {
 		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "
@@ -721,6 +261,11 @@ fail:
 
 static void serve_on_signal(struct loop *l, int signo, void *arg)
 {
+	if (signo == SIGCHLD) { /* PID 1 only: orphans of the namespace */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		return;
+	}
 	if (signo == SIGHUP) {
 		serve_reload(arg);
 		return;
@@ -896,6 +441,10 @@ int serve_main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	/* As PID 1 (a container's entrypoint) every orphan becomes our child
+	 * and stays a zombie unless we reap it. */
+	if (getpid() == 1)
+		sigaddset(&set, SIGCHLD);
 	loop_signals(&st.loop, &set, serve_on_signal, &st);
 
 	for (size_t i = 0; i < st.ifs.n; i++) {

@@ -66,8 +66,13 @@ struct serve_state {
 	const char *ifnames[16];
 };
 
+struct opts_cmd;
+/* serve_opts.c: the option table (core/opts.h), for generators. */
+const struct opts_cmd *serve_options(void);
+
 /* Parses serve's arguments (argv[0] is "serve"). 0 or -EINVAL with a
- * message on err. Pure apart from getopt's globals. */
+ * message on err. Pure apart from getopt's globals. Defined by the table in
+ * serve_opts.c. */
 int serve_parse_args(int argc, char **argv, struct serve_opts *o, FILE *err);
 
 /* What a --config file may say about a long option name: CONFIG_OPT_FLAG
@@ -83,6 +88,10 @@ void serve_usage(FILE *f);
  * command line's after them. Free with serve_opts_free(). */
 int serve_load_opts(int argc, char **argv, struct serve_opts *o, FILE *err);
 void serve_opts_free(struct serve_opts *o);
+/* SIGHUP: applies the table's reload policy to the new options n against
+ * the running o (running values kept where the services hold them, notes
+ * logged). 0, or -EPERM (logged) when the reload must be refused. */
+int serve_opts_reload(const struct serve_opts *o, struct serve_opts *n);
 
 /* serve_files.c: start/stop TFTP and HTTP per the options. */
 int serve_files_start(struct serve_state *st, const struct serve_opts *o);

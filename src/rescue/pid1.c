@@ -24,8 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
+#include "rescue/role.h"
 #include "rescue/rootfs.h"
 #include "rescue/switch.h"
 #include "roles.h"
@@ -763,7 +765,108 @@ static void mount_api_fs(void)
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 }
 
-#define STAGE2_ARG "--lifeboat-stage2"
+#define STAGE2_ARG ROLE_STAGE2_ARG
+
+/* One line to stderr (what the init gave us) and the kernel log: nothing
+ * else is open this early. */
+__attribute__((format(printf, 1, 2))) static void early_say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line + 3, sizeof line - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 5)
+		n = (int)sizeof line - 5;
+	memcpy(line, "<4>", 3);
+	line[3 + n] = '\n';
+	write_all(2, line + 3, (size_t)n + 1);
+	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	write_all(k, line, (size_t)n + 4);
+	if (k >= 0)
+		close(k);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Did an init reach us through what a takeover left behind? Yes when we
+ * run from the rescue tmpfs, from a bind of it, or from a path that now
+ * names another file (the bind went while we were being exec'd). A rescue
+ * image's own /init is none of these. */
+static bool entered_via_leftover(const char *self)
+{
+	struct mnt_table t;
+	bool ours = mountinfo_path_under(self, RESCUE_DIR) || !same_file(self, "/proc/self/exe");
+	if (!ours && !mountinfo_load("/proc/self/mountinfo", &t)) {
+		const struct mnt_entry *e = mountinfo_find(&t, self);
+		ours = e && !strcmp(e->source, RESCUE_TMPFS_SOURCE);
+		mountinfo_free(&t);
+	}
+	return ours;
+}
+
+/* PID 1 runs us but the takeover state is missing or stale: a leftover
+ * bind (stage 0 killed, a later daemon-reexec). Remove the leftovers and
+ * exec the original init at once with the argv, environment, fds and
+ * signal mask the init gave us, so systemd's serialization carries on:
+ * the path we were exec'd from (argv[0] if absolute, as systemd, sysvinit
+ * and openrc exec it), or, when we ran from the tmpfs itself (busybox's
+ * ::restart:), the init the state names. Returns if that is impossible. */
+static void reexec_original(int argc, char **argv, const struct rescue_state *st, bool named,
+			    const char *why)
+{
+	char self[PATH_MAX], target[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	if (!entered_via_leftover(self))
+		return;
+	bool from_tmpfs = mountinfo_path_under(self, RESCUE_DIR);
+	char *bb_argv[] = {"init", NULL};
+	char **nargv = argv;
+	if (from_tmpfs) {
+		snprintf(target, sizeof target, "%s",
+			 named && st->init_path[0] ? st->init_path : "/sbin/init");
+		if (!strstr(target, "busybox"))
+			bb_argv[0] = target;
+		nargv = bb_argv;
+	} else {
+		snprintf(target, sizeof target, "%s",
+			 argc > 0 && argv[0][0] == '/' ? argv[0] : self);
+	}
+	early_say("lifeboat: PID 1 entered through a takeover leftover (state %s); "
+		  "removing it and executing the original init %s",
+		  why ? why : "missing", target);
+	int k = leftover_clean();
+	/* Still us at that path: exec'ing it would loop. */
+	if (same_file(target, "/proc/self/exe")) {
+		early_say("lifeboat: %s still runs lifeboat (%d mounts removed); staying", target,
+			  k);
+		return;
+	}
+	execve(target, nargv, environ);
+	early_say("lifeboat: exec %s: %s; staying", target, strerror(errno));
+}
+
+/* Loads the state for this entry; a first entry without valid state
+ * from a leftover bind does not return (reexec_original). */
+static bool entry_state(struct pid1 *p, bool stage2, int argc, char **argv)
+{
+	const char *why = NULL;
+	if (stage2)
+		return load_state(p, RESCUE_STATE) == 0;
+	int r = leftover_state_read(RESCUE_DIR RESCUE_STATE, &p->st, &why);
+	if (r)
+		reexec_original(argc, argv, &p->st, r == -ESTALE, why);
+	return r == 0;
+}
 
 int init_main(int argc, char **argv)
 {
@@ -773,8 +876,8 @@ int init_main(int argc, char **argv)
 		fprintf(stderr, "lifeboat init: not PID 1; nothing done\n");
 		return 1;
 	}
+	p.have_state = entry_state(&p, stage2, argc, argv);
 	reset_process();
-	p.have_state = load_state(&p, stage2 ? RESCUE_STATE : RESCUE_DIR RESCUE_STATE) == 0;
 	if (!p.have_state) {
 		plan_state_init(&p.st);
 		if (access("/proc/self", F_OK))

@@ -37,6 +37,16 @@ void plan_state_init(struct rescue_state *s)
 	s->then = THEN_SHELL;
 }
 
+const char *plan_state_stale(const struct rescue_state *s, const char *boot_id_now,
+			     uint64_t boottime_now_ms)
+{
+	if (s->boot_id[0] && boot_id_now && boot_id_now[0] && strcmp(s->boot_id, boot_id_now))
+		return "written in an earlier boot";
+	if (s->deadline_ms && boottime_now_ms > s->deadline_ms)
+		return "past its deadline";
+	return NULL;
+}
+
 /* One row per key: string fields by offset and size, numbers by kind. */
 enum fkind { F_STR, F_UINT, F_U64, F_THEN };
 static const struct field {
@@ -53,6 +63,8 @@ static const struct field {
 		k, F_UINT, offsetof(struct rescue_state, m), 0 \
 	}
     {"start_ms", F_U64, offsetof(struct rescue_state, start_ms), 0},
+    S("boot_id", boot_id),
+    {"deadline_ms", F_U64, offsetof(struct rescue_state, deadline_ms), 0},
     S("init_name", init_name),
     S("init_path", init_path),
     S("console", console),

@@ -25,7 +25,12 @@
 enum then_action { THEN_SHELL, THEN_REBOOT, THEN_POWEROFF, THEN_RETURN, THEN_SWITCH };
 
 struct rescue_state {
-	uint64_t start_ms;	  /* CLOCK_BOOTTIME when takeover started */
+	uint64_t start_ms; /* CLOCK_BOOTTIME when takeover started */
+	/* Validity: the boot this file was written in, and the CLOCK_BOOTTIME
+	 * by which PID 1 must have entered the init role (0: none). A file
+	 * from another boot or past its deadline is a leftover, never acted on. */
+	char boot_id[40];
+	uint64_t deadline_ms;
 	char init_name[32];	  /* detected old init, e.g. "systemd" */
 	char init_path[PATH_MAX]; /* the original init binary, exec'd on return */
 	char console[PATH_MAX];
@@ -56,6 +61,12 @@ int plan_state_format(const struct rescue_state *s, char *out, size_t cap);
  * defaults plan_state_init() set. */
 int plan_state_parse(const char *text, size_t len, struct rescue_state *s);
 void plan_state_init(struct rescue_state *s);
+
+/* Why a state file must not be acted on: written in another boot (boot_id
+ * differs; both known) or its deadline (CLOCK_BOOTTIME ms) has passed.
+ * Returns NULL when it is still valid, else a short reason. */
+const char *plan_state_stale(const struct rescue_state *s, const char *boot_id_now,
+			     uint64_t boottime_now_ms);
 
 /* The API filesystems that move into the RAM root, in move order. */
 extern const char *const plan_api_mounts[4];

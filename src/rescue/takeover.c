@@ -4,7 +4,6 @@
  * is undone when any step before PID 1 changes fails. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,12 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/opts.h"
 #include "rescue/carry.h"
 #include "rescue/elf.h"
 #include "rescue/inits.h"
+#include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
 #include "rescue/rootfs.h"
+#include "rescue/takeover.h"
 #include "roles.h"
 
 #define MAX_CARRY 32
@@ -33,6 +35,7 @@
 struct takeover {
 	struct rescue_state st;
 	bool yes, dry_run, force_ptrace;
+	bool then_set; /* --then given (else --switch-to implies switch) */
 	const char *busybox;
 	const char *carry[MAX_CARRY];
 	size_t ncarry;
@@ -54,28 +57,115 @@ struct takeover {
 	 * shortens the wait for PID 1 to re-execute. Read once at start. */
 	enum { FAULT_NONE, FAULT_COPY, FAULT_BIND, FAULT_REEXEC } fault;
 	unsigned reexec_wait_s;
+	/* LIFEBOAT_PAUSE (test-only): stop after this step until a signal. */
+	enum step { STEP_NONE, STEP_STATE, STEP_BIND, STEP_REEXEC } pause_at;
+	/* Stage 0 holds SIGINT/SIGTERM/SIGHUP blocked and looks for them
+	 * between steps: the first one seen ends it through undo(). */
+	sigset_t stop_sigs;
+	int interrupted; /* the signal that ended stage 0, 0: none */
+	bool triggered, hup_sent;
+	dev_t sub_dev; /* the substitute, to tell whether PID 1 became it */
+	ino_t sub_ino;
+	size_t leftovers; /* mounts of an earlier, stale takeover */
+	char leftover_why[64];
 };
 
-static void usage(FILE *f)
+static int parse_run(void *o, const char *arg, const char **why)
 {
-	fprintf(
-	    f,
-	    "usage: lifeboat takeover [OPTIONS]\n"
-	    "Become PID 1 of this system from RAM and free its root filesystem.\n\n"
-	    "  --dry-run            print the plan, change nothing\n"
-	    "  --yes                do not ask for confirmation\n"
-	    "  --console DEV        console of the rescue system (default /dev/console)\n"
-	    "  --ssh PORT           start a carried sshd/dropbear on PORT with the old host keys\n"
-	    "  --run CMD            run CMD (busybox sh -c) once the root is released\n"
-	    "  --then ACTION        shell|reboot|poweroff|return afterwards (default shell)\n"
-	    "  --grace SECS         SIGTERM grace before SIGKILL (default 5)\n"
-	    "  --revert-after SECS  dead-man switch: return unless 'lifeboat confirm' runs in "
-	    "time\n"
-	    "  --busybox PATH       static busybox to carry (default /bin/busybox)\n"
-	    "  --carry PATH         carry an executable with its libraries (repeatable)\n"
-	    "  --switch-to ROOTFS   switch to another root: a directory, a .tar[.gz|.xz]\n"
-	    "                       (unpacked into RAM), a block device or an image file\n"
-	    "  --force-ptrace       (not available: refused)\n");
+	struct takeover *t = o;
+	if (strchr(arg, '\n') || strlen(arg) >= sizeof t->st.run) {
+		*why = "one line, < 1024 bytes";
+		return -EINVAL;
+	}
+	snprintf(t->st.run, sizeof t->st.run, "%s", arg);
+	return 0;
+}
+
+static int parse_then(void *o, const char *arg, const char **why)
+{
+	struct takeover *t = o;
+	t->then_set = true;
+	if (plan_then_parse(arg, &t->st.then)) {
+		*why = "shell|reboot|poweroff|return|switch";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define T(m) OPTS_AT(struct takeover, m)
+#define G_PLAN "What to do"
+#define G_RESCUE "The rescue system"
+#define G_GEN "General"
+
+/* takeover's options (core/opts.h): a new one is a row plus its member. */
+static const struct opts_row takeover_rows[] = {
+    {"dry-run", 0, OPTS_FLAG, T(dry_run), .value = 1, .help = "print the plan, change nothing",
+     .group = G_PLAN},
+    {"yes", 0, OPTS_FLAG, T(yes), .value = 1, .help = "do not ask for confirmation",
+     .group = G_PLAN},
+    {"run", 0, OPTS_CUSTOM, "CMD", T(st.run), .parse = parse_run, .flags = OPTS_TERSE,
+     .help = "run CMD (busybox sh -c) once the root is released", .group = G_PLAN},
+    {"then", 0, OPTS_CUSTOM, "ACTION", T(st.then), .parse = parse_then,
+     .flags = OPTS_TERSE | OPTS_DEF_DOC, .def = "shell",
+     .help = "shell|reboot|poweroff|return afterwards", .group = G_PLAN},
+    {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535,
+     .bad = "bad number",
+     .help = "dead-man switch: return unless 'lifeboat confirm' runs in time", .group = G_PLAN},
+    {"switch-to", 0, OPTS_STRBUF, "ROOTFS", T(st.switch_to),
+     .help = "switch to another root: a directory, a .tar[.gz|.xz] (unpacked into RAM), a "
+	     "block device or an image file",
+     .group = G_PLAN},
+    {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console",
+     .flags = OPTS_DEF_DOC, .help = "console of the rescue system", .group = G_RESCUE},
+    {"ssh", 0, OPTS_UINT, "PORT", T(st.ssh_port), .min = 1, .max = 65535, .bad = "bad number",
+     .help = "start a carried sshd/dropbear on PORT with the old host keys", .group = G_RESCUE},
+    {"grace", 0, OPTS_UINT, "SECS", T(st.grace_s), .max = 65535, .bad = "bad number",
+     .def = "5", .flags = OPTS_DEF_DOC, .help = "SIGTERM grace before SIGKILL",
+     .group = G_RESCUE},
+    {"busybox", 0, OPTS_STRING, "PATH", T(busybox), .def = "/bin/busybox",
+     .flags = OPTS_DEF_DOC, .help = "static busybox to carry", .group = G_RESCUE},
+    {"carry", 0, OPTS_LIST, "PATH", OPTS_LIST_AT(struct takeover, carry, ncarry),
+     .help = "carry an executable with its libraries (repeatable)", .group = G_RESCUE},
+    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1,
+     .help = "(not available: refused)", .group = G_RESCUE},
+    {"help", 'h', OPTS_FLAG, .flags = OPTS_STOP, .help = "this text", .group = G_GEN},
+};
+
+#undef T
+
+static const struct opts_cmd takeover_cmd = {
+    .name = "takeover",
+    .about = "usage: lifeboat takeover [OPTIONS]\n"
+	     "Become PID 1 of this system from RAM and free its root filesystem.\n",
+    .rows = takeover_rows,
+    .n_rows = sizeof takeover_rows / sizeof takeover_rows[0],
+    .size = sizeof(struct takeover),
+    .getopt_errors = true,
+};
+
+const struct opts_cmd *takeover_options(void)
+{
+	return &takeover_cmd;
+}
+
+/* The command line into t. 0 to go on, else 1 with the exit status in *rc:
+ * 0 after --help, 2 for a bad command line (usage when getopt objected). */
+static int takeover_args(struct takeover *t, int argc, char **argv, int *rc)
+{
+	int first, r = opts_parse(&takeover_cmd, argc, argv, t, &first, stderr);
+	*rc = 2;
+	if (r == 1) {
+		opts_help(&takeover_cmd, stdout);
+		*rc = 0;
+		return 1;
+	}
+	if (r == -ENOENT || (!r && first < argc))
+		opts_help(&takeover_cmd, stderr);
+	if (r || first < argc)
+		return 1;
+	if (t->st.switch_to[0] && !t->then_set)
+		t->st.then = THEN_SWITCH;
+	return 0;
 }
 
 __attribute__((format(printf, 2, 3))) static void refuse(struct takeover *t, const char *fmt, ...)
@@ -285,6 +375,28 @@ static void check_switch_to(struct takeover *t)
 	}
 }
 
+/* A takeover whose state is valid (this boot, before its deadline) is in
+ * progress: refuse. Anything else of an earlier one is a leftover that
+ * execute() removes first (the dry run only names it). */
+static void check_leftovers(struct takeover *t)
+{
+	struct rescue_state old;
+	const char *why = NULL;
+	const struct mnt_entry *v[16];
+	int r = leftover_state_read(RESCUE_DIR RESCUE_STATE, &old, &why);
+	t->leftovers = leftover_mounts(&t->mounts, v, sizeof v / sizeof v[0]);
+	if (r == 0) {
+		refuse(t, "%s holds the state of a takeover in progress; wait for it to end",
+		       RESCUE_DIR);
+		t->leftovers = 0;
+		return;
+	}
+	snprintf(t->leftover_why, sizeof t->leftover_why, "%s",
+		 r == -ESTALE	 ? why
+		 : r == -EBADMSG ? "unreadable"
+				 : "missing");
+}
+
 static const char *const sw_kind_names[] = {"none", "directory (bind mount)",
 					    "tar archive (unpacked into a RAM tmpfs)",
 					    "block device", "image file (loop device)"};
@@ -300,9 +412,7 @@ static void checks(struct takeover *t, uint64_t carried)
 		refuse(t, "mount blocked by seccomp/LSM, typical in containers");
 	else if (m)
 		refuse(t, "test mount of a tmpfs failed: %s", strerror(-m));
-	if (mountinfo_find(&t->mounts, RESCUE_DIR))
-		refuse(t, "%s is still mounted (an earlier takeover?); unmount it first",
-		       RESCUE_DIR);
+	check_leftovers(t);
 	if (t->init->kind == INIT_LIFEBOAT)
 		refuse(t, "PID 1 is already lifeboat");
 	else if (t->init->kind == INIT_UNKNOWN)
@@ -346,6 +456,10 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 	fprintf(f, "  re-exec method: %s\n", t->init->method_name);
 	if (t->bind_target[0])
 		fprintf(f, "  bind over: %s\n", t->bind_target);
+	if (t->leftovers)
+		fprintf(
+		    f, "  leftovers: %zu mounts of an earlier takeover (state %s): removed first\n",
+		    t->leftovers, t->leftover_why);
 	fprintf(f, "  rescue root: tmpfs at %s, then pivot_root (old root at %s)\n", RESCUE_DIR,
 		OLDROOT);
 	fprintf(f, "  carried: %zu files, %llu KiB:", c->nfiles,
@@ -386,9 +500,28 @@ static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
 			t->st.revert_after_s);
 }
 
+/* True once PID 1 runs the substitute: the handover happened. */
+static bool pid1_is_substitute(const struct takeover *t)
+{
+	struct stat now;
+	return t->sub_ino && !stat("/proc/1/exe", &now) && now.st_dev == t->sub_dev &&
+	       now.st_ino == t->sub_ino;
+}
+
 static void undo(struct takeover *t)
 {
 	char nr[PATH_MAX];
+	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
+		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
+			strerror(errno));
+	/* busybox re-read our inittab on SIGHUP: make it read its own again. */
+	if (t->hup_sent)
+		kill(1, SIGHUP);
+	/* The init re-executed while we gave up: it runs from the RAM root. */
+	if (t->triggered && pid1_is_substitute(t)) {
+		fprintf(stderr, "takeover: PID 1 is lifeboat already; the RAM root stays\n");
+		return;
+	}
 	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
 	if (t->newroot_mounted && umount2(nr, 0))
 		umount2(nr, MNT_DETACH);
@@ -397,14 +530,21 @@ static void undo(struct takeover *t)
 		close(t->loop_fd);
 		t->loop_fd = -1;
 	}
-	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
-		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
-			strerror(errno));
 	if (t->tmpfs_mounted && umount2(RESCUE_DIR, 0) && umount2(RESCUE_DIR, MNT_DETACH))
 		fprintf(stderr, "takeover: undo: cannot unmount %s: %s\n", RESCUE_DIR,
 			strerror(errno));
 	rmdir(RESCUE_DIR);
 	fprintf(stderr, "takeover: undone: bind and rescue tmpfs removed, system unchanged\n");
+}
+
+/* A child starts with the mask and SIGPIPE disposition a program expects,
+ * not stage 0's (both survive execve). */
+static void child_reset(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int run_wait(char *const argv[], int timeout_s)
@@ -414,6 +554,7 @@ static int run_wait(char *const argv[], int timeout_s)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		child_reset();
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -425,6 +566,50 @@ static int run_wait(char *const argv[], int timeout_s)
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT; /* left running: it may wait for the re-exec */
+}
+
+static const char *const step_names[] = {"", "state", "bind", "reexec"};
+
+static const char *stop_name(int sig)
+{
+	return sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : sig == SIGHUP ? "HUP" : "?";
+}
+
+/* True once SIGINT, SIGTERM or SIGHUP came (they are blocked in stage 0;
+ * this takes a pending one). A dropped SSH session is a SIGHUP. */
+static bool stop_requested(struct takeover *t)
+{
+	struct timespec zero = {0, 0};
+	int sig;
+	if (!t->interrupted && (sig = sigtimedwait(&t->stop_sigs, NULL, &zero)) > 0) {
+		t->interrupted = sig;
+		fprintf(stderr, "takeover: interrupted by SIG%s\n", stop_name(sig));
+	}
+	return t->interrupted != 0;
+}
+
+/* Waits up to ms for a stop signal; true if one came. */
+static bool stop_wait(struct takeover *t, unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	int sig;
+	if (t->interrupted)
+		return true;
+	if ((sig = sigtimedwait(&t->stop_sigs, NULL, &ts)) > 0) {
+		t->interrupted = sig;
+		fprintf(stderr, "takeover: interrupted by SIG%s\n", stop_name(sig));
+	}
+	return t->interrupted != 0;
+}
+
+/* Test hook: after step, say so and wait (at most 60 s) for a signal. */
+static void pause_after(struct takeover *t, enum step step)
+{
+	if (t->pause_at != step)
+		return;
+	fprintf(stderr, "takeover: paused after step %s (LIFEBOAT_PAUSE)\n", step_names[step]);
+	fflush(stderr);
+	stop_wait(t, 60000);
 }
 
 static int trigger(struct takeover *t)
@@ -469,7 +654,9 @@ static int trigger(struct takeover *t)
 		/* HUP: re-read the inittab (now only ::restart:); QUIT: run it. */
 		if (kill(1, SIGHUP))
 			return -errno;
-		sleep(1);
+		t->hup_sent = true;
+		if (stop_wait(t, 1000))
+			return -EINTR;
 		return kill(1, SIGQUIT) ? -errno : 0;
 	default:
 		return -ENOTSUP;
@@ -504,6 +691,7 @@ static void busybox_links(void)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
+		child_reset();
 		dup2(p[1], 1);
 		execl(bb, "busybox", "--list", (char *)NULL);
 		_exit(127);
@@ -651,23 +839,20 @@ static int prepare_switch(struct takeover *t)
 	return 0;
 }
 
-static int execute(struct takeover *t)
+/* The RAM root: our tmpfs, everything carried, the --switch-to root. */
+static int prepare_ram_root(struct takeover *t, struct carry *c)
 {
-	char path[PATH_MAX], err[512] = "", buf[8192];
-	struct carry *c = malloc(sizeof *c);
+	char path[PATH_MAX], err[512] = "";
 	int rc;
-	if (!c)
-		return -ENOMEM;
 	if (mkdir(RESCUE_DIR, 0755) && errno != EEXIST) {
-		rc = -errno;
 		fprintf(stderr, "takeover: mkdir %s: %s\n", RESCUE_DIR, strerror(errno));
-		goto fail;
+		return -errno;
 	}
 	/* Our own tmpfs: /run is often noexec and a bind inherits that. */
-	if (mount("lifeboat-rescue", RESCUE_DIR, "tmpfs", 0, "mode=0755")) {
+	if (mount(RESCUE_TMPFS_SOURCE, RESCUE_DIR, "tmpfs", 0, "mode=0755")) {
 		rc = -errno;
 		fprintf(stderr, "takeover: mount tmpfs at %s: %s\n", RESCUE_DIR, strerror(errno));
-		goto fail;
+		return rc;
 	}
 	t->tmpfs_mounted = true;
 	carry_init(c, RESCUE_DIR, false);
@@ -679,7 +864,7 @@ static int execute(struct takeover *t)
 	}
 	if (rc) {
 		fprintf(stderr, "takeover: %s\n", err);
-		goto fail;
+		return rc;
 	}
 	if (t->busybox)
 		busybox_links();
@@ -689,21 +874,44 @@ static int execute(struct takeover *t)
 		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
 		mkdir(path, 0755);
 	}
-	if (t->st.switch_to[0] && (rc = prepare_switch(t)))
-		goto fail;
+	return t->st.switch_to[0] ? prepare_switch(t) : 0;
+}
+
+/* The state file PID 1 reads; valid in this boot until its deadline: the
+ * longest a legitimate handover can take (self-test, trigger, the wait for
+ * PID 1) plus slack. After it, the file is a leftover nobody acts on. */
+static int write_state(struct takeover *t)
+{
+	char path[PATH_MAX], buf[8192];
+	int rc;
 	if (t->st.ssh_port && t->ssh_src[0])
 		snprintf(t->st.ssh_server, sizeof t->st.ssh_server, "%s", t->ssh_src);
 	if (t->busybox)
 		snprintf(t->st.busybox, sizeof t->st.busybox, "/bin/busybox");
+	leftover_boot_id(t->st.boot_id, sizeof t->st.boot_id);
+	t->st.deadline_ms = leftover_boottime_ms() + (t->reexec_wait_s + 30) * 1000ull;
 	int len = plan_state_format(&t->st, buf, sizeof buf);
 	snprintf(path, sizeof path, "%s%s", RESCUE_DIR, RESCUE_STATE);
 	if (len < 0 || (rc = write_file(path, buf, (size_t)len, 0600))) {
 		rc = len < 0 ? len : rc;
 		fprintf(stderr, "takeover: writing %s: %s\n", path, strerror(-rc));
-		goto fail;
+		return rc;
 	}
-	char sub[PATH_MAX];
+	return 0;
+}
+
+/* Binds the substitute (busybox: an inittab naming it) over the file the
+ * init re-executes and proves that path runs us. */
+static int bind_substitute(struct takeover *t)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	int rc;
+	struct stat want;
 	snprintf(sub, sizeof sub, "%s%s", RESCUE_DIR, RESCUE_SELF);
+	if (stat(sub, &want))
+		return -errno;
+	t->sub_dev = want.st_dev;
+	t->sub_ino = want.st_ino;
 	if (t->init->kind == INIT_BUSYBOX) {
 		char tab[PATH_MAX + 32];
 		int n = inits_busybox_inittab(tab, sizeof tab, sub);
@@ -711,7 +919,7 @@ static int execute(struct takeover *t)
 		if (n < 0 || (rc = write_file(path, tab, (size_t)n, 0644))) {
 			rc = n < 0 ? n : rc;
 			fprintf(stderr, "takeover: inittab: %s\n", strerror(-rc));
-			goto fail;
+			return rc;
 		}
 	} else {
 		snprintf(path, sizeof path, "%s", sub);
@@ -721,88 +929,97 @@ static int execute(struct takeover *t)
 		rc = -errno;
 		fprintf(stderr, "takeover: bind %s over %s: %s%s\n", path, t->bind_target,
 			strerror(errno), t->fault == FAULT_BIND ? " (LIFEBOAT_FAULT=bind)" : "");
-		goto fail;
+		return rc;
 	}
 	t->bound = true;
 	/* The init will exec exactly this path: prove it runs us. */
 	if ((rc = selftest(t->init->kind == INIT_BUSYBOX ? sub : t->bind_target))) {
 		fprintf(stderr, "takeover: self-test of the substitute failed: %s\n",
 			strerror(-rc));
-		goto fail;
+		return rc;
 	}
-	struct stat want, now;
-	if (stat(sub, &want)) {
-		rc = -errno;
-		goto fail;
+	return 0;
+}
+
+/* Triggers the re-exec and waits for PID 1 to become the substitute (it
+ * then stops us too). A stop signal after the trigger gives the init a
+ * few seconds to finish a re-exec already under way (busybox init sends
+ * it to everyone before it execs) before stage 0 gives up. */
+static int handover(struct takeover *t)
+{
+	int rc;
+	/* FAULT_REEXEC: an init that ignores the trigger is never told. */
+	if (t->fault != FAULT_REEXEC) {
+		t->triggered = true;
+		if ((rc = trigger(t))) {
+			fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
+			return rc;
+		}
 	}
+	pause_after(t, STEP_REEXEC);
+	unsigned ticks = t->reexec_wait_s * 10, grace = 0;
+	for (unsigned i = 0; i < ticks; i++) {
+		if (pid1_is_substitute(t)) {
+			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
+			return 0;
+		}
+		if (!t->interrupted) {
+			stop_wait(t, 100);
+		} else {
+			struct timespec ts = {0, 100000000};
+			if (!t->triggered || ++grace > 30)
+				return -EINTR;
+			nanosleep(&ts, NULL);
+		}
+	}
+	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within %us\n",
+		t->reexec_wait_s);
+	return -ETIMEDOUT;
+}
+
+/* Stage 0 for real. Every way it ends before PID 1 has changed (a failed
+ * step, a timeout, SIGINT/SIGTERM/SIGHUP) goes through undo(). */
+static int execute(struct takeover *t)
+{
+	struct carry *c = malloc(sizeof *c);
+	int rc;
+	if (!c)
+		return -ENOMEM;
+	if (t->leftovers) {
+		int n = leftover_clean();
+		fprintf(stderr,
+			"takeover: removed %d mounts left by an earlier takeover (state %s)\n", n,
+			t->leftover_why);
+	}
+	if ((rc = prepare_ram_root(t, c)) || stop_requested(t))
+		goto fail;
+	if ((rc = write_state(t)))
+		goto fail;
+	pause_after(t, STEP_STATE);
+	if (stop_requested(t) || (rc = bind_substitute(t)))
+		goto fail;
+	pause_after(t, STEP_BIND);
+	if (stop_requested(t))
+		goto fail;
 	fprintf(stderr, "takeover: RAM root ready (%zu files, %llu KiB); triggering %s\n",
 		c->nfiles, (unsigned long long)(c->bytes >> 10), t->init->method_name);
 	fflush(stderr);
-	/* FAULT_REEXEC: an init that ignores the trigger is never told. */
-	if (t->fault != FAULT_REEXEC && (rc = trigger(t))) {
-		fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
-		goto fail;
+	if (!(rc = handover(t))) {
+		free(c);
+		return 0;
 	}
-	/* Wait for PID 1 to become our file; it will then stop us too. */
-	for (unsigned i = 0; i < t->reexec_wait_s * 10; i++) {
-		if (!stat("/proc/1/exe", &now) && now.st_dev == want.st_dev &&
-		    now.st_ino == want.st_ino) {
-			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
-			free(c);
-			return 0;
-		}
-		struct timespec ts = {0, 100000000};
-		nanosleep(&ts, NULL);
-	}
-	rc = -ETIMEDOUT;
-	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within %us\n",
-		t->reexec_wait_s);
 fail:
 	free(c);
+	if (t->interrupted)
+		fprintf(stderr, "takeover: stopped by SIG%s before PID 1 changed\n",
+			stop_name(t->interrupted));
 	undo(t);
-	return rc;
+	return rc ? rc : -EINTR;
 }
 
-int takeover_main(int argc, char **argv)
+/* The test-only knobs (doc/takeover.md), read once at start. */
+static int read_test_env(struct takeover *t)
 {
-	enum {
-		O_DRY = 256,
-		O_YES,
-		O_CONSOLE,
-		O_SSH,
-		O_RUN,
-		O_THEN,
-		O_GRACE,
-		O_REVERT,
-		O_BUSYBOX,
-		O_CARRY,
-		O_SWITCH,
-		O_PTRACE
-	};
-	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, O_DRY},
-	    {"yes", no_argument, NULL, O_YES},
-	    {"console", required_argument, NULL, O_CONSOLE},
-	    {"ssh", required_argument, NULL, O_SSH},
-	    {"run", required_argument, NULL, O_RUN},
-	    {"then", required_argument, NULL, O_THEN},
-	    {"grace", required_argument, NULL, O_GRACE},
-	    {"revert-after", required_argument, NULL, O_REVERT},
-	    {"busybox", required_argument, NULL, O_BUSYBOX},
-	    {"carry", required_argument, NULL, O_CARRY},
-	    {"switch-to", required_argument, NULL, O_SWITCH},
-	    {"force-ptrace", no_argument, NULL, O_PTRACE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct takeover *t = calloc(1, sizeof *t);
-	struct carry *c = calloc(1, sizeof *c);
-	int o, rc = 1;
-	if (!t || !c)
-		goto out;
-	plan_state_init(&t->st);
-	t->st.start_ms = boottime_ms();
-	t->loop_fd = -1;
 	const char *fe = getenv("LIFEBOAT_FAULT"), *we = getenv("LIFEBOAT_REEXEC_WAIT");
 	if (fe && *fe) {
 		static const char *const fn[] = {"", "copy", "bind", "reexec"};
@@ -811,9 +1028,19 @@ int takeover_main(int argc, char **argv)
 				t->fault = (int)i;
 		if (t->fault == FAULT_NONE) {
 			fprintf(stderr, "takeover: unknown LIFEBOAT_FAULT '%s'\n", fe);
-			goto out;
+			return -EINVAL;
 		}
 		fprintf(stderr, "takeover: test fault injection LIFEBOAT_FAULT=%s\n", fe);
+	}
+	const char *pe = getenv("LIFEBOAT_PAUSE");
+	if (pe && *pe) {
+		for (size_t i = 1; i < sizeof step_names / sizeof step_names[0]; i++)
+			if (!strcmp(pe, step_names[i]))
+				t->pause_at = (enum step)i;
+		if (t->pause_at == STEP_NONE) {
+			fprintf(stderr, "takeover: unknown LIFEBOAT_PAUSE '%s'\n", pe);
+			return -EINVAL;
+		}
 	}
 	t->reexec_wait_s = 60;
 	if (we && *we) {
@@ -821,92 +1048,27 @@ int takeover_main(int argc, char **argv)
 		unsigned long w = strtoul(we, &wend, 10);
 		if (*wend || w < 1 || w > 600) {
 			fprintf(stderr, "takeover: bad LIFEBOAT_REEXEC_WAIT '%s'\n", we);
-			goto out;
+			return -EINVAL;
 		}
 		t->reexec_wait_s = (unsigned)w;
 	}
-	bool then_set = false;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
-		unsigned long v = 0;
-		if (o == O_SSH || o == O_GRACE || o == O_REVERT) {
-			v = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || v > 65535 || (o == O_SSH && v == 0)) {
-				fprintf(stderr, "takeover: bad number '%s'\n", optarg);
-				rc = 2;
-				goto out;
-			}
-		}
-		switch (o) {
-		case O_DRY:
-			t->dry_run = true;
-			break;
-		case O_YES:
-			t->yes = true;
-			break;
-		case O_CONSOLE:
-			snprintf(t->st.console, sizeof t->st.console, "%s", optarg);
-			break;
-		case O_SSH:
-			t->st.ssh_port = (unsigned)v;
-			break;
-		case O_RUN:
-			if (strchr(optarg, '\n') || strlen(optarg) >= sizeof t->st.run) {
-				fprintf(stderr, "takeover: --run: one line, < 1024 bytes\n");
-				rc = 2;
-				goto out;
-			}
-			snprintf(t->st.run, sizeof t->st.run, "%s", optarg);
-			break;
-		case O_THEN:
-			then_set = true;
-			if (plan_then_parse(optarg, &t->st.then)) {
-				fprintf(stderr,
-					"takeover: --then: shell|reboot|poweroff|return|switch\n");
-				rc = 2;
-				goto out;
-			}
-			break;
-		case O_GRACE:
-			t->st.grace_s = (unsigned)v;
-			break;
-		case O_REVERT:
-			t->st.revert_after_s = (unsigned)v;
-			break;
-		case O_BUSYBOX:
-			t->busybox = optarg;
-			break;
-		case O_CARRY:
-			if (t->ncarry == MAX_CARRY) {
-				fprintf(stderr, "takeover: at most %d --carry\n", MAX_CARRY);
-				rc = 2;
-				goto out;
-			}
-			t->carry[t->ncarry++] = optarg;
-			break;
-		case O_SWITCH:
-			snprintf(t->st.switch_to, sizeof t->st.switch_to, "%s", optarg);
-			break;
-		case O_PTRACE:
-			t->force_ptrace = true;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		default:
-			usage(stderr);
-			rc = 2;
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		rc = 2;
+	return 0;
+}
+
+int takeover_main(int argc, char **argv)
+{
+	struct takeover *t = calloc(1, sizeof *t);
+	struct carry *c = calloc(1, sizeof *c);
+	int rc = 1;
+	if (!t || !c)
 		goto out;
-	}
-	if (t->st.switch_to[0] && !then_set)
-		t->st.then = THEN_SWITCH;
+	plan_state_init(&t->st);
+	t->st.start_ms = boottime_ms();
+	t->loop_fd = -1;
+	if (read_test_env(t))
+		goto out;
+	if (takeover_args(t, argc, argv, &rc))
+		goto out;
 	if (!t->busybox) {
 		static const char *const bbs[] = {"/bin/busybox", "/usr/bin/busybox",
 						  "/usr/lib/busybox-static/busybox", NULL};
@@ -948,7 +1110,18 @@ int takeover_main(int argc, char **argv)
 		fclose(tty);
 	}
 	fflush(stdout);
-	rc = execute(t) ? 1 : 0;
+	/* From here until PID 1 has changed, a Ctrl-C, a kill or a dropped
+	 * session must end stage 0 through undo(), never halfway: hold the
+	 * signals and look for them between steps. A closed terminal or pipe
+	 * makes writes fail instead of killing us. */
+	sigemptyset(&t->stop_sigs);
+	sigaddset(&t->stop_sigs, SIGINT);
+	sigaddset(&t->stop_sigs, SIGTERM);
+	sigaddset(&t->stop_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &t->stop_sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = execute(t);
+	rc = !rc ? 0 : t->interrupted ? 128 + t->interrupted : 1;
 out:
 	if (t)
 		mountinfo_free(&t->mounts);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "netboot/bootplan.h"
+#include "netboot/grub.h"
 #include "netboot/serve.h"
 
 static const uint8_t ip[4] = { 192, 0, 2, 2 };
@@ -377,6 +378,143 @@ static void test_serve_args(void **state)
 	}
 }
 
+/* One case per strategy row of bootplan.c's table and per branch of the
+ * one delivery tail: which row decided (boot_choice.rule), the file, and
+ * why when nothing is served. */
+struct row_case {
+	const char *name;
+	bool kernel, grub, http, tftp;
+	const char *boot[3]; /* --boot specs */
+	const char *host;    /* --host spec */
+	uint16_t arch;
+	bool ipxe, chttp;
+	const char *ip; /* our address as URL host text; NULL = 192.0.2.2 */
+	int rc;
+	const char *file; /* rc 0 */
+	const char *rule;
+	const char *why; /* substring of bc.why */
+};
+
+static void row_plan(struct bootplan *p, const struct row_case *k)
+{
+	const char *err;
+	kernel_plan(p);
+	p->kernel = k->kernel ? p->kernel : NULL;
+	p->grub = k->grub;
+	p->grub_targets = k->grub ? 1u << GRUB_BIOS : 0;
+	p->http = k->http;
+	p->tftp = k->tftp;
+	for (size_t i = 0; i < 3 && k->boot[i]; i++)
+		assert_int_equal(bootplan_add_boot(p, k->boot[i], &err), 0);
+	if (k->host)
+		assert_int_equal(bootplan_add_host(p, k->host, &err), 0);
+}
+
+static void test_strategy_rows(void **state)
+{
+	(void)state;
+	static const struct row_case cases[] = {
+	    {"host: ignore", .http = 1, .tftp = 1, .host = "52:54:00:*=ignore", .rc = -EPERM,
+	     .rule = "host", .why = "ignored"},
+	    {"host: file over TFTP", .http = 1, .tftp = 1, .boot = {"bios=pxelinux.0"},
+	     .host = "52:54:00:00:00:01=special.0", .rc = 0, .file = "special.0", .rule = "host",
+	     .why = "host rule"},
+	    {"host: URL to a TFTP-only client", .http = 1, .tftp = 1,
+	     .host = "52:54:00:00:00:01=http://198.51.100.9/x", .rc = -ENOENT, .rule = "host",
+	     .why = "TFTP only"},
+	    {"host: other arch key passes on", .http = 1, .tftp = 1, .boot = {"bios=pxelinux.0"},
+	     .host = "52:54:00:00:00:01=efi64:x.efi", .rc = 0, .file = "pxelinux.0",
+	     .rule = "arch-file"},
+	    {"host: HTTP sibling's key matches", .http = 1, .tftp = 1,
+	     .host = "52:54:00:00:00:01=efi64:x.efi", .arch = 16, .chttp = 1, .rc = 0,
+	     .file = "http://192.0.2.2/x.efi", .rule = "host"},
+	    {"host: iPXE image to iPXE passes on", .kernel = 1, .http = 1, .tftp = 1,
+	     .host = "52:54:00:00:00:01=undionly.kpxe", .ipxe = 1, .rc = 0,
+	     .file = "http://192.0.2.2/lifeboat/boot.ipxe", .rule = "ipxe-script"},
+	    {"ipxe-script: entry by URL", .http = 1, .tftp = 1, .boot = {"ipxe=s.ipxe"}, .ipxe = 1,
+	     .rc = 0, .file = "http://192.0.2.2/s.ipxe", .rule = "ipxe-script", .why = "ipxe entry"},
+	    {"ipxe-script: entry by path, HTTP off", .tftp = 1, .boot = {"ipxe=s.ipxe"}, .ipxe = 1,
+	     .rc = 0, .file = "s.ipxe", .rule = "ipxe-script"},
+	    {"ipxe-script: entry as a URL", .tftp = 1, .boot = {"ipxe=http://198.51.100.9/s"},
+	     .ipxe = 1, .rc = 0, .file = "http://198.51.100.9/s", .rule = "ipxe-script"},
+	    {"ipxe-script: kernel mode, HTTP off", .kernel = 1, .tftp = 1, .ipxe = 1, .rc = -ENOENT,
+	     .rule = "ipxe-script", .why = "HTTP is disabled"},
+	    {"ipxe-script: IPv6 host text", .kernel = 1, .http = 1, .tftp = 1, .ipxe = 1,
+	     .ip = "[2001:db8::2]", .rc = 0, .file = "http://[2001:db8::2]/lifeboat/boot.ipxe",
+	     .rule = "ipxe-script"},
+	    {"arch-file: TFTP path", .http = 1, .tftp = 1, .boot = {"bios=pxelinux.0"}, .rc = 0,
+	     .file = "pxelinux.0", .rule = "arch-file", .why = "arch entry"},
+	    {"arch-file: HTTP sibling falls back", .http = 1, .tftp = 1, .boot = {"efi64=g.efi"},
+	     .arch = 16, .chttp = 1, .rc = 0, .file = "http://192.0.2.2/g.efi", .rule = "arch-file"},
+	    {"arch-file: HTTP client, HTTP off", .tftp = 1, .boot = {"efi64=g.efi"}, .arch = 16,
+	     .chttp = 1, .rc = -ENOENT, .rule = "arch-file", .why = "HTTP boot client but HTTP"},
+	    {"arch-file: TFTP off", .http = 1, .boot = {"bios=pxelinux.0"}, .rc = -ENOENT,
+	     .rule = "arch-file", .why = "TFTP is disabled"},
+	    {"arch-file: iPXE image to iPXE loops", .http = 1, .tftp = 1,
+	     .boot = {"bios=undionly.kpxe"}, .ipxe = 1, .rc = -ELOOP, .rule = "arch-file",
+	     .why = "already iPXE"},
+	    {"arch-file: wins over kernel mode", .kernel = 1, .http = 1, .tftp = 1,
+	     .boot = {"bios=pxelinux.0"}, .rc = 0, .file = "pxelinux.0", .rule = "arch-file"},
+	    {"grub: core over TFTP", .grub = 1, .http = 1, .tftp = 1, .rc = 0,
+	     .file = "lifeboat/grub/192.0.2.2/core.0", .rule = "grub", .why = "grub core"},
+	    {"grub: TFTP off", .grub = 1, .http = 1, .rc = -ENOENT, .rule = "grub",
+	     .why = "load GRUB over TFTP"},
+	    {"grub: IPv6 goes on to kernel mode", .kernel = 1, .grub = 1, .http = 1, .tftp = 1,
+	     .ip = "[2001:db8::2]", .rc = 0, .file = "lifeboat/ipxe/undionly.kpxe",
+	     .rule = "kernel"},
+	    {"kernel: chain-load iPXE", .kernel = 1, .http = 1, .tftp = 1, .rc = 0,
+	     .file = "lifeboat/ipxe/undionly.kpxe", .rule = "kernel", .why = "chain-load iPXE"},
+	    {"kernel: HTTP boot client by URL", .kernel = 1, .http = 1, .tftp = 1, .arch = 16,
+	     .chttp = 1, .rc = 0, .file = "http://192.0.2.2/lifeboat/ipxe/snponly.efi",
+	     .rule = "kernel"},
+	    {"kernel: TFTP off", .kernel = 1, .http = 1, .rc = -ENOENT, .rule = "kernel",
+	     .why = "load iPXE over TFTP"},
+	    {"kernel: U-Boot, siaddr only", .kernel = 1, .http = 1, .tftp = 1, .arch = 22, .rc = 0,
+	     .file = "", .rule = "kernel", .why = "pxe get"},
+	    {"kernel: U-Boot, TFTP off", .kernel = 1, .http = 1, .arch = 22, .rc = -ENOENT,
+	     .rule = "kernel", .why = "U-Boot loads the kernel"},
+	    {"kernel: iPXE that GRUB would take, over IPv6", .kernel = 1, .tftp = 1, .ipxe = 1, .grub = 1,
+	     .ip = "[2001:db8::2]", .rc = -ELOOP, .rule = "kernel", .why = "already iPXE"},
+	    {"none: nothing configured", .http = 1, .tftp = 1, .rc = -ENOENT, .rule = NULL,
+	     .why = "no boot file"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct row_case *k = &cases[i];
+		struct bootplan p;
+		struct boot_choice bc;
+		row_plan(&p, k);
+		struct pxe_client c = client(k->arch, k->ipxe, k->chttp);
+		memcpy(c.mac, "\x52\x54\x00\x00\x00\x01", 6);
+		int r = bootplan_choose_host(&p, &c, k->ip ? k->ip : "192.0.2.2", &bc);
+		if (r != k->rc)
+			fail_msg("%s: rc %d want %d (%s)", k->name, r, k->rc, bc.why);
+		if (r == 0 && strcmp(bc.file, k->file))
+			fail_msg("%s: file %s want %s", k->name, bc.file, k->file);
+		if ((bc.rule == NULL) != (k->rule == NULL) ||
+		    (k->rule && strcmp(bc.rule, k->rule)))
+			fail_msg("%s: rule %s want %s", k->name, bc.rule ? bc.rule : "(none)",
+				 k->rule ? k->rule : "(none)");
+		if (k->why && !strstr(bc.why, k->why))
+			fail_msg("%s: why '%s' want '%s'", k->name, bc.why, k->why);
+	}
+
+	/* the menu's 4011 answer goes through the same delivery */
+	struct bootplan p;
+	const char *err;
+	struct boot_choice bc;
+	kernel_plan(&p);
+	p.kernel = NULL;
+	assert_int_equal(bootplan_add_menu(&p, "Rescue=efi64:r.efi", &err), 0);
+	struct pxe_client c = client(7, false, false);
+	assert_int_equal(bootplan_choose_item(&p, &c, &p.menu[0], ip, &bc), 0);
+	assert_string_equal(bc.file, "r.efi");
+	assert_string_equal(bc.rule, "menu");
+	assert_string_equal(bc.why, "menu item");
+	p.tftp = false;
+	assert_int_equal(bootplan_choose_item(&p, &c, &p.menu[0], ip, &bc), -ENOENT);
+	assert_string_equal(bc.why, "TFTP is disabled");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_script_and_lookup),
 		cmocka_unit_test(test_serve_args),
 		cmocka_unit_test(test_host_rules),
+		cmocka_unit_test(test_strategy_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* serve --config: the file format, line-numbered errors, precedence. */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,8 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/opts.h"
 #include "netboot/config.h"
 #include "netboot/serve.h"
+#include "rescue/takeover.h"
 
 static int known(const char *n)
 {
@@ -130,25 +133,96 @@ static void test_option_kinds(void **state)
 	assert_int_equal(serve_option_kind("no-such-option"), CONFIG_OPT_UNKNOWN);
 }
 
-/* --help names every long option (one table, one text: keep them in step). */
+/* --help names every long option of the command's table (and the table
+ * is the parser: keep them in step). */
+static int mentions(const struct opts_row *r, void *ctx)
+{
+	char want[64];
+	snprintf(want, sizeof want, "--%s", r->name);
+	if (!strstr(ctx, want))
+		fail_msg("--help does not mention %s", want);
+	return 0;
+}
+
 static void test_help_names_every_option(void **state)
 {
 	(void)state;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	assert_non_null(f);
-	serve_usage(f);
-	fclose(f);
-	size_t n = 0;
-	for (const char *name; (name = serve_option_name(n)); n++) {
-		char want[64];
-		snprintf(want, sizeof want, "--%s", name);
-		if (!strstr(text, want))
-			fail_msg("--help does not mention %s", want);
+	const struct opts_cmd *cmds[] = {serve_options(), takeover_options()};
+	for (size_t c = 0; c < 2; c++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		assert_non_null(f);
+		if (c == 0)
+			serve_usage(f);
+		else
+			opts_help(cmds[c], f);
+		fclose(f);
+		opts_foreach(cmds[c], mentions, text);
+		free(text);
 	}
+	size_t n = 0;
+	while (serve_option_name(n))
+		n++;
 	assert_true(n > 30);
-	free(text);
+}
+
+/* README's flag tables name every option of serve and takeover (by its
+ * long name or, as with -v and -q, its short one). */
+struct readme_section {
+	const char *start, *end;
+};
+
+/* name (e.g. "--boot") occurs as a whole word in a table row ("| ...")
+ * between start and end. */
+static bool in_table(const char *start, const char *end, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = start; (p = strstr(p, name)) && p < end; p += n) {
+		const char *line = p;
+		while (line > start && line[-1] != '\n')
+			line--;
+		char next = p[n];
+		bool word =
+		    !(next == '-' || (next >= 'a' && next <= 'z') || (next >= '0' && next <= '9'));
+		if (word && line[0] == '|' && p > line && (p[-1] == '`' || p[-1] == ' '))
+			return true;
+	}
+	return false;
+}
+
+static int readme_names(const struct opts_row *r, void *ctx)
+{
+	const struct readme_section *sec = ctx;
+	char l[64], s[8];
+	if (r->flags & OPTS_STOP)
+		return 0; /* --help */
+	snprintf(l, sizeof l, "--%s", r->name);
+	snprintf(s, sizeof s, "`-%c`", r->short_name ? r->short_name : '?');
+	if (!in_table(sec->start, sec->end, l) && !in_table(sec->start, sec->end, s))
+		fail_msg("README's table does not name --%s", r->name);
+	return 0;
+}
+
+static void test_readme_names_every_option(void **state)
+{
+	(void)state;
+	FILE *f = fopen(LIFEBOAT_SRCDIR "/README.md", "r");
+	assert_non_null(f);
+	static char text[1 << 20];
+	size_t len = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[len] = 0;
+	static const char *const heads[] = {"\n## lifeboat serve\n", "\n## lifeboat takeover\n"};
+	const struct opts_cmd *cmds[] = {serve_options(), takeover_options()};
+	for (size_t c = 0; c < 2; c++) {
+		struct readme_section sec = {strstr(text, heads[c]), NULL};
+		assert_non_null(sec.start);
+		sec.end = strstr(sec.start + 1, "\n## ");
+		if (!sec.end)
+			sec.end = text + len;
+		opts_foreach(cmds[c], readme_names, &sec);
+	}
 }
 
 int main(void)
@@ -159,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_serve_load_precedence),
 		cmocka_unit_test(test_option_kinds),
 		cmocka_unit_test(test_help_names_every_option),
+		cmocka_unit_test(test_readme_names_every_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -239,7 +239,7 @@ static void setup_plan(struct bootplan *p)
 	assert_int_equal(bootplan_add_boot(p, "arm64=arm/boot.efi", &err), 0);
 }
 
-static const struct iface lan = { .index = 3, .name = "lan0", .has_ip4 = true, .ip4 = { 192, 0, 2, 2 } };
+static const struct iface lan = { .index = 3, .name = "lan0", .has_ip4 = true, .ip4 = { 192, 0, 2, 2 }, .mask4 = { 255, 255, 255, 0 } };
 
 static void test_answer_ipxe_gets_script_url(void **state)
 {
@@ -309,6 +309,20 @@ static void test_answer_edk2_binl_then_4011(void **state)
 	assert_int_equal(ntohs(a.dst.sin_port), 4011);
 	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
 	assert_int_equal(m.msg_type, DHCP4_ACK);
+	/* 4011 requests from addresses a client cannot have: no reply (0.0.0.0
+	 * was answered by broadcast before) */
+	static const uint32_t bad_src[] = { 0, 0xffffffff, 0x7f000001, 0xe0000001, 0xc00002ff, 0xc0000202 };
+	for (size_t k = 0; k < sizeof bad_src / sizeof bad_src[0]; k++) {
+		struct sockaddr_in bad = src;
+		bad.sin_addr.s_addr = htonl(bad_src[k]);
+		struct dhcp4_answer b;
+		dhcp4_answer(&plan, &lan, true, &bad, p, n, out, sizeof out, &b);
+		assert_int_equal(b.len, 0);
+		assert_false(b.broadcast);
+		assert_non_null(strstr(b.log, "dhcp.drop"));
+	}
+	dhcp4_answer(&plan, &lan, true, &src, p, n, out, sizeof out, &a);
+	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
 	assert_string_equal((char *)m.file, "lifeboat/ipxe/snponly.efi");
 	assert_memory_equal(m.yiaddr, "\0\0\0\0", 4);
 
@@ -466,6 +480,16 @@ static void test_answer_silent_for_ordinary_and_garbage(void **state)
 	assert_false(a.broadcast);
 	assert_int_equal(a.dst.sin_addr.s_addr, htonl(0xc6336401));
 	assert_int_equal(ntohs(a.dst.sin_port), 67);
+	/* a giaddr no relay could have: silent, with a debug line */
+	static const char *const bad_giaddr[] = { "\xff\xff\xff\xff", "\x7f\x00\x00\x01", "\xe0\x00\x00\x01",
+						  "\xc0\x00\x02\xff", "\xc0\x00\x02\x02", "\xa9\xfe\x01\x01" };
+	for (size_t k = 0; k < sizeof bad_giaddr / sizeof bad_giaddr[0]; k++) {
+		memcpy(p + 24, bad_giaddr[k], 4);
+		dhcp4_answer(&plan, &lan, false, &src, p, vn, out, sizeof out, &a);
+		assert_int_equal(a.len, 0);
+		assert_true(a.log_quiet);
+		assert_non_null(strstr(a.log, "dhcp.drop"));
+	}
 	free(p);
 }
 

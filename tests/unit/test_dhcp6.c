@@ -309,6 +309,18 @@ static void test_proxy_edk2_advertise_then_4011(void **state)
 	assert_int_equal(f->a.dst.sin6_scope_id, 0);
 	assert_non_null(strstr(f->a.log, "port=4011"));
 
+	/* a 4011 Request from an address no client has: silent */
+	static const char *const bad[] = {"::1", "::", "ff02::1", "::ffff:192.0.2.9",
+					  "2001:db8::2"};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		struct sockaddr_in6 keep = f->src;
+		inet_pton(AF_INET6, bad[k], &f->src.sin6_addr);
+		fx_ask(f, true, req, n);
+		assert_int_equal(f->a.len, 0);
+		if (!strstr(f->a.log, "dhcp6.drop"))
+			fail_msg("%s: %s", bad[k], f->a.log);
+		f->src = keep;
+	}
 	/* the same Request naming another server: silent */
 	req[n - 1] ^= 1;
 	fx_ask(f, true, req, n);
@@ -376,8 +388,17 @@ static void test_stateful_lifecycle(void **state)
 	assert_memory_equal(addr, r->start, 14 - 2);
 	assert_true(memcmp(addr, r->start, 16) >= 0 && memcmp(addr, r->end, 16) <= 0);
 	assert_non_null(strstr(f->a.log, "mode=stateful addr=2001:db8::1"));
-	/* Request -> Reply, same address */
+	/* a Request whose reply would go to a multicast group: silent, and it
+	 * holds no address */
 	size_t n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
+	struct sockaddr_in6 keep = f->src;
+	inet_pton(AF_INET6, "ff02::1", &f->src.sin6_addr);
+	fx_ask(f, false, m, n);
+	assert_int_equal(f->a.len, 0);
+	assert_int_equal(dhcp6_leases_live(&f->leases, f->ctx.now_ms), 0);
+	f->src = keep;
+	/* Request -> Reply, same address */
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
 	fx_ask(f, false, m, n);
 	assert_int_equal(f->r.type, DHCP6_REPLY);
 	assert_true(f->r.has_iaaddr);
@@ -448,11 +469,17 @@ static void test_stateful_lifecycle(void **state)
 	free(f);
 }
 
+/* A one-address range: an Advertise holds nothing, so two clients are both
+ * advertised it; the first Request takes it, the second client is then told
+ * no address is left, and gets it once the first releases it. */
 static void test_stateful_range_exhausted(void **state)
 {
 	(void)state;
 	struct fixture *f = fx_new(true);
 	const char *why;
+	uint8_t m[512], o[512];
+	uint8_t sid[14] = {0, 2, 0, 10};
+	memcpy(sid + 4, server_duid, 10);
 	assert_int_equal(dhcp6_range_parse("2001:db8::5,2001:db8::5", &f->range, &why), 0);
 	fx_ask(f, false, edk2_solicit, sizeof edk2_solicit);
 	assert_true(f->r.has_iaaddr);
@@ -460,13 +487,22 @@ static void test_stateful_range_exhausted(void **state)
 	memcpy(other, edk2_solicit, sizeof other);
 	other[10] ^= 0xff;
 	fx_ask(f, false, other, sizeof other);
+	assert_true(f->r.has_iaaddr); /* the same address: nothing was held */
+	assert_int_equal(dhcp6_leases_live(&f->leases, f->ctx.now_ms), 0);
+	size_t n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_REQUEST, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	assert_true(f->r.has_iaaddr);
+	size_t on = remsg(o, other, sizeof other, DHCP6_REQUEST, sid, sizeof sid);
+	fx_ask(f, false, o, on);
 	assert_true(f->a.len > 0);
 	assert_true(f->r.has_ia_na);
 	assert_false(f->r.has_iaaddr);
 	assert_non_null(strstr(f->a.log, "no addresses left"));
-	/* the advertised hold expires after a minute: then it is free again */
-	f->ctx.now_ms += 61000;
 	fx_ask(f, false, other, sizeof other);
+	assert_false(f->r.has_iaaddr);
+	n = remsg(m, edk2_solicit, sizeof edk2_solicit, DHCP6_RELEASE, sid, sizeof sid);
+	fx_ask(f, false, m, n);
+	fx_ask(f, false, o, on);
 	assert_true(f->r.has_iaaddr);
 	free(f);
 }
