@@ -30,14 +30,16 @@ robust_client_ns 1 192.0.2.51
 ns_att=$LAB_CLIENT_NS
 robust_client_ns 2 192.0.2.20
 ns_sink=$LAB_CLIENT_NS
-ip -n "$ns_sink" addr add 192.0.2.21/24 dev eth0
-nvict=2
+# LB_ROBUST_REFLECT_VICTIMS (2..50, default 2) victim addresses from .20 on
+nvict=${LB_ROBUST_REFLECT_VICTIMS:-2}
+last=$((19 + nvict))
+for i in $(seq 21 $last); do ip -n "$ns_sink" addr add 192.0.2.$i/24 dev eth0; done
 # the victims: count what lifeboat sends them, answer nothing
 ip netns exec "$ns_sink" nft -f - <<NFT || lab_fail "nft in the sink namespace"
 table ip sink {
 	chain in {
 		type filter hook input priority 0; policy drop;
-		ip saddr $LAPTOP_IP ip daddr 192.0.2.20-192.0.2.21 meta l4proto udp counter
+		ip saddr $LAPTOP_IP ip daddr 192.0.2.20-192.0.2.$last meta l4proto udp counter
 	}
 }
 NFT
@@ -51,7 +53,7 @@ pps=${LB_ROBUST_REFLECT_PPS:-1000}
 robust_probe_start
 t0=$(lab_now)
 lab_spawn attack "$ns_att" "$LAB_DIR/attack.log" \
-	nice -n 5 python3 "$HOSTILE" tftp-spoof-rrq $LAPTOP_IP 192.0.2.20-192.0.2.21 --rate "$pps" --stop "$stop"
+	nice -n 5 python3 "$HOSTILE" tftp-spoof-rrq $LAPTOP_IP 192.0.2.20-192.0.2.$last --rate "$pps" --stop "$stop"
 robust_boot_bios bios "$token"
 robust_probe_stop
 : > "$stop"
