@@ -150,6 +150,33 @@ void clients_error(struct client_rec *r, const char *why)
 	snprintf(r->last_error, sizeof r->last_error, "%s", why ? why : "error");
 }
 
+void clients_note(struct clients *c, const struct client_note *n, uint64_t now_ms)
+{
+	if (!n->valid)
+		return;
+	struct client_rec *r =
+	    n->known_only ? clients_find_mac(c, n->mac) : clients_touch(c, n->mac, now_ms);
+	if (!r)
+		return;
+	r->last_ms = now_ms;
+	if (n->arch[0])
+		clients_set_arch(r, n->arch);
+	if (n->has_ip4)
+		clients_set_ip4(c, r, n->ip4);
+	if (n->has_ip6)
+		clients_set_ip6(c, r, &n->ip6);
+	if (n->stage != CLIENT_SEEN)
+		clients_stage(r, n->stage, now_ms);
+	else if (!r->stage_ms[CLIENT_SEEN])
+		r->stage_ms[CLIENT_SEEN] = now_ms ? now_ms : 1;
+}
+
+void clients_note_hook(void *arg, const struct client_note *n)
+{
+	struct clients *c = arg;
+	clients_note(c, n, c->l ? loop_now_ms(c->l) : 0);
+}
+
 /* ---- the transports' observer ---- */
 
 static void clients_on_xfer(void *arg, const struct xfer_event *ev)

@@ -85,6 +85,21 @@ void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, in
 void clients_error(struct client_rec *r, const char *why);
 const char *client_stage_name(enum client_stage s);
 
+/* What one DHCP packet told about a client. */
+struct client_note {
+	uint8_t mac[6];
+	bool valid;
+	bool known_only;	 /* only update a client on record (another server's reply) */
+	char arch[24];		 /* as classified, "" when not */
+	enum client_stage stage; /* CLIENT_SEEN, CLIENT_OFFER or CLIENT_BINL */
+	bool has_ip4, has_ip6;
+	uint8_t ip4[4];
+	struct in6_addr ip6;
+};
+void clients_note(struct clients *c, const struct client_note *n, uint64_t now_ms);
+/* The same, as a hook for the DHCP servers (arg: struct clients). */
+void clients_note_hook(void *arg, const struct client_note *n);
+
 /* Fills *obs so the transports' events update c (times from l's clock) and
  * transfers learn their client's MAC. */
 void clients_observe(struct clients *c, struct loop *l, struct xfer_observer *obs);

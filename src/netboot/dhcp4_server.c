@@ -46,6 +46,37 @@ struct d4 {
 	struct pxe_menu menu;
 };
 
+/* The client's IPv4 address as this packet tells it: ciaddr, the address
+ * it asks the LAN's server for (option 50), or where a 4011 request came
+ * from. Only for the client records (logs name transfers by MAC). */
+static void d4_note(const struct d4 *q, const struct sockaddr_in *src, struct client_note *n)
+{
+	const struct dhcp4_msg *m = &q->m;
+	uint8_t ip[4];
+	memcpy(n->mac, m->chaddr, 6);
+	n->valid = m->hlen == 6;
+	if (memcmp(m->ciaddr, "\0\0\0\0", 4))
+		memcpy(ip, m->ciaddr, 4);
+	else if (dhcp4_opt_ip(m, 50, ip) != 0 && !(q->binl && src->sin_addr.s_addr != INADDR_ANY &&
+						   src->sin_addr.s_addr != INADDR_BROADCAST))
+		return;
+	else if (dhcp4_opt_ip(m, 50, ip) != 0)
+		memcpy(ip, &src->sin_addr, 4);
+	memcpy(n->ip4, ip, 4);
+	n->has_ip4 = true;
+}
+
+/* The LAN's own server answering a client: the address it gets. */
+static void d4_note_reply(const struct dhcp4_msg *m, struct client_note *n)
+{
+	if (m->op != DHCP4_BOOTREPLY || !m->has_magic || m->hlen != 6 ||
+	    !memcmp(m->yiaddr, "\0\0\0\0", 4))
+		return;
+	memcpy(n->mac, m->chaddr, 6);
+	memcpy(n->ip4, m->yiaddr, 4);
+	n->has_ip4 = n->valid = n->known_only = true;
+}
+
 /* Parse and filters: a request from a netboot client on an interface with
  * IPv4. false: stay silent, *a says why. */
 static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *pkt, size_t n,
@@ -60,6 +91,7 @@ static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *p
 		return false;
 	}
 	fmt_mac(q->mac, sizeof q->mac, m->chaddr);
+	d4_note_reply(m, &a->note);
 	if (m->op != DHCP4_BOOTREQUEST || !m->has_magic) {
 		a->log_quiet = true;
 		D4_LOG(a, "dhcp.ignore mac=%s reason=\"not a DHCP request\"", q->mac);
@@ -68,6 +100,10 @@ static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *p
 	bool wanted = q->binl ? (m->msg_type == DHCP4_REQUEST || m->msg_type == DHCP4_INFORM)
 			      : m->msg_type == DHCP4_DISCOVER;
 	int r = pxe_classify(m, &q->c);
+	if (r == 0) {
+		d4_note(q, src, &a->note);
+		snprintf(a->note.arch, sizeof a->note.arch, "%s", q->c.ai->key);
+	}
 	if (r == -ENOENT || !wanted) {
 		a->log_quiet = true;
 		D4_LOG(a, "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"", q->mac,
@@ -217,6 +253,7 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	}
 	a->len = w.len;
 	memcpy(a->mac, q.c.mac, 6);
+	a->note.stage = binl ? CLIENT_BINL : CLIENT_OFFER;
 	D4_LOG(a, "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
 	       binl ? "ack" : "offer", q.mac, q.c.arch, q.c.ai->key, q.fw,
 	       q.c.http ? " http=yes" : "", pxe_shape_name(q.rep.shape),
@@ -319,6 +356,10 @@ static int dhcp4_recv_one(struct dhcp4_server *s, int fd, bool binl)
 	uint64_t now = loop_clock_ms();
 	bool limited = a.len && !ratelimit_allow(&s->rl, a.mac, now);
 	dhcp4_log(s, &a, limited, now);
+	if (limited)
+		a.note.stage = CLIENT_SEEN; /* not answered after all */
+	if (a.note.valid && s->cfg.on_client)
+		s->cfg.on_client(s->cfg.on_client_arg, &a.note);
 	if (a.len && !limited)
 		dhcp4_send(fd, ifc, out, &a);
 	return 0;

@@ -13,6 +13,7 @@
 
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/clients.h"
 #include "netboot/iface.h"
 
 /* Packets one readiness callback handles before it returns: a flood on one
@@ -24,10 +25,11 @@ struct dhcp4_answer {
 	size_t len;		/* reply bytes in the caller's buffer; 0 = stay silent */
 	struct sockaddr_in dst; /* where to send it */
 	bool broadcast;
-	uint8_t mac[6]; /* the client's, for rate limiting */
-	char log[320];	/* one logfmt line describing the decision */
-	bool log_quiet; /* debug-level: an ordinary client we ignore */
-	bool log_info;	/* info-level although silent (a --host ignore rule) */
+	uint8_t mac[6];		 /* the client's, for rate limiting */
+	char log[320];		 /* one logfmt line describing the decision */
+	bool log_quiet;		 /* debug-level: an ordinary client we ignore */
+	bool log_info;		 /* info-level although silent (a --host ignore rule) */
+	struct client_note note; /* what the packet told about its client */
 };
 
 /* Decides the answer to one packet that arrived on port 67 (binl false) or
@@ -45,6 +47,9 @@ struct dhcp4_server_config {
 	uint16_t binl_port;   /* 4011 */
 	uint32_t rate;	      /* replies per second overall (0 = unlimited) */
 	uint32_t client_rate; /* replies per second per MAC (burst 8) */
+	/* Told what each packet says about its client (clients.h); NULL: no one. */
+	void (*on_client)(void *arg, const struct client_note *n);
+	void *on_client_arg;
 };
 
 struct dhcp4_server;

@@ -5,10 +5,12 @@
  * opens that path beneath the root directory fd with
  * openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS) (or, on kernels without
  * openat2, a component walk that refuses every symlink), and only hands out
- * regular files. */
+ * regular files. Both look with O_PATH and check the type first: a FIFO or
+ * device node is refused without ever being opened. */
 #ifndef LIFEBOAT_NETBOOT_FSROOT_H
 #define LIFEBOAT_NETBOOT_FSROOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -16,6 +18,7 @@
 
 struct fsroot {
 	int dirfd;
+	bool walk; /* use the no-openat2 walk even where openat2 exists (tests) */
 };
 
 /* Opens dir as the served root. Returns 0 or -errno. */
@@ -31,7 +34,8 @@ int fsroot_clean_path(const char *in, size_t n, char *out, size_t cap);
 
 /* Opens a cleaned path read-only beneath r. Returns an fd (O_CLOEXEC) and
  * fills *st, or -ENOENT, -EACCES, -EXDEV (escapes the root), -EISDIR,
- * -EPERM (not a regular file: device, FIFO, socket), -ELOOP... */
+ * -EPERM (not a regular file: device, FIFO, socket; never opened, so it
+ * cannot block or have side effects), -ELOOP... */
 int fsroot_open(const struct fsroot *r, const char *clean, struct stat *st);
 
 #endif

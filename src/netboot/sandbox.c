@@ -3,6 +3,7 @@
 #include "netboot/sandbox.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "netboot/seccomp.h"
 
 /* Kernel ABI (include/uapi/linux/landlock.h); musl's headers lack it. */
 struct sandbox_ruleset_attr {
@@ -76,8 +79,9 @@ int sandbox_apply(struct sandbox *sb)
 {
 	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
 	if (abi < 0) {
+		int e = -errno;
 		sandbox_close(sb);
-		return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
+		return e;
 	}
 	struct sandbox_ruleset_attr attr = { .handled_access_fs = LL_FS_ABI1 };
 	if (abi >= 2)
@@ -109,4 +113,48 @@ int sandbox_apply(struct sandbox *sb)
 	close(rs);
 	sandbox_close(sb);
 	return r ? r : abi;
+}
+
+/* Appends one item to the "; "-separated list in buf, counting it in *n. */
+static void sandbox_note(char *buf, size_t cap, size_t *len, int *n, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void sandbox_note(char *buf, size_t cap, size_t *len, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	if (*n > 0 && *len < cap)
+		*len += (size_t)snprintf(buf + *len, cap - *len, "; ");
+	if (*len < cap) {
+		va_start(ap, fmt);
+		*len += (size_t)vsnprintf(buf + *len, cap - *len, fmt, ap);
+		va_end(ap);
+	}
+	(*n)++;
+}
+
+int sandbox_missing(int landlock, int seccomp, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int n = 0;
+	if (cap)
+		buf[0] = 0;
+	if (landlock <= 0)
+		sandbox_note(buf, cap, &len, &n,
+			     "filesystem: no Landlock (%s), so reading, writing, creating, "
+			     "removing and executing are limited only by --user's permissions",
+			     landlock == -ENOSYS ? "ENOSYS: kernel before 5.13 or built without it"
+			     : landlock == -EOPNOTSUPP
+				 ? "EOPNOTSUPP: disabled, add landlock to lsm="
+				 : strerror(landlock ? -landlock : ENOSYS));
+	else if (landlock < 3)
+		sandbox_note(buf, cap, &len, &n,
+			     "truncate: Landlock ABI %d < 3 cannot refuse truncating files "
+			     "--user may write",
+			     landlock);
+	if (landlock > 0 && landlock < 5 && seccomp < 0)
+		sandbox_note(buf, cap, &len, &n,
+			     "device ioctls: Landlock ABI %d < 5 and no seccomp filter", landlock);
+	if (seccomp < 0)
+		sandbox_note(buf, cap, &len, &n, "syscalls: no seccomp filter (%s)",
+			     seccomp_strerror(seccomp));
+	return n;
 }

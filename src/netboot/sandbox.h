@@ -2,7 +2,9 @@
  * limits what the serving process can touch in the filesystem to reading
  * beneath the directories it serves from. A path bug elsewhere in the code
  * then still cannot reach /etc/shadow; writing, creating, removing and
- * executing anything is refused. Kernels without Landlock: a logged no-op. */
+ * executing anything is refused. Kernels without Landlock: one warning line
+ * that names what is not confined (sandbox_missing), or with
+ * --require-sandbox a start-up error. */
 #ifndef LIFEBOAT_NETBOOT_SANDBOX_H
 #define LIFEBOAT_NETBOOT_SANDBOX_H
 
@@ -19,8 +21,17 @@ struct sandbox {
  * readable. Opened now, so call it before dropping privileges. 0 or -errno. */
 int sandbox_allow_read(struct sandbox *sb, const char *path);
 /* Applies the ruleset to this process (and its future threads). Returns
- * the Landlock ABI version applied (> 0), 0 when the kernel has no
- * Landlock, or -errno. Closes the recorded fds either way. */
+ * the Landlock ABI version applied (> 0), -ENOSYS (kernel without Landlock)
+ * or -EOPNOTSUPP (Landlock disabled at boot), or another -errno (a real
+ * failure). Closes the recorded fds either way. */
 int sandbox_apply(struct sandbox *sb);
+
+/* What a running serve is not confined by, given sandbox_apply()'s and
+ * seccomp_serve()'s results: writes a "; "-separated list of the missing
+ * protections, each with its reason (errno or Landlock ABI), into buf and
+ * returns how many there are (0: fully confined). Landlock ABI 1-2 cannot
+ * refuse truncate(2): that counts as missing; ABI 3-4 cannot refuse device
+ * ioctls, which the seccomp filter does instead. */
+int sandbox_missing(int landlock, int seccomp, char *buf, size_t cap);
 
 #endif

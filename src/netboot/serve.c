@@ -22,6 +22,7 @@
 #include "netboot/iface.h"
 #include "netboot/priv.h"
 #include "netboot/sandbox.h"
+#include "netboot/seccomp.h"
 #include "netboot/serve.h"
 #include "roles.h"
 
@@ -213,7 +214,7 @@ void serve_explain_bind(const char *proto, uint16_t port, int err, const char *w
 static void serve_reload(struct serve_state *st)
 {
 	struct serve_opts *n = calloc(1, sizeof *n);
-	struct fsroot root = {-1};
+	struct fsroot root = {.dirfd = -1};
 	const struct serve_opts *o = st->opts;
 	if (!n || serve_load_opts(st->argc, st->argv, n, stderr)) {
 		log_err(
@@ -272,6 +273,44 @@ static void serve_on_signal(struct loop *l, int signo, void *arg)
 	}
 	log_info("serve.stop signal=%s", strsignal(signo));
 	loop_stop(l);
+}
+
+/* After the drop: Landlock, then the seccomp filter (last: it forbids
+ * what the steps before need). Says in one line what is not confined;
+ * with --require-sandbox that is an error. 0 or -1. */
+static int serve_confine(const struct serve_opts *o, struct sandbox *sb)
+{
+	if (o->no_sandbox) {
+		if (o->require_sandbox) {
+			log_err(
+			    "serve.error reason=\"--require-sandbox and --no-sandbox contradict "
+			    "each other\"");
+			return -1;
+		}
+		log_info("serve.sandbox result=off reason=\"--no-sandbox: no Landlock, no "
+			 "seccomp filter\"");
+		return 0;
+	}
+	int ll = sandbox_apply(sb);
+	if (ll > 0)
+		log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", ll);
+	else if (ll != -ENOSYS && ll != -EOPNOTSUPP) {
+		log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
+			strerror(-ll));
+		return -1;
+	}
+	int sc = seccomp_serve();
+	if (sc > 0)
+		log_info("serve.seccomp result=on syscalls=%d other=kill-process", sc);
+	char miss[512];
+	if (sandbox_missing(ll, sc, miss, sizeof miss) == 0)
+		return 0;
+	if (o->require_sandbox) {
+		log_err("serve.error reason=\"--require-sandbox: not confined: %s\"", miss);
+		return -1;
+	}
+	log_warn("serve.sandbox result=partial not_confined=\"%s\"", miss);
+	return 0;
 }
 
 int serve_main(int argc, char **argv)
@@ -358,6 +397,8 @@ int serve_main(int argc, char **argv)
 		    .binl_port = o->binl_port,
 		    .rate = o->dhcp_rate,
 		    .client_rate = 4,
+		    .on_client = clients_note_hook,
+		    .on_client_arg = st.clients,
 		};
 		uint16_t which;
 		r = dhcp4_server_start(&st.dhcp, &st.loop, &dc, &which);
@@ -423,19 +464,6 @@ int serve_main(int argc, char **argv)
 	if (geteuid() != 0)
 		log_info("serve.privileges uid=%u gid=%u no_new_privs=1", (unsigned)geteuid(),
 			 (unsigned)getegid());
-	if (!o->no_sandbox) {
-		int abi = sandbox_apply(&sb);
-		if (abi > 0)
-			log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", abi);
-		else if (abi == 0)
-			log_warn("serve.sandbox reason=\"kernel has no Landlock: running unconfined\"");
-		else {
-			log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
-				strerror(-abi));
-			goto out_files;
-		}
-	}
-
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -446,6 +474,8 @@ int serve_main(int argc, char **argv)
 	if (getpid() == 1)
 		sigaddset(&set, SIGCHLD);
 	loop_signals(&st.loop, &set, serve_on_signal, &st);
+	if (serve_confine(o, &sb))
+		goto out_files;
 
 	for (size_t i = 0; i < st.ifs.n; i++) {
 		const struct iface *f = &st.ifs.v[i];

@@ -36,6 +36,10 @@ struct serve_opts {
 	struct config_argv *cfg; /* the loaded file; strings above point into it */
 	char **cfg_argv;
 	bool no_sandbox;
+	bool require_sandbox;
+	unsigned max_per_client;   /* --max-per-client: TFTP transfers and HTTP connections */
+	unsigned tftp_rate;	   /* --tftp-rate: new transfers/s per client address, 0 = no limit */
+	unsigned tftp_rate_total;  /* --tftp-rate-total: new transfers/s overall, 0 = no limit */  /* --require-sandbox: less than full confinement is an error */
 	bool tftp_single_port; /* --tftp-single-port */
 	bool help;
 	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */

@@ -78,6 +78,11 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		    .port = o->tftp_port,
 		    .max_blksize = mtu > 32 ? mtu - 32 : 1468,
 		    .max_transfers = tftp_max,
+		    .max_per_client = o->max_per_client,
+		    .obs = &st->xfer_obs,
+		    /* 0 = no limit; the transport's 0 means its default */
+		    .rate_per_client = o->tftp_rate ? o->tftp_rate : 1000000,
+		    .rate_global = o->tftp_rate_total ? o->tftp_rate_total : 1000000,
 		    .single_port = o->tftp_single_port,
 		    .accept_ifindex = serve_accept_ifindex,
 		    .accept_arg = st,
@@ -94,6 +99,7 @@ int serve_files_start(struct serve_state *st, const struct serve_opts *o)
 		struct http_config hc = {
 		    .port = o->plan.http_port,
 		    .max_conns = http_max,
+		    .max_conns_per_peer = o->max_per_client,
 		    .ifaces = st->ifnames,
 		    .n_ifaces = st->ifs.n_want,
 		    .obs = &st->xfer_obs,

@@ -151,6 +151,18 @@ static const struct opts_row serve_rows[] = {
     {"max-transfers", 0, OPTS_UINT, "N", S(max_transfers), .min = 1, .max = 1000000, .def = "1024",
      .help = "concurrent TFTP transfers and HTTP connections, each", .reload = OPTS_RELOAD_STARTUP,
      .group = G_NET},
+    {"max-per-client", 0, OPTS_UINT, "N", S(max_per_client), .min = 1, .max = 1000000,
+     .def = "32",
+     .help = "TFTP transfers and HTTP connections one client address may hold at once, each "
+	     "(beyond it: TFTP ERROR, HTTP 503)",
+     .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
+    {"tftp-rate", 0, OPTS_UINT, "N", S(tftp_rate), .min = 0, .max = 1000000, .def = "32",
+     .help = "new TFTP transfers a second per client address, burst 2N (0 = no limit); "
+	     "bounds what a spoofed request can reflect",
+     .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
+    {"tftp-rate-total", 0, OPTS_UINT, "N", S(tftp_rate_total), .min = 0, .max = 1000000,
+     .def = "500", .help = "new TFTP transfers a second overall, burst 2N (0 = no limit)",
+     .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
     /* GRUB */
     {"grub", 0, OPTS_FLAG, S(plan.grub), .value = 1,
      .help = "BIOS and x64 UEFI clients boot GRUB: core images built at start-up with "
@@ -173,6 +185,10 @@ static const struct opts_row serve_rows[] = {
      .help = "no Landlock confinement (by default, after dropping root, lifeboat may read only "
 	     "beneath ROOT and the kernel/initrd/iPXE/GRUB/config directories)",
      .reload = OPTS_RELOAD_STARTUP, .group = G_PRIV},
+    {"require-sandbox", 0, OPTS_FLAG, S(require_sandbox), .value = 1,
+     .help = "refuse to start unless Landlock (ABI 3+) and the seccomp filter are both in force",
+     .reload = OPTS_RELOAD_KEEP, .note = "--require-sandbox changes only on restart",
+     .group = G_PRIV},
     /* General */
     {"config", 'c', OPTS_STRING, "FILE", S(config), .flags = OPTS_NO_CONFIG,
      .help = "read options from FILE (one 'option value' per line, 'root DIR' for ROOT); "

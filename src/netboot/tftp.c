@@ -135,6 +135,7 @@ struct tftp_xfer {
 	uint64_t start_us;
 	struct sockaddr_storage peer;
 	char peer_str[INET6_ADDRSTRLEN + 8];
+	char mac[24]; /* " mac=..." when the DHCP stage saw the client, else "" */
 	char path[FSROOT_PATH_MAX];
 	char logname[TFTP_LOGNAME_MAX];
 	uint8_t oack[512];
@@ -477,6 +478,25 @@ static uint64_t tftp_xfer_bytes(const struct tftp_xfer *x)
 	return b > x->size ? x->size : b;
 }
 
+/* Tells the observer about x. */
+static void tftp_xfer_event(struct tftp_xfer *x, enum xfer_kind kind, const char *reason)
+{
+	const struct xfer_observer *o = x->srv->cfg.obs;
+	if (!o || !o->event)
+		return;
+	struct xfer_event ev = {
+	    .kind = kind,
+	    .proto = XFER_TFTP,
+	    .peer = (const struct sockaddr *)&x->peer,
+	    .file = x->logname,
+	    .size = x->size,
+	    .bytes = tftp_xfer_bytes(x),
+	    .reason = reason,
+	    .err = kind == XFER_FAIL ? -ETIMEDOUT : 0,
+	};
+	o->event(o->arg, &ev);
+}
+
 /* Logs, reports and frees x. reason NULL = success. */
 static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 {
@@ -488,9 +508,9 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 	if (!reason && log_budget_take(&s->lb_done, now, "tftp.done")) {
 		/* bytes per microsecond * 1000 = kB/s (1000-byte kB) */
 		unsigned long long rate = (unsigned long long)(bytes * 1000 / (us ? us : 1));
-		log_info("tftp.done client=%s file=%s bytes=%llu secs=%llu.%03llu rate_kBps=%llu "
+		log_info("tftp.done client=%s%s file=%s bytes=%llu secs=%llu.%03llu rate_kBps=%llu "
 			 "blksize=%u window=%u rtt_ms=%u.%u timeouts=%u",
-			 x->peer_str, x->logname, (unsigned long long)bytes,
+			 x->peer_str, x->mac, x->logname, (unsigned long long)bytes,
 			 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), rate,
 			 x->blksize, x->xs.window, x->xs.rto.srtt_us / 1000,
 			 x->xs.rto.srtt_us / 100 % 10, x->xs.timeouts);
@@ -499,13 +519,15 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
 	} else if (!log_budget_take(&s->lb, now, "tftp")) {
 		/* a flood of transfers that fail must not flood the log */
 	} else if (probe) {
-		log_info("tftp.probe client=%s file=%s tsize=%llu", x->peer_str, x->logname,
-			 (unsigned long long)x->size);
+		log_info("tftp.probe client=%s%s file=%s tsize=%llu", x->peer_str, x->mac,
+			 x->logname, (unsigned long long)x->size);
 	} else {
-		log_warn("tftp.fail client=%s file=%s reason=%s bytes=%llu/%llu", x->peer_str,
-			 x->logname, reason, (unsigned long long)bytes,
+		log_warn("tftp.fail client=%s%s file=%s reason=%s bytes=%llu/%llu", x->peer_str,
+			 x->mac, x->logname, reason, (unsigned long long)bytes,
 			 (unsigned long long)x->size);
 	}
+	/* A size probe got what it asked for: the size. */
+	tftp_xfer_event(x, reason && !probe ? XFER_FAIL : XFER_DONE, reason);
 	if (s->cfg.on_done) {
 		struct tftp_xfer_report rep = {
 		    .peer = (const struct sockaddr *)&x->peer,
@@ -1189,6 +1211,10 @@ static void tftp_xfer_setup(struct tftp_server *s, struct tftp_xfer *x, const st
 	x->start_us = tftp_clock_us();
 	x->peer = *peer;
 	tftp_sa_str(peer, x->peer_str, sizeof x->peer_str);
+	const struct xfer_observer *o = s->cfg.obs;
+	char mac[18];
+	if (o && o->mac_of && o->mac_of(o->arg, (const struct sockaddr *)peer, mac))
+		snprintf(x->mac, sizeof x->mac, " mac=%s", mac);
 	snprintf(x->path, sizeof x->path, "%s", clean);
 	snprintf(x->logname, sizeof x->logname, "%s", logname);
 	x->w = (struct loop_watch){.fd = sock, .cb = tftp_xfer_on_io, .arg = x};
@@ -1201,6 +1227,7 @@ static void tftp_xfer_setup(struct tftp_server *s, struct tftp_xfer *x, const st
 	s->mem_used += x->mem;
 	x->unconfirmed = true;
 	s->unconfirmed++;
+	tftp_xfer_event(x, XFER_START, NULL);
 }
 
 /* Handles one RRQ that passed the checks: opens the file, negotiates, sets

@@ -21,6 +21,7 @@
 
 #include "core/loop.h"
 #include "netboot/bootfiles.h"
+#include "netboot/xfer.h"
 
 /* Fills *f with the file to send for clean_path (fsroot-clean) and returns
  * 1, or returns -errno to refuse (-ENOENT: error 1 "file not found",
@@ -85,6 +86,7 @@ struct tftp_config {
 	 * line. serve sets none yet; the unit tests read how a transfer ended. */
 	void (*on_done)(void *arg, const struct tftp_xfer_report *rep);
 	void *on_done_arg;
+	const struct xfer_observer *obs; /* NULL: nobody listens (see xfer.h) */
 };
 
 struct tftp_server;

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,46 @@ static void test_eviction(void **state)
 	free(c);
 }
 
+/* DHCP notes: a known_only note never creates a record. */
+static void test_notes(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	struct client_note n = {.valid = true, .known_only = true, .has_ip4 = true,
+				.ip4 = {192, 0, 2, 77}};
+	mac_of(5, n.mac);
+	clients_note(c, &n, 10);
+	assert_null(clients_find_mac(c, n.mac));
+	n.known_only = false;
+	n.has_ip4 = false;
+	n.stage = CLIENT_OFFER;
+	snprintf(n.arch, sizeof n.arch, "bios");
+	clients_note(c, &n, 20);
+	struct client_rec *r = clients_find_mac(c, n.mac);
+	assert_non_null(r);
+	assert_string_equal(r->arch, "bios");
+	assert_int_equal(r->stage, CLIENT_OFFER);
+	assert_false(r->has_ip4);
+	n.known_only = true;
+	n.has_ip4 = true;
+	n.arch[0] = 0;
+	n.stage = CLIENT_SEEN;
+	clients_note(c, &n, 30);
+	assert_true(r->has_ip4);
+	assert_string_equal(r->arch, "bios");
+	assert_int_equal(r->stage, CLIENT_OFFER);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_lookup),
 		cmocka_unit_test(test_stages_and_files),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_notes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

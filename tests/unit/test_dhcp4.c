@@ -296,6 +296,12 @@ static void test_answer_edk2_binl_then_4011(void **state)
 	assert_null(dhcp4_opt(&m, 43, &len)); /* BINL shape: no option 43 */
 	assert_string_equal((char *)m.file, "lifeboat/ipxe/snponly.efi");
 	assert_string_equal((char *)m.sname, "192.0.2.2");
+	/* the client record's note: offered, its arch, no address yet */
+	assert_true(a.note.valid);
+	assert_false(a.note.known_only);
+	assert_int_equal(a.note.stage, CLIENT_OFFER);
+	assert_string_equal(a.note.arch, "efi64");
+	assert_false(a.note.has_ip4);
 
 	/* The same client then asks on 4011 with a REQUEST from its new address. */
 	p[242] = DHCP4_REQUEST;
@@ -309,6 +315,26 @@ static void test_answer_edk2_binl_then_4011(void **state)
 	assert_int_equal(ntohs(a.dst.sin_port), 4011);
 	assert_int_equal(dhcp4_parse(out, a.len, &m), 0);
 	assert_int_equal(m.msg_type, DHCP4_ACK);
+	/* the note names the address a transfer will come from */
+	assert_int_equal(a.note.stage, CLIENT_BINL);
+	assert_true(a.note.has_ip4);
+	assert_memory_equal(a.note.ip4, "\xc0\x00\x02\x65", 4);
+	assert_memory_equal(a.note.mac, a.mac, 6);
+	/* The LAN's server's reply to it (BOOTREPLY, yiaddr): noted for a
+	 * client on record only. */
+	{
+		uint8_t r[512];
+		memcpy(r, p, n < sizeof r ? n : sizeof r);
+		r[0] = DHCP4_BOOTREPLY;
+		memset(r + 12, 0, 4);
+		memcpy(r + 16, "\xc0\x00\x02\x66", 4); /* yiaddr 192.0.2.102 */
+		struct dhcp4_answer b;
+		dhcp4_answer(&plan, &lan, false, &src, r, n < sizeof r ? n : sizeof r, out,
+			     sizeof out, &b);
+		assert_int_equal(b.len, 0);
+		assert_true(b.note.valid && b.note.known_only && b.note.has_ip4);
+		assert_memory_equal(b.note.ip4, "\xc0\x00\x02\x66", 4);
+	}
 	/* 4011 requests from addresses a client cannot have: no reply (0.0.0.0
 	 * was answered by broadcast before) */
 	static const uint32_t bad_src[] = { 0, 0xffffffff, 0x7f000001, 0xe0000001, 0xc00002ff, 0xc0000202 };

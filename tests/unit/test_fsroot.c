@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -209,39 +211,45 @@ struct open_case {
 	const char *path; /* already clean */
 	enum want want;
 	const char *content;
+	bool link; /* a symlink on the way: the no-openat2 walk refuses it */
 };
 
 static const struct open_case open_cases[] = {
-	{ "file", WANT_OK, "hello" },
-	{ "dir/inner", WANT_OK, "inner" },
-	{ "good-link", WANT_OK, "hello" },
-	{ "good-dir-link/inner", WANT_OK, "inner" },
-	{ "dir/up-inside", WANT_OK, "hello" },
-	{ "missing", WANT_NOENT, NULL },
-	{ "dir/missing", WANT_NOENT, NULL },
-	{ "dangling", WANT_NOENT, NULL },
-	{ "file/x", WANT_NOTDIR, NULL },
-	{ "dir", WANT_ISDIR, NULL },
-	{ "good-dir-link", WANT_ISDIR, NULL },
-	{ "fifo", WANT_NOTREG, NULL },
-	{ "sock", WANT_NOTREG, NULL },
-	{ "rel-escape", WANT_ESCAPE, NULL },
-	{ "abs-escape", WANT_ESCAPE, NULL },
-	{ "abs-root", WANT_ESCAPE, NULL },
-	{ "dir-escape/secret", WANT_ESCAPE, NULL },
-	{ "chain1", WANT_ESCAPE, NULL },
-	{ "proc-self", WANT_ESCAPE, NULL },
-	{ "loop1", WANT_LOOP, NULL },
+	{ "file", WANT_OK, "hello", false },
+	{ "dir/inner", WANT_OK, "inner", false },
+	{ "good-link", WANT_OK, "hello", true },
+	{ "good-dir-link/inner", WANT_OK, "inner", true },
+	{ "dir/up-inside", WANT_OK, "hello", true },
+	{ "missing", WANT_NOENT, NULL, false },
+	{ "dir/missing", WANT_NOENT, NULL, false },
+	{ "dangling", WANT_NOENT, NULL, true },
+	{ "file/x", WANT_NOTDIR, NULL, false },
+	{ "dir", WANT_ISDIR, NULL, false },
+	{ "good-dir-link", WANT_ISDIR, NULL, true },
+	{ "fifo", WANT_NOTREG, NULL, false },
+	{ "sock", WANT_NOTREG, NULL, false },
+	{ "rel-escape", WANT_ESCAPE, NULL, false },
+	{ "abs-escape", WANT_ESCAPE, NULL, false },
+	{ "abs-root", WANT_ESCAPE, NULL, false },
+	{ "dir-escape/secret", WANT_ESCAPE, NULL, false },
+	{ "chain1", WANT_ESCAPE, NULL, false },
+	{ "proc-self", WANT_ESCAPE, NULL, false },
+	{ "loop1", WANT_LOOP, NULL, false },
 	/* a path cleaning would refuse, to show openat2 holds on its own */
-	{ "../secret", WANT_ESCAPE, NULL },
-	{ "dir/../../secret", WANT_ESCAPE, NULL },
-	{ "/etc/passwd", WANT_ESCAPE, NULL },
+	{ "../secret", WANT_ESCAPE, NULL, false },
+	{ "dir/../../secret", WANT_ESCAPE, NULL, false },
+	{ "/etc/passwd", WANT_ESCAPE, NULL, false },
 };
 
 static void check_open(struct tree *t, const struct open_case *c)
 {
 	struct stat st;
 	int fd = fsroot_open(&t->r, c->path, &st);
+	if (t->r.walk && c->link) {
+		if (fd != -EACCES)
+			fail_msg("%s: the walk follows no symlink, got %d", c->path, fd);
+		return;
+	}
 	switch (c->want) {
 	case WANT_OK: {
 		char buf[64] = { 0 };
@@ -291,10 +299,89 @@ static void test_open_table(void **state)
 	for (size_t i = 0; i < sizeof open_cases / sizeof open_cases[0]; i++)
 		check_open(t, &open_cases[i]);
 	if (t->have_dev) {
-		struct open_case dev = { "null", WANT_NOTREG, NULL };
+		struct open_case dev = { "null", WANT_NOTREG, NULL, false };
 		check_open(t, &dev);
 	} else {
 		print_message("mknod not permitted: device case skipped\n");
+	}
+}
+
+/* The same table through the walk that kernels without openat2 get. */
+static void test_walk_table(void **state)
+{
+	struct tree *t = *state;
+	t->r.walk = true;
+	test_open_table(state);
+}
+
+/* Watches name for IN_OPEN; -1 when this kernel also reports an O_PATH
+ * look as an open (before 6.5), which would make the check meaningless. */
+static int watch_opens(struct tree *t, const char *name)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s/%s", t->root, name);
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(in >= 0);
+	assert_true(inotify_add_watch(in, p, IN_OPEN) >= 0);
+	int pfd = open(p, O_PATH | O_CLOEXEC);
+	assert_true(pfd >= 0);
+	close(pfd);
+	char ev[256];
+	if (read(in, ev, sizeof ev) > 0) {
+		close(in);
+		return -1;
+	}
+	return in;
+}
+
+/* Refuses a FIFO or a device in a child under alarm(): should the open
+ * block (a FIFO opened for reading waits for a writer), SIGALRM ends the
+ * child and the test fails instead of hanging. */
+static void refuse_promptly(struct tree *t, const char *name)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct stat st;
+		alarm(5);
+		_exit(fsroot_open(&t->r, name, &st) == -EPERM ? 0 : 1);
+	}
+	int ws;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	if (WIFSIGNALED(ws))
+		fail_msg("%s (%s): the open blocked (signal %d)", name,
+			 t->r.walk ? "walk" : "openat2", WTERMSIG(ws));
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws))
+		fail_msg("%s (%s): not refused with -EPERM", name, t->r.walk ? "walk" : "openat2");
+}
+
+/* A FIFO or device node is refused by its type before anything opens it:
+ * no IN_OPEN on it, and the refusal comes at once, with either resolver. */
+static void test_special_never_opened(void **state)
+{
+	struct tree *t = *state;
+	const char *names[] = {"fifo", "null"};
+	for (int walk = 0; walk <= 1; walk++) {
+		t->r.walk = walk;
+		for (size_t i = 0; i < 2; i++) {
+			if (i == 1 && !t->have_dev) {
+				print_message("mknod not permitted: device case skipped\n");
+				continue;
+			}
+			int in = watch_opens(t, names[i]);
+			refuse_promptly(t, names[i]);
+			if (in < 0) {
+				print_message(
+				    "kernel reports O_PATH as IN_OPEN: open check skipped\n");
+				continue;
+			}
+			char ev[256];
+			ssize_t n = read(in, ev, sizeof ev);
+			close(in);
+			if (n > 0)
+				fail_msg("%s (%s) was opened before being refused", names[i],
+					 walk ? "walk" : "openat2");
+		}
 	}
 }
 
@@ -325,6 +412,8 @@ int main(void)
 		cmocka_unit_test(test_clean_table),
 		cmocka_unit_test(test_clean_overlong),
 		cmocka_unit_test_setup_teardown(test_open_table, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_table, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_special_never_opened, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_clean_then_open, tree_setup, tree_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
