@@ -165,6 +165,7 @@ static int takeover_args(struct takeover *t, int argc, char **argv, int *rc)
 		return 1;
 	if (t->st.switch_to[0] && !t->then_set)
 		t->st.then = THEN_SWITCH;
+	*rc = 1; /* a refusal later exits 1 */
 	return 0;
 }
 
