@@ -15,6 +15,7 @@
 #include "netboot/dhcp_dst.h"
 #include "netboot/pxe.h"
 #include "netboot/ratelimit.h"
+#include "netboot/udp.h"
 
 struct dhcp4_server {
 	struct dhcp4_server_config cfg;
@@ -285,74 +286,50 @@ static void dhcp4_log(struct dhcp4_server *s, const struct dhcp4_answer *a, bool
 /* Leave through the interface the request came in on, from its address:
  * with several interfaces a broadcast would otherwise follow the routing
  * table. */
+/* Leaves through the interface the request came in on, from its address:
+ * with several interfaces a broadcast would otherwise follow the routing
+ * table. */
 static void dhcp4_send(int fd, const struct iface *ifc, const uint8_t *out,
 		       const struct dhcp4_answer *a)
 {
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} obuf;
-	memset(&obuf, 0, sizeof obuf);
-	struct sockaddr_in dst = a->dst;
-	struct iovec oiov = {(void *)out, a->len};
-	struct msghdr om = {
-	    .msg_name = &dst,
-	    .msg_namelen = sizeof dst,
-	    .msg_iov = &oiov,
-	    .msg_iovlen = 1,
-	    .msg_control = obuf.b,
-	    .msg_controllen = sizeof obuf.b,
-	};
-	struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
-	oc->cmsg_level = IPPROTO_IP;
-	oc->cmsg_type = IP_PKTINFO;
-	oc->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-	struct in_pktinfo opi = {.ipi_ifindex = ifc->index};
-	memcpy(&opi.ipi_spec_dst, ifc->ip4, 4);
-	memcpy(CMSG_DATA(oc), &opi, sizeof opi);
-	if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
-		log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(errno));
+	struct sockaddr_storage from = {0};
+	struct sockaddr_in *f4 = (struct sockaddr_in *)&from;
+	f4->sin_family = AF_INET;
+	memcpy(&f4->sin_addr, ifc->ip4, 4);
+	int r = udp_send_from(fd, out, a->len, (const struct sockaddr *)&a->dst, sizeof a->dst,
+			      &from, ifc->index);
+	if (r < 0)
+		log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(-r));
 }
 
-/* Reads and answers one packet. 0, or -EAGAIN when the socket is empty. */
-static int dhcp4_recv_one(struct dhcp4_server *s, int fd, bool binl)
+/* What dhcp4_on_dgram needs besides the packet. */
+struct dhcp4_rx {
+	struct dhcp4_server *s;
+	int fd;
+	bool binl;
+};
+
+/* Answers one packet (udp_recv's callback). */
+static void dhcp4_on_dgram(void *arg, const uint8_t *in, size_t n, const struct udp_meta *m)
 {
-	uint8_t in[1500], out[1024];
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} cbuf;
-	struct sockaddr_in src;
-	struct iovec iov = {in, sizeof in};
-	struct msghdr mh = {
-	    .msg_name = &src,
-	    .msg_namelen = sizeof src,
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = cbuf.b,
-	    .msg_controllen = sizeof cbuf.b,
-	};
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
-	if (n < 0)
-		return -EAGAIN;
+	struct dhcp4_rx *rx = arg;
+	struct dhcp4_server *s = rx->s;
+	uint8_t out[1024];
 	s->received++;
-	struct in_pktinfo *pi = NULL;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-			pi = (struct in_pktinfo *)(void *)CMSG_DATA(c);
-	if (!pi)
-		return 0;
-	const struct iface *ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
+	if (!m->ifindex || m->peer.ss_family != AF_INET)
+		return;
+	const struct iface *ifc = iface_by_index(s->cfg.ifs, m->ifindex);
 	if (!ifc && s->cfg.ifs->n_want == 0) {
 		/* a new interface or address since start-up */
 		const char *missing;
 		iface_scan(s->cfg.ifs, &missing);
-		ifc = iface_by_index(s->cfg.ifs, pi->ipi_ifindex);
+		ifc = iface_by_index(s->cfg.ifs, m->ifindex);
 	}
 	if (!ifc)
-		return 0; /* not an interface we serve */
+		return; /* not an interface we serve */
 	struct dhcp4_answer a;
-	dhcp4_answer(s->cfg.plan, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
+	const struct sockaddr_in *src = (const struct sockaddr_in *)&m->peer;
+	dhcp4_answer(s->cfg.plan, ifc, rx->binl, src, in, n, out, sizeof out, &a);
 	uint64_t now = loop_clock_ms();
 	bool limited = a.len && !ratelimit_allow(&s->rl, a.mac, now);
 	dhcp4_log(s, &a, limited, now);
@@ -361,16 +338,14 @@ static int dhcp4_recv_one(struct dhcp4_server *s, int fd, bool binl)
 	if (a.note.valid && s->cfg.on_client)
 		s->cfg.on_client(s->cfg.on_client_arg, &a.note);
 	if (a.len && !limited)
-		dhcp4_send(fd, ifc, out, &a);
-	return 0;
+		dhcp4_send(rx->fd, ifc, out, &a);
 }
 
 /* At most DHCP4_BATCH packets per call, see there. */
 static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 {
-	for (int k = 0; k < DHCP4_BATCH; k++)
-		if (dhcp4_recv_one(s, fd, binl) < 0)
-			return;
+	struct dhcp4_rx rx = {.s = s, .fd = fd, .binl = binl};
+	udp_recv(fd, DHCP4_BATCH, dhcp4_on_dgram, &rx);
 }
 
 static void dhcp4_on_67(struct loop *l, struct loop_watch *w, uint32_t ev)
@@ -393,8 +368,7 @@ static int dhcp4_open(uint16_t port)
 		return -errno;
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
+	    udp_want_pktinfo(fd, AF_INET) || bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
 		int err = -errno;
 		close(fd);
 		return err;

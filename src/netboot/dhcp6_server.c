@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "netboot/dhcp6_policy.h"
 #include "netboot/dhcp_dst.h"
+#include "netboot/udp.h"
 
 /* ---- answers ---- */
 
@@ -440,73 +441,44 @@ static void dhcp6_log(struct dhcp6_server *s, const struct dhcp6_answer *a, uint
 
 /* Out of the interface it came in on; from the address it was sent to
  * unless that was the multicast group. */
-static void dhcp6_send(int fd, const struct iface *ifc, const struct in6_addr *to_us,
+static void dhcp6_send(int fd, const struct iface *ifc, const struct sockaddr_storage *to_us,
 		       const uint8_t *out, const struct dhcp6_answer *a)
 {
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} obuf;
-	memset(&obuf, 0, sizeof obuf);
-	struct sockaddr_in6 dst = a->dst;
-	struct iovec oiov = {(void *)out, a->len};
-	struct msghdr om = {
-	    .msg_name = &dst,
-	    .msg_namelen = sizeof dst,
-	    .msg_iov = &oiov,
-	    .msg_iovlen = 1,
-	    .msg_control = obuf.b,
-	    .msg_controllen = sizeof obuf.b,
-	};
-	struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
-	oc->cmsg_level = IPPROTO_IPV6;
-	oc->cmsg_type = IPV6_PKTINFO;
-	oc->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-	struct in6_pktinfo opi = {.ipi6_ifindex = (unsigned)ifc->index};
-	if (!IN6_IS_ADDR_MULTICAST(to_us))
-		opi.ipi6_addr = *to_us;
-	memcpy(CMSG_DATA(oc), &opi, sizeof opi);
-	if (sendmsg(fd, &om, MSG_DONTWAIT) < 0)
-		log_warn("dhcp6.send_failed iface=%s error=\"%s\"", ifc->name, strerror(errno));
+	const struct sockaddr_in6 *us = (const struct sockaddr_in6 *)to_us;
+	struct sockaddr_storage from = {0};
+	if (to_us->ss_family == AF_INET6 && !IN6_IS_ADDR_MULTICAST(&us->sin6_addr))
+		memcpy(&from, us, sizeof *us);
+	int r = udp_send_from(fd, out, a->len, (const struct sockaddr *)&a->dst, sizeof a->dst,
+			      &from, ifc->index);
+	if (r < 0)
+		log_warn("dhcp6.send_failed iface=%s error=\"%s\"", ifc->name, strerror(-r));
 }
 
-/* Reads and answers one packet. 0, or -EAGAIN when the socket is empty. */
-static int dhcp6_recv_one(struct dhcp6_server *s, int fd, bool binl)
+/* What dhcp6_on_dgram needs besides the packet. */
+struct dhcp6_rx {
+	struct dhcp6_server *s;
+	int fd;
+	bool binl;
+};
+
+/* Answers one packet (udp_recv's callback). */
+static void dhcp6_on_dgram(void *arg, const uint8_t *in, size_t n, const struct udp_meta *m)
 {
-	uint8_t in[1500], out[1024];
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
-	struct sockaddr_in6 src;
-	struct iovec iov = {in, sizeof in};
-	struct msghdr mh = {
-	    .msg_name = &src,
-	    .msg_namelen = sizeof src,
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = cbuf.b,
-	    .msg_controllen = sizeof cbuf.b,
-	};
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
-	if (n < 0)
-		return -EAGAIN;
+	struct dhcp6_rx *rx = arg;
+	struct dhcp6_server *s = rx->s;
+	uint8_t out[1024];
 	s->received++;
-	struct in6_pktinfo *pi = NULL;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
-			pi = (struct in6_pktinfo *)(void *)CMSG_DATA(c);
-	if (!pi)
-		return 0;
-	const struct iface *ifc = iface_by_index(s->cfg.ifs, (int)pi->ipi6_ifindex);
+	if (!m->ifindex || m->peer.ss_family != AF_INET6)
+		return;
+	const struct iface *ifc = iface_by_index(s->cfg.ifs, m->ifindex);
 	if (!ifc && s->cfg.ifs->n_want == 0) {
 		const char *missing;
 		iface_scan(s->cfg.ifs, &missing);
 		dhcp6_join(s);
-		ifc = iface_by_index(s->cfg.ifs, (int)pi->ipi6_ifindex);
+		ifc = iface_by_index(s->cfg.ifs, m->ifindex);
 	}
 	if (!ifc)
-		return 0;
+		return;
 	uint64_t now = loop_clock_ms();
 	struct dhcp6_ctx ctx = {
 	    .plan = s->cfg.plan,
@@ -517,19 +489,18 @@ static int dhcp6_recv_one(struct dhcp6_server *s, int fd, bool binl)
 	};
 	server_mac_for(s, ifc, ctx.server_mac);
 	struct dhcp6_answer a;
-	dhcp6_answer(&ctx, ifc, binl, &src, in, (size_t)n, out, sizeof out, &a);
+	dhcp6_answer(&ctx, ifc, rx->binl, (const struct sockaddr_in6 *)&m->peer, in, n, out,
+		     sizeof out, &a);
 	dhcp6_log(s, &a, now);
 	if (a.len)
-		dhcp6_send(fd, ifc, &pi->ipi6_addr, out, &a);
-	return 0;
+		dhcp6_send(rx->fd, ifc, &m->local, out, &a);
 }
 
 /* At most DHCP6_BATCH packets per call, see there. */
 static void dhcp6_on_packet(struct dhcp6_server *s, int fd, bool binl)
 {
-	for (int k = 0; k < DHCP6_BATCH; k++)
-		if (dhcp6_recv_one(s, fd, binl) < 0)
-			return;
+	struct dhcp6_rx rx = {.s = s, .fd = fd, .binl = binl};
+	udp_recv(fd, DHCP6_BATCH, dhcp6_on_dgram, &rx);
 }
 
 static void dhcp6_on_547(struct loop *l, struct loop_watch *w, uint32_t ev)
@@ -552,8 +523,7 @@ static int dhcp6_open(uint16_t port)
 		return -errno;
 	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
+	    udp_want_pktinfo(fd, AF_INET6) || bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
 		int err = -errno;
 		close(fd);
 		return err;

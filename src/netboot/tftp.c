@@ -22,6 +22,7 @@
 #include "netboot/ratelimit.h"
 #include "netboot/tftp_rto.h"
 #include "netboot/tftp_wire.h"
+#include "netboot/udp.h"
 #include "netboot/tftp_xfer_state.h"
 
 /* musl spells some of these only under certain feature macros; the values
@@ -59,7 +60,6 @@
  * the windowsize we grant shrinks instead (RFC 7440 lets the server). */
 #define TFTP_XFER_BUF_MAX (1u << 20)
 #define TFTP_WINDOW_SANE 32767
-#define TFTP_REQ_MAX 2048    /* an RRQ is one datagram; 512 is the classic bound */
 #define TFTP_LISTEN_BATCH 32 /* datagrams per recvmmsg on the listening socket */
 #define TFTP_LISTEN_ROUNDS 2 /* recvmmsg calls per loop turn */
 #define TFTP_TXQ_MAX 512     /* single_port: datagrams per sendmmsg across transfers */
@@ -79,7 +79,6 @@ struct tftp_server {
 	uint16_t port;
 	struct tftp_xfer *head; /* every transfer in progress */
 	size_t active;
-	uint8_t req[TFTP_LISTEN_BATCH][TFTP_REQ_MAX];
 	struct log_budget lb;	   /* refusals are per packet: a flood must not flood the log */
 	struct log_budget lb_done; /* tftp.done: its own, so refusals never hide one */
 	/* new requests' replies per client address and in all (not a reflector) */
@@ -149,19 +148,6 @@ struct tftp_xfer {
 };
 
 /* ---- addresses ---- */
-
-/* Turns a v4-mapped IPv6 address (dual-stack socket) into plain AF_INET so
- * the per-transfer socket and the logs use the family the client spoke. */
-static void tftp_unmap(struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		return;
-	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = s6->sin6_port};
-	memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
-	memset(ss, 0, sizeof *ss);
-	memcpy(ss, &s4, sizeof s4);
-}
 
 static socklen_t tftp_sa_len(const struct sockaddr_storage *ss)
 {
@@ -1409,35 +1395,6 @@ static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n,
 	tftp_start_rrq(s, &req, local, ifindex, peer, clean, logname);
 }
 
-/* Reads the local address and interface a datagram arrived on. */
-static void tftp_read_pktinfo(struct msghdr *mh, struct sockaddr_storage *local, int *ifindex)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof pi);
-			struct sockaddr_in *s4 = (struct sockaddr_in *)local;
-			memset(local, 0, sizeof *local);
-			s4->sin_family = AF_INET;
-			/* spec_dst: the address a reply should come from (the
-			 * header destination may be a broadcast) */
-			s4->sin_addr = pi.ipi_spec_dst;
-			*ifindex = pi.ipi_ifindex;
-			return; /* prefer this over the v4-mapped IPV6_PKTINFO */
-		}
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-			struct in6_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof pi);
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)local;
-			memset(local, 0, sizeof *local);
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = pi.ipi6_addr;
-			*ifindex = (int)pi.ipi6_ifindex;
-			tftp_unmap(local);
-		}
-	}
-}
-
 /* single_port: acts on every transfer the last receive batch touched. */
 static void tftp_flush_rx(struct tftp_server *s)
 {
@@ -1465,86 +1422,50 @@ static void tftp_on_writable(struct tftp_server *s)
 		loop_mod(s->loop, &s->lw, EPOLLIN);
 }
 
+/* One datagram on the listening socket (udp_recv's callback). */
+static void tftp_listen_dgram(void *arg, const uint8_t *pkt, size_t n, const struct udp_meta *m)
+{
+	struct tftp_server *s = arg;
+	const struct sockaddr_storage *peer = &m->peer;
+	if (s->cfg.single_port) {
+		/* every transfer's ACKs come this way too */
+		struct tftp_xfer *x = tftp_find(s, peer);
+		uint16_t op;
+		if (x && !tftp_parse_opcode(pkt, n, &op) && op != TFTP_RRQ && op != TFTP_WRQ) {
+			if (!x->rx_pending) {
+				x->rx_pending = true;
+				x->rx_next = s->rx_pending;
+				s->rx_pending = x;
+			}
+			tftp_xfer_packet(x, pkt, n, &x->rx);
+			return;
+		}
+	}
+	if (s->cfg.accept_ifindex && !s->cfg.accept_ifindex(s->cfg.accept_arg, m->ifindex)) {
+		if (log_enabled(LOG_LVL_DEBUG) &&
+		    log_budget_take(&s->lb, loop_now_ms(s->loop), "tftp")) {
+			char ps[INET6_ADDRSTRLEN + 8];
+			tftp_sa_str(peer, ps, sizeof ps);
+			log_debug("tftp.drop client=%s ifindex=%d reason=interface-excluded", ps,
+				  m->ifindex);
+		}
+		return;
+	}
+	tftp_on_request(s, pkt, n, m->truncated, &m->local, m->ifindex, peer);
+}
+
 static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct tftp_server *s = w->arg;
-	enum { B = TFTP_LISTEN_BATCH };
-	struct sockaddr_storage peer[B];
-	union {
-		char buf[2 * TFTP_CTL_ONE];
-		struct cmsghdr align;
-	} cbuf[B] = {0};
-	struct iovec iov[B];
-	struct mmsghdr mm[B];
 	(void)l;
 	if ((events & EPOLLOUT) && s->cfg.single_port)
 		tftp_on_writable(s);
-	/* Bounded (TFTP_LISTEN_ROUNDS x 32 datagrams per call) so a flood on
-	 * udp/69 cannot starve running transfers, DHCP or HTTP: the rest
-	 * waits for the next loop turn (level-triggered epoll calls again).
-	 * single_port: every transfer's ACKs come this way too. */
-	for (int round = 0; round < TFTP_LISTEN_ROUNDS; round++) {
-		for (int i = 0; i < B; i++) {
-			iov[i] = (struct iovec){s->req[i], sizeof s->req[i]};
-			mm[i].msg_hdr = (struct msghdr){
-			    .msg_name = &peer[i],
-			    .msg_namelen = sizeof peer[i],
-			    .msg_iov = &iov[i],
-			    .msg_iovlen = 1,
-			    .msg_control = cbuf[i].buf,
-			    .msg_controllen = sizeof cbuf[i].buf,
-			};
-			mm[i].msg_len = 0;
-		}
-		int got = recvmmsg(s->lw.fd, mm, B, MSG_DONTWAIT, NULL);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				log_warn("tftp.error reason=recv err=%d", errno);
-			break;
-		}
-		for (int i = 0; i < got; i++) {
-			struct sockaddr_storage local;
-			int ifindex = 0;
-			size_t n = mm[i].msg_len;
-			memset(&local, 0, sizeof local);
-			if (mm[i].msg_hdr.msg_namelen < sizeof peer[i])
-				memset((char *)&peer[i] + mm[i].msg_hdr.msg_namelen, 0,
-				       sizeof peer[i] - mm[i].msg_hdr.msg_namelen);
-			tftp_unmap(&peer[i]);
-			if (s->cfg.single_port) {
-				struct tftp_xfer *x = tftp_find(s, &peer[i]);
-				uint16_t op;
-				if (x && !tftp_parse_opcode(s->req[i], n, &op) && op != TFTP_RRQ &&
-				    op != TFTP_WRQ) {
-					if (!x->rx_pending) {
-						x->rx_pending = true;
-						x->rx_next = s->rx_pending;
-						s->rx_pending = x;
-					}
-					tftp_xfer_packet(x, s->req[i], n, &x->rx);
-					continue;
-				}
-			}
-			tftp_read_pktinfo(&mm[i].msg_hdr, &local, &ifindex);
-			if (s->cfg.accept_ifindex &&
-			    !s->cfg.accept_ifindex(s->cfg.accept_arg, ifindex)) {
-				if (log_enabled(LOG_LVL_DEBUG)) {
-					char ps[INET6_ADDRSTRLEN + 8];
-					tftp_sa_str(&peer[i], ps, sizeof ps);
-					log_debug("tftp.drop client=%s ifindex=%d "
-						  "reason=interface-excluded",
-						  ps, ifindex);
-				}
-				continue;
-			}
-			tftp_on_request(s, s->req[i], n, mm[i].msg_hdr.msg_flags & MSG_TRUNC,
-					&local, ifindex, &peer[i]);
-		}
-		if (got < B)
-			break;
-	}
+	/* Bounded so a flood on udp/69 cannot starve running transfers, DHCP
+	 * or HTTP: the rest waits for the next loop turn (level-triggered
+	 * epoll calls again). */
+	int r = udp_recv(s->lw.fd, TFTP_LISTEN_BATCH * TFTP_LISTEN_ROUNDS, tftp_listen_dgram, s);
+	if (r < 0 && log_budget_take(&s->lb, loop_now_ms(s->loop), "tftp"))
+		log_warn("tftp.error reason=recv err=%d", -r);
 	tftp_flush_rx(s);
 	if (s->txq_n)
 		tftp_txq_flush(s);
@@ -1594,13 +1515,11 @@ static int tftp_listen_socket(struct tftp_server *s)
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
 		/* any: one dual-stack socket; a literal: just that family */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, s->cfg.bind_addr ? &on : &off, sizeof on);
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
-		/* v4 datagrams on a dual-stack socket: IP_PKTINFO gives spec_dst */
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
 	} else {
 		((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
 	}
+	/* where each request came in: the reply leaves from that address */
+	udp_want_pktinfo(fd, ss.ss_family);
 	if (bind(fd, (struct sockaddr *)&ss, tftp_sa_len(&ss))) {
 		int err = -errno;
 		close(fd);
