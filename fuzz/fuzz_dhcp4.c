@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bootplan plan;
 	const char *err;
-	struct iface ifc = { .index = 1, .name = "f0", .has_ip4 = true, .ip4 = { 192, 0, 2, 2 } };
-	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(68) };
+	struct iface ifc = {.index = 1, .name = "f0", .has_ip4 = true, .ip4 = {192, 0, 2, 2}};
+	struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = htons(68)};
 	uint8_t out[1024];
 	struct dhcp4_answer a;
 	memset(&plan, 0, sizeof plan);

@@ -28,15 +28,15 @@ static void check_range(const struct http_range *rg, uint64_t fsize)
 	char out[600];
 	struct wbuf w;
 	struct http_response resp = {
-		.status = st,
-		.content_type = "application/octet-stream",
-		.content_length = len,
-		.range_first = off,
-		.range_last = off + len - 1,
-		.total = fsize,
-		.last_modified = (time_t)(fsize & 0xffffffff),
-		.keep_alive = fsize & 1,
-		.accept_ranges = true,
+	    .status = st,
+	    .content_type = "application/octet-stream",
+	    .content_length = len,
+	    .range_first = off,
+	    .range_last = off + len - 1,
+	    .total = fsize,
+	    .last_modified = (time_t)(fsize & 0xffffffff),
+	    .keep_alive = fsize & 1,
+	    .accept_ranges = true,
 	};
 	wbuf_init(&w, out, sizeof out);
 	if (http_response_head(&w, &resp) || w.len > sizeof out)
@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    again.path_len != req.path_len || again.keep_alive != req.keep_alive)
 		abort();
 	if (req.path && req.path_len > 1 &&
-	    ((const uint8_t *)req.path < data || (const uint8_t *)req.path + req.path_len > data + r))
+	    ((const uint8_t *)req.path < data ||
+	     (const uint8_t *)req.path + req.path_len > data + r))
 		abort();
 	if (req.path) {
 		char dec[FSROOT_PATH_MAX], clean[FSROOT_PATH_MAX];
@@ -86,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
-	static const uint64_t sizes[] = { 0, 1, 10, 1000, UINT64_MAX };
+	static const uint64_t sizes[] = {0, 1, 10, 1000, UINT64_MAX};
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
 		check_range(&req.range, sizes[i]);
 	check_range(&req.range, size);

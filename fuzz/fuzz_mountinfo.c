@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum += strlen(t.v[i].root) + strlen(t.v[i].target) + strlen(t.v[i].source) +
 		       strlen(t.v[i].fstype) + strlen(t.v[i].super) + strlen(t.v[i].opts);
 	const struct mnt_entry **o = calloc(t.n + 1, sizeof *o);
-	const char *skip[] = { "/dev", "/proc" };
+	const char *skip[] = {"/dev", "/proc"};
 	if (o) {
 		int n = plan_unmount_order(&t, "/", skip, 2, o, t.n);
 		if (n > (int)t.n)

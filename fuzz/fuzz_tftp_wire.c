@@ -58,11 +58,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	/* An OACK of what was asked is always buildable. */
-	struct tftp_oack o = { .has_blksize = req.has_blksize, .blksize = req.blksize,
-			       .has_tsize = req.has_tsize, .tsize = req.tsize,
-			       .has_timeout = req.has_timeout, .timeout_s = req.timeout_s,
-			       .has_windowsize = req.has_windowsize,
-			       .windowsize = req.windowsize };
+	struct tftp_oack o = {.has_blksize = req.has_blksize,
+			      .blksize = req.blksize,
+			      .has_tsize = req.has_tsize,
+			      .tsize = req.tsize,
+			      .has_timeout = req.has_timeout,
+			      .timeout_s = req.timeout_s,
+			      .has_windowsize = req.has_windowsize,
+			      .windowsize = req.windowsize};
 	wbuf_init(&w, out, 512);
 	if (tftp_build_oack(&w, &o) || tftp_parse_oack(out, w.len, &again))
 		abort();

@@ -83,7 +83,7 @@ int sandbox_apply(struct sandbox *sb)
 		sandbox_close(sb);
 		return e;
 	}
-	struct sandbox_ruleset_attr attr = { .handled_access_fs = LL_FS_ABI1 };
+	struct sandbox_ruleset_attr attr = {.handled_access_fs = LL_FS_ABI1};
 	if (abi >= 2)
 		attr.handled_access_fs |= LL_FS_REFER;
 	if (abi >= 3)
@@ -99,8 +99,8 @@ int sandbox_apply(struct sandbox *sb)
 	int r = 0;
 	for (size_t i = 0; i < sb->n && !r; i++) {
 		struct sandbox_path_beneath pb = {
-			.allowed_access = LL_FS_READ_FILE | LL_FS_READ_DIR,
-			.parent_fd = sb->fds[i],
+		    .allowed_access = LL_FS_READ_FILE | LL_FS_READ_DIR,
+		    .parent_fd = sb->fds[i],
 		};
 		if (syscall(SYS_landlock_add_rule, rs, LL_RULE_PATH_BENEATH, &pb, 0))
 			r = -errno;

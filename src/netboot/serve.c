@@ -183,7 +183,6 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 	return 0;
 }
 
-
 /* SIGHUP: re-read the command line and --config file, check the new
  * options as at start-up, and switch to them if they pass. Transfers in
  * flight keep their open files. What needs new sockets or privileges
@@ -422,9 +421,9 @@ int serve_main(int argc, char **argv)
 
 	/* The trees the process may still read once confined: opened now,
 	 * while we can still see them. */
-	struct sandbox sb = { .n = 0 };
-	const char *readable[4 + BOOTPLAN_MAX_INITRD] = { o->root, o->config, o->plan.kernel,
-							  o->plan.kernel ? o->plan.ipxe_dir : NULL };
+	struct sandbox sb = {.n = 0};
+	const char *readable[4 + BOOTPLAN_MAX_INITRD] = {o->root, o->config, o->plan.kernel,
+							 o->plan.kernel ? o->plan.ipxe_dir : NULL};
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
 		readable[4 + i] = o->plan.initrd[i];
 #if defined(__SANITIZE_ADDRESS__)
@@ -434,7 +433,8 @@ int serve_main(int argc, char **argv)
 #endif
 	for (size_t i = 0; !o->no_sandbox && i < 4 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(&sb, readable[i]))
-			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", readable[i]);
+			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"",
+				 readable[i]);
 	if (!o->no_sandbox)
 		serve_grub_sandbox(&sb, &o->plan);
 
