@@ -26,6 +26,7 @@ struct dhcp4_server;
 
 struct serve_state {
 	struct loop loop;
+	bool loop_ok; /* loop_init succeeded */
 	struct fsroot root;
 	struct iface_set ifs;
 	struct dhcp4_server *dhcp;

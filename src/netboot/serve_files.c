@@ -50,6 +50,8 @@ static bool serve_accept_ifindex(void *arg, int ifindex)
 
 int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 {
+	for (size_t t = 0; t < sizeof f->files.grub.tree / sizeof f->files.grub.tree[0]; t++)
+		f->files.grub.tree[t].dirfd = -1; /* nothing open yet, for serve_files_stop */
 	f->files.plan = &o->plan;
 	f->files.root = o->root ? f->root : NULL;
 	int r = bootfiles_host_open(&f->files.host, &o->plan);
