@@ -3,6 +3,8 @@
 #include "core/buf.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void rbuf_init(struct rbuf *r, const void *p, size_t len)
@@ -186,5 +188,21 @@ int wbuf_reserve(struct wbuf *w, size_t n, uint8_t **out)
 	*out = w->p + w->len;
 	memset(*out, 0, n);
 	w->len += n;
+	return 0;
+}
+
+int buf_appendf(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	if (*o >= cap)
+		return -ENOBUFS;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *o, cap - *o, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *o) {
+		buf[*o] = 0;
+		return -ENOBUFS;
+	}
+	*o += (size_t)n;
 	return 0;
 }

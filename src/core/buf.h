@@ -54,4 +54,9 @@ int wbuf_str(struct wbuf *w, const char *s); /* without the NUL */
 /* Reserves n bytes to be filled later; *out points at them. */
 int wbuf_reserve(struct wbuf *w, size_t n, uint8_t **out);
 
+/* Text: appends printf output at buf + *o (NUL-terminated); 0, or -ENOBUFS
+ * when it does not fit (then *o is unchanged). For generated files. */
+int buf_appendf(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -318,13 +318,8 @@ static void dhcp4_on_dgram(void *arg, const uint8_t *in, size_t n, const struct 
 	s->received++;
 	if (!m->ifindex || m->peer.ss_family != AF_INET)
 		return;
-	const struct iface *ifc = iface_by_index(s->cfg.ifs, m->ifindex);
-	if (!ifc && s->cfg.ifs->n_want == 0) {
-		/* a new interface or address since start-up */
-		const char *missing;
-		iface_scan(s->cfg.ifs, &missing);
-		ifc = iface_by_index(s->cfg.ifs, m->ifindex);
-	}
+	bool rescanned;
+	const struct iface *ifc = iface_for_packet(s->cfg.ifs, m->ifindex, &rescanned);
 	if (!ifc)
 		return; /* not an interface we serve */
 	struct dhcp4_answer a;

@@ -470,13 +470,10 @@ static void dhcp6_on_dgram(void *arg, const uint8_t *in, size_t n, const struct 
 	s->received++;
 	if (!m->ifindex || m->peer.ss_family != AF_INET6)
 		return;
-	const struct iface *ifc = iface_by_index(s->cfg.ifs, m->ifindex);
-	if (!ifc && s->cfg.ifs->n_want == 0) {
-		const char *missing;
-		iface_scan(s->cfg.ifs, &missing);
-		dhcp6_join(s);
-		ifc = iface_by_index(s->cfg.ifs, m->ifindex);
-	}
+	bool rescanned;
+	const struct iface *ifc = iface_for_packet(s->cfg.ifs, m->ifindex, &rescanned);
+	if (rescanned)
+		dhcp6_join(s); /* the multicast group on a new interface */
 	if (!ifc)
 		return;
 	uint64_t now = loop_clock_ms();

@@ -109,6 +109,18 @@ const struct iface *iface_by_index(const struct iface_set *s, int index)
 	return NULL;
 }
 
+const struct iface *iface_for_packet(struct iface_set *s, int index, bool *rescanned)
+{
+	const struct iface *ifc = iface_by_index(s, index);
+	*rescanned = false;
+	if (ifc || s->n_want)
+		return ifc;
+	const char *missing;
+	iface_scan(s, &missing);
+	*rescanned = true;
+	return iface_by_index(s, index);
+}
+
 size_t iface_count_ip4(const struct iface_set *s)
 {
 	size_t n = 0;

@@ -37,6 +37,10 @@ struct iface_set {
  * not exist (*missing names it), or -errno. */
 int iface_scan(struct iface_set *s, const char **missing);
 const struct iface *iface_by_index(const struct iface_set *s, int index);
+/* The served interface a packet came in on. Without -i, an unknown index
+ * (an interface or address that appeared since start-up) rescans once and
+ * sets *rescanned. NULL: not an interface we serve. */
+const struct iface *iface_for_packet(struct iface_set *s, int index, bool *rescanned);
 /* Number of interfaces with an IPv4 address. */
 size_t iface_count_ip4(const struct iface_set *s);
 

@@ -39,13 +39,8 @@ static int serve_http_lookup(void *arg, const char *clean, const struct sockaddr
 static bool serve_accept_ifindex(void *arg, int ifindex)
 {
 	struct serve_files *f = arg;
-	if (iface_by_index(f->ifs, ifindex))
-		return true;
-	if (f->ifs->n_want)
-		return false;
-	const char *missing;
-	iface_scan(f->ifs, &missing);
-	return iface_by_index(f->ifs, ifindex) != NULL;
+	bool rescanned;
+	return iface_for_packet(f->ifs, ifindex, &rescanned) != NULL;
 }
 
 int serve_files_start(struct serve_files *f, const struct serve_opts *o)
