@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/sys.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
@@ -47,13 +48,6 @@ struct pid1 {
 	uint64_t shell_started_ms;
 	bool then_done;
 };
-
-static uint64_t now_ms(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -194,7 +188,7 @@ static void start_shell(struct pid1 *p)
 	p->shell = spawn(p, argv, -1, true);
 	if (p->shell < 0)
 		p->shell = 0;
-	p->shell_started_ms = now_ms(CLOCK_MONOTONIC);
+	p->shell_started_ms = sys_clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Reaps every exited child; reacts to the ones we track. */
@@ -206,13 +200,13 @@ static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
 		if (pid == p->shell) {
 			p->shell = 0;
 			/* A shell that dies at once must not spin the CPU. */
-			if (now_ms(CLOCK_MONOTONIC) - p->shell_started_ms < 1000)
+			if (sys_clock_ms(CLOCK_MONOTONIC) - p->shell_started_ms < 1000)
 				p->shell_fast_exits++;
 			else
 				p->shell_fast_exits = 0;
 			if (p->then_done && p->st.then == THEN_SHELL) {
 				if (p->shell_fast_exits > 5)
-					p->shell_retry_ms = now_ms(CLOCK_MONOTONIC) + 5000;
+					p->shell_retry_ms = sys_clock_ms(CLOCK_MONOTONIC) + 5000;
 				else
 					start_shell(p);
 			}
@@ -304,12 +298,12 @@ static int signal_old(struct pid1 *p, int sig)
 /* Waits up to ms for signals, reaping; returns early when pred says so. */
 static void wait_signals(struct pid1 *p, unsigned ms, bool (*done)(struct pid1 *))
 {
-	uint64_t end = now_ms(CLOCK_MONOTONIC) + ms;
+	uint64_t end = sys_clock_ms(CLOCK_MONOTONIC) + ms;
 	for (;;) {
 		reap(p, NULL);
 		if (done && done(p))
 			return;
-		uint64_t now = now_ms(CLOCK_MONOTONIC);
+		uint64_t now = sys_clock_ms(CLOCK_MONOTONIC);
 		if (now >= end)
 			return;
 		struct pollfd pf = {p->sfd, POLLIN, 0};
@@ -459,8 +453,9 @@ static void release_old_root(struct pid1 *p)
 	say(p, "lifeboat: unmounted %d mounts under %s, %d busy, %d detached lazily", r.unmounted,
 	    OLDROOT, r.busy, r.detached);
 	if (r.released) {
-		uint64_t secs =
-		    p->st.start_ms ? (now_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000 : 0;
+		uint64_t secs = p->st.start_ms
+				    ? (sys_clock_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000
+				    : 0;
 		say(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
 		    (unsigned long long)ram_kib());
 	}
@@ -921,7 +916,8 @@ int init_main(int argc, char **argv)
 	}
 	if (p.have_state && stage2) {
 		if (p.st.revert_after_s)
-			p.deadline_ms = now_ms(CLOCK_MONOTONIC) + p.st.revert_after_s * 1000ull;
+			p.deadline_ms =
+			    sys_clock_ms(CLOCK_MONOTONIC) + p.st.revert_after_s * 1000ull;
 		if (p.st.ssh_port && p.st.ssh_server[0])
 			start_ssh(&p);
 		stop_old_userland(&p);
@@ -942,7 +938,7 @@ int init_main(int argc, char **argv)
 		struct pollfd pf[2] = {{p.sfd, POLLIN, 0}, {p.run_out, POLLIN, 0}};
 		int timeout = -1;
 		if (p.deadline_ms) {
-			uint64_t now = now_ms(CLOCK_MONOTONIC);
+			uint64_t now = sys_clock_ms(CLOCK_MONOTONIC);
 			if (now >= p.deadline_ms) {
 				p.deadline_ms = 0;
 				say(&p, "LIFEBOAT-REVERT reason=deadman");
@@ -956,7 +952,7 @@ int init_main(int argc, char **argv)
 			timeout = (int)(p.deadline_ms - now);
 		}
 		if (p.shell_retry_ms) {
-			uint64_t now = now_ms(CLOCK_MONOTONIC);
+			uint64_t now = sys_clock_ms(CLOCK_MONOTONIC);
 			if (now >= p.shell_retry_ms) {
 				p.shell_retry_ms = 0;
 				if (!p.shell)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/opts.h"
+#include "core/sys.h"
 #include "rescue/carry.h"
 #include "rescue/elf.h"
 #include "rescue/inits.h"
@@ -108,26 +109,24 @@ static const struct opts_row takeover_rows[] = {
     {"then", 0, OPTS_CUSTOM, "ACTION", T(st.then), .parse = parse_then,
      .flags = OPTS_TERSE | OPTS_DEF_DOC, .def = "shell",
      .help = "shell|reboot|poweroff|return afterwards", .group = G_PLAN},
-    {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535,
-     .bad = "bad number",
+    {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535, .bad = "bad number",
      .help = "dead-man switch: return unless 'lifeboat confirm' runs in time", .group = G_PLAN},
     {"switch-to", 0, OPTS_STRBUF, "ROOTFS", T(st.switch_to),
      .help = "switch to another root: a directory, a .tar[.gz|.xz] (unpacked into RAM), a "
 	     "block device or an image file",
      .group = G_PLAN},
-    {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console",
-     .flags = OPTS_DEF_DOC, .help = "console of the rescue system", .group = G_RESCUE},
+    {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console", .flags = OPTS_DEF_DOC,
+     .help = "console of the rescue system", .group = G_RESCUE},
     {"ssh", 0, OPTS_UINT, "PORT", T(st.ssh_port), .min = 1, .max = 65535, .bad = "bad number",
      .help = "start a carried sshd/dropbear on PORT with the old host keys", .group = G_RESCUE},
-    {"grace", 0, OPTS_UINT, "SECS", T(st.grace_s), .max = 65535, .bad = "bad number",
-     .def = "5", .flags = OPTS_DEF_DOC, .help = "SIGTERM grace before SIGKILL",
-     .group = G_RESCUE},
-    {"busybox", 0, OPTS_STRING, "PATH", T(busybox), .def = "/bin/busybox",
-     .flags = OPTS_DEF_DOC, .help = "static busybox to carry", .group = G_RESCUE},
+    {"grace", 0, OPTS_UINT, "SECS", T(st.grace_s), .max = 65535, .bad = "bad number", .def = "5",
+     .flags = OPTS_DEF_DOC, .help = "SIGTERM grace before SIGKILL", .group = G_RESCUE},
+    {"busybox", 0, OPTS_STRING, "PATH", T(busybox), .def = "/bin/busybox", .flags = OPTS_DEF_DOC,
+     .help = "static busybox to carry", .group = G_RESCUE},
     {"carry", 0, OPTS_LIST, "PATH", OPTS_LIST_AT(struct takeover, carry, ncarry),
      .help = "carry an executable with its libraries (repeatable)", .group = G_RESCUE},
-    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1,
-     .help = "(not available: refused)", .group = G_RESCUE},
+    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1, .help = "(not available: refused)",
+     .group = G_RESCUE},
     {"help", 'h', OPTS_FLAG, .flags = OPTS_STOP, .help = "this text", .group = G_GEN},
 };
 
@@ -197,15 +196,6 @@ static uint64_t meminfo_kib(const char *key)
 	if (read_small("/proc/meminfo", buf, sizeof buf) < 0 || !(p = strstr(buf, key)))
 		return 0;
 	return strtoull(p + strlen(key), NULL, 10);
-}
-
-/* CAP_SYS_ADMIN (bit 21) from CapEff in /proc/self/status. */
-static bool have_sys_admin(void)
-{
-	char buf[4096], *p;
-	if (read_small("/proc/self/status", buf, sizeof buf) < 0 || !(p = strstr(buf, "CapEff:")))
-		return false;
-	return (strtoull(p + 7, NULL, 16) >> 21) & 1;
 }
 
 /* Tries a harmless tmpfs mount in a throw-away mount namespace of a child,
@@ -405,7 +395,7 @@ static void checks(struct takeover *t, uint64_t carried)
 {
 	if (geteuid() != 0)
 		refuse(t, "not root (lifeboat takeover must run as root)");
-	else if (!have_sys_admin())
+	else if (sys_has_cap(21 /* CAP_SYS_ADMIN */) != 1)
 		refuse(t, "no CAP_SYS_ADMIN in CapEff");
 	int m = probe_mount();
 	if (m == -EPERM || m == -EACCES)
@@ -674,13 +664,6 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
 	return n == (ssize_t)len ? 0 : n < 0 ? -e : -EIO;
 }
 
-static uint64_t boottime_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Busybox applet links in the RAM root: every applet in /bin. */
 static void busybox_links(void)
 {
@@ -889,7 +872,7 @@ static int write_state(struct takeover *t)
 	if (t->busybox)
 		snprintf(t->st.busybox, sizeof t->st.busybox, "/bin/busybox");
 	leftover_boot_id(t->st.boot_id, sizeof t->st.boot_id);
-	t->st.deadline_ms = leftover_boottime_ms() + (t->reexec_wait_s + 30) * 1000ull;
+	t->st.deadline_ms = sys_clock_ms(CLOCK_BOOTTIME) + (t->reexec_wait_s + 30) * 1000ull;
 	int len = plan_state_format(&t->st, buf, sizeof buf);
 	snprintf(path, sizeof path, "%s%s", RESCUE_DIR, RESCUE_STATE);
 	if (len < 0 || (rc = write_file(path, buf, (size_t)len, 0600))) {
@@ -1063,7 +1046,7 @@ int takeover_main(int argc, char **argv)
 	if (!t || !c)
 		goto out;
 	plan_state_init(&t->st);
-	t->st.start_ms = boottime_ms();
+	t->st.start_ms = sys_clock_ms(CLOCK_BOOTTIME);
 	t->loop_fd = -1;
 	if (read_test_env(t))
 		goto out;
