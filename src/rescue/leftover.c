@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/sys.h"
+
 static bool from_rescue_tmpfs(const struct mnt_entry *e)
 {
 	return !strcmp(e->source, RESCUE_TMPFS_SOURCE) && !strcmp(e->fstype, "tmpfs");
@@ -40,13 +42,6 @@ void leftover_boot_id(char *out, size_t cap)
 	out[strcspn(out, "\n")] = 0;
 }
 
-uint64_t leftover_boottime_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int leftover_state_read(const char *path, struct rescue_state *s, const char **why)
 {
 	char buf[16384], boot[40];
@@ -62,7 +57,7 @@ int leftover_state_read(const char *path, struct rescue_state *s, const char **w
 	if (plan_state_parse(buf, (size_t)n, s))
 		return -EBADMSG;
 	leftover_boot_id(boot, sizeof boot);
-	const char *w = plan_state_stale(s, boot, leftover_boottime_ms());
+	const char *w = plan_state_stale(s, boot, sys_clock_ms(CLOCK_BOOTTIME));
 	if (why)
 		*why = w;
 	return w ? -ESTALE : 0;

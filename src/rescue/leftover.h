@@ -21,8 +21,6 @@ size_t leftover_mounts(const struct mnt_table *t, const struct mnt_entry **out, 
 
 /* This boot's id (/proc/sys/kernel/random/boot_id), "" if unreadable. */
 void leftover_boot_id(char *out, size_t cap);
-/* CLOCK_BOOTTIME in ms. */
-uint64_t leftover_boottime_ms(void);
 
 /* Reads and parses the state file at path into s. Returns 0 when it is
  * valid for this boot and time, -ESTALE when it is a leftover (*why says

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
+#include "core/sys.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
@@ -36,7 +38,7 @@ struct pid1 {
 	struct rescue_state st;
 	bool have_state;
 	int con;  /* console fd, -1 if none */
-	int kmsg; /* /dev/kmsg when there is no console */
+	int kmsg; /* /dev/kmsg, core/log writes there; -1 if it did not open */
 	int sfd;  /* signalfd */
 	pid_t shell, run, ssh;
 	int run_out; /* read end of the --run output pipe */
@@ -47,13 +49,6 @@ struct pid1 {
 	uint64_t shell_started_ms;
 	bool then_done;
 };
-
-static uint64_t now_ms(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -68,24 +63,47 @@ static void write_all(int fd, const char *s, size_t n)
 	}
 }
 
-/* One line for the console (the markers the tests look for), or for the
- * kernel log when there is no console. */
-__attribute__((format(printf, 2, 3))) static void say(struct pid1 *p, const char *fmt, ...)
+/* One line on the console, as it is. */
+static void console_line(struct pid1 *p, const char *prefix, const char *msg)
 {
 	char line[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-	va_end(ap);
+	int n = snprintf(line, sizeof line - 1, "%s%s", prefix, msg);
 	if (n < 0)
 		return;
 	if ((size_t)n > sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
+	write_all(p->con, line, (size_t)n);
+}
+
+/* A LIFEBOAT-* marker (the interface the tests and scripts read): on the
+ * console as it is, or to the kernel log when there is no console. */
+__attribute__((format(printf, 2, 3))) static void mark(struct pid1 *p, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (p->con >= 0)
-		write_all(p->con, line, (size_t)n);
-	else if (p->kmsg >= 0)
-		write_all(p->kmsg, line, (size_t)n);
+		console_line(p, "", msg);
+	else
+		log_info("%s", msg);
+}
+
+/* A diagnostic (logfmt): to the kernel log through core/log when /dev/kmsg
+ * opened, and on the console for whoever watches it. */
+__attribute__((format(printf, 3, 4))) static void note(struct pid1 *p, enum log_level lvl,
+						       const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_msg(lvl, "%s", msg);
+	if (p->con >= 0)
+		console_line(p, "lifeboat: ", msg);
 }
 
 static void reset_process(void)
@@ -124,8 +142,9 @@ static void open_console(struct pid1 *p)
 				close(nul);
 		}
 	}
-	if (p->con < 0)
-		p->kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	/* Diagnostics go to the kernel log (and the console, see note()). */
+	p->kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	log_setup(LOG_FMT_KMSG, LOG_LVL_INFO, p->kmsg);
 }
 
 static int load_state(struct pid1 *p, const char *path)
@@ -194,7 +213,7 @@ static void start_shell(struct pid1 *p)
 	p->shell = spawn(p, argv, -1, true);
 	if (p->shell < 0)
 		p->shell = 0;
-	p->shell_started_ms = now_ms(CLOCK_MONOTONIC);
+	p->shell_started_ms = sys_clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Reaps every exited child; reacts to the ones we track. */
@@ -206,13 +225,13 @@ static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
 		if (pid == p->shell) {
 			p->shell = 0;
 			/* A shell that dies at once must not spin the CPU. */
-			if (now_ms(CLOCK_MONOTONIC) - p->shell_started_ms < 1000)
+			if (sys_clock_ms(CLOCK_MONOTONIC) - p->shell_started_ms < 1000)
 				p->shell_fast_exits++;
 			else
 				p->shell_fast_exits = 0;
 			if (p->then_done && p->st.then == THEN_SHELL) {
 				if (p->shell_fast_exits > 5)
-					p->shell_retry_ms = now_ms(CLOCK_MONOTONIC) + 5000;
+					p->shell_retry_ms = sys_clock_ms(CLOCK_MONOTONIC) + 5000;
 				else
 					start_shell(p);
 			}
@@ -223,7 +242,7 @@ static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
 				on_run_exit(p, code);
 		} else if (pid == p->ssh) {
 			p->ssh = 0;
-			say(p, "lifeboat: ssh server exited (status %d)", status);
+			note(p, LOG_LVL_WARN, "pid1.ssh.exit status=%d", status);
 		}
 	}
 }
@@ -304,12 +323,12 @@ static int signal_old(struct pid1 *p, int sig)
 /* Waits up to ms for signals, reaping; returns early when pred says so. */
 static void wait_signals(struct pid1 *p, unsigned ms, bool (*done)(struct pid1 *))
 {
-	uint64_t end = now_ms(CLOCK_MONOTONIC) + ms;
+	uint64_t end = sys_clock_ms(CLOCK_MONOTONIC) + ms;
 	for (;;) {
 		reap(p, NULL);
 		if (done && done(p))
 			return;
-		uint64_t now = now_ms(CLOCK_MONOTONIC);
+		uint64_t now = sys_clock_ms(CLOCK_MONOTONIC);
 		if (now >= end)
 			return;
 		struct pollfd pf = {p->sfd, POLLIN, 0};
@@ -329,12 +348,11 @@ static bool none_left(struct pid1 *p)
 static void stop_old_userland(struct pid1 *p)
 {
 	int n = signal_old(p, SIGTERM);
-	say(p, "lifeboat: stopping old userland: SIGTERM to %d processes, %us grace", n,
-	    p->st.grace_s);
+	note(p, LOG_LVL_INFO, "pid1.stop signal=SIGTERM processes=%d grace_s=%u", n, p->st.grace_s);
 	wait_signals(p, p->st.grace_s * 1000, none_left);
 	n = signal_old(p, SIGKILL);
 	if (n)
-		say(p, "lifeboat: SIGKILL to %d processes", n);
+		note(p, LOG_LVL_INFO, "pid1.stop signal=SIGKILL processes=%d", n);
 	wait_signals(p, 2000, none_left);
 }
 
@@ -426,7 +444,7 @@ static void report_busy(void *c, const char *target)
 	}
 	if (d)
 		closedir(d);
-	say(p, "LIFEBOAT-ROOT-BUSY mount=%s holders=%s", target, h.len ? h.out : "none-found");
+	mark(p, "LIFEBOAT-ROOT-BUSY mount=%s holders=%s", target, h.len ? h.out : "none-found");
 }
 
 static uint64_t ram_kib(void)
@@ -443,26 +461,29 @@ static void release_old_root(struct pid1 *p)
 	struct release_report r;
 	int n = switch_swapoff_all();
 	if (n)
-		say(p, "lifeboat: swapoff: %d areas", n);
+		note(p, LOG_LVL_INFO, "pid1.swapoff areas=%d", n);
 	ops.busy = report_busy;
 	/* Loop devices backed by old-root files keep it busy; the ones that are
 	 * themselves mounted go with their mount. */
 	n = switch_detach_loops();
 	if (n)
-		say(p, "lifeboat: detached %d loop devices", n);
+		note(p, LOG_LVL_INFO, "pid1.loops detached=%d", n);
 	if (switch_release(&ops, p, OLDROOT, 10, &r)) {
-		say(p, "lifeboat: cannot read mountinfo");
+		note(p, LOG_LVL_ERR, "pid1.release error=\"cannot read mountinfo\"");
 		return;
 	}
 	/* No second detach pass: a loop device that held the old root must
 	 * stay attached for lifeboat return. */
-	say(p, "lifeboat: unmounted %d mounts under %s, %d busy, %d detached lazily", r.unmounted,
-	    OLDROOT, r.busy, r.detached);
+	note(p, LOG_LVL_INFO,
+	     "pid1.release under=%s msg=\"unmounted %d mounts under %s, %d busy, %d detached "
+	     "lazily\"",
+	     OLDROOT, r.unmounted, OLDROOT, r.busy, r.detached);
 	if (r.released) {
-		uint64_t secs =
-		    p->st.start_ms ? (now_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000 : 0;
-		say(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
-		    (unsigned long long)ram_kib());
+		uint64_t secs = p->st.start_ms
+				    ? (sys_clock_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000
+				    : 0;
+		mark(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
+		     (unsigned long long)ram_kib());
 	}
 }
 
@@ -538,12 +559,13 @@ static void enter_newroot(struct pid1 *p, const char *initp, const char *what)
 			close(lfd);
 	}
 	if (rc) {
-		say(p, "lifeboat: %s: switch into %s: %s", what, NEWROOT, strerror(-rc));
+		note(p, LOG_LVL_ERR, "pid1.%s.failed into=%s error=\"%s\"", what, NEWROOT,
+		     strerror(-rc));
 		return;
 	}
 	/* The old /run still has our empty mount point. */
 	rmdir(RESCUE_DIR);
-	say(p, "%s", !strcmp(what, "return") ? "LIFEBOAT-RETURNED" : "LIFEBOAT-SWITCHED");
+	mark(p, "%s", !strcmp(what, "return") ? "LIFEBOAT-RETURNED" : "LIFEBOAT-SWITCHED");
 	/* busybox picks its applet from argv[0]. */
 	const char *b = strrchr(initp, '/');
 	char *argv[] = {(char *)initp, NULL};
@@ -586,12 +608,13 @@ static void do_return(struct pid1 *p)
 		src = "/lifeboat/rootdev";
 	}
 	if (mount(src, NEWROOT, p->st.root_fstype, flags, data[0] ? data : NULL)) {
-		say(p, "lifeboat: return: mount %s (%s) at %s: %s", p->st.root_source,
-		    p->st.root_fstype, NEWROOT, strerror(errno));
+		note(p, LOG_LVL_ERR, "pid1.return.failed source=%s fstype=%s at=%s error=\"%s\"",
+		     p->st.root_source, p->st.root_fstype, NEWROOT, strerror(errno));
 		return;
 	}
 	if (rootfs_find_init(NEWROOT, p->st.init_path, initp, sizeof initp)) {
-		say(p, "lifeboat: return: no init in the old root (%s)", p->st.init_path);
+		note(p, LOG_LVL_ERR, "pid1.return.failed init=%s error=\"no init in the old root\"",
+		     p->st.init_path);
 		umount2(NEWROOT, MNT_DETACH);
 		return;
 	}
@@ -611,11 +634,12 @@ static void do_switch(struct pid1 *p)
 		mountinfo_free(&t);
 	}
 	if (!mounted) {
-		say(p, "lifeboat: switch: nothing mounted at %s", NEWROOT);
+		note(p, LOG_LVL_ERR, "pid1.switch.failed at=%s error=\"nothing mounted\"", NEWROOT);
 		return;
 	}
 	if (rootfs_find_init(NEWROOT, NULL, initp, sizeof initp)) {
-		say(p, "lifeboat: switch: no init in %s", p->st.switch_to);
+		note(p, LOG_LVL_ERR, "pid1.switch.failed from=%s error=\"no init\"",
+		     p->st.switch_to);
 		return;
 	}
 	enter_newroot(p, initp, "switch");
@@ -625,17 +649,17 @@ static void do_power(struct pid1 *p, int how)
 {
 	kill_rescue_children(p);
 	sync();
-	say(p, "lifeboat: %s", how == RB_POWER_OFF ? "power off" : "reboot");
+	note(p, LOG_LVL_INFO, "pid1.%s", how == RB_POWER_OFF ? "poweroff" : "reboot");
 	reboot(how);
 	/* In a PID namespace reboot(2) ends the namespace; if it returned,
 	 * stay alive for the shell. */
-	say(p, "lifeboat: reboot(2) failed: %s", strerror(errno));
+	note(p, LOG_LVL_ERR, "pid1.reboot.failed error=\"%s\"", strerror(errno));
 }
 
 static void do_then(struct pid1 *p)
 {
 	p->then_done = true;
-	say(p, "LIFEBOAT-THEN action=%s", plan_then_name(p->st.then));
+	mark(p, "LIFEBOAT-THEN action=%s", plan_then_name(p->st.then));
 	switch (p->st.then) {
 	case THEN_REBOOT:
 		do_power(p, RB_AUTOBOOT);
@@ -672,7 +696,7 @@ static void on_run_exit(struct pid1 *p, int code)
 	if (p->run_log >= 0)
 		close(p->run_log);
 	p->run_out = p->run_log = -1;
-	say(p, "LIFEBOAT-RUN-EXIT status=%d", code);
+	mark(p, "LIFEBOAT-RUN-EXIT status=%d", code);
 	do_then(p);
 }
 
@@ -683,9 +707,9 @@ static void start_run(struct pid1 *p)
 	char *bb[] = {(char *)sh, "sh", "-c", p->st.run, NULL};
 	char *plain[] = {(char *)sh, "-c", p->st.run, NULL};
 	char **argv = strcmp(sh, "/bin/sh") ? bb : plain;
-	say(p, "LIFEBOAT-RUN-START cmd=%s", p->st.run);
+	mark(p, "LIFEBOAT-RUN-START cmd=%s", p->st.run);
 	if (pipe2(fds, O_CLOEXEC)) {
-		say(p, "lifeboat: pipe: %s", strerror(errno));
+		note(p, LOG_LVL_ERR, "pid1.run.failed error=\"pipe: %s\"", strerror(errno));
 		do_then(p);
 		return;
 	}
@@ -708,22 +732,23 @@ static void handle_signal(struct pid1 *p, const struct signalfd_siginfo *si)
 		reap(p, on_run_exit);
 		break;
 	case SIGINT: /* Ctrl-Alt-Del (reboot(RB_DISABLE_CAD) routes it to us) */
-		say(p, "lifeboat: Ctrl-Alt-Del: reboot");
+		note(p, LOG_LVL_INFO,
+		     "pid1.signal signal=SIGINT reason=ctrl-alt-del action=reboot");
 		do_power(p, RB_AUTOBOOT);
 		break;
 	case SIGPWR: /* power failure reported by a UPS daemon or the host */
-		say(p, "lifeboat: SIGPWR: power off");
+		note(p, LOG_LVL_INFO, "pid1.signal signal=SIGPWR action=poweroff");
 		do_power(p, RB_POWER_OFF);
 		break;
 	case SIGUSR1: { /* lifeboat confirm */
 		if (!access(RESCUE_CONFIRM, F_OK) && p->deadline_ms) {
 			p->deadline_ms = 0;
-			say(p, "LIFEBOAT-CONFIRMED");
+			mark(p, "LIFEBOAT-CONFIRMED");
 		}
 		break;
 	}
 	case SIGUSR2: /* lifeboat return */
-		say(p, "lifeboat: return requested");
+		note(p, LOG_LVL_INFO, "pid1.signal signal=SIGUSR2 action=return");
 		do_return(p);
 		if (!p->shell)
 			start_shell(p);
@@ -731,7 +756,7 @@ static void handle_signal(struct pid1 *p, const struct signalfd_siginfo *si)
 	default:
 		/* SIGTERM (tools asking an init to re-exec), SIGHUP, SIGWINCH
 		 * (keyboard request): nothing to re-exec or re-read here. */
-		say(p, "lifeboat: signal %u ignored", si->ssi_signo);
+		note(p, LOG_LVL_INFO, "pid1.signal signal=%u action=ignored", si->ssi_signo);
 		break;
 	}
 }
@@ -751,7 +776,8 @@ static void start_ssh(struct pid1 *p)
 	}
 	if (p->ssh < 0)
 		p->ssh = 0;
-	say(p, "lifeboat: ssh server %s on port %s (pid %d)", s, port, (int)p->ssh);
+	note(p, LOG_LVL_INFO, "pid1.ssh pid=%d msg=\"ssh server %s on port %s\"", (int)p->ssh, s,
+	     port);
 }
 
 static void mount_api_fs(void)
@@ -767,24 +793,21 @@ static void mount_api_fs(void)
 
 #define STAGE2_ARG ROLE_STAGE2_ARG
 
-/* One line to stderr (what the init gave us) and the kernel log: nothing
- * else is open this early. */
+/* One line to stderr (what the init gave us) and, through core/log, the
+ * kernel log: nothing else is open this early. The wording stays as it is:
+ * scripts look for it in dmesg. */
 __attribute__((format(printf, 1, 2))) static void early_say(const char *fmt, ...)
 {
-	char line[1024];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(line + 3, sizeof line - 4, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 5)
-		n = (int)sizeof line - 5;
-	memcpy(line, "<4>", 3);
-	line[3 + n] = '\n';
-	write_all(2, line + 3, (size_t)n + 1);
+	dprintf(2, "lifeboat: %s\n", msg);
 	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	write_all(k, line, (size_t)n + 4);
+	log_setup(LOG_FMT_KMSG, LOG_LVL_INFO, k);
+	log_warn("%s", msg);
+	log_setup(LOG_FMT_KMSG, LOG_LVL_INFO, -1);
 	if (k >= 0)
 		close(k);
 }
@@ -841,18 +864,17 @@ static void reexec_original(int argc, char **argv, const struct rescue_state *st
 		snprintf(target, sizeof target, "%s",
 			 argc > 0 && argv[0][0] == '/' ? argv[0] : self);
 	}
-	early_say("lifeboat: PID 1 entered through a takeover leftover (state %s); "
+	early_say("PID 1 entered through a takeover leftover (state %s); "
 		  "removing it and executing the original init %s",
 		  why ? why : "missing", target);
 	int k = leftover_clean();
 	/* Still us at that path: exec'ing it would loop. */
 	if (same_file(target, "/proc/self/exe")) {
-		early_say("lifeboat: %s still runs lifeboat (%d mounts removed); staying", target,
-			  k);
+		early_say("%s still runs lifeboat (%d mounts removed); staying", target, k);
 		return;
 	}
 	execve(target, nargv, environ);
-	early_say("lifeboat: exec %s: %s; staying", target, strerror(errno));
+	early_say("exec %s: %s; staying", target, strerror(errno));
 }
 
 /* Loads the state for this entry; a first entry without valid state
@@ -866,6 +888,115 @@ static bool entry_state(struct pid1 *p, bool stage2, int argc, char **argv)
 	if (r)
 		reexec_original(argc, argv, &p->st, r == -ESTALE, why);
 	return r == 0;
+}
+
+/* First entry with a state: move into the RAM root and exec our copy
+ * there as stage 2 (does not return then). Returns whether we are stage 2
+ * now; on failure the state is dropped and a shell in the old root follows. */
+static bool enter_ram_root(struct pid1 *p, const sigset_t *all)
+{
+	int failed = 0, rc = switch_enter(&switch_sys_ops, p, RESCUE_DIR, &failed);
+	if (rc) {
+		note(p, LOG_LVL_ERR,
+		     "pid1.enter.failed error=\"%s\" action=\"shell in the old root\"",
+		     strerror(-rc));
+		p->st.then = THEN_SHELL;
+		p->st.run[0] = 0;
+		p->have_state = false;
+		return false;
+	}
+	if (failed)
+		note(p, LOG_LVL_WARN, "pid1.enter api_not_moved=%d", failed);
+	/* We run from the path the init exec'd: for systemd, sysvinit and
+	 * openrc that is the bind mount over the init binary on the old root,
+	 * which our own text mapping would keep busy. Start over from the copy
+	 * in the RAM root. */
+	char *nargv[] = {RESCUE_SELF, STAGE2_ARG, NULL};
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(RESCUE_SELF, nargv);
+	sigprocmask(SIG_BLOCK, all, NULL);
+	note(p, LOG_LVL_ERR, "pid1.stage2.failed error=\"%s\" action=\"going on\"",
+	     strerror(errno));
+	return true;
+}
+
+/* Stage 2: the dead-man switch, ssh, stop the old userland, release. */
+static void stage2_release(struct pid1 *p)
+{
+	if (p->st.revert_after_s)
+		p->deadline_ms = sys_clock_ms(CLOCK_MONOTONIC) + p->st.revert_after_s * 1000ull;
+	if (p->st.ssh_port && p->st.ssh_server[0])
+		start_ssh(p);
+	stop_old_userland(p);
+	release_old_root(p);
+	/* A confirm that came while signals were only drained. */
+	if (p->deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {
+		p->deadline_ms = 0;
+		mark(p, "LIFEBOAT-CONFIRMED");
+	}
+}
+
+/* The poll timeout until the dead-man deadline or a shell respawn (-1:
+ * none); acts on them when they are due. */
+static int due_timers(struct pid1 *p)
+{
+	int timeout = -1;
+	if (p->deadline_ms) {
+		uint64_t now = sys_clock_ms(CLOCK_MONOTONIC);
+		if (now >= p->deadline_ms) {
+			p->deadline_ms = 0;
+			mark(p, "LIFEBOAT-REVERT reason=deadman");
+			do_return(p);
+			note(p, LOG_LVL_ERR, "pid1.revert.failed action=reboot");
+			do_power(p, RB_AUTOBOOT);
+			if (!p->shell)
+				start_shell(p);
+			return 0;
+		}
+		timeout = (int)(p->deadline_ms - now);
+	}
+	if (p->shell_retry_ms) {
+		uint64_t now = sys_clock_ms(CLOCK_MONOTONIC);
+		if (now >= p->shell_retry_ms) {
+			p->shell_retry_ms = 0;
+			if (!p->shell)
+				start_shell(p);
+		} else if (timeout < 0 || p->shell_retry_ms - now < (uint64_t)timeout) {
+			timeout = (int)(p->shell_retry_ms - now);
+		}
+	}
+	return timeout;
+}
+
+/* Reap and serve signals forever. */
+__attribute__((noreturn)) static void serve_forever(struct pid1 *p)
+{
+	for (;;) {
+		struct pollfd pf[2] = {{p->sfd, POLLIN, 0}, {p->run_out, POLLIN, 0}};
+		int n = poll(pf, p->run_out >= 0 ? 2 : 1, due_timers(p));
+		if (n < 0 && errno != EINTR) {
+			sleep(1); /* never spin, never exit */
+			continue;
+		}
+		if (p->run_out >= 0 && (pf[1].revents & (POLLIN | POLLHUP))) {
+			char buf[4096];
+			ssize_t r = read(p->run_out, buf, sizeof buf);
+			if (r > 0) {
+				write_all(p->con, buf, (size_t)r);
+				write_all(p->run_log, buf, (size_t)r);
+			} else if (r == 0) {
+				close(p->run_out);
+				p->run_out = -1;
+			}
+		}
+		struct signalfd_siginfo si;
+		while (read(p->sfd, &si, sizeof si) == (ssize_t)sizeof si)
+			handle_signal(p, &si);
+		if (p->sfd < 0) /* signalfd failed: reap by polling */
+			reap(p, on_run_exit);
+	}
 }
 
 int init_main(int argc, char **argv)
@@ -885,7 +1016,7 @@ int init_main(int argc, char **argv)
 	}
 	open_console(&p);
 	if (!stage2)
-		say(&p, "LIFEBOAT-PID1 pid=1 init=%s", p.have_state ? p.st.init_name : "none");
+		mark(&p, "LIFEBOAT-PID1 pid=1 init=%s", p.have_state ? p.st.init_name : "none");
 
 	sigset_t set;
 	sigfillset(&set);
@@ -893,100 +1024,15 @@ int init_main(int argc, char **argv)
 	p.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	reboot(RB_DISABLE_CAD);
 
-	if (p.have_state && !stage2) {
-		int failed = 0, rc = switch_enter(&switch_sys_ops, &p, RESCUE_DIR, &failed);
-		if (rc) {
-			say(&p, "lifeboat: cannot enter the RAM root: %s; shell in the old root",
-			    strerror(-rc));
-			p.st.then = THEN_SHELL;
-			p.st.run[0] = 0;
-			p.have_state = false;
-		} else {
-			if (failed)
-				say(&p, "lifeboat: %d API filesystems could not be moved", failed);
-			/* We run from the path the init exec'd: for systemd, sysvinit
-			 * and openrc that is the bind mount over the init binary on the
-			 * old root, which our own text mapping would keep busy. Start
-			 * over from the copy in the RAM root. */
-			char *nargv[] = {RESCUE_SELF, STAGE2_ARG, NULL};
-			sigset_t none;
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);
-			execv(RESCUE_SELF, nargv);
-			sigprocmask(SIG_BLOCK, &set, NULL);
-			say(&p, "lifeboat: re-exec from the RAM root failed: %s; going on",
-			    strerror(errno));
-			stage2 = true;
-		}
-	}
-	if (p.have_state && stage2) {
-		if (p.st.revert_after_s)
-			p.deadline_ms = now_ms(CLOCK_MONOTONIC) + p.st.revert_after_s * 1000ull;
-		if (p.st.ssh_port && p.st.ssh_server[0])
-			start_ssh(&p);
-		stop_old_userland(&p);
-		release_old_root(&p);
-		/* A confirm that came while signals were only drained. */
-		if (p.deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {
-			p.deadline_ms = 0;
-			say(&p, "LIFEBOAT-CONFIRMED");
-		}
-	}
+	if (p.have_state && !stage2)
+		stage2 = enter_ram_root(&p, &set);
+	if (p.have_state && stage2)
+		stage2_release(&p);
 	if (p.have_state && p.st.run[0])
 		start_run(&p);
 	else
 		do_then(&p);
-
-	/* Reap and serve signals forever. */
-	for (;;) {
-		struct pollfd pf[2] = {{p.sfd, POLLIN, 0}, {p.run_out, POLLIN, 0}};
-		int timeout = -1;
-		if (p.deadline_ms) {
-			uint64_t now = now_ms(CLOCK_MONOTONIC);
-			if (now >= p.deadline_ms) {
-				p.deadline_ms = 0;
-				say(&p, "LIFEBOAT-REVERT reason=deadman");
-				do_return(&p);
-				say(&p, "lifeboat: revert failed: reboot");
-				do_power(&p, RB_AUTOBOOT);
-				if (!p.shell)
-					start_shell(&p);
-				continue;
-			}
-			timeout = (int)(p.deadline_ms - now);
-		}
-		if (p.shell_retry_ms) {
-			uint64_t now = now_ms(CLOCK_MONOTONIC);
-			if (now >= p.shell_retry_ms) {
-				p.shell_retry_ms = 0;
-				if (!p.shell)
-					start_shell(&p);
-			} else if (timeout < 0 || p.shell_retry_ms - now < (uint64_t)timeout) {
-				timeout = (int)(p.shell_retry_ms - now);
-			}
-		}
-		int n = poll(pf, p.run_out >= 0 ? 2 : 1, timeout);
-		if (n < 0 && errno != EINTR) {
-			sleep(1); /* never spin, never exit */
-			continue;
-		}
-		if (p.run_out >= 0 && (pf[1].revents & (POLLIN | POLLHUP))) {
-			char buf[4096];
-			ssize_t r = read(p.run_out, buf, sizeof buf);
-			if (r > 0) {
-				write_all(p.con, buf, (size_t)r);
-				write_all(p.run_log, buf, (size_t)r);
-			} else if (r == 0) {
-				close(p.run_out);
-				p.run_out = -1;
-			}
-		}
-		struct signalfd_siginfo si;
-		while (read(p.sfd, &si, sizeof si) == (ssize_t)sizeof si)
-			handle_signal(&p, &si);
-		if (p.sfd < 0) /* signalfd failed: reap by polling */
-			reap(&p, on_run_exit);
-	}
+	serve_forever(&p);
 }
 
 static int in_rescue(void)

@@ -1,11 +1,14 @@
-/* plan: a takeover as data: the rescue state file (format and parse), the
- * unmount order and the RAM it needs (pure, fuzzed). */
+/* plan: a takeover as data: the steps and refusals built from what stage 0
+ * observed and their --dry-run text, the rescue state file (format and
+ * parse, fuzzed), the unmount order and the RAM it needs (pure). */
 #include "rescue/plan.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *const plan_api_mounts[4] = {"/dev", "/proc", "/sys", "/run"};
 
@@ -251,4 +254,278 @@ int plan_unmount_order(const struct mnt_table *t, const char *prefix, const char
 uint64_t plan_ram_needed(uint64_t carried_bytes)
 {
 	return carried_bytes + carried_bytes / 8 + 16ull * 1024 * 1024;
+}
+
+/* ---- the takeover plan ---- */
+
+__attribute__((format(printf, 2, 3))) static void refuse(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (p->nref < PLAN_MAX_REFUSALS)
+		vsnprintf(p->refusal[p->nref++], sizeof p->refusal[0], fmt, ap);
+	va_end(ap);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static bool is_tar_name(const char *p)
+{
+	return ends_with(p, ".tar") || ends_with(p, ".tar.gz") || ends_with(p, ".tgz") ||
+	       ends_with(p, ".tar.xz") || ends_with(p, ".txz");
+}
+
+/* What --switch-to names, and the refusals it earns. */
+static enum plan_sw_kind switch_kind(const struct plan_obs *o, struct plan *p)
+{
+	const char *path = o->st->switch_to;
+	if (path[0] != '/') {
+		refuse(p, "--switch-to needs an absolute path");
+		return PLAN_SW_NONE;
+	}
+	if (o->sw_err) {
+		refuse(p, "--switch-to %s: %s", path, strerror(-o->sw_err));
+		return PLAN_SW_NONE;
+	}
+	if (S_ISDIR(o->sw_mode)) {
+		if (!o->sw_has_init)
+			refuse(p,
+			       "--switch-to %s: no init (/sbin/init, /etc/init, /bin/init, /init)",
+			       path);
+		return PLAN_SW_DIR;
+	}
+	if (S_ISBLK(o->sw_mode))
+		return PLAN_SW_BLOCK;
+	if (S_ISREG(o->sw_mode) && is_tar_name(path)) {
+		if (!o->busybox)
+			refuse(p, "--switch-to a tar archive needs busybox (its tar unpacks it)");
+		return PLAN_SW_TAR;
+	}
+	if (S_ISREG(o->sw_mode))
+		return PLAN_SW_IMAGE;
+	refuse(p, "--switch-to %s: not a directory, tar archive, block device or image", path);
+	return PLAN_SW_NONE;
+}
+
+/* Who we are and what PID 1 is: the refusals that come before the plan. */
+static void refuse_system(const struct plan_obs *o, struct plan *p)
+{
+	if (o->carry_err[0])
+		refuse(p, "%s", o->carry_err);
+	if (!o->root)
+		refuse(p, "not root (lifeboat takeover must run as root)");
+	else if (!o->cap_sys_admin)
+		refuse(p, "no CAP_SYS_ADMIN in CapEff");
+	if (o->mount_probe == -EPERM || o->mount_probe == -EACCES)
+		refuse(p, "mount blocked by seccomp/LSM, typical in containers");
+	else if (o->mount_probe)
+		refuse(p, "test mount of a tmpfs failed: %s", strerror(-o->mount_probe));
+	if (o->leftover_state == 0)
+		refuse(p, "%s holds the state of a takeover in progress; wait for it to end",
+		       RESCUE_DIR);
+	if (o->init->kind == INIT_LIFEBOAT)
+		refuse(p, "PID 1 is already lifeboat");
+	else if (o->init->kind == INIT_UNKNOWN)
+		refuse(p,
+		       "unknown init (/proc/1/exe=%s); supported: systemd, sysvinit, "
+		       "openrc-init, busybox init",
+		       o->exe[0] ? o->exe : "unreadable");
+	else if (!o->bind_target[0])
+		refuse(p, "cannot resolve the path the init re-executes");
+	if (o->force_ptrace)
+		refuse(p, "--force-ptrace is not implemented (the re-exec of %s is used)",
+		       o->init->name);
+}
+
+static struct plan_step *add(struct plan *p, enum plan_step_kind k)
+{
+	struct plan_step *s = &p->step[p->n++];
+	memset(s, 0, sizeof *s);
+	s->kind = k;
+	return s;
+}
+
+/* Stage 0's steps: leftovers, RAM root, new root, state, bind, trigger. */
+static void stage0_steps(const struct plan_obs *o, struct plan *p, enum plan_sw_kind sw)
+{
+	struct plan_step *s;
+	/* A live state is refused above: then nothing is a leftover. */
+	if (o->leftover_mounts && o->leftover_state != 0) {
+		s = add(p, PLAN_CLEAN_LEFTOVERS);
+		s->u.leftovers.mounts = o->leftover_mounts;
+		s->u.leftovers.why = o->leftover_state == -ESTALE && o->leftover_stale_why
+					 ? o->leftover_stale_why
+				     : o->leftover_state == -EBADMSG ? "unreadable"
+								     : "missing";
+	}
+	s = add(p, PLAN_RAM_ROOT);
+	s->u.ram.dir = RESCUE_DIR;
+	s->u.ram.files = o->carried_files;
+	s->u.ram.bytes = o->carried_bytes;
+	s->u.ram.busybox_links = o->busybox != NULL;
+	if (o->st->switch_to[0]) {
+		s = add(p, PLAN_MOUNT_NEWROOT);
+		s->u.newroot.from = o->st->switch_to;
+		s->u.newroot.kind = sw;
+	}
+	add(p, PLAN_WRITE_STATE);
+	s = add(p, PLAN_BIND);
+	s->u.bind.inittab = o->init->kind == INIT_BUSYBOX;
+	s->u.bind.source =
+	    s->u.bind.inittab ? RESCUE_DIR "/lifeboat/inittab" : RESCUE_DIR RESCUE_SELF;
+	s->u.bind.target = o->bind_target;
+	s->u.bind.selftest = s->u.bind.inittab ? RESCUE_DIR RESCUE_SELF : o->bind_target;
+	s = add(p, PLAN_TRIGGER);
+	s->u.trigger.method = o->init->method;
+	s->u.trigger.name = o->init->method_name;
+}
+
+/* PID 1's steps: API filesystems, stop, unmount, then. */
+static int pid1_steps(const struct plan_obs *o, struct plan *p)
+{
+	struct plan_step *s = add(p, PLAN_MOVE_API);
+	/* Only the API filesystems that are mounts move; the rest is unmounted. */
+	for (size_t i = 0; i < 4; i++)
+		if (mountinfo_find(o->mounts, plan_api_mounts[i]))
+			s->u.api.fs[s->u.api.n++] = plan_api_mounts[i];
+	const char *const *skip = s->u.api.fs;
+	size_t nskip = s->u.api.n;
+	s = add(p, PLAN_STOP);
+	s->u.stop.grace_s = o->st->grace_s;
+	s->u.stop.spare_ssh = o->st->ssh_port != 0;
+	s = add(p, PLAN_UNMOUNT);
+	size_t cap = o->mounts->n ? o->mounts->n : 1;
+	s->u.unmount.order = calloc(cap, sizeof *s->u.unmount.order);
+	if (!s->u.unmount.order)
+		return -ENOMEM;
+	int n = plan_unmount_order(o->mounts, "/", skip, nskip, s->u.unmount.order, cap);
+	s->u.unmount.n = n > 0 ? (size_t)n : 0;
+	s = add(p, PLAN_THEN);
+	s->u.then.then = o->st->then;
+	s->u.then.run = o->st->run;
+	s->u.then.revert_after_s = o->st->revert_after_s;
+	return 0;
+}
+
+int plan_build(const struct plan_obs *o, struct plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->obs = o;
+	refuse_system(o, p);
+	const struct rescue_state *st = o->st;
+	if (st->then == THEN_SWITCH && !st->switch_to[0])
+		refuse(p, "--then switch needs --switch-to ROOTFS");
+	enum plan_sw_kind sw = st->switch_to[0] ? switch_kind(o, p) : PLAN_SW_NONE;
+	if (st->ssh_port && !o->ssh_src[0])
+		refuse(p, "--ssh needs dropbear or sshd on this system (neither found)");
+	if (!o->busybox && (st->run[0] || st->then == THEN_SHELL))
+		refuse(p,
+		       "no static busybox found for the rescue shell/--run (use --busybox PATH)");
+	p->ram_needed = plan_ram_needed(o->carried_bytes);
+	if (o->mem_avail && p->ram_needed > o->mem_avail)
+		refuse(p, "not enough RAM: need %llu MiB",
+		       (unsigned long long)(p->ram_needed >> 20));
+	stage0_steps(o, p, sw);
+	return pid1_steps(o, p);
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->step[i].kind == PLAN_UNMOUNT) {
+			free(p->step[i].u.unmount.order);
+			p->step[i].u.unmount.order = NULL;
+		}
+	p->n = 0;
+}
+
+const struct plan_step *plan_find(const struct plan *p, enum plan_step_kind k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->step[i].kind == k)
+			return &p->step[i];
+	return NULL;
+}
+
+bool plan_step_is_stage0(enum plan_step_kind k)
+{
+	return k <= PLAN_TRIGGER;
+}
+
+static const char *const sw_kind_names[] = {
+    [PLAN_SW_NONE] = "none",
+    [PLAN_SW_DIR] = "directory (bind mount)",
+    [PLAN_SW_TAR] = "tar archive (unpacked into a RAM tmpfs)",
+    [PLAN_SW_BLOCK] = "block device",
+    [PLAN_SW_IMAGE] = "image file (loop device)",
+};
+
+/* The header: PID 1, how it re-executes, leftovers, the RAM root. */
+static void print_stage0(const struct plan *p, FILE *f)
+{
+	const struct plan_obs *o = p->obs;
+	const struct plan_step *s;
+	fprintf(f, "lifeboat takeover plan\n");
+	fprintf(f, "  init: %s (exe=%s comm=%s argv0=%s)\n", o->init->name,
+		o->exe[0] ? o->exe : "?", o->comm, o->argv0);
+	fprintf(f, "  re-exec method: %s\n", o->init->method_name);
+	if (o->bind_target[0])
+		fprintf(f, "  bind over: %s\n", o->bind_target);
+	if ((s = plan_find(p, PLAN_CLEAN_LEFTOVERS)))
+		fprintf(
+		    f, "  leftovers: %zu mounts of an earlier takeover (state %s): removed first\n",
+		    s->u.leftovers.mounts, s->u.leftovers.why);
+	s = plan_find(p, PLAN_RAM_ROOT);
+	fprintf(f, "  rescue root: tmpfs at %s, then pivot_root (old root at %s)\n", s->u.ram.dir,
+		OLDROOT);
+	fprintf(f, "  carried: %zu files, %llu KiB:", s->u.ram.files,
+		(unsigned long long)(s->u.ram.bytes >> 10));
+	for (size_t i = 0; i < o->carried_files; i++)
+		fprintf(f, " %s", o->carried[i]);
+	fprintf(f, "\n  RAM: need %llu MiB, MemAvailable %llu MiB\n",
+		(unsigned long long)(p->ram_needed >> 20),
+		(unsigned long long)(o->mem_avail >> 20));
+}
+
+void plan_print(const struct plan *p, FILE *f)
+{
+	const struct plan_obs *o = p->obs;
+	const struct rescue_state *st = o->st;
+	const struct plan_step *s;
+	print_stage0(p, f);
+	s = plan_find(p, PLAN_MOVE_API);
+	fprintf(f, "  moved into RAM root:");
+	for (size_t i = 0; i < s->u.api.n; i++)
+		fprintf(f, " %s", s->u.api.fs[i]);
+	s = plan_find(p, PLAN_STOP);
+	fprintf(f,
+		"\n  stopped: every process but PID 1%s (SIGTERM, %us grace, SIGKILL); swap off; "
+		"unused loop devices detached\n",
+		s->u.stop.spare_ssh ? " and the rescue ssh server" : "", s->u.stop.grace_s);
+	s = plan_find(p, PLAN_UNMOUNT);
+	fprintf(f, "  unmounted (in this order, under %s):", OLDROOT);
+	for (size_t i = 0; i < s->u.unmount.n; i++)
+		fprintf(f, " %s", s->u.unmount.order[i]->target);
+	fprintf(f, "\n  old root: %s (%s) %s\n", st->root_source, st->root_fstype, st->root_opts);
+	fprintf(f, "  console: %s\n", st->console);
+	if (st->ssh_port)
+		fprintf(f, "  ssh: %s on port %u\n", o->ssh_src[0] ? o->ssh_src : "(none found)",
+			st->ssh_port);
+	s = plan_find(p, PLAN_THEN);
+	if (s->u.then.run[0])
+		fprintf(f, "  run: %s\n", s->u.then.run);
+	if ((s = plan_find(p, PLAN_MOUNT_NEWROOT)))
+		fprintf(f, "  switch to: %s, %s, mounted at %s before the old root is released\n",
+			s->u.newroot.from, sw_kind_names[s->u.newroot.kind], NEWROOT);
+	s = plan_find(p, PLAN_THEN);
+	fprintf(f, "  then: %s\n", plan_then_name(s->u.then.then));
+	if (s->u.then.revert_after_s)
+		fprintf(f, "  dead-man switch: return after %us unless 'lifeboat confirm'\n",
+			s->u.then.revert_after_s);
+	for (size_t i = 0; i < p->nref; i++)
+		fprintf(f, "  refused: %s\n", p->refusal[i]);
 }

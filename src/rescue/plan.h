@@ -1,5 +1,8 @@
 /* plan: what a takeover does, as data (pure).
  *
+ * - the takeover plan: a list of typed steps with their parameters, built
+ *   by plan_build() from what stage 0 observed (plus the refusals), printed
+ *   by plan_print() for --dry-run and run step by step by stage 0;
  * - the rescue state: the options and facts stage 0 hands to the PID 1
  *   side, as plain key=value lines in a file on the rescue tmpfs;
  * - which API filesystems move into the RAM root (/dev /proc /sys /run);
@@ -12,7 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
+#include "rescue/inits.h"
 #include "rescue/mountinfo.h"
 
 #define RESCUE_DIR "/run/lifeboat-rescue"    /* the RAM root while stage 0 runs */
@@ -81,5 +87,124 @@ int plan_unmount_order(const struct mnt_table *t, const char *prefix, const char
 /* RAM the rescue root needs for carried bytes: the bytes plus slack for
  * the state, logs and tmpfs metadata. */
 uint64_t plan_ram_needed(uint64_t carried_bytes);
+
+/* ---- the takeover plan ---- */
+
+/* What --switch-to names. */
+enum plan_sw_kind { PLAN_SW_NONE, PLAN_SW_DIR, PLAN_SW_TAR, PLAN_SW_BLOCK, PLAN_SW_IMAGE };
+
+/* Everything stage 0 observed: the only input of plan_build(), which reads
+ * nothing of the system itself. Strings are never NULL unless said. */
+struct plan_obs {
+	const struct rescue_state *st;	/* the options (run, then, ssh, console, ...) */
+	const struct init_info *init;	/* inits_detect() of PID 1 */
+	const char *exe, *comm, *argv0; /* what PID 1 shows */
+	const char *bind_target;	/* the real file the init re-executes, "" unknown */
+	bool root;			/* effective uid 0 */
+	bool cap_sys_admin;		/* in the effective set */
+	int mount_probe;		/* a test tmpfs mount: 0 or -errno */
+	int leftover_state;		/* leftover_state_read(): 0 valid, -ESTALE, -errno */
+	const char *leftover_stale_why; /* its reason for -ESTALE (may be NULL) */
+	size_t leftover_mounts;		/* mounts of the rescue tmpfs found */
+	const struct mnt_table *mounts; /* our mount table */
+	uint64_t mem_avail;		/* MemAvailable in bytes, 0 unknown */
+	/* The dry run of the copy into the RAM root. */
+	size_t carried_files;
+	uint64_t carried_bytes;
+	const char (*carried)[128]; /* carried_files destination paths (struct carry) */
+	const char *carry_err;	    /* "" or why something cannot be carried */
+	/* --switch-to (st->switch_to): stat() result, and an init if a dir. */
+	int sw_err;	/* 0 or -errno of stat() */
+	mode_t sw_mode; /* st_mode when sw_err is 0 */
+	bool sw_has_init;
+	const char *busybox; /* static busybox to carry, NULL: none */
+	const char *ssh_src; /* the ssh server to carry, "" none found */
+	bool force_ptrace;
+};
+
+/* The steps in the order they run; the first six are stage 0's, the rest
+ * are what PID 1 does with the state file (printed, run by pid1.c). */
+enum plan_step_kind {
+	PLAN_CLEAN_LEFTOVERS, /* unmount what an earlier takeover left */
+	PLAN_RAM_ROOT,	      /* tmpfs at RESCUE_DIR, the carried files, busybox links */
+	PLAN_MOUNT_NEWROOT,   /* the --switch-to root at RESCUE_DIR NEWROOT */
+	PLAN_WRITE_STATE,     /* the state file PID 1 reads */
+	PLAN_BIND,	      /* the substitute (busybox: an inittab) over the init's file */
+	PLAN_TRIGGER,	      /* make PID 1 re-execute; wait until it runs us */
+	PLAN_MOVE_API,	      /* PID 1: /dev /proc /sys /run into the RAM root */
+	PLAN_STOP,	      /* PID 1: stop the old userland, swap off, detach loops */
+	PLAN_UNMOUNT,	      /* PID 1: unmount the old root, deepest first */
+	PLAN_THEN,	      /* PID 1: --run, then the action */
+};
+
+struct plan_step {
+	enum plan_step_kind kind;
+	union {
+		struct {
+			size_t mounts;
+			const char *why; /* why the old state is not live */
+		} leftovers;
+		struct {
+			const char *dir;
+			size_t files;
+			uint64_t bytes;
+			bool busybox_links;
+		} ram;
+		struct {
+			const char *from;
+			enum plan_sw_kind kind;
+		} newroot;
+		struct {
+			const char *source; /* path of what is bound */
+			const char *target;
+			const char *selftest; /* the path whose exec must run us */
+			bool inittab;	      /* busybox: an inittab, not the binary */
+		} bind;
+		struct {
+			enum reexec_method method;
+			const char *name;
+		} trigger;
+		struct {
+			const char *fs[4];
+			size_t n;
+		} api;
+		struct {
+			unsigned grace_s;
+			bool spare_ssh;
+		} stop;
+		struct {
+			const struct mnt_entry **order; /* owned by the plan */
+			size_t n;
+		} unmount;
+		struct {
+			enum then_action then;
+			const char *run; /* "" none */
+			unsigned revert_after_s;
+		} then;
+	} u;
+};
+
+#define PLAN_MAX_STEPS 10
+#define PLAN_MAX_REFUSALS 12
+
+struct plan {
+	const struct plan_obs *obs; /* the facts the printout names */
+	struct plan_step step[PLAN_MAX_STEPS];
+	size_t n;
+	uint64_t ram_needed;
+	char refusal[PLAN_MAX_REFUSALS][256];
+	size_t nref; /* 0: stage 0 may go ahead */
+};
+
+/* Builds the plan and its refusals from o (which must outlive p). Returns
+ * 0 or -ENOMEM; free with plan_free(). */
+int plan_build(const struct plan_obs *o, struct plan *p);
+void plan_free(struct plan *p);
+/* The step of kind k, NULL when the plan has none. */
+const struct plan_step *plan_find(const struct plan *p, enum plan_step_kind k);
+/* True for the steps stage 0 runs (the rest are PID 1's). */
+bool plan_step_is_stage0(enum plan_step_kind k);
+/* The --dry-run text: the plan, then one "refused:" line per refusal. */
+void plan_print(const struct plan *p, FILE *f);
 
 #endif

@@ -7,29 +7,19 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-/* musl's headers lack openat2; the kernel ABI is stable. */
-struct rootfs_open_how {
-	uint64_t flags, mode, resolve;
-};
-#define ROOTFS_RESOLVE_IN_ROOT 0x10
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
+#include "core/sys.h"
 
 int rootfs_check_exec(const char *root, const char *path)
 {
-	struct rootfs_open_how how = {.flags = O_PATH | O_CLOEXEC,
-				      .resolve = ROOTFS_RESOLVE_IN_ROOT};
 	struct stat st;
 	int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, rc = 0;
 	if (dfd < 0)
 		return -errno;
-	fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof how);
+	fd = sys_openat2(dfd, path, O_PATH | O_CLOEXEC, 0, SYS_RESOLVE_IN_ROOT);
 	if (fd < 0) {
-		rc = -errno;
+		rc = fd;
 		close(dfd);
 		return rc;
 	}

@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/opts.h"
+#include "core/sys.h"
 #include "rescue/carry.h"
 #include "rescue/elf.h"
 #include "rescue/inits.h"
@@ -46,9 +48,11 @@ struct takeover {
 	char ssh_src[PATH_MAX];
 	struct mnt_table mounts;
 	uint64_t mem_avail;
-	char refusal[8][256];
-	size_t nref;
-	enum { SW_NONE, SW_DIR, SW_TAR, SW_BLOCK, SW_IMAGE } sw_kind;
+	/* what observe() saw, in the form plan_build() takes */
+	struct plan_obs obs;
+	char carry_err[512];
+	const char *leftover_stale_why;
+	struct plan plan;
 	/* undo state */
 	bool tmpfs_mounted, bound, newroot_mounted;
 	int loop_fd; /* loop device set up for an --switch-to image, or -1 */
@@ -57,8 +61,9 @@ struct takeover {
 	 * shortens the wait for PID 1 to re-execute. Read once at start. */
 	enum { FAULT_NONE, FAULT_COPY, FAULT_BIND, FAULT_REEXEC } fault;
 	unsigned reexec_wait_s;
-	/* LIFEBOAT_PAUSE (test-only): stop after this step until a signal. */
-	enum step { STEP_NONE, STEP_STATE, STEP_BIND, STEP_REEXEC } pause_at;
+	/* LIFEBOAT_PAUSE (test-only): stop after this step (a plan_step_kind)
+	 * until a signal; -1: never. */
+	int pause_at;
 	/* Stage 0 holds SIGINT/SIGTERM/SIGHUP blocked and looks for them
 	 * between steps: the first one seen ends it through undo(). */
 	sigset_t stop_sigs;
@@ -66,8 +71,6 @@ struct takeover {
 	bool triggered, hup_sent;
 	dev_t sub_dev; /* the substitute, to tell whether PID 1 became it */
 	ino_t sub_ino;
-	size_t leftovers; /* mounts of an earlier, stale takeover */
-	char leftover_why[64];
 };
 
 static int parse_run(void *o, const char *arg, const char **why)
@@ -108,26 +111,24 @@ static const struct opts_row takeover_rows[] = {
     {"then", 0, OPTS_CUSTOM, "ACTION", T(st.then), .parse = parse_then,
      .flags = OPTS_TERSE | OPTS_DEF_DOC, .def = "shell",
      .help = "shell|reboot|poweroff|return afterwards", .group = G_PLAN},
-    {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535,
-     .bad = "bad number",
+    {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535, .bad = "bad number",
      .help = "dead-man switch: return unless 'lifeboat confirm' runs in time", .group = G_PLAN},
     {"switch-to", 0, OPTS_STRBUF, "ROOTFS", T(st.switch_to),
      .help = "switch to another root: a directory, a .tar[.gz|.xz] (unpacked into RAM), a "
 	     "block device or an image file",
      .group = G_PLAN},
-    {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console",
-     .flags = OPTS_DEF_DOC, .help = "console of the rescue system", .group = G_RESCUE},
+    {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console", .flags = OPTS_DEF_DOC,
+     .help = "console of the rescue system", .group = G_RESCUE},
     {"ssh", 0, OPTS_UINT, "PORT", T(st.ssh_port), .min = 1, .max = 65535, .bad = "bad number",
      .help = "start a carried sshd/dropbear on PORT with the old host keys", .group = G_RESCUE},
-    {"grace", 0, OPTS_UINT, "SECS", T(st.grace_s), .max = 65535, .bad = "bad number",
-     .def = "5", .flags = OPTS_DEF_DOC, .help = "SIGTERM grace before SIGKILL",
-     .group = G_RESCUE},
-    {"busybox", 0, OPTS_STRING, "PATH", T(busybox), .def = "/bin/busybox",
-     .flags = OPTS_DEF_DOC, .help = "static busybox to carry", .group = G_RESCUE},
+    {"grace", 0, OPTS_UINT, "SECS", T(st.grace_s), .max = 65535, .bad = "bad number", .def = "5",
+     .flags = OPTS_DEF_DOC, .help = "SIGTERM grace before SIGKILL", .group = G_RESCUE},
+    {"busybox", 0, OPTS_STRING, "PATH", T(busybox), .def = "/bin/busybox", .flags = OPTS_DEF_DOC,
+     .help = "static busybox to carry", .group = G_RESCUE},
     {"carry", 0, OPTS_LIST, "PATH", OPTS_LIST_AT(struct takeover, carry, ncarry),
      .help = "carry an executable with its libraries (repeatable)", .group = G_RESCUE},
-    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1,
-     .help = "(not available: refused)", .group = G_RESCUE},
+    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1, .help = "(not available: refused)",
+     .group = G_RESCUE},
     {"help", 'h', OPTS_FLAG, .flags = OPTS_STOP, .help = "this text", .group = G_GEN},
 };
 
@@ -169,15 +170,6 @@ static int takeover_args(struct takeover *t, int argc, char **argv, int *rc)
 	return 0;
 }
 
-__attribute__((format(printf, 2, 3))) static void refuse(struct takeover *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (t->nref < sizeof t->refusal / sizeof t->refusal[0])
-		vsnprintf(t->refusal[t->nref++], sizeof t->refusal[0], fmt, ap);
-	va_end(ap);
-}
-
 static int read_small(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -198,15 +190,6 @@ static uint64_t meminfo_kib(const char *key)
 	if (read_small("/proc/meminfo", buf, sizeof buf) < 0 || !(p = strstr(buf, key)))
 		return 0;
 	return strtoull(p + strlen(key), NULL, 10);
-}
-
-/* CAP_SYS_ADMIN (bit 21) from CapEff in /proc/self/status. */
-static bool have_sys_admin(void)
-{
-	char buf[4096], *p;
-	if (read_small("/proc/self/status", buf, sizeof buf) < 0 || !(p = strstr(buf, "CapEff:")))
-		return false;
-	return (strtoull(p + 7, NULL, 16) >> 21) & 1;
 }
 
 /* Tries a harmless tmpfs mount in a throw-away mount namespace of a child,
@@ -287,6 +270,44 @@ static void observe(struct takeover *t)
 	}
 }
 
+/* The rest of what plan_build() needs: who we are, whether mounting works,
+ * an earlier takeover, --switch-to, and the dry run of the copy (c). */
+static void observe_more(struct takeover *t, const struct carry *c)
+{
+	struct plan_obs *o = &t->obs;
+	struct rescue_state old;
+	const struct mnt_entry *v[16];
+	struct stat sw = {0};
+	o->st = &t->st;
+	o->init = t->init;
+	o->exe = t->exe;
+	o->comm = t->comm;
+	o->argv0 = t->argv0;
+	o->bind_target = t->bind_target;
+	o->root = geteuid() == 0;
+	o->cap_sys_admin = sys_has_cap(21 /* CAP_SYS_ADMIN */) == 1;
+	o->mount_probe = probe_mount();
+	o->leftover_state =
+	    leftover_state_read(RESCUE_DIR RESCUE_STATE, &old, &o->leftover_stale_why);
+	o->leftover_mounts = leftover_mounts(&t->mounts, v, sizeof v / sizeof v[0]);
+	o->mounts = &t->mounts;
+	o->mem_avail = t->mem_avail;
+	o->carried_files = c->nfiles < CARRY_MAX_FILES ? c->nfiles : CARRY_MAX_FILES;
+	o->carried_bytes = c->bytes;
+	o->carried = (const char(*)[128])c->done;
+	o->carry_err = t->carry_err;
+	if (t->st.switch_to[0] == '/') {
+		o->sw_err = stat(t->st.switch_to, &sw) ? -errno : 0;
+		o->sw_mode = sw.st_mode;
+		char initp[PATH_MAX];
+		o->sw_has_init = !o->sw_err && S_ISDIR(sw.st_mode) &&
+				 !rootfs_find_init(t->st.switch_to, NULL, initp, sizeof initp);
+	}
+	o->busybox = t->busybox;
+	o->ssh_src = t->ssh_src;
+	o->force_ptrace = t->force_ptrace;
+}
+
 /* Adds everything the RAM root holds to c; dry or for real. */
 static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 {
@@ -338,169 +359,6 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static bool is_tar_name(const char *p)
-{
-	return ends_with(p, ".tar") || ends_with(p, ".tar.gz") || ends_with(p, ".tgz") ||
-	       ends_with(p, ".tar.xz") || ends_with(p, ".txz");
-}
-
-static void check_switch_to(struct takeover *t)
-{
-	struct stat st;
-	char initp[PATH_MAX];
-	const char *p = t->st.switch_to;
-	if (p[0] != '/') {
-		refuse(t, "--switch-to needs an absolute path");
-		return;
-	}
-	if (stat(p, &st)) {
-		refuse(t, "--switch-to %s: %s", p, strerror(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		t->sw_kind = SW_DIR;
-		if (rootfs_find_init(p, NULL, initp, sizeof initp))
-			refuse(t,
-			       "--switch-to %s: no init (/sbin/init, /etc/init, /bin/init, /init)",
-			       p);
-	} else if (S_ISBLK(st.st_mode)) {
-		t->sw_kind = SW_BLOCK;
-	} else if (S_ISREG(st.st_mode) && is_tar_name(p)) {
-		t->sw_kind = SW_TAR;
-		if (!t->busybox)
-			refuse(t, "--switch-to a tar archive needs busybox (its tar unpacks it)");
-	} else if (S_ISREG(st.st_mode)) {
-		t->sw_kind = SW_IMAGE;
-	} else {
-		refuse(t, "--switch-to %s: not a directory, tar archive, block device or image", p);
-	}
-}
-
-/* A takeover whose state is valid (this boot, before its deadline) is in
- * progress: refuse. Anything else of an earlier one is a leftover that
- * execute() removes first (the dry run only names it). */
-static void check_leftovers(struct takeover *t)
-{
-	struct rescue_state old;
-	const char *why = NULL;
-	const struct mnt_entry *v[16];
-	int r = leftover_state_read(RESCUE_DIR RESCUE_STATE, &old, &why);
-	t->leftovers = leftover_mounts(&t->mounts, v, sizeof v / sizeof v[0]);
-	if (r == 0) {
-		refuse(t, "%s holds the state of a takeover in progress; wait for it to end",
-		       RESCUE_DIR);
-		t->leftovers = 0;
-		return;
-	}
-	snprintf(t->leftover_why, sizeof t->leftover_why, "%s",
-		 r == -ESTALE	 ? why
-		 : r == -EBADMSG ? "unreadable"
-				 : "missing");
-}
-
-static const char *const sw_kind_names[] = {"none", "directory (bind mount)",
-					    "tar archive (unpacked into a RAM tmpfs)",
-					    "block device", "image file (loop device)"};
-
-static void checks(struct takeover *t, uint64_t carried)
-{
-	if (geteuid() != 0)
-		refuse(t, "not root (lifeboat takeover must run as root)");
-	else if (!have_sys_admin())
-		refuse(t, "no CAP_SYS_ADMIN in CapEff");
-	int m = probe_mount();
-	if (m == -EPERM || m == -EACCES)
-		refuse(t, "mount blocked by seccomp/LSM, typical in containers");
-	else if (m)
-		refuse(t, "test mount of a tmpfs failed: %s", strerror(-m));
-	check_leftovers(t);
-	if (t->init->kind == INIT_LIFEBOAT)
-		refuse(t, "PID 1 is already lifeboat");
-	else if (t->init->kind == INIT_UNKNOWN)
-		refuse(t,
-		       "unknown init (/proc/1/exe=%s); supported: systemd, sysvinit, "
-		       "openrc-init, busybox init",
-		       t->exe[0] ? t->exe : "unreadable");
-	else if (!t->bind_target[0])
-		refuse(t, "cannot resolve the path the init re-executes");
-	if (t->force_ptrace)
-		refuse(t, "--force-ptrace is not implemented (the re-exec of %s is used)",
-		       t->init->name);
-	if (t->st.then == THEN_SWITCH && !t->st.switch_to[0])
-		refuse(t, "--then switch needs --switch-to ROOTFS");
-	if (t->st.switch_to[0])
-		check_switch_to(t);
-	if (t->st.ssh_port && !t->ssh_src[0])
-		refuse(t, "--ssh needs dropbear or sshd on this system (neither found)");
-	if (!t->busybox && (t->st.run[0] || t->st.then == THEN_SHELL))
-		refuse(t,
-		       "no static busybox found for the rescue shell/--run (use --busybox PATH)");
-	uint64_t need = plan_ram_needed(carried);
-	if (t->mem_avail && need > t->mem_avail) {
-		char b[64];
-		snprintf(b, sizeof b, "%llu", (unsigned long long)(need >> 20));
-		refuse(t, "not enough RAM: need %s MiB", b);
-	}
-}
-
-static void print_plan(struct takeover *t, const struct carry *c, FILE *f)
-{
-	const char *skip[4];
-	size_t nskip = 0;
-	/* Only the API filesystems that are mounts move; the rest is unmounted. */
-	for (size_t i = 0; i < 4; i++)
-		if (mountinfo_find(&t->mounts, plan_api_mounts[i]))
-			skip[nskip++] = plan_api_mounts[i];
-	fprintf(f, "lifeboat takeover plan\n");
-	fprintf(f, "  init: %s (exe=%s comm=%s argv0=%s)\n", t->init->name,
-		t->exe[0] ? t->exe : "?", t->comm, t->argv0);
-	fprintf(f, "  re-exec method: %s\n", t->init->method_name);
-	if (t->bind_target[0])
-		fprintf(f, "  bind over: %s\n", t->bind_target);
-	if (t->leftovers)
-		fprintf(
-		    f, "  leftovers: %zu mounts of an earlier takeover (state %s): removed first\n",
-		    t->leftovers, t->leftover_why);
-	fprintf(f, "  rescue root: tmpfs at %s, then pivot_root (old root at %s)\n", RESCUE_DIR,
-		OLDROOT);
-	fprintf(f, "  carried: %zu files, %llu KiB:", c->nfiles,
-		(unsigned long long)(c->bytes >> 10));
-	for (size_t i = 0; i < c->nfiles && i < CARRY_MAX_FILES; i++)
-		fprintf(f, " %s", c->done[i]);
-	fprintf(f, "\n  RAM: need %llu MiB, MemAvailable %llu MiB\n",
-		(unsigned long long)(plan_ram_needed(c->bytes) >> 20),
-		(unsigned long long)(t->mem_avail >> 20));
-	fprintf(f, "  moved into RAM root:");
-	for (size_t i = 0; i < 4; i++)
-		if (mountinfo_find(&t->mounts, plan_api_mounts[i]))
-			fprintf(f, " %s", plan_api_mounts[i]);
-	fprintf(f,
-		"\n  stopped: every process but PID 1%s (SIGTERM, %us grace, SIGKILL); swap off; "
-		"unused loop devices detached\n",
-		t->st.ssh_port ? " and the rescue ssh server" : "", t->st.grace_s);
-	fprintf(f, "  unmounted (in this order, under %s):", OLDROOT);
-	const struct mnt_entry **ord = calloc(t->mounts.n ? t->mounts.n : 1, sizeof *ord);
-	int n = ord ? plan_unmount_order(&t->mounts, "/", skip, nskip, ord, t->mounts.n) : 0;
-	for (int i = 0; i < n; i++)
-		fprintf(f, " %s", ord[i]->target);
-	free(ord);
-	fprintf(f, "\n  old root: %s (%s) %s\n", t->st.root_source, t->st.root_fstype,
-		t->st.root_opts);
-	fprintf(f, "  console: %s\n", t->st.console);
-	if (t->st.ssh_port)
-		fprintf(f, "  ssh: %s on port %u\n", t->ssh_src[0] ? t->ssh_src : "(none found)",
-			t->st.ssh_port);
-	if (t->st.run[0])
-		fprintf(f, "  run: %s\n", t->st.run);
-	if (t->st.switch_to[0])
-		fprintf(f, "  switch to: %s, %s, mounted at %s before the old root is released\n",
-			t->st.switch_to, sw_kind_names[t->sw_kind], NEWROOT);
-	fprintf(f, "  then: %s\n", plan_then_name(t->st.then));
-	if (t->st.revert_after_s)
-		fprintf(f, "  dead-man switch: return after %us unless 'lifeboat confirm'\n",
-			t->st.revert_after_s);
-}
-
 /* True once PID 1 runs the substitute: the handover happened. */
 static bool pid1_is_substitute(const struct takeover *t)
 {
@@ -513,14 +371,15 @@ static void undo(struct takeover *t)
 {
 	char nr[PATH_MAX];
 	if (t->bound && umount2(t->bind_target, 0) && umount2(t->bind_target, MNT_DETACH))
-		fprintf(stderr, "takeover: undo: cannot unmount bind over %s: %s\n", t->bind_target,
+		log_err("takeover.undo.failed what=bind target=%s error=\"%s\"", t->bind_target,
 			strerror(errno));
 	/* busybox re-read our inittab on SIGHUP: make it read its own again. */
 	if (t->hup_sent)
 		kill(1, SIGHUP);
 	/* The init re-executed while we gave up: it runs from the RAM root. */
 	if (t->triggered && pid1_is_substitute(t)) {
-		fprintf(stderr, "takeover: PID 1 is lifeboat already; the RAM root stays\n");
+		log_warn(
+		    "takeover.undo.skipped msg=\"PID 1 is lifeboat already; the RAM root stays\"");
 		return;
 	}
 	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
@@ -532,10 +391,10 @@ static void undo(struct takeover *t)
 		t->loop_fd = -1;
 	}
 	if (t->tmpfs_mounted && umount2(RESCUE_DIR, 0) && umount2(RESCUE_DIR, MNT_DETACH))
-		fprintf(stderr, "takeover: undo: cannot unmount %s: %s\n", RESCUE_DIR,
+		log_err("takeover.undo.failed what=tmpfs target=%s error=\"%s\"", RESCUE_DIR,
 			strerror(errno));
 	rmdir(RESCUE_DIR);
-	fprintf(stderr, "takeover: undone: bind and rescue tmpfs removed, system unchanged\n");
+	log_info("takeover.undone msg=\"undone: bind and rescue tmpfs removed, system unchanged\"");
 }
 
 /* A child starts with the mask and SIGPIPE disposition a program expects,
@@ -569,7 +428,11 @@ static int run_wait(char *const argv[], int timeout_s)
 	return -ETIMEDOUT; /* left running: it may wait for the re-exec */
 }
 
-static const char *const step_names[] = {"", "state", "bind", "reexec"};
+/* LIFEBOAT_PAUSE names the step to pause after. */
+static const struct {
+	const char *name;
+	enum plan_step_kind step;
+} pause_steps[] = {{"state", PLAN_WRITE_STATE}, {"bind", PLAN_BIND}, {"reexec", PLAN_TRIGGER}};
 
 static const char *stop_name(int sig)
 {
@@ -584,7 +447,7 @@ static bool stop_requested(struct takeover *t)
 	int sig;
 	if (!t->interrupted && (sig = sigtimedwait(&t->stop_sigs, NULL, &zero)) > 0) {
 		t->interrupted = sig;
-		fprintf(stderr, "takeover: interrupted by SIG%s\n", stop_name(sig));
+		log_warn("takeover.interrupted signal=SIG%s", stop_name(sig));
 	}
 	return t->interrupted != 0;
 }
@@ -598,18 +461,21 @@ static bool stop_wait(struct takeover *t, unsigned ms)
 		return true;
 	if ((sig = sigtimedwait(&t->stop_sigs, NULL, &ts)) > 0) {
 		t->interrupted = sig;
-		fprintf(stderr, "takeover: interrupted by SIG%s\n", stop_name(sig));
+		log_warn("takeover.interrupted signal=SIG%s", stop_name(sig));
 	}
 	return t->interrupted != 0;
 }
 
 /* Test hook: after step, say so and wait (at most 60 s) for a signal. */
-static void pause_after(struct takeover *t, enum step step)
+static void pause_after(struct takeover *t, enum plan_step_kind step)
 {
-	if (t->pause_at != step)
+	if (t->pause_at != (int)step)
 		return;
-	fprintf(stderr, "takeover: paused after step %s (LIFEBOAT_PAUSE)\n", step_names[step]);
-	fflush(stderr);
+	for (size_t i = 0; i < sizeof pause_steps / sizeof pause_steps[0]; i++)
+		if (pause_steps[i].step == step)
+			log_info(
+			    "takeover.paused step=%s msg=\"paused after step %s (LIFEBOAT_PAUSE)\"",
+			    pause_steps[i].name, pause_steps[i].name);
 	stop_wait(t, 60000);
 }
 
@@ -673,13 +539,6 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
 	int e = errno;
 	close(fd);
 	return n == (ssize_t)len ? 0 : n < 0 ? -e : -EIO;
-}
-
-static uint64_t boottime_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Busybox applet links in the RAM root: every applet in /bin. */
@@ -789,24 +648,24 @@ static int loop_attach(struct takeover *t, const char *file, char *dev, size_t c
 
 /* Mounts the --switch-to root at RESCUE_DIR/newroot (it moves along with the
  * RAM root) and checks that it has an init. */
-static int prepare_switch(struct takeover *t)
+static int prepare_switch(struct takeover *t, const struct plan_step *step)
 {
 	char nr[PATH_MAX], initp[PATH_MAX], dev[64];
 	const char *p = t->st.switch_to;
 	int rc = 0;
 	snprintf(nr, sizeof nr, "%s%s", RESCUE_DIR, NEWROOT);
-	switch (t->sw_kind) {
-	case SW_DIR:
+	switch (step->u.newroot.kind) {
+	case PLAN_SW_DIR:
 		rc = mount(p, nr, NULL, MS_BIND | MS_REC, NULL) ? -errno : 0;
 		break;
-	case SW_BLOCK:
+	case PLAN_SW_BLOCK:
 		rc = mount_any(p, nr);
 		break;
-	case SW_IMAGE:
+	case PLAN_SW_IMAGE:
 		if (!(rc = loop_attach(t, p, dev, sizeof dev)))
 			rc = mount_any(dev, nr);
 		break;
-	case SW_TAR: {
+	case PLAN_SW_TAR: {
 		char bb[PATH_MAX];
 		const char *z = ends_with(p, "gz") ? "-xzf" : ends_with(p, "xz") ? "-xJf" : "-xf";
 		if (mount("lifeboat-newroot", nr, "tmpfs", 0, "mode=0755")) {
@@ -818,7 +677,9 @@ static int prepare_switch(struct takeover *t)
 		char *argv[] = {bb, "tar", (char *)z, (char *)p, "-C", nr, NULL};
 		int st = run_wait(argv, 600);
 		if (st) {
-			fprintf(stderr, "takeover: busybox tar %s %s: status %d\n", z, p, st);
+			log_err(
+			    "takeover.newroot.failed from=%s error=\"busybox tar %s: status %d\"",
+			    p, z, st);
 			return -EIO;
 		}
 		break;
@@ -827,16 +688,17 @@ static int prepare_switch(struct takeover *t)
 		return 0;
 	}
 	if (rc) {
-		fprintf(stderr, "takeover: mount %s at %s: %s\n", p, nr, strerror(-rc));
+		log_err("takeover.newroot.failed from=%s at=%s error=\"%s\"", p, nr, strerror(-rc));
 		return rc;
 	}
 	t->newroot_mounted = true;
 	if (rootfs_find_init(nr, NULL, initp, sizeof initp)) {
-		fprintf(stderr,
-			"takeover: %s has no init (/sbin/init, /etc/init, /bin/init, /init)\n", p);
+		log_err("takeover.newroot.failed from=%s error=\"no init (/sbin/init, /etc/init, "
+			"/bin/init, /init)\"",
+			p);
 		return -ENOENT;
 	}
-	printf("takeover: %s mounted at %s, its init is %s\n", p, NEWROOT, initp);
+	log_info("takeover.newroot from=%s at=%s init=%s", p, NEWROOT, initp);
 	return 0;
 }
 
@@ -846,13 +708,15 @@ static int prepare_ram_root(struct takeover *t, struct carry *c)
 	char path[PATH_MAX], err[512] = "";
 	int rc;
 	if (mkdir(RESCUE_DIR, 0755) && errno != EEXIST) {
-		fprintf(stderr, "takeover: mkdir %s: %s\n", RESCUE_DIR, strerror(errno));
+		log_err("takeover.ram_root.failed dir=%s error=\"mkdir: %s\"", RESCUE_DIR,
+			strerror(errno));
 		return -errno;
 	}
 	/* Our own tmpfs: /run is often noexec and a bind inherits that. */
 	if (mount(RESCUE_TMPFS_SOURCE, RESCUE_DIR, "tmpfs", 0, "mode=0755")) {
 		rc = -errno;
-		fprintf(stderr, "takeover: mount tmpfs at %s: %s\n", RESCUE_DIR, strerror(errno));
+		log_err("takeover.ram_root.failed dir=%s error=\"mount tmpfs: %s\"", RESCUE_DIR,
+			strerror(errno));
 		return rc;
 	}
 	t->tmpfs_mounted = true;
@@ -864,7 +728,7 @@ static int prepare_ram_root(struct takeover *t, struct carry *c)
 			 strerror(ENOSPC));
 	}
 	if (rc) {
-		fprintf(stderr, "takeover: %s\n", err);
+		log_err("takeover.ram_root.failed msg=\"takeover: %s\"", err);
 		return rc;
 	}
 	if (t->busybox)
@@ -875,7 +739,7 @@ static int prepare_ram_root(struct takeover *t, struct carry *c)
 		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
 		mkdir(path, 0755);
 	}
-	return t->st.switch_to[0] ? prepare_switch(t) : 0;
+	return 0;
 }
 
 /* The state file PID 1 reads; valid in this boot until its deadline: the
@@ -890,12 +754,12 @@ static int write_state(struct takeover *t)
 	if (t->busybox)
 		snprintf(t->st.busybox, sizeof t->st.busybox, "/bin/busybox");
 	leftover_boot_id(t->st.boot_id, sizeof t->st.boot_id);
-	t->st.deadline_ms = leftover_boottime_ms() + (t->reexec_wait_s + 30) * 1000ull;
+	t->st.deadline_ms = sys_clock_ms(CLOCK_BOOTTIME) + (t->reexec_wait_s + 30) * 1000ull;
 	int len = plan_state_format(&t->st, buf, sizeof buf);
 	snprintf(path, sizeof path, "%s%s", RESCUE_DIR, RESCUE_STATE);
 	if (len < 0 || (rc = write_file(path, buf, (size_t)len, 0600))) {
 		rc = len < 0 ? len : rc;
-		fprintf(stderr, "takeover: writing %s: %s\n", path, strerror(-rc));
+		log_err("takeover.state.failed path=%s error=\"%s\"", path, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -903,7 +767,7 @@ static int write_state(struct takeover *t)
 
 /* Binds the substitute (busybox: an inittab naming it) over the file the
  * init re-executes and proves that path runs us. */
-static int bind_substitute(struct takeover *t)
+static int bind_substitute(struct takeover *t, const struct plan_step *step)
 {
 	char path[PATH_MAX], sub[PATH_MAX];
 	int rc;
@@ -913,29 +777,28 @@ static int bind_substitute(struct takeover *t)
 		return -errno;
 	t->sub_dev = want.st_dev;
 	t->sub_ino = want.st_ino;
-	if (t->init->kind == INIT_BUSYBOX) {
+	snprintf(path, sizeof path, "%s", step->u.bind.source);
+	if (step->u.bind.inittab) {
 		char tab[PATH_MAX + 32];
 		int n = inits_busybox_inittab(tab, sizeof tab, sub);
-		snprintf(path, sizeof path, "%s/lifeboat/inittab", RESCUE_DIR);
 		if (n < 0 || (rc = write_file(path, tab, (size_t)n, 0644))) {
 			rc = n < 0 ? n : rc;
-			fprintf(stderr, "takeover: inittab: %s\n", strerror(-rc));
+			log_err("takeover.bind.failed error=\"inittab: %s\"", strerror(-rc));
 			return rc;
 		}
-	} else {
-		snprintf(path, sizeof path, "%s", sub);
 	}
 	if (t->fault == FAULT_BIND ? (errno = EACCES, 1)
-				   : mount(path, t->bind_target, NULL, MS_BIND, NULL)) {
+				   : mount(path, step->u.bind.target, NULL, MS_BIND, NULL)) {
 		rc = -errno;
-		fprintf(stderr, "takeover: bind %s over %s: %s%s\n", path, t->bind_target,
-			strerror(errno), t->fault == FAULT_BIND ? " (LIFEBOAT_FAULT=bind)" : "");
+		log_err("takeover.bind.failed msg=\"takeover: bind %s over %s: %s%s\"", path,
+			step->u.bind.target, strerror(errno),
+			t->fault == FAULT_BIND ? " (LIFEBOAT_FAULT=bind)" : "");
 		return rc;
 	}
 	t->bound = true;
 	/* The init will exec exactly this path: prove it runs us. */
-	if ((rc = selftest(t->init->kind == INIT_BUSYBOX ? sub : t->bind_target))) {
-		fprintf(stderr, "takeover: self-test of the substitute failed: %s\n",
+	if ((rc = selftest(step->u.bind.selftest))) {
+		log_err("takeover.bind.failed error=\"self-test of the substitute failed: %s\"",
 			strerror(-rc));
 		return rc;
 	}
@@ -953,15 +816,16 @@ static int handover(struct takeover *t)
 	if (t->fault != FAULT_REEXEC) {
 		t->triggered = true;
 		if ((rc = trigger(t))) {
-			fprintf(stderr, "takeover: trigger failed: %s\n", strerror(-rc));
+			log_err("takeover.trigger.failed method=\"%s\" error=\"%s\"",
+				t->init->method_name, strerror(-rc));
 			return rc;
 		}
 	}
-	pause_after(t, STEP_REEXEC);
+	pause_after(t, PLAN_TRIGGER);
 	unsigned ticks = t->reexec_wait_s * 10, grace = 0;
 	for (unsigned i = 0; i < ticks; i++) {
 		if (pid1_is_substitute(t)) {
-			fprintf(stderr, "takeover: PID 1 is now lifeboat\n");
+			log_info("takeover.done msg=\"PID 1 is now lifeboat\"");
 			return 0;
 		}
 		if (!t->interrupted) {
@@ -973,47 +837,68 @@ static int handover(struct takeover *t)
 			nanosleep(&ts, NULL);
 		}
 	}
-	fprintf(stderr, "takeover: PID 1 did not re-execute into lifeboat within %us\n",
-		t->reexec_wait_s);
+	log_err("takeover.timeout wait_s=%u msg=\"PID 1 did not re-execute into lifeboat within "
+		"%us\"",
+		t->reexec_wait_s, t->reexec_wait_s);
 	return -ETIMEDOUT;
 }
 
-/* Stage 0 for real. Every way it ends before PID 1 has changed (a failed
- * step, a timeout, SIGINT/SIGTERM/SIGHUP) goes through undo(). */
-static int execute(struct takeover *t)
+/* Runs one of stage 0's steps; PID 1's steps are its own (pid1.c). */
+static int run_step(struct takeover *t, const struct plan_step *s, struct carry *c)
 {
-	struct carry *c = malloc(sizeof *c);
-	int rc;
-	if (!c)
-		return -ENOMEM;
-	if (t->leftovers) {
+	switch (s->kind) {
+	case PLAN_CLEAN_LEFTOVERS: {
 		int n = leftover_clean();
-		fprintf(stderr,
-			"takeover: removed %d mounts left by an earlier takeover (state %s)\n", n,
-			t->leftover_why);
-	}
-	if ((rc = prepare_ram_root(t, c)) || stop_requested(t))
-		goto fail;
-	if ((rc = write_state(t)))
-		goto fail;
-	pause_after(t, STEP_STATE);
-	if (stop_requested(t) || (rc = bind_substitute(t)))
-		goto fail;
-	pause_after(t, STEP_BIND);
-	if (stop_requested(t))
-		goto fail;
-	fprintf(stderr, "takeover: RAM root ready (%zu files, %llu KiB); triggering %s\n",
-		c->nfiles, (unsigned long long)(c->bytes >> 10), t->init->method_name);
-	fflush(stderr);
-	if (!(rc = handover(t))) {
-		free(c);
+		log_info("takeover.leftovers mounts=%d msg=\"removed %d mounts left by an earlier "
+			 "takeover (state %s)\"",
+			 n, n, s->u.leftovers.why);
 		return 0;
 	}
+	case PLAN_RAM_ROOT:
+		return prepare_ram_root(t, c);
+	case PLAN_MOUNT_NEWROOT:
+		return prepare_switch(t, s);
+	case PLAN_WRITE_STATE:
+		return write_state(t);
+	case PLAN_BIND:
+		return bind_substitute(t, s);
+	case PLAN_TRIGGER:
+		log_info("takeover.trigger files=%zu kib=%llu method=\"%s\" msg=\"RAM root ready\"",
+			 c->nfiles, (unsigned long long)(c->bytes >> 10), s->u.trigger.name);
+		return handover(t);
+	default:
+		return 0;
+	}
+}
+
+/* Stage 0 for real: the plan's stage-0 steps in order, a stop signal
+ * looked for before each. Every way it ends before PID 1 has changed (a
+ * failed step, a timeout, SIGINT/SIGTERM/SIGHUP) goes through undo(). */
+static int execute(struct takeover *t, const struct plan *p)
+{
+	struct carry *c = malloc(sizeof *c);
+	int rc = 0;
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_step *s = &p->step[i];
+		if (!plan_step_is_stage0(s->kind))
+			continue;
+		if (stop_requested(t) || (rc = run_step(t, s, c)))
+			goto fail;
+		if (s->kind == PLAN_TRIGGER) {
+			free(c);
+			return 0;
+		}
+		pause_after(t, s->kind);
+	}
+	rc = -EINVAL; /* a plan without a trigger */
 fail:
 	free(c);
 	if (t->interrupted)
-		fprintf(stderr, "takeover: stopped by SIG%s before PID 1 changed\n",
-			stop_name(t->interrupted));
+		log_warn("takeover.stopped signal=SIG%s msg=\"stopped by SIG%s before PID 1 "
+			 "changed\"",
+			 stop_name(t->interrupted), stop_name(t->interrupted));
 	undo(t);
 	return rc ? rc : -EINTR;
 }
@@ -1031,14 +916,15 @@ static int read_test_env(struct takeover *t)
 			fprintf(stderr, "takeover: unknown LIFEBOAT_FAULT '%s'\n", fe);
 			return -EINVAL;
 		}
-		fprintf(stderr, "takeover: test fault injection LIFEBOAT_FAULT=%s\n", fe);
+		log_warn("takeover.fault LIFEBOAT_FAULT=%s msg=\"test fault injection\"", fe);
 	}
 	const char *pe = getenv("LIFEBOAT_PAUSE");
+	t->pause_at = -1;
 	if (pe && *pe) {
-		for (size_t i = 1; i < sizeof step_names / sizeof step_names[0]; i++)
-			if (!strcmp(pe, step_names[i]))
-				t->pause_at = (enum step)i;
-		if (t->pause_at == STEP_NONE) {
+		for (size_t i = 0; i < sizeof pause_steps / sizeof pause_steps[0]; i++)
+			if (!strcmp(pe, pause_steps[i].name))
+				t->pause_at = (int)pause_steps[i].step;
+		if (t->pause_at < 0) {
 			fprintf(stderr, "takeover: unknown LIFEBOAT_PAUSE '%s'\n", pe);
 			return -EINVAL;
 		}
@@ -1056,20 +942,35 @@ static int read_test_env(struct takeover *t)
 	return 0;
 }
 
-int takeover_main(int argc, char **argv)
+/* Asks on the terminal unless --yes. 0 to go on. */
+static int confirm(const struct takeover *t)
 {
-	struct takeover *t = calloc(1, sizeof *t);
-	struct carry *c = calloc(1, sizeof *c);
-	int rc = 1;
-	if (!t || !c)
-		goto out;
-	plan_state_init(&t->st);
-	t->st.start_ms = boottime_ms();
-	t->loop_fd = -1;
-	if (read_test_env(t))
-		goto out;
-	if (takeover_args(t, argc, argv, &rc))
-		goto out;
+	char ans[16] = "";
+	if (t->yes)
+		return 0;
+	FILE *tty = fopen("/dev/tty", "r+e");
+	if (!tty) {
+		fprintf(stderr, "takeover: no terminal to ask on; use --yes\n");
+		return -ENOTTY;
+	}
+	fprintf(tty, "Take over PID 1 of this system now? [y/N] ");
+	fflush(tty);
+	bool yes = fgets(ans, sizeof ans, tty) && (ans[0] == 'y' || ans[0] == 'Y');
+	fclose(tty);
+	if (!yes) {
+		fprintf(stderr, "takeover: not confirmed, nothing changed\n");
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/* Observes, builds the plan and prints it. 0 to go on; else 1 with the
+ * exit status in *rc (the dry run, a bad command line, a refusal). */
+static int takeover_plan(struct takeover *t, struct carry *c, int argc, char **argv, int *rc)
+{
+	if (read_test_env(t) || takeover_args(t, argc, argv, rc))
+		return 1;
+	*rc = 1;
 	if (!t->busybox) {
 		static const char *const bbs[] = {"/bin/busybox", "/usr/bin/busybox",
 						  "/usr/lib/busybox-static/busybox", NULL};
@@ -1077,39 +978,39 @@ int takeover_main(int argc, char **argv)
 	}
 	observe(t);
 	carry_init(c, RESCUE_DIR, true);
-	char err[512] = "";
-	if (carry_all(t, c, err, sizeof err))
-		refuse(t, "%s", err);
-	checks(t, c->bytes);
-	print_plan(t, c, stdout);
-	for (size_t i = 0; i < t->nref; i++)
-		printf("  refused: %s\n", t->refusal[i]);
+	carry_all(t, c, t->carry_err, sizeof t->carry_err);
+	observe_more(t, c);
+	if (plan_build(&t->obs, &t->plan))
+		return 1;
+	plan_print(&t->plan, stdout);
 	if (t->dry_run) {
 		printf("verdict: %s (dry run: nothing changed)\n",
-		       t->nref ? "would refuse" : "would proceed");
-		rc = 0;
-		goto out;
+		       t->plan.nref ? "would refuse" : "would proceed");
+		*rc = 0;
+		return 1;
 	}
-	if (t->nref) {
+	if (t->plan.nref) {
 		fprintf(stderr, "takeover: refused, nothing changed\n");
+		return 1;
+	}
+	return confirm(t) ? 1 : 0;
+}
+
+int takeover_main(int argc, char **argv)
+{
+	struct takeover *t = calloc(1, sizeof *t);
+	struct carry *c = calloc(1, sizeof *c);
+	int rc = 1;
+	/* Progress and errors: text lines on stderr; the plan, the prompt and
+	 * the verdict are the command's output and stay plain. */
+	log_setup(LOG_FMT_TEXT, LOG_LVL_INFO, 2);
+	if (!t || !c)
 		goto out;
-	}
-	if (!t->yes) {
-		char ans[16] = "";
-		FILE *tty = fopen("/dev/tty", "r+e");
-		if (!tty) {
-			fprintf(stderr, "takeover: no terminal to ask on; use --yes\n");
-			goto out;
-		}
-		fprintf(tty, "Take over PID 1 of this system now? [y/N] ");
-		fflush(tty);
-		if (!fgets(ans, sizeof ans, tty) || (ans[0] != 'y' && ans[0] != 'Y')) {
-			fclose(tty);
-			fprintf(stderr, "takeover: not confirmed, nothing changed\n");
-			goto out;
-		}
-		fclose(tty);
-	}
+	plan_state_init(&t->st);
+	t->st.start_ms = sys_clock_ms(CLOCK_BOOTTIME);
+	t->loop_fd = -1;
+	if (takeover_plan(t, c, argc, argv, &rc))
+		goto out;
 	fflush(stdout);
 	/* From here until PID 1 has changed, a Ctrl-C, a kill or a dropped
 	 * session must end stage 0 through undo(), never halfway: hold the
@@ -1121,11 +1022,13 @@ int takeover_main(int argc, char **argv)
 	sigaddset(&t->stop_sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &t->stop_sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rc = execute(t);
+	rc = execute(t, &t->plan);
 	rc = !rc ? 0 : t->interrupted ? 128 + t->interrupted : 1;
 out:
-	if (t)
+	if (t) {
+		plan_free(&t->plan);
 		mountinfo_free(&t->mounts);
+	}
 	free(t);
 	free(c);
 	return rc;
