@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	int n = plan_state_format(&a, buf, sizeof buf);
 	if (n < 0)
-		return 0; /* a value with a newline cannot come from parsing; -ENOBUFS can't either */
+		return 0; /* a value with a newline cannot come from parsing; -ENOBUFS can't either
+			   */
 	plan_state_init(&b);
 	if (plan_state_parse(buf, (size_t)n, &b) || memcmp(&a, &b, sizeof a))
 		abort();
