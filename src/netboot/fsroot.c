@@ -7,20 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-/* musl's headers lack openat2; the kernel ABI is stable, so define it. */
-struct fsroot_open_how {
-	uint64_t flags;
-	uint64_t mode;
-	uint64_t resolve;
-};
-#define FSROOT_RESOLVE_NO_MAGICLINKS 0x02
-#define FSROOT_RESOLVE_BENEATH 0x08
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
+#include "core/sys.h"
 
 int fsroot_init(struct fsroot *r, const char *dir)
 {
@@ -131,12 +120,7 @@ static int fsroot_check_mode(const struct stat *st)
 
 static int fsroot_openat2(int dirfd, const char *clean, uint64_t flags)
 {
-	struct fsroot_open_how how = {
-	    .flags = flags,
-	    .resolve = FSROOT_RESOLVE_BENEATH | FSROOT_RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, dirfd, clean, &how, sizeof how);
-	return fd < 0 ? -errno : fd;
+	return sys_openat2(dirfd, clean, flags, 0, SYS_RESOLVE_BENEATH | SYS_RESOLVE_NO_MAGICLINKS);
 }
 
 /* Resolves clean beneath the root, the last component opened with flags:

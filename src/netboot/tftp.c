@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/sys.h"
 #include "netboot/rpi.h"
 #include "netboot/ratelimit.h"
 #include "netboot/tftp_rto.h"
@@ -347,9 +348,7 @@ static unsigned tftp_route_blksize(int fd, int family)
 /* Microseconds, for the rate in the log: small files take less than 1 ms. */
 static uint64_t tftp_clock_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return sys_clock_us(CLOCK_MONOTONIC);
 }
 
 /* ---- refusals ---- */
