@@ -302,6 +302,25 @@ static void d6_reply(struct d6 *q, uint8_t *out, size_t cap, struct dhcp6_answer
 	       q->need_url ? q->url : "-", q->ifc->name);
 }
 
+/* The client record's note: its MAC (from the DUID or an EUI-64 address),
+ * its arch, and the address its transfers will come from (the one we
+ * assign, else the one it sent from). */
+static void d6_note(const struct d6 *q, struct dhcp6_answer *a)
+{
+	struct client_note *n = &a->note;
+	if (!mac_known(q->c.mac))
+		return;
+	memcpy(n->mac, q->c.mac, 6);
+	n->valid = true;
+	snprintf(n->arch, sizeof n->arch, "%s", q->c.ai->key);
+	n->stage = q->rep.type == DHCP6_ADVERTISE ? CLIENT_OFFER : CLIENT_BINL;
+	n->has_ip6 = true;
+	if (q->rep.has_ia && q->rep.ia_addr && !q->rep.ia_status)
+		memcpy(&n->ip6, q->rep.ia_addr, 16);
+	else
+		n->ip6 = q->src->sin6_addr;
+}
+
 void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool binl,
 		  const struct sockaddr_in6 *src, const void *pkt, size_t n, uint8_t *out,
 		  size_t cap, struct dhcp6_answer *a)
@@ -339,6 +358,8 @@ void dhcp6_answer(const struct dhcp6_ctx *ctx, const struct iface *ifc, bool bin
 	if (q.stateful && !binl && m->has_ia_na && !d6_ia(&q, a))
 		return;
 	d6_reply(&q, out, cap, a);
+	if (a->len)
+		d6_note(&q, a);
 }
 
 /* ---- sockets ---- */
@@ -489,6 +510,8 @@ static void dhcp6_on_dgram(void *arg, const uint8_t *in, size_t n, const struct 
 	dhcp6_answer(&ctx, ifc, rx->binl, (const struct sockaddr_in6 *)&m->peer, in, n, out,
 		     sizeof out, &a);
 	dhcp6_log(s, &a, now);
+	if (a.note.valid && s->cfg.on_client)
+		s->cfg.on_client(s->cfg.on_client_arg, &a.note);
 	if (a.len)
 		dhcp6_send(rx->fd, ifc, &m->local, out, &a);
 }

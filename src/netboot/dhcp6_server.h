@@ -32,6 +32,7 @@
 
 #include "core/loop.h"
 #include "netboot/bootplan.h"
+#include "netboot/clients.h"
 #include "netboot/dhcp6_leases.h"
 #include "netboot/dhcp6_wire.h"
 #include "netboot/iface.h"
@@ -47,9 +48,10 @@ struct dhcp6_answer {
 	struct sockaddr_in6 dst; /* where to send it */
 	uint8_t key[6];		 /* rate-limit key (the client's MAC, or a DUID hash) */
 	char log[640];
-	bool log_quiet; /* debug level: not a netboot client, or not for us */
-	bool log_info;	/* info level although silent */
-	bool limited;	/* a reply was due but the rate limit refused it */
+	bool log_quiet;		 /* debug level: not a netboot client, or not for us */
+	bool log_info;		 /* info level although silent */
+	bool limited;		 /* a reply was due but the rate limit refused it */
+	struct client_note note; /* what the packet told about its client */
 };
 
 struct dhcp6_ctx {
@@ -78,6 +80,9 @@ struct dhcp6_server_config {
 	uint16_t binl_port; /* 4011 */
 	uint32_t rate;	    /* replies per second overall (0 = unlimited) */
 	uint32_t client_rate;
+	/* Told what each answered packet says about its client (clients.h). */
+	void (*on_client)(void *arg, const struct client_note *n);
+	void *on_client_arg;
 };
 
 struct dhcp6_server;

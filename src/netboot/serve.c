@@ -387,6 +387,8 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 	    .binl_port = o->binl_port,
 	    .rate = o->dhcp_rate,
 	    .client_rate = 4,
+	    .on_client = clients_note_hook,
+	    .on_client_arg = st->clients,
 	};
 	r = dhcp6_server_start(&st->dhcp6, &st->loop, &d6, &which);
 	if (r && (o->dhcp6_range.set || (r != -EADDRINUSE && r != -EAFNOSUPPORT))) {

@@ -284,6 +284,13 @@ static void test_proxy_edk2_advertise_then_4011(void **state)
 	assert_non_null(strstr(f->a.log, "mode=proxy"));
 	assert_int_equal(f->a.dst.sin6_scope_id, 3);
 	assert_int_equal(ntohs(f->a.dst.sin6_port), 546);
+	/* the client record's note: its MAC from the DUID, offered */
+	assert_true(f->a.note.valid);
+	assert_memory_equal(f->a.note.mac, "\x52\x54\x00\xaa\xbb\xcc", 6);
+	assert_int_equal(f->a.note.stage, CLIENT_OFFER);
+	assert_string_equal(f->a.note.arch, "efi64");
+	assert_true(f->a.note.has_ip6);
+	assert_memory_equal(&f->a.note.ip6, &f->src.sin6_addr, 16);
 
 	/* EDK2's PxeBcRequestBootService: a Request on 4011 naming us */
 	uint8_t req[512];
