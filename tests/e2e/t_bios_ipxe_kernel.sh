@@ -32,5 +32,9 @@ if [ "$LB_SERVER" != dnsmasq ]; then
 	# The ROM is iPXE already: it must get the script URL, not undionly.kpxe.
 	lab_server_log_has "dhcp\.offer mac=$mac .*fw=ipxe .*file=http://$LAPTOP_IP/" ||
 		lab_fail "lifeboat did not offer the iPXE ROM client $mac an HTTP script"
+	# The client record: the DHCP stage saw $mac at $ip, so the transfer
+	# lines name the machine, not only its address.
+	lab_server_log_has "http\.done client=${ip//./[.]}:[0-9]+ mac=$mac .*path=\S*/linux" ||
+		lab_fail "the kernel's http.done line does not name the client's MAC $mac"
 fi
 lab_pass "bios-ipxe kernel boot via $LB_SERVER: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"

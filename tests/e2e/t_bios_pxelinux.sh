@@ -45,4 +45,9 @@ for f in pxelinux.0 ldlinux.c32 pxelinux.cfg/default linux initrd.gz; do
 	lab_server_log_has "tftp\.done .*file=${f//./[.]} |root/${f//./[.]} to " ||
 		lab_fail "the server's log shows no complete TFTP transfer of $f"
 done
+# lifeboat's client record: the transfer lines name the machine's MAC.
+if [ "$LB_SERVER" != dnsmasq ]; then
+	lab_server_log_has "tftp\.done client=${ip//./[.]}:[0-9]+ mac=$mac file=linux " ||
+		lab_fail "the kernel's tftp.done line does not name the client's MAC $mac"
+fi
 lab_pass "bios pxelinux boot via $LB_SERVER: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"
