@@ -41,7 +41,7 @@ lab_server_log_has "tftp\.done .*file=lifeboat/grub/$LAPTOP_IP/core\.0 " ||
 # GRUB itself, over HTTP from lifeboat: its module tree (command.lst), the
 # generated config, kernel and initrd.
 for p in "/grub/i386-pc/command\.lst" "/grub/grub\.cfg" "/lifeboat/kernel/linux" "/lifeboat/initrd/0/"; do
-	lab_server_log_has "http\.done client=$ip:[0-9]+ method=GET path=$p\S* status=200" ||
+	lab_server_log_has "http\.done client=$ip:[0-9]+( mac=\S+)? method=GET path=$p\S* status=200" ||
 		lab_fail "GRUB ($ip) did not fetch $p from lifeboat over HTTP"
 done
 lab_pass "grub-bios kernel boot: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"

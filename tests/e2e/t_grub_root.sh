@@ -39,7 +39,7 @@ lab_server_log_has "dhcp\.offer mac=$mac .*file=lifeboat/grub/$LAPTOP_IP/core\.0
 lab_server_log_has "serve\.grub cfg=grub/grub\.cfg-01-$(echo "$mac" | tr : -) " ||
 	lab_fail "lifeboat did not pick the per-MAC config"
 for p in "/grub/grub\.cfg" "/lifeboat/grub/cfg/01-$(echo "$mac" | tr : -)" "/vmlinuz" "/initrd\.gz"; do
-	lab_server_log_has "http\.done client=$ip:[0-9]+ method=GET path=$p status=200" ||
+	lab_server_log_has "http\.done client=$ip:[0-9]+( mac=\S+)? method=GET path=$p status=200" ||
 		lab_fail "GRUB ($ip) did not fetch $p from lifeboat over HTTP"
 done
 lab_pass "grub-root per-MAC config boot: power-on to marker ${t}s${ph:+ (}${ph}${ph:+)} (lease $ip from router)"

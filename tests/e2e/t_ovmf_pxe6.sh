@@ -132,21 +132,21 @@ else
 	grep -aq "DHCPREPLY.*2001:db8:1::1" "$LAB_DIR/router6-dnsmasq.log" ||
 		lab_fail "the router assigned no IPv6 address"
 fi
-lab_server_log_has "tftp\.done client=\[2001:db8:1::\S* file=${nbp//./\\.} " ||
+lab_server_log_has "tftp\.done client=\[2001:db8:1::\S*( mac=\S+)? file=${nbp//./\\.} " ||
 	lab_fail "no complete TFTP/IPv6 transfer of $nbp"
 if [ "$BOOT" = grub ] && [ "$MODE" = stateful ]; then
-	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?linux " ||
+	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S*( mac=\S+)? file=/?linux " ||
 		lab_fail "no TFTP/IPv6 transfer of the kernel to the assigned address"
-	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S* file=/?initrd\.gz " ||
+	lab_server_log_has "tftp\.done client=\[2001:db8:1::1[0-9a-f]{3}\]\S*( mac=\S+)? file=/?initrd\.gz " ||
 		lab_fail "no TFTP/IPv6 transfer of the initrd"
 	grep -aq "LIFEBOAT-GRUB6 server=$LAPTOP_IP6" "$serial" ||
 		lab_fail "GRUB did not name lifeboat as its server"
 elif [ "$BOOT" = kernel ]; then
 	lab_server_log_has "dhcp6\.(advertise|reply) mac=$mac type=(solicit|request|information-request) port=547 arch=7\(efi64\) fw=ipxe .*url=http://\[$LAPTOP_IP6\]/lifeboat/boot\.ipxe" ||
 		lab_fail "iPXE did not get the script URL from lifeboat over DHCPv6"
-	lab_server_log_has "http\.done client=\[2001:db8:1::\S* method=GET path=/lifeboat/kernel/linux status=200" ||
+	lab_server_log_has "http\.done client=\[2001:db8:1::\S*( mac=\S+)? method=GET path=/lifeboat/kernel/linux status=200" ||
 		lab_fail "no HTTP/IPv6 fetch of the kernel"
-	lab_server_log_has "http\.done client=\[2001:db8:1::\S* method=GET path=/lifeboat/initrd/0/\S+ status=200" ||
+	lab_server_log_has "http\.done client=\[2001:db8:1::\S*( mac=\S+)? method=GET path=/lifeboat/initrd/0/\S+ status=200" ||
 		lab_fail "no HTTP/IPv6 fetch of the initrd"
 fi
 # TFTP and HTTP on the interface's IPv6 addresses, global and link-local

@@ -66,7 +66,7 @@ ipB=$(lab_check_lease "$macB") || lab_fail "no router lease for $macB"
 
 # The config names each client asked for, in order, and what lifeboat did.
 lookups() { # IP -> "refuse:NAME done:NAME ..."
-	grep -aE "tftp\.(refuse|done) client=([^ ]*:)?${1//./\\.}[]:][^ ]* file=pxelinux\.cfg/" "$LAPTOP_LOG" |
+	grep -aE "tftp\.(refuse|done) client=([^ ]*:)?${1//./\\.}[]:][^ ]*( mac=[^ ]+)? file=pxelinux\.cfg/" "$LAPTOP_LOG" |
 		sed -E 's/.*tftp\.(refuse|done) .* file=pxelinux\.cfg\/([^ ]*).*/\1:\2/' | tr '\n' ' '
 }
 seqA=$(lookups "$ipA")
@@ -84,8 +84,8 @@ want+="done:C00002 "
 lab_server_log_has "tftp\.refuse .*file=pxelinux\.cfg/01-${macB//:/-} code=1 reason=not-found" ||
 	lab_fail "no fast 'file not found' for client B's MAC config"
 # time from client B's first config request to its config being served
-first=$(grep -aE "client=([^ ]*:)?${ipB//./\\.}[]:][^ ]* file=pxelinux\.cfg/" "$LAPTOP_LOG" | head -1 | cut -d' ' -f1)
-last=$(grep -aE "tftp\.done client=([^ ]*:)?${ipB//./\\.}[]:][^ ]* file=pxelinux\.cfg/C00002" "$LAPTOP_LOG" | head -1 | cut -d' ' -f1)
+first=$(grep -aE "client=([^ ]*:)?${ipB//./\\.}[]:][^ ]*( mac=[^ ]+)? file=pxelinux\.cfg/" "$LAPTOP_LOG" | head -1 | cut -d' ' -f1)
+last=$(grep -aE "tftp\.done client=([^ ]*:)?${ipB//./\\.}[]:][^ ]*( mac=[^ ]+)? file=pxelinux\.cfg/C00002" "$LAPTOP_LOG" | head -1 | cut -d' ' -f1)
 walk=$(lab_elapsed "$(date -d "$first" +%s.%N)" "$(date -d "$last" +%s.%N)")
 cp "$LAPTOP_LOG" "$LAB_DIR/laptop-phase1.log"
 

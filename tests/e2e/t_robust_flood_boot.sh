@@ -72,7 +72,7 @@ robust_alive "after the flood"
 ip=$(lab_check_lease "$mac") || lab_fail "router's lease file has no lease for $mac: $(cat "$ROUTER_LEASES")"
 # The client fetched the script only lifeboat offers, from its router
 # lease address (the offer line itself may be summarised under a flood).
-lab_server_log_has "http\.done client=$ip:[0-9]+ method=GET path=/lifeboat/boot\.ipxe status=200" ||
+lab_server_log_has "http\.done client=$ip:[0-9]+( mac=\S+)? method=GET path=/lifeboat/boot\.ipxe status=200" ||
 	lab_fail "no HTTP fetch of boot.ipxe from the client's address $ip"
 lab_server_log_has "http\.done client=$ip:[0-9]+ .*path=\S*/linux status=200" || lab_fail "no complete kernel fetch over HTTP"
 grep -aq 'dhcp\.ratelimited dropped=' "$LAPTOP_LOG" || lab_fail "lifeboat never logged dhcp.ratelimited"
