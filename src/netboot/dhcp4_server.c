@@ -56,13 +56,16 @@ static void d4_note(const struct d4 *q, const struct sockaddr_in *src, struct cl
 	uint8_t ip[4];
 	memcpy(n->mac, m->chaddr, 6);
 	n->valid = m->hlen == 6;
+	bool from_src = q->binl && src->sin_addr.s_addr != INADDR_ANY &&
+			src->sin_addr.s_addr != INADDR_BROADCAST;
 	if (memcmp(m->ciaddr, "\0\0\0\0", 4))
 		memcpy(ip, m->ciaddr, 4);
-	else if (dhcp4_opt_ip(m, 50, ip) != 0 && !(q->binl && src->sin_addr.s_addr != INADDR_ANY &&
-						   src->sin_addr.s_addr != INADDR_BROADCAST))
-		return;
-	else if (dhcp4_opt_ip(m, 50, ip) != 0)
+	else if (dhcp4_opt_ip(m, 50, ip) == 0)
+		; /* ip holds option 50 */
+	else if (from_src)
 		memcpy(ip, &src->sin_addr, 4);
+	else
+		return;
 	memcpy(n->ip4, ip, 4);
 	n->has_ip4 = true;
 }

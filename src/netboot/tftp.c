@@ -1227,10 +1227,11 @@ static void tftp_xfer_setup(struct tftp_server *s, struct tftp_xfer *x, const st
 }
 
 /* Handles one RRQ that passed the checks: opens the file, negotiates, sets
- * up the transfer and sends the OACK or the first window. */
+ * up the transfer and sends the OACK or the first window. known: the DHCP
+ * stage saw a client at peer (exempt from the unconfirmed-transfer share). */
 static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req,
 			   const struct sockaddr_storage *local, int ifindex,
-			   const struct sockaddr_storage *peer, const char *clean,
+			   const struct sockaddr_storage *peer, bool known, const char *clean,
 			   const char *logname)
 {
 	struct bootfile vf = {0};
@@ -1244,7 +1245,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	 * the slots: the other half stays for clients that answer, and for
 	 * clients the DHCP stage saw. */
 	if (s->active >= s->cfg.max_transfers ||
-	    (s->unconfirmed >= s->cfg.max_transfers / 2 + 1 && !tftp_known_peer(s, peer))) {
+	    (s->unconfirmed >= s->cfg.max_transfers / 2 + 1 && !known)) {
 		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
 			    logname);
 		return;
@@ -1391,7 +1392,7 @@ static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n,
 		tftp_refuse(s, local, ifindex, peer, TFTP_EACCESS, NULL, "bad-path", logname);
 		return;
 	}
-	tftp_start_rrq(s, &req, local, ifindex, peer, clean, logname);
+	tftp_start_rrq(s, &req, local, ifindex, peer, known, clean, logname);
 }
 
 /* single_port: acts on every transfer the last receive batch touched. */
