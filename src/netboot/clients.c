@@ -145,6 +145,18 @@ void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, in
 		clients_error(r, why);
 }
 
+struct client_rec *clients_report(struct clients *c, const struct sockaddr *from, const char *text,
+				  uint64_t now_ms)
+{
+	struct client_rec *r = clients_find_addr(c, from);
+	if (!r)
+		return NULL;
+	snprintf(r->report, sizeof r->report, "%s", text ? text : "");
+	r->report_ms = now_ms;
+	r->last_ms = now_ms;
+	return r;
+}
+
 void clients_error(struct client_rec *r, const char *why)
 {
 	snprintf(r->last_error, sizeof r->last_error, "%s", why ? why : "error");

@@ -20,6 +20,7 @@
 #define CLIENTS_MAX 256
 #define CLIENT_FILES 8 /* the most recent files per client */
 #define CLIENT_NAME_MAX 96
+#define CLIENT_REPORT_MAX 192
 
 enum client_stage {
 	CLIENT_SEEN,	/* a DHCP packet we did not answer */
@@ -54,6 +55,8 @@ struct client_rec {
 	struct client_file files[CLIENT_FILES]; /* ring, next at n_files % CLIENT_FILES */
 	unsigned n_files;
 	char last_error[CLIENT_NAME_MAX];
+	char report[CLIENT_REPORT_MAX]; /* what the client said of itself (rescue phone-home) */
+	uint64_t report_ms;
 };
 
 struct clients {
@@ -83,6 +86,11 @@ struct client_file *clients_file_start(struct client_rec *r, enum client_proto p
 void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, int result,
 		      const char *why, uint64_t now_ms);
 void clients_error(struct client_rec *r, const char *why);
+/* A client reported on itself (e.g. the rescue system's phone-home POST):
+ * stored on the record of the address it came from. Returns that record, or
+ * NULL when no DHCP stage saw the address. */
+struct client_rec *clients_report(struct clients *c, const struct sockaddr *from, const char *text,
+				  uint64_t now_ms);
 const char *client_stage_name(enum client_stage s);
 
 /* What one DHCP packet told about a client. */

@@ -54,6 +54,27 @@ static void test_addr_lookup(void **state)
 	free(c);
 }
 
+static void test_report(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	uint8_t mac[6], ip[4] = {192, 0, 2, 60};
+	mac_of(3, mac);
+	struct client_rec *r = clients_touch(c, mac, 100);
+	clients_set_ip4(c, r, ip);
+	struct sockaddr_in s4 = {.sin_family = AF_INET};
+	memcpy(&s4.sin_addr, ip, 4);
+	assert_ptr_equal(clients_report(c, (struct sockaddr *)&s4, "up, ssh at 192.0.2.60", 500), r);
+	assert_string_equal(r->report, "up, ssh at 192.0.2.60");
+	assert_int_equal(r->report_ms, 500);
+	/* an address no DHCP stage saw is not recorded anywhere */
+	s4.sin_addr.s_addr = htonl(0xc6336402);
+	assert_null(clients_report(c, (struct sockaddr *)&s4, "stranger", 600));
+	free(c);
+}
+
 static void test_stages_and_files(void **state)
 {
 	(void)state;
@@ -150,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_lookup),
+		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_stages_and_files),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_notes),
