@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <arpa/inet.h>
 
 #include "core/buf.h"
@@ -95,7 +96,8 @@ static void serve_reload(struct serve_state *st)
 			strerror(errno));
 		goto fail;
 	}
-	if (serve_check_files(n, &root, n->root != NULL) || serve_check_as_user(n, &root)) {
+	if (serve_check_files(n, &root, n->root != NULL) ||
+	    serve_check_as_user(n, &root, false, st->drop_user)) {
 		log_err("serve.reload result=failed reason=\"check failed: keeping the running "
 			"options\"");
 		goto fail;
@@ -195,7 +197,14 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 			return -1;
 		}
 	}
-	if (serve_check_files(o, &st->root, o->root != NULL) || serve_check_as_user(o, &st->root))
+	struct passwd *pw = geteuid() == 0 ? NULL : getpwuid(geteuid());
+	if (geteuid() == 0 || !pw)
+		snprintf(st->drop_user, sizeof st->drop_user, "%s",
+			 geteuid() == 0 ? o->user : "(this uid)");
+	else
+		snprintf(st->drop_user, sizeof st->drop_user, "%s", pw->pw_name);
+	if (serve_check_files(o, &st->root, o->root != NULL) ||
+	    serve_check_as_user(o, &st->root, geteuid() == 0, st->drop_user))
 		return -1;
 	/* the interface list outlives reloads: keep our own copy */
 	for (size_t i = 0; i < o->n_ifaces; i++) {

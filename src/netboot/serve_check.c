@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,22 +299,15 @@ static int serve_user_checks(void *arg)
 	return bad > 254 ? 254 : bad;
 }
 
-int serve_check_as_user(const struct serve_opts *o, const struct fsroot *root)
+int serve_check_as_user(const struct serve_opts *o, const struct fsroot *root, bool fork_as_user,
+			const char *label)
 {
-	char name[64], why[160];
-	struct serve_as_user a = {.o = o, .root = root, .user = o->user};
+	char why[160];
+	struct serve_as_user a = {.o = o, .root = root, .user = label};
 	if (!o->root || root->dirfd < 0)
 		return 0;
-	if (geteuid() != 0) {
-		/* already the user that serves: no child (the seccomp filter of a
-		 * running server forbids fork) */
-		struct passwd *pw = getpwuid(geteuid());
-		snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "?");
-		if (!pw)
-			snprintf(name, sizeof name, "uid %u", (unsigned)geteuid());
-		a.user = name;
+	if (!fork_as_user)
 		return serve_user_checks(&a) ? -EACCES : 0;
-	}
 	int r = priv_run_as(o->user, serve_user_checks, &a, why, sizeof why);
 	if (r == -ENOENT || r == -EINVAL)
 		return 0; /* no such user, or root: priv_drop says so */
