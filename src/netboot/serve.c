@@ -97,7 +97,7 @@ static void serve_reload(struct serve_state *st)
 		goto fail;
 	}
 	if (serve_check_files(n, &root, n->root != NULL) ||
-	    serve_check_as_user(n, &root, false, st->drop_user)) {
+	    serve_check_as_user(n, &root, SERVE_CHECK_RELOAD, st->drop_user)) {
 		log_err("serve.reload result=failed reason=\"check failed: keeping the running "
 			"options\"");
 		goto fail;
@@ -204,7 +204,7 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	else
 		snprintf(st->drop_user, sizeof st->drop_user, "%s", pw->pw_name);
 	if (serve_check_files(o, &st->root, o->root != NULL) ||
-	    serve_check_as_user(o, &st->root, geteuid() == 0, st->drop_user))
+	    serve_check_as_user(o, &st->root, SERVE_CHECK_START, st->drop_user))
 		return -1;
 	/* the interface list outlives reloads: keep our own copy */
 	for (size_t i = 0; i < o->n_ifaces; i++) {

@@ -3,6 +3,7 @@
 #include "netboot/serve_check.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,7 @@ struct serve_as_user {
 	const struct serve_opts *o;
 	const struct fsroot *root;
 	const char *user;
+	bool walk; /* also look at everything beneath ROOT (start-up) */
 };
 
 /* One boot file beneath ROOT, opened the way a fetch opens it. 0 or 1. */
@@ -270,6 +272,88 @@ static int serve_user_reads(const struct serve_as_user *a, const char *f)
 	return 1;
 }
 
+/* What the walk of ROOT found the user cannot open. */
+struct serve_walk {
+	unsigned seen, denied;
+	char first[3][256];
+};
+
+static void serve_walk_denied(struct serve_walk *w, const char *dir, const char *name)
+{
+	size_t o = 0;
+	/* a name too long for the message is cut by buf_appendf's refusal */
+	if (w->denied < 3 && buf_appendf(w->first[w->denied], sizeof w->first[0], &o, "%s%s%s", dir,
+					 *dir ? "/" : "", name))
+		snprintf(w->first[w->denied], sizeof w->first[0], "%.200s...", name);
+	w->denied++;
+}
+
+/* One directory (fd, its path relative to ROOT) and below, depth-first,
+ * SERVE_WALK_MAX entries at most: regular files must open, directories
+ * must open and be searchable. Symlinks and special files are left to
+ * fsroot at fetch time (a FIFO would block an open). */
+#define SERVE_WALK_MAX 20000
+#define SERVE_WALK_DEPTH 16
+static void serve_walk_dir(int fd, const char *path, unsigned depth, struct serve_walk *w)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while (w->seen < SERVE_WALK_MAX && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		w->seen++;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		bool isdir = S_ISDIR(st.st_mode);
+		if (!isdir && !S_ISREG(st.st_mode))
+			continue;
+		int cfd = openat(dirfd(d), e->d_name,
+				 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+				     (isdir ? O_DIRECTORY : 0));
+		if (cfd < 0 || (isdir && faccessat(cfd, ".", X_OK, 0))) {
+			if (errno == EACCES || errno == EPERM)
+				serve_walk_denied(w, path, e->d_name);
+			if (cfd >= 0)
+				close(cfd);
+			continue;
+		}
+		if (!isdir || depth + 1 >= SERVE_WALK_DEPTH) {
+			close(cfd);
+			continue;
+		}
+		char sub[FSROOT_PATH_MAX];
+		size_t o = 0;
+		if (buf_appendf(sub, sizeof sub, &o, "%s%s%s", path, *path ? "/" : "", e->d_name))
+			close(cfd);
+		else
+			serve_walk_dir(cfd, sub, depth + 1, w);
+	}
+	closedir(d);
+}
+
+/* The walk of ROOT: a warning (not an error: a tree may hold private files
+ * on purpose) naming how many the user cannot read and the first ones. */
+static void serve_user_walk(const struct serve_as_user *a)
+{
+	struct serve_walk w = {0};
+	int fd = openat(a->root->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	serve_walk_dir(fd, "", 0, &w);
+	if (!w.denied)
+		return;
+	log_warn("serve.warn root=%s user=%s unreadable=%u first=\"%s%s%s%s%s\" reason=\"files or "
+		 "directories beneath ROOT user %s cannot read: clients asking for them get an "
+		 "error\"",
+		 a->o->root, a->user, w.denied, w.first[0], w.denied > 1 ? ", " : "", w.first[1],
+		 w.denied > 2 ? ", " : "", w.first[2], a->user);
+}
+
 /* Runs as the drop user: ROOT must be searchable, each boot file beneath it
  * readable. Returns how many are not (at most 254). */
 static int serve_user_checks(void *arg)
@@ -292,6 +376,8 @@ static int serve_user_checks(void *arg)
 		bad += serve_user_reads(a, p->hosts[i].file);
 	for (size_t i = 0; i < p->n_menu; i++)
 		bad += serve_user_reads(a, p->menu[i].file);
+	if (a->walk && !bad)
+		serve_user_walk(a);
 	if (a->o->config && access(a->o->config, R_OK))
 		log_warn("serve.warn config=%s user=%s reason=\"a SIGHUP reload re-reads it as "
 			 "user %s and will fail (%s)\"",
@@ -299,13 +385,15 @@ static int serve_user_checks(void *arg)
 	return bad > 254 ? 254 : bad;
 }
 
-int serve_check_as_user(const struct serve_opts *o, const struct fsroot *root, bool fork_as_user,
-			const char *label)
+int serve_check_as_user(const struct serve_opts *o, const struct fsroot *root,
+			enum serve_check_when when, const char *label)
 {
 	char why[160];
 	struct serve_as_user a = {.o = o, .root = root, .user = label};
+	bool fork_as_user = when == SERVE_CHECK_START && geteuid() == 0;
 	if (!o->root || root->dirfd < 0)
 		return 0;
+	a.walk = when == SERVE_CHECK_START;
 	if (!fork_as_user)
 		return serve_user_checks(&a) ? -EACCES : 0;
 	int r = priv_run_as(o->user, serve_user_checks, &a, why, sizeof why);

@@ -16,14 +16,17 @@
  * to boot). */
 int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root);
 
+enum serve_check_when { SERVE_CHECK_START, SERVE_CHECK_RELOAD };
+
 /* That the user lifeboat drops to (--user) can enter ROOT and read every
- * boot file beneath it. fork_as_user (start-up, as root): checked by that
+ * boot file beneath it (errors), and at start-up what else beneath ROOT it
+ * cannot read (one warning). At start-up as root it is checked by that
  * user in a child process, so the kernel answers (mode bits, ACLs,
- * root_squash); else in this process, which already is that user (a
- * reload: the seccomp filter forbids fork). label names the user in the
- * errors. 0, or -EACCES with each path and the user logged. */
-int serve_check_as_user(const struct serve_opts *o, const struct fsroot *root, bool fork_as_user,
-			const char *label);
+ * root_squash); otherwise in this process, which already is that user (a
+ * reload: the seccomp filter forbids fork, and geteuid). label names the
+ * user in the messages. 0, or -EACCES with each path and the user logged. */
+int serve_check_as_user(const struct serve_opts *o, const struct fsroot *root,
+			enum serve_check_when when, const char *label);
 
 /* The start-up block: one line per client family that will boot (file and
  * the boot plan's row) or that was asked for and will not (why, the missing

@@ -45,6 +45,22 @@ refuse "serve\.error file=$LAB_DIR/open/bootx64\.efi user=nobody reason=\"user n
 refuse "file=$LAB_DIR/open/bootx64\.efi user=daemon reason=\"user daemon cannot read it" \
 	"${S[@]}" "$LAB_DIR/open" --user daemon --boot bios=pxelinux.0 --boot efi64=bootx64.efi
 
+# ... while files a boot loader fetches later (not named by the plan) and
+# that nobody cannot read are one start-up warning, not an error
+mkdir -p "$LAB_DIR/later/pxelinux.cfg" "$LAB_DIR/later/sub"
+echo pxe > "$LAB_DIR/later/pxelinux.0"
+echo default > "$LAB_DIR/later/pxelinux.cfg/default"
+echo c32 > "$LAB_DIR/later/sub/ldlinux.c32"
+chmod -R a+rX "$LAB_DIR/later"
+chmod 700 "$LAB_DIR/later/pxelinux.cfg"; chmod 600 "$LAB_DIR/later/sub/ldlinux.c32"
+lab_run_laptop "${S[@]}" "$LAB_DIR/later"
+for _ in $(seq 100); do grep -q 'serve\.ready' "$LAPTOP_LOG" && break; sleep 0.1; done
+grep -q 'serve\.ready' "$LAPTOP_LOG" || lab_fail "a ROOT with private files did not start: $(tail -5 "$LAPTOP_LOG")"
+grep -qE "warn  serve\.warn root=$LAB_DIR/later user=nobody unreadable=2 first=\"(pxelinux\.cfg, sub/ldlinux\.c32|sub/ldlinux\.c32, pxelinux\.cfg)\"" "$LAPTOP_LOG" ||
+	lab_fail "no warning naming pxelinux.cfg and sub/ldlinux.c32: $(grep -a warn "$LAPTOP_LOG")"
+lab_log "private files beneath ROOT: $(grep -o 'unreadable=.*first="[^"]*"' "$LAPTOP_LOG")"
+lab_stop laptop
+
 # 2. kernel and initrd swapped
 refuse "serve\.error file=$INITRD reason=\"--kernel and --initrd look swapped: the --kernel file is gzip data \(an initrd\?\), the --initrd file is an x86 bzImage kernel" \
 	"${S[@]}" --kernel "$INITRD" --initrd "$LAB_KERNEL"
@@ -109,4 +125,4 @@ assert bad[0]["detail"] == "%s:3: unknown option 'no-such-option'" % sys.argv[2]
 assert any(r.get("event") == "serve.error" and r.get("efi64") == "not-there.efi" for r in recs)
 print("json ok: %d lines" % len(recs))
 PY
-lab_pass "start-up errors: unreadable ROOT/file named with the user, swapped kernel/initrd, 3 non-kernels, kernel as initrd, empty --ipxe-dir names its files, BIOS image missing named, failed reloads logged as JSON"
+lab_pass "start-up errors: unreadable ROOT/file named with the user, other unreadable files warned, swapped kernel/initrd, 3 non-kernels, kernel as initrd, empty --ipxe-dir names its files, BIOS image missing named, failed reloads logged as JSON"
