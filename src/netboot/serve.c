@@ -1,7 +1,8 @@
 /* serve: `lifeboat serve`. Parses the command line, checks everything it
- * can before touching the network (ROOT, boot files, iPXE images,
- * interfaces, privileges), opens the sockets, then runs the one event loop
- * until SIGINT/SIGTERM. */
+ * can before touching the network (ROOT, boot files, iPXE images, the
+ * kernel's format, what the drop user can read: serve_check; interfaces,
+ * privileges), opens the sockets, logs the start-up block, then runs the
+ * one event loop until SIGINT/SIGTERM. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
