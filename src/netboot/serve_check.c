@@ -93,14 +93,16 @@ static int serve_check_ipxe(struct serve_opts *o, char *miss, size_t cap)
 
 /* The head of each kernel-mode file through kimage: a --kernel that is no
  * kernel, an initrd that is one (or both: swapped) is an error. Sets the
- * plan's kernel_arch. 0 or -EINVAL/-EIO (logged). */
+ * plan's kernel_arch. 0 or -EINVAL/-EIO/-ENOMEM (logged). */
 static int serve_check_images(struct serve_opts *o, const char *const *files, size_t nf)
 {
 	struct kimage_info k[1 + BOOTPLAN_MAX_INITRD];
 	int sr[1 + BOOTPLAN_MAX_INITRD];
 	uint8_t *head = malloc(KIMAGE_HEAD);
-	if (!head)
+	if (!head) {
+		log_err("serve.error reason=\"out of memory\"");
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < nf; i++) {
 		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
 		ssize_t n = fd < 0 ? -1 : pread(fd, head, KIMAGE_HEAD, 0);
