@@ -290,10 +290,24 @@ static void serve_walk_denied(struct serve_walk *w, const char *dir, const char 
 	w->denied++;
 }
 
+/* The type of entry e of d: d_type, or lstat's where the file system
+ * leaves it unknown. */
+static unsigned char serve_walk_type(DIR *d, const struct dirent *e)
+{
+	struct stat st;
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type;
+	if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+		return DT_UNKNOWN;
+	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+}
+
 /* One directory (fd, its path relative to ROOT) and below, depth-first,
- * SERVE_WALK_MAX entries at most: regular files must open, directories
- * must open and be searchable. Symlinks and special files are left to
- * fsroot at fetch time (a FIFO would block an open). */
+ * SERVE_WALK_MAX entries at most: regular files must be readable,
+ * directories readable and searchable. One faccessat per entry: in the
+ * checking child real and effective ids are the drop user's, so it is the
+ * kernel's own permission check (ACLs too) without opening anything.
+ * Symlinks and special files are left to fsroot at fetch time. */
 #define SERVE_WALK_MAX 20000
 #define SERVE_WALK_DEPTH 16
 static void serve_walk_dir(int fd, const char *path, unsigned depth, struct serve_walk *w)
@@ -305,31 +319,26 @@ static void serve_walk_dir(int fd, const char *path, unsigned depth, struct serv
 		return;
 	}
 	while (w->seen < SERVE_WALK_MAX && (e = readdir(d))) {
-		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		w->seen++;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+		unsigned char type = serve_walk_type(d, e);
+		if (type != DT_DIR && type != DT_REG)
 			continue;
-		bool isdir = S_ISDIR(st.st_mode);
-		if (!isdir && !S_ISREG(st.st_mode))
-			continue;
-		int cfd = openat(dirfd(d), e->d_name,
-				 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-				     (isdir ? O_DIRECTORY : 0));
-		if (cfd < 0 || (isdir && faccessat(cfd, ".", X_OK, 0))) {
+		if (faccessat(dirfd(d), e->d_name, type == DT_DIR ? R_OK | X_OK : R_OK,
+			      AT_SYMLINK_NOFOLLOW)) {
 			if (errno == EACCES || errno == EPERM)
 				serve_walk_denied(w, path, e->d_name);
-			if (cfd >= 0)
-				close(cfd);
 			continue;
 		}
-		if (!isdir || depth + 1 >= SERVE_WALK_DEPTH) {
-			close(cfd);
+		if (type != DT_DIR || depth + 1 >= SERVE_WALK_DEPTH)
 			continue;
-		}
 		char sub[FSROOT_PATH_MAX];
 		size_t o = 0;
+		int cfd =
+		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			continue;
 		if (buf_appendf(sub, sizeof sub, &o, "%s%s%s", path, *path ? "/" : "", e->d_name))
 			close(cfd);
 		else
