@@ -74,6 +74,7 @@ struct bootplan {
 	const char *grub_dir;
 	unsigned grub_targets;
 	uint32_t ipxe_missing; /* bit i: pxe_arch_table()[i].ipxe is not in ipxe_dir */
+	int kernel_arch;       /* enum kimage_arch of --kernel (set by serve's checks) */
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */

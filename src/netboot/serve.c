@@ -1,7 +1,8 @@
 /* serve: `lifeboat serve`. Parses the command line, checks everything it
- * can before touching the network (ROOT, boot files, iPXE images,
- * interfaces, privileges), opens the sockets, then runs the one event loop
- * until SIGINT/SIGTERM. */
+ * can before touching the network (ROOT, boot files, iPXE images, the
+ * kernel's format, what the drop user can read: serve_check; interfaces,
+ * privileges), opens the sockets, logs the start-up block, then runs the
+ * one event loop until SIGINT/SIGTERM. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,8 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <arpa/inet.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/sys.h"
@@ -24,184 +27,54 @@
 #include "netboot/sandbox.h"
 #include "netboot/seccomp.h"
 #include "netboot/serve.h"
+#include "netboot/serve_check.h"
 #include "roles.h"
 
-/* Boot files commonly found in a boot directory, for when no --boot is
- * given: the first that exists under ROOT wins, per key. */
-static const struct {
-	const char *key;
-	const char *file;
-} serve_autodetect[] = {
-    {"bios", "pxelinux.0"},    {"bios", "lpxelinux.0"},	  {"bios", "grub/i386-pc.0"},
-    {"bios", "undionly.kpxe"}, {"efi64", "bootx64.efi"},  {"efi64", "grubnetx64.efi"},
-    {"efi64", "grubx64.efi"},  {"efi64", "shimx64.efi"},  {"efi64", "snponly.efi"},
-    {"efi64", "ipxe.efi"},     {"arm64", "bootaa64.efi"}, {"arm64", "grubaa64.efi"},
-    {"ipxe", "boot.ipxe"},     {"ipxe", "autoexec.ipxe"}, {"rpi", "bootcode.bin"},
-    {"rpi", "start4.elf"},
-};
-
-/* A boot file named on the command line must exist under ROOT (URLs are
- * the user's business). Logs and returns -ENOENT/-EINVAL when not. */
-static int serve_check_rootfile(struct fsroot *root, bool have_root, const char *what,
-				const char *f)
+/* Our first IPv4 address as URL host text, for the start-up block. */
+static const char *serve_host(const struct serve_state *st, char *buf, size_t cap)
 {
-	struct stat st;
-	if (!strncmp(f, "http://", 7) || !strncmp(f, "https://", 8))
+	snprintf(buf, cap, "SERVER");
+	for (size_t i = 0; i < st->ifs.n; i++) {
+		const uint8_t *a = st->ifs.v[i].ip4;
+		if (st->ifs.v[i].has_ip4) {
+			snprintf(buf, cap, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+			break;
+		}
+	}
+	return buf;
+}
+
+/* serve_load_opts for a reload: what it would print on stderr (a --config
+ * line it refuses, an unknown option) is logged in the active log format
+ * instead, so a JSON log stays JSON. 0, or -1 (logged). */
+static int serve_reload_load(const struct serve_state *st, struct serve_opts *n)
+{
+	char *text = NULL, detail[512];
+	size_t len = 0, o = 0;
+	FILE *err = open_memstream(&text, &len);
+	int r = serve_load_opts(st->argc, st->argv, n, err ? err : stderr);
+	if (err)
+		fclose(err);
+	if (!r) {
+		free(text);
 		return 0;
-	if (!have_root) {
-		log_err("serve.error %s=%s reason=\"a relative boot file needs a ROOT directory\"",
-			what, f);
-		return -EINVAL;
 	}
-	char clean[FSROOT_PATH_MAX];
-	int r = fsroot_clean_path(f, strlen(f), clean, sizeof clean);
-	int fd = r < 0 ? r : fsroot_open(root, clean, &st);
-	if (fd < 0) {
-		log_err("serve.error %s=%s reason=\"not found under ROOT (%s)\"", what, f,
-			strerror(-fd));
-		return -ENOENT;
+	detail[0] = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		for (char *c = line; *c; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = '\'';
+		if (*line)
+			buf_appendf(detail, sizeof detail, &o, "%s%s", o ? "; " : "", line);
 	}
-	close(fd);
-	return 0;
-}
-
-/* Every iPXE image of the arch table: the clients of a missing one are not
- * answered (bootplan_choose), so say so once per image. Returns how many
- * are there. */
-static int serve_check_ipxe(struct serve_opts *o)
-{
-	int found = 0;
-	size_t na;
-	const struct pxe_arch *t = pxe_arch_table(&na);
-	o->plan.ipxe_missing = 0;
-	for (size_t i = 0; i < na && i < 32; i++) {
-		char p[512];
-		if (!t[i].ipxe)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", o->plan.ipxe_dir, t[i].ipxe);
-		if (access(p, R_OK) == 0) {
-			found++;
-			continue;
-		}
-		bool said = false;
-		for (size_t j = 0; j < i; j++)
-			if (t[j].ipxe && !strcmp(t[j].ipxe, t[i].ipxe))
-				said = true;
-		o->plan.ipxe_missing |= 1u << i;
-		if (said)
-			continue;
-		if (!strncmp(t[i].ipxe, "arm64-efi/", 10))
-			log_warn("serve.warn file=%s reason=\"missing: ARM64 UEFI clients "
-				 "(arch 11, 19) are not answered in kernel mode. Debian's "
-				 "ipxe package has no arm64 build: put iPXE's "
-				 "bin-arm64-efi/snponly.efi there, or give --boot arm64=FILE\"",
-				 p);
-		else
-			log_warn("serve.warn file=%s reason=\"missing: clients needing it "
-				 "are not answered (Debian package ipxe)\"",
-				 p);
-	}
-	return found;
-}
-
-/* Kernel mode: the user's files and the iPXE images to chain-load. */
-static int serve_check_kernel(struct serve_opts *o)
-{
-	struct stat st;
-	const char *files[1 + BOOTPLAN_MAX_INITRD];
-	size_t nf = 0;
-	files[nf++] = o->plan.kernel;
-	for (size_t i = 0; i < o->plan.n_initrd; i++)
-		files[nf++] = o->plan.initrd[i];
-	for (size_t i = 0; i < nf; i++) {
-		if (stat(files[i], &st) || !S_ISREG(st.st_mode) || access(files[i], R_OK)) {
-			log_err("serve.error file=%s reason=\"%s\"", files[i],
-				errno ? strerror(errno) : "not a regular file");
-			return -ENOENT;
-		}
-	}
-	if (!o->plan.http) {
-		log_err("serve.error reason=\"kernel mode fetches the kernel over HTTP: "
-			"drop --no-http\"");
-		return -EINVAL;
-	}
-	int found = serve_check_ipxe(o);
-	/* IPv6 UEFI clients get ipxe.efi (see bootplan.h: ipxe6) */
-	char p6[512];
-	snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
-	o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
-	if (o->plan.n_initrd > 1)
-		log_warn("serve.warn reason=\"U-Boot clients (pxelinux.cfg/default) get "
-			 "only the first initrd: U-Boot's pxe takes one\"");
-	if (!found && !o->plan.grub) {
-		log_err("serve.error ipxe_dir=%s reason=\"no iPXE images: install the "
-			"Debian package ipxe or pass --ipxe-dir\"",
-			o->plan.ipxe_dir);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/* No --boot at all: well-known boot files in ROOT become --boot entries. */
-static void serve_autodetect_root(struct serve_opts *o, struct fsroot *root)
-{
-	struct stat st;
-	const char *err;
-	for (size_t i = 0; i < sizeof serve_autodetect / sizeof serve_autodetect[0]; i++) {
-		if (bootplan_file_for(&o->plan, serve_autodetect[i].key))
-			continue;
-		if (o->plan.kernel && strcmp(serve_autodetect[i].key, "ipxe") != 0)
-			continue;
-		/* --grub boots these with its own cores */
-		if (o->plan.grub && grub_target_for_key(serve_autodetect[i].key) >= 0)
-			continue;
-		int fd = fsroot_open(root, serve_autodetect[i].file, &st);
-		if (fd < 0)
-			continue;
-		close(fd);
-		char spec[128];
-		snprintf(spec, sizeof spec, "%s=%s", serve_autodetect[i].key,
-			 serve_autodetect[i].file);
-		/* spec must outlive the plan: keep it in the options */
-		size_t k = o->n_auto++;
-		snprintf(o->auto_specs[k], sizeof o->auto_specs[k], "%s", spec);
-		bootplan_add_boot(&o->plan, o->auto_specs[k], &err);
-		log_info("serve.auto boot=%s reason=\"found in ROOT\"", spec);
-	}
-}
-
-/* The start-up (and reload) checks of what the options name: 0, or
- * -ENOENT/-EINVAL with the reason logged. May add found --boot entries. */
-static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
-{
-	if (serve_grub_check(&o->plan, root, have_root))
-		return -ENOENT;
-	if (o->plan.kernel) {
-		int r = serve_check_kernel(o);
-		if (r)
-			return r;
-	}
-	if (have_root && o->plan.n_boot == 0)
-		serve_autodetect_root(o, root);
-	for (size_t i = 0; i < o->plan.n_boot; i++)
-		if (serve_check_rootfile(root, have_root, o->plan.boot[i].key,
-					 o->plan.boot[i].file))
-			return -ENOENT;
-	for (size_t i = 0; i < o->plan.n_hosts; i++)
-		if (o->plan.hosts[i].file &&
-		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
-			return -ENOENT;
-	for (size_t i = 0; i < o->plan.n_menu; i++)
-		if (o->plan.menu[i].file &&
-		    strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) &&
-		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
-			return -ENOENT;
-	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub) {
-		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with "
-			"--boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
-		return -EINVAL;
-	}
-	return 0;
+	free(text);
+	log_err("serve.reload result=failed reason=\"bad options: keeping the running ones\" "
+		"detail=\"%s\"",
+		detail);
+	return -1;
 }
 
 /* SIGHUP: re-read the command line and --config file, check the new
@@ -213,17 +86,19 @@ static void serve_reload(struct serve_state *st)
 	struct serve_opts *n = calloc(1, sizeof *n);
 	struct fsroot root = {.dirfd = -1};
 	const struct serve_opts *o = st->opts;
-	if (!n || serve_load_opts(st->argc, st->argv, n, stderr)) {
-		log_err(
-		    "serve.reload result=failed reason=\"bad options: keeping the running ones\"");
+	if (!n) {
+		log_err("serve.reload result=failed reason=\"out of memory\"");
 		goto fail;
 	}
+	if (serve_reload_load(st, n))
+		goto fail;
 	if (n->root && fsroot_init(&root, n->root)) {
 		log_err("serve.reload result=failed root=%s reason=\"%s\"", n->root,
 			strerror(errno));
 		goto fail;
 	}
-	if (serve_check_files(n, &root, n->root != NULL)) {
+	if (serve_check_files(n, &root, n->root != NULL) ||
+	    serve_check_as_user(n, &root, SERVE_CHECK_RELOAD, st->drop_user)) {
 		log_err("serve.reload result=failed reason=\"check failed: keeping the running "
 			"options\"");
 		goto fail;
@@ -251,6 +126,8 @@ static void serve_reload(struct serve_state *st)
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
 		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
 		 n->plan.n_hosts);
+	char host[16];
+	serve_log_boot(n, serve_host(st, host, sizeof host));
 	return;
 fail:
 	fsroot_close(&root);
@@ -321,7 +198,14 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 			return -1;
 		}
 	}
-	if (serve_check_files(o, &st->root, o->root != NULL))
+	struct passwd *pw = geteuid() == 0 ? NULL : getpwuid(geteuid());
+	if (geteuid() == 0 || !pw)
+		snprintf(st->drop_user, sizeof st->drop_user, "%s",
+			 geteuid() == 0 ? o->user : "(this uid)");
+	else
+		snprintf(st->drop_user, sizeof st->drop_user, "%s", pw->pw_name);
+	if (serve_check_files(o, &st->root, o->root != NULL) ||
+	    serve_check_as_user(o, &st->root, SERVE_CHECK_START, st->drop_user))
 		return -1;
 	/* the interface list outlives reloads: keep our own copy */
 	for (size_t i = 0; i < o->n_ifaces; i++) {
@@ -455,6 +339,7 @@ static int serve_drop(struct serve_state *st, const struct serve_opts *o, struct
 
 static void serve_log_ready(const struct serve_state *st, const struct serve_opts *o)
 {
+	char host[16];
 	for (size_t i = 0; i < st->ifs.n; i++) {
 		const struct iface *f = &st->ifs.v[i];
 		if (f->has_ip4)
@@ -467,6 +352,7 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 				 f->has_ip6 ? "" : " note=\"link-local only: no global address\"");
 		}
 	}
+	serve_log_boot(o, serve_host(st, host, sizeof host));
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
 		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",

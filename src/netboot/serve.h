@@ -39,6 +39,7 @@ struct serve_state {
 	char **argv;
 	char ifname_buf[16][IF_NAMESIZE];
 	const char *ifnames[16];
+	char drop_user[64]; /* who serves once root is dropped, for messages */
 };
 
 #endif
