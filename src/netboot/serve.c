@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/notify.h"
 #include "core/sys.h"
 #include "netboot/bootplan.h"
 #include "netboot/dhcp4_server.h"
@@ -207,8 +208,8 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 /* SIGHUP: re-read the command line and --config file, check the new
  * options as at start-up, and switch to them if they pass. Transfers in
  * flight keep their open files. What needs new sockets or privileges
- * (interfaces, ports, --user) is kept and reported. */
-static void serve_reload(struct serve_state *st)
+ * (interfaces, ports, --user) is kept and reported. 0, or -1 (logged). */
+static int serve_reload_apply(struct serve_state *st)
 {
 	struct serve_opts *n = calloc(1, sizeof *n);
 	struct fsroot root = {.dirfd = -1};
@@ -251,10 +252,22 @@ static void serve_reload(struct serve_state *st)
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
 		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
 		 n->plan.n_hosts);
-	return;
+	return 0;
 fail:
 	fsroot_close(&root);
 	serve_opts_free(n);
+	return -1;
+}
+
+/* A reload as the service manager sees it (core/notify): RELOADING=1,
+ * then READY=1 whether the new options were taken or the running ones
+ * kept; STATUS= says which. */
+static void serve_reload(struct serve_state *st)
+{
+	notify_reloading("reloading");
+	int r = serve_reload_apply(st);
+	notify_send(r ? "READY=1\nSTATUS=serving; the last reload failed, running options kept"
+		      : "READY=1\nSTATUS=serving; reloaded");
 }
 
 static void serve_on_signal(struct loop *l, int signo, void *arg)
@@ -269,6 +282,7 @@ static void serve_on_signal(struct loop *l, int signo, void *arg)
 		return;
 	}
 	log_info("serve.stop signal=%s", strsignal(signo));
+	notify_send("STOPPING=1\nSTATUS=stopping");
 	loop_stop(l);
 }
 
@@ -544,9 +558,17 @@ int serve_main(int argc, char **argv)
 	}
 	log_setup(o->log_format, o->log_level, 2);
 	signal(SIGPIPE, SIG_IGN);
+	/* connected now: after the drop the sandbox could not reach it */
+	int nr = notify_open();
+	if (nr < 0)
+		log_warn("serve.warn reason=\"NOTIFY_SOCKET: %s: no readiness notification\"",
+			 strerror(-nr));
 	st.opts = o;
-	if (serve_start(&st, o) == 0)
+	if (serve_start(&st, o) == 0) {
+		/* sockets bound, root dropped, confined: ready */
+		notify_send("READY=1\nSTATUS=serving");
 		rc = loop_run(&st.loop) ? 1 : 0;
+	}
 	serve_stop(&st);
 	serve_opts_free((struct serve_opts *)(st.opts ? st.opts : o));
 	return rc;
