@@ -51,7 +51,8 @@ cat >"$scen" <<'EOF'
 #!/bin/sh
 exec 2>&1
 say() { echo "PKG-$*"; }
-show() { systemctl show "$@" lifeboat-serve.service | sed 's/^/PKG-SHOW /'; }
+# show PROP...: one line each, in the order asked
+show() { for p in "$@"; do echo "PKG-SHOW $p=$(systemctl show -p "$p" --value lifeboat-serve.service)"; done; }
 # wait_for SECS CMD...: until CMD succeeds, at most SECS seconds
 wait_for() {
 	n=$1; shift
@@ -80,7 +81,7 @@ CONF
 systemd-analyze log-level debug
 systemctl enable lifeboat-serve.service 2>&1 | sed 's/^/PKG-ENABLE /'
 systemctl start lifeboat-serve.service; say "STARTED rc=$?"
-show -p ActiveState -p SubState -p Type -p StatusText
+show ActiveState SubState Type StatusText
 say SERVING
 wait_for 180 jgrep tftp.done && say "TFTP-DONE"
 systemctl reload lifeboat-serve.service; say "RELOAD1 rc=$?"
@@ -88,13 +89,13 @@ wait_for 30 status_is 'reloaded' && say "RELOAD1-STATUS ok"
 sed -i 's/^boot bios=pxelinux.0/boot bios=missing-boot-file.0/' /etc/lifeboat/serve.conf
 systemctl reload lifeboat-serve.service; say "RELOAD2 rc=$?"
 wait_for 30 status_is 'failed' && say "RELOAD2-STATUS failed"
-show -p ActiveState -p StatusText
+show ActiveState StatusText
 journalctl -u lifeboat-serve.service -p warning -o cat --no-pager | grep -v '^lifeboat-serve.service: ' | sed 's/^/PKG-JWARN /'
 journalctl -u lifeboat-serve.service -p info..info -o cat --no-pager | grep '^info ' | head -5 | sed 's/^/PKG-JINFO /'
 journalctl -u lifeboat-serve.service -o cat --no-pager | grep 'notification message' | sed 's/^/PKG-NOTIFY /'
 systemd-analyze security lifeboat-serve.service 2>&1 | tail -1 | sed 's/^/PKG-SECURITY /'
 systemctl stop lifeboat-serve.service; say "STOP rc=$?"
-show -p ActiveState -p Result -p ExecMainCode -p ExecMainStatus
+show ActiveState Result ExecMainCode ExecMainStatus
 journalctl -u lifeboat-serve.service -o cat --no-pager | grep 'notification message.*STOPPING' | sed 's/^/PKG-NOTIFY /'
 journalctl -u lifeboat-serve.service -o cat --no-pager | grep -E 'serve\.(stop|sandbox|seccomp|ready)' | sed 's/^/PKG-JALL /'
 systemd-analyze log-level info
