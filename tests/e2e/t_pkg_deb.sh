@@ -12,7 +12,8 @@
 #   `journalctl -p warning -u lifeboat-serve` with its priority, no own
 #   timestamp, while its info lines are not;
 # - systemctl stop: STOPPING=1, exit status 0, Result=success;
-# - systemd-analyze security lifeboat-serve.service: the score, reported.
+# - systemd-analyze security lifeboat-serve.service: the score, reported;
+# - lifeboat-serve@NIC.service starts with --interface NIC and stops.
 . "$(dirname "$0")/vm/lib.sh"
 vm_setup t_pkg_deb
 for t in dpkg-buildpackage lintian tftp ip; do
@@ -98,6 +99,13 @@ systemctl stop lifeboat-serve.service; say "STOP rc=$?"
 show ActiveState Result ExecMainCode ExecMainStatus
 journalctl -u lifeboat-serve.service -o cat --no-pager | grep 'notification message.*STOPPING' | sed 's/^/PKG-NOTIFY /'
 journalctl -u lifeboat-serve.service -o cat --no-pager | grep -E 'serve\.(stop|sandbox|seccomp|ready)' | sed 's/^/PKG-JALL /'
+# the per-interface template: -i %i, same config (with the boot file back)
+sed -i 's/^boot bios=missing-boot-file.0/boot bios=pxelinux.0/' /etc/lifeboat/serve.conf
+inst="lifeboat-serve@$nic.service"
+systemctl start "$inst"; say "INSTANCE-STARTED rc=$?"
+pid=$(systemctl show -p MainPID --value "$inst")
+say "INSTANCE active=$(systemctl is-active "$inst") status=$(systemctl show -p StatusText --value "$inst") cmd=$(tr '\0' ' ' </proc/$pid/cmdline)"
+systemctl stop "$inst"; say "INSTANCE-STOPPED rc=$? result=$(systemctl show -p Result --value "$inst") status=$(systemctl show -p ExecMainStatus --value "$inst")"
 systemd-analyze log-level info
 say END
 lb-poweroff
@@ -165,6 +173,11 @@ expect 'PKG-STOP rc=0' "systemctl stop" &&
 	expect 'PKG-SHOW Result=success' "Result=success" &&
 	expect 'PKG-SHOW ExecMainStatus=0' "exit status 0" &&
 	expect 'PKG-NOTIFY .*STOPPING=1' "STOPPING=1 sent"
+expect_reset
+expect 'PKG-INSTANCE-STARTED rc=0' "systemctl start lifeboat-serve@NIC.service" &&
+	expect "PKG-INSTANCE active=active status=serving cmd=/usr/sbin/lifeboat serve --config /etc/lifeboat/serve.conf --interface ens[0-9]+ \$" \
+		"the instance runs with --interface %i" &&
+	expect 'PKG-INSTANCE-STOPPED rc=0 result=success status=0' "the instance stops cleanly"
 expect 'PKG-END' "scenario ended"
 score=$(grep -a 'PKG-SECURITY' "$VM_LOG" | head -1 | sed 's/.*PKG-SECURITY //; s/→ //')
 [ -n "$score" ] && note "systemd-analyze security: ${score}"
