@@ -337,13 +337,22 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	}
 	if (serve_check_files(o, &st->root, o->root != NULL))
 		return -1;
-	/* the interface list outlives reloads: keep our own copy */
+	/* the interface list outlives reloads: keep our own copy. A name
+	 * given twice (serve.conf and lifeboat-serve@IFACE's --interface)
+	 * counts once: a second socket on it could not be bound. */
+	size_t nw = 0;
 	for (size_t i = 0; i < o->n_ifaces; i++) {
-		snprintf(st->ifname_buf[i], sizeof st->ifname_buf[i], "%s", o->ifaces[i]);
-		st->ifnames[i] = st->ifname_buf[i];
+		bool dup = false;
+		for (size_t j = 0; j < nw && !dup; j++)
+			dup = !strcmp(st->ifnames[j], o->ifaces[i]);
+		if (dup)
+			continue;
+		snprintf(st->ifname_buf[nw], sizeof st->ifname_buf[nw], "%s", o->ifaces[i]);
+		st->ifnames[nw] = st->ifname_buf[nw];
+		nw++;
 	}
 	st->ifs.want = st->ifnames;
-	st->ifs.n_want = o->n_ifaces;
+	st->ifs.n_want = nw;
 	const char *missing;
 	int r = iface_scan(&st->ifs, &missing);
 	if (r == -ENODEV) {

@@ -105,6 +105,8 @@ inst="lifeboat-serve@$nic.service"
 systemctl start "$inst"; say "INSTANCE-STARTED rc=$?"
 pid=$(systemctl show -p MainPID --value "$inst")
 say "INSTANCE active=$(systemctl is-active "$inst") status=$(systemctl show -p StatusText --value "$inst") cmd=$(tr '\0' ' ' </proc/$pid/cmdline)"
+[ "$(systemctl is-active "$inst")" = active ] ||
+	journalctl -u "$inst" -o cat --no-pager | tail -15 | sed 's/^/PKG-INSTLOG /'
 systemctl stop "$inst"; say "INSTANCE-STOPPED rc=$? result=$(systemctl show -p Result --value "$inst") status=$(systemctl show -p ExecMainStatus --value "$inst")"
 systemd-analyze log-level info
 say END
