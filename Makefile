@@ -9,6 +9,8 @@
 #   make bench      benchmarks (bench/run)
 #   make check-static  format (tests/check-format) and include layering (tests/check-deps)
 #   make lint       check-static, cppcheck, clang-tidy
+#   make install    binary, man pages, completion, systemd units, example config
+#                   (PREFIX, DESTDIR, SBINDIR, MANDIR, ...: see the install block)
 # Sources are found by wildcard: a new module is a new file, no Makefile edit.
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -143,6 +145,67 @@ DI := /usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
 run: serve-deps
 	$(MAKE) lifeboat
 	./lifeboat serve --kernel $(DI)/linux --initrd $(DI)/initrd.gz $(SERVE_ARGS)
+
+# --- install (issue 17 section 3): man pages and completion generated from
+# the option tables, systemd units, the example config. PREFIX=/usr puts the
+# units in /lib/systemd/system; the config always goes to SYSCONFDIR (/etc).
+# An existing serve.conf is never overwritten.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+SYSCONFDIR  ?= /etc
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+UNITDIR     ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INSTALL     ?= install
+# The generator is the host build of the same program (`lifeboat --gen-doc`,
+# core/optsdoc.h), so it also works when the shipped binary is cross-built.
+GEN_BIN     ?= build/glibc/lifeboat
+# The pages' date: SOURCE_DATE_EPOCH, else the last commit, else VERSION's
+# mtime (reproducible builds).
+MAN_DATE    := $(shell d=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}; \
+		 if [ -n "$$d" ]; then date -u -d "@$$d" +%Y-%m-%d; \
+		 else date -u -r VERSION +%Y-%m-%d; fi)
+MAN_IN      := $(wildcard doc/man/*.in)
+UNITS       := lifeboat-serve.service lifeboat-serve@.service
+
+.PHONY: doc-gen install uninstall
+doc-gen: build/doc/man.stamp build/doc/lifeboat.bash build/doc/_lifeboat
+
+build/doc/man.stamp: $(GEN_BIN) $(MAN_IN)
+	@rm -rf build/doc/man && mkdir -p build/doc/man
+	$(GEN_BIN) --gen-doc man build/doc/man doc/man $(MAN_DATE)
+	@touch $@
+build/doc/lifeboat.bash: $(GEN_BIN)
+	@mkdir -p $(dir $@)
+	$(GEN_BIN) --gen-doc bash > $@.tmp && mv $@.tmp $@
+build/doc/_lifeboat: $(GEN_BIN)
+	@mkdir -p $(dir $@)
+	$(GEN_BIN) --gen-doc zsh > $@.tmp && mv $@.tmp $@
+
+install: lifeboat doc-gen
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/lifeboat
+	$(INSTALL) -m 0755 lifeboat $(DESTDIR)$(SBINDIR)/lifeboat
+	$(INSTALL) -m 0644 build/doc/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 build/doc/lifeboat.bash $(DESTDIR)$(BASHCOMPDIR)/lifeboat
+	$(INSTALL) -m 0644 build/doc/_lifeboat $(DESTDIR)$(ZSHCOMPDIR)/_lifeboat
+	for u in $(UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		    -e '/^@SANDBOX@$$/{r data/systemd/sandbox.conf' -e 'd;}' \
+		    data/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/lifeboat/serve.conf ] || \
+		$(INSTALL) -m 0644 data/serve.conf $(DESTDIR)$(SYSCONFDIR)/lifeboat/serve.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/lifeboat $(DESTDIR)$(BASHCOMPDIR)/lifeboat \
+		$(DESTDIR)$(ZSHCOMPDIR)/_lifeboat $(DESTDIR)$(MANDIR)/man8/lifeboat.8 \
+		$(DESTDIR)$(MANDIR)/man8/lifeboat-*.8 $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/lifeboat/serve.conf"
+# --- end of the install block
 
 clean:
 	rm -rf build lifeboat

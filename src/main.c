@@ -9,22 +9,29 @@
 #include <unistd.h>
 
 #include "core/opts.h"
+#include "core/optsdoc.h"
+#include "netboot/serve_opts.h"
 #include "rescue/leftover.h"
 #include "rescue/role.h"
+#include "rescue/takeover.h"
 #include "roles.h"
 
+/* The command registry: dispatch, usage, and (through .options, the
+ * command's option table) its man page and shell completion. */
 struct role {
 	const char *name;
 	int (*main)(int, char **);
 	const char *summary;
+	const struct opts_cmd *(*options)(void); /* NULL: no option table */
 };
 
 static const struct role roles[] = {
-    {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients"},
-    {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root"},
-    {"init", init_main, "the PID 1 role used by takeover and rescue images"},
-    {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
-    {"return", return_main, "in a rescue system: go back to the original system"},
+    {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients", serve_options},
+    {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root",
+     takeover_options},
+    {"init", init_main, "the PID 1 role used by takeover and rescue images", NULL},
+    {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch", NULL},
+    {"return", return_main, "in a rescue system: go back to the original system", NULL},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help
@@ -39,6 +46,72 @@ static const struct opts_cmd main_cmd = {
     .rows = main_rows,
     .n_rows = sizeof main_rows / sizeof main_rows[0],
 };
+
+/* `lifeboat --gen-doc man OUTDIR TMPLDIR DATE | bash | zsh`: the build's
+ * generator of man pages and completion (hidden; see core/optsdoc.h). A
+ * page's template is TMPLDIR/PAGE.8.in when present. */
+static int gen_man_page(const struct optsdoc *d, const struct optsdoc_cmd *c, const char *outdir,
+			const char *tmpldir)
+{
+	char page[64], path[512], *tmpl = NULL;
+	snprintf(page, sizeof page, "lifeboat%s%s", c ? "-" : "", c ? c->name : "");
+	snprintf(path, sizeof path, "%s/%s.8.in", tmpldir, page);
+	FILE *t = fopen(path, "r");
+	if (t) {
+		size_t cap = 1 << 16, n = 0;
+		tmpl = calloc(1, cap + 1);
+		n = tmpl ? fread(tmpl, 1, cap, t) : 0;
+		fclose(t);
+		if (!tmpl || n == cap) {
+			fprintf(stderr, "lifeboat: %s: too big\n", path);
+			free(tmpl);
+			return 1;
+		}
+	}
+	snprintf(path, sizeof path, "%s/%s.8", outdir, page);
+	FILE *out = fopen(path, "w");
+	int r = out ? optsdoc_man(out, d, c, tmpl) : -1;
+	if (out && fclose(out))
+		r = -1;
+	free(tmpl);
+	if (r)
+		fprintf(stderr, "lifeboat: cannot write %s\n", path);
+	return r ? 1 : 0;
+}
+
+static int gen_doc(int argc, char **argv)
+{
+	enum { N = sizeof roles / sizeof roles[0] };
+	struct optsdoc_cmd cmds[N];
+	for (size_t i = 0; i < N; i++)
+		cmds[i] = (struct optsdoc_cmd){roles[i].name, roles[i].summary,
+					       roles[i].options ? roles[i].options() : NULL};
+	struct optsdoc d = {.prog = "lifeboat",
+			    .summary = "netboot server and system rescue in one static binary",
+			    .top = &main_cmd,
+			    .cmds = cmds,
+			    .n_cmds = N,
+			    .version = LIFEBOAT_VERSION,
+			    .date = argc > 5 ? argv[5] : "",
+			    .section = 8};
+	if (argc == 3 && !strcmp(argv[2], "bash")) {
+		optsdoc_bash(stdout, &d);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[2], "zsh")) {
+		optsdoc_zsh(stdout, &d);
+		return 0;
+	}
+	if (argc != 6 || strcmp(argv[2], "man")) {
+		fprintf(stderr, "usage: lifeboat --gen-doc man OUTDIR TMPLDIR DATE | bash | zsh\n");
+		return 2;
+	}
+	int r = gen_man_page(&d, NULL, argv[3], argv[4]);
+	for (size_t i = 0; i < N && !r; i++)
+		if (cmds[i].opts)
+			r = gen_man_page(&d, &cmds[i], argv[3], argv[4]);
+	return r;
+}
 
 static void usage(FILE *f)
 {
@@ -105,6 +178,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "--gen-doc"))
+		return gen_doc(argc, argv);
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("lifeboat %s (%s)\n", LIFEBOAT_VERSION, LIFEBOAT_GITREV);
 		return 0;

@@ -2,10 +2,13 @@
  * one write(2); log_sanitize() for client strings, budgets against floods. */
 #include "core/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,9 +22,36 @@ static struct {
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
+bool log_journal_stream_is(const char *value, unsigned long long dev, unsigned long long ino)
+{
+	char *end;
+	if (!value || value[0] < '0' || value[0] > '9')
+		return false;
+	errno = 0;
+	unsigned long long d = strtoull(value, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+		return false;
+	unsigned long long i = strtoull(end + 1, &end, 10);
+	if (errno || *end)
+		return false;
+	return d == dev && i == ino;
+}
+
+enum log_format log_format_for(enum log_format fmt, int fd)
+{
+	struct stat st;
+	const char *v = getenv("JOURNAL_STREAM");
+	if (fmt != LOG_FMT_TEXT || !v || fstat(fd, &st))
+		return fmt;
+	return log_journal_stream_is(v, (unsigned long long)st.st_dev,
+				     (unsigned long long)st.st_ino)
+		   ? LOG_FMT_JOURNAL
+		   : fmt;
+}
+
 void log_setup(enum log_format fmt, enum log_level max_level, int fd)
 {
-	log_cfg.fmt = fmt;
+	log_cfg.fmt = log_format_for(fmt, fd);
 	log_cfg.max = max_level;
 	log_cfg.fd = fd;
 }
@@ -186,9 +216,35 @@ size_t log_logfmt_to_json(char *out, size_t cap, const char *ts, const char *lev
 	return b.len;
 }
 
+size_t log_format_line(char *out, size_t cap, enum log_format fmt, enum log_level lvl,
+		       const char *ts, const char *msg)
+{
+	/* syslog priorities: err, warning, info, debug */
+	static const int prio[] = {3, 4, 6, 7};
+	int k;
+	if (cap == 0)
+		return 0;
+	switch (fmt) {
+	case LOG_FMT_JSON:
+		return log_logfmt_to_json(out, cap, ts, level_names[lvl], msg);
+	case LOG_FMT_KMSG:
+		k = snprintf(out, cap, "<%d>lifeboat: %s", prio[lvl], msg);
+		break;
+	case LOG_FMT_JOURNAL:
+		k = snprintf(out, cap, "<%d>%-5s %s", prio[lvl], level_names[lvl], msg);
+		break;
+	default:
+		k = snprintf(out, cap, "%s %-5s %s", ts, level_names[lvl], msg);
+		break;
+	}
+	if (k < 0)
+		k = 0;
+	return (size_t)k >= cap ? cap - 1 : (size_t)k;
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	char msg[1024], line[2048], ts[96];
+	char msg[1024], line[2048], ts[96] = "";
 	va_list ap;
 	if (!log_enabled(lvl))
 		return;
@@ -196,33 +252,16 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 
-	struct timespec now;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 now.tv_nsec / 1000000);
-
-	size_t n;
-	switch (log_cfg.fmt) {
-	case LOG_FMT_JSON:
-		n = log_logfmt_to_json(line, sizeof line - 1, ts, level_names[lvl], msg);
-		break;
-	case LOG_FMT_KMSG: {
-		static const int prio[] = {3, 4, 6, 7};
-		int k = snprintf(line, sizeof line - 1, "<%d>lifeboat: %s", prio[lvl], msg);
-		n = k < 0 ? 0 : (size_t)k;
-		break;
+	if (log_cfg.fmt == LOG_FMT_TEXT || log_cfg.fmt == LOG_FMT_JSON) {
+		struct timespec now;
+		struct tm tm;
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 now.tv_nsec / 1000000);
 	}
-	default: {
-		int k = snprintf(line, sizeof line - 1, "%s %-5s %s", ts, level_names[lvl], msg);
-		n = k < 0 ? 0 : (size_t)k;
-		break;
-	}
-	}
-	if (n > sizeof line - 2)
-		n = sizeof line - 2;
+	size_t n = log_format_line(line, sizeof line - 1, log_cfg.fmt, lvl, ts, msg);
 	line[n++] = '\n';
 	/* One write per line so concurrent writers do not interleave. */
 	ssize_t w = write(log_cfg.fd, line, n);

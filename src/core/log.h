@@ -4,7 +4,11 @@
  * e.g. log_info("tftp.done file=%s bytes=%zu", name, n). The text format
  * prints that line behind a timestamp and level; the JSON format turns the
  * same pairs into one JSON object per line; the kmsg format prefixes the
- * kernel's priority so PID 1 can log to /dev/kmsg. Anything a client sent
+ * kernel's priority so PID 1 can log to /dev/kmsg; the journal format is the
+ * text line with a syslog priority "<N>" instead of the timestamp, chosen by
+ * log_setup() when the text goes to journald (systemd's $JOURNAL_STREAM
+ * names the file it writes to), so `journalctl -p warning` filters it and
+ * the journal's own timestamps stand alone. Anything a client sent
  * must go through log_sanitize() before it is logged.
  *
  * The logger's configuration is the one piece of process-wide state: it is
@@ -17,9 +21,24 @@
 #include <stdint.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
-enum log_format { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_KMSG };
+enum log_format { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_KMSG, LOG_FMT_JOURNAL };
 
+/* fmt LOG_FMT_TEXT becomes LOG_FMT_JOURNAL when fd is $JOURNAL_STREAM's
+ * file (log_format_for). */
 void log_setup(enum log_format fmt, enum log_level max_level, int fd);
+
+/* Whether a $JOURNAL_STREAM value ("DEVICE:INODE", decimal) names the file
+ * of st_dev dev and st_ino ino. Pure. */
+bool log_journal_stream_is(const char *value, unsigned long long dev, unsigned long long ino);
+
+/* The format to use for fmt on fd: LOG_FMT_JOURNAL for LOG_FMT_TEXT when
+ * fd is the stream $JOURNAL_STREAM names, else fmt (JSON stays JSON). */
+enum log_format log_format_for(enum log_format fmt, int fd);
+
+/* One line as fmt renders it (no newline) into out; ts is the timestamp
+ * the text and JSON formats carry. Returns the length (cut to cap-1). */
+size_t log_format_line(char *out, size_t cap, enum log_format fmt, enum log_level lvl,
+		       const char *ts, const char *msg);
 int log_enabled(enum log_level lvl);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/notify.h"
 #include "core/sys.h"
 #include "netboot/bootplan.h"
 #include "netboot/dhcp4_server.h"
@@ -80,8 +81,8 @@ static int serve_reload_load(const struct serve_state *st, struct serve_opts *n)
 /* SIGHUP: re-read the command line and --config file, check the new
  * options as at start-up, and switch to them if they pass. Transfers in
  * flight keep their open files. What needs new sockets or privileges
- * (interfaces, ports, --user) is kept and reported. */
-static void serve_reload(struct serve_state *st)
+ * (interfaces, ports, --user) is kept and reported. 0, or -1 (logged). */
+static int serve_reload_apply(struct serve_state *st)
 {
 	struct serve_opts *n = calloc(1, sizeof *n);
 	struct fsroot root = {.dirfd = -1};
@@ -128,10 +129,22 @@ static void serve_reload(struct serve_state *st)
 		 n->plan.n_hosts);
 	char host[16];
 	serve_log_boot(n, serve_host(st, host, sizeof host));
-	return;
+	return 0;
 fail:
 	fsroot_close(&root);
 	serve_opts_free(n);
+	return -1;
+}
+
+/* A reload as the service manager sees it (core/notify): RELOADING=1,
+ * then READY=1 whether the new options were taken or the running ones
+ * kept; STATUS= says which. */
+static void serve_reload(struct serve_state *st)
+{
+	notify_reloading("reloading");
+	int r = serve_reload_apply(st);
+	notify_send(r ? "READY=1\nSTATUS=serving; the last reload failed, running options kept"
+		      : "READY=1\nSTATUS=serving; reloaded");
 }
 
 static void serve_on_signal(struct loop *l, int signo, void *arg)
@@ -146,6 +159,7 @@ static void serve_on_signal(struct loop *l, int signo, void *arg)
 		return;
 	}
 	log_info("serve.stop signal=%s", strsignal(signo));
+	notify_send("STOPPING=1\nSTATUS=stopping");
 	loop_stop(l);
 }
 
@@ -207,13 +221,22 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	if (serve_check_files(o, &st->root, o->root != NULL) ||
 	    serve_check_as_user(o, &st->root, SERVE_CHECK_START, st->drop_user))
 		return -1;
-	/* the interface list outlives reloads: keep our own copy */
+	/* the interface list outlives reloads: keep our own copy. A name
+	 * given twice (serve.conf and lifeboat-serve@IFACE's --interface)
+	 * counts once: a second socket on it could not be bound. */
+	size_t nw = 0;
 	for (size_t i = 0; i < o->n_ifaces; i++) {
-		snprintf(st->ifname_buf[i], sizeof st->ifname_buf[i], "%s", o->ifaces[i]);
-		st->ifnames[i] = st->ifname_buf[i];
+		bool dup = false;
+		for (size_t j = 0; j < nw && !dup; j++)
+			dup = !strcmp(st->ifnames[j], o->ifaces[i]);
+		if (dup)
+			continue;
+		snprintf(st->ifname_buf[nw], sizeof st->ifname_buf[nw], "%s", o->ifaces[i]);
+		st->ifnames[nw] = st->ifname_buf[nw];
+		nw++;
 	}
 	st->ifs.want = st->ifnames;
-	st->ifs.n_want = o->n_ifaces;
+	st->ifs.n_want = nw;
 	const char *missing;
 	int r = iface_scan(&st->ifs, &missing);
 	if (r == -ENODEV) {
@@ -430,9 +453,17 @@ int serve_main(int argc, char **argv)
 	}
 	log_setup(o->log_format, o->log_level, 2);
 	signal(SIGPIPE, SIG_IGN);
+	/* connected now: after the drop the sandbox could not reach it */
+	int nr = notify_open();
+	if (nr < 0)
+		log_warn("serve.warn reason=\"NOTIFY_SOCKET: %s: no readiness notification\"",
+			 strerror(-nr));
 	st.opts = o;
-	if (serve_start(&st, o) == 0)
+	if (serve_start(&st, o) == 0) {
+		/* sockets bound, root dropped, confined: ready */
+		notify_send("READY=1\nSTATUS=serving");
 		rc = loop_run(&st.loop) ? 1 : 0;
+	}
 	serve_stop(&st);
 	serve_opts_free((struct serve_opts *)(st.opts ? st.opts : o));
 	return rc;

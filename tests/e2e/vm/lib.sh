@@ -60,7 +60,8 @@ vm_run() {
 	VM_LOG=$TOP/build/e2e/$name.serial.log
 	echo "vm: booting $init image with scenario $(basename "$scen") (timeout ${timeout}s)"
 	# In the background so that a TERM to this test is handled at once.
-	"$VM_DIR/run-scenario" "$init" "$TOP/lifeboat" "$scen" "$raw" "$timeout" >"$VM_TMP/run.out" &
+	# VM_RUN_WRAP: a command prefix, e.g. "ip netns exec NS" (t_pkg_deb)
+	${VM_RUN_WRAP:-} "$VM_DIR/run-scenario" "$init" "$TOP/lifeboat" "$scen" "$raw" "$timeout" >"$VM_TMP/run.out" &
 	VM_RS_PID=$!
 	wait "$VM_RS_PID" || rc=$?
 	VM_RS_PID=
