@@ -25,6 +25,7 @@ static const struct role roles[] = {
     {"init", init_main, "the PID 1 role used by takeover and rescue images"},
     {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
     {"return", return_main, "in a rescue system: go back to the original system"},
+    {"probe", probe_main, "netboot: play each client kind on the LAN and say what would boot"},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help
