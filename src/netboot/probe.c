@@ -45,8 +45,10 @@ static const struct opts_row probe_rows[] = {
      .group = G_PROBE},
     {"mac", 0, OPTS_STRING, "MAC", P(mac_str),
      .help = "client MAC in the requests (default: the interface's)", .group = G_PROBE},
-    {"timeout", 0, OPTS_UINT, "MS", P(timeout_ms), .min = 200, .max = 30000, .def = "2000",
-     .help = "how long to collect DHCP answers", .group = G_PROBE},
+    {"timeout", 0, OPTS_UINT, "MS", P(timeout_ms), .min = 200, .max = 30000, .def = "4500",
+     .help = "longest wait for DHCP answers (it ends sooner once every kind has an address offer "
+	     "and 1 s passed quietly)",
+     .group = G_PROBE},
     {"help", 'h', OPTS_FLAG, .flags = OPTS_STOP, .help = "this text", .group = G_PROBE},
 };
 
@@ -54,8 +56,9 @@ static const struct opts_row probe_rows[] = {
 
 static void probe_epilog(FILE *f)
 {
-	fprintf(f, "\nExit status: 0 when every asked client kind would boot, 1 when one would "
-		   "not,\n2 when the probe could not run. It never requests a lease (doc/probe.md).\n");
+	fprintf(
+	    f, "\nExit status: 0 when every asked client kind would boot, 1 when one would "
+	       "not,\n2 when the probe could not run. It never requests a lease (doc/probe.md).\n");
 }
 
 static const struct opts_cmd probe_cmd = {
@@ -87,7 +90,7 @@ struct collect {
 	int ifindex;
 	int pk, binl, v6;
 	uint32_t base;
-	uint64_t t0, deadline;
+	uint64_t t0, deadline, last_new;
 	struct {
 		enum probe_kind kind;
 		uint8_t to[4];
@@ -106,21 +109,21 @@ struct pk_prog {
 	unsigned short len;
 	struct pk_insn *filter;
 };
-#define PK_LDB_ABS 0x30	 /* BPF_LD | BPF_B | BPF_ABS */
-#define PK_LDH_ABS 0x28	 /* BPF_LD | BPF_H | BPF_ABS */
-#define PK_LDH_IND 0x48	 /* BPF_LD | BPF_H | BPF_IND */
-#define PK_LDX_MSH 0xb1	 /* BPF_LDX | BPF_B | BPF_MSH */
-#define PK_JEQ 0x15	 /* BPF_JMP | BPF_JEQ | BPF_K */
-#define PK_JSET 0x45	 /* BPF_JMP | BPF_JSET | BPF_K */
-#define PK_RET 0x06	 /* BPF_RET | BPF_K */
+#define PK_LDB_ABS 0x30 /* BPF_LD | BPF_B | BPF_ABS */
+#define PK_LDH_ABS 0x28 /* BPF_LD | BPF_H | BPF_ABS */
+#define PK_LDH_IND 0x48 /* BPF_LD | BPF_H | BPF_IND */
+#define PK_LDX_MSH 0xb1 /* BPF_LDX | BPF_B | BPF_MSH */
+#define PK_JEQ 0x15	/* BPF_JMP | BPF_JEQ | BPF_K */
+#define PK_JSET 0x45	/* BPF_JMP | BPF_JSET | BPF_K */
+#define PK_RET 0x06	/* BPF_RET | BPF_K */
 
 /* A classic BPF program on the IP header: unfragmented UDP to port 68. */
 static int pk_filter(int fd)
 {
 	static struct pk_insn code[] = {
-	    {PK_LDB_ABS, 0, 0, 9},	{PK_JEQ, 0, 6, 17}, {PK_LDH_ABS, 0, 0, 6},
-	    {PK_JSET, 4, 0, 0x1fff},	{PK_LDX_MSH, 0, 0, 0}, {PK_LDH_IND, 0, 0, 2},
-	    {PK_JEQ, 0, 1, 68},		{PK_RET, 0, 0, 0xffff}, {PK_RET, 0, 0, 0},
+	    {PK_LDB_ABS, 0, 0, 9},   {PK_JEQ, 0, 6, 17},     {PK_LDH_ABS, 0, 0, 6},
+	    {PK_JSET, 4, 0, 0x1fff}, {PK_LDX_MSH, 0, 0, 0},  {PK_LDH_IND, 0, 0, 2},
+	    {PK_JEQ, 0, 1, 68},	     {PK_RET, 0, 0, 0xffff}, {PK_RET, 0, 0, 0},
 	};
 	struct pk_prog prog = {sizeof code / sizeof code[0], code};
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
@@ -128,8 +131,8 @@ static int pk_filter(int fd)
 
 static int open_packet(struct collect *c)
 {
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
-				  .sll_ifindex = c->ifindex};
+	struct sockaddr_ll sll = {
+	    .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = c->ifindex};
 	c->pk = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->pk < 0)
 		return -errno;
@@ -172,8 +175,10 @@ fail:
 static void send_discovers(struct collect *c, unsigned mask)
 {
 	static const uint8_t any[4] = {0, 0, 0, 0}, bcast[4] = {255, 255, 255, 255};
-	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
-				 .sll_ifindex = c->ifindex, .sll_halen = 6};
+	struct sockaddr_ll to = {.sll_family = AF_PACKET,
+				 .sll_protocol = htons(ETH_P_IP),
+				 .sll_ifindex = c->ifindex,
+				 .sll_halen = 6};
 	memset(to.sll_addr, 0xff, 6);
 	for (int k = 0; k < PROBE_NKINDS; k++) {
 		uint8_t d[600], frame[700];
@@ -182,8 +187,8 @@ static void send_discovers(struct collect *c, unsigned mask)
 			continue;
 		wbuf_init(&w, d, sizeof d);
 		wbuf_init(&f, frame, sizeof frame);
-		if (probe_build_discover(&w, (enum probe_kind)k, probe_xid(c->base, (enum probe_kind)k),
-					 c->o->mac) ||
+		if (probe_build_discover(&w, (enum probe_kind)k,
+					 probe_xid(c->base, (enum probe_kind)k), c->o->mac) ||
 		    probe_build_udp4(&f, any, 68, bcast, 67, d, w.len))
 			continue;
 		if (sendto(c->pk, frame, f.len, 0, (struct sockaddr *)&to, sizeof to) < 0)
@@ -194,7 +199,8 @@ static void send_discovers(struct collect *c, unsigned mask)
 
 static void send_solicits(struct collect *c)
 {
-	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(DHCP6_SERVER_PORT),
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6,
+				  .sin6_port = htons(DHCP6_SERVER_PORT),
 				  .sin6_scope_id = (uint32_t)c->ifindex};
 	inet_pton(AF_INET6, "ff02::1:2", &to.sin6_addr);
 	for (int k = 0; c->v6 >= 0 && k < PROBE_NKINDS; k++) {
@@ -203,8 +209,8 @@ static void send_solicits(struct collect *c)
 		if (!(c->r->asked & (1u << k)) || !probe_kind_info((enum probe_kind)k)->v6)
 			continue;
 		wbuf_init(&w, d, sizeof d);
-		if (probe_build_solicit(&w, (enum probe_kind)k, probe_xid(c->base, (enum probe_kind)k),
-					c->o->mac))
+		if (probe_build_solicit(&w, (enum probe_kind)k,
+					probe_xid(c->base, (enum probe_kind)k), c->o->mac))
 			continue;
 		if (sendto(c->v6, d, w.len, 0, (struct sockaddr *)&to, sizeof to) < 0)
 			fprintf(stderr, "probe: sending a DHCPv6 Solicit: %s\n", strerror(errno));
@@ -238,9 +244,13 @@ static void maybe_binl(struct collect *c, const struct probe_answer *a)
 	if (sendto(c->binl, d, w.len, 0, (struct sockaddr *)&sin, sizeof sin) < 0)
 		return;
 	c->r->binl_sent[a->kind] = true;
-	/* EDK2 waits a few seconds for the 4011 answer; we give it 1.5 s */
-	if (now_ms() + 1500 > c->deadline)
-		c->deadline = now_ms() + 1500;
+	/* EDK2 waits a few seconds for the 4011 answer; we give it 1.5 s,
+	 * but the whole window grows by at most 0.5 s */
+	uint64_t until = now_ms() + 1500, cap = c->t0 + c->o->timeout_ms + 500;
+	if (until > cap)
+		until = cap;
+	if (until > c->deadline)
+		c->deadline = until;
 }
 
 static void add_answer(struct collect *c, int r, struct probe_answer *a)
@@ -249,8 +259,12 @@ static void add_answer(struct collect *c, int r, struct probe_answer *a)
 		c->r->dropped++;
 	if (r)
 		return;
+	size_t before = c->r->n_ans;
+	a->ms = (unsigned)(now_ms() - c->t0);
 	if (probe_report_add(c->r, a) >= 0 && !a->binl)
 		maybe_binl(c, a);
+	if (c->r->n_ans > before)
+		c->last_new = now_ms();
 }
 
 static void read_packet(struct collect *c)
@@ -297,6 +311,7 @@ static void read_udp(struct collect *c, int fd, bool v6)
 			r = probe_parse_v4(buf, (size_t)n, c->base, c->o->mac,
 					   (uint8_t *)&((struct sockaddr_in *)&from)->sin_addr, &a);
 			a.binl = true;
+			a.has_addr = false; /* yiaddr echoes our own ciaddr */
 		} else {
 			continue;
 		}
@@ -314,25 +329,49 @@ static unsigned unanswered(const struct probe_report *r)
 	return m;
 }
 
+/* Whether waiting longer is unlikely to bring anything: 2 s passed, every
+ * asked kind has an address offer (dnsmasq's first offer to a new MAC
+ * comes only after its 3 s ping check), every 4011 request an answer, and
+ * nothing new came for 1 s. */
+static bool collect_settled(const struct collect *c, uint64_t now)
+{
+	unsigned addr = 0, binl = 0, asked_binl = 0;
+	if (now < c->t0 + 2000 || now < c->last_new + 1000)
+		return false;
+	for (size_t i = 0; i < c->r->n_ans; i++) {
+		const struct probe_answer *a = &c->r->ans[i];
+		if (!a->v6 && a->has_addr)
+			addr |= 1u << a->kind;
+		if (a->binl)
+			binl |= 1u << a->kind;
+	}
+	for (int k = 0; k < PROBE_NKINDS; k++)
+		if (c->r->binl_sent[k])
+			asked_binl |= 1u << k;
+	return (addr & c->r->asked) == c->r->asked && (binl & asked_binl) == asked_binl;
+}
+
 /* One window: every DISCOVER at once, a resend at 1 s for kinds nobody
  * answered (firmware resends too), answers and 4011 requests as they come. */
 static void collect_run(struct collect *c)
 {
 	bool resent = false;
-	c->t0 = now_ms();
+	c->t0 = c->last_new = now_ms();
 	c->deadline = c->t0 + c->o->timeout_ms;
 	send_discovers(c, c->r->asked);
 	send_solicits(c);
 	for (;;) {
 		uint64_t now = now_ms();
 		struct pollfd p[3] = {{c->pk, POLLIN, 0}, {c->binl, POLLIN, 0}, {c->v6, POLLIN, 0}};
-		if (now >= c->deadline)
+		if (now >= c->deadline || collect_settled(c, now))
 			break;
 		if (!resent && now >= c->t0 + 1000) {
 			send_discovers(c, unanswered(c->r));
 			resent = true;
 		}
 		uint64_t wake = resent ? c->deadline : c->t0 + 1000;
+		if (wake > now + 250)
+			wake = now + 250; /* to notice a settled window */
 		if (poll(p, 3, (int)(wake - now)) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
@@ -344,6 +383,7 @@ static void collect_run(struct collect *c)
 	}
 }
 
+/* The interface's MAC; warns when it has no carrier (frames go nowhere). */
 static int iface_mac(const char *name, uint8_t mac[6])
 {
 	struct ifreq ifr = {0};
@@ -355,6 +395,8 @@ static int iface_mac(const char *name, uint8_t mac[6])
 		r = -errno;
 	else
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_RUNNING))
+		fprintf(stderr, "probe: %s is down or has no carrier: nothing will answer\n", name);
 	close(fd);
 	return r;
 }
@@ -432,7 +474,7 @@ int probe_run(const struct probe_opts *o, struct probe_report *r)
 	if (!err) {
 		collect_run(&c);
 		probe_report_plan(r);
-		probe_fetch_all(r, ifc.index, ifc.mtu ? ifc.mtu : 1500, 2500);
+		probe_fetch_all(r, ifc.index, ifc.mtu ? ifc.mtu : 1500, 1500);
 	}
 	collect_close(&c);
 	r->duration_ms = (unsigned)(now_ms() - t0);
@@ -474,7 +516,8 @@ static int probe_args(struct probe_opts *o, int argc, char **argv)
 		return 3;
 	}
 	if (o->mac_str && parse_mac(o->mac_str, o->mac)) {
-		fprintf(stderr, "probe: --mac: '%s' is not a MAC (aa:bb:cc:dd:ee:ff)\n", o->mac_str);
+		fprintf(stderr, "probe: --mac: '%s' is not a MAC (aa:bb:cc:dd:ee:ff)\n",
+			o->mac_str);
 		return 3;
 	}
 	o->has_mac = o->mac_str != NULL;

@@ -31,7 +31,7 @@ const struct opts_cmd *probe_options(void);
 
 /* A whole probe on o's interface into r (answers, fetches, verdicts):
  * 0, or -errno with a message on stderr (no interface, no CAP_NET_RAW).
- * Blocks for about o->timeout_ms plus the fetches (at most 2.5 s). */
+ * Blocks for about o->timeout_ms plus the fetches (at most 1.5 s). */
 int probe_run(const struct probe_opts *o, struct probe_report *r);
 
 #endif

@@ -14,9 +14,8 @@ struct emit {
 	size_t cap, n;
 };
 
-__attribute__((format(printf, 5, 6))) static void say(struct emit *e, const char *rule,
-						      enum probe_severity sev, unsigned kinds,
-						      const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static void
+say(struct emit *e, const char *rule, enum probe_severity sev, unsigned kinds, const char *fmt, ...)
 {
 	if (e->n < e->cap) {
 		struct probe_finding *f = &e->out[e->n];
@@ -79,7 +78,8 @@ static void rule_no_server(const struct probe_report *r, struct emit *e)
 	if (!n)
 		say(e, "no-dhcp-server", PROBE_SEV_ERROR, r->asked,
 		    "No DHCP server answered on %s: nothing on this LAN hands out addresses or "
-		    "boot offers. Check the link, or start the LAN's DHCP server (a router, dnsmasq).",
+		    "boot offers. Check the link, or start the LAN's DHCP server (a router, "
+		    "dnsmasq).",
 		    r->ifname);
 }
 
@@ -126,14 +126,15 @@ static unsigned proxies_of(const struct probe_report *r, enum probe_kind k)
 	return m;
 }
 
-/* The boot name server s offered kind k, "" when none. */
+/* The boot name server s offered kind k (in its offer or its udp/4011
+ * answer), "no file" when none. */
 static const char *offered_by(const struct probe_report *r, size_t s, enum probe_kind k)
 {
 	for (size_t i = 0; i < r->n_ans; i++)
-		if (!r->ans[i].v6 && r->ans[i].kind == k && !r->ans[i].binl &&
+		if (!r->ans[i].v6 && r->ans[i].kind == k && probe_boot_name(&r->ans[i])[0] &&
 		    !memcmp(r->ans[i].src, r->srv[s].addr, 4))
 			return probe_boot_name(&r->ans[i]);
-	return "";
+	return "no file";
 }
 
 static void rule_two_proxies(const struct probe_report *r, struct emit *e)
@@ -200,12 +201,15 @@ static void rule_router_boot(const struct probe_report *r, struct emit *e)
 		if (proxied)
 			say(e, "router-sets-boot", PROBE_SEV_WARN, proxied,
 			    "The DHCP server %s sets next-server (%s) and file (%s) itself for %s, "
-			    "while a proxy answers too: some firmware then boots the router's file and "
-			    "ignores the proxy's offer. Remove next-server/filename from the router.",
+			    "while a proxy answers too: some firmware then boots the router's file "
+			    "and "
+			    "ignores the proxy's offer. Remove next-server/filename from the "
+			    "router.",
 			    ip, ns, f, ks);
 		else
 			say(e, "router-sets-boot", PROBE_SEV_INFO, kinds,
-			    "The DHCP server %s offers the boot itself to %s: next-server %s, file %s.",
+			    "The DHCP server %s offers the boot itself to %s: next-server %s, file "
+			    "%s.",
 			    ip, ks, ns, f);
 	}
 }
@@ -226,7 +230,8 @@ static void rule_binl(const struct probe_report *r, struct emit *e)
 	if (silent) {
 		probe_kinds_str(silent, ks, sizeof ks);
 		say(e, "binl-silent", PROBE_SEV_ERROR, silent,
-		    "The proxy's offer to %s asks the client to come to udp/4011 (a BINL offer or a "
+		    "The proxy's offer to %s asks the client to come to udp/4011 (a BINL offer or "
+		    "a "
 		    "boot menu), and nothing answered there: EDK2 and PXE ROMs then give up. Is "
 		    "udp/4011 blocked by a firewall, or does the proxy not listen on it?",
 		    ks);
@@ -248,18 +253,20 @@ static void say_fetch(struct emit *e, const struct probe_report *r, const struct
 	switch (f->result) {
 	case PROBE_FETCH_NOT_FOUND:
 		say(e, "file-missing", PROBE_SEV_ERROR, f->kinds,
-		    "%s is offered to %s but does not exist on %s (%s %s %d).", p, ks, f->host, proto,
-		    f->http ? "status" : "error", f->code);
+		    "%s is offered to %s but does not exist on %s (%s %s %d).", p, ks, f->host,
+		    proto, f->http ? "status" : "error", f->code);
 		break;
 	case PROBE_FETCH_SILENT:
 		say(e, f->http ? "http-silent" : "tftp-blocked", PROBE_SEV_ERROR, f->kinds,
-		    "%s to %s port %u got no answer for %s (offered to %s): a firewall drops it, or "
+		    "%s to %s port %u got no answer for %s (offered to %s): a firewall drops it, "
+		    "or "
 		    "no %s server runs there.",
 		    proto, f->host, f->port, p, ks, proto);
 		break;
 	case PROBE_FETCH_REFUSED:
 		say(e, f->http ? "http-refused" : "tftp-blocked", PROBE_SEV_ERROR, f->kinds,
-		    "%s to %s port %u was refused for %s (offered to %s): nothing listens there, or "
+		    "%s to %s port %u was refused for %s (offered to %s): nothing listens there, "
+		    "or "
 		    "a firewall rejects it.",
 		    proto, f->host, f->port, p, ks);
 		break;
@@ -270,7 +277,8 @@ static void say_fetch(struct emit *e, const struct probe_report *r, const struct
 		break;
 	case PROBE_FETCH_BAD_TARGET:
 		say(e, "bad-target", PROBE_SEV_ERROR, f->kinds,
-		    "%s (offered to %s) names a host or scheme the firmware cannot use without DNS; "
+		    "%s (offered to %s) names a host or scheme the firmware cannot use without "
+		    "DNS; "
 		    "offer an IP literal URL or a TFTP path.",
 		    p, ks);
 		break;
@@ -315,8 +323,10 @@ static void rule_firmware(const struct probe_report *r, struct emit *e)
 	char p[128];
 	if (kinds_why(r, PROBE_WHY_UBOOT))
 		say(e, "uboot-proxy", PROBE_SEV_ERROR, 1u << PROBE_UBOOT,
-		    "U-Boot got boot offers only from proxies (%s): stock U-Boot drops offers without "
-		    "an address (yiaddr 0). Set serverip on the board, or have the DHCP server send "
+		    "U-Boot got boot offers only from proxies (%s): stock U-Boot drops offers "
+		    "without "
+		    "an address (yiaddr 0). Set serverip on the board, or have the DHCP server "
+		    "send "
 		    "next-server/filename for arch 22.",
 		    proxy_list(r, PROBE_UBOOT, p, sizeof p));
 	if (kinds_why(r, PROBE_WHY_RPI_MENU))
@@ -326,7 +336,8 @@ static void rule_firmware(const struct probe_report *r, struct emit *e)
 		    proxy_list(r, PROBE_RPI, p, sizeof p));
 	if (kinds_why(r, PROBE_WHY_NO_URL))
 		say(e, "http-no-url", PROBE_SEV_ERROR, 1u << PROBE_EFI_HTTP,
-		    "UEFI HTTP boot needs an http:// URL with vendor class HTTPClient in the offer; "
+		    "UEFI HTTP boot needs an http:// URL with vendor class HTTPClient in the "
+		    "offer; "
 		    "none was offered.");
 }
 
@@ -342,7 +353,8 @@ static void rule_v6(const struct probe_report *r, struct emit *e)
 		}
 	if (!n)
 		say(e, "no-dhcp6", PROBE_SEV_WARN, r->asked,
-		    "No DHCPv6 server answered the Solicits on %s: IPv6 netboot clients (UEFI PXEv6, "
+		    "No DHCPv6 server answered the Solicits on %s: IPv6 netboot clients (UEFI "
+		    "PXEv6, "
 		    "HTTPv6) get nothing here.",
 		    r->ifname);
 	else if (!urls)

@@ -132,7 +132,8 @@ static void job_start(struct job *j, int ifindex, unsigned mtu)
 	}
 	if (j->f->http) {
 		if (connect(j->fd, (struct sockaddr *)&j->dst, j->dlen) && errno != EINPROGRESS)
-			job_end(j, errno == ECONNREFUSED ? PROBE_FETCH_REFUSED : PROBE_FETCH_SILENT);
+			job_end(j,
+				errno == ECONNREFUSED ? PROBE_FETCH_REFUSED : PROBE_FETCH_SILENT);
 		return;
 	}
 	snprintf(j->blk, sizeof j->blk, "%u", tftp_blksize_for_mtu(mtu, j->f->v6));
@@ -194,7 +195,8 @@ static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_st
 static bool same_port(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	/* sin_port and sin6_port sit at the same offset */
-	return ((const struct sockaddr_in *)a)->sin_port == ((const struct sockaddr_in *)b)->sin_port;
+	return ((const struct sockaddr_in *)a)->sin_port ==
+	       ((const struct sockaddr_in *)b)->sin_port;
 }
 
 static void tftp_input(struct job *j)
@@ -306,7 +308,7 @@ static void job_timeout(struct job *j)
 {
 	if (!j->done)
 		job_end(j, j->f->bytes || j->f->size_probe || j->head_done ? PROBE_FETCH_OK
-									    : PROBE_FETCH_SILENT);
+									   : PROBE_FETCH_SILENT);
 }
 
 void probe_fetch_all(struct probe_report *r, int ifindex, unsigned mtu, unsigned budget_ms)
@@ -332,7 +334,8 @@ void probe_fetch_all(struct probe_report *r, int ifindex, unsigned mtu, unsigned
 				continue;
 			if (!j->f->http && !j->locked && now - j->sent_ms >= RRQ_RESEND_MS)
 				tftp_send_rrq(j); /* the RRQ or its answer was lost */
-			pfd[np] = (struct pollfd){j->fd, j->f->http && !j->sent ? POLLOUT : POLLIN, 0};
+			pfd[np] =
+			    (struct pollfd){j->fd, j->f->http && !j->sent ? POLLOUT : POLLIN, 0};
 			map[np++] = i;
 		}
 		if (!np || now >= deadline)

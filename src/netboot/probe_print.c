@@ -104,7 +104,7 @@ static void print_answer(FILE *f, const struct probe_answer *a)
 		probe_addr_str(false, a->siaddr, si, sizeof si);
 	fprintf(f, "  %-9s %-26s %-12s %-15s %-15s %s\n", probe_kind_info(a->kind)->name, src,
 		offer_type(a), yi, si, clean(file, sizeof file, a->v6 ? a->url : a->file));
-	o[0] = 0;
+	n = (size_t)snprintf(o, sizeof o, "+%u ms ", a->ms);
 	if (a->has_43) {
 		hex(a->o43, a->o43_len, a->o43_full, h, sizeof h);
 		n += (size_t)snprintf(o + n, sizeof o - n, "43=%s ", h);
@@ -118,14 +118,13 @@ static void print_answer(FILE *f, const struct probe_answer *a)
 		n += (size_t)snprintf(o + n, sizeof o - n, "67=%s ", clean(v, sizeof v, a->o67));
 	if (a->v6 && a->url[0] && n < sizeof o)
 		snprintf(o + n, sizeof o - n, "59=%s ", clean(v, sizeof v, a->url));
-	if (o[0])
-		fprintf(f, "  %-9s %s\n", "", o);
+	fprintf(f, "  %-9s %s\n", "", o);
 }
 
 static void print_offers(FILE *f, const struct probe_report *r)
 {
-	fprintf(f, "\nOffers\n  %-9s %-26s %-12s %-15s %-15s %s\n", "KIND", "FROM", "TYPE", "ADDRESS",
-		"NEXT-SERVER", "FILE / URL");
+	fprintf(f, "\nOffers\n  %-9s %-26s %-12s %-15s %-15s %s\n", "KIND", "FROM", "TYPE",
+		"ADDRESS", "NEXT-SERVER", "FILE / URL");
 	if (!r->n_ans)
 		fprintf(f, "  (none)\n");
 	for (int k = 0; k < PROBE_NKINDS; k++)
@@ -233,7 +232,8 @@ static void json_kinds(FILE *f, unsigned mask)
 	fputc('[', f);
 	for (int k = 0; k < PROBE_NKINDS; k++)
 		if (mask & (1u << k)) {
-			fprintf(f, "%s\"%s\"", first ? "" : ",", probe_kind_info((enum probe_kind)k)->name);
+			fprintf(f, "%s\"%s\"", first ? "" : ",",
+				probe_kind_info((enum probe_kind)k)->name);
 			first = false;
 		}
 	fputc(']', f);
@@ -245,8 +245,9 @@ static void json_answer(FILE *f, const struct probe_answer *a)
 	probe_addr_str(a->v6, a->src, s, sizeof s);
 	fprintf(f, "{\"kind\":\"%s\",\"from\":\"%s\",\"v6\":%s,\"type\":\"%s\",\"binl\":%s,",
 		probe_kind_info(a->kind)->name, s, a->v6 ? "true" : "false",
-		a->v6 ? dhcp6_type_name(a->type) : dhcp4_type_name(a->type), a->binl ? "true" : "false");
-	fprintf(f, "\"mac\":");
+		a->v6 ? dhcp6_type_name(a->type) : dhcp4_type_name(a->type),
+		a->binl ? "true" : "false");
+	fprintf(f, "\"ms\":%u,\"mac\":", a->ms);
 	if (a->has_mac)
 		fprintf(f, "\"%s\",", mac_str(a->mac, true, m, sizeof m));
 	else
@@ -282,9 +283,10 @@ static void json_fetch(FILE *f, const struct probe_report *r, const struct probe
 	probe_json_str(f, x->host);
 	fprintf(f, ",\"port\":%u,\"path\":", x->port);
 	probe_json_str(f, x->path);
-	fprintf(f, ",\"result\":\"%s\",\"size\":%lld,\"bytes\":%llu,\"ms\":%u,\"code\":%d,\"message\":",
-		probe_fetch_result_name(x->result), x->size, (unsigned long long)x->bytes, x->ms,
-		x->code);
+	fprintf(
+	    f, ",\"result\":\"%s\",\"size\":%lld,\"bytes\":%llu,\"ms\":%u,\"code\":%d,\"message\":",
+	    probe_fetch_result_name(x->result), x->size, (unsigned long long)x->bytes, x->ms,
+	    x->code);
 	probe_json_str(f, x->msg);
 	fprintf(f, ",\"kinds\":");
 	json_kinds(f, x->kinds & r->asked);
@@ -340,9 +342,9 @@ void probe_print_json(FILE *f, const struct probe_report *r, const struct probe_
 		const struct probe_kind_result *kr = &r->kind[k];
 		if (!(r->asked & (1u << k)))
 			continue;
-		fprintf(f, "%s{\"kind\":\"%s\",\"boots\":%s,\"why\":\"%s\",\"file\":", first ? "" : ",",
-			probe_kind_info((enum probe_kind)k)->name, kr->boots ? "true" : "false",
-			probe_why_text(kr->why));
+		fprintf(f, "%s{\"kind\":\"%s\",\"boots\":%s,\"why\":\"%s\",\"file\":",
+			first ? "" : ",", probe_kind_info((enum probe_kind)k)->name,
+			kr->boots ? "true" : "false", probe_why_text(kr->why));
 		probe_json_str(f, kr->fetch >= 0 ? r->fetch[kr->fetch].path : "");
 		fprintf(f, ",\"binl\":\"%s\"}",
 			!kr->binl_needed    ? "not needed"

@@ -55,8 +55,8 @@ int probe_report_add(struct probe_report *r, const struct probe_answer *a)
 	struct probe_server *s;
 	for (size_t i = 0; i < r->n_ans; i++) {
 		const struct probe_answer *b = &r->ans[i];
-		if (b->v6 == a->v6 && b->kind == a->kind && b->type == a->type && b->binl == a->binl &&
-		    !memcmp(b->src, a->src, addr_len(a->v6)))
+		if (b->v6 == a->v6 && b->kind == a->kind && b->type == a->type &&
+		    b->binl == a->binl && !memcmp(b->src, a->src, addr_len(a->v6)))
 			return (int)i;
 	}
 	if (r->n_ans == PROBE_MAX_ANSWERS || (unsigned)a->kind >= PROBE_NKINDS ||
@@ -218,7 +218,8 @@ void probe_report_plan(struct probe_report *r)
 			fetch_add(r, &r->ans[i]);
 }
 
-static bool kind_has(const struct probe_report *r, enum probe_kind k, bool (*pred)(const struct probe_answer *))
+static bool kind_has(const struct probe_report *r, enum probe_kind k,
+		     bool (*pred)(const struct probe_answer *))
 {
 	for (size_t i = 0; i < r->n_ans; i++)
 		if (!r->ans[i].v6 && r->ans[i].kind == k && pred(&r->ans[i]))
@@ -258,7 +259,7 @@ static enum probe_why kind_verdict(const struct probe_report *r, enum probe_kind
 		if (k == PROBE_UBOOT && kind_has(r, k, proxy_boot))
 			return PROBE_WHY_UBOOT;
 		return k == PROBE_EFI_HTTP && kind_has(r, k, non_url_boot) ? PROBE_WHY_NO_URL
-									    : PROBE_WHY_NO_BOOT;
+									   : PROBE_WHY_NO_BOOT;
 	}
 	if (k == PROBE_RPI && !a->has_addr && !a->rpi_menu)
 		return PROBE_WHY_RPI_MENU;

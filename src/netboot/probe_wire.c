@@ -19,18 +19,53 @@
  * boot "HTTPClient", a Pi 4 EEPROM (arch 0, like a BIOS ROM: pxe.c knows
  * it by option 97), U-Boot's CONFIG_BOOTP_VCI_STRING on arm64 with arch 22. */
 static const struct probe_kind_info kinds[PROBE_NKINDS] = {
-    [PROBE_BIOS] = {"bios", "x86 BIOS PXE ROM", 0, "PXEClient:Arch:00000:UNDI:002001", {1, 2, 1},
-		    .uuid = true, .proxy_ok = true},
-    [PROBE_EFI64] = {"efi64", "x64 UEFI PXE (EDK2)", 7, "PXEClient:Arch:00007:UNDI:003000",
-		     {1, 3, 0}, .uuid = true, .proxy_ok = true, .v6 = true},
-    [PROBE_EFI_HTTP] = {"efi-http", "x64 UEFI HTTP boot", 16, "HTTPClient:Arch:00016:UNDI:003000",
-			{1, 3, 0}, .uuid = true, .http = true, .proxy_ok = true, .v6 = true},
-    [PROBE_IPXE] = {"ipxe", "iPXE (chain-loaded, BIOS)", 0, "PXEClient:Arch:00000:UNDI:002001",
-		    {1, 2, 1}, .ipxe = true, .proxy_ok = true, .v6 = true},
-    [PROBE_ARM64] = {"arm64", "ARM64 UEFI PXE (EDK2)", 11, "PXEClient:Arch:00011:UNDI:003000",
-		     {1, 3, 0}, .uuid = true, .proxy_ok = true, .v6 = true},
-    [PROBE_RPI] = {"rpi", "Raspberry Pi 4 EEPROM", 0, "PXEClient:Arch:00000:UNDI:002001",
-		   {1, 2, 1}, .rpi = true, .proxy_ok = true},
+    [PROBE_BIOS] = {"bios",
+		    "x86 BIOS PXE ROM",
+		    0,
+		    "PXEClient:Arch:00000:UNDI:002001",
+		    {1, 2, 1},
+		    .uuid = true,
+		    .proxy_ok = true},
+    [PROBE_EFI64] = {"efi64",
+		     "x64 UEFI PXE (EDK2)",
+		     7,
+		     "PXEClient:Arch:00007:UNDI:003000",
+		     {1, 3, 0},
+		     .uuid = true,
+		     .proxy_ok = true,
+		     .v6 = true},
+    [PROBE_EFI_HTTP] = {"efi-http",
+			"x64 UEFI HTTP boot",
+			16,
+			"HTTPClient:Arch:00016:UNDI:003000",
+			{1, 3, 0},
+			.uuid = true,
+			.http = true,
+			.proxy_ok = true,
+			.v6 = true},
+    [PROBE_IPXE] = {"ipxe",
+		    "iPXE (chain-loaded, BIOS)",
+		    0,
+		    "PXEClient:Arch:00000:UNDI:002001",
+		    {1, 2, 1},
+		    .ipxe = true,
+		    .proxy_ok = true,
+		    .v6 = true},
+    [PROBE_ARM64] = {"arm64",
+		     "ARM64 UEFI PXE (EDK2)",
+		     11,
+		     "PXEClient:Arch:00011:UNDI:003000",
+		     {1, 3, 0},
+		     .uuid = true,
+		     .proxy_ok = true,
+		     .v6 = true},
+    [PROBE_RPI] = {"rpi",
+		   "Raspberry Pi 4 EEPROM",
+		   0,
+		   "PXEClient:Arch:00000:UNDI:002001",
+		   {1, 2, 1},
+		   .rpi = true,
+		   .proxy_ok = true},
     [PROBE_UBOOT] = {"uboot", "U-Boot arm64", 22, "U-Boot.armv8", {1, 0, 0}},
 };
 
@@ -92,7 +127,7 @@ static void probe_guid(uint8_t g[17], enum probe_kind k, const uint8_t mac[6])
 
 static const uint8_t prl_pxe[] = {1,  3,   6,	12,  15,  28,  43,  60,	 66,
 				  67, 128, 129, 130, 131, 132, 133, 134, 135};
-static const uint8_t prl_ipxe[] = {1,	3,   6,	  7,   12,  15,	 17,  26,  43,  60,  66,	67,
+static const uint8_t prl_ipxe[] = {1,	3,   6,	  7,   12,  15,	 17,  26,  43,	60,  66, 67,
 				   119, 128, 129, 130, 131, 132, 133, 134, 135, 175, 203};
 
 /* The options every request of kind k carries (53 is written by the caller). */
@@ -117,8 +152,8 @@ static int probe_put_client_opts(struct wbuf *w, enum probe_kind k, const uint8_
 	if (ki->ipxe) {
 		/* iPXE: bare user class "iPXE", client id, and 175 with a
 		 * few feature flags (PXE_EXT, HTTP, TFTP, DNS, bzImage) */
-		static const uint8_t feat[] = {0x10, 1, 2, 0x13, 1, 1, 0x15, 1,
-					       1,    0x17, 1, 1, 0x18, 1, 1};
+		static const uint8_t feat[] = {0x10, 1,	   2, 0x13, 1,	  1, 0x15, 1,
+					       1,    0x17, 1, 1,    0x18, 1, 1};
 		uint8_t cid[7] = {1};
 		memcpy(cid + 1, mac, 6);
 		dhcp4_build_opt(w, DHCP4_OPT_USER_CLASS, "iPXE", 4);
@@ -134,7 +169,8 @@ int probe_build_discover(struct wbuf *w, enum probe_kind k, uint32_t xid, const 
 	if ((unsigned)k >= PROBE_NKINDS)
 		return -EINVAL;
 	memcpy(h.chaddr, mac, 6);
-	if (dhcp4_build_header(w, &h) || dhcp4_build_opt_u8(w, DHCP4_OPT_MSG_TYPE, DHCP4_DISCOVER) ||
+	if (dhcp4_build_header(w, &h) ||
+	    dhcp4_build_opt_u8(w, DHCP4_OPT_MSG_TYPE, DHCP4_DISCOVER) ||
 	    probe_put_client_opts(w, k, mac))
 		return -ENOBUFS;
 	return dhcp4_build_end(w);
@@ -159,7 +195,8 @@ int probe_build_binl(struct wbuf *w, enum probe_kind k, uint32_t xid, const uint
 int probe_build_solicit(struct wbuf *w, enum probe_kind k, uint32_t xid, const uint8_t mac[6])
 {
 	const struct probe_kind_info *ki = probe_kind_info(k);
-	uint8_t duid[DHCP6_DUID_LL_LEN], ia[12] = {0}, arch[2], oro[] = {0, 23, 0, 24, 0, 59, 0, 60};
+	uint8_t duid[DHCP6_DUID_LL_LEN], ia[12] = {0}, arch[2],
+					 oro[] = {0, 23, 0, 24, 0, 59, 0, 60};
 	uint8_t zero[2] = {0}, uc[6] = {0, 4, 'i', 'P', 'X', 'E'};
 	if (!ki)
 		return -EINVAL;

@@ -84,10 +84,10 @@ int probe_parse_udp4(const void *p, size_t n, uint16_t dport, const uint8_t **pl
 struct probe_answer {
 	bool v6;
 	enum probe_kind kind;
-	uint8_t type;	  /* DHCP4_OFFER/ACK or DHCP6_ADVERTISE/REPLY */
-	bool binl;	  /* answer to our udp/4011 request */
-	uint8_t src[16];  /* sender address (4 bytes for v4) */
-	uint8_t mac[6];	  /* sender MAC (v4: the frame's; v6: from its DUID) */
+	uint8_t type;	 /* DHCP4_OFFER/ACK or DHCP6_ADVERTISE/REPLY */
+	bool binl;	 /* answer to our udp/4011 request */
+	uint8_t src[16]; /* sender address (4 bytes for v4) */
+	uint8_t mac[6];	 /* sender MAC (v4: the frame's; v6: from its DUID) */
 	bool has_mac;
 	uint8_t server_id[4]; /* option 54 */
 	bool has_server_id;
@@ -108,6 +108,7 @@ struct probe_answer {
 	char o67[PROBE_STR];
 	char url[PROBE_STR]; /* DHCPv6 59 */
 	char duid[64];	     /* DHCPv6 server DUID, hex (cut) */
+	unsigned ms;	     /* arrival, ms after the first DISCOVER (set by the driver) */
 };
 
 /* Parses a DHCPv4 reply p[n] from src; it must be a BOOTREPLY to one of our
