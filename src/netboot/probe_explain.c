@@ -96,16 +96,34 @@ static void rule_only_proxies(const struct probe_report *r, struct emit *e)
 		    s);
 }
 
+static unsigned proxies_of(const struct probe_report *r, enum probe_kind k);
+static const char *proxy_list(const struct probe_report *r, enum probe_kind k, char *buf,
+			      size_t cap);
+
 static void rule_no_boot(const struct probe_report *r, struct emit *e)
 {
-	char k[128], d[256];
+	char k[128], d[256], p[128];
 	size_t nd;
-	unsigned m = kinds_why(r, PROBE_WHY_NO_BOOT);
-	if (!m)
+	unsigned m = kinds_why(r, PROBE_WHY_NO_BOOT), bare = 0;
+	for (int i = 0; i < PROBE_NKINDS; i++) {
+		if (!(m & (1u << i)))
+			continue;
+		if (!proxies_of(r, (enum probe_kind)i)) {
+			bare |= 1u << i;
+			continue;
+		}
+		/* a proxy answered, but with a menu or "local boot" and no file */
+		probe_kinds_str(1u << i, k, sizeof k);
+		say(e, "no-boot-offer", PROBE_SEV_ERROR, 1u << i,
+		    "The proxy %s answered %s without a boot file (a menu, or local boot): give it "
+		    "a file for this client kind.",
+		    proxy_list(r, (enum probe_kind)i, p, sizeof p), k);
+	}
+	if (!bare)
 		return;
-	probe_kinds_str(m, k, sizeof k);
+	probe_kinds_str(bare, k, sizeof k);
 	servers_with(r, PROBE_ROLE_DHCP, d, sizeof d, &nd);
-	say(e, "no-boot-offer", PROBE_SEV_ERROR, m,
+	say(e, "no-boot-offer", PROBE_SEV_ERROR, bare,
 	    "No server offers a boot file to %s: the DHCP server (%s) gives an address only. Start "
 	    "'lifeboat serve' on this LAN, or set next-server and filename on the DHCP server.",
 	    k, d);

@@ -147,7 +147,8 @@ static void print_files(FILE *f, const struct probe_report *r)
 		if (x->result == PROBE_FETCH_NOT_FOUND || x->result == PROBE_FETCH_ERROR)
 			snprintf(res, sizeof res, "%s (%s %d)", probe_fetch_result_name(x->result),
 				 x->http ? "HTTP" : "TFTP error", x->code);
-		fprintf(f, "  %-4s %s:%u %s\n", x->http ? "HTTP" : "TFTP", x->host, x->port, p);
+		fprintf(f, "  %-4s %s%s%s:%u %s\n", x->http ? "HTTP" : "TFTP", x->v6 ? "[" : "",
+			x->host, x->v6 ? "]" : "", x->port, p);
 		if (x->result == PROBE_FETCH_OK) {
 			size_str(x->size, s, sizeof s);
 			size_str((long long)x->bytes, b, sizeof b);

@@ -113,8 +113,9 @@ static int binl_ack_of(const struct probe_report *r, const struct probe_answer *
 	return -1;
 }
 
-/* Which answer kind k's firmware boots from: the first proxy offer (or
- * its 4011 answer) it accepts, else a DHCP server's own boot file. */
+/* Which answer kind k's firmware boots from: the first proxy offer it
+ * accepts that leads to a file (directly or through its udp/4011 answer),
+ * else a DHCP server's own boot file. */
 static int choose_boot(struct probe_report *r, enum probe_kind k)
 {
 	const struct probe_kind_info *ki = probe_kind_info(k);
@@ -128,10 +129,10 @@ static int choose_boot(struct probe_report *r, enum probe_kind k)
 			int b = binl_ack_of(r, a);
 			kr->binl_needed = true;
 			kr->binl_sent = r->binl_sent[k];
-			kr->binl_answered = b >= 0;
+			kr->binl_answered |= b >= 0;
 			if (b >= 0 && probe_boot_name(&r->ans[b])[0])
 				return b;
-			return -1;
+			continue;
 		}
 		if (probe_boot_name(a)[0])
 			return (int)i;

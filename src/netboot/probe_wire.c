@@ -66,7 +66,7 @@ static const struct probe_kind_info kinds[PROBE_NKINDS] = {
 		   {1, 2, 1},
 		   .rpi = true,
 		   .proxy_ok = true},
-    [PROBE_UBOOT] = {"uboot", "U-Boot arm64", 22, "U-Boot.armv8", {1, 0, 0}},
+    [PROBE_UBOOT] = {"uboot", "U-Boot arm64", 22, "U-Boot.armv8", {1, 0, 0}, .proxy_ok = false},
 };
 
 const struct probe_kind_info *probe_kind_info(enum probe_kind k)
@@ -551,6 +551,10 @@ int probe_parse_target(const char *s, bool *is_http, char *host, size_t host_cap
 	}
 	if (*e != '/')
 		return -EINVAL;
+	/* the path goes into our request line as is: no spaces, no CR/LF */
+	for (const char *q = e; *is_http && *q; q++)
+		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+			return -EINVAL;
 	*path = *is_http ? e : e + 1;
 	return 0;
 }
