@@ -3,6 +3,7 @@
 #include "netboot/probe_explain.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,14 +146,24 @@ static unsigned proxies_of(const struct probe_report *r, enum probe_kind k)
 }
 
 /* The boot name server s offered kind k (in its offer or its udp/4011
- * answer), "no file" when none. */
+ * answer), "" when none. */
 static const char *offered_by(const struct probe_report *r, size_t s, enum probe_kind k)
 {
 	for (size_t i = 0; i < r->n_ans; i++)
 		if (!r->ans[i].v6 && r->ans[i].kind == k && probe_boot_name(&r->ans[i])[0] &&
 		    !memcmp(r->ans[i].src, r->srv[s].addr, 4))
 			return probe_boot_name(&r->ans[i]);
-	return "no file";
+	return "";
+}
+
+/* Whether every server in mask offered kinds a and b the same file. */
+static bool same_offers(const struct probe_report *r, unsigned mask, enum probe_kind a,
+			enum probe_kind b)
+{
+	for (size_t s = 0; s < r->n_srv; s++)
+		if ((mask & (1u << s)) && strcmp(offered_by(r, s, a), offered_by(r, s, b)))
+			return false;
+	return true;
 }
 
 static void rule_two_proxies(const struct probe_report *r, struct emit *e)
@@ -165,7 +176,8 @@ static void rule_two_proxies(const struct probe_report *r, struct emit *e)
 		if (!(r->asked & (1u << k)) || (done & (1u << k)) || __builtin_popcount(m) < 2)
 			continue;
 		for (int j = k; j < PROBE_NKINDS; j++)
-			if ((r->asked & (1u << j)) && proxies_of(r, (enum probe_kind)j) == m)
+			if ((r->asked & (1u << j)) && proxies_of(r, (enum probe_kind)j) == m &&
+			    same_offers(r, m, (enum probe_kind)k, (enum probe_kind)j))
 				kinds |= 1u << j;
 		done |= kinds;
 		list[0] = 0;
@@ -173,9 +185,12 @@ static void rule_two_proxies(const struct probe_report *r, struct emit *e)
 			char a[48], f[80];
 			if (!(m & (1u << s)))
 				continue;
-			int n = snprintf(list + o, sizeof list - o, "%s%s (%s)", o ? " and " : "",
-					 addr4(r->srv[s].addr, a, sizeof a),
-					 clean(f, sizeof f, offered_by(r, s, (enum probe_kind)k)));
+			int n =
+			    snprintf(list + o, sizeof list - o, "%s%s (%s)", o ? " and " : "",
+				     addr4(r->srv[s].addr, a, sizeof a),
+				     offered_by(r, s, (enum probe_kind)k)[0]
+					 ? clean(f, sizeof f, offered_by(r, s, (enum probe_kind)k))
+					 : "no file");
 			if (n > 0 && (size_t)n < sizeof list - o)
 				o += (size_t)n;
 		}

@@ -49,14 +49,14 @@ probe() {
 	local name=$1 t0 rc2
 	shift
 	t0=$(lab_now)
-	ip netns exec "$PNS" "$LB_BIN" probe -i eth0 --json "$@" > "$LAB_DIR/$name.json" 2> "$LAB_DIR/$name.err"
+	ip netns exec "$PNS" "$LB_BIN" probe -i eth0 --json "$@" > "$LAB_DIR/$name.json" 2> "$LAB_DIR/$name.stderr"
 	PRC=$?
 	times+=("$name=$(lab_elapsed "$t0")s")
 	lab_log "probe $name ($*): exit $PRC in $(lab_elapsed "$t0") s ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duration_ms"])' "$LAB_DIR/$name.json" 2>/dev/null) ms by its own clock)"
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$LAB_DIR/$name.json" ||
-		lab_fail "$name: --json output is not JSON: $(head -c 300 "$LAB_DIR/$name.json") $(cat "$LAB_DIR/$name.err")"
+		lab_fail "$name: --json output is not JSON: $(head -c 300 "$LAB_DIR/$name.json") $(cat "$LAB_DIR/$name.stderr")"
 	[ "${TEXT:-0}" = 1 ] || return 0
-	ip netns exec "$PNS" "$LB_BIN" probe -i eth0 "$@" > "$LAB_DIR/$name.txt" 2>> "$LAB_DIR/$name.err"
+	ip netns exec "$PNS" "$LB_BIN" probe -i eth0 "$@" > "$LAB_DIR/$name.txt" 2>> "$LAB_DIR/$name.stderr"
 	rc2=$?
 	sed 's/^/    /' "$LAB_DIR/$name.txt"
 	[ $PRC = $rc2 ] || lab_fail "$name: --json exit $PRC but text exit $rc2"

@@ -401,6 +401,17 @@ static const struct tcase cases[] = {
      .fetch = PROBE_FETCH_OK,
      .rules = {"two-proxies"},
      .ok = true},
+    {"two proxies, two kinds, other files: one sentence each",
+     B | 1u << PROBE_IPXE,
+     .ans = {{PROBE_BIOS, R, "192.0.2.150", ""},
+	     {PROBE_IPXE, R, "192.0.2.150", ""},
+	     {PROBE_BIOS, L, NULL, "undionly.kpxe", true},
+	     {PROBE_BIOS, X, NULL, "pxelinux.0", true},
+	     {PROBE_IPXE, L, NULL, "http://192.0.2.2/boot.ipxe", true},
+	     {PROBE_IPXE, X, NULL, "pxelinux.0", true}},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"two-proxies", "two-proxies"},
+     .ok = true},
     {"router sets file beside a proxy",
      B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", "pxelinux.0"}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
@@ -576,12 +587,12 @@ static void test_rule_texts(void **state)
 	assert_int_equal(fs[0].sev, PROBE_SEV_WARN);
 	assert_string_equal(probe_role_name(r.srv[0].roles), "DHCP server");
 	assert_string_equal(probe_role_name(r.srv[1].roles), "proxy");
-	build(&cases[5], &r); /* router sets file beside a proxy */
+	build(&cases[6], &r); /* router sets file beside a proxy */
 	probe_report_finish(&r);
 	assert_int_equal(probe_explain(&r, fs, 16), 1);
 	assert_int_equal(fs[0].sev, PROBE_SEV_WARN);
 	assert_string_equal(probe_role_name(r.srv[0].roles), "both");
-	build(&cases[6], &r); /* the router alone: info, not a warning */
+	build(&cases[7], &r); /* the router alone: info, not a warning */
 	probe_report_finish(&r);
 	assert_int_equal(probe_explain(&r, fs, 16), 1);
 	assert_int_equal(fs[0].sev, PROBE_SEV_INFO);
@@ -597,7 +608,7 @@ static void test_print_hostile(void **state)
 	struct probe_finding fs[16];
 	char *text = NULL;
 	size_t len;
-	build(&cases[7], &r); /* file missing */
+	build(&cases[8], &r); /* file missing */
 	snprintf(r.ans[1].file, sizeof r.ans[1].file, "a\"b\\c\n\x1b[2Jd\xff");
 	snprintf(r.fetch[0].path, sizeof r.fetch[0].path, "%s", r.ans[1].file);
 	bool ok = probe_report_finish(&r);
