@@ -90,7 +90,7 @@ struct collect {
 	int ifindex;
 	int pk, binl, v6;
 	uint32_t base;
-	uint64_t t0, deadline, last_new;
+	uint64_t t0, deadline, last_new, last_binl;
 	struct {
 		enum probe_kind kind;
 		uint8_t to[4];
@@ -244,6 +244,7 @@ static void maybe_binl(struct collect *c, const struct probe_answer *a)
 	if (sendto(c->binl, d, w.len, 0, (struct sockaddr *)&sin, sizeof sin) < 0)
 		return;
 	c->r->binl_sent[a->kind] = true;
+	c->last_binl = now_ms();
 	/* EDK2 waits a few seconds for the 4011 answer; we give it 1.5 s,
 	 * but the whole window grows by at most 0.5 s */
 	uint64_t until = now_ms() + 1500, cap = c->t0 + c->o->timeout_ms + 500;
@@ -331,8 +332,8 @@ static unsigned unanswered(const struct probe_report *r)
 
 /* Whether waiting longer is unlikely to bring anything: 2 s passed, every
  * asked kind has an address offer (dnsmasq's first offer to a new MAC
- * comes only after its 3 s ping check), every 4011 request an answer, and
- * nothing new came for 1 s. */
+ * comes only after its 3 s ping check), every 4011 request an answer or
+ * 1.5 s of silence, and nothing new came for 1 s. */
 static bool collect_settled(const struct collect *c, uint64_t now)
 {
 	unsigned addr = 0, binl = 0, asked_binl = 0;
@@ -348,7 +349,8 @@ static bool collect_settled(const struct collect *c, uint64_t now)
 	for (int k = 0; k < PROBE_NKINDS; k++)
 		if (c->r->binl_sent[k])
 			asked_binl |= 1u << k;
-	return (addr & c->r->asked) == c->r->asked && (binl & asked_binl) == asked_binl;
+	return (addr & c->r->asked) == c->r->asked &&
+	       ((binl & asked_binl) == asked_binl || now >= c->last_binl + 1500);
 }
 
 /* One window: every DISCOVER at once, a resend at 1 s for kinds nobody

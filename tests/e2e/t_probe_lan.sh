@@ -11,7 +11,8 @@
 #   3 + a dnsmasq proxy (pxe-service) in another namespace: two proxies
 #   4 the router sets next-server and file itself (dhcp-boot)
 #   5 a boot file that does not exist (the router names one lifeboat lacks)
-#   6 TFTP blocked by nft on lifeboat's host
+#   6 TFTP blocked by nft on lifeboat's host; then udp/4011 blocked (efi64's
+#     BINL step silent)
 #   7 no DHCP server at all (router stopped), then lifeboat alone (proxy
 #     without a DHCP server)
 # The probe's duration is printed for each (RESULT line), not asserted.
@@ -180,6 +181,19 @@ check tftp-blocked 'file("undionly.kpxe")["result"] == "no answer"' "TFTP fetch 
 check tftp-blocked '"tftp-blocked" in rules() and finding("tftp-blocked")["kinds"] == ["bios"]' "no tftp-blocked finding for bios"
 check tftp-blocked 'kind("efi-http")["boots"] and not kind("bios")["boots"]' "HTTP boot should still work, bios not"
 text_has tftp-blocked 'TFTP to 192.0.2.2 port 69 got no answer'
+ip netns exec "$NS_LAPTOP" nft delete table inet probetest
+
+# --- 6b: the udp/4011 server silent (nft drops 4011 on lifeboat's host) ---
+ip netns exec "$NS_LAPTOP" nft -f - <<'NFT' || lab_fail "nft rules"
+table inet probetest {
+	chain in { type filter hook input priority 0; udp dport 4011 drop; }
+}
+NFT
+probe binl-silent --as efi64,bios
+[ $PRC = 1 ] || lab_fail "4011 dropped: exit $PRC, want 1"
+check binl-silent 'kind("efi64")["binl"] == "silent" and not kind("efi64")["boots"] and kind("bios")["boots"]' \
+	"efi64 should fail on the silent 4011 server, bios (PXE10, no 4011) boot"
+check binl-silent 'finding("binl-silent")["kinds"] == ["efi64"]' "no binl-silent finding for efi64"
 ip netns exec "$NS_LAPTOP" nft delete table inet probetest
 
 # --- 7: no DHCP server at all; then lifeboat alone ---
