@@ -479,9 +479,9 @@ int probe_run(const struct probe_opts *o, struct probe_report *r)
 		/* 1.5 s for the fetches, less when the window ran long: the
 		 * whole probe stays under 6 s (but gets at least 0.5 s) */
 		uint64_t spent = now_ms() - t0;
-		unsigned budget = spent + 1500 <= 5800	? 1500
-				  : spent + 500 >= 5800 ? 500
-							: (unsigned)(5800 - spent);
+		unsigned budget = spent + 1500 <= 5500	? 1500
+				  : spent + 500 >= 5500 ? 500
+							: (unsigned)(5500 - spent);
 		probe_fetch_all(r, ifc.index, ifc.mtu ? ifc.mtu : 1500, budget);
 	}
 	collect_close(&c);

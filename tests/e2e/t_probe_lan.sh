@@ -128,7 +128,7 @@ check lifeboat 'offers("bios", "192.0.2.2")[0]["opt60"] == "PXEClient" and offer
 	"bios proxy offer lacks 60/43"
 check lifeboat 'any(o["v6"] and o["boot_file_url"] for o in j["offers"])' "no DHCPv6 boot-file-url from lifeboat"
 text_has lifeboat 'OK: 6 of 6 client kinds would boot'
-probe lifeboat-mac --as bios --mac 02:00:5e:00:53:01
+probe lifeboat-mac --as bios --mac 02:00:5e:00:53:01 --timeout 8000
 [ $PRC = 0 ] || lab_fail "--mac: exit $PRC, want 0"
 check lifeboat-mac 'j["mac"] == "02:00:5e:00:53:01"' "--mac not used"
 lab_server_log_has "dhcp\.offer mac=02:00:5e:00:53:01 arch=0" || lab_fail "lifeboat did not see the --mac MAC"
