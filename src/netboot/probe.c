@@ -475,6 +475,7 @@ int probe_run(const struct probe_opts *o, struct probe_report *r)
 	err = collect_open(&c, &ifc);
 	if (!err) {
 		collect_run(&c);
+		r->window_ms = (unsigned)(now_ms() - c.t0);
 		probe_report_plan(r);
 		/* 1.5 s for the fetches, less when the window ran long: the
 		 * whole probe stays under 6 s (but gets at least 0.5 s) */

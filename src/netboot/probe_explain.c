@@ -78,10 +78,10 @@ static void rule_no_server(const struct probe_report *r, struct emit *e)
 	servers_with(r, ~0u, s, sizeof s, &n);
 	if (!n)
 		say(e, "no-dhcp-server", PROBE_SEV_ERROR, r->asked,
-		    "No DHCP server answered on %s: nothing on this LAN hands out addresses or "
-		    "boot offers. Check the link, or start the LAN's DHCP server (a router, "
-		    "dnsmasq).",
-		    r->ifname);
+		    "No DHCP server answered on %s within %u.%u s: nothing on this LAN hands out "
+		    "addresses or boot offers. Check the link, or start the LAN's DHCP server (a "
+		    "router, dnsmasq); a slow one may need a longer --timeout.",
+		    r->ifname, r->window_ms / 1000, r->window_ms % 1000 / 100);
 }
 
 static void rule_only_proxies(const struct probe_report *r, struct emit *e)
@@ -92,9 +92,10 @@ static void rule_only_proxies(const struct probe_report *r, struct emit *e)
 	servers_with(r, PROBE_ROLE_DHCP, d, sizeof d, &nd);
 	if (n && !nd)
 		say(e, "no-address", PROBE_SEV_ERROR, r->asked,
-		    "Only proxies answered (%s): no DHCP server offers an address, and a netboot "
-		    "client takes a proxy's offer only once the LAN's DHCP server gave it one.",
-		    s);
+		    "Only proxies answered (%s) within %u.%u s: no DHCP server offers an address, "
+		    "and a netboot client takes a proxy's offer only once the LAN's DHCP server "
+		    "gave it one.",
+		    s, r->window_ms / 1000, r->window_ms % 1000 / 100);
 }
 
 static unsigned proxies_of(const struct probe_report *r, enum probe_kind k);

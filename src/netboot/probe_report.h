@@ -89,6 +89,7 @@ struct probe_report {
 	unsigned asked; /* kinds, 1u << kind */
 	bool v6;
 	unsigned duration_ms;
+	unsigned window_ms; /* how long DHCP answers were collected */
 	struct probe_answer ans[PROBE_MAX_ANSWERS];
 	size_t n_ans;
 	size_t dropped; /* answers past the table or malformed */
