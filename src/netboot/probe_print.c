@@ -324,8 +324,9 @@ void probe_print_json(FILE *f, const struct probe_report *r, const struct probe_
 		probe_addr_str(false, r->ip, ip, sizeof ip);
 	fprintf(f, "{\"interface\":");
 	probe_json_str(f, r->ifname);
-	fprintf(f, ",\"mac\":\"%s\",\"ip\":\"%s\",\"duration_ms\":%u,\"ok\":%s,",
-		mac_str(r->mac, true, m, sizeof m), ip, r->duration_ms, ok ? "true" : "false");
+	fprintf(f, ",\"mac\":\"%s\",\"ip\":\"%s\",\"duration_ms\":%u,\"window_ms\":%u,\"ok\":%s,",
+		mac_str(r->mac, true, m, sizeof m), ip, r->duration_ms, r->window_ms,
+		ok ? "true" : "false");
 	json_servers(f, r);
 	fprintf(f, "\"offers\":[");
 	for (size_t i = 0; i < r->n_ans; i++) {
