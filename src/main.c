@@ -10,6 +10,7 @@
 
 #include "core/opts.h"
 #include "core/optsdoc.h"
+#include "netboot/probe.h"
 #include "netboot/serve_opts.h"
 #include "rescue/leftover.h"
 #include "rescue/role.h"
@@ -32,6 +33,8 @@ static const struct role roles[] = {
     {"init", init_main, "the PID 1 role used by takeover and rescue images", NULL},
     {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch", NULL},
     {"return", return_main, "in a rescue system: go back to the original system", NULL},
+    {"probe", probe_main, "netboot: play each client kind on the LAN and say what would boot",
+     probe_options},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help
