@@ -24,68 +24,62 @@
 
 struct clean_case {
 	const char *in;
-	size_t n;	  /* 0: strlen(in) */
+	size_t n; /* 0: strlen(in) */
 	const char *want; /* NULL: refused with -EINVAL */
 };
 
-#define REFUSE(s)                      \
-	{                              \
-		s, sizeof(s) - 1, NULL \
-	}
-#define OK(s, w)                    \
-	{                           \
-		s, sizeof(s) - 1, w \
-	}
+#define REFUSE(s) { s, sizeof(s) - 1, NULL }
+#define OK(s, w) { s, sizeof(s) - 1, w }
 
 static const struct clean_case clean_cases[] = {
-    OK("a", "a"),
-    OK("pxelinux.0", "pxelinux.0"),
-    OK("/a", "a"),
-    OK("//a//b/", "a/b"),
-    OK("./a/./b/.", "a/b"),
-    OK("a\\b", "a/b"),
-    OK("\\boot\\x64\\wdsnbp.com", "boot/x64/wdsnbp.com"),
-    OK("/\\/a", "a"),
-    OK("...", "..."),
-    OK("..a", "..a"),
-    OK("a..", "a.."),
-    OK("a/...b/c", "a/...b/c"),
-    OK(".hidden", ".hidden"),
-    OK("%2e%2e/x", "%2e%2e/x"),	      /* no decoding here: a literal name */
-    OK("caf\xc3\xa9", "caf\xc3\xa9"), /* UTF-8 passes */
-    OK("sp ace", "sp ace"),
-    /* ".." in every position, with either separator */
-    REFUSE(".."),
-    REFUSE("/.."),
-    REFUSE("../"),
-    REFUSE("../a"),
-    REFUSE("a/.."),
-    REFUSE("a/../b"),
-    REFUSE("a/b/../../c"),
-    REFUSE("/../etc/passwd"),
-    REFUSE("..\\a"),
-    REFUSE("a\\..\\b"),
-    REFUSE("a\\.."),
-    REFUSE("\\..\\..\\windows"),
-    REFUSE("a/./../b"),
-    REFUSE("a//..//b"),
-    /* empty results */
-    REFUSE(""),
-    REFUSE("/"),
-    REFUSE("//"),
-    REFUSE("."),
-    REFUSE("./"),
-    REFUSE("/./."),
-    REFUSE("\\"),
-    /* control bytes anywhere, and NUL inside the counted string */
-    REFUSE("a\nb"),
-    REFUSE("\ta"),
-    REFUSE("a\r"),
-    REFUSE("a\x1b[31m"),
-    REFUSE("a\x7f"),
-    REFUSE("a\0b"),
-    REFUSE("\0"),
-    REFUSE("dir/\x01/f"),
+	OK("a", "a"),
+	OK("pxelinux.0", "pxelinux.0"),
+	OK("/a", "a"),
+	OK("//a//b/", "a/b"),
+	OK("./a/./b/.", "a/b"),
+	OK("a\\b", "a/b"),
+	OK("\\boot\\x64\\wdsnbp.com", "boot/x64/wdsnbp.com"),
+	OK("/\\/a", "a"),
+	OK("...", "..."),
+	OK("..a", "..a"),
+	OK("a..", "a.."),
+	OK("a/...b/c", "a/...b/c"),
+	OK(".hidden", ".hidden"),
+	OK("%2e%2e/x", "%2e%2e/x"), /* no decoding here: a literal name */
+	OK("caf\xc3\xa9", "caf\xc3\xa9"), /* UTF-8 passes */
+	OK("sp ace", "sp ace"),
+	/* ".." in every position, with either separator */
+	REFUSE(".."),
+	REFUSE("/.."),
+	REFUSE("../"),
+	REFUSE("../a"),
+	REFUSE("a/.."),
+	REFUSE("a/../b"),
+	REFUSE("a/b/../../c"),
+	REFUSE("/../etc/passwd"),
+	REFUSE("..\\a"),
+	REFUSE("a\\..\\b"),
+	REFUSE("a\\.."),
+	REFUSE("\\..\\..\\windows"),
+	REFUSE("a/./../b"),
+	REFUSE("a//..//b"),
+	/* empty results */
+	REFUSE(""),
+	REFUSE("/"),
+	REFUSE("//"),
+	REFUSE("."),
+	REFUSE("./"),
+	REFUSE("/./."),
+	REFUSE("\\"),
+	/* control bytes anywhere, and NUL inside the counted string */
+	REFUSE("a\nb"),
+	REFUSE("\ta"),
+	REFUSE("a\r"),
+	REFUSE("a\x1b[31m"),
+	REFUSE("a\x7f"),
+	REFUSE("a\0b"),
+	REFUSE("\0"),
+	REFUSE("dir/\x01/f"),
 };
 
 static void test_clean_table(void **state)
@@ -174,14 +168,14 @@ static int tree_setup(void **state)
 	snprintf(p, sizeof p, "%s/dir", t->root);
 	assert_int_equal(mkdir(p, 0755), 0);
 	put(p, "inner", "inner");
-	link_at(t->root, "good-link", "file");	       /* stays inside: fine */
-	link_at(t->root, "good-dir-link", "dir");      /* stays inside: fine */
-	link_at(p, "up-inside", "../file");	       /* .. that stays inside */
-	link_at(t->root, "rel-escape", "../secret");   /* relative, out */
-	link_at(t->root, "abs-escape", "/etc/passwd"); /* absolute, out */
-	link_at(t->root, "abs-root", "/");	       /* a directory out */
-	link_at(t->root, "dir-escape", "..");	       /* used as a component */
-	link_at(t->root, "chain1", "chain2");	       /* chain, last hop out */
+	link_at(t->root, "good-link", "file");		  /* stays inside: fine */
+	link_at(t->root, "good-dir-link", "dir");	  /* stays inside: fine */
+	link_at(p, "up-inside", "../file");		  /* .. that stays inside */
+	link_at(t->root, "rel-escape", "../secret");	  /* relative, out */
+	link_at(t->root, "abs-escape", "/etc/passwd");	  /* absolute, out */
+	link_at(t->root, "abs-root", "/");		  /* a directory out */
+	link_at(t->root, "dir-escape", "..");		  /* used as a component */
+	link_at(t->root, "chain1", "chain2");		  /* chain, last hop out */
 	link_at(t->root, "chain2", "dir/../../secret");
 	link_at(t->root, "loop1", "loop2");
 	link_at(t->root, "loop2", "loop1");
@@ -192,7 +186,7 @@ static int tree_setup(void **state)
 	snprintf(p, sizeof p, "%s/null", t->root);
 	t->have_dev = mknod(p, S_IFCHR | 0666, makedev(1, 3)) == 0; /* needs root */
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/sock", t->root);
 	assert_int_equal(bind(s, (struct sockaddr *)&sun, sizeof sun), 0);
 	close(s);
@@ -222,30 +216,30 @@ struct open_case {
 };
 
 static const struct open_case open_cases[] = {
-    {"file", WANT_OK, "hello", false},
-    {"dir/inner", WANT_OK, "inner", false},
-    {"good-link", WANT_OK, "hello", true},
-    {"good-dir-link/inner", WANT_OK, "inner", true},
-    {"dir/up-inside", WANT_OK, "hello", true},
-    {"missing", WANT_NOENT, NULL, false},
-    {"dir/missing", WANT_NOENT, NULL, false},
-    {"dangling", WANT_NOENT, NULL, true},
-    {"file/x", WANT_NOTDIR, NULL, false},
-    {"dir", WANT_ISDIR, NULL, false},
-    {"good-dir-link", WANT_ISDIR, NULL, true},
-    {"fifo", WANT_NOTREG, NULL, false},
-    {"sock", WANT_NOTREG, NULL, false},
-    {"rel-escape", WANT_ESCAPE, NULL, false},
-    {"abs-escape", WANT_ESCAPE, NULL, false},
-    {"abs-root", WANT_ESCAPE, NULL, false},
-    {"dir-escape/secret", WANT_ESCAPE, NULL, false},
-    {"chain1", WANT_ESCAPE, NULL, false},
-    {"proc-self", WANT_ESCAPE, NULL, false},
-    {"loop1", WANT_LOOP, NULL, false},
-    /* a path cleaning would refuse, to show openat2 holds on its own */
-    {"../secret", WANT_ESCAPE, NULL, false},
-    {"dir/../../secret", WANT_ESCAPE, NULL, false},
-    {"/etc/passwd", WANT_ESCAPE, NULL, false},
+	{ "file", WANT_OK, "hello", false },
+	{ "dir/inner", WANT_OK, "inner", false },
+	{ "good-link", WANT_OK, "hello", true },
+	{ "good-dir-link/inner", WANT_OK, "inner", true },
+	{ "dir/up-inside", WANT_OK, "hello", true },
+	{ "missing", WANT_NOENT, NULL, false },
+	{ "dir/missing", WANT_NOENT, NULL, false },
+	{ "dangling", WANT_NOENT, NULL, true },
+	{ "file/x", WANT_NOTDIR, NULL, false },
+	{ "dir", WANT_ISDIR, NULL, false },
+	{ "good-dir-link", WANT_ISDIR, NULL, true },
+	{ "fifo", WANT_NOTREG, NULL, false },
+	{ "sock", WANT_NOTREG, NULL, false },
+	{ "rel-escape", WANT_ESCAPE, NULL, false },
+	{ "abs-escape", WANT_ESCAPE, NULL, false },
+	{ "abs-root", WANT_ESCAPE, NULL, false },
+	{ "dir-escape/secret", WANT_ESCAPE, NULL, false },
+	{ "chain1", WANT_ESCAPE, NULL, false },
+	{ "proc-self", WANT_ESCAPE, NULL, false },
+	{ "loop1", WANT_LOOP, NULL, false },
+	/* a path cleaning would refuse, to show openat2 holds on its own */
+	{ "../secret", WANT_ESCAPE, NULL, false },
+	{ "dir/../../secret", WANT_ESCAPE, NULL, false },
+	{ "/etc/passwd", WANT_ESCAPE, NULL, false },
 };
 
 static void check_open(struct tree *t, const struct open_case *c)
@@ -260,7 +254,7 @@ static void check_open(struct tree *t, const struct open_case *c)
 	}
 	switch (c->want) {
 	case WANT_OK: {
-		char buf[64] = {0};
+		char buf[64] = { 0 };
 		if (fd < 0)
 			fail_msg("%s: refused with %d", c->path, fd);
 		assert_true(S_ISREG(st.st_mode));
@@ -307,7 +301,7 @@ static void test_open_table(void **state)
 	for (size_t i = 0; i < sizeof open_cases / sizeof open_cases[0]; i++)
 		check_open(t, &open_cases[i]);
 	if (t->have_dev) {
-		struct open_case dev = {"null", WANT_NOTREG, NULL, false};
+		struct open_case dev = { "null", WANT_NOTREG, NULL, false };
 		check_open(t, &dev);
 	} else {
 		print_message("mknod not permitted: device case skipped\n");
@@ -399,8 +393,8 @@ static void test_clean_then_open(void **state)
 {
 	struct tree *t = *state;
 	static const char *const hostile[] = {
-	    "../secret",	 "..\\secret", "/../secret",  "dir/../../secret", "rel-escape",
-	    "dir-escape/secret", "chain1",     "/etc/passwd", "\\..\\secret",	  "abs-escape",
+		"../secret", "..\\secret", "/../secret", "dir/../../secret", "rel-escape",
+		"dir-escape/secret", "chain1", "/etc/passwd", "\\..\\secret", "abs-escape",
 	};
 	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
 		char clean[FSROOT_PATH_MAX];
@@ -417,12 +411,12 @@ static void test_clean_then_open(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_clean_table),
-	    cmocka_unit_test(test_clean_overlong),
-	    cmocka_unit_test_setup_teardown(test_open_table, tree_setup, tree_teardown),
-	    cmocka_unit_test_setup_teardown(test_walk_table, tree_setup, tree_teardown),
-	    cmocka_unit_test_setup_teardown(test_special_never_opened, tree_setup, tree_teardown),
-	    cmocka_unit_test_setup_teardown(test_clean_then_open, tree_setup, tree_teardown),
+		cmocka_unit_test(test_clean_table),
+		cmocka_unit_test(test_clean_overlong),
+		cmocka_unit_test_setup_teardown(test_open_table, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_table, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_special_never_opened, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_clean_then_open, tree_setup, tree_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ static void test_find_init(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_find_init),
+		cmocka_unit_test(test_find_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
