@@ -102,6 +102,7 @@ all: $(BIN)
 # The shipped binary is stripped; $(MUSL_DIR)/lifeboat.debug keeps the symbols.
 $(BIN): $(MUSL_OBJS)
 	$(CC) -static $(REPRO) -o $(MUSL_DIR)/lifeboat.debug $^
+	@mkdir -p $(dir $@)
 	$(STRIP) -o $@ $(MUSL_DIR)/lifeboat.debug
 	@size=$$(stat -c %s $@); echo "$@: static musl binary ($(ARCH)), $$size bytes"
 ifneq ($(BIN),lifeboat)
