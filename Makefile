@@ -219,7 +219,9 @@ $(UX_DIR)/%: tests/unit/%.c $(UX_LIB) $(HDRS)
 	@echo '  TEST $@'
 	$(Q)$(UX_CC) $(CPPFLAGS) -Itests/unit $(CSTD) $(WARN) -Wno-missing-prototypes -O1 -g \
 		-DLIFEBOAT_SRCDIR='"$(CURDIR)"' -o $@ $< $(UX_LIB) -lcmocka
-.PHONY: test-cross test-arm64 test-armhf
+.PHONY: test-cross test-arm64 test-armhf print-qemu
+print-qemu: # the qemu-user that runs an ARCH binary here (nothing when native)
+	@$(if $(filter $(ARCH),$(HOST_ARCH)),true,echo $(QEMU_$(ARCH)))
 test-cross: $(UX_BINS)
 	@LB_UNIT_RUNNER=$(QEMU_$(UNIT_XARCH)) LB_UNIT_SUITE=unit-$(UNIT_XARCH) tests/run-unit $(UX_BINS)
 test-arm64 test-armhf:
