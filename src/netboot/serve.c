@@ -83,6 +83,12 @@ static int serve_check_ipxe(struct serve_opts *o)
 			found++;
 			continue;
 		}
+		/* --grub (or this host's default) boots them instead */
+		int g = grub_target_for_key(t[i].key);
+		if (g < 0)
+			g = grub_target_for_key(t[i].fallback);
+		if (o->plan.grub && g >= 0 && (o->plan.grub_targets & (1u << g)))
+			continue;
 		bool said = false;
 		for (size_t j = 0; j < i; j++)
 			if (t[j].ipxe && !strcmp(t[j].ipxe, t[i].ipxe))
@@ -94,7 +100,9 @@ static int serve_check_ipxe(struct serve_opts *o)
 			log_warn("serve.warn file=%s reason=\"missing: ARM64 UEFI clients "
 				 "(arch 11, 19) are not answered in kernel mode. Debian's "
 				 "ipxe package has no arm64 build: put iPXE's "
-				 "bin-arm64-efi/snponly.efi there, or give --boot arm64=FILE\"",
+				 "bin-arm64-efi/snponly.efi there, install grub-efi-arm64-bin "
+				 "(GRUB: the default on an arm64 host, --grub elsewhere), or give "
+				 "--boot arm64=FILE\"",
 				 p);
 		else
 			log_warn("serve.warn file=%s reason=\"missing: clients needing it "
@@ -174,6 +182,7 @@ static void serve_autodetect_root(struct serve_opts *o, struct fsroot *root)
  * -ENOENT/-EINVAL with the reason logged. May add found --boot entries. */
 static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 {
+	serve_grub_default(&o->plan);
 	if (serve_grub_check(&o->plan, root, have_root))
 		return -ENOENT;
 	if (o->plan.kernel) {
