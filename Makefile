@@ -34,7 +34,11 @@ GITREV  := $(or $(shell sed -n 's/^\([0-9a-f]\{12\}\)[0-9a-f]\{28\} .*/\1/p' GIT
 # `strip` cannot read another architecture's binary.
 arch_name = $(patsubst aarch64,arm64,$(patsubst amd64,x86_64,$(patsubst armv7l,armhf,$(patsubst arm,armhf,$(1)))))
 HOST_ARCH := $(call arch_name,$(shell uname -m))
-ARCH ?= $(HOST_ARCH)
+# `make CC=aarch64-linux-gnu-gcc` (a cross compiler named by its triple)
+# means ARCH=arm64: its objects must not mix with this machine's.
+CC_ARCH := $(if $(filter default,$(origin CC)),,$(filter x86_64 arm64 armhf,\
+	$(call arch_name,$(firstword $(subst -, ,$(notdir $(firstword $(CC))))))))
+ARCH ?= $(or $(CC_ARCH),$(HOST_ARCH))
 override ARCH := $(call arch_name,$(ARCH))
 TRIPLE_x86_64 := x86_64-linux-gnu
 TRIPLE_arm64  := aarch64-linux-gnu
@@ -104,7 +108,7 @@ $(BIN): $(MUSL_OBJS)
 	$(CC) -static $(REPRO) -o $(MUSL_DIR)/lifeboat.debug $^
 	@mkdir -p $(dir $@)
 	$(STRIP) -o $@ $(MUSL_DIR)/lifeboat.debug
-	@size=$$(stat -c %s $@); echo "$@: static musl binary ($(ARCH)), $$size bytes"
+	@size=$$(stat -c %s $@); echo "$@: static binary for $(ARCH), $$size bytes"
 ifneq ($(BIN),lifeboat)
 .PHONY: lifeboat
 lifeboat: $(BIN)
