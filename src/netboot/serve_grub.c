@@ -112,8 +112,8 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 	}
 	if (!plan->grub_targets && !plan->grub_signed) {
 		log_err("serve.error grub_dir=%s reason=\"no GRUB module tree: install the Debian "
-			"packages grub-pc-bin (BIOS) and grub-efi-amd64-bin (UEFI), or pass "
-			"--grub-dir\"",
+			"packages grub-pc-bin (BIOS), grub-efi-amd64-bin (x64 UEFI) and "
+			"grub-efi-arm64-bin (ARM64 UEFI), or pass --grub-dir\"",
 			plan->grub_dir);
 		return -ENOENT;
 	}
