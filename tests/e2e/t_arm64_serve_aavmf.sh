@@ -7,7 +7,8 @@
 # it builds an arm64-efi core from grub-efi-arm64-bin with grub-mkimage, and
 # an AAVMF client (QEMU virt, EDK2's PXE, arch 11) boots through it to the
 # marker: BINL offer, 4011 ACK with the core, GRUB's modules, grub.cfg,
-# kernel and initrd over HTTP from lifeboat, next to the router's DHCP.
+# kernel and initrd over HTTP from lifeboat, next to the router's DHCP. A
+# SIGHUP reload before the client powers on must keep all of that.
 #   LB_BIN_ARM64=PATH  the arm64 binary (default build/arm64/lifeboat,
 #                      built here with `make ARCH=arm64` when missing)
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +46,17 @@ lab_server_log_has "serve\.grub image=lifeboat/grub/$LAPTOP_IP/coreaa64\.efi for
 lab_server_log_has "serve\.grub image=\S*/core\.(0|efi) " && lab_fail "the default built x86 GRUB cores too"
 lab_server_log_has "file=\S*arm64-efi/snponly\.efi reason=\"missing" &&
 	lab_fail "the server still warns that ARM64 UEFI clients are not answered"
+
+# a SIGHUP reload recomputes the default and keeps the built core
+kill -HUP "$(lab_pid laptop)"
+for _ in $(seq 100); do
+	lab_server_log_has "serve\.reload result=" && break
+	sleep 0.1
+done
+lab_server_log_has "serve\.reload result=ok mode=kernel" ||
+	lab_fail "the SIGHUP reload of the arm64 server did not succeed: $(tail -3 "$LAPTOP_LOG")"
+[ "$(grep -c 'serve\.grub default=arm64-efi' "$LAPTOP_LOG")" -ge 2 ] ||
+	lab_fail "the reload did not choose the arm64 host's GRUB default again"
 
 mac=$(lab_mac 7)
 serial=$LAB_DIR/aavmf.log
