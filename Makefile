@@ -25,6 +25,7 @@ GITREV  := $(or $(shell sed -n 's/^\([0-9a-f]\{12\}\)[0-9a-f]\{28\} .*/\1/p' GIT
 	$(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)
 
 # ---- target architecture (make ARCH=arm64; issue 17) ----------------------
+.DEFAULT_GOAL := all
 # ARCH names the machine the binary runs on: x86_64, arm64 or armhf
 # (default: this machine). The native build is ./lifeboat from build/musl/ as
 # always; another ARCH is cross-built into build/ARCH/ with Debian's cross
@@ -49,6 +50,9 @@ MUSLT_armhf   := arm-linux-musleabihf
 QEMU_x86_64   := qemu-x86_64-static
 QEMU_arm64    := qemu-aarch64-static
 QEMU_armhf    := qemu-arm-static
+DEBARCH_x86_64 := amd64
+DEBARCH_arm64  := arm64
+DEBARCH_armhf  := armhf
 ifeq ($(TRIPLE_$(ARCH)),)
 $(error ARCH=$(ARCH): unknown; one of x86_64 arm64 armhf)
 endif
@@ -63,6 +67,16 @@ MUSL_DIR := build/$(ARCH)
 BIN      := build/$(ARCH)/lifeboat
 ifneq ($(filter default environment,$(origin CC)),)
 CC := $(TRIPLE_$(ARCH))-gcc -specs /usr/lib/$(MUSLT_$(ARCH))/musl-gcc.specs
+# Say which Debian packages are missing before the first object fails.
+$(MUSL_OBJS): | cross-toolchain
+.PHONY: cross-toolchain
+cross-toolchain:
+	@command -v $(TRIPLE_$(ARCH))-gcc >/dev/null && \
+	  [ -e /usr/lib/$(MUSLT_$(ARCH))/musl-gcc.specs ] || { \
+	  echo "make ARCH=$(ARCH): needs $(TRIPLE_$(ARCH))-gcc and musl for $(DEBARCH_$(ARCH)):"; \
+	  echo "  sudo dpkg --add-architecture $(DEBARCH_$(ARCH)) && sudo apt-get update && \\"; \
+	  echo "  sudo apt-get install gcc-$(subst _,-,$(TRIPLE_$(ARCH))) musl-dev:$(DEBARCH_$(ARCH))"; \
+	  echo "  (or tests/install-deps, which installs them for arm64 and armhf)"; exit 1; }
 endif
 endif
 # `make CC=aarch64-linux-gnu-gcc` strips with aarch64-linux-gnu-strip.
