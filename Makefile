@@ -68,7 +68,7 @@ BIN      := build/$(ARCH)/lifeboat
 ifneq ($(filter default environment,$(origin CC)),)
 CC := $(TRIPLE_$(ARCH))-gcc -specs /usr/lib/$(MUSLT_$(ARCH))/musl-gcc.specs
 # Say which Debian packages are missing before the first object fails.
-$(MUSL_OBJS): | cross-toolchain
+CROSS_CHECK := cross-toolchain
 .PHONY: cross-toolchain
 cross-toolchain:
 	@command -v $(TRIPLE_$(ARCH))-gcc >/dev/null && \
@@ -128,7 +128,7 @@ ifneq ($(BIN),lifeboat)
 lifeboat: $(BIN)
 endif
 
-$(MUSL_DIR)/%.o: src/%.c $(HDRS)
+$(MUSL_DIR)/%.o: src/%.c $(HDRS) | $(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	@echo '  CC  $@'
 	$(Q)$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(REPRO) -c -o $@ $<
