@@ -39,6 +39,13 @@ HOST_ARCH := $(call arch_name,$(shell uname -m))
 # means ARCH=arm64: its objects must not mix with this machine's.
 CC_ARCH := $(if $(filter default,$(origin CC)),,$(filter x86_64 arm64 armhf,\
 	$(call arch_name,$(firstword $(subst -, ,$(notdir $(firstword $(CC))))))))
+# An ARCH in the environment that is none of ours (a kernel build's
+# ARCH=x86) is not meant for us.
+ifeq ($(origin ARCH),environment)
+ifeq ($(filter x86_64 arm64 armhf,$(call arch_name,$(ARCH))),)
+override ARCH := $(or $(CC_ARCH),$(HOST_ARCH))
+endif
+endif
 ARCH ?= $(or $(CC_ARCH),$(HOST_ARCH))
 override ARCH := $(call arch_name,$(ARCH))
 TRIPLE_x86_64 := x86_64-linux-gnu
