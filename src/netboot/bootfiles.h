@@ -21,6 +21,7 @@
 
 #include "netboot/bootplan.h"
 #include "netboot/fsroot.h"
+#include "netboot/grub.h"
 
 /* One file to send: len bytes of data, or of the open file fd (has_fd).
  * give_fd: the transport takes fd over and closes it; else the resolver
@@ -60,7 +61,7 @@ struct bootfiles_grub_image {
 struct bootfiles_grub {
 	struct bootfiles_grub_image *v;
 	size_t n;
-	struct fsroot tree[2]; /* per enum grub_target; dirfd -1 when absent */
+	struct fsroot tree[GRUB_N_TARGETS]; /* per enum grub_target; dirfd -1 when absent */
 };
 
 struct bootfiles {

@@ -73,6 +73,9 @@ struct bootplan {
 	bool grub_signed; /* --grub-signed: efi64 gets shim + signed grubnetx64 */
 	const char *grub_dir;
 	unsigned grub_targets;
+	/* not --grub, but this host's default (serve_grub_default, an arm64
+	 * host in kernel mode): only these targets get GRUB */
+	unsigned grub_auto;
 	uint32_t ipxe_missing; /* bit i: pxe_arch_table()[i].ipxe is not in ipxe_dir */
 	int kernel_arch;       /* enum kimage_arch of --kernel (set by serve's checks) */
 	uint16_t http_port;

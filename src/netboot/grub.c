@@ -19,8 +19,12 @@ static const char *const grub_mods_efi64[] = {"efinet",	    "tftp", "http", "net
 					      "configfile", "test", NULL};
 
 static const struct grub_target_info grub_targets[GRUB_N_TARGETS] = {
-    [GRUB_BIOS] = {"i386-pc", "i386-pc-pxe", "core.0", "grub-pc-bin", grub_mods_bios},
-    [GRUB_EFI64] = {"x86_64-efi", "x86_64-efi", "core.efi", "grub-efi-amd64-bin", grub_mods_efi64},
+    [GRUB_BIOS] = {"i386-pc", "i386-pc-pxe", "core.0", "grub-pc-bin", grub_mods_bios, "bios"},
+    [GRUB_EFI64] = {"x86_64-efi", "x86_64-efi", "core.efi", "grub-efi-amd64-bin", grub_mods_efi64,
+		    "efi64"},
+    /* the EFI module set is the same on arm64 (efinet, ...) */
+    [GRUB_ARM64] = {"arm64-efi", "arm64-efi", "coreaa64.efi", "grub-efi-arm64-bin", grub_mods_efi64,
+		    "arm64"},
 };
 
 const struct grub_target_info *grub_target_info(enum grub_target t)
@@ -36,7 +40,25 @@ int grub_target_for_key(const char *key)
 		return GRUB_BIOS;
 	if (!strcmp(key, "efi64"))
 		return GRUB_EFI64;
+	if (!strcmp(key, "arm64"))
+		return GRUB_ARM64;
 	return -1;
+}
+
+int grub_host_target(const char *machine)
+{
+	if (machine && (!strcmp(machine, "aarch64") || !strcmp(machine, "arm64")))
+		return GRUB_ARM64;
+	return -1;
+}
+
+unsigned grub_auto_targets(const struct grub_auto_facts *f)
+{
+	int t = grub_host_target(f->machine);
+	if (t < 0 || !f->kernel_mode || f->grub_opt || !f->http || !f->mkimage)
+		return 0;
+	unsigned bit = 1u << t;
+	return (f->trees & bit) && !(f->ipxe & bit) ? bit : 0;
 }
 
 int grub_prefix(char *buf, size_t cap, const uint8_t ip[4], bool use_http, uint16_t port)

@@ -16,6 +16,7 @@
 enum grub_target {
 	GRUB_BIOS,  /* i386-pc, PXE NBP */
 	GRUB_EFI64, /* x86_64-efi */
+	GRUB_ARM64, /* arm64-efi (AAVMF and other ARM64 UEFI, PXE arch 11) */
 	GRUB_N_TARGETS
 };
 
@@ -25,6 +26,7 @@ struct grub_target_info {
 	const char *image;	    /* file name of the core image we serve */
 	const char *package;	    /* Debian package holding the module directory */
 	const char *const *modules; /* built into the core; NULL-terminated */
+	const char *key;	    /* the client architecture key ("bios", "arm64") */
 };
 
 #define GRUB_DEFAULT_DIR "/usr/lib/grub"
@@ -44,8 +46,33 @@ struct grub_target_info {
 
 const struct grub_target_info *grub_target_info(enum grub_target t);
 
-/* The target for a client architecture key ("bios", "efi64"), or -1. */
+/* The target for a client architecture key ("bios", "efi64", "arm64"), or -1. */
 int grub_target_for_key(const char *key);
+
+/* Kernel mode on a host whose own firmware is UEFI on another architecture
+ * than x86: Debian ships iPXE for x86 only, so an arm64 host (a Raspberry
+ * Pi 4/5, an arm64 server) boots the ARM64 UEFI clients with its own GRUB
+ * (grub-efi-arm64-bin, what Debian arm64 UEFI machines boot with) unless
+ * an arm64 iPXE is in --ipxe-dir. On x86_64 the ipxe package covers the
+ * host's own kind of client and GRUB stays opt-in (--grub). */
+struct grub_auto_facts {
+	const char *machine; /* uname(2) machine of the host: "aarch64", "x86_64" */
+	bool kernel_mode;    /* --kernel */
+	bool grub_opt;	     /* --grub (or --grub-signed) given: nothing automatic */
+	bool http;	     /* GRUB's prefix is HTTP: the server must be on */
+	bool mkimage;	     /* grub-mkimage found */
+	unsigned ipxe;	     /* bit 1 << enum grub_target: that target's iPXE image exists */
+	unsigned trees;	     /* bit 1 << enum grub_target: GRUB_DIR/<platform>/moddep.lst */
+};
+
+/* The GRUB target of a host's own UEFI clients that serve boots with GRUB by
+ * default ("aarch64", "arm64" -> GRUB_ARM64), or -1 (x86_64 and others). */
+int grub_host_target(const char *machine);
+
+/* The targets (1 << enum grub_target) kernel mode boots with GRUB without
+ * --grub: the host's own target (grub_host_target) when it has no iPXE
+ * image and GRUB can be built for it; 0 otherwise. Pure. */
+unsigned grub_auto_targets(const struct grub_auto_facts *f);
 
 /* GRUB's prefix for a core served from ip: "(http,IP)/grub" (":PORT" when
  * not 80), or "(tftp,IP)/grub" when use_http is false. Length or

@@ -48,6 +48,7 @@ struct sc_prog {
 #define SC_SANITIZER 0
 #endif
 
+#ifdef SC_ARCH /* else (armhf, ...) no table: seccomp_install_serve says so */
 /* What the running server calls: strace of the e2e tests after the drop
  * (t_bios_ipxe_kernel, t_robust_reload, t_grub_startup, ...), what the
  * SIGHUP reload's checks call (stat, access: serve_check_files, GRUB), and
@@ -108,7 +109,6 @@ static void sc_put(struct sc_insn *p, size_t *n, uint16_t code, uint32_t k, uint
 	(*n)++;
 }
 
-#ifdef SC_ARCH
 /* Builds: wrong arch -> kill; x32 -> kill; nr in the list -> allow (ioctl
  * only with a listed request); else kill. Two instructions per entry keep
  * every jump short. Returns the instruction count. */
@@ -176,6 +176,8 @@ const char *seccomp_strerror(int err)
 		return "no syscall table for this architecture";
 	case -EINVAL:
 		return "kernel without seccomp filters (CONFIG_SECCOMP_FILTER)";
+	case -ENOSYS:
+		return "no seccomp system call (an emulator such as qemu-user)";
 	default:
 		return strerror(-err);
 	}

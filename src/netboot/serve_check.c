@@ -203,6 +203,7 @@ static void serve_autodetect_root(struct serve_opts *o, struct fsroot *root)
  * -ENOENT/-EINVAL with the reason logged. May add found --boot entries. */
 int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 {
+	serve_grub_default(&o->plan); /* an arm64 host boots ARM64 UEFI with its own GRUB */
 	if (serve_grub_check(&o->plan, root, have_root))
 		return -ENOENT;
 	if (o->plan.kernel) {

@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "netboot/grub.h"
+#include "netboot/pxe.h"
 #include "netboot/sandbox.h"
 #include "netboot/serve_grub.h"
 
@@ -38,6 +40,41 @@ static int serve_grub_mkimage(char *out, size_t cap)
 	return -ENOENT;
 }
 
+void serve_grub_default(struct bootplan *plan)
+{
+	struct utsname u;
+	char mk[512], p[600];
+	struct grub_auto_facts f = {.kernel_mode = plan->kernel != NULL,
+				    .grub_opt = plan->grub || plan->grub_signed,
+				    .http = plan->http};
+	plan->grub_auto = 0;
+	if (!f.kernel_mode || f.grub_opt || uname(&u))
+		return;
+	f.machine = u.machine;
+	f.mkimage = serve_grub_mkimage(mk, sizeof mk) == 0;
+	for (int t = 0; t < GRUB_N_TARGETS; t++) {
+		const struct grub_target_info *ti = grub_target_info(t);
+		const struct pxe_arch *a = pxe_arch_by_key(ti->key);
+		snprintf(p, sizeof p, "%s/%s/moddep.lst", plan->grub_dir, ti->platform);
+		if (access(p, R_OK) == 0)
+			f.trees |= 1u << t;
+		snprintf(p, sizeof p, "%s/%s", plan->ipxe_dir, a && a->ipxe ? a->ipxe : "-");
+		if (access(p, R_OK) == 0)
+			f.ipxe |= 1u << t;
+	}
+	unsigned want = grub_auto_targets(&f);
+	if (!want)
+		return;
+	plan->grub = true;
+	plan->grub_auto = want;
+	for (int t = 0; t < GRUB_N_TARGETS; t++)
+		if (want & (1u << t))
+			log_info("serve.grub default=%s host=%s reason=\"no %s iPXE in %s: these "
+				 "clients boot this host's GRUB (%s/%s)\"",
+				 grub_target_info(t)->platform, u.machine, grub_target_info(t)->key,
+				 plan->ipxe_dir, plan->grub_dir, grub_target_info(t)->platform);
+}
+
 int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root)
 {
 	char mk[512];
@@ -47,7 +84,7 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 	if (serve_grub_mkimage(mk, sizeof mk)) {
 		log_err(
 		    "serve.error reason=\"--grub needs grub-mkimage: install the Debian package "
-		    "grub-common (and grub-pc-bin, grub-efi-amd64-bin)\"");
+		    "grub-common (and grub-pc-bin, grub-efi-amd64-bin, grub-efi-arm64-bin)\"");
 		return -ENOENT;
 	}
 	if (plan->grub_signed) {
@@ -63,6 +100,8 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 	for (int t = 0; t < GRUB_N_TARGETS; t++) {
 		const struct grub_target_info *ti = grub_target_info(t);
 		char dir[600];
+		if (plan->grub_auto && !(plan->grub_auto & (1u << t)))
+			continue;
 		snprintf(dir, sizeof dir, "%s/%s/moddep.lst", plan->grub_dir, ti->platform);
 		if (access(dir, R_OK) == 0)
 			plan->grub_targets |= 1u << t;
@@ -73,8 +112,8 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 	}
 	if (!plan->grub_targets && !plan->grub_signed) {
 		log_err("serve.error grub_dir=%s reason=\"no GRUB module tree: install the Debian "
-			"packages grub-pc-bin (BIOS) and grub-efi-amd64-bin (UEFI), or pass "
-			"--grub-dir\"",
+			"packages grub-pc-bin (BIOS), grub-efi-amd64-bin (x64 UEFI) and "
+			"grub-efi-arm64-bin (ARM64 UEFI), or pass --grub-dir\"",
 			plan->grub_dir);
 		return -ENOENT;
 	}

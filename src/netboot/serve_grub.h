@@ -17,6 +17,11 @@
  * it); 0 or -ENOENT. start: builds the cores for every address of ifs and
  * opens the trees (as root, before the drop); 0 or -errno. */
 int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root);
+/* Kernel mode without --grub: turns GRUB on for the targets this host
+ * boots with its own GRUB by default (grub_auto_targets: an arm64 host's
+ * ARM64 UEFI clients when --ipxe-dir has no arm64 iPXE), from uname(2) and
+ * what is installed; sets plan->grub and plan->grub_auto and says so. */
+void serve_grub_default(struct bootplan *plan);
 int serve_grub_start(struct bootfiles_grub *g, const struct bootplan *plan,
 		     const struct iface_set *ifs, uint16_t tftp_port);
 void serve_grub_stop(struct bootfiles_grub *g);

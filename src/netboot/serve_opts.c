@@ -164,16 +164,18 @@ static const struct opts_row serve_rows[] = {
      .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
     /* GRUB */
     {"grub", 0, OPTS_FLAG, S(plan.grub), .value = 1,
-     .help = "BIOS and x64 UEFI clients boot GRUB: core images built at start-up with "
+     .help = "BIOS, x64 and ARM64 UEFI clients boot GRUB: core images built at start-up with "
 	     "grub-mkimage, prefix (http,OUR-IP)/grub; modules, grub/grub.cfg (ROOT, or "
-	     "generated in kernel mode) and kernel over HTTP",
+	     "generated in kernel mode) and kernel over HTTP (an arm64 host does this for "
+	     "ARM64 UEFI clients by default in kernel mode when it has no arm64 iPXE)",
      .reload = OPTS_RELOAD_KEEP, .note = NOTE_GRUB, .group = G_GRUB},
     {"grub-signed", 0, OPTS_CUSTOM, NULL, S(plan.grub_signed), .parse = parse_grub_signed,
      .help = "x64 UEFI clients boot Debian's signed shim + GRUB (Secure Boot) instead; it needs "
 	     "a DHCP server whose next-server is this host (GRUB ignores proxy offers)",
      .reload = OPTS_RELOAD_KEEP, .note = NOTE_GRUB, .group = G_GRUB},
     {"grub-dir", 0, OPTS_STRING, "DIR", S(plan.grub_dir), .def = GRUB_DEFAULT_DIR,
-     .help = "GRUB module trees (Debian packages grub-pc-bin, grub-efi-amd64-bin)",
+     .help = "GRUB module trees (Debian packages grub-pc-bin, grub-efi-amd64-bin, "
+	     "grub-efi-arm64-bin)",
      .reload = OPTS_RELOAD_REFUSE, .note = NOTE_GRUB_DIR, .group = G_GRUB},
     /* Privileges */
     {"user", 0, OPTS_STRING, "USER", S(user), .def = "nobody",

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "netboot/fsroot.h"
+#include "testutil.h"
 
 struct clean_case {
 	const char *in;
@@ -245,7 +246,8 @@ static void check_open(struct tree *t, const struct open_case *c)
 {
 	struct stat st;
 	int fd = fsroot_open(&t->r, c->path, &st);
-	if (t->r.walk && c->link) {
+	/* fsroot takes the walk when openat2 says ENOSYS (qemu-user) */
+	if ((t->r.walk || !tu_have_openat2()) && c->link) {
 		if (fd != -EACCES)
 			fail_msg("%s: the walk follows no symlink, got %d", c->path, fd);
 		return;

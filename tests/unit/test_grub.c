@@ -34,16 +34,66 @@ static void test_names_and_prefix(void **state)
 	assert_string_equal(b, "lifeboat/grub/192.0.2.2/core.0");
 	grub_core_name(b, sizeof b, GRUB_EFI64, ip);
 	assert_string_equal(b, "lifeboat/grub/192.0.2.2/core.efi");
+	grub_core_name(b, sizeof b, GRUB_ARM64, ip);
+	assert_string_equal(b, "lifeboat/grub/192.0.2.2/coreaa64.efi");
 	assert_int_equal(grub_core_name(b, 20, GRUB_BIOS, ip), -ENAMETOOLONG);
 	assert_int_equal(grub_core_name(b, sizeof b, GRUB_N_TARGETS, ip), -ENAMETOOLONG);
 
 	assert_int_equal(grub_target_for_key("bios"), GRUB_BIOS);
 	assert_int_equal(grub_target_for_key("efi64"), GRUB_EFI64);
-	assert_int_equal(grub_target_for_key("arm64"), -1);
+	assert_int_equal(grub_target_for_key("arm64"), GRUB_ARM64);
+	assert_int_equal(grub_target_for_key("arm32"), -1);
 	assert_int_equal(grub_target_for_key(NULL), -1);
 	assert_string_equal(grub_target_info(GRUB_BIOS)->package, "grub-pc-bin");
 	assert_string_equal(grub_target_info(GRUB_EFI64)->package, "grub-efi-amd64-bin");
+	assert_string_equal(grub_target_info(GRUB_ARM64)->package, "grub-efi-arm64-bin");
+	assert_string_equal(grub_target_info(GRUB_ARM64)->format, "arm64-efi");
+	for (int t = 0; t < GRUB_N_TARGETS; t++)
+		assert_int_equal(grub_target_for_key(grub_target_info(t)->key), t);
 	assert_null(grub_target_info(GRUB_N_TARGETS));
+}
+
+/* What kernel mode boots with GRUB by default, per host: an arm64 host's
+ * ARM64 UEFI clients when there is no arm64 iPXE and GRUB can be built;
+ * never on x86_64 (Debian's ipxe covers x86), never with --grub given. */
+static void test_host_default(void **state)
+{
+	(void)state;
+	const unsigned A = 1u << GRUB_ARM64, X = 1u << GRUB_EFI64, B = 1u << GRUB_BIOS;
+	const unsigned all = A | X | B;
+	struct {
+		const char *name, *machine;
+		bool kernel, grub, http, mkimage;
+		unsigned ipxe, trees, want;
+	} t[] = {
+		{ "arm64 host: its GRUB for arm64 clients", "aarch64", true, false, true, true, X | B, all, A },
+		{ "arm64 host, uname says arm64", "arm64", true, false, true, true, 0, A, A },
+		{ "arm64 host with an arm64 iPXE: iPXE", "aarch64", true, false, true, true, all, all, 0 },
+		{ "arm64 host without grub-efi-arm64-bin", "aarch64", true, false, true, true, 0, X | B, 0 },
+		{ "arm64 host without grub-mkimage", "aarch64", true, false, true, false, 0, all, 0 },
+		{ "arm64 host, --grub given: all of --grub", "aarch64", true, true, true, true, 0, all, 0 },
+		{ "arm64 host, root mode", "aarch64", false, false, true, true, 0, all, 0 },
+		{ "arm64 host, --no-http", "aarch64", true, false, false, true, 0, all, 0 },
+		{ "x86_64 host: iPXE, GRUB only with --grub", "x86_64", true, false, true, true, 0, all, 0 },
+		{ "x86_64 host without any iPXE", "x86_64", true, false, true, true, 0, all, 0 },
+		{ "armv7 host", "armv7l", true, false, true, true, 0, all, 0 },
+		{ "riscv64 host", "riscv64", true, false, true, true, 0, all, 0 },
+		{ "empty machine", "", true, false, true, true, 0, all, 0 },
+		{ "no machine", NULL, true, false, true, true, 0, all, 0 },
+		{ "aarch64_be is not ours", "aarch64_be", true, false, true, true, 0, all, 0 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct grub_auto_facts f = { .machine = t[i].machine, .kernel_mode = t[i].kernel,
+					     .grub_opt = t[i].grub, .http = t[i].http,
+					     .mkimage = t[i].mkimage, .ipxe = t[i].ipxe,
+					     .trees = t[i].trees };
+		unsigned got = grub_auto_targets(&f);
+		if (got != t[i].want)
+			fail_msg("%s: targets %#x want %#x", t[i].name, got, t[i].want);
+	}
+	assert_int_equal(grub_host_target("aarch64"), GRUB_ARM64);
+	assert_int_equal(grub_host_target("x86_64"), -1);
+	assert_int_equal(grub_host_target(NULL), -1);
 }
 
 static int argv_has(const char **argv, int argc, const char *a, const char *b)
@@ -115,7 +165,12 @@ static void test_parse_name(void **state)
 		{ "grub/i386-pc", 0, GRUB_NAME_NONE, 0, NULL },
 		{ "grub/i386-pc/", 0, GRUB_NAME_NONE, 0, NULL },
 		{ "grub/i386-pcx/normal.mod", 0, GRUB_NAME_NONE, 0, NULL },
-		{ "grub/arm64-efi/normal.mod", 0, GRUB_NAME_NONE, 0, NULL },
+		{ "grub/arm64-efi/normal.mod", 0, GRUB_NAME_MODULE, GRUB_ARM64, "normal.mod" },
+		{ "lifeboat/grub/192.0.2.2/coreaa64.efi", 0, GRUB_NAME_CORE, GRUB_ARM64, NULL },
+		{ "grub/arm64-efi", 0, GRUB_NAME_NONE, 0, NULL },
+		{ "grub/arm64-efix/normal.mod", 0, GRUB_NAME_NONE, 0, NULL },
+		{ "lifeboat/grub/192.0.2.2/coreaa64.efi.x", -ENOENT, 0, 0, NULL },
+		{ "lifeboat/grub/192.0.2.2/core.efiaa64", -ENOENT, 0, 0, NULL },
 		{ "pxelinux.0", 0, GRUB_NAME_NONE, 0, NULL },
 		{ "lifeboat/boot.ipxe", 0, GRUB_NAME_NONE, 0, NULL },
 		/* malformed core names: no such file */
@@ -254,7 +309,7 @@ static void grub_plan(struct bootplan *p, bool kernel)
 	p->ipxe_dir = "/usr/lib/ipxe";
 	p->grub = true;
 	p->grub_dir = "/usr/lib/grub";
-	p->grub_targets = 1u << GRUB_BIOS | 1u << GRUB_EFI64;
+	p->grub_targets = 1u << GRUB_BIOS | 1u << GRUB_EFI64 | 1u << GRUB_ARM64;
 	if (kernel) {
 		p->kernel = "/srv/k/vmlinuz";
 		p->initrd[0] = "/srv/k/initrd.gz";
@@ -282,11 +337,14 @@ static void test_choose(void **state)
 		{ "UEFI iPXE", true, 7, true, false, 0, "lifeboat/grub/192.0.2.2/core.efi" },
 		{ "UEFI HTTP boot: URL of the EFI core", true, 16, false, true, 0,
 		  "http://192.0.2.2/lifeboat/grub/192.0.2.2/core.efi" },
-		/* no GRUB for arm64: kernel mode's iPXE as before */
-		{ "arm64 kernel mode", true, 11, false, false, 0, "lifeboat/ipxe/arm64-efi/snponly.efi" },
-		{ "arm64 iPXE kernel mode", true, 11, true, false, 0, "http://192.0.2.2/lifeboat/boot.ipxe" },
+		/* arm64 UEFI (AAVMF, arch 11) gets the arm64-efi core */
+		{ "arm64 kernel mode", true, 11, false, false, 0, "lifeboat/grub/192.0.2.2/coreaa64.efi" },
+		{ "arm64 iPXE kernel mode", true, 11, true, false, 0, "lifeboat/grub/192.0.2.2/coreaa64.efi" },
+		{ "arm64 UEFI HTTP boot", true, 19, false, true, 0,
+		  "http://192.0.2.2/lifeboat/grub/192.0.2.2/coreaa64.efi" },
 		{ "root mode BIOS", false, 0, false, false, 0, "lifeboat/grub/192.0.2.2/core.0" },
-		{ "root mode arm64: nothing", false, 11, false, false, -ENOENT, NULL },
+		{ "root mode arm64", false, 11, false, false, 0, "lifeboat/grub/192.0.2.2/coreaa64.efi" },
+		{ "root mode arm32: nothing", false, 10, false, false, -ENOENT, NULL },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		grub_plan(&p, cases[i].kernel);
@@ -319,6 +377,22 @@ static void test_choose(void **state)
 	/* a target that cannot be built: that family falls back to iPXE */
 	grub_plan(&p, true);
 	p.grub_targets = 1u << GRUB_BIOS;
+	c = client(7, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/ipxe/snponly.efi");
+	c = client(11, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/ipxe/arm64-efi/snponly.efi");
+	/* an arm64 host's default (grub_auto_targets): only arm64 gets GRUB,
+	 * x86 clients keep kernel mode's iPXE */
+	grub_plan(&p, true);
+	p.grub_auto = p.grub_targets = 1u << GRUB_ARM64;
+	c = client(11, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/grub/192.0.2.2/coreaa64.efi");
+	c = client(0, false, false);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/ipxe/undionly.kpxe");
 	c = client(7, false, false);
 	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
 	assert_string_equal(bc.file, "lifeboat/ipxe/snponly.efi");
@@ -455,6 +529,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_and_prefix), cmocka_unit_test(test_mkimage_argv),
+		cmocka_unit_test(test_host_default),
 		cmocka_unit_test(test_parse_name),	 cmocka_unit_test(test_cfg_kernel),
 		cmocka_unit_test(test_cfg_search),	 cmocka_unit_test(test_choose),		 cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_serve_args),	 cmocka_unit_test(test_signed),

@@ -31,7 +31,8 @@ static int child_status(int forbidden, char *reached)
 	if (pid == 0) {
 		alarm(10);
 		int r = seccomp_install_serve();
-		if (r == -EOPNOTSUPP || r == -EINVAL)
+		/* -ENOSYS: qemu-user (the arm64 unit suite) runs no filters */
+		if (r == -EOPNOTSUPP || r == -EINVAL || r == -ENOSYS)
 			_exit(77);
 		if (r <= 0)
 			_exit(2);
@@ -67,7 +68,7 @@ static void check_killed(int forbidden, const char *name)
 	int ws = child_status(forbidden, &reached);
 	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 77) {
 		print_message("no seccomp filter on this kernel/architecture: skipped\n");
-		return;
+		skip();
 	}
 	if (WIFEXITED(ws))
 		fail_msg("%s: child exited %d instead of dying by SIGSYS", name, WEXITSTATUS(ws));
