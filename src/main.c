@@ -25,6 +25,7 @@ static const struct role roles[] = {
     {"init", init_main, "the PID 1 role used by takeover and rescue images"},
     {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
     {"return", return_main, "in a rescue system: go back to the original system"},
+    {"mkrescue", mkrescue_main, "build a rescue initramfs that serve --rescue netboots"},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help
