@@ -176,6 +176,8 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 {
 	if (serve_grub_check(&o->plan, root, have_root))
 		return -ENOENT;
+	if (serve_rescue_check(o))
+		return -ENOENT;
 	if (o->plan.kernel) {
 		int r = serve_check_kernel(o);
 		if (r)
@@ -223,6 +225,7 @@ static void serve_reload(struct serve_state *st)
 			strerror(errno));
 		goto fail;
 	}
+	serve_rescue_inherit(o, n);
 	if (serve_check_files(n, &root, n->root != NULL)) {
 		log_err("serve.reload result=failed reason=\"check failed: keeping the running "
 			"options\"");
@@ -323,6 +326,9 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	}
 	if (serve_check_files(o, &st->root, o->root != NULL))
 		return -1;
+	/* before DHCP answers anyone: the image must exist when clients ask */
+	if (serve_rescue_build(o, &st->rescue_fd))
+		return -1;
 	/* the interface list outlives reloads: keep our own copy */
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		snprintf(st->ifname_buf[i], sizeof st->ifname_buf[i], "%s", o->ifaces[i]);
@@ -412,17 +418,18 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
  * it can still see them. */
 static void serve_sandbox_paths(const struct serve_opts *o, struct sandbox *sb)
 {
-	const char *readable[4 + BOOTPLAN_MAX_INITRD] = {o->root, o->config, o->plan.kernel,
-							 o->plan.kernel ? o->plan.ipxe_dir : NULL};
+	const char *readable[5 + BOOTPLAN_MAX_INITRD] = {o->root, o->config, o->plan.kernel,
+							 o->plan.kernel ? o->plan.ipxe_dir : NULL,
+							 o->plan.rescue_file};
 	if (o->no_sandbox)
 		return;
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
-		readable[4 + i] = o->plan.initrd[i];
+		readable[5 + i] = o->plan.initrd[i];
 #if defined(__SANITIZE_ADDRESS__)
 	/* Sanitizer builds only: LeakSanitizer reads /proc/self/task at exit. */
 	sandbox_allow_read(sb, "/proc");
 #endif
-	for (size_t i = 0; i < 4 + o->plan.n_initrd; i++)
+	for (size_t i = 0; i < 5 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"",
 				 readable[i]);
@@ -469,8 +476,10 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 	}
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
-		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
-		 o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
+		 o->plan.rescue	  ? "rescue"
+		 : o->plan.kernel ? "kernel"
+				  : "root",
+		 o->root ? o->root : "-", o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
 		 o->plan.http ? "on" : "off");
 }
 
@@ -499,6 +508,8 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	st->sf.ifs = &st->ifs;
 	st->sf.ifnames = st->ifnames;
 	st->sf.obs = &st->xfer_obs;
+	report_init(&st->report, st->clients, &st->loop);
+	st->sf.report = o->plan.rescue ? &st->report : NULL;
 	if (serve_files_start(&st->sf, o))
 		return -1;
 	struct sandbox sb = {.n = 0};
@@ -519,6 +530,8 @@ static void serve_stop(struct serve_state *st)
 		loop_free(&st->loop);
 	free(st->clients);
 	fsroot_close(&st->root);
+	if (st->rescue_fd >= 0)
+		close(st->rescue_fd);
 }
 
 int serve_main(int argc, char **argv)
@@ -530,6 +543,7 @@ int serve_main(int argc, char **argv)
 		return 1;
 	memset(&st, 0, sizeof st);
 	st.root.dirfd = -1;
+	st.rescue_fd = -1;
 	st.argc = argc;
 	st.argv = argv;
 	if (serve_load_opts(argc, argv, o, stderr)) {
