@@ -25,6 +25,8 @@ static const struct role roles[] = {
     {"init", init_main, "the PID 1 role used by takeover and rescue images"},
     {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
     {"return", return_main, "in a rescue system: go back to the original system"},
+    {"reboot", reboot_main, "in a rescue system: ask PID 1 to reboot"},
+    {"poweroff", poweroff_main, "in a rescue system: ask PID 1 to power off"},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help
