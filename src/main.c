@@ -26,6 +26,8 @@ static const struct role roles[] = {
     {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},
     {"return", return_main, "in a rescue system: go back to the original system"},
     {"mkrescue", mkrescue_main, "build a rescue initramfs that serve --rescue netboots"},
+    {"reboot", reboot_main, "in a rescue system: ask PID 1 to reboot"},
+    {"poweroff", poweroff_main, "in a rescue system: ask PID 1 to power off"},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help
