@@ -396,6 +396,10 @@ static int mkrescue_init_binary(struct mkrescue *m)
 		rc = mkrescue_write(m, "/init", data, len, 0755);
 	if (!rc)
 		rc = stage_symlink(m, "/init", "/bin/lifeboat");
+	/* the kernel runs /sbin/modprobe for request_module() (crypto
+	 * algorithms, soft dependencies such as libcrc32c's crc32c) */
+	if (!rc)
+		rc = stage_symlink(m, "/bin/busybox", "/sbin/modprobe");
 	if (rc && rc != -ENOEXEC)
 		fprintf(stderr, "mkrescue: /init from %s: %s\n", src, strerror(-rc));
 	else if (!rc)

@@ -44,6 +44,21 @@ static const char *const mkrescue_families[] = {
     "kernel/fs/efivarfs/",
 };
 
+/* Never in `auto`: test modules that run self-tests at load (tcrypt) or
+ * make fake devices (scsi_debug, a RAM "disk" a user could mistake for a
+ * real one). */
+static const char *const mkrescue_never[] = {
+    "kernel/crypto/tcrypt.ko", "kernel/drivers/scsi/scsi_debug.ko",
+};
+
+static bool mkrescue_excluded(const char *path)
+{
+	for (size_t i = 0; i < sizeof mkrescue_never / sizeof mkrescue_never[0]; i++)
+		if (!strncmp(path, mkrescue_never[i], strlen(mkrescue_never[i])))
+			return true;
+	return false;
+}
+
 struct mkrescue_mods {
 	struct mkrescue *m;
 	struct kmod_db db;
@@ -107,7 +122,8 @@ static int mkrescue_select(struct mkrescue_mods *mm)
 			for (size_t f = 0;
 			     f < sizeof mkrescue_families / sizeof mkrescue_families[0]; f++)
 				if (!strncmp(mm->db.mods[i].path, mkrescue_families[f],
-					     strlen(mkrescue_families[f])))
+					     strlen(mkrescue_families[f])) &&
+				    !mkrescue_excluded(mm->db.mods[i].path))
 					mm->want[i] = 1;
 		fprintf(m->out,
 			"mkrescue: modules    auto: %u loaded on this host%s, plus the "
