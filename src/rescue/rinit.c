@@ -164,7 +164,7 @@ static void write_file_if_missing(const char *path, const char *text, mode_t mod
 
 /* What dropbear and the shells expect of a system: root's entry, its home
  * and .ssh with the modes sshd servers insist on. */
-static void prepare_etc(void)
+static void prepare_etc(const char *hostname)
 {
 	mkdir("/etc", 0755);
 	write_file_if_missing("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
@@ -177,7 +177,9 @@ static void prepare_etc(void)
 	chmod("/root/.ssh/authorized_keys", 0600);
 	if (chown("/root", 0, 0) || chown("/root/.ssh", 0, 0))
 		log_debug("rinit.chown.failed path=/root");
-	if (sethostname("lifeboat-rescue", 15))
+	if (!hostname[0])
+		hostname = "lifeboat-rescue";
+	if (sethostname(hostname, strlen(hostname)))
 		log_debug("rinit.hostname.failed");
 }
 
@@ -595,7 +597,7 @@ int rinit_main(int argc, char **argv)
 	open_consoles(r);
 	say(r, "LIFEBOAT-RESCUE-INIT version=%s home=%s", LIFEBOAT_VERSION,
 	    r->k.home[0] ? r->k.home : "none");
-	prepare_etc();
+	prepare_etc(r->k.ip.hostname);
 	if (loop_init(&r->l)) {
 		say(r, "LIFEBOAT-RESCUE-INIT error=\"no event loop\"; shell only");
 		shell_only();

@@ -13,7 +13,10 @@
 #  - lifeboat.cmd (e2fsck -n of the virtio disk) prints on the console and
 #    both phone-home lines ("up, ssh at ...", "cmd exit 0: ...") reach a
 #    POST sink on the laptop;
-#  - `poweroff` over ssh ends QEMU.
+#  - `poweroff` over ssh ends QEMU;
+#  - a second boot with a static ip= configures that address, route and
+#    hostname without any DHCP, and `lifeboat reboot` from lifeboat.cmd
+#    ends QEMU (-no-reboot).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -189,4 +192,24 @@ while lab_alive qemu-rescue && [ $t -gt 0 ]; do sleep 1; t=$((t - 1)); done
 lab_alive qemu-rescue && lab_fail "QEMU still runs 60 s after poweroff"
 grep -aq 'LIFEBOAT-POWER action=poweroff reason=SIGUSR2' "$CON" || lab_fail "no poweroff line on the console"
 lab_log "ok: poweroff over ssh ended QEMU"
+
+# ---- ip= static overrides DHCP; `lifeboat reboot` from lifeboat.cmd ----
+CON2=$W/console2.log
+before=$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER_LOG")
+lab_add_tap rescue2
+append="console=ttyS0 no_timer_check ip=192.0.2.77::192.0.2.1:255.255.255.0:boxname:eth0:off"
+append="$append lifeboat.cmd=\"ip -4 addr show dev eth0; ip route; hostname; lifeboat reboot\""
+_qemu_start rescue2 "$CON2" -kernel "$kernel" -initrd "$W/rescue.cpio.gz" -append "$append" \
+	-device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" -drive "file=$W/disk.img,if=virtio,format=raw"
+wait_for_marker "$CON2" 'LIFEBOAT-POWER action=reboot reason=SIGTERM' "$TIMEOUT" rescue2 ||
+	lab_fail "static boot: no reboot: $LAB_WAIT_WHY"
+t=30
+while lab_alive qemu-rescue2 && [ $t -gt 0 ]; do sleep 1; t=$((t - 1)); done
+lab_alive qemu-rescue2 && lab_fail "QEMU still runs 30 s after lifeboat reboot"
+grep -aq 'inet 192.0.2.77/24' "$CON2" || lab_fail "static address not on eth0"
+grep -aq 'default via 192.0.2.1 dev eth0' "$CON2" || lab_fail "static default route missing"
+grep -aq '^boxname' "$CON2" || lab_fail "hostname from ip= not set"
+grep -aq 'net.static if=eth0 addr=192.0.2.77/24' "$CON2" || lab_fail "no static configuration line"
+[ "$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER_LOG")" = "$before" ] || lab_fail "DHCP ran despite ip=...:off"
+lab_log "ok: ip= static address, route and hostname, no DHCP; lifeboat reboot ended QEMU"
 lab_pass "rescue init: modules, DHCP with 2 renewals, ssh, fingerprints, lifeboat.cmd, phone home, poweroff (up in $UPSECS s)"
