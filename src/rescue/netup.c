@@ -253,7 +253,9 @@ static void add_if(struct netup *u, const char *name, const char *dir)
 		return;
 	struct netup_if *i = &u->ifs[u->n];
 	memset(i, 0, sizeof *i);
-	snprintf(i->name, sizeof i->name, "%s", name);
+	size_t nl = strnlen(name, sizeof i->name - 1); /* scan() passed only short names */
+	memcpy(i->name, name, nl);
+	i->name[nl] = 0;
 	i->ifindex = (int)if_nametoindex(name);
 	unsigned m[6];
 	if (!i->ifindex ||

@@ -29,6 +29,7 @@
 #include "rescue/netup.h"
 #include "rescue/phonehome.h"
 #include "rescue/plan.h"
+#include "rescue/sysinfo.h"
 #include "roles.h"
 
 #define MAX_CONS (KCMD_MAX_CONSOLES + 1)
@@ -75,9 +76,17 @@ __attribute__((format(printf, 2, 3))) static void say(struct rinit *r, const cha
 	if ((size_t)n > sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
-	for (unsigned i = 0; i < r->n_con; i++)
+	for (unsigned i = 0; i < r->n_con; i++) {
+		if (r->con[i] >= 0 && write(r->con[i], line, (size_t)n) >= 0)
+			continue;
+		/* A shell that had this tty as its controlling terminal exited
+		 * and the kernel hung up every open of it: open it again. */
+		if (r->con[i] >= 0)
+			close(r->con[i]);
+		r->con[i] = open(r->con_path[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (r->con[i] >= 0 && write(r->con[i], line, (size_t)n) < 0)
 			continue;
+	}
 }
 
 bool rinit_is_rescue_image(void)
@@ -155,7 +164,7 @@ static void write_file_if_missing(const char *path, const char *text, mode_t mod
 
 /* What dropbear and the shells expect of a system: root's entry, its home
  * and .ssh with the modes sshd servers insist on. */
-static void prepare_etc(void)
+static void prepare_etc(const char *hostname)
 {
 	mkdir("/etc", 0755);
 	write_file_if_missing("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
@@ -168,7 +177,9 @@ static void prepare_etc(void)
 	chmod("/root/.ssh/authorized_keys", 0600);
 	if (chown("/root", 0, 0) || chown("/root/.ssh", 0, 0))
 		log_debug("rinit.chown.failed path=/root");
-	if (sethostname("lifeboat-rescue", 15))
+	if (!hostname[0])
+		hostname = "lifeboat-rescue";
+	if (sethostname(hostname, strlen(hostname)))
 		log_debug("rinit.hostname.failed");
 }
 
@@ -183,7 +194,8 @@ static const char *first_exec(const char *const *paths)
 /* fork + exec with the console (con: index, -1 for none) as stdin/out/err
  * and, for a shell, its controlling terminal. out_fd (>= 0) replaces
  * stdout and stderr. */
-static pid_t spawn(struct rinit *r, int con, bool ctty, int out_fd, char *const argv[])
+static pid_t spawn(struct rinit *r, int con, bool ctty, int out_fd, const char *path,
+		   char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid != 0)
@@ -212,7 +224,7 @@ static pid_t spawn(struct rinit *r, int con, bool ctty, int out_fd, char *const 
 	setenv("PS1", "rescue# ", 1);
 	if (chdir("/root"))
 		_exit(126);
-	execv(argv[0], argv);
+	execv(path, argv);
 	_exit(127);
 }
 
@@ -286,7 +298,7 @@ static void start_dropbear(struct rinit *r)
 	}
 	argv[a] = NULL;
 	int log = open(DROPBEAR_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	r->ssh = spawn(r, -1, false, log, argv);
+	r->ssh = spawn(r, -1, false, log, argv[0], argv);
 	if (log >= 0)
 		close(log);
 	if (r->ssh < 0)
@@ -358,7 +370,7 @@ static void start_cmd(struct rinit *r)
 	loop_timer_cancel(&r->l, &r->cmd_timer);
 	char *argv[] = {"/bin/sh", "-c", r->k.cmd, NULL};
 	say(r, "LIFEBOAT-CMD-START cmd=%s", r->k.cmd);
-	r->cmd = spawn(r, 0, false, -1, argv);
+	r->cmd = spawn(r, (int)r->n_con - 1, false, -1, argv[0], argv); /* /dev/console's */
 	if (r->cmd < 0) {
 		r->cmd = 0;
 		say(r, "LIFEBOAT-CMD-EXIT status=127");
@@ -372,6 +384,25 @@ static void on_cmd_timer(struct loop *l, struct loop_timer *t)
 	log_info("rinit.cmd msg=\"no address after %d s; running lifeboat.cmd anyway\"",
 		 CMD_NET_WAIT_MS / 1000);
 	start_cmd(r);
+}
+
+/* The status table (disks, addresses) on the consoles, line by line. */
+static void show_status(struct rinit *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return;
+	rescue_status_print(m);
+	fclose(m);
+	for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = 0;
+		say(r, "%s", l);
+	}
+	free(text);
 }
 
 static void on_net(void *arg, struct netup_if *i, bool up)
@@ -389,6 +420,7 @@ static void on_net(void *arg, struct netup_if *i, bool up)
 		phonehome_line_up(line, a, r->ssh ? r->fp : "", r->ssh ? r->fptype : NULL);
 		say(r, "LIFEBOAT-UP %s", line);
 		phone(r, line);
+		show_status(r);
 	}
 	start_cmd(r);
 }
@@ -397,14 +429,12 @@ static void on_net(void *arg, struct netup_if *i, bool up)
 
 static void start_shell(struct rinit *r, unsigned i)
 {
-	char *argv[] = {"/bin/sh", NULL, NULL};
-	if (!access(BUSYBOX, X_OK)) {
-		argv[0] = BUSYBOX;
-		argv[1] = "-sh"; /* a login shell: reads /etc/profile */
-	}
+	/* argv[0] "-sh": a login shell (reads /etc/profile); busybox strips
+	 * the dash to find its applet. */
+	char *argv[] = {"-sh", NULL};
 	if (r->con[i] < 0)
 		return;
-	r->shell[i] = spawn(r, (int)i, true, -1, argv);
+	r->shell[i] = spawn(r, (int)i, true, -1, access(BUSYBOX, X_OK) ? "/bin/sh" : BUSYBOX, argv);
 	if (r->shell[i] < 0)
 		r->shell[i] = 0;
 	r->shell_started[i] = loop_now_ms(&r->l);
@@ -567,7 +597,7 @@ int rinit_main(int argc, char **argv)
 	open_consoles(r);
 	say(r, "LIFEBOAT-RESCUE-INIT version=%s home=%s", LIFEBOAT_VERSION,
 	    r->k.home[0] ? r->k.home : "none");
-	prepare_etc();
+	prepare_etc(r->k.ip.hostname);
 	if (loop_init(&r->l)) {
 		say(r, "LIFEBOAT-RESCUE-INIT error=\"no event loop\"; shell only");
 		shell_only();
