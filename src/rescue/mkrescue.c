@@ -8,10 +8,10 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -22,6 +22,8 @@
 #include "core/sys.h"
 #include "rescue/cpio.h"
 #include "rescue/elf.h"
+#include "rescue/mkrescue_mods.h"
+#include "rescue/mkrescue_tree.h"
 #include "roles.h"
 
 #define M(m) OPTS_AT(struct mkrescue, m)
@@ -93,194 +95,6 @@ static const struct opts_cmd mkrescue_cmd = {
 const struct opts_cmd *mkrescue_options(void)
 {
 	return &mkrescue_cmd;
-}
-
-/* ---- files ---- */
-
-static int mkdirs_for(char *path)
-{
-	for (char *s = path + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		int rc = mkdir(path, 0755);
-		*s = '/';
-		if (rc && errno != EEXIST)
-			return -errno;
-	}
-	return 0;
-}
-
-static int stage_path(const struct mkrescue *m, const char *dst, char *out, size_t cap)
-{
-	if ((size_t)snprintf(out, cap, "%s%s%s", m->stage, dst[0] == '/' ? "" : "/", dst) >= cap)
-		return -ENAMETOOLONG;
-	return mkdirs_for(out);
-}
-
-int mkrescue_write(const struct mkrescue *m, const char *dst, const void *data, size_t len,
-		   unsigned mode)
-{
-	char p[PATH_MAX];
-	int rc = stage_path(m, dst, p, sizeof p);
-	if (rc)
-		return rc;
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	const char *c = data;
-	while (len && !rc) {
-		ssize_t k = write(fd, c, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			rc = k < 0 ? -errno : -EIO;
-		else {
-			c += k;
-			len -= (size_t)k;
-		}
-	}
-	if (!rc && fchmod(fd, mode))
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-int mkrescue_copy(const struct mkrescue *m, const char *src, const char *dst, unsigned mode)
-{
-	char p[PATH_MAX];
-	struct stat st;
-	int rc = stage_path(m, dst, p, sizeof p);
-	if (rc)
-		return rc;
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	int out = fstat(in, &st) ? -1 : open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		rc = -errno;
-		close(in);
-		return rc;
-	}
-	char buf[65536];
-	for (;;) {
-		ssize_t k = read(in, buf, sizeof buf);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			rc = k < 0 ? -errno : 0;
-			break;
-		}
-		if (write(out, buf, (size_t)k) != k) {
-			rc = -EIO;
-			break;
-		}
-	}
-	if (!rc && fchmod(out, mode))
-		rc = -errno;
-	close(in);
-	if (close(out) && !rc)
-		rc = -errno;
-	return rc;
-}
-
-int mkrescue_slurp(const char *path, size_t max, char **data, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	*data = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		close(fd);
-		return -EFBIG;
-	}
-	char *b = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	while (b && got < (size_t)st.st_size) {
-		ssize_t k = read(fd, b + got, (size_t)st.st_size - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	close(fd);
-	if (!b)
-		return -ENOMEM;
-	b[got] = 0;
-	*data = b;
-	*len = got;
-	return 0;
-}
-
-static int stage_symlink(const struct mkrescue *m, const char *target, const char *dst)
-{
-	char p[PATH_MAX];
-	int rc = stage_path(m, dst, p, sizeof p);
-	if (rc)
-		return rc;
-	return symlink(target, p) && errno != EEXIST ? -errno : 0;
-}
-
-static int stage_dir(const struct mkrescue *m, const char *dst, unsigned mode)
-{
-	char p[PATH_MAX];
-	int rc = stage_path(m, dst, p, sizeof p);
-	if (rc)
-		return rc;
-	if (mkdir(p, mode) && errno != EEXIST)
-		return -errno;
-	return chmod(p, mode) ? -errno : 0;
-}
-
-static bool stage_exists(const struct mkrescue *m, const char *dst)
-{
-	char p[PATH_MAX];
-	struct stat st;
-	if ((size_t)snprintf(p, sizeof p, "%s%s", m->stage, dst) >= sizeof p)
-		return false;
-	return lstat(p, &st) == 0;
-}
-
-/* ---- processes ---- */
-
-int mkrescue_which(const char *name, char *out, size_t cap)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		int k = snprintf(out, cap, "%.*s/%s", (int)n, path, name);
-		if (n && path[0] == '/' && k > 0 && (size_t)k < cap && access(out, X_OK) == 0)
-			return 0;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return -ENOENT;
-}
-
-int mkrescue_run(const char *const *argv, int in_fd, int out_fd)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		int in = in_fd >= 0 ? in_fd : nul;
-		if (in < 0 || dup2(in, 0) < 0 || dup2(out_fd, 1) < 0)
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
 /* ---- the kernel ---- */
@@ -365,7 +179,7 @@ static int mkrescue_skeleton(const struct mkrescue *m)
 	static const char shells[] = "/bin/sh\n";
 	int rc = 0;
 	for (size_t i = 0; !rc && i < sizeof dirs / sizeof dirs[0]; i++)
-		rc = stage_dir(m, dirs[i].path, dirs[i].mode);
+		rc = mkrescue_dir(m, dirs[i].path, dirs[i].mode);
 	if (!rc)
 		rc = mkrescue_write(m, "/etc/passwd", passwd, sizeof passwd - 1, 0644);
 	if (!rc)
@@ -395,11 +209,11 @@ static int mkrescue_init_binary(struct mkrescue *m)
 	if (!rc)
 		rc = mkrescue_write(m, "/init", data, len, 0755);
 	if (!rc)
-		rc = stage_symlink(m, "/init", "/bin/lifeboat");
+		rc = mkrescue_symlink(m, "/init", "/bin/lifeboat");
 	/* the kernel runs /sbin/modprobe for request_module() (crypto
 	 * algorithms, soft dependencies such as libcrc32c's crc32c) */
 	if (!rc)
-		rc = stage_symlink(m, "/bin/busybox", "/sbin/modprobe");
+		rc = mkrescue_symlink(m, "/bin/busybox", "/sbin/modprobe");
 	if (rc && rc != -ENOEXEC)
 		fprintf(stderr, "mkrescue: /init from %s: %s\n", src, strerror(-rc));
 	else if (!rc)
@@ -486,9 +300,9 @@ static int mkrescue_applets(struct mkrescue *m)
 		memcpy(name, s, l);
 		name[l] = 0;
 		snprintf(dst, sizeof dst, "/bin/%s", name);
-		if (mkrescue_is_carried(m, name) || stage_exists(m, dst))
+		if (mkrescue_is_carried(m, name) || mkrescue_exists(m, dst))
 			continue;
-		rc = stage_symlink(m, "busybox", dst);
+		rc = mkrescue_symlink(m, "busybox", dst);
 		n++;
 	}
 	free(list);
@@ -756,7 +570,7 @@ static int mkrescue_keys(struct mkrescue *m)
 			total += n;
 		}
 	}
-	if (!rc && !(rc = stage_dir(m, "/root/.ssh", 0700)))
+	if (!rc && !(rc = mkrescue_dir(m, "/root/.ssh", 0700)))
 		rc = mkrescue_write(m, "/root/.ssh/authorized_keys", keys, len, 0600);
 	free(keys);
 	free(defaults);
@@ -817,13 +631,14 @@ static bool mkrescue_kernel_accepts(const struct mkrescue *m, const char *name)
 
 static int mkrescue_compressor(const struct mkrescue *m, struct mkrescue_comp *c)
 {
-	/* fixed settings: the same input gives the same bytes; xz needs CRC32
+	/* fixed settings: the same input gives the same bytes (zstd's output
+	 * does not depend on its thread count); xz needs CRC32
 	 * for the kernel's decompressor */
 	static const struct {
 		const char *name;
 		const char *args[5];
 	} tab[] = {
-	    {"zstd", {"-q", "-9", "-T1", "-c", NULL}},
+	    {"zstd", {"-q", "-9", "-T0", "-c", NULL}},
 	    {"xz", {"-q", "-6", "-T1", "--check=crc32", "-c"}},
 	    {"gzip", {"-n", "-9", "-c", NULL, NULL}},
 	};
@@ -859,17 +674,12 @@ static int mkrescue_compressor(const struct mkrescue *m, struct mkrescue_comp *c
 	return 0;
 }
 
-/* Writes the stage as a cpio into a temporary file, then (compressed) to
- * the output. *raw and *size: the sizes before and after. */
-static int mkrescue_archive(const struct mkrescue *m, const struct mkrescue_comp *comp,
-			    uint64_t *raw, uint64_t *size)
+/* Writes the cpio of the stage, the /dev/console node and the trailer to
+ * fd; *raw: its length. 0 or -errno. */
+static int mkrescue_cpio(const struct mkrescue *m, int fd, uint64_t *raw)
 {
 	struct cpio_out co;
-	const char *tmpdir = getenv("TMPDIR");
-	int tfd = open(tmpdir && *tmpdir ? tmpdir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (tfd < 0)
-		return -errno;
-	cpio_out_init(&co, tfd);
+	cpio_out_init(&co, fd);
 	int rc = cpio_add_tree(&co, m->stage);
 	/* the kernel's own initramfs has /dev/console; ours says so too */
 	if (!rc)
@@ -877,28 +687,38 @@ static int mkrescue_archive(const struct mkrescue *m, const struct mkrescue_comp
 	if (!rc)
 		rc = cpio_finish(&co);
 	*raw = co.off;
+	return rc;
+}
+
+/* Writes the stage as a cpio to the output, through the compressor (a
+ * pipe into its standard input) when there is one. *raw and *size: the
+ * sizes before and after. */
+static int mkrescue_archive(const struct mkrescue *m, const struct mkrescue_comp *comp,
+			    uint64_t *raw, uint64_t *size)
+{
 	bool stdout_out = !strcmp(m->output, "-");
 	int ofd = stdout_out ? 1 : open(m->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (!rc && ofd < 0)
+	int p[2] = {-1, -1}, rc = 0, pid = -1;
+	if (ofd < 0)
+		return -errno;
+	if (comp->argv[0] && pipe2(p, O_CLOEXEC))
 		rc = -errno;
-	if (!rc && comp->argv[0]) {
-		if (lseek(tfd, 0, SEEK_SET) < 0)
-			rc = -errno;
-		else
-			rc = mkrescue_run(comp->argv, tfd, ofd);
-	} else if (!rc) {
-		off_t off = 0;
-		while (!rc && (uint64_t)off < co.off) {
-			ssize_t k = sendfile(ofd, tfd, &off, (size_t)(co.off - (uint64_t)off));
-			if (k <= 0)
-				rc = k < 0 ? -errno : -EIO;
-		}
+	if (!rc && comp->argv[0] && (pid = mkrescue_spawn(comp->argv, p[0], ofd)) < 0)
+		rc = pid;
+	if (p[0] >= 0)
+		close(p[0]);
+	if (!rc)
+		rc = mkrescue_cpio(m, comp->argv[0] ? p[1] : ofd, raw);
+	if (p[1] >= 0)
+		close(p[1]); /* EOF for the compressor */
+	if (pid > 0) {
+		int w = mkrescue_wait(pid);
+		rc = rc ? rc : w;
 	}
 	struct stat st;
-	*size = ofd >= 0 && !fstat(ofd, &st) && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	if (ofd >= 0 && !stdout_out && close(ofd) && !rc)
+	*size = !fstat(ofd, &st) && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (!stdout_out && close(ofd) && !rc)
 		rc = -errno;
-	close(tfd);
 	return rc;
 }
 
@@ -989,6 +809,7 @@ int mkrescue_main(int argc, char **argv)
 	for (size_t l = strlen(m->root); l > 1 && m->root[l - 1] == '/'; l--)
 		m->root[l - 1] = 0;
 	umask(022); /* directories made on the way get 0755 on every host */
+	signal(SIGPIPE, SIG_IGN); /* a compressor that dies: EPIPE, reported */
 	const char *tmpdir = getenv("TMPDIR");
 	snprintf(m->stage, sizeof m->stage, "%s/lifeboat-rescue.XXXXXX",
 		 tmpdir && *tmpdir ? tmpdir : "/tmp");

@@ -6,60 +6,7 @@
 #ifndef LIFEBOAT_RESCUE_MKRESCUE_H
 #define LIFEBOAT_RESCUE_MKRESCUE_H
 
-#include <limits.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-
-#include "rescue/carry.h"
-
-#define MKRESCUE_MAX_CARRY 32
-#define MKRESCUE_MAX_KEYS 16
-
-struct mkrescue {
-	/* options */
-	const char *output, *kernel, *from, *busybox, *init, *modules, *firmware, *compress;
-	const char *carry[MKRESCUE_MAX_CARRY];
-	size_t n_carry;
-	const char *ssh_keys[MKRESCUE_MAX_KEYS];
-	size_t n_keys;
-	bool help;
-	/* the build */
-	FILE *out;		    /* the report (stderr when the image goes to stdout) */
-	char root[1024];	    /* "" for the host, else --from without a trailing '/' */
-	char stage[256];	    /* the image tree being built */
-	char kver[128];		    /* kernel release of the modules */
-	char kernel_path[PATH_MAX]; /* on the host (root-prefixed); "" when none */
-	struct carry *c;
-	char carried[1024]; /* names of the carried tools, for the report */
-	char missing[1024]; /* "name (package), ..." */
-	char carried_names[64][32];
-	size_t n_carried_names;
-	uint64_t module_bytes;
-	unsigned n_modules, n_fw, n_fw_missing, n_fw_unread;
-	char fw_missing_ex[256]; /* a few missing firmware names */
-};
-
 struct opts_cmd;
 const struct opts_cmd *mkrescue_options(void);
-
-/* Modules of --modules and their firmware into the stage, the load list
- * /etc/lifeboat/modules. 0 or -errno (reported on m->out / stderr). */
-int mkrescue_modules(struct mkrescue *m);
-
-/* Copies the host file src to stage-relative dst (creating directories),
- * mode as given. 0 or -errno. */
-int mkrescue_copy(const struct mkrescue *m, const char *src, const char *dst, unsigned mode);
-/* Writes len bytes to stage-relative dst with mode. 0 or -errno. */
-int mkrescue_write(const struct mkrescue *m, const char *dst, const void *data, size_t len,
-		   unsigned mode);
-/* Reads a whole host file (at most max bytes) into a malloc'd buffer. */
-int mkrescue_slurp(const char *path, size_t max, char **data, size_t *len);
-/* Runs argv (argv[0] an absolute path) with stdin from in_fd (-1: /dev/null)
- * and stdout to out_fd. 0, or -EIO for a failure exit, -errno. */
-int mkrescue_run(const char *const *argv, int in_fd, int out_fd);
-/* The host's tool of that name on PATH (or the usual dirs) into out. */
-int mkrescue_which(const char *name, char *out, size_t cap);
 
 #endif

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "rescue/kmod.h"
-#include "rescue/mkrescue.h"
+#include "rescue/mkrescue_mods.h"
 
 /* `auto`: whole families by path under /lib/modules/KVER. The network and
  * storage drivers a rescue needs to reach the machine and its disks, the
@@ -48,7 +48,8 @@ static const char *const mkrescue_families[] = {
  * make fake devices (scsi_debug, a RAM "disk" a user could mistake for a
  * real one). */
 static const char *const mkrescue_never[] = {
-    "kernel/crypto/tcrypt.ko", "kernel/drivers/scsi/scsi_debug.ko",
+    "kernel/crypto/tcrypt.ko",
+    "kernel/drivers/scsi/scsi_debug.ko",
 };
 
 static bool mkrescue_excluded(const char *path)

@@ -77,7 +77,7 @@ rescue_check() {
 			sed 's/^/  rescue: /'
 		lab_fail "e2fsck -f -n /dev/vda over SSH did not exit 0: $out"
 	fi
-	[[ $out == */dev/vda:*files* ]] || lab_fail "e2fsck printed no summary for /dev/vda: $out"
+	[[ $out == *files*blocks* ]] || lab_fail "e2fsck printed no summary for /dev/vda: $out"
 	wait_for_marker "$LAPTOP_LOG" "rescue\.report mac=$mac .*text=\"cmd exit [0-9]+: blkid" 60 ||
 		lab_fail "no 'cmd exit N: blkid' report for lifeboat.cmd=blkid: $LAB_WAIT_WHY"
 	lab_log "lifeboat.cmd report: $(grep -a "rescue\.report mac=$mac .*text=\"cmd exit" "$LAPTOP_LOG" | tail -1)"

@@ -13,6 +13,7 @@
 #include "core/opts.h"
 #include "netboot/config.h"
 #include "netboot/serve.h"
+#include "rescue/mkrescue.h"
 #include "rescue/takeover.h"
 
 struct topts {
@@ -111,6 +112,8 @@ static void test_tables_valid(void **state)
 		fail_msg("serve: %s", why);
 	if (opts_check(takeover_options(), &why))
 		fail_msg("takeover: %s", why);
+	if (opts_check(mkrescue_options(), &why))
+		fail_msg("mkrescue: %s", why);
 
 	/* what opts_check refuses */
 	struct opts_row bad[2] = {rows[0], rows[4]};
