@@ -3,7 +3,8 @@
 # run as a child into a memfd, before the privilege drop) and serves it:
 # the image is a valid newc cpio with /init, the generated iPXE script
 # points lifeboat.home at the address asked, and the phone-home endpoint
-# takes a report (204, logged) while other POSTs stay refused. No QEMU: the
+# takes a report (204, logged) while other POSTs stay refused; a SIGHUP
+# keeps serving the same image. No QEMU: the
 # kernel is the cached Debian root's (this host may have none in /boot).
 . "$(dirname "$0")/lib.sh"
 lab_require_root
@@ -49,4 +50,17 @@ code=$(get -o /dev/null -w '%{http_code}' --data-binary 'x' "http://$LAPTOP_IP/l
 code=$(get -o /dev/null -w '%{http_code}' --data-binary "$(head -c 600 /dev/zero | tr '\0' x)" \
 	"http://$LAPTOP_IP/lifeboat/report")
 [ "$code" = 413 ] || lab_fail "a 600-byte report answered $code, not 413"
+# SIGHUP: the image built at start-up is still served (by descriptor: the
+# sandboxed process could not reopen /proc/self/fd), nothing is rebuilt
+kill -HUP "$(lab_pid laptop)"
+t=0
+until lab_server_log_has "serve\.reload result="; do
+	t=$((t + 1))
+	[ $t -gt 100 ] && lab_fail "no serve.reload line after SIGHUP"
+	sleep 0.1
+done
+lab_server_log_has "serve\.reload result=ok" || lab_fail "the reload failed: $(grep -a serve.reload "$LAPTOP_LOG")"
+get -o "$LAB_DIR/again.img" "http://$LAPTOP_IP/lifeboat/rescue.img" || lab_fail "GET rescue.img after SIGHUP"
+cmp -s "$LAB_DIR/rescue.img" "$LAB_DIR/again.img" || lab_fail "the image changed across SIGHUP"
+[ "$(grep -ac 'serve\.rescue image=' "$LAPTOP_LOG")" = 1 ] || lab_fail "the image was built again on SIGHUP"
 lab_pass "serve --rescue built and served the image ($(stat -c %s "$LAB_DIR/rescue.img") bytes); script, report POST ok"
