@@ -808,7 +808,7 @@ int mkrescue_main(int argc, char **argv)
 		snprintf(m->root, sizeof m->root, "%.*s", (int)strcspn(m->from, "\n"), m->from);
 	for (size_t l = strlen(m->root); l > 1 && m->root[l - 1] == '/'; l--)
 		m->root[l - 1] = 0;
-	umask(022); /* directories made on the way get 0755 on every host */
+	umask(022);		  /* directories made on the way get 0755 on every host */
 	signal(SIGPIPE, SIG_IGN); /* a compressor that dies: EPIPE, reported */
 	const char *tmpdir = getenv("TMPDIR");
 	snprintf(m->stage, sizeof m->stage, "%s/lifeboat-rescue.XXXXXX",
