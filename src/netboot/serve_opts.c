@@ -103,7 +103,7 @@ static const struct opts_row serve_rows[] = {
     {"cmdline", 0, OPTS_STRING, "STR", S(plan.cmdline),
      .help = "kernel command line for kernel mode", .group = G_BOOT},
     {"rescue", 0, OPTS_FLAG, S(plan.rescue), .value = 1,
-     .help = "netboot clients (all, or the --host rules' ones) into a rescue system built from "
+     .help = "netboot clients (all, or the --host MAC=rescue ones) into a rescue system built from "
 	     "this host at start-up (lifeboat mkrescue): this kernel (or --kernel), SSH with your "
 	     "keys; it reports back here",
      .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},

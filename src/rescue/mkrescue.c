@@ -46,8 +46,8 @@ static const struct opts_row mkrescue_rows[] = {
 	     "kernel, modules, tools and busybox",
      .group = G_WHAT},
     {"carry", 0, OPTS_LIST, "PATH", OPTS_LIST_AT(struct mkrescue, carry, n_carry),
-     .help = "also carry this executable (a name on PATH or an absolute path) with its "
-	     "libraries (repeatable)",
+     .help = "also carry this executable (a name in the root's /usr/sbin, /usr/bin, /sbin, "
+	     "/bin, or an absolute path) with its libraries (repeatable)",
      .group = G_WHAT},
     {"ssh-key", 0, OPTS_LIST, "FILE", OPTS_LIST_AT(struct mkrescue, ssh_keys, n_keys),
      .help = "authorized_keys or *.pub file for root's SSH login (repeatable; default: "

@@ -209,7 +209,8 @@ static int mkrescue_fw_of(struct mkrescue_mods *mm, const char *path)
 			continue;
 		char tool[4096];
 		int in = open(path, O_RDONLY | O_CLOEXEC);
-		int out = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		const char *tmp = getenv("TMPDIR");
+		int out = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		const char *argv[] = {tool, "-dc", NULL};
 		rc = in < 0 || out < 0 ? -errno : mkrescue_which(z[i].tool, tool, sizeof tool);
 		if (!rc)
