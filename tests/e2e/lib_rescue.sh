@@ -9,6 +9,8 @@
 # renewals in the router's log.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# LB_E2E_RESCUE_MODULES: mkrescue's --modules (default auto), e.g.
+# virtio_net,virtio_blk,e1000,ext4 to see what module loading costs.
 RESCUE_TIMEOUT=${LB_E2E_BOOT_TIMEOUT:-300}
 
 # rescue_setup MAC: the image, the disk, the lab and the server.
@@ -24,6 +26,7 @@ rescue_setup() {
 	ssh-keygen -q -t ed25519 -N '' -C lifeboat-e2e -f "$LAB_DIR/id_lab" || lab_fail "ssh-keygen"
 	t0=$(lab_now)
 	"$LB_BIN" mkrescue --from "$root" -o "$LAB_DIR/rescue.img" --ssh-key "$LAB_DIR/id_lab.pub" \
+		--modules "${LB_E2E_RESCUE_MODULES:-auto}" \
 		> "$LAB_DIR/mkrescue.log" 2>&1 || lab_fail "mkrescue: $(tail -5 "$LAB_DIR/mkrescue.log")"
 	RESCUE_BUILD_S=$(lab_elapsed "$t0")
 	RESCUE_SIZE=$(stat -c %s "$LAB_DIR/rescue.img")
@@ -78,8 +81,8 @@ rescue_check() {
 		lab_fail "e2fsck -f -n /dev/vda over SSH did not exit 0: $out"
 	fi
 	[[ $out == *files*blocks* ]] || lab_fail "e2fsck printed no summary for /dev/vda: $out"
-	wait_for_marker "$LAPTOP_LOG" "rescue\.report mac=$mac .*text=\"cmd exit [0-9]+: blkid" 60 ||
-		lab_fail "no 'cmd exit N: blkid' report for lifeboat.cmd=blkid: $LAB_WAIT_WHY"
+	wait_for_marker "$LAPTOP_LOG" "rescue\.report mac=$mac .*text=\"cmd exit 0: blkid" 60 ||
+		lab_fail "no 'cmd exit 0: blkid' report for lifeboat.cmd=blkid: $LAB_WAIT_WHY"
 	lab_log "lifeboat.cmd report: $(grep -a "rescue\.report mac=$mac .*text=\"cmd exit" "$LAPTOP_LOG" | tail -1)"
 	# two renewals of the 2-minute lease (T1 = 60 s) after the rescue's own
 	t=0
