@@ -13,6 +13,7 @@
 #include "netboot/probe.h"
 #include "netboot/serve_opts.h"
 #include "rescue/leftover.h"
+#include "rescue/mkrescue.h"
 #include "rescue/role.h"
 #include "rescue/takeover.h"
 #include "roles.h"
@@ -35,6 +36,10 @@ static const struct role roles[] = {
     {"return", return_main, "in a rescue system: go back to the original system", NULL},
     {"probe", probe_main, "netboot: play each client kind on the LAN and say what would boot",
      probe_options},
+    {"mkrescue", mkrescue_main, "build a rescue initramfs that serve --rescue netboots",
+     mkrescue_options},
+    {"reboot", reboot_main, "in a rescue system: ask PID 1 to reboot", NULL},
+    {"poweroff", poweroff_main, "in a rescue system: ask PID 1 to power off", NULL},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help

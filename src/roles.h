@@ -9,5 +9,9 @@ int init_main(int argc, char **argv);
 int confirm_main(int argc, char **argv);
 int return_main(int argc, char **argv);
 int probe_main(int argc, char **argv);
+int mkrescue_main(int argc, char **argv);
+/* Ask PID 1 to reboot / power off (SIGTERM, SIGUSR2: busybox init's signals). */
+int reboot_main(int argc, char **argv);
+int poweroff_main(int argc, char **argv);
 
 #endif

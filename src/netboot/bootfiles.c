@@ -43,7 +43,10 @@ static int bootfiles_host_add(struct bootfiles_hostfiles *h, const char *path, b
 	for (size_t i = 0; i < h->n; i++)
 		if (!strcmp(h->v[i].path, path))
 			return 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* an image serve made in a memfd (serve_rescue) is dup'ed: once
+	 * sandboxed, /proc/self/fd cannot be opened again on reload */
+	int fd = strncmp(path, "/proc/self/fd/", 14) ? open(path, O_RDONLY | O_CLOEXEC)
+						     : fcntl(atoi(path + 14), F_DUPFD_CLOEXEC, 3);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		int e = fd < 0 ? errno : EINVAL;
@@ -76,6 +79,8 @@ int bootfiles_host_open(struct bootfiles_hostfiles *h, const struct bootplan *p)
 		int r = bootfiles_host_add(h, p->kernel, true);
 		for (size_t i = 0; !r && i < p->n_initrd; i++)
 			r = bootfiles_host_add(h, p->initrd[i], true);
+		if (!r && p->rescue && p->rescue_image)
+			r = bootfiles_host_add(h, p->rescue_image, true);
 		if (r) {
 			bootfiles_host_close(h);
 			return r;

@@ -109,13 +109,16 @@ int bootplan_add_host(struct bootplan *p, const char *spec, const char **err)
 	struct bootplan_host h;
 	memset(&h, 0, sizeof h);
 	if (!eq || !eq[1] || parse_mac_pattern(spec, (size_t)(eq - spec), h.mac, h.mask)) {
-		*err = "expected MAC=ignore, MAC=FILE or MAC=ARCH:FILE (MAC octets may be '*')";
+		*err = "expected MAC=ignore, MAC=rescue, MAC=FILE or MAC=ARCH:FILE (MAC octets may "
+		       "be '*')";
 		return -EINVAL;
 	}
 	const char *act = eq + 1;
 	const char *colon = strchr(act, ':');
 	if (!strcmp(act, "ignore")) {
 		h.ignore = true;
+	} else if (!strcmp(act, "rescue")) {
+		h.rescue = true;
 	} else if (colon && strncmp(act, "http:", 5) && strncmp(act, "https:", 6)) {
 		char key[32];
 		size_t kn = (size_t)(colon - act);
@@ -306,6 +309,8 @@ static int row_host(const struct bootplan *p, const struct pxe_client *c, const 
 		t->why = "ignored by a --host rule";
 		return -EPERM;
 	}
+	if (h->rescue)
+		return BOOT_PASS; /* the kernel-mode rows boot it (rescue_refuses) */
 	if (h->key && strcmp(h->key, c->ipxe ? "ipxe" : ai->key) &&
 	    !(ai->fallback && !strcmp(h->key, ai->fallback)))
 		return BOOT_PASS;
@@ -313,6 +318,20 @@ static int row_host(const struct bootplan *p, const struct pxe_client *c, const 
 		return BOOT_PASS;
 	target_configured(t, h->file, "host rule");
 	return 0;
+}
+
+/* --rescue with MAC=rescue rules boots only those machines: why another
+ * one is not answered, or NULL. */
+static const char *rescue_refuses(const struct bootplan *p, const struct pxe_client *c)
+{
+	bool any = false;
+	if (!p->rescue)
+		return NULL;
+	for (size_t i = 0; i < p->n_hosts; i++)
+		any |= p->hosts[i].rescue;
+	const struct bootplan_host *h = any ? bootplan_host_for(p, c->mac) : NULL;
+	return any && !(h && h->rescue) ? "--rescue boots only the --host MAC=rescue machines"
+					: NULL;
 }
 
 /* An iPXE client: a configured iPXE script (--boot ipxe=), else kernel
@@ -332,6 +351,23 @@ static int row_ipxe_script(const struct bootplan *p, const struct pxe_client *c,
 	}
 	if (!p->kernel || grub_for(p, c->ai))
 		return BOOT_PASS;
+	if (p->rescue && rescue_refuses(p, c)) {
+		t->why = rescue_refuses(p, c);
+		return -ENOENT;
+	}
+	if (p->rescue) {
+		/* the script names the address the client reached: lifeboat.home */
+		size_t n = strlen(ip);
+		bool br = n > 2 && ip[0] == '[' && ip[n - 1] == ']';
+		int k = snprintf(t->gen, sizeof t->gen, BOOTPLAN_PREFIX "rescue/%.*s/boot.ipxe",
+				 (int)(br ? n - 2 : n), br ? ip + 1 : ip);
+		if (k < 0 || (size_t)k >= sizeof t->gen)
+			return -ENAMETOOLONG;
+		t->file = t->gen;
+		t->via = BOOT_VIA_HTTP;
+		t->why = "rescue script";
+		return 0;
+	}
 	t->file = BOOTPLAN_PREFIX "boot.ipxe";
 	t->via = BOOT_VIA_HTTP;
 	t->why = "kernel mode script";
@@ -383,6 +419,10 @@ static int row_kernel(const struct bootplan *p, const struct pxe_client *c, cons
 	(void)ip;
 	if (!p->kernel)
 		return BOOT_PASS;
+	if (rescue_refuses(p, c)) {
+		t->why = rescue_refuses(p, c);
+		return -ENOENT;
+	}
 	if (c->uboot || ai->fw == PXE_FW_UBOOT) {
 		/* a U-Boot that takes proxy offers (CONFIG_SERVERIP_FROM_PROXYDHCP)
 		 * learns serverip from siaddr; `pxe get` then finds
@@ -566,6 +606,58 @@ static int lookup_grub(const struct bootplan *p, const char *clean, char *buf, s
 	return BOOT_PASS;
 }
 
+int bootplan_rescue_script(const struct bootplan *p, const char *host, char *buf, size_t cap)
+{
+	uint8_t a[16];
+	size_t o = 0;
+	bool v6 = inet_pton(AF_INET6, host, a) == 1;
+	if (!v6 && inet_pton(AF_INET, host, a) != 1)
+		return -EINVAL;
+	if (!p->kernel || cap == 0)
+		return -ENOBUFS;
+	buf[0] = 0;
+	/* absolute paths: the script's own URL is rescue/HOST/boot.ipxe */
+	if (buf_appendf(buf, cap, &o, "#!ipxe\necho lifeboat: booting the rescue system\n") ||
+	    buf_appendf(buf, cap, &o, "kernel /" BOOTPLAN_PREFIX "kernel/%s",
+			base_name(p->kernel)) ||
+	    buf_appendf(buf, cap, &o, " initrd=" BOOTPLAN_RESCUE_IMAGE) ||
+	    buf_appendf(buf, cap, &o, " lifeboat.home=http://%s%s%s:%u", v6 ? "[" : "", host,
+			v6 ? "]" : "", p->http_port) ||
+	    buf_appendf(buf, cap, &o, " console=tty0 console=ttyS0,115200") ||
+	    (p->cmdline && *p->cmdline && buf_appendf(buf, cap, &o, " %s", p->cmdline)) ||
+	    buf_appendf(buf, cap, &o,
+			"\ninitrd /" BOOTPLAN_PREFIX BOOTPLAN_RESCUE_IMAGE "\nboot\n"))
+		return -ENOBUFS;
+	return (int)o;
+}
+
+/* --rescue's names: the script per server address, the image, the kernel. */
+static int lookup_rescue(const struct bootplan *p, const char *rest, char *buf, size_t cap,
+			 struct bootplan_file *out)
+{
+	if (!strcmp(rest, BOOTPLAN_RESCUE_IMAGE) && p->rescue_image) {
+		out->host_path = p->rescue_image;
+		return 0;
+	}
+	if (!strncmp(rest, "kernel/", 7) && !strcmp(rest + 7, base_name(p->kernel))) {
+		out->host_path = p->kernel;
+		return 0;
+	}
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strncmp(rest, "rescue/", 7) ? NULL : strchr(rest + 7, '/');
+	size_t n = slash ? (size_t)(slash - (rest + 7)) : 0;
+	if (!slash || !n || n >= sizeof host || strcmp(slash, "/boot.ipxe"))
+		return -ENOENT;
+	memcpy(host, rest + 7, n);
+	host[n] = 0;
+	int k = bootplan_rescue_script(p, host, buf, cap);
+	if (k < 0)
+		return -ENOENT;
+	out->text = buf;
+	out->text_len = (size_t)k;
+	return 0;
+}
+
 int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
 		    struct bootplan_file *out)
 {
@@ -610,6 +702,8 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 	}
 	if (!p->kernel)
 		return -ENOENT;
+	if (p->rescue)
+		return lookup_rescue(p, rest, buf, cap, out);
 	if (!strcmp(rest, "boot.ipxe")) {
 		int n = bootplan_ipxe_script(p, buf, cap);
 		if (n < 0)

@@ -28,6 +28,7 @@ struct bootplan_host {
 	uint8_t mac[6];
 	uint8_t mask[6];  /* 0xff where the octet must match */
 	bool ignore;	  /* stay silent for this machine */
+	bool rescue;	  /* MAC=rescue: this machine boots --rescue (then only these do) */
 	const char *key;  /* only for this arch key, or NULL for any */
 	const char *file; /* boot this instead (relative to ROOT or URL) */
 };
@@ -78,6 +79,15 @@ struct bootplan {
 	unsigned grub_auto;
 	uint32_t ipxe_missing; /* bit i: pxe_arch_table()[i].ipxe is not in ipxe_dir */
 	int kernel_arch;       /* enum kimage_arch of --kernel (set by serve's checks) */
+	/* --rescue: kernel mode with the rescue image as the initrd and a
+	 * command line that makes it phone home (lifeboat.home=); the iPXE
+	 * script is generated per server address the client reached
+	 * (BOOTPLAN_PREFIX "rescue/ADDR/boot.ipxe"). rescue_image: the host
+	 * file served as BOOTPLAN_PREFIX "rescue.img" (--rescue-file, or the
+	 * image serve built at start-up, "/proc/self/fd/N"). Set by serve. */
+	bool rescue;
+	const char *rescue_file;
+	const char *rescue_image;
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -88,7 +98,7 @@ struct bootplan {
  * ones with the same key. */
 int bootplan_add_boot(struct bootplan *p, const char *spec, const char **err);
 
-/* Adds "MAC=ignore", "MAC=FILE" or "MAC=ARCH:FILE" (as given to --host).
+/* Adds "MAC=ignore", "MAC=rescue", "MAC=FILE" or "MAC=ARCH:FILE" (as given to --host).
  * MAC octets may be '*' (e.g. "b8:27:eb:*:*:*", or "b8:27:eb:*" for a
  * whole OUI). 0 or -EINVAL/-E2BIG with *err saying why. */
 int bootplan_add_host(struct bootplan *p, const char *spec, const char **err);
@@ -188,6 +198,15 @@ int bootplan_pxelinux_cfg(const struct bootplan *p, char *buf, size_t cap);
  * -ENOBUFS. URLs are relative, so iPXE resolves them against the
  * script's own URL, whatever address it was fetched from. */
 int bootplan_ipxe_script(const struct bootplan *p, char *buf, size_t cap);
+
+/* Writes the iPXE script of --rescue for a client that reached us at host
+ * (an IPv4 or IPv6 address as text, no brackets) into buf: the kernel, the
+ * rescue image and the command line with lifeboat.home=http://HOST:PORT.
+ * Returns its length, -EINVAL (host is no address) or -ENOBUFS. */
+int bootplan_rescue_script(const struct bootplan *p, const char *host, char *buf, size_t cap);
+
+/* The name of the rescue image under BOOTPLAN_PREFIX. */
+#define BOOTPLAN_RESCUE_IMAGE "rescue.img"
 
 /* The configured boot entry for key, or NULL. */
 const char *bootplan_file_for(const struct bootplan *p, const char *key);

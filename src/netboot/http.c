@@ -397,7 +397,7 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 		http_conn_error(c, 501, head_only, minor0, 0);
 		return;
 	}
-	if (req->method == HTTP_METHOD_OTHER) {
+	if (req->method == HTTP_METHOD_OTHER || req->method == HTTP_METHOD_POST) {
 		http_conn_error(c, 405, false, minor0, 0);
 		return;
 	}
@@ -603,12 +603,75 @@ static bool http_conn_drive_send(struct http_conn *c)
 	return true;
 }
 
+/* The clean path of a request's target into clean, or an error status. */
+static int http_conn_clean(const struct http_request *req, char *clean, size_t cap)
+{
+	char decoded[FSROOT_PATH_MAX];
+	if (!req->path)
+		return 400;
+	int r = http_path_decode(req->path, req->path_len, decoded, sizeof decoded);
+	if (r < 0)
+		return r == -EACCES ? 403 : r == -ENAMETOOLONG ? 414 : 400;
+	if (fsroot_clean_path(decoded, (size_t)r, clean, cap) < 0)
+		return 404;
+	return 0;
+}
+
+/* A POST where the server takes reports (cfg.post): its body must come
+ * with a Content-Length of at most HTTP_POST_MAX and be read in full
+ * before the hook sees it. Returns the bytes of in[] consumed (head and
+ * body), or 0 while the body is still on its way. */
+static size_t http_conn_post(struct http_conn *c, const struct http_request *req, size_t head)
+{
+	struct http_server *s = c->srv;
+	bool minor0 = req->version_minor == 0;
+	char clean[FSROOT_PATH_MAX];
+	int status;
+	c->close_after = true; /* one report per connection */
+	if (!req->has_content_length || req->transfer_encoding)
+		status = req->transfer_encoding ? 501 : 411;
+	else if (req->content_length > HTTP_POST_MAX)
+		status = 413;
+	else if (c->in_len - head < req->content_length && !c->peer_eof)
+		return 0;
+	else if (c->in_len - head < req->content_length)
+		status = 400; /* the client closed mid-body */
+	else
+		status = http_conn_clean(req, clean, sizeof clean);
+	c->t_start_us = sys_clock_us(CLOCK_MONOTONIC);
+	log_sanitize(c->method, sizeof c->method, req->method_str, req->method_len);
+	if (req->path)
+		log_sanitize(c->path, sizeof c->path, req->path, req->path_len);
+	if (!status)
+		status =
+		    s->cfg.post(s->cfg.post_arg, clean, c->in + head, (size_t)req->content_length,
+				(const struct sockaddr *)&c->peer);
+	if (status == 204) {
+		struct http_response resp = {.status = 204};
+		http_conn_head(c, &resp, false, minor0);
+	} else {
+		http_conn_error(c, status, false, minor0, 0);
+	}
+	size_t body = (size_t)req->content_length;
+	return status == 411 || status == 413 || status == 501 || c->in_len - head < body
+		   ? c->in_len
+		   : head + body;
+}
+
 /* Parses and answers a buffered request head. Returns true when it did
  * something (a request or an error was answered). */
 static bool http_conn_parse(struct http_conn *c)
 {
 	struct http_request req;
 	int r = http_request_parse(c->in, c->in_len, &req);
+	if (r > 0 && req.method == HTTP_METHOD_POST && c->srv->cfg.post) {
+		size_t used = http_conn_post(c, &req, (size_t)r);
+		if (!used)
+			return false;
+		c->in_len -= used;
+		memmove(c->in, c->in + used, c->in_len);
+		return true;
+	}
 	if (r > 0) {
 		http_conn_handle(c, &req);
 		/* req points into in[]: only now drop the head. */

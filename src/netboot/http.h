@@ -26,6 +26,13 @@
 typedef int (*http_lookup_fn)(void *arg, const char *clean_path, const struct sockaddr *peer,
 			      struct bootfile *f);
 
+/* A POST to clean_path with its body (at most HTTP_POST_MAX bytes, read in
+ * full): returns the status to answer (204 taken, 404 no such path, 429
+ * too many). peer: the client. */
+#define HTTP_POST_MAX 512
+typedef int (*http_post_fn)(void *arg, const char *clean_path, const char *body, size_t len,
+			    const struct sockaddr *peer);
+
 struct http_config {
 	uint16_t port;		       /* 0 = default 80 */
 	bool any_port;		       /* bind port 0 (tests); see http_server_port() */
@@ -45,6 +52,8 @@ struct http_config {
 	size_t n_ifaces;
 	http_lookup_fn lookup;
 	void *lookup_arg;
+	http_post_fn post; /* NULL: every POST is 405 */
+	void *post_arg;
 	const struct xfer_observer *obs; /* NULL: nobody listens */
 };
 

@@ -146,6 +146,8 @@ static int http_parse_request_line(const char *s, size_t n, struct http_request 
 		req->method = HTTP_METHOD_GET;
 	else if (i == 4 && memcmp(s, "HEAD", 4) == 0)
 		req->method = HTTP_METHOD_HEAD;
+	else if (i == 4 && memcmp(s, "POST", 4) == 0)
+		req->method = HTTP_METHOD_POST;
 	else
 		req->method = HTTP_METHOD_OTHER;
 	j = ++i;
@@ -299,6 +301,7 @@ static int http_parse_field(const char *s, size_t n, struct http_request *req,
 		if (st->seen_length && cl != req->content_length)
 			return -EBADMSG;
 		req->content_length = cl;
+		req->has_content_length = true;
 		st->seen_length = true;
 	}
 	return 0;
@@ -459,14 +462,18 @@ static const struct {
 	const char *reason;
 } http_reasons[] = {
     {200, "OK"},
+    {204, "No Content"},
     {206, "Partial Content"},
     {400, "Bad Request"},
     {403, "Forbidden"},
     {404, "Not Found"},
     {405, "Method Not Allowed"},
     {408, "Request Timeout"},
+    {411, "Length Required"},
+    {413, "Content Too Large"},
     {414, "URI Too Long"},
     {416, "Range Not Satisfiable"},
+    {429, "Too Many Requests"},
     {431, "Request Header Fields Too Large"},
     {500, "Internal Server Error"},
     {501, "Not Implemented"},

@@ -28,6 +28,7 @@ enum http_method {
 	HTTP_METHOD_OTHER, /* syntactically valid, not served: 405 */
 	HTTP_METHOD_GET,
 	HTTP_METHOD_HEAD,
+	HTTP_METHOD_POST, /* only where the server takes a report (http_config.post) */
 };
 
 enum http_range_kind {
@@ -57,6 +58,7 @@ struct http_request {
 	bool keep_alive;	 /* after applying the version default + Connection */
 	bool transfer_encoding;	 /* a Transfer-Encoding field was sent (501) */
 	uint64_t content_length; /* 0 when absent */
+	bool has_content_length; /* a Content-Length field was sent */
 	struct http_range range;
 };
 

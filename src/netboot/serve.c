@@ -98,6 +98,7 @@ static int serve_reload_apply(struct serve_state *st)
 			strerror(errno));
 		goto fail;
 	}
+	serve_rescue_inherit(o, n);
 	if (serve_check_files(n, &root, n->root != NULL) ||
 	    serve_check_as_user(n, &root, SERVE_CHECK_RELOAD, st->drop_user)) {
 		log_err("serve.reload result=failed reason=\"check failed: keeping the running "
@@ -221,6 +222,9 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	if (serve_check_files(o, &st->root, o->root != NULL) ||
 	    serve_check_as_user(o, &st->root, SERVE_CHECK_START, st->drop_user))
 		return -1;
+	/* before DHCP answers anyone: the image must exist when clients ask */
+	if (serve_rescue_build(o, &st->rescue_fd))
+		return -1;
 	/* the interface list outlives reloads: keep our own copy. A name
 	 * given twice (serve.conf and lifeboat-serve@IFACE's --interface)
 	 * counts once: a second socket on it could not be bound. */
@@ -319,17 +323,18 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
  * it can still see them. */
 static void serve_sandbox_paths(const struct serve_opts *o, struct sandbox *sb)
 {
-	const char *readable[4 + BOOTPLAN_MAX_INITRD] = {o->root, o->config, o->plan.kernel,
-							 o->plan.kernel ? o->plan.ipxe_dir : NULL};
+	const char *readable[5 + BOOTPLAN_MAX_INITRD] = {o->root, o->config, o->plan.kernel,
+							 o->plan.kernel ? o->plan.ipxe_dir : NULL,
+							 o->plan.rescue_file};
 	if (o->no_sandbox)
 		return;
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
-		readable[4 + i] = o->plan.initrd[i];
+		readable[5 + i] = o->plan.initrd[i];
 #if defined(__SANITIZE_ADDRESS__)
 	/* Sanitizer builds only: LeakSanitizer reads /proc/self/task at exit. */
 	sandbox_allow_read(sb, "/proc");
 #endif
-	for (size_t i = 0; i < 4 + o->plan.n_initrd; i++)
+	for (size_t i = 0; i < 5 + o->plan.n_initrd; i++)
 		if (readable[i] && sandbox_allow_read(sb, readable[i]))
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"",
 				 readable[i]);
@@ -378,8 +383,10 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 	serve_log_boot(o, serve_host(st, host, sizeof host));
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
-		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
-		 o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
+		 o->plan.rescue	  ? "rescue"
+		 : o->plan.kernel ? "kernel"
+				  : "root",
+		 o->root ? o->root : "-", o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
 		 o->plan.http ? "on" : "off");
 }
 
@@ -408,6 +415,8 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	st->sf.ifs = &st->ifs;
 	st->sf.ifnames = st->ifnames;
 	st->sf.obs = &st->xfer_obs;
+	report_init(&st->report, st->clients, &st->loop);
+	st->sf.report = o->plan.rescue ? &st->report : NULL;
 	if (serve_files_start(&st->sf, o))
 		return -1;
 	struct sandbox sb = {.n = 0};
@@ -428,6 +437,8 @@ static void serve_stop(struct serve_state *st)
 		loop_free(&st->loop);
 	free(st->clients);
 	fsroot_close(&st->root);
+	if (st->rescue_fd >= 0)
+		close(st->rescue_fd);
 }
 
 int serve_main(int argc, char **argv)
@@ -439,6 +450,7 @@ int serve_main(int argc, char **argv)
 		return 1;
 	memset(&st, 0, sizeof st);
 	st.root.dirfd = -1;
+	st.rescue_fd = -1;
 	st.argc = argc;
 	st.argv = argv;
 	if (serve_load_opts(argc, argv, o, stderr)) {

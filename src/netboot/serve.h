@@ -20,6 +20,8 @@
 #include "netboot/serve_files.h"
 #include "netboot/serve_grub.h"
 #include "netboot/serve_opts.h"
+#include "netboot/serve_rescue.h"
+#include "netboot/report.h"
 #include "netboot/xfer.h"
 
 struct dhcp4_server;
@@ -37,6 +39,8 @@ struct serve_state {
 	const struct serve_opts *opts; /* replaced on SIGHUP */
 	int argc;
 	char **argv;
+	int rescue_fd;		   /* --rescue: the image built at start-up, or -1 */
+	struct report_sink report; /* --rescue: the phone-home POSTs */
 	char ifname_buf[16][IF_NAMESIZE];
 	const char *ifnames[16];
 	char drop_user[64]; /* who serves once root is dropped, for messages */

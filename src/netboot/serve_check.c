@@ -20,6 +20,7 @@
 #include "netboot/priv.h"
 #include "netboot/pxe.h"
 #include "netboot/serve_grub.h"
+#include "netboot/serve_rescue.h"
 
 /* Boot files commonly found in a boot directory, for when no --boot is
  * given: the first that exists under ROOT wins, per key. */
@@ -205,6 +206,8 @@ int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 {
 	serve_grub_default(&o->plan); /* an arm64 host boots ARM64 UEFI with its own GRUB */
 	if (serve_grub_check(&o->plan, root, have_root))
+		return -ENOENT;
+	if (serve_rescue_check(o))
 		return -ENOENT;
 	if (o->plan.kernel) {
 		int r = serve_check_kernel(o);

@@ -105,6 +105,8 @@ int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 		    .obs = f->obs,
 		    .lookup = serve_http_lookup,
 		    .lookup_arg = f,
+		    .post = f->report ? report_post : NULL,
+		    .post_arg = f->report,
 		};
 		r = http_server_start(&f->http, f->l, &hc);
 		if (r) {

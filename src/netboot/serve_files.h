@@ -10,6 +10,7 @@
 #include "netboot/bootfiles.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
+#include "netboot/report.h"
 #include "netboot/serve_opts.h"
 #include "netboot/xfer.h"
 
@@ -26,6 +27,7 @@ struct serve_files {
 	struct iface_set *ifs;
 	const char *const *ifnames; /* -i names (ifs->n_want of them) */
 	const struct xfer_observer *obs;
+	struct report_sink *report; /* --rescue: takes POSTs of phone-home reports; or NULL */
 };
 
 /* Starts TFTP and HTTP per the options (RLIMIT_NOFILE sized for their

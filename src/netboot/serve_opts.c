@@ -15,6 +15,7 @@
 /* Reload notes, shared by the rows they cover (one log line per note). */
 #define NOTE_RESTART "ports, services, interfaces and --tftp-single-port change only on restart"
 #define NOTE_GRUB "--grub and --grub-signed change only on restart"
+#define NOTE_RESCUE "--rescue and --rescue-file change only on restart"
 /* --grub's cores and trees were opened at start-up (grub-mkimage cannot
  * run once sandboxed): a new tree cannot be opened on reload. */
 #define NOTE_GRUB_DIR "--grub-dir changes only on restart"
@@ -70,6 +71,16 @@ static int parse_dhcp6_range(void *o, const char *arg, const char **why)
 	return dhcp6_range_parse(arg, &((struct serve_opts *)o)->dhcp6_range, why);
 }
 
+/* --rescue-file implies --rescue. */
+static int parse_rescue_file(void *o, const char *arg, const char **why)
+{
+	struct bootplan *p = &((struct serve_opts *)o)->plan;
+	(void)why;
+	p->rescue = true;
+	p->rescue_file = arg;
+	return 0;
+}
+
 static const struct opts_choice log_formats[] = {
     {"text", LOG_FMT_TEXT},
     {"json", LOG_FMT_JSON},
@@ -91,8 +102,18 @@ static const struct opts_row serve_rows[] = {
      .help = "initrd for kernel mode (repeatable, in order)", .group = G_BOOT},
     {"cmdline", 0, OPTS_STRING, "STR", S(plan.cmdline),
      .help = "kernel command line for kernel mode", .group = G_BOOT},
+    {"rescue", 0, OPTS_FLAG, S(plan.rescue), .value = 1,
+     .help = "netboot clients (all, or the --host MAC=rescue ones) into a rescue system built from "
+	     "this host at start-up (lifeboat mkrescue): this kernel (or --kernel), SSH with your "
+	     "keys; it reports back here",
+     .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},
+    {"rescue-file", 0, OPTS_CUSTOM, "FILE", S(plan.rescue_file), .parse = parse_rescue_file,
+     .help = "--rescue with an image built earlier by 'lifeboat mkrescue' (give --kernel of "
+	     "the same release)",
+     .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},
     {"host", 0, OPTS_CUSTOM, "MAC=ACTION", .parse = parse_host, .flags = OPTS_REPEAT,
-     .help = "per-machine rule (repeatable): ACTION is 'ignore', FILE, or ARCH:FILE; MAC octets "
+     .help = "per-machine rule (repeatable): ACTION is 'ignore', 'rescue' (with --rescue: only "
+	     "these), FILE, or ARCH:FILE; MAC octets "
 	     "may be '*' (b8:27:eb:* = a whole OUI)",
      .group = G_BOOT},
     {"ipxe-dir", 0, OPTS_STRING, "DIR", S(plan.ipxe_dir), .def = "/usr/lib/ipxe",
@@ -268,7 +289,16 @@ static int serve_check_args(int argc, char **argv, int first, struct serve_opts 
 		fprintf(err, "serve: --initrd needs --kernel\n");
 		return -EINVAL;
 	}
-	if (o->plan.cmdline && !o->plan.kernel) {
+	for (size_t i = 0; i < o->plan.n_hosts; i++)
+		if (o->plan.hosts[i].rescue && !o->plan.rescue) {
+			fprintf(err, "serve: --host MAC=rescue needs --rescue or --rescue-file\n");
+			return -EINVAL;
+		}
+	if (o->plan.rescue && o->plan.n_initrd) {
+		fprintf(err, "serve: --rescue brings its own initrd: drop --initrd\n");
+		return -EINVAL;
+	}
+	if (o->plan.cmdline && !o->plan.kernel && !o->plan.rescue) {
 		fprintf(err, "serve: --cmdline needs --kernel\n");
 		return -EINVAL;
 	}

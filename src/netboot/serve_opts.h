@@ -40,6 +40,8 @@ struct serve_opts {
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
 	char auto_specs[16][128];	/* --boot entries found in ROOT */
 	size_t n_auto;
+	char rescue_kernel[512]; /* --rescue without --kernel: this host's */
+	char rescue_image[32];	 /* "/proc/self/fd/N": the image built at start-up */
 };
 
 struct opts_cmd;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sys.h"
 #include "rescue/elf.h"
 
 static const char *const default_dirs[] = {
@@ -31,31 +32,81 @@ static void add_dir(struct carry *c, const char *d)
 		snprintf(c->lib_dirs[c->n_lib_dirs++], PATH_MAX, "%s", d);
 }
 
+int carry_open_source(const struct carry *c, const char *path)
+{
+	if (c->src_root < 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	return sys_openat2(c->src_root, path, O_RDONLY | O_CLOEXEC, 0, SYS_RESOLVE_IN_ROOT);
+}
+
+/* The default library directories and those of the source's
+ * /etc/ld.so.conf.d (sorted, so the search order does not depend on the
+ * directory's order on disk). */
+static void carry_lib_dirs(struct carry *c)
+{
+	struct dirent **names = NULL;
+	char dir[PATH_MAX];
+	c->n_lib_dirs = 0;
+	for (size_t i = 0; i < sizeof default_dirs / sizeof default_dirs[0]; i++)
+		add_dir(c, default_dirs[i]);
+	int dfd = carry_open_source(c, "/etc/ld.so.conf.d");
+	if (dfd < 0)
+		return;
+	if (c->src_root < 0)
+		snprintf(dir, sizeof dir, "/etc/ld.so.conf.d");
+	else
+		snprintf(dir, sizeof dir, "/proc/self/fd/%d", dfd);
+	int n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char p[PATH_MAX], line[PATH_MAX];
+		size_t l = strlen(names[i]->d_name);
+		if (l >= 5 && !strcmp(names[i]->d_name + l - 5, ".conf")) {
+			snprintf(p, sizeof p, "/etc/ld.so.conf.d/%s", names[i]->d_name);
+			int fd = carry_open_source(c, p);
+			FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
+			if (!f && fd >= 0)
+				close(fd);
+			while (f && fgets(line, sizeof line, f)) {
+				line[strcspn(line, " \t\r\n#")] = 0;
+				add_dir(c, line);
+			}
+			if (f)
+				fclose(f);
+		}
+		free(names[i]);
+	}
+	free(names);
+	close(dfd);
+}
+
 void carry_init(struct carry *c, const char *root, bool dry)
 {
 	memset(c, 0, sizeof *c);
 	c->root = root;
 	c->dry = dry;
-	for (size_t i = 0; i < sizeof default_dirs / sizeof default_dirs[0]; i++)
-		add_dir(c, default_dirs[i]);
-	DIR *d = opendir("/etc/ld.so.conf.d");
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		char p[PATH_MAX], line[PATH_MAX];
-		size_t l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 5, ".conf"))
-			continue;
-		snprintf(p, sizeof p, "/etc/ld.so.conf.d/%s", de->d_name);
-		FILE *f = fopen(p, "re");
-		while (f && fgets(line, sizeof line, f)) {
-			line[strcspn(line, " \t\r\n#")] = 0;
-			add_dir(c, line);
-		}
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
+	c->src_root = -1;
+	carry_lib_dirs(c);
+}
+
+int carry_set_source(struct carry *c, const char *dir)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (c->src_root >= 0)
+		close(c->src_root);
+	c->src_root = fd;
+	carry_lib_dirs(c);
+	return 0;
+}
+
+void carry_done(struct carry *c)
+{
+	if (c->src_root >= 0)
+		close(c->src_root);
+	c->src_root = -1;
 }
 
 static int mkdirs(char *path)
@@ -91,20 +142,26 @@ int carry_file(struct carry *c, const char *src, const char *dst)
 		return 0;
 	if (c->nfiles >= CARRY_MAX_FILES)
 		return -E2BIG;
-	if (stat(src, &st))
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
+	if ((in = carry_open_source(c, src)) < 0)
+		return in;
+	if (fstat(in, &st))
+		rc = -errno;
+	else if (!S_ISREG(st.st_mode))
+		rc = -EINVAL;
+	if (rc) {
+		close(in);
+		return rc;
+	}
 	snprintf(c->done[c->nfiles++], sizeof c->done[0], "%s", dst);
 	c->bytes += (uint64_t)st.st_size;
-	if (c->dry)
-		return 0;
-	if (snprintf(to, sizeof to, "%s%s", c->root, dst) >= (int)sizeof to)
-		return -ENAMETOOLONG;
-	if ((rc = mkdirs(to)))
+	if (!c->dry && snprintf(to, sizeof to, "%s%s", c->root, dst) >= (int)sizeof to)
+		rc = -ENAMETOOLONG;
+	if (!c->dry && !rc)
+		rc = mkdirs(to);
+	if (c->dry || rc) {
+		close(in);
 		return rc;
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
+	}
 	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
 	if (out < 0) {
 		rc = -errno;
@@ -128,12 +185,21 @@ int carry_file(struct carry *c, const char *src, const char *dst)
 	return rc;
 }
 
+static int carry_readable(const struct carry *c, const char *path)
+{
+	int fd = carry_open_source(c, path);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 int carry_find_lib(const struct carry *c, const char *name, const char *runpath, char *out,
 		   size_t cap)
 {
 	if (strchr(name, '/')) {
 		snprintf(out, cap, "%s", name);
-		return access(out, R_OK) ? -ENOENT : 0;
+		return carry_readable(c, out) ? -ENOENT : 0;
 	}
 	/* DT_RUNPATH entries; $ORIGIN is not expanded (system binaries). */
 	const char *p = runpath;
@@ -142,23 +208,23 @@ int carry_find_lib(const struct carry *c, const char *name, const char *runpath,
 		size_t l = e ? (size_t)(e - p) : strlen(p);
 		if (l && p[0] == '/' &&
 		    (size_t)snprintf(out, cap, "%.*s/%s", (int)l, p, name) < cap &&
-		    !access(out, R_OK))
+		    !carry_readable(c, out))
 			return 0;
 		p = e ? e + 1 : NULL;
 	}
 	for (size_t i = 0; i < c->n_lib_dirs; i++)
 		if ((size_t)snprintf(out, cap, "%s/%s", c->lib_dirs[i], name) < cap &&
-		    !access(out, R_OK))
+		    !carry_readable(c, out))
 			return 0;
 	return -ENOENT;
 }
 
-static int read_deps(const char *path, struct elf_deps *d)
+static int read_deps(const struct carry *c, const char *path, struct elf_deps *d)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd = carry_open_source(c, path), rc;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) || st.st_size <= 0) {
 		close(fd);
 		return -ENOEXEC;
@@ -186,7 +252,7 @@ static int carry_rec(struct carry *c, const char *src, const char *dst, int dept
 	d = malloc(sizeof *d);
 	if (!d)
 		return -ENOMEM;
-	rc = read_deps(src, d);
+	rc = read_deps(c, src, d);
 	if (rc == -ENOEXEC) { /* a script or data: nothing more to carry */
 		free(d);
 		return 0;

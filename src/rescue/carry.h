@@ -19,10 +19,20 @@ struct carry {
 	char done[CARRY_MAX_FILES][128]; /* destination paths already carried (truncated keys) */
 	char lib_dirs[16][PATH_MAX];	 /* search order after DT_RUNPATH */
 	size_t n_lib_dirs;
+	int src_root; /* sources are read inside this root (carry_set_source), -1: "/" */
 };
 
 /* Sets up c for root; reads /etc/ld.so.conf.d/ for extra library dirs. */
 void carry_init(struct carry *c, const char *root, bool dry);
+
+/* Reads sources inside dir (symlinks resolved with dir as "/", e.g. a
+ * mounted disk or a debootstrap tree) and its /etc/ld.so.conf.d. 0 or
+ * -errno. carry_done closes it. */
+int carry_set_source(struct carry *c, const char *dir);
+void carry_done(struct carry *c);
+
+/* Opens path (absolute) for reading from the source root. fd or -errno. */
+int carry_open_source(const struct carry *c, const char *path);
 
 /* Copies the file src (following symlinks) to root + dst (dst NULL: same
  * path as src), creating parent directories, keeping the mode bits.

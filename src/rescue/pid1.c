@@ -29,6 +29,7 @@
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
+#include "rescue/rinit.h"
 #include "rescue/role.h"
 #include "rescue/rootfs.h"
 #include "rescue/switch.h"
@@ -1007,6 +1008,8 @@ int init_main(int argc, char **argv)
 		fprintf(stderr, "lifeboat init: not PID 1; nothing done\n");
 		return 1;
 	}
+	if (!stage2 && rinit_is_rescue_image())
+		return rinit_main(argc, argv); /* a mkrescue initramfs: rescue/rinit */
 	p.have_state = entry_state(&p, stage2, argc, argv);
 	reset_process();
 	if (!p.have_state) {

@@ -271,11 +271,13 @@ _qemu_start() {
 	lab_log "qemu $name started (serial log $log)"
 }
 
-# qemu_bios_ipxe NAME MAC LOG: SeaBIOS with the e1000 iPXE option ROM that
-# QEMU ships (PXE arch 0, user class iPXE), network boot only.
+# qemu_bios_ipxe NAME MAC LOG [QEMU-ARGS...]: SeaBIOS with the e1000 iPXE
+# option ROM that QEMU ships (PXE arch 0, user class iPXE), network boot only.
 qemu_bios_ipxe() {
-	lab_add_tap "$1"
-	_qemu_start "$1" "$3" -device "e1000,netdev=n0,mac=$2" -boot n
+	local name=$1 mac=$2 log=$3
+	shift 3
+	lab_add_tap "$name"
+	_qemu_start "$name" "$log" -device "e1000,netdev=n0,mac=$mac" -boot n "$@"
 }
 
 # qemu_ovmf_pxe NAME MAC LOG [QEMU-ARGS...]: OVMF with EDK2's own PXE stack

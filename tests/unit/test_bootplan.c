@@ -515,6 +515,69 @@ static void test_strategy_rows(void **state)
 	assert_string_equal(bc.why, "TFTP is disabled");
 }
 
+/* --rescue: iPXE clients get a script named after the address they
+ * reached, whose command line sends the rescue's reports back there; the
+ * image and kernel resolve, other names do not; MAC=rescue rules limit it
+ * to those machines. */
+static void test_rescue_plan(void **state)
+{
+	(void)state;
+	struct bootplan p;
+	kernel_plan(&p);
+	p.rescue = true;
+	p.rescue_image = "/proc/self/fd/7";
+	p.cmdline = "lifeboat.cmd=blkid";
+	static const struct choose_case cases[] = {
+		{ "BIOS PXE ROM chain-loads undionly", 0, false, false, 0, "lifeboat/ipxe/undionly.kpxe" },
+		{ "iPXE gets the per-address script", 0, true, false, 0, "http://192.0.2.2/lifeboat/rescue/192.0.2.2/boot.ipxe" },
+		{ "UEFI iPXE too", 7, true, false, 0, "http://192.0.2.2/lifeboat/rescue/192.0.2.2/boot.ipxe" },
+	};
+	run_cases(&p, cases, sizeof cases / sizeof cases[0]);
+	struct pxe_client c = client(7, true, false);
+	struct boot_choice bc;
+	assert_int_equal(bootplan_choose_host(&p, &c, "[2001:db8::2]", &bc), 0);
+	assert_string_equal(bc.file, "http://[2001:db8::2]/lifeboat/rescue/2001:db8::2/boot.ipxe");
+
+	char buf[1024];
+	struct bootplan_file f;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/rescue/192.0.2.2/boot.ipxe", buf, sizeof buf, &f), 0);
+	assert_non_null(strstr(f.text, "kernel /lifeboat/kernel/vmlinuz-6.1 initrd=rescue.img "
+				       "lifeboat.home=http://192.0.2.2:80 console=tty0 "
+				       "console=ttyS0,115200 lifeboat.cmd=blkid\n"));
+	assert_non_null(strstr(f.text, "\ninitrd /lifeboat/rescue.img\nboot\n"));
+	memset(&f, 0, sizeof f);
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/rescue/2001:db8::2/boot.ipxe", buf, sizeof buf, &f), 0);
+	assert_non_null(strstr(f.text, "lifeboat.home=http://[2001:db8::2]:80 "));
+	static const char *const bad[] = {
+		"lifeboat/rescue/not-an-address/boot.ipxe", "lifeboat/rescue//boot.ipxe",
+		"lifeboat/rescue/192.0.2.2/other", "lifeboat/rescue/192.0.2.2\"/boot.ipxe",
+		"lifeboat/boot.ipxe", "lifeboat/initrd/0/rescue.img",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (bootplan_lookup(&p, bad[i], buf, sizeof buf, &f) != -ENOENT)
+			fail_msg("%s resolves", bad[i]);
+	memset(&f, 0, sizeof f);
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/rescue.img", buf, sizeof buf, &f), 0);
+	assert_string_equal(f.host_path, "/proc/self/fd/7");
+	memset(&f, 0, sizeof f);
+	assert_int_equal(bootplan_lookup(&p, "lifeboat/kernel/vmlinuz-6.1", buf, sizeof buf, &f), 0);
+	assert_string_equal(f.host_path, "/srv/k/vmlinuz-6.1");
+	assert_int_equal(bootplan_rescue_script(&p, "192.0.2.2", buf, 64), -ENOBUFS);
+	assert_int_equal(bootplan_rescue_script(&p, "x", buf, sizeof buf), -EINVAL);
+
+	/* MAC=rescue: only that machine */
+	const char *err;
+	assert_int_equal(bootplan_add_host(&p, "52:54:00:00:00:01=rescue", &err), 0);
+	c = client(0, true, false);
+	c.mac[0] = 0x52, c.mac[1] = 0x54, c.mac[5] = 1;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	c.mac[5] = 2;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -ENOENT);
+	c.ipxe = false;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_serve_args),
 		cmocka_unit_test(test_host_rules),
 		cmocka_unit_test(test_strategy_rows),
+		cmocka_unit_test(test_rescue_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

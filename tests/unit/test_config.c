@@ -13,12 +13,15 @@
 
 #include "core/opts.h"
 #include "netboot/config.h"
+#include "netboot/probe.h"
 #include "netboot/serve.h"
+#include "rescue/mkrescue.h"
 #include "rescue/takeover.h"
 
 static int known(const char *n)
 {
-	static const char *const names[] = { "interface", "boot", "cmdline", "no-http", "host", "kernel" };
+	static const char *const names[] = {"interface", "boot", "cmdline",
+					    "no-http",	 "host", "kernel"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(n, names[i]))
 			return strcmp(n, "no-http") ? CONFIG_OPT_VALUE : CONFIG_OPT_FLAG;
@@ -39,12 +42,14 @@ static void test_good_file(void **state)
 	(void)state;
 	struct config_argv c;
 	char errbuf[256] = "";
-	const char *text = "# comment\n\n  root /srv/boot  \ninterface eth1\r\nboot bios=pxelinux.0\n"
-			   "cmdline console=ttyS0 quiet  splash\nno-http\n\thost b8:27:eb:*=ignore";
+	const char *text =
+	    "# comment\n\n  root /srv/boot  \ninterface eth1\r\nboot bios=pxelinux.0\n"
+	    "cmdline console=ttyS0 quiet  splash\nno-http\n\thost b8:27:eb:*=ignore";
 	assert_int_equal(parse_text(text, &c, errbuf, sizeof errbuf), 0);
 	assert_string_equal(c.root, "/srv/boot");
-	const char *want[] = { "--interface", "eth1", "--boot", "bios=pxelinux.0", "--cmdline",
-			       "console=ttyS0 quiet  splash", "--no-http", "--host", "b8:27:eb:*=ignore" };
+	const char *want[] = {"--interface",	 "eth1",      "--boot",
+			      "bios=pxelinux.0", "--cmdline", "console=ttyS0 quiet  splash",
+			      "--no-http",	 "--host",    "b8:27:eb:*=ignore"};
 	assert_int_equal(c.argc, 9);
 	for (int i = 0; i < 9; i++)
 		assert_string_equal(c.argv[i], want[i]);
@@ -59,11 +64,11 @@ static void test_errors_name_the_line(void **state)
 		const char *text;
 		const char *msg;
 	} cases[] = {
-		{ "interface eth0\nbogus 1\n", "test.conf:2: unknown option 'bogus'" },
-		{ "\n\n\nno-http yes\n", "test.conf:4: 'no-http' takes no value" },
-		{ "boot\n", "test.conf:1: 'boot' needs a value" },
-		{ "root\n", "test.conf:1: 'root' needs a directory" },
-		{ "config other.conf\n", "test.conf:1: 'config' cannot be nested" },
+	    {"interface eth0\nbogus 1\n", "test.conf:2: unknown option 'bogus'"},
+	    {"\n\n\nno-http yes\n", "test.conf:4: 'no-http' takes no value"},
+	    {"boot\n", "test.conf:1: 'boot' needs a value"},
+	    {"root\n", "test.conf:1: 'root' needs a directory"},
+	    {"config other.conf\n", "test.conf:1: 'config' cannot be nested"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct config_argv c;
@@ -91,13 +96,15 @@ static void test_serve_load_precedence(void **state)
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	/* every value-less option of serve is value-less in the file too */
-	const char *text = "root /from/file\nhttp-port 8080\nboot bios=a.0\nboot efi64=b.efi\nverbose\n"
-			   "no-dhcp6\ntftp-single-port\n";
+	const char *text =
+	    "root /from/file\nhttp-port 8080\nboot bios=a.0\nboot efi64=b.efi\nverbose\n"
+	    "no-dhcp6\ntftp-single-port\n";
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	struct serve_opts *o = calloc(1, sizeof *o);
 	FILE *devnull = fopen("/dev/null", "w");
-	const char *argv1[] = { "serve", "--config", path, "--http-port", "9090", "--boot", "bios=c.0" };
+	const char *argv1[] = {"serve", "--config", path,      "--http-port",
+			       "9090",	"--boot",   "bios=c.0"};
 	assert_int_equal(serve_load_opts(7, (char **)argv1, o, devnull), 0);
 	assert_string_equal(o->root, "/from/file");
 	assert_int_equal(o->plan.http_port, 9090);
@@ -109,13 +116,13 @@ static void test_serve_load_precedence(void **state)
 	serve_opts_free(o);
 
 	o = calloc(1, sizeof *o);
-	const char *argv2[] = { "serve", "/cmdline/root", "-c", path };
+	const char *argv2[] = {"serve", "/cmdline/root", "-c", path};
 	assert_int_equal(serve_load_opts(4, (char **)argv2, o, devnull), 0);
 	assert_string_equal(o->root, "/cmdline/root");
 	serve_opts_free(o);
 
 	o = calloc(1, sizeof *o);
-	const char *argv3[] = { "serve", "-c", "/nonexistent/lifeboat.conf" };
+	const char *argv3[] = {"serve", "-c", "/nonexistent/lifeboat.conf"};
 	assert_int_equal(serve_load_opts(3, (char **)argv3, o, devnull), -EINVAL);
 	serve_opts_free(o);
 	fclose(devnull);
@@ -213,9 +220,12 @@ static void test_readme_names_every_option(void **state)
 	size_t len = fread(text, 1, sizeof text - 1, f);
 	fclose(f);
 	text[len] = 0;
-	static const char *const heads[] = {"\n## lifeboat serve\n", "\n## lifeboat takeover\n"};
-	const struct opts_cmd *cmds[] = {serve_options(), takeover_options()};
-	for (size_t c = 0; c < 2; c++) {
+	static const char *const heads[] = {"\n## lifeboat serve\n", "\n## lifeboat takeover\n",
+					    "\n## lifeboat probe\n",
+					    "\n## Rescue system: lifeboat mkrescue"};
+	const struct opts_cmd *cmds[] = {serve_options(), takeover_options(), probe_options(),
+					 mkrescue_options()};
+	for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
 		struct readme_section sec = {strstr(text, heads[c]), NULL};
 		assert_non_null(sec.start);
 		sec.end = strstr(sec.start + 1, "\n## ");
@@ -228,12 +238,12 @@ static void test_readme_names_every_option(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_file),
-		cmocka_unit_test(test_errors_name_the_line),
-		cmocka_unit_test(test_serve_load_precedence),
-		cmocka_unit_test(test_option_kinds),
-		cmocka_unit_test(test_help_names_every_option),
-		cmocka_unit_test(test_readme_names_every_option),
+	    cmocka_unit_test(test_good_file),
+	    cmocka_unit_test(test_errors_name_the_line),
+	    cmocka_unit_test(test_serve_load_precedence),
+	    cmocka_unit_test(test_option_kinds),
+	    cmocka_unit_test(test_help_names_every_option),
+	    cmocka_unit_test(test_readme_names_every_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

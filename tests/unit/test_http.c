@@ -23,6 +23,7 @@
 #include "netboot/fsroot.h"
 #include "netboot/bootfiles.h"
 #include "netboot/http.h"
+#include "netboot/report.h"
 
 #define BIG_SIZE (40u << 20)
 #define SMALL_SIZE 1000u
@@ -106,6 +107,8 @@ static int start_server(struct fixture *f, const struct http_config *over)
 		cfg.idle_timeout_ms = over->idle_timeout_ms;
 		cfg.keepalive_timeout_ms = over->keepalive_timeout_ms;
 		cfg.header_timeout_ms = over->header_timeout_ms;
+		cfg.post = over->post;
+		cfg.post_arg = over->post_arg;
 	}
 	int r = http_server_start(&f->srv, &f->l, &cfg);
 	if (r == 0)
@@ -1045,6 +1048,108 @@ static void test_pipeline_fair(void **state)
 	wait_idle(f);
 }
 
+/* What the POST hook saw. */
+struct posted {
+	char path[64];
+	char body[HTTP_POST_MAX + 1];
+	size_t len;
+	int calls;
+};
+
+static int post_hook(void *arg, const char *clean, const char *body, size_t len,
+		     const struct sockaddr *peer)
+{
+	struct posted *p = arg;
+	(void)peer;
+	p->calls++;
+	snprintf(p->path, sizeof p->path, "%s", clean);
+	memcpy(p->body, body, len);
+	p->body[len] = 0;
+	p->len = len;
+	return strcmp(clean, REPORT_PATH) ? 404 : 204;
+}
+
+/* POST only where a hook takes it: the body is read in full (also when it
+ * comes in pieces), must have a Content-Length of at most HTTP_POST_MAX. */
+static void test_post_report(void **state)
+{
+	struct fixture *f = *state;
+	struct posted seen = {0};
+	struct http_config over = {.post = post_hook, .post_arg = &seen};
+	static const struct status_case cases[] = {
+	    {"POST /lifeboat/report HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello", 204, true},
+	    {"POST /lifeboat/other HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 404, true},
+	    {"POST /lifeboat/report HTTP/1.1\r\n\r\n", 411, true},
+	    {"POST /lifeboat/report HTTP/1.1\r\nContent-Length: 513\r\n\r\n", 413, true},
+	    {"POST /lifeboat/report HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501, true},
+	    {"POST /../x HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 404, true},
+	    {"PUT /lifeboat/report HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 405, true},
+	};
+	assert_int_equal(start_server(f, &over), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct client c;
+		struct resp r;
+		client_open(f, &c, AF_INET);
+		client_sends(&c, cases[i].req);
+		if (client_response(f, &c, &r, false))
+			fail_msg("%s: no response", cases[i].req);
+		if (r.status != cases[i].status)
+			fail_msg("%s: status %d want %d", cases[i].req, r.status, cases[i].status);
+		if (!client_sees_eof(f, &c))
+			fail_msg("%s: connection not closed", cases[i].req);
+		close(c.fd);
+		if (i == 0 && (strcmp(seen.body, "hello") || strcmp(seen.path, REPORT_PATH)))
+			fail_msg("hook saw %s %s", seen.path, seen.body);
+	}
+	assert_int_equal(seen.calls, 2); /* the 204 and the 404: the rest never reach the hook */
+
+	/* the body in two pieces: answered once it is all there */
+	struct client c;
+	struct resp r;
+	client_open(f, &c, AF_INET);
+	client_sends(&c, "POST /lifeboat/report HTTP/1.1\r\nContent-Length: 10\r\n\r\nup, ");
+	for (int i = 0; i < 20; i++)
+		pump(f);
+	assert_int_equal(seen.calls, 2);
+	client_sends(&c, "ssh at");
+	assert_int_equal(client_response(f, &c, &r, false), 0);
+	assert_int_equal(r.status, 204);
+	assert_string_equal(seen.body, "up, ssh at");
+	close(c.fd);
+	wait_idle(f);
+}
+
+/* report_post behind the server: stored text, a bad text refused, the
+ * per-address rate limit. */
+static void test_post_report_sink(void **state)
+{
+	struct fixture *f = *state;
+	struct report_sink *sink = malloc(sizeof *sink);
+	assert_non_null(sink);
+	report_init(sink, NULL, &f->l);
+	struct http_config over = {.post = report_post, .post_arg = sink};
+	assert_int_equal(start_server(f, &over), 0);
+	int statuses[8], n429 = 0;
+	for (int i = 0; i < 8; i++) {
+		struct client c;
+		struct resp r;
+		client_open(f, &c, AF_INET);
+		client_sends(&c, i == 0 ? "POST /lifeboat/report HTTP/1.0\r\nContent-Length: 4\r\n\r\na\x01"
+						  "b\n"
+					: "POST /lifeboat/report HTTP/1.0\r\nContent-Length: 3\r\n\r\nup\n");
+		if (client_response(f, &c, &r, false))
+			fail_msg("post %d: no response", i);
+		statuses[i] = r.status;
+		n429 += r.status == 429;
+		close(c.fd);
+	}
+	assert_int_equal(statuses[0], 400);
+	assert_int_equal(statuses[1], 204);
+	assert_true(n429 >= 3); /* burst 4 a second per address */
+	wait_idle(f);
+	free(sink);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1055,7 +1160,8 @@ int main(void)
 	    T(test_vfile),	  T(test_client_aborts), T(test_timeouts),
 	    T(test_max_conns),	  T(test_many_clients),	 T(test_ipv6),
 	    T(test_bind_errors),  T(test_header_deadline_absolute),
-	    T(test_per_client_cap), T(test_pipeline_fair),
+	    T(test_per_client_cap), T(test_pipeline_fair), T(test_post_report),
+	    T(test_post_report_sink),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -65,7 +65,7 @@ static const struct parse_case parse_cases[] = {
 	{ "leading empty lines", "\r\n\r\nGET /a HTTP/1.1\r\n\r\n", 0, WHOLE, HTTP_METHOD_GET, "/a",
 	  1, 1, true },
 	{ "POST with body", "POST /x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", 0, 39,
-	  HTTP_METHOD_OTHER, "/x", 1, 1, true, false, 5 },
+	  HTTP_METHOD_POST, "/x", 1, 1, true, false, 5 },
 	{ "lower-case get is another method", "get /a HTTP/1.1\r\n\r\n", 0, WHOLE,
 	  HTTP_METHOD_OTHER, "/a", 1, 1, true },
 	{ "asterisk", "OPTIONS * HTTP/1.1\r\n\r\n", 0, WHOLE, HTTP_METHOD_OTHER, NULL, 1, 1, true },

@@ -14,6 +14,7 @@
 #include "netboot/config.h"
 #include "netboot/probe.h"
 #include "netboot/serve.h"
+#include "rescue/mkrescue.h"
 #include "rescue/takeover.h"
 
 struct topts {
@@ -114,6 +115,8 @@ static void test_tables_valid(void **state)
 		fail_msg("takeover: %s", why);
 	if (opts_check(probe_options(), &why))
 		fail_msg("probe: %s", why);
+	if (opts_check(mkrescue_options(), &why))
+		fail_msg("mkrescue: %s", why);
 
 	/* what opts_check refuses */
 	struct opts_row bad[2] = {rows[0], rows[4]};
