@@ -15,6 +15,15 @@ const char *client_stage_name(enum client_stage s)
 void clients_init(struct clients *c)
 {
 	memset(c, 0, sizeof *c);
+	counters_init(&c->ctr);
+}
+
+size_t clients_count(const struct clients *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		n += c->v[i].used;
+	return n;
 }
 
 struct client_rec *clients_find_mac(struct clients *c, const uint8_t mac[6])
@@ -44,7 +53,7 @@ struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64
 		memcpy(r->mac, mac, 6);
 		snprintf(r->mac_str, sizeof r->mac_str, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
 			 mac[1], mac[2], mac[3], mac[4], mac[5]);
-		r->first_ms = now_ms;
+		r->first_ms = r->boot_ms = r->progress_ms = now_ms;
 	}
 	r->last_ms = now_ms;
 	return r;
@@ -104,13 +113,20 @@ void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms)
 {
 	if ((unsigned)s >= CLIENT_STAGES)
 		return;
-	if (s <= CLIENT_BINL && r->stage == CLIENT_HANDOFF) {
+	bool stopped = r->stage == CLIENT_HANDOFF || r->cause[0];
+	if (s <= CLIENT_BINL && s != CLIENT_SEEN && stopped) {
 		/* A new boot of the same machine: a fresh timeline. */
 		memset(r->stage_ms, 0, sizeof r->stage_ms);
 		r->last_error[0] = 0;
-	}
-	if (s >= r->stage || r->stage == CLIENT_HANDOFF)
+		r->cause[0] = 0;
+		r->timeline_said = false;
+		r->boot_ms = now_ms;
 		r->stage = s;
+	}
+	if (s >= r->stage)
+		r->stage = s;
+	if (s != CLIENT_SEEN)
+		r->progress_ms = now_ms;
 	if (!r->stage_ms[s])
 		r->stage_ms[s] = now_ms ? now_ms : 1;
 }
@@ -128,9 +144,10 @@ struct client_file *clients_file_start(struct client_rec *r, enum client_proto p
 	return f;
 }
 
-void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, int result,
-		      const char *why, uint64_t now_ms)
+void clients_file_end(struct client_rec *r, enum client_proto p, const char *name, uint64_t bytes,
+		      int result, const char *why, uint64_t now_ms)
 {
+	bool found = false;
 	/* The newest in-flight entry of that name (a client may retry). */
 	for (unsigned k = 0; k < CLIENT_FILES && k < r->n_files; k++) {
 		struct client_file *f = &r->files[(r->n_files - 1 - k) % CLIENT_FILES];
@@ -139,10 +156,40 @@ void clients_file_end(struct client_rec *r, const char *name, uint64_t bytes, in
 		f->bytes = bytes;
 		f->result = result;
 		f->end_ms = now_ms ? now_ms : 1;
+		found = true;
 		break;
 	}
+	if (!found && result < 0) {
+		/* refused before it began (not found): an entry of its own */
+		struct client_file *f = &r->files[r->n_files++ % CLIENT_FILES];
+		memset(f, 0, sizeof *f);
+		snprintf(f->name, sizeof f->name, "%s", name);
+		f->proto = p;
+		f->result = result;
+		f->start_ms = now_ms;
+		f->end_ms = now_ms ? now_ms : 1;
+	}
+	r->progress_ms = now_ms;
 	if (result < 0)
 		clients_error(r, why);
+}
+
+void clients_file_progress(struct client_rec *r, const char *name, uint64_t bytes, uint64_t now_ms)
+{
+	for (unsigned k = 0; k < CLIENT_FILES && k < r->n_files; k++) {
+		struct client_file *f = &r->files[(r->n_files - 1 - k) % CLIENT_FILES];
+		if (f->end_ms || strncmp(f->name, name, sizeof f->name - 1))
+			continue;
+		if (bytes > f->bytes)
+			r->progress_ms = now_ms;
+		f->bytes = bytes;
+		return;
+	}
+}
+
+const struct client_file *clients_current_file(const struct client_rec *r)
+{
+	return r->n_files ? &r->files[(r->n_files - 1) % CLIENT_FILES] : NULL;
 }
 
 struct client_rec *clients_report(struct clients *c, const struct sockaddr *from, const char *text,
@@ -157,6 +204,14 @@ struct client_rec *clients_report(struct clients *c, const struct sockaddr *from
 	return r;
 }
 
+void clients_handoff(struct clients *c, struct client_rec *r, uint64_t now_ms)
+{
+	clients_stage(r, CLIENT_HANDOFF, now_ms);
+	c->ctr.handoffs++;
+	if (c->on_handoff)
+		c->on_handoff(c->hook_arg, r);
+}
+
 void clients_error(struct client_rec *r, const char *why)
 {
 	snprintf(r->last_error, sizeof r->last_error, "%s", why ? why : "error");
@@ -168,6 +223,12 @@ void clients_note(struct clients *c, const struct client_note *n, uint64_t now_m
 		return;
 	struct client_rec *r =
 	    n->known_only ? clients_find_mac(c, n->mac) : clients_touch(c, n->mac, now_ms);
+	if (!n->known_only)
+		counters_dhcp(&c->ctr, n->v6 ? CTR_DHCP6 : CTR_DHCP4,
+			      n->stage == CLIENT_OFFER  ? CTR_OFFER
+			      : n->stage == CLIENT_BINL ? CTR_ANSWER
+							: -1,
+			      n->arch);
 	if (!r)
 		return;
 	r->last_ms = now_ms;
@@ -191,21 +252,41 @@ void clients_note_hook(void *arg, const struct client_note *n)
 
 /* ---- the transports' observer ---- */
 
+/* Whether name (as the client asked it) ends in the plan's last file. */
+static bool clients_is_final(const struct clients *c, const char *name)
+{
+	if (!c->final_file || !*c->final_file)
+		return false;
+	size_t n = strlen(name), f = strlen(c->final_file);
+	return n >= f && !strcmp(name + n - f, c->final_file);
+}
+
 static void clients_on_xfer(void *arg, const struct xfer_event *ev)
 {
 	struct clients *c = arg;
+	counters_xfer(&c->ctr, ev);
 	struct client_rec *r = clients_find_addr(c, ev->peer);
 	uint64_t now = loop_now_ms(c->l);
 	if (!r)
 		return; /* no DHCP stage seen: a curl, or a client of another server */
 	r->last_ms = now;
 	enum client_proto p = ev->proto == XFER_TFTP ? CLIENT_TFTP : CLIENT_HTTP;
-	if (ev->kind == XFER_START)
+	switch (ev->kind) {
+	case XFER_START:
 		clients_file_start(r, p, ev->file, ev->size, now);
-	else if (ev->kind == XFER_DONE)
-		clients_file_end(r, ev->file, ev->bytes, 0, NULL, now);
-	else
-		clients_file_end(r, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason, now);
+		break;
+	case XFER_PROGRESS:
+		clients_file_progress(r, ev->file, ev->bytes, now);
+		break;
+	case XFER_DONE:
+		clients_file_end(r, p, ev->file, ev->bytes, 0, NULL, now);
+		if (clients_is_final(c, ev->file) && r->stage != CLIENT_HANDOFF)
+			clients_handoff(c, r, now);
+		break;
+	case XFER_FAIL:
+		clients_file_end(r, p, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason, now);
+		break;
+	}
 }
 
 static bool clients_mac_of(void *arg, const struct sockaddr *peer, char out[18])
