@@ -21,6 +21,7 @@ struct role {
 
 static const struct role roles[] = {
     {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients"},
+    {"status", status_main, "netboot: the clients a running serve sees (table, --watch, --json)"},
     {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root"},
     {"init", init_main, "the PID 1 role used by takeover and rescue images"},
     {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch"},

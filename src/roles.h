@@ -8,5 +8,6 @@ int takeover_main(int argc, char **argv);
 int init_main(int argc, char **argv);
 int confirm_main(int argc, char **argv);
 int return_main(int argc, char **argv);
+int status_main(int argc, char **argv);
 
 #endif
