@@ -225,7 +225,7 @@ void clients_note(struct clients *c, const struct client_note *n, uint64_t now_m
 	    n->known_only ? clients_find_mac(c, n->mac) : clients_touch(c, n->mac, now_ms);
 	if (!n->known_only)
 		counters_dhcp(&c->ctr, n->v6 ? CTR_DHCP6 : CTR_DHCP4,
-			      n->stage == CLIENT_OFFER  ? CTR_OFFER
+			      n->stage == CLIENT_OFFER	? CTR_OFFER
 			      : n->stage == CLIENT_BINL ? CTR_ANSWER
 							: -1,
 			      n->arch);
@@ -284,7 +284,8 @@ static void clients_on_xfer(void *arg, const struct xfer_event *ev)
 			clients_handoff(c, r, now);
 		break;
 	case XFER_FAIL:
-		clients_file_end(r, p, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason, now);
+		clients_file_end(r, p, ev->file, ev->bytes, ev->err ? ev->err : -EIO, ev->reason,
+				 now);
 		break;
 	}
 }

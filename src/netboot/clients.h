@@ -19,7 +19,7 @@
 #include "netboot/xfer.h"
 
 #define CLIENTS_MAX 1024 /* ~1.6 KiB each, allocated once */
-#define CLIENT_FILES 8 /* the most recent files per client */
+#define CLIENT_FILES 8	 /* the most recent files per client */
 #define CLIENT_NAME_MAX 96
 #define CLIENT_REPORT_MAX 192
 
@@ -56,10 +56,10 @@ struct client_rec {
 	struct client_file files[CLIENT_FILES]; /* ring, next at n_files % CLIENT_FILES */
 	unsigned n_files;
 	char last_error[CLIENT_NAME_MAX];
-	uint64_t boot_ms;	     /* first packet of the current boot */
-	uint64_t progress_ms;	     /* last DHCP answer or transfer progress */
-	bool timeline_said;	     /* the hand-off timeline was logged for this boot */
-	char cause[CLIENT_NAME_MAX]; /* why it stopped (timeline.h rules), "" while fine */
+	uint64_t boot_ms;		/* first packet of the current boot */
+	uint64_t progress_ms;		/* last DHCP answer or transfer progress */
+	bool timeline_said;		/* the hand-off timeline was logged for this boot */
+	char cause[CLIENT_NAME_MAX];	/* why it stopped (timeline.h rules), "" while fine */
 	char report[CLIENT_REPORT_MAX]; /* what the client said of itself (rescue phone-home) */
 	uint64_t report_ms;
 };

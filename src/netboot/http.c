@@ -57,11 +57,11 @@ struct http_conn {
 	uint64_t deadline_ms; /* the timer re-arms itself until this passes */
 	uint32_t events;      /* what w is registered for */
 	enum http_conn_state state;
-	bool peer_eof;	     /* the client shut down its side */
-	bool close_after;    /* close once the response in flight is sent */
-	bool head_open;	     /* a request head has begun: its deadline is set */
-	bool xfer_open;	     /* the observer was told this response started */
-	uint64_t turn_bytes; /* body bytes sent in this loop turn */
+	bool peer_eof;	      /* the client shut down its side */
+	bool close_after;     /* close once the response in flight is sent */
+	bool head_open;	      /* a request head has begun: its deadline is set */
+	bool xfer_open;	      /* the observer was told this response started */
+	uint64_t turn_bytes;  /* body bytes sent in this loop turn */
 	uint64_t progress_ms; /* last XFER_PROGRESS told */
 
 	/* The response in flight: head in out[], then a memory body or a
@@ -192,19 +192,23 @@ static void http_conn_event(struct http_conn *c, enum xfer_kind kind, const char
 }
 
 /* A request refused before a response began (file missing or denied):
- * the observer hears a FAIL without a START. */
-static void http_refused_event(struct http_conn *c, const char *reason)
+ * the observer hears a FAIL without a START. Returns the status to send
+ * for the resolver's r. */
+static int http_status_for_errno(int err);
+static int http_refused_event(struct http_conn *c, int r)
 {
 	const struct xfer_observer *o = c->srv->cfg.obs;
+	int st = http_status_for_errno(r ? r : -ENOENT);
 	if (!o || !o->event)
-		return;
+		return st;
 	struct xfer_event ev = {.kind = XFER_FAIL,
 				.proto = XFER_HTTP,
 				.peer = (const struct sockaddr *)&c->peer,
 				.file = c->path,
-				.reason = reason,
+				.reason = st == 404 ? "not-found" : "denied",
 				.err = -ENOENT};
 	o->event(o->arg, &ev);
+	return st;
 }
 
 /* A few times a second at most: the bytes so far, for the live status. */
@@ -456,9 +460,7 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 		? s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)&c->peer, &c->vf)
 		: -ENOENT;
 	if (r <= 0) {
-		int st = http_status_for_errno(r ? r : -ENOENT);
-		http_refused_event(c, st == 404 ? "not-found" : "denied");
-		http_conn_error(c, st, head_only, minor0, 0);
+		http_conn_error(c, http_refused_event(c, r), head_only, minor0, 0);
 		return;
 	}
 	size = c->vf.len;

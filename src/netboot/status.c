@@ -20,9 +20,9 @@
 #include "core/log.h"
 #include "netboot/http_wire.h"
 
-#define STATUS_HEAD_ROOM 1024	 /* an HTTP head goes before the body */
+#define STATUS_HEAD_ROOM 1024	  /* an HTTP head goes before the body */
 #define STATUS_IO_TIMEOUT_MS 5000 /* a connection's whole life */
-#define STATUS_DRAW_MS 500	 /* terminal redraws: twice a second */
+#define STATUS_DRAW_MS 500	  /* terminal redraws: twice a second */
 #define STATUS_SWEEP_MS 1000
 #define STATUS_TTY_MAX (64u << 10)
 
@@ -185,8 +185,8 @@ static void status_http_answer(struct status_conn *c, const struct http_request 
 			resp.status = 200;
 			resp.content_type = status_pages[i].type;
 			if (status_pages[i].what >= 0) {
-				blen = status_render_req(c->s, (enum status_req)status_pages[i].what,
-							 0, body, cap);
+				blen = status_render_req(
+				    c->s, (enum status_req)status_pages[i].what, 0, body, cap);
 			} else {
 				struct status_extra x;
 				struct status_view v;
@@ -573,8 +573,8 @@ static int status_listen(struct status_srv *s)
 	if (cfg->http_addr) {
 		int fd = status_http_open(cfg->http_addr);
 		if (fd < 0) {
-			log_err("serve.error status=%s reason=\"cannot listen: %s\"", cfg->http_addr,
-				strerror(-fd));
+			log_err("serve.error status=%s reason=\"cannot listen: %s\"",
+				cfg->http_addr, strerror(-fd));
 			return fd;
 		}
 		s->http_fd = fd;

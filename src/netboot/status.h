@@ -18,7 +18,7 @@
 #include "netboot/timeline.h"
 
 #define STATUS_SOCKET_DEFAULT "/run/lifeboat/serve.sock"
-#define STATUS_CONNS 8		   /* socket and HTTP connections at once, together */
+#define STATUS_CONNS 8		  /* socket and HTTP connections at once, together */
 #define STATUS_OUT_MAX (2u << 20) /* bytes of one answer: 1024 clients in JSON */
 
 struct status_cfg {

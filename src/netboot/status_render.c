@@ -160,8 +160,7 @@ static void widths(unsigned w, unsigned *fw, unsigned *nw)
 	*nw = rest > *fw ? rest - *fw : 0;
 }
 
-static void table_row(struct status_out *o, const struct status_row *row, unsigned fw,
-		      unsigned nw)
+static void table_row(struct status_out *o, const struct status_row *row, unsigned fw, unsigned nw)
 {
 	char ip[16], arch[12], file[64], prog[64], b[24], s[24], pct[16], rate[32], el[32],
 	    note[256];
@@ -189,8 +188,9 @@ static void table_row(struct status_out *o, const struct status_row *row, unsign
 	fit(rate, 8, rate, false);
 	dur(row->elapsed_ms, el, sizeof el);
 	fit(note, nw < sizeof note - 1 ? nw : sizeof note - 1, row->note, false);
-	outf(o, "%-17s %-15s %-11s %-6s %-*s %13s %4s %8s %6s%s%s\n", row->mac, ip, arch, row->stage,
-	     (int)fw, file, prog, pct, rate, el, nw && note[0] ? " " : "", nw ? note : "");
+	outf(o, "%-17s %-15s %-11s %-6s %-*s %13s %4s %8s %6s%s%s\n", row->mac, ip, arch,
+	     row->stage, (int)fw, file, prog, pct, rate, el, nw && note[0] ? " " : "",
+	     nw ? note : "");
 }
 
 void status_table(const struct status_view *v, struct status_out *o)
@@ -251,7 +251,7 @@ static void json_file(struct status_out *o, const struct client_file *f, uint64_
 	outf(o, ",\"proto\":\"%s\",\"bytes\":%llu,\"size\":%llu,\"state\":\"%s\",\"result\":%d",
 	     f->proto == CLIENT_TFTP ? "tftp" : "http", (unsigned long long)f->bytes,
 	     (unsigned long long)f->size,
-	     !f->end_ms	  ? "in-flight"
+	     !f->end_ms	 ? "in-flight"
 	     : f->result ? "failed"
 			 : "done",
 	     f->result);
@@ -332,8 +332,9 @@ static void metrics_dhcp(const struct status_view *v, struct status_out *o)
 	for (int d = 0; d < CTR_DHCPS; d++)
 		outf(o, "lifeboat_dhcp_received_total{proto=\"%s\"} %llu\n", dhcp_names[d],
 		     (unsigned long long)(v->x ? v->x->dhcp_received[d] : 0));
-	m_head(o, "dhcp_replies_total", "counter",
-	       "proxy offers (udp/67, DHCPv6 Advertise) and answers (udp/4011, DHCPv6 Reply) by arch");
+	m_head(
+	    o, "dhcp_replies_total", "counter",
+	    "proxy offers (udp/67, DHCPv6 Advertise) and answers (udp/4011, DHCPv6 Reply) by arch");
 	for (int d = 0; d < CTR_DHCPS; d++)
 		for (int t = 0; t < CTR_REPLIES; t++)
 			for (size_t a = 0; a < k->arch.n; a++)
@@ -357,14 +358,16 @@ static void metrics_xfer(const struct status_view *v, struct status_out *o)
 		const char *name, *help;
 		size_t off;
 	} per[] = {
-	    {"transfers_started_total", "file transfers started", offsetof(struct counters, started)},
+	    {"transfers_started_total", "file transfers started",
+	     offsetof(struct counters, started)},
 	    {"transfers_done_total", "file transfers completed (TFTP size probes included)",
 	     offsetof(struct counters, done)},
 	    {"bytes_sent_total", "file bytes delivered by finished transfers",
 	     offsetof(struct counters, bytes)},
 	};
 	for (size_t i = 0; i < sizeof per / sizeof per[0]; i++) {
-		const uint64_t *val = (const uint64_t *)(const void *)((const char *)k + per[i].off);
+		const uint64_t *val =
+		    (const uint64_t *)(const void *)((const char *)k + per[i].off);
 		m_head(o, per[i].name, "counter", per[i].help);
 		for (int p = 0; p < CTR_XPROTOS; p++)
 			outf(o, "lifeboat_%s{proto=\"%s\"} %llu\n", per[i].name, xproto_names[p],
@@ -375,8 +378,11 @@ static void metrics_xfer(const struct status_view *v, struct status_out *o)
 	for (int p = 0; p < CTR_XPROTOS; p++)
 		for (size_t r = 0; r < k->reason.n; r++)
 			if (k->failed[p][r])
-				outf(o, "lifeboat_transfers_failed_total{proto=\"%s\",reason=\"%s\"} %llu\n",
-				     xproto_names[p], k->reason.v[r], (unsigned long long)k->failed[p][r]);
+				outf(o,
+				     "lifeboat_transfers_failed_total{proto=\"%s\",reason=\"%s\"} "
+				     "%llu\n",
+				     xproto_names[p], k->reason.v[r],
+				     (unsigned long long)k->failed[p][r]);
 }
 
 void status_metrics(const struct status_view *v, struct status_out *o)
@@ -440,7 +446,8 @@ static void html_esc(struct status_out *o, const char *s)
 			outf(o, "&#39;");
 			break;
 		default:
-			outf(o, "%c", (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?');
+			outf(o, "%c",
+			     (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?');
 		}
 	}
 }
@@ -465,8 +472,9 @@ static void html_row(struct status_out *o, const struct status_row *row)
 	else if (row->pct < 0)
 		outf(o, "<td>%s/?</td><td>-</td><td>%s/s</td>", b, rate);
 	else /* a bar without script or images */
-		outf(o, "<td>%s/%s</td><td><meter max=\"100\" value=\"%d\"></meter> %d%%</td>"
-			"<td>%s/s</td>",
+		outf(o,
+		     "<td>%s/%s</td><td><meter max=\"100\" value=\"%d\"></meter> %d%%</td>"
+		     "<td>%s/s</td>",
 		     b, s, row->pct, row->pct, rate);
 	outf(o, "<td>%s</td><td>", el);
 	html_esc(o, row->note);

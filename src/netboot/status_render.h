@@ -58,10 +58,10 @@ struct status_row {
 	const char *stage; /* "seen", "offer", "4011", "tftp", "http", "kernel" */
 	const char *file;  /* "" when none */
 	uint64_t bytes, size;
-	int pct;	    /* -1 when the size is unknown */
-	uint64_t rate_bps;  /* bytes per second of the current file */
+	int pct;	     /* -1 when the size is unknown */
+	uint64_t rate_bps;   /* bytes per second of the current file */
 	uint64_t elapsed_ms; /* since the first packet of this boot */
-	const char *note;   /* last error, else the stall cause, else the report */
+	const char *note;    /* last error, else the stall cause, else the report */
 };
 void status_row_of(const struct client_rec *r, uint64_t now_ms, struct status_row *row);
 

@@ -30,18 +30,18 @@ static const struct {
 	char how; /* 'd' a directory in the path, 'p' base prefix, 's' base suffix */
 	enum timeline_kind kind;
 } kind_rules[] = {
-    {"/kernel/", 'd', TL_KERNEL},	  {"/initrd/", 'd', TL_INITRD},
-    {"pxelinux.cfg/", 'd', TL_CONFIG},	  {"undionly", 'p', TL_IPXE_IMAGE},
-    {"snponly", 'p', TL_IPXE_IMAGE},	  {"ipxe.efi", 'p', TL_IPXE_IMAGE},
-    {"ipxe.pxe", 'p', TL_IPXE_IMAGE},	  {".kpxe", 's', TL_IPXE_IMAGE},
-    {".ipxe", 's', TL_SCRIPT},		  {"vmlinuz", 'p', TL_KERNEL},
-    {"bzImage", 'p', TL_KERNEL},	  {"linux", 'p', TL_KERNEL},
-    {"Image", 'p', TL_KERNEL},		  {"kernel", 'p', TL_KERNEL},
-    {"initrd", 'p', TL_INITRD},		  {"initramfs", 'p', TL_INITRD},
-    {".cpio", 's', TL_INITRD},		  {".cpio.gz", 's', TL_INITRD},
-    {"grub.cfg", 's', TL_CONFIG},	  {".cfg", 's', TL_CONFIG},
-    {"pxelinux.0", 'p', TL_LOADER},	  {"lpxelinux.0", 'p', TL_LOADER},
-    {".efi", 's', TL_LOADER},		  {".0", 's', TL_LOADER},
+    {"/kernel/", 'd', TL_KERNEL},      {"/initrd/", 'd', TL_INITRD},
+    {"pxelinux.cfg/", 'd', TL_CONFIG}, {"undionly", 'p', TL_IPXE_IMAGE},
+    {"snponly", 'p', TL_IPXE_IMAGE},   {"ipxe.efi", 'p', TL_IPXE_IMAGE},
+    {"ipxe.pxe", 'p', TL_IPXE_IMAGE},  {".kpxe", 's', TL_IPXE_IMAGE},
+    {".ipxe", 's', TL_SCRIPT},	       {"vmlinuz", 'p', TL_KERNEL},
+    {"bzImage", 'p', TL_KERNEL},       {"linux", 'p', TL_KERNEL},
+    {"Image", 'p', TL_KERNEL},	       {"kernel", 'p', TL_KERNEL},
+    {"initrd", 'p', TL_INITRD},	       {"initramfs", 'p', TL_INITRD},
+    {".cpio", 's', TL_INITRD},	       {".cpio.gz", 's', TL_INITRD},
+    {"grub.cfg", 's', TL_CONFIG},      {".cfg", 's', TL_CONFIG},
+    {"pxelinux.0", 'p', TL_LOADER},    {"lpxelinux.0", 'p', TL_LOADER},
+    {".efi", 's', TL_LOADER},	       {".0", 's', TL_LOADER},
 };
 
 enum timeline_kind timeline_file_kind(const char *name)
@@ -67,8 +67,8 @@ static bool arch_is_efi(const char *a)
 }
 
 /* Counts the whole fetches of the iPXE image name among the boot's files. */
-static unsigned same_done(const struct client_rec *r, const struct client_file *const *v, unsigned n,
-			  const char *name)
+static unsigned same_done(const struct client_rec *r, const struct client_file *const *v,
+			  unsigned n, const char *name)
 {
 	(void)r;
 	unsigned k = 0;
@@ -281,7 +281,7 @@ size_t timeline_format(const struct client_rec *r, char *out, size_t cap)
 {
 	static const char *const stage_words[] = {NULL, "offer", "4011"};
 	const struct client_file *v[CLIENT_FILES];
-	char item[CLIENT_NAME_MAX + 96], at[24], sz[24], rate[32];
+	char item[CLIENT_NAME_MAX + 160], at[24], sz[24], rate[32];
 	size_t o = 0;
 	if (!cap)
 		return 0;

@@ -91,12 +91,12 @@ static void test_stages_and_files(void **state)
 	assert_int_equal(r->stage_ms[CLIENT_OFFER], 10);
 	clients_file_start(r, CLIENT_TFTP, "undionly.kpxe", 70000, 30);
 	assert_int_equal(r->stage, CLIENT_FILE);
-	clients_file_end(r, "undionly.kpxe", 70000, 0, NULL, 40);
+	clients_file_end(r, CLIENT_TFTP, "undionly.kpxe", 70000, 0, NULL, 40);
 	assert_int_equal(r->files[0].end_ms, 40);
 	assert_int_equal(r->files[0].bytes, 70000);
 	for (unsigned i = 0; i < 2 * CLIENT_FILES; i++)
 		clients_file_start(r, CLIENT_HTTP, "initrd.gz", 0, 50 + i);
-	clients_file_end(r, "initrd.gz", 5, -ETIMEDOUT, "timeout", 99);
+	clients_file_end(r, CLIENT_HTTP, "initrd.gz", 5, -ETIMEDOUT, "timeout", 99);
 	assert_string_equal(r->last_error, "timeout");
 	/* the newest in-flight one ended */
 	assert_int_equal(r->files[(r->n_files - 1) % CLIENT_FILES].end_ms, 99);
