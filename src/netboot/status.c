@@ -622,6 +622,8 @@ int status_start(struct status_srv **out, const struct status_cfg *cfg)
 	if (s->unix_fd >= 0)
 		log_info("serve.status socket=%s http=%s live=%s", cfg->socket_path,
 			 cfg->http_addr ? cfg->http_addr : "off", s->tty ? "on" : "off");
+	/* they point into options a reload frees: used only up to here */
+	s->cfg.socket_path = s->cfg.http_addr = NULL;
 	return 0;
 }
 
