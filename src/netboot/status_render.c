@@ -82,7 +82,11 @@ void status_row_of(const struct client_rec *r, uint64_t now_ms, struct status_ro
 			row->pct = (int)(f->bytes >= f->size ? 100 : f->bytes * 100 / f->size);
 		row->rate_bps = ms ? f->bytes * 1000 / ms : 0;
 	}
-	row->elapsed_ms = now_ms > r->boot_ms ? now_ms - r->boot_ms : 0;
+	/* a boot that ended keeps its time: first packet to the hand-off */
+	uint64_t until = r->stage == CLIENT_HANDOFF && r->stage_ms[CLIENT_HANDOFF]
+			     ? r->stage_ms[CLIENT_HANDOFF]
+			     : now_ms;
+	row->elapsed_ms = until > r->boot_ms ? until - r->boot_ms : 0;
 	row->note = r->last_error[0] ? r->last_error : r->cause[0] ? r->cause : r->report;
 }
 
@@ -179,7 +183,7 @@ static void table_row(struct status_out *o, const struct status_row *row, unsign
 		snprintf(pct, sizeof pct, "%d%%", row->pct);
 	else
 		snprintf(pct, sizeof pct, "-");
-	if (*row->file) {
+	if (*row->file && row->rate_bps) {
 		timeline_bytes(row->rate_bps, b, sizeof b);
 		snprintf(rate, sizeof rate, "%.6s/s", b);
 	} else {

@@ -60,7 +60,7 @@ struct status_row {
 	uint64_t bytes, size;
 	int pct;	     /* -1 when the size is unknown */
 	uint64_t rate_bps;   /* bytes per second of the current file */
-	uint64_t elapsed_ms; /* since the first packet of this boot */
+	uint64_t elapsed_ms; /* first packet of this boot to now (or to its hand-off) */
 	const char *note;    /* last error, else the stall cause, else the report */
 };
 void status_row_of(const struct client_rec *r, uint64_t now_ms, struct status_row *row);

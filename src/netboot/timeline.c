@@ -300,7 +300,12 @@ size_t timeline_format(const struct client_rec *r, char *out, size_t cap)
 		offset(f->start_ms, r->boot_ms, at, sizeof at);
 		timeline_bytes(f->bytes, sz, sizeof sz);
 		timeline_rate(f->bytes, ms, rate, sizeof rate);
-		const char *state = !f->end_ms ? " (in flight)" : f->result ? " (failed)" : "";
+		/* a TFTP size probe: tsize learnt, then aborted by the client */
+		bool probe = f->end_ms && !f->result && !f->bytes && f->size;
+		const char *state = !f->end_ms	? " (in flight)"
+				    : f->result ? " (failed)"
+				    : probe	? " (size probe)"
+						: "";
 		char tail[40] = "";
 		/* a duration worth a rate: " at 40MB/s" */
 		if (ms >= 100)

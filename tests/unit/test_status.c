@@ -44,6 +44,8 @@ static struct client_rec *boot_bios(struct clients *c, unsigned i)
 {
 	struct client_rec *r = add(c, i, "bios", 1000);
 	clients_stage(r, CLIENT_OFFER, 1000);
+	clients_file_start(r, CLIENT_TFTP, "undionly.kpxe", 70000, 1100);
+	clients_file_end(r, CLIENT_TFTP, "undionly.kpxe", 0, 0, NULL, 1110); /* a size probe */
 	clients_file_start(r, CLIENT_HTTP, "/lifeboat/boot.ipxe", 300, 2300);
 	clients_file_end(r, CLIENT_HTTP, "/lifeboat/boot.ipxe", 300, 0, NULL, 2310);
 	clients_file_start(r, CLIENT_HTTP, "/lifeboat/kernel/linux", 8000000, 4000);
@@ -239,6 +241,7 @@ static void test_row_stage_words(void **state)
 	clients_handoff(c, r, 200);
 	status_row_of(r, 300, &row);
 	assert_string_equal(row.stage, "kernel");
+	assert_int_equal(row.elapsed_ms, 190); /* frozen at the hand-off */
 	assert_int_equal(c->ctr.handoffs, 1);
 	/* the note: error first, then the stall cause, then the report */
 	snprintf(r->report, sizeof r->report, "rescue up");
@@ -479,7 +482,8 @@ static void test_timeline_line(void **state)
 	char line[1024];
 	size_t n = timeline_format(r, line, sizeof line);
 	assert_int_equal(n, strlen(line));
-	assert_string_equal(line, "offer +0.0s, 4011 +0.4s, boot.ipxe http +1.3s 300B, "
+	assert_string_equal(line, "offer +0.0s, 4011 +0.4s, undionly.kpxe tftp +0.1s 0B (size probe), "
+				  "boot.ipxe http +1.3s 300B, "
 				  "linux http +3.0s 8.0MB at 40MB/s, "
 				  "initrd.gz http +3.2s 2.0MB at 4.0MB/s, handoff +3.7s");
 	/* cut, never past cap */
