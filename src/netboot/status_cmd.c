@@ -14,6 +14,7 @@
 
 #include "core/opts.h"
 #include "netboot/status.h"
+#include "netboot/status_cmd.h"
 #include "roles.h"
 
 struct status_opts {
@@ -24,7 +25,7 @@ struct status_opts {
 
 #define O(m) OPTS_AT(struct status_opts, m)
 static const struct opts_row status_rows[] = {
-    {"watch", 'w', OPTS_FLAG, O(watch), .value = 1, .help = "redraw every INTERVAL seconds",
+    {"watch", 'w', OPTS_FLAG, O(watch), .value = 1, .help = "redraw every S seconds (--interval)",
      .group = "Options"},
     {"json", 'j', OPTS_FLAG, O(json), .value = 1, .help = "the records as JSON (status.json)",
      .group = "Options"},
@@ -50,7 +51,6 @@ static const struct opts_cmd status_cmd = {
     .size = sizeof(struct status_opts),
 };
 
-const struct opts_cmd *status_options(void);
 const struct opts_cmd *status_options(void)
 {
 	return &status_cmd;

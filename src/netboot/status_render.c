@@ -207,11 +207,11 @@ void status_table(const struct status_view *v, struct status_out *o)
 	char up[32];
 	dur(v->x ? v->x->uptime_ms : 0, up, sizeof up);
 	outf(o,
-	     "lifeboat: %zu client%s (%zu shown), %llu handed off, %llu stopped; transfers %llu "
-	     "active; up %s\n",
+	     "lifeboat: %zu client%s (%zu shown), %llu handed off, %llu stopped; %llu TFTP "
+	     "transfers, %llu HTTP connections; up %s\n",
 	     all, all == 1 ? "" : "s", n, (unsigned long long)k->handoffs,
-	     (unsigned long long)k->stalls,
-	     (unsigned long long)(v->x ? v->x->tftp_active + v->x->http_active : 0), up);
+	     (unsigned long long)k->stalls, (unsigned long long)(v->x ? v->x->tftp_active : 0),
+	     (unsigned long long)(v->x ? v->x->http_active : 0), up);
 	outf(o, "%-17s %-15s %-11s %-6s %-*s %13s %4s %8s %6s%s\n", "MAC", "IP", "ARCH", "STAGE",
 	     (int)fw, "FILE", "BYTES/SIZE", "%", "RATE", "TIME", nw ? " NOTE" : "");
 	for (size_t i = 0; i < n; i++) {

@@ -19,13 +19,20 @@ sock=$LAB_DIR/status.sock
 serve_in_tmux() {
 	LAPTOP_LOG=$LAB_DIR/laptop-tty.log
 	: > "$LAPTOP_LOG"
+	# A serve from before: SIGHUP (tmux going) only reloads it; the
+	# laptop namespace is this run's own, so everything in it goes.
 	$TM kill-server 2> /dev/null
+	local p i
+	for p in $(ip netns pids "$NS_LAPTOP"); do kill "$p" 2> /dev/null; done
+	for i in $(seq 50); do
+		[ -z "$(ip netns pids "$NS_LAPTOP")" ] && break
+		sleep 0.1
+	done
 	$TM new-session -d -s lb -x 160 -y 48 \
 		"ip netns exec $NS_LAPTOP $LB_BIN serve -v -i $LAPTOP_IF --kernel $LAB_KERNEL --initrd $LAB_INITRD --cmdline '$LAB_CMDLINE' --status-socket $sock $*; sleep 600" ||
 		lab_fail "tmux new-session"
 	$TM display -p '#{pid}' > "$LAB_DIR/pids/tmux.pid"
 	$TM pipe-pane -t lb "cat >> $LAPTOP_LOG"
-	local i
 	for i in $(seq 100); do
 		"$LB_BIN" status --socket "$sock" > /dev/null 2>&1 && return 0
 		sleep 0.1
@@ -75,4 +82,5 @@ sleep 1.5
 pane | grep -q '^MAC  *IP  *ARCH' && lab_fail "--no-status still draws the table: $(pane)"
 pane | grep -q 'serve\.ready' || lab_fail "--no-status: no log in the pane: $(pane)"
 $TM kill-server
+for p in $(ip netns pids "$NS_LAPTOP"); do kill "$p" 2> /dev/null; done
 lab_pass "status tty: the table above the log in tmux showed $mac up to stage kernel; --no-status draws none"

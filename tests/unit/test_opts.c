@@ -13,6 +13,7 @@
 #include "core/opts.h"
 #include "netboot/config.h"
 #include "netboot/serve.h"
+#include "netboot/status_cmd.h"
 #include "rescue/takeover.h"
 
 struct topts {
@@ -111,6 +112,8 @@ static void test_tables_valid(void **state)
 		fail_msg("serve: %s", why);
 	if (opts_check(takeover_options(), &why))
 		fail_msg("takeover: %s", why);
+	if (opts_check(status_options(), &why))
+		fail_msg("status: %s", why);
 
 	/* what opts_check refuses */
 	struct opts_row bad[2] = {rows[0], rows[4]};
@@ -467,8 +470,8 @@ static void test_help_text(void **state)
 	free(text);
 
 	/* serve's and takeover's rows: no line wider than 79 columns */
-	const struct opts_cmd *cmds[] = {serve_options(), takeover_options()};
-	for (size_t c = 0; c < 2; c++) {
+	const struct opts_cmd *cmds[] = {serve_options(), takeover_options(), status_options()};
+	for (size_t c = 0; c < 3; c++) {
 		text = NULL;
 		f = open_memstream(&text, &len);
 		opts_help_groups(cmds[c], f);
