@@ -120,13 +120,15 @@ void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms)
 		r->last_error[0] = 0;
 		r->cause[0] = 0;
 		r->timeline_said = false;
-		r->boot_ms = now_ms;
+		r->boot_ms = r->progress_ms = now_ms;
 		r->stage = s;
 	}
+	/* Progress is a stage reached, not a request repeated: a firmware
+	 * that keeps asking without taking the offer is stuck. */
+	if (s > r->stage)
+		r->progress_ms = now_ms;
 	if (s >= r->stage)
 		r->stage = s;
-	if (s != CLIENT_SEEN)
-		r->progress_ms = now_ms;
 	if (!r->stage_ms[s])
 		r->stage_ms[s] = now_ms ? now_ms : 1;
 }
