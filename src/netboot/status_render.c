@@ -39,6 +39,18 @@ static void outf(struct status_out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+/* n bytes of s, or nothing when they do not fit. */
+static void out_mem(struct status_out *o, const char *s, size_t n)
+{
+	if (o->full || o->len + n + 1 > o->cap) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = 0;
+}
+
 /* ---- rows ---- */
 
 static const char *stage_word(const struct client_rec *r, const struct client_file *f)
@@ -227,74 +239,122 @@ void status_table(const struct status_view *v, struct status_out *o)
  * ASCII escaped (client strings are sanitised already, but never trusted). */
 static void json_str(struct status_out *o, const char *s)
 {
-	outf(o, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c && !o->full; c++) {
-		if (*c == '"' || *c == '\\')
-			outf(o, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			outf(o, "\\u%04x", *c);
-		else
-			outf(o, "%c", *c);
+	static const char hex[] = "0123456789abcdef";
+	out_mem(o, "\"", 1);
+	for (const unsigned char *c = (const unsigned char *)s; *c && !o->full;) {
+		size_t n = 0; /* a run of plain bytes in one copy */
+		while (c[n] >= 0x20 && c[n] < 0x7f && c[n] != '"' && c[n] != '\\')
+			n++;
+		out_mem(o, (const char *)c, n);
+		c += n;
+		if (!*c)
+			break;
+		char esc[6] = {'\\', (char)*c};
+		if (*c >= 0x20 && *c < 0x7f) {
+			out_mem(o, esc, 2);
+		} else {
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[*c >> 4];
+			esc[5] = hex[*c & 15];
+			out_mem(o, esc, 6);
+		}
+		c++;
 	}
-	outf(o, "\"");
+	out_mem(o, "\"", 1);
+}
+
+/* JSON is made of many small pieces: appended without printf. */
+static void out_s(struct status_out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+static void out_u(struct status_out *o, uint64_t v)
+{
+	char d[24];
+	size_t n = sizeof d;
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_mem(o, d + n, sizeof d - n);
+}
+
+static void out_i(struct status_out *o, int v)
+{
+	if (v < 0)
+		out_mem(o, "-", 1);
+	out_u(o, v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v);
 }
 
 static void json_ms(struct status_out *o, const char *key, uint64_t t, uint64_t base, bool comma)
 {
-	outf(o, "%s\"%s\":", comma ? "," : "", key);
+	out_s(o, comma ? ",\"" : "\"");
+	out_s(o, key);
+	out_s(o, "\":");
 	if (t)
-		outf(o, "%llu", (unsigned long long)(t > base ? t - base : 0));
+		out_u(o, t > base ? t - base : 0);
 	else
-		outf(o, "null");
+		out_s(o, "null");
 }
 
 static void json_file(struct status_out *o, const struct client_file *f, uint64_t base)
 {
-	outf(o, "{\"name\":");
+	out_s(o, "{\"name\":");
 	json_str(o, f->name);
-	outf(o, ",\"proto\":\"%s\",\"bytes\":%llu,\"size\":%llu,\"state\":\"%s\",\"result\":%d",
-	     f->proto == CLIENT_TFTP ? "tftp" : "http", (unsigned long long)f->bytes,
-	     (unsigned long long)f->size,
-	     !f->end_ms	 ? "in-flight"
-	     : f->result ? "failed"
-			 : "done",
-	     f->result);
+	out_s(o, f->proto == CLIENT_TFTP ? ",\"proto\":\"tftp\",\"bytes\":"
+					 : ",\"proto\":\"http\",\"bytes\":");
+	out_u(o, f->bytes);
+	out_s(o, ",\"size\":");
+	out_u(o, f->size);
+	out_s(o, !f->end_ms  ? ",\"state\":\"in-flight\",\"result\":"
+		 : f->result ? ",\"state\":\"failed\",\"result\":"
+			     : ",\"state\":\"done\",\"result\":");
+	out_i(o, f->result);
 	json_ms(o, "start_ms", f->start_ms ? f->start_ms : 1, base, true);
 	json_ms(o, "end_ms", f->end_ms, base, true);
-	outf(o, "}");
+	out_s(o, "}");
 }
 
 static void json_client(struct status_out *o, const struct client_rec *r, uint64_t now)
 {
 	struct status_row row;
 	status_row_of(r, now, &row);
-	outf(o, "{\"mac\":\"%s\",\"ip\":", r->mac_str);
+	out_s(o, "{\"mac\":\"");
+	out_s(o, r->mac_str);
+	out_s(o, "\",\"ip\":");
 	json_str(o, row.ip);
-	outf(o, ",\"arch\":");
+	out_s(o, ",\"arch\":");
 	json_str(o, r->arch);
-	outf(o, ",\"stage\":\"%s\",\"stage_word\":\"%s\",\"elapsed_ms\":%llu,\"idle_ms\":%llu",
-	     client_stage_name(r->stage), row.stage, (unsigned long long)row.elapsed_ms,
-	     (unsigned long long)(now > r->last_ms ? now - r->last_ms : 0));
-	outf(o, ",\"stages\":{");
+	out_s(o, ",\"stage\":\"");
+	out_s(o, client_stage_name(r->stage));
+	out_s(o, "\",\"stage_word\":\"");
+	out_s(o, row.stage);
+	out_s(o, "\",\"elapsed_ms\":");
+	out_u(o, row.elapsed_ms);
+	out_s(o, ",\"idle_ms\":");
+	out_u(o, now > r->last_ms ? now - r->last_ms : 0);
+	out_s(o, ",\"stages\":{");
 	for (int s = CLIENT_SEEN; s < CLIENT_STAGES; s++)
 		json_ms(o, client_stage_name((enum client_stage)s), r->stage_ms[s], r->boot_ms,
 			s != CLIENT_SEEN);
-	outf(o, "},\"files\":[");
+	out_s(o, "},\"files\":[");
 	unsigned have = r->n_files < CLIENT_FILES ? r->n_files : CLIENT_FILES, k = 0;
 	for (unsigned j = have; j > 0; j--) {
 		const struct client_file *f = &r->files[(r->n_files - j) % CLIENT_FILES];
 		if (f->start_ms < r->boot_ms)
 			continue;
-		outf(o, "%s", k++ ? "," : "");
+		if (k++)
+			out_s(o, ",");
 		json_file(o, f, r->boot_ms);
 	}
-	outf(o, "],\"error\":");
+	out_s(o, "],\"error\":");
 	json_str(o, r->last_error);
-	outf(o, ",\"cause\":");
+	out_s(o, ",\"cause\":");
 	json_str(o, r->cause);
-	outf(o, ",\"report\":");
+	out_s(o, ",\"report\":");
 	json_str(o, r->report);
-	outf(o, "}");
+	out_s(o, "}");
 }
 
 void status_json(const struct status_view *v, struct status_out *o)
@@ -433,26 +493,18 @@ void status_metrics(const struct status_view *v, struct status_out *o)
 static void html_esc(struct status_out *o, const char *s)
 {
 	for (; *s && !o->full; s++) {
-		switch (*s) {
-		case '<':
-			outf(o, "&lt;");
-			break;
-		case '>':
-			outf(o, "&gt;");
-			break;
-		case '&':
-			outf(o, "&amp;");
-			break;
-		case '"':
-			outf(o, "&quot;");
-			break;
-		case '\'':
-			outf(o, "&#39;");
-			break;
-		default:
-			outf(o, "%c",
-			     (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?');
-		}
+		unsigned char c = (unsigned char)*s;
+		const char *e = c == '<'    ? "&lt;"
+				: c == '>'  ? "&gt;"
+				: c == '&'  ? "&amp;"
+				: c == '"'  ? "&quot;"
+				: c == '\'' ? "&#39;"
+					    : NULL;
+		char plain = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		if (e)
+			out_mem(o, e, strlen(e));
+		else
+			out_mem(o, &plain, 1);
 	}
 }
 
