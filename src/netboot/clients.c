@@ -15,6 +15,7 @@ const char *client_stage_name(enum client_stage s)
 void clients_init(struct clients *c)
 {
 	memset(c, 0, sizeof *c);
+	memset(c->idx, 0xff, sizeof c->idx); /* every chain empty */
 	counters_init(&c->ctr);
 }
 
@@ -26,12 +27,76 @@ size_t clients_count(const struct clients *c)
 	return n;
 }
 
+/* ---- the indexes: MAC, IPv4 and IPv6 address to record, hash chains
+ * through the records (one entry per record and key), so a lookup per
+ * packet or transfer event does not scan the table. ---- */
+
+static unsigned clients_hash(const void *key, size_t n)
+{
+	const uint8_t *p = key;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return (h ^ (h >> 16)) & (CLIENTS_HASH - 1);
+}
+
+static const void *clients_key(const struct client_rec *r, enum clients_idx k, size_t *n)
+{
+	*n = k == CLIENTS_IDX_MAC ? 6 : k == CLIENTS_IDX_IP4 ? 4 : 16;
+	return k == CLIENTS_IDX_MAC   ? (const void *)r->mac
+	       : k == CLIENTS_IDX_IP4 ? (const void *)r->ip4
+				      : (const void *)&r->ip6;
+}
+
+static void clients_link(struct clients *c, enum clients_idx k, struct client_rec *r)
+{
+	size_t n;
+	const void *key = clients_key(r, k, &n);
+	uint16_t i = (uint16_t)(r - c->v), *head = &c->idx[k].head[clients_hash(key, n)];
+	c->idx[k].next[i] = *head;
+	*head = i;
+}
+
+static void clients_unlink(struct clients *c, enum clients_idx k, struct client_rec *r)
+{
+	size_t n;
+	const void *key = clients_key(r, k, &n);
+	uint16_t i = (uint16_t)(r - c->v), *p = &c->idx[k].head[clients_hash(key, n)];
+	while (*p != CLIENTS_NONE && *p != i)
+		p = &c->idx[k].next[*p];
+	if (*p == i)
+		*p = c->idx[k].next[i];
+}
+
+/* The record holding key in index k, or NULL. */
+static struct client_rec *clients_lookup(struct clients *c, enum clients_idx k, const void *key)
+{
+	size_t n;
+	for (uint16_t i = c->idx[k].head[clients_hash(key, k == CLIENTS_IDX_MAC	  ? 6
+							   : k == CLIENTS_IDX_IP4 ? 4
+										  : 16)];
+	     i != CLIENTS_NONE; i = c->idx[k].next[i]) {
+		const void *have = clients_key(&c->v[i], k, &n);
+		if (!memcmp(have, key, n))
+			return &c->v[i];
+	}
+	return NULL;
+}
+
 struct client_rec *clients_find_mac(struct clients *c, const uint8_t mac[6])
 {
-	for (size_t i = 0; i < CLIENTS_MAX; i++)
-		if (c->v[i].used && !memcmp(c->v[i].mac, mac, 6))
-			return &c->v[i];
-	return NULL;
+	return clients_lookup(c, CLIENTS_IDX_MAC, mac);
+}
+
+/* Frees r (to be reused): out of every index. */
+static void clients_forget(struct clients *c, struct client_rec *r)
+{
+	clients_unlink(c, CLIENTS_IDX_MAC, r);
+	if (r->has_ip4)
+		clients_unlink(c, CLIENTS_IDX_IP4, r);
+	if (r->has_ip6)
+		clients_unlink(c, CLIENTS_IDX_IP6, r);
+	memset(r, 0, sizeof *r);
 }
 
 struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64_t now_ms)
@@ -47,10 +112,12 @@ struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64
 		if (!r) {
 			r = old;
 			c->evicted++;
+			clients_forget(c, r);
 		}
 		memset(r, 0, sizeof *r);
 		r->used = true;
 		memcpy(r->mac, mac, 6);
+		clients_link(c, CLIENTS_IDX_MAC, r);
 		snprintf(r->mac_str, sizeof r->mac_str, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
 			 mac[1], mac[2], mac[3], mac[4], mac[5]);
 		r->first_ms = r->boot_ms = r->progress_ms = now_ms;
@@ -62,46 +129,48 @@ struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64
 struct client_rec *clients_find_addr(struct clients *c, const struct sockaddr *sa)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	const uint8_t *ip4 = NULL;
-	const struct in6_addr *ip6 = NULL;
-	if (sa->sa_family == AF_INET) {
-		ip4 = (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-	} else if (sa->sa_family == AF_INET6) {
-		ip6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		if (!memcmp(ip6->s6_addr, mapped, 12))
-			ip4 = ip6->s6_addr + 12;
-	} else {
+	if (sa->sa_family == AF_INET)
+		return clients_lookup(c, CLIENTS_IDX_IP4,
+				      &((const struct sockaddr_in *)(const void *)sa)->sin_addr);
+	if (sa->sa_family != AF_INET6)
 		return NULL;
-	}
-	/* The most recently seen holder wins: an address can move on. */
-	struct client_rec *best = NULL;
-	for (size_t i = 0; i < CLIENTS_MAX; i++) {
-		struct client_rec *r = &c->v[i];
-		bool hit = r->used && (ip4 ? r->has_ip4 && !memcmp(r->ip4, ip4, 4)
-					   : r->has_ip6 && !memcmp(&r->ip6, ip6, sizeof *ip6));
-		if (hit && (!best || r->last_ms > best->last_ms))
-			best = r;
-	}
-	return best;
+	const struct in6_addr *ip6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (!memcmp(ip6->s6_addr, mapped, 12))
+		return clients_lookup(c, CLIENTS_IDX_IP4, ip6->s6_addr + 12);
+	return clients_lookup(c, CLIENTS_IDX_IP6, ip6);
 }
 
 void clients_set_ip4(struct clients *c, struct client_rec *r, const uint8_t ip[4])
 {
+	if (r->has_ip4 && !memcmp(r->ip4, ip, 4))
+		return;
 	/* One holder per address: another machine that had it lost it. */
-	for (size_t i = 0; i < CLIENTS_MAX; i++)
-		if (&c->v[i] != r && c->v[i].has_ip4 && !memcmp(c->v[i].ip4, ip, 4))
-			c->v[i].has_ip4 = false;
+	struct client_rec *h = clients_lookup(c, CLIENTS_IDX_IP4, ip);
+	if (h) {
+		clients_unlink(c, CLIENTS_IDX_IP4, h);
+		h->has_ip4 = false;
+	}
+	if (r->has_ip4)
+		clients_unlink(c, CLIENTS_IDX_IP4, r);
 	memcpy(r->ip4, ip, 4);
 	r->has_ip4 = true;
+	clients_link(c, CLIENTS_IDX_IP4, r);
 }
 
 void clients_set_ip6(struct clients *c, struct client_rec *r, const struct in6_addr *ip)
 {
-	for (size_t i = 0; i < CLIENTS_MAX; i++)
-		if (&c->v[i] != r && c->v[i].has_ip6 && !memcmp(&c->v[i].ip6, ip, sizeof *ip))
-			c->v[i].has_ip6 = false;
+	if (r->has_ip6 && !memcmp(&r->ip6, ip, sizeof *ip))
+		return;
+	struct client_rec *h = clients_lookup(c, CLIENTS_IDX_IP6, ip);
+	if (h) {
+		clients_unlink(c, CLIENTS_IDX_IP6, h);
+		h->has_ip6 = false;
+	}
+	if (r->has_ip6)
+		clients_unlink(c, CLIENTS_IDX_IP6, r);
 	r->ip6 = *ip;
 	r->has_ip6 = true;
+	clients_link(c, CLIENTS_IDX_IP6, r);
 }
 
 void clients_set_arch(struct client_rec *r, const char *arch)

@@ -64,8 +64,18 @@ struct client_rec {
 	uint64_t report_ms;
 };
 
+#define CLIENTS_HASH 1024 /* buckets per index, a power of two */
+#define CLIENTS_NONE 0xffff
+enum clients_idx { CLIENTS_IDX_MAC, CLIENTS_IDX_IP4, CLIENTS_IDX_IP6, CLIENTS_IDXS };
+
 struct clients {
 	struct client_rec v[CLIENTS_MAX];
+	/* hash chains of record numbers (CLIENTS_NONE ends one), per key:
+	 * lookups by MAC and address touch a few records, not the table */
+	struct {
+		uint16_t head[CLIENTS_HASH];
+		uint16_t next[CLIENTS_MAX];
+	} idx[CLIENTS_IDXS];
 	uint64_t evicted;
 	struct counters ctr;
 	/* Kernel mode: the served name (suffix) of the last file of the plan,

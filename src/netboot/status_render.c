@@ -112,17 +112,39 @@ static int pick_cmp(const void *a, const void *b)
 	const struct pick *x = a, *y = b;
 	return x->last < y->last ? 1 : x->last > y->last ? -1 : (x->i > y->i) - (x->i < y->i);
 }
+/* Inserts x into the sorted p[0..*n) that keeps at most k entries. */
+static void pick_keep(struct pick *p, size_t *n, size_t k, struct pick x)
+{
+	size_t at = *n;
+	while (at > 0 && pick_cmp(&x, &p[at - 1]) < 0)
+		at--;
+	if (at >= k)
+		return;
+	size_t move = (*n < k ? *n : k - 1) - at;
+	memmove(&p[at + 1], &p[at], move * sizeof *p);
+	p[at] = x;
+	if (*n < k)
+		(*n)++;
+}
+
 static size_t pick_rows(const struct status_view *v, struct pick *p, bool filter)
 {
 	size_t n = 0;
+	/* a few rows (the terminal): the newest k in one pass, no sort */
+	size_t k = filter && v->max_rows && v->max_rows <= 64 ? v->max_rows : 0;
 	for (uint32_t i = 0; i < CLIENTS_MAX; i++) {
 		const struct client_rec *r = &v->c->v[i];
 		if (!r->used)
 			continue;
 		if (filter && v->recent_ms && v->now_ms > r->last_ms + v->recent_ms)
 			continue;
-		p[n++] = (struct pick){r->last_ms, i};
+		if (k)
+			pick_keep(p, &n, k, (struct pick){r->last_ms, i});
+		else
+			p[n++] = (struct pick){r->last_ms, i};
 	}
+	if (k)
+		return n;
 	qsort(p, n, sizeof *p, pick_cmp);
 	if (filter && v->max_rows && n > v->max_rows)
 		n = v->max_rows;

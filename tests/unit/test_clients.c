@@ -167,6 +167,63 @@ static void test_notes(void **state)
 	free(c);
 }
 
+/* The MAC and address indexes agree with a scan of the table through
+ * eviction, address moves and re-addressing (a seeded random walk). */
+static void test_index_matches_scan(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	uint32_t seed = 12345;
+	for (unsigned step = 0; step < 20000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned who = (seed >> 8) % (CLIENTS_MAX + 300), addr = (seed >> 20) % 900;
+		uint8_t mac[6];
+		mac_of(who, mac);
+		struct client_rec *r = clients_touch(c, mac, step);
+		uint8_t ip[4] = {10, 0, (uint8_t)(addr >> 8), (uint8_t)addr};
+		struct in6_addr a6 = {{{0x20, 0x01, 0x0d, 0xb8}}};
+		a6.s6_addr[14] = (uint8_t)(addr >> 8);
+		a6.s6_addr[15] = (uint8_t)addr;
+		if (seed & 1)
+			clients_set_ip4(c, r, ip);
+		else
+			clients_set_ip6(c, r, &a6);
+	}
+	for (unsigned a = 0; a < 900; a++) {
+		struct sockaddr_in s4 = {.sin_family = AF_INET};
+		uint8_t ip[4] = {10, 0, (uint8_t)(a >> 8), (uint8_t)a};
+		memcpy(&s4.sin_addr, ip, 4);
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+		s6.sin6_addr.s6_addr[0] = 0x20;
+		s6.sin6_addr.s6_addr[1] = 0x01;
+		s6.sin6_addr.s6_addr[2] = 0x0d;
+		s6.sin6_addr.s6_addr[3] = 0xb8;
+		s6.sin6_addr.s6_addr[14] = (uint8_t)(a >> 8);
+		s6.sin6_addr.s6_addr[15] = (uint8_t)a;
+		struct client_rec *want4 = NULL, *want6 = NULL;
+		for (size_t i = 0; i < CLIENTS_MAX; i++) {
+			struct client_rec *r = &c->v[i];
+			if (r->used && r->has_ip4 && !memcmp(r->ip4, ip, 4)) {
+				assert_null(want4); /* one holder per address */
+				want4 = r;
+			}
+			if (r->used && r->has_ip6 && !memcmp(&r->ip6, &s6.sin6_addr, 16)) {
+				assert_null(want6);
+				want6 = r;
+			}
+		}
+		assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s4), want4);
+		assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s6), want6);
+	}
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		if (c->v[i].used)
+			assert_ptr_equal(clients_find_mac(c, c->v[i].mac), &c->v[i]);
+	assert_true(c->evicted > 0);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_stages_and_files),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_index_matches_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

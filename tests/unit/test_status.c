@@ -216,6 +216,40 @@ static void test_table_width(void **state)
 	free(c);
 }
 
+/* The terminal's few rows (picked in one pass) are the first rows of the
+ * fully sorted table, ties included. */
+static void test_top_rows(void **state)
+{
+	(void)state;
+	struct clients *c = new_clients();
+	char *a = malloc(OUT_CAP), *b = malloc(OUT_CAP);
+	uint32_t seed = 7;
+	for (unsigned i = 0; i < 300; i++) {
+		seed = seed * 1103515245u + 12345u;
+		add(c, i, "bios", (seed >> 16) % 50); /* many equal times */
+	}
+	for (unsigned k = 1; k <= 64; k += 9) {
+		struct status_view v = {.c = c, .now_ms = 100, .width = 132, .max_rows = k};
+		render(&v, 0, a);
+		v.max_rows = 100; /* over 64: the sort */
+		render(&v, 0, b);
+		const char *pa = a, *pb = b;
+		for (unsigned line = 0; line < k + 2; line++) {
+			const char *ea = strchr(pa, '\n'), *eb = strchr(pb, '\n');
+			assert_non_null(ea);
+			assert_non_null(eb);
+			if (line > 0) /* the summary line says how many are shown */
+				assert_memory_equal(pa, pb, (size_t)(ea - pa) + 1);
+			pa = ea + 1;
+			pb = eb + 1;
+		}
+		assert_int_equal(*pa, 0);
+	}
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void test_row_stage_words(void **state)
 {
 	(void)state;
@@ -707,6 +741,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_checker),
 		cmocka_unit_test(test_table_width),
+		cmocka_unit_test(test_top_rows),
 		cmocka_unit_test(test_row_stage_words),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_metrics),
