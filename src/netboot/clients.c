@@ -101,16 +101,21 @@ static void clients_forget(struct clients *c, struct client_rec *r)
 
 struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64_t now_ms)
 {
-	struct client_rec *r = clients_find_mac(c, mac), *old = NULL;
+	struct client_rec *r = clients_find_mac(c, mac);
 	if (!r) {
-		for (size_t i = 0; i < CLIENTS_MAX && !r; i++) {
-			if (!c->v[i].used)
-				r = &c->v[i];
-			else if (!old || c->v[i].last_ms < old->last_ms)
-				old = &c->v[i];
-		}
-		if (!r) {
-			r = old;
+		/* Records are never freed, only reused: the unused ones are the
+		 * tail. Once full, the least recently seen of the next
+		 * CLIENTS_EVICT_SCAN records in turn goes (a new MAC in a DHCP
+		 * flood costs that many looks, not the table). */
+		if (c->n_used < CLIENTS_MAX) {
+			r = &c->v[c->n_used++];
+		} else {
+			for (size_t k = 0; k < CLIENTS_EVICT_SCAN; k++) {
+				struct client_rec *x = &c->v[(c->hand + k) % CLIENTS_MAX];
+				if (!r || x->last_ms < r->last_ms)
+					r = x;
+			}
+			c->hand = (c->hand + CLIENTS_EVICT_SCAN) % CLIENTS_MAX;
 			c->evicted++;
 			clients_forget(c, r);
 		}

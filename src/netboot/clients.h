@@ -2,8 +2,9 @@
  * and HTTP through serve's hooks: when it was first seen, what it is, its
  * addresses, each stage with its time, the files it fetched and the last
  * error. Transfers name the MAC by the address the DHCP stage saw. A fixed
- * table allocated once (the least recently seen record is reused): nothing
- * is allocated per packet. Readers: the logs (timeline, stall causes),
+ * table allocated once (when full, the least recently seen of a few records
+ * looked at in turn is reused): nothing is allocated per packet; lookups by
+ * MAC and address go through hash chains. Readers: the logs (timeline, stall causes),
  * status_render (table, JSON, metrics, HTML). */
 #ifndef LIFEBOAT_NETBOOT_CLIENTS_H
 #define LIFEBOAT_NETBOOT_CLIENTS_H
@@ -64,12 +65,15 @@ struct client_rec {
 	uint64_t report_ms;
 };
 
-#define CLIENTS_HASH 1024 /* buckets per index, a power of two */
+#define CLIENTS_HASH 1024     /* buckets per index, a power of two */
+#define CLIENTS_EVICT_SCAN 64 /* records looked at to pick one to reuse */
 #define CLIENTS_NONE 0xffff
 enum clients_idx { CLIENTS_IDX_MAC, CLIENTS_IDX_IP4, CLIENTS_IDX_IP6, CLIENTS_IDXS };
 
 struct clients {
 	struct client_rec v[CLIENTS_MAX];
+	size_t n_used; /* v[0..n_used) are in use */
+	size_t hand;   /* where the next eviction looks first */
 	/* hash chains of record numbers (CLIENTS_NONE ends one), per key:
 	 * lookups by MAC and address touch a few records, not the table */
 	struct {

@@ -131,6 +131,16 @@ static void test_eviction(void **state)
 	assert_null(clients_find_mac(c, mac));
 	mac_of(0, mac);
 	assert_non_null(clients_find_mac(c, mac));
+	/* the next eviction looks at the next CLIENTS_EVICT_SCAN records */
+	mac_of(CLIENTS_EVICT_SCAN + 1, mac);
+	clients_touch(c, mac, 7000); /* fresh: not the one to go */
+	mac_of(10000, mac);
+	clients_touch(c, mac, 7100);
+	assert_int_equal(c->evicted, 2);
+	mac_of(CLIENTS_EVICT_SCAN, mac);
+	assert_null(clients_find_mac(c, mac));
+	mac_of(CLIENTS_EVICT_SCAN + 1, mac);
+	assert_non_null(clients_find_mac(c, mac));
 	free(c);
 }
 
