@@ -111,12 +111,15 @@ static int status_ask(const char *path, const char *req, char **out, size_t *len
 	return 0;
 }
 
+/* The terminal's width; else $COLUMNS; else 160 (a pipe, a log). */
 static unsigned status_width(void)
 {
 	struct winsize ws;
 	if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
 		return ws.ws_col;
-	return 132;
+	const char *cols = getenv("COLUMNS");
+	long v = cols ? strtol(cols, NULL, 10) : 0;
+	return v >= 40 && v <= 1000 ? (unsigned)v : 160;
 }
 
 /* One answer to stdout. 0, or the exit status of a failure. */

@@ -43,7 +43,7 @@ echo "$line" | grep -q 'cause=no-file reason="took no file after the offer: its 
 echo "$line" | grep -q 'timeline="offer +0\.0s, 4011 +[0-9.]*s"' || lab_fail "no timeline in: $line"
 "$LB_BIN" status --socket "$sock" > "$LAB_DIR/table.txt"
 cat "$LAB_DIR/table.txt"
-grep -q "^$mac .* took no file after the offer" "$LAB_DIR/table.txt" ||
+grep -q "^$mac .* 4011 .* took no file after" "$LAB_DIR/table.txt" ||
 	lab_fail "the table's NOTE does not show the cause"
 "$LB_BIN" status --json --socket "$sock" | grep -q '"cause":"took no file after the offer' ||
 	lab_fail "status.json has no cause"
