@@ -99,6 +99,17 @@ static void clients_forget(struct clients *c, struct client_rec *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* "52:54:00:12:34:56" without printf: a DHCP flood of new MACs makes many. */
+static void clients_mac_str(const uint8_t mac[6], char out[18])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 6; i++) {
+		out[3 * i] = hex[mac[i] >> 4];
+		out[3 * i + 1] = hex[mac[i] & 15];
+		out[3 * i + 2] = i < 5 ? ':' : 0;
+	}
+}
+
 struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64_t now_ms)
 {
 	struct client_rec *r = clients_find_mac(c, mac);
@@ -123,8 +134,7 @@ struct client_rec *clients_touch(struct clients *c, const uint8_t mac[6], uint64
 		r->used = true;
 		memcpy(r->mac, mac, 6);
 		clients_link(c, CLIENTS_IDX_MAC, r);
-		snprintf(r->mac_str, sizeof r->mac_str, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
-			 mac[1], mac[2], mac[3], mac[4], mac[5]);
+		clients_mac_str(mac, r->mac_str);
 		r->first_ms = r->boot_ms = r->progress_ms = now_ms;
 	}
 	r->last_ms = now_ms;
@@ -180,7 +190,9 @@ void clients_set_ip6(struct clients *c, struct client_rec *r, const struct in6_a
 
 void clients_set_arch(struct client_rec *r, const char *arch)
 {
-	snprintf(r->arch, sizeof r->arch, "%s", arch);
+	size_t n = strnlen(arch, sizeof r->arch - 1);
+	memcpy(r->arch, arch, n);
+	r->arch[n] = 0;
 }
 
 void clients_stage(struct client_rec *r, enum client_stage s, uint64_t now_ms)

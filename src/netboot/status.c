@@ -533,6 +533,9 @@ void status_dump(struct status_srv *s)
 	status_render_req(s, STATUS_REQ_TABLE, 160, buf, STATUS_DUMP_MAX);
 	for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
 		*nl = 0;
+		for (char *q = line; q < nl; q++) /* one logfmt value: no '"' in it */
+			if (*q == '"' || *q == '\\')
+				*q = '\'';
 		log_info("status.table row=\"%s\"", line);
 	}
 	const struct counters *k = &s->cfg.c->ctr;

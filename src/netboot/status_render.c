@@ -153,8 +153,20 @@ static size_t pick_rows(const struct status_view *v, struct pick *p, bool filter
 
 /* ---- the table ---- */
 
-/* s cut to w characters: the tail kept (file names) or the head (words). */
+static void fit_raw(char *dst, size_t w, const char *s, bool keep_tail);
+
+/* s cut to w characters: the tail kept (file names) or the head (words).
+ * Bytes a terminal would act on (control, escape, non-ASCII) become '?':
+ * the table goes to terminals and reports are the clients' own words. */
 static void fit(char *dst, size_t w, const char *s, bool keep_tail)
+{
+	fit_raw(dst, w, s, keep_tail);
+	for (char *p = dst; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
+static void fit_raw(char *dst, size_t w, const char *s, bool keep_tail)
 {
 	size_t n = strlen(s);
 	if (n <= w) {

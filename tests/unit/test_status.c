@@ -203,6 +203,12 @@ static void test_table_width(void **state)
 	assert_non_null(strstr(out, "...")); /* the long name, cut */
 	assert_non_null(strstr(out, "...amd64-signed-extra"));
 	assert_non_null(strstr(out, "timeout after"));
+	/* a client's own words cannot drive the terminal */
+	snprintf(r2->last_error, sizeof r2->last_error, "\x1b[2J\x07" "evil\r\n\xff");
+	render(&v, 0, out);
+	for (const char *p = out; *p; p++)
+		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f));
+	assert_non_null(strstr(out, "?[2J?evil???"));
 	/* max_rows and recent_ms pick the newest */
 	v.max_rows = 1;
 	render(&v, 0, out);
