@@ -102,7 +102,8 @@ static void status_view_of(struct status_srv *s, struct status_extra *x, struct 
 	*v = (struct status_view){.c = s->cfg.c, .x = x, .now_ms = now, .width = 132};
 }
 
-/* Renders the answer to req into out (cap bytes). Returns its length. */
+/* Renders the answer to req into out (cap bytes). Returns its length, 0
+ * when it did not fit (never a cut JSON document). */
 static size_t status_render_req(struct status_srv *s, enum status_req req, unsigned width,
 				char *out, size_t cap)
 {
@@ -119,7 +120,7 @@ static size_t status_render_req(struct status_srv *s, enum status_req req, unsig
 		status_metrics(&v, &o);
 	else
 		status_table(&v, &o);
-	return o.len;
+	return o.full ? 0 : o.len;
 }
 
 /* ---- connections ---- */
@@ -194,8 +195,10 @@ static void status_http_answer(struct status_conn *c, const struct http_request 
 				status_view_of(c->s, &x, &v);
 				status_out_init(&o, body, cap);
 				status_html(&v, 2, &o);
-				blen = o.len;
+				blen = o.full ? 0 : o.len;
 			}
+			if (!blen) /* did not fit its buffer */
+				resp.status = 500;
 		}
 	}
 	resp.content_length = blen;
