@@ -275,6 +275,10 @@ static void serve_on_signal(struct loop *l, int signo, void *arg)
 		status_dump(((struct serve_state *)arg)->status);
 		return;
 	}
+	if (signo == SIGWINCH) {
+		status_resize(((struct serve_state *)arg)->status);
+		return;
+	}
 	log_info("serve.stop signal=%s", strsignal(signo));
 	loop_stop(l);
 }
@@ -452,7 +456,8 @@ static int serve_drop(struct serve_state *st, const struct serve_opts *o, struct
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1); /* the table and counters to the log */
+	sigaddset(&set, SIGUSR1);  /* the table and counters to the log */
+	sigaddset(&set, SIGWINCH); /* the terminal's table follows its size */
 	/* As PID 1 (a container's entrypoint) every orphan becomes our child
 	 * and stays a zombie unless we reap it. */
 	if (getpid() == 1)

@@ -504,24 +504,48 @@ static void status_on_draw(struct loop *l, struct loop_timer *t)
 	loop_timer_arm(l, t, STATUS_DRAW_MS);
 }
 
+/* The terminal's size: the table's rows at the top, the log's scroll
+ * region below them. false when it is too small for a table. */
+static bool status_tty_size(struct status_srv *s)
+{
+	struct winsize ws;
+	if (ioctl(s->cfg.tty_fd, TIOCGWINSZ, &ws) || ws.ws_row < 16 || ws.ws_col < 40)
+		return false;
+	s->rows = ws.ws_row;
+	s->cols = ws.ws_col;
+	s->table_h = s->rows / 3 < 12 ? s->rows / 3 : 12;
+	dprintf(s->cfg.tty_fd, "\033[%u;%ur\033[%u;1H", s->table_h + 1, s->rows, s->rows);
+	return true;
+}
+
 /* On a terminal of enough rows: a scroll region below the table's rows,
  * so the log scrolls beneath it. */
 static void status_tty_start(struct status_srv *s)
 {
-	struct winsize ws;
-	if (!s->cfg.live || !isatty(s->cfg.tty_fd) || ioctl(s->cfg.tty_fd, TIOCGWINSZ, &ws) ||
-	    ws.ws_row < 16 || ws.ws_col < 40)
+	if (!s->cfg.live || !isatty(s->cfg.tty_fd))
 		return;
 	s->tty_buf = malloc(STATUS_TTY_MAX);
 	if (!s->tty_buf)
 		return;
+	dprintf(s->cfg.tty_fd, "\033[2J");
+	if (!status_tty_size(s))
+		return;
 	s->tty = true;
-	s->rows = ws.ws_row;
-	s->cols = ws.ws_col;
-	s->table_h = s->rows / 3 < 12 ? s->rows / 3 : 12;
-	dprintf(s->cfg.tty_fd, "\033[2J\033[%u;%ur\033[%u;1H", s->table_h + 1, s->rows, s->rows);
 	status_draw(s);
 	loop_timer_arm(s->cfg.l, &s->draw, STATUS_DRAW_MS);
+}
+
+void status_resize(struct status_srv *s)
+{
+	if (!s || !s->tty)
+		return;
+	if (!status_tty_size(s)) { /* too small now: plain log lines */
+		loop_timer_cancel(s->cfg.l, &s->draw);
+		dprintf(s->cfg.tty_fd, "\033[r");
+		s->tty = false;
+		return;
+	}
+	status_draw(s);
 }
 
 /* ---- SIGUSR1 ---- */

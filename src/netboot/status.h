@@ -43,6 +43,8 @@ int status_start(struct status_srv **out, const struct status_cfg *cfg);
 void status_stop(struct status_srv *s);
 /* SIGUSR1: the table and the counters into the log. */
 void status_dump(struct status_srv *s);
+/* SIGWINCH: the table follows the terminal's new size. */
+void status_resize(struct status_srv *s);
 
 /* `lifeboat status`'s request over the socket: "table WIDTH", "json" or
  * "metrics", one line. Parses it; 0 or -EBADMSG. */

@@ -2,7 +2,7 @@
 # The live table on a terminal: `lifeboat serve` runs in a tmux pane while a
 # SeaBIOS iPXE client boots; tmux capture-pane shows the table in the top
 # rows (header, the client's MAC and its stage) with the log scrolling
-# below it. With --no-status the same pane shows plain log lines only, and
+# below it, and follows the terminal's size (SIGWINCH). With --no-status the same pane shows plain log lines only, and
 # `lifeboat status` without a running serve says so and exits 1.
 . "$(dirname "$0")/lib.sh"
 lab_require_root
@@ -75,6 +75,17 @@ for i in $(seq 30); do
 done
 pane | sed -n '3,12p' | grep -qE "^$mac .* kernel " || lab_fail "the table did not reach stage kernel: $(pane)"
 lab_stop qemu-bios
+# SIGWINCH: the table follows a narrower terminal.
+w0=$(pane | sed -n 2p | awk '{ print length($0) }')
+$TM resize-window -t lb -x 110 -y 40 || lab_fail "tmux resize-window"
+for i in $(seq 30); do
+	[ "$(pane | sed -n 2p | awk '{ print length($0) }')" -le 110 ] && break
+	sleep 0.2
+done
+w1=$(pane | sed -n 2p | awk '{ print length($0) }')
+[ "$w0" -gt 110 ] && [ "$w1" -le 110 ] && pane | sed -n 2p | grep -q '^MAC  *IP' ||
+	lab_fail "after the resize the header is $w1 wide (was $w0): $(pane)"
+lab_log "resized: the header went from $w0 to $w1 columns"
 
 # --no-status: plain log lines, no table.
 serve_in_tmux --no-status
