@@ -12,6 +12,7 @@
 #include "core/optsdoc.h"
 #include "netboot/probe.h"
 #include "netboot/serve_opts.h"
+#include "netboot/status_cmd.h"
 #include "rescue/leftover.h"
 #include "rescue/mkrescue.h"
 #include "rescue/role.h"
@@ -29,6 +30,8 @@ struct role {
 
 static const struct role roles[] = {
     {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients", serve_options},
+    {"status", status_main, "netboot: the clients a running serve sees (table, --watch, --json)",
+     status_options},
     {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root",
      takeover_options},
     {"init", init_main, "the PID 1 role used by takeover and rescue images", NULL},

@@ -13,5 +13,6 @@ int mkrescue_main(int argc, char **argv);
 /* Ask PID 1 to reboot / power off (SIGTERM, SIGUSR2: busybox init's signals). */
 int reboot_main(int argc, char **argv);
 int poweroff_main(int argc, char **argv);
+int status_main(int argc, char **argv);
 
 #endif

@@ -18,7 +18,8 @@ static struct {
 	enum log_format fmt;
 	enum log_level max;
 	int fd;
-} log_cfg = {LOG_FMT_TEXT, LOG_LVL_INFO, 2};
+	uint64_t suppressed; /* every line a budget refused, for /metrics */
+} log_cfg = {LOG_FMT_TEXT, LOG_LVL_INFO, 2, 0};
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -285,5 +286,11 @@ bool log_budget_take(struct log_budget *b, uint64_t now_ms, const char *what)
 		return true;
 	}
 	b->suppressed++;
+	log_cfg.suppressed++;
 	return false;
+}
+
+uint64_t log_suppressed_total(void)
+{
+	return log_cfg.suppressed;
 }

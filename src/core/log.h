@@ -66,6 +66,8 @@ struct log_budget {
 /* True when one more line may be written at now_ms; what names the source
  * in the summary line. */
 bool log_budget_take(struct log_budget *b, uint64_t now_ms, const char *what);
+/* Lines refused by every budget of the process so far. */
+uint64_t log_suppressed_total(void);
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -422,3 +422,8 @@ uint64_t dhcp4_server_received(const struct dhcp4_server *s)
 {
 	return s->received;
 }
+
+uint64_t dhcp4_server_ratelimited(const struct dhcp4_server *s)
+{
+	return s->rl.dropped_total;
+}

@@ -62,5 +62,7 @@ void dhcp4_server_stop(struct dhcp4_server *s);
 void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan);
 /* Packets read from both sockets so far (tests: the per-turn bound). */
 uint64_t dhcp4_server_received(const struct dhcp4_server *s);
+/* Replies refused by the rate limit since start-up. */
+uint64_t dhcp4_server_ratelimited(const struct dhcp4_server *s);
 
 #endif

@@ -312,6 +312,7 @@ static void d6_note(const struct d6 *q, struct dhcp6_answer *a)
 		return;
 	memcpy(n->mac, q->c.mac, 6);
 	n->valid = true;
+	n->v6 = true;
 	snprintf(n->arch, sizeof n->arch, "%s", q->c.ai->key);
 	n->stage = q->rep.type == DHCP6_ADVERTISE ? CLIENT_OFFER : CLIENT_BINL;
 	n->has_ip6 = true;
@@ -599,4 +600,9 @@ void dhcp6_server_set_plan(struct dhcp6_server *s, const struct bootplan *plan)
 uint64_t dhcp6_server_received(const struct dhcp6_server *s)
 {
 	return s->received;
+}
+
+uint64_t dhcp6_server_ratelimited(const struct dhcp6_server *s)
+{
+	return s->rl.dropped_total;
 }

@@ -94,5 +94,7 @@ void dhcp6_server_stop(struct dhcp6_server *s);
 void dhcp6_server_set_plan(struct dhcp6_server *s, const struct bootplan *plan);
 /* Packets read from both sockets so far (tests: the per-turn bound). */
 uint64_t dhcp6_server_received(const struct dhcp6_server *s);
+/* Replies refused by the rate limit since start-up. */
+uint64_t dhcp6_server_ratelimited(const struct dhcp6_server *s);
 
 #endif

@@ -57,11 +57,12 @@ struct http_conn {
 	uint64_t deadline_ms; /* the timer re-arms itself until this passes */
 	uint32_t events;      /* what w is registered for */
 	enum http_conn_state state;
-	bool peer_eof;	     /* the client shut down its side */
-	bool close_after;    /* close once the response in flight is sent */
-	bool head_open;	     /* a request head has begun: its deadline is set */
-	bool xfer_open;	     /* the observer was told this response started */
-	uint64_t turn_bytes; /* body bytes sent in this loop turn */
+	bool peer_eof;	      /* the client shut down its side */
+	bool close_after;     /* close once the response in flight is sent */
+	bool head_open;	      /* a request head has begun: its deadline is set */
+	bool xfer_open;	      /* the observer was told this response started */
+	uint64_t turn_bytes;  /* body bytes sent in this loop turn */
+	uint64_t progress_ms; /* last XFER_PROGRESS told */
 
 	/* The response in flight: head in out[], then a memory body or a
 	 * file window [file_off, file_end) sent with sendfile. */
@@ -173,7 +174,8 @@ static void http_conn_event(struct http_conn *c, enum xfer_kind kind, const char
 	const struct xfer_observer *o = c->srv->cfg.obs;
 	if (kind != XFER_START && !c->xfer_open)
 		return;
-	c->xfer_open = kind == XFER_START;
+	if (kind != XFER_PROGRESS)
+		c->xfer_open = kind == XFER_START;
 	if (!o || !o->event)
 		return;
 	struct xfer_event ev = {
@@ -187,6 +189,36 @@ static void http_conn_event(struct http_conn *c, enum xfer_kind kind, const char
 	    .err = kind == XFER_FAIL ? -ECONNABORTED : 0,
 	};
 	o->event(o->arg, &ev);
+}
+
+/* A request refused before a response began (file missing or denied):
+ * the observer hears a FAIL without a START. Returns the status to send
+ * for the resolver's r. */
+static int http_status_for_errno(int err);
+static int http_refused_event(struct http_conn *c, int r)
+{
+	const struct xfer_observer *o = c->srv->cfg.obs;
+	int st = http_status_for_errno(r ? r : -ENOENT);
+	if (!o || !o->event)
+		return st;
+	struct xfer_event ev = {.kind = XFER_FAIL,
+				.proto = XFER_HTTP,
+				.peer = (const struct sockaddr *)&c->peer,
+				.file = c->path,
+				.reason = st == 404 ? "not-found" : "denied",
+				.err = -ENOENT};
+	o->event(o->arg, &ev);
+	return st;
+}
+
+/* A few times a second at most: the bytes so far, for the live status. */
+static void http_conn_progress(struct http_conn *c)
+{
+	uint64_t now = loop_now_ms(c->srv->l);
+	if (now - c->progress_ms < XFER_PROGRESS_MS)
+		return;
+	c->progress_ms = now;
+	http_conn_event(c, XFER_PROGRESS, NULL);
 }
 
 /* Moves the deadline; the timer is only re-armed when it would fire late,
@@ -428,7 +460,7 @@ static void http_conn_handle(struct http_conn *c, const struct http_request *req
 		? s->cfg.lookup(s->cfg.lookup_arg, clean, (const struct sockaddr *)&c->peer, &c->vf)
 		: -ENOENT;
 	if (r <= 0) {
-		http_conn_error(c, http_status_for_errno(r ? r : -ENOENT), head_only, minor0, 0);
+		http_conn_error(c, http_refused_event(c, r), head_only, minor0, 0);
 		return;
 	}
 	size = c->vf.len;
@@ -543,6 +575,7 @@ static int http_conn_send(struct http_conn *c)
 		c->body_sent += (uint64_t)n;
 		c->turn_bytes += (uint64_t)n;
 		http_conn_deadline(c, c->srv->cfg.idle_timeout_ms);
+		http_conn_progress(c);
 		/* A short count means the send buffer is full: another call
 		 * would only return EAGAIN. Level-triggered EPOLLOUT tells us
 		 * when there is room again. */

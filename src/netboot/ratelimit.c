@@ -79,5 +79,6 @@ bool ratelimit_allow(struct ratelimit *r, const uint8_t key[6], uint64_t now_ms)
 	return true;
 drop:
 	r->dropped++;
+	r->dropped_total++;
 	return false;
 }

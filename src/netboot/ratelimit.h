@@ -25,7 +25,8 @@ struct ratelimit {
 	uint32_t global_burst;
 	uint64_t global_milli_tokens;
 	uint64_t global_last_ms;
-	uint64_t dropped; /* replies refused since the last report */
+	uint64_t dropped;	/* replies refused since the last report */
+	uint64_t dropped_total; /* replies refused, ever (for /metrics) */
 	uint64_t last_report_ms;
 	struct ratelimit_entry tab[RATELIMIT_SLOTS];
 };

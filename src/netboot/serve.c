@@ -29,6 +29,9 @@
 #include "netboot/seccomp.h"
 #include "netboot/serve.h"
 #include "netboot/serve_check.h"
+#include "netboot/status.h"
+#include "netboot/tftp.h"
+#include "netboot/http.h"
 #include "roles.h"
 
 /* Our first IPv4 address as URL host text, for the start-up block. */
@@ -157,6 +160,14 @@ static void serve_on_signal(struct loop *l, int signo, void *arg)
 	}
 	if (signo == SIGHUP) {
 		serve_reload(arg);
+		return;
+	}
+	if (signo == SIGUSR1) {
+		status_dump(((struct serve_state *)arg)->status);
+		return;
+	}
+	if (signo == SIGWINCH) {
+		status_resize(((struct serve_state *)arg)->status);
 		return;
 	}
 	log_info("serve.stop signal=%s", strsignal(signo));
@@ -357,6 +368,8 @@ static int serve_drop(struct serve_state *st, const struct serve_opts *o, struct
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);  /* the table and counters to the log */
+	sigaddset(&set, SIGWINCH); /* the terminal's table follows its size */
 	/* As PID 1 (a container's entrypoint) every orphan becomes our child
 	 * and stays a zombie unless we reap it. */
 	if (getpid() == 1)
@@ -390,6 +403,54 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 		 o->plan.http ? "on" : "off");
 }
 
+/* What the client records do not hold, read when a status page is made. */
+static void serve_status_extra(void *arg, struct status_extra *x)
+{
+	const struct serve_state *st = arg;
+	if (st->dhcp) {
+		x->dhcp_received[CTR_DHCP4] = dhcp4_server_received(st->dhcp);
+		x->ratelimited[0] = dhcp4_server_ratelimited(st->dhcp);
+	}
+	if (st->dhcp6) {
+		x->dhcp_received[CTR_DHCP6] = dhcp6_server_received(st->dhcp6);
+		x->ratelimited[1] = dhcp6_server_ratelimited(st->dhcp6);
+	}
+	if (st->sf.tftp) {
+		x->tftp_active = tftp_server_active(st->sf.tftp);
+		x->ratelimited[2] = tftp_server_ratelimited(st->sf.tftp);
+	}
+	if (st->sf.http)
+		x->http_active = http_server_active(st->sf.http);
+}
+
+/* The status socket, --status and the live table; in kernel mode, the
+ * name of the plan's last file (its end hands the client to the kernel).
+ * Before the privilege drop: the socket lives under /run. 0 or -1. */
+static int serve_start_status(struct serve_state *st, const struct serve_opts *o)
+{
+	const struct bootplan *p = &o->plan;
+	if (p->rescue) /* the kernel first, then the image (bootplan: rescue rows) */
+		snprintf(st->final_file, sizeof st->final_file, "%s", BOOTPLAN_RESCUE_IMAGE);
+	else if (p->kernel && p->n_initrd)
+		snprintf(st->final_file, sizeof st->final_file, "initrd/%zu/%s", p->n_initrd - 1,
+			 timeline_base(p->initrd[p->n_initrd - 1]));
+	else if (p->kernel)
+		snprintf(st->final_file, sizeof st->final_file, "kernel/%s",
+			 timeline_base(p->kernel));
+	st->clients->final_file = st->final_file;
+	struct status_cfg cfg = {
+	    .l = &st->loop,
+	    .c = st->clients,
+	    .socket_path = o->status_socket,
+	    .http_addr = o->status_http,
+	    .live = !o->no_status,
+	    .tty_fd = 2,
+	    .extra = serve_status_extra,
+	    .extra_arg = st,
+	};
+	return status_start(&st->status, &cfg) ? -1 : 0;
+}
+
 /* Everything between the options and the loop; 0 or -1 (logged). What was
  * started is stopped by serve_stop. */
 static int serve_start(struct serve_state *st, struct serve_opts *o)
@@ -419,6 +480,8 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	st->sf.report = o->plan.rescue ? &st->report : NULL;
 	if (serve_files_start(&st->sf, o))
 		return -1;
+	if (serve_start_status(st, o))
+		return -1;
 	struct sandbox sb = {.n = 0};
 	serve_sandbox_paths(o, &sb);
 	if (serve_drop(st, o, &sb))
@@ -429,6 +492,7 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 
 static void serve_stop(struct serve_state *st)
 {
+	status_stop(st->status);
 	if (st->sf.l)
 		serve_files_stop(&st->sf);
 	dhcp4_server_stop(st->dhcp);

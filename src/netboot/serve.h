@@ -25,6 +25,7 @@
 #include "netboot/xfer.h"
 
 struct dhcp4_server;
+struct status_srv;
 
 struct serve_state {
 	struct loop loop;
@@ -36,6 +37,8 @@ struct serve_state {
 	struct serve_files sf;	       /* TFTP, HTTP and what they serve */
 	struct clients *clients;       /* one record per client machine */
 	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */
+	struct status_srv *status;     /* socket, --status, live table, timelines */
+	char final_file[160];	       /* kernel mode: the plan's last file (clients.h) */
 	const struct serve_opts *opts; /* replaced on SIGHUP */
 	int argc;
 	char **argv;

@@ -11,6 +11,7 @@
 #include "netboot/grub.h"
 #include "netboot/pxe.h"
 #include "netboot/serve_opts.h"
+#include "netboot/status.h"
 
 /* Reload notes, shared by the rows they cover (one log line per note). */
 #define NOTE_RESTART "ports, services, interfaces and --tftp-single-port change only on restart"
@@ -26,6 +27,8 @@
 #define G_NET "Interfaces, services and ports"
 #define G_PRIV "Privileges"
 #define G_GEN "General"
+#define G_STATUS "Status"
+#define NOTE_STATUS "--status, --status-socket and --no-status change only on restart"
 
 static int parse_boot(void *o, const char *arg, const char **why)
 {
@@ -224,6 +227,15 @@ static const struct opts_row serve_rows[] = {
      .group = G_GEN},
     {"quiet", 'q', OPTS_FLAG, S(log_level), .value = LOG_LVL_WARN, .init = LOG_LVL_INFO,
      .help = "warnings and errors only", .reload = OPTS_RELOAD_STARTUP, .group = G_GEN},
+    {"status", 0, OPTS_STRING, "ADDR:PORT", S(status_http),
+     .help = "HTTP status: /status.json, /metrics (Prometheus), / (HTML page); off by default",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_STATUS, .group = G_STATUS},
+    {"status-socket", 0, OPTS_STRING, "PATH", S(status_socket), .def = STATUS_SOCKET_DEFAULT,
+     .help = "Unix socket `lifeboat status` asks (root only); \"\" for none",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_STATUS, .group = G_STATUS},
+    {"no-status", 0, OPTS_FLAG, S(no_status), .value = 1,
+     .help = "no live client table above the log on a terminal", .reload = OPTS_RELOAD_KEEP,
+     .note = NOTE_STATUS, .group = G_STATUS},
     {"help", 'h', OPTS_FLAG, S(help), .value = 1, .flags = OPTS_NO_CONFIG | OPTS_STOP,
      .help = "this text", .group = G_GEN},
 };

@@ -39,6 +39,9 @@ struct serve_opts {
 	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
 	char auto_specs[16][128];	/* --boot entries found in ROOT */
+	const char *status_http;	/* --status ADDR:PORT: /status.json, /metrics, / */
+	const char *status_socket;	/* --status-socket PATH ("" = none) */
+	bool no_status;			/* --no-status: no live table on the terminal */
 	size_t n_auto;
 	char rescue_kernel[512]; /* --rescue without --kernel: this host's */
 	char rescue_image[32];	 /* "/proc/self/fd/N": the image built at start-up */

@@ -134,6 +134,7 @@ struct tftp_xfer {
 	bool sent_tsize;
 	bool want_out; /* EPOLLOUT registered: socket buffer was full */
 	uint64_t start_us;
+	uint64_t progress_ms; /* last XFER_PROGRESS told */
 	struct sockaddr_storage peer;
 	char peer_str[INET6_ADDRSTRLEN + 8];
 	char mac[24]; /* " mac=..." when the DHCP stage saw the client, else "" */
@@ -767,6 +768,11 @@ static void tftp_xfer_arm(struct tftp_xfer *x)
  * and arms the timer. Returns 0, or -1 when x was ended. */
 static int tftp_xfer_send_window(struct tftp_xfer *x)
 {
+	uint64_t now = loop_now_ms(x->srv->loop);
+	if (now - x->progress_ms >= XFER_PROGRESS_MS && x->xs.acked) {
+		x->progress_ms = now;
+		tftp_xfer_event(x, XFER_PROGRESS, NULL);
+	}
 	if (tftp_xfer_pump(x))
 		return -1;
 	tftp_xfer_arm(x);
@@ -1137,6 +1143,23 @@ static bool tftp_repeat(struct tftp_server *s, const struct sockaddr_storage *pe
 	return false;
 }
 
+/* A request refused before any transfer began (its file missing or
+ * denied): the observer hears a FAIL without a START. */
+static void tftp_refused_event(struct tftp_server *s, const struct sockaddr_storage *peer,
+			       const char *logname, const char *reason)
+{
+	const struct xfer_observer *o = s->cfg.obs;
+	if (!o || !o->event)
+		return;
+	struct xfer_event ev = {.kind = XFER_FAIL,
+				.proto = XFER_TFTP,
+				.peer = (const struct sockaddr *)peer,
+				.file = logname,
+				.reason = reason,
+				.err = -ENOENT};
+	o->event(o->arg, &ev);
+}
+
 /* What a transfer serves (the resolver's file object): a memory file, or
  * an fd of its own and its size. Refuses (ERROR sent) and returns -1 when
  * there is nothing to serve. */
@@ -1163,6 +1186,7 @@ static int tftp_open_source(struct tftp_server *s, const char *clean, const char
 		snprintf(why, sizeof why, "denied-%d", -r);
 		tftp_refuse(s, local, ifindex, peer, nf ? TFTP_ENOTFOUND : TFTP_EACCESS, NULL,
 			    nf ? "not-found" : why, logname);
+		tftp_refused_event(s, peer, logname, nf ? "not-found" : "denied");
 		return -1;
 	}
 	*size = vf->len;
@@ -1632,6 +1656,11 @@ size_t tftp_fds_needed(const struct tftp_config *cfg)
 size_t tftp_server_active(const struct tftp_server *s)
 {
 	return s->active;
+}
+
+uint64_t tftp_server_ratelimited(const struct tftp_server *s)
+{
+	return s->rl.dropped_total + s->rl_known.dropped_total;
 }
 
 uint16_t tftp_server_port(const struct tftp_server *s)

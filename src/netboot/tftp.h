@@ -104,6 +104,8 @@ void tftp_server_stop(struct tftp_server *s);
 size_t tftp_fds_needed(const struct tftp_config *cfg);
 /* Transfers in progress. */
 size_t tftp_server_active(const struct tftp_server *s);
+/* Requests refused by the rate limits since start-up. */
+uint64_t tftp_server_ratelimited(const struct tftp_server *s);
 /* The port the listening socket is bound to (useful with ephemeral_port). */
 uint16_t tftp_server_port(const struct tftp_server *s);
 

@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 
 enum xfer_proto { XFER_TFTP, XFER_HTTP };
-enum xfer_kind { XFER_START, XFER_DONE, XFER_FAIL };
+/* PROGRESS: bytes so far of a transfer in flight, at most a few times a
+ * second per transfer (for the live status). */
+enum xfer_kind { XFER_START, XFER_DONE, XFER_FAIL, XFER_PROGRESS };
+#define XFER_PROGRESS_MS 250 /* at most one PROGRESS per transfer this often */
 
 struct xfer_event {
 	enum xfer_kind kind;
@@ -17,7 +20,7 @@ struct xfer_event {
 	const struct sockaddr *peer;
 	const char *file;   /* the name as the client asked (sanitised) */
 	uint64_t size;	    /* 0: unknown */
-	uint64_t bytes;	    /* DONE/FAIL: bytes delivered */
+	uint64_t bytes;	    /* DONE/FAIL/PROGRESS: bytes delivered */
 	const char *reason; /* FAIL: short words */
 	int err;	    /* FAIL: -errno-like cause, else 0 */
 };

@@ -91,12 +91,12 @@ static void test_stages_and_files(void **state)
 	assert_int_equal(r->stage_ms[CLIENT_OFFER], 10);
 	clients_file_start(r, CLIENT_TFTP, "undionly.kpxe", 70000, 30);
 	assert_int_equal(r->stage, CLIENT_FILE);
-	clients_file_end(r, "undionly.kpxe", 70000, 0, NULL, 40);
+	clients_file_end(r, CLIENT_TFTP, "undionly.kpxe", 70000, 0, NULL, 40);
 	assert_int_equal(r->files[0].end_ms, 40);
 	assert_int_equal(r->files[0].bytes, 70000);
 	for (unsigned i = 0; i < 2 * CLIENT_FILES; i++)
 		clients_file_start(r, CLIENT_HTTP, "initrd.gz", 0, 50 + i);
-	clients_file_end(r, "initrd.gz", 5, -ETIMEDOUT, "timeout", 99);
+	clients_file_end(r, CLIENT_HTTP, "initrd.gz", 5, -ETIMEDOUT, "timeout", 99);
 	assert_string_equal(r->last_error, "timeout");
 	/* the newest in-flight one ended */
 	assert_int_equal(r->files[(r->n_files - 1) % CLIENT_FILES].end_ms, 99);
@@ -130,6 +130,16 @@ static void test_eviction(void **state)
 	mac_of(1, mac);
 	assert_null(clients_find_mac(c, mac));
 	mac_of(0, mac);
+	assert_non_null(clients_find_mac(c, mac));
+	/* the next eviction looks at the next CLIENTS_EVICT_SCAN records */
+	mac_of(CLIENTS_EVICT_SCAN + 1, mac);
+	clients_touch(c, mac, 7000); /* fresh: not the one to go */
+	mac_of(10000, mac);
+	clients_touch(c, mac, 7100);
+	assert_int_equal(c->evicted, 2);
+	mac_of(CLIENTS_EVICT_SCAN, mac);
+	assert_null(clients_find_mac(c, mac));
+	mac_of(CLIENTS_EVICT_SCAN + 1, mac);
 	assert_non_null(clients_find_mac(c, mac));
 	free(c);
 }
@@ -167,6 +177,63 @@ static void test_notes(void **state)
 	free(c);
 }
 
+/* The MAC and address indexes agree with a scan of the table through
+ * eviction, address moves and re-addressing (a seeded random walk). */
+static void test_index_matches_scan(void **state)
+{
+	(void)state;
+	struct clients *c = malloc(sizeof *c);
+	assert_non_null(c);
+	clients_init(c);
+	uint32_t seed = 12345;
+	for (unsigned step = 0; step < 20000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned who = (seed >> 8) % (CLIENTS_MAX + 300), addr = (seed >> 20) % 900;
+		uint8_t mac[6];
+		mac_of(who, mac);
+		struct client_rec *r = clients_touch(c, mac, step);
+		uint8_t ip[4] = {10, 0, (uint8_t)(addr >> 8), (uint8_t)addr};
+		struct in6_addr a6 = {{{0x20, 0x01, 0x0d, 0xb8}}};
+		a6.s6_addr[14] = (uint8_t)(addr >> 8);
+		a6.s6_addr[15] = (uint8_t)addr;
+		if (seed & 1)
+			clients_set_ip4(c, r, ip);
+		else
+			clients_set_ip6(c, r, &a6);
+	}
+	for (unsigned a = 0; a < 900; a++) {
+		struct sockaddr_in s4 = {.sin_family = AF_INET};
+		uint8_t ip[4] = {10, 0, (uint8_t)(a >> 8), (uint8_t)a};
+		memcpy(&s4.sin_addr, ip, 4);
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+		s6.sin6_addr.s6_addr[0] = 0x20;
+		s6.sin6_addr.s6_addr[1] = 0x01;
+		s6.sin6_addr.s6_addr[2] = 0x0d;
+		s6.sin6_addr.s6_addr[3] = 0xb8;
+		s6.sin6_addr.s6_addr[14] = (uint8_t)(a >> 8);
+		s6.sin6_addr.s6_addr[15] = (uint8_t)a;
+		struct client_rec *want4 = NULL, *want6 = NULL;
+		for (size_t i = 0; i < CLIENTS_MAX; i++) {
+			struct client_rec *r = &c->v[i];
+			if (r->used && r->has_ip4 && !memcmp(r->ip4, ip, 4)) {
+				assert_null(want4); /* one holder per address */
+				want4 = r;
+			}
+			if (r->used && r->has_ip6 && !memcmp(&r->ip6, &s6.sin6_addr, 16)) {
+				assert_null(want6);
+				want6 = r;
+			}
+		}
+		assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s4), want4);
+		assert_ptr_equal(clients_find_addr(c, (struct sockaddr *)&s6), want6);
+	}
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		if (c->v[i].used)
+			assert_ptr_equal(clients_find_mac(c, c->v[i].mac), &c->v[i]);
+	assert_true(c->evicted > 0);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_stages_and_files),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_index_matches_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include "netboot/config.h"
 #include "netboot/probe.h"
 #include "netboot/serve.h"
+#include "netboot/status_cmd.h"
 #include "rescue/mkrescue.h"
 #include "rescue/takeover.h"
 
@@ -220,11 +221,11 @@ static void test_readme_names_every_option(void **state)
 	size_t len = fread(text, 1, sizeof text - 1, f);
 	fclose(f);
 	text[len] = 0;
-	static const char *const heads[] = {"\n## lifeboat serve\n", "\n## lifeboat takeover\n",
-					    "\n## lifeboat probe\n",
-					    "\n## Rescue system: lifeboat mkrescue"};
+	static const char *const heads[] = {
+	    "\n## lifeboat serve\n", "\n## lifeboat takeover\n", "\n## lifeboat probe\n",
+	    "\n## Rescue system: lifeboat mkrescue", "\n### Live status (`lifeboat status`)\n"};
 	const struct opts_cmd *cmds[] = {serve_options(), takeover_options(), probe_options(),
-					 mkrescue_options()};
+					 mkrescue_options(), status_options()};
 	for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
 		struct readme_section sec = {strstr(text, heads[c]), NULL};
 		assert_non_null(sec.start);

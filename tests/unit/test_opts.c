@@ -15,6 +15,7 @@
 #include "netboot/probe.h"
 #include "netboot/serve.h"
 #include "rescue/mkrescue.h"
+#include "netboot/status_cmd.h"
 #include "rescue/takeover.h"
 
 struct topts {
@@ -117,6 +118,8 @@ static void test_tables_valid(void **state)
 		fail_msg("probe: %s", why);
 	if (opts_check(mkrescue_options(), &why))
 		fail_msg("mkrescue: %s", why);
+	if (opts_check(status_options(), &why))
+		fail_msg("status: %s", why);
 
 	/* what opts_check refuses */
 	struct opts_row bad[2] = {rows[0], rows[4]};
@@ -198,7 +201,7 @@ static void test_defaults_and_each_kind(void **state)
 	assert_string_equal(errbuf, "");
 
 	/* a parse that stopped inside "-hf" leaves nothing for the next one */
-	const char *grouped[] = { "t", "-hf", NULL }, *next[] = { "t", "-l", NULL };
+	const char *grouped[] = {"t", "-hf", NULL}, *next[] = {"t", "-l", NULL};
 	assert_int_equal(run(grouped, &o, &first, errbuf, sizeof errbuf), 1);
 	assert_false(o.flag);
 	assert_int_equal(run(next, &o, &first, errbuf, sizeof errbuf), 0);
@@ -473,8 +476,9 @@ static void test_help_text(void **state)
 	free(text);
 
 	/* serve's and takeover's rows: no line wider than 79 columns */
-	const struct opts_cmd *cmds[] = {serve_options(), takeover_options(), probe_options()};
-	for (size_t c = 0; c < 3; c++) {
+	const struct opts_cmd *cmds[] = {serve_options(), takeover_options(), probe_options(),
+					 status_options(), mkrescue_options()};
+	for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
 		text = NULL;
 		f = open_memstream(&text, &len);
 		opts_help_groups(cmds[c], f);
