@@ -13,6 +13,7 @@
 #include "netboot/probe.h"
 #include "netboot/serve_opts.h"
 #include "netboot/status_cmd.h"
+#include "rescue/ctlcmd.h"
 #include "rescue/leftover.h"
 #include "rescue/mkrescue.h"
 #include "rescue/role.h"
@@ -35,14 +36,15 @@ static const struct role roles[] = {
     {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root",
      takeover_options},
     {"init", init_main, "the PID 1 role used by takeover and rescue images", NULL},
-    {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch", NULL},
-    {"return", return_main, "in a rescue system: go back to the original system", NULL},
+    {"confirm", confirm_main, "in a rescue system: cancel the --revert-after switch",
+     confirm_options},
+    {"return", return_main, "in a rescue system: go back to the original system", return_options},
     {"probe", probe_main, "netboot: play each client kind on the LAN and say what would boot",
      probe_options},
     {"mkrescue", mkrescue_main, "build a rescue initramfs that serve --rescue netboots",
      mkrescue_options},
-    {"reboot", reboot_main, "in a rescue system: ask PID 1 to reboot", NULL},
-    {"poweroff", poweroff_main, "in a rescue system: ask PID 1 to power off", NULL},
+    {"reboot", reboot_main, "in a rescue system: ask PID 1 to reboot", reboot_options},
+    {"poweroff", poweroff_main, "in a rescue system: ask PID 1 to power off", poweroff_options},
 };
 
 /* The options before a command, as rows (core/opts.h) so that the help

@@ -26,6 +26,7 @@
 
 #include "core/log.h"
 #include "core/sys.h"
+#include "rescue/ctlcmd.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
@@ -1050,8 +1051,9 @@ static int in_rescue(void)
 
 int confirm_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	int a = ctlcmd_args(confirm_options(), argc, argv);
+	if (a >= 0)
+		return a;
 	if (in_rescue())
 		return 1;
 	int fd = open(RESCUE_CONFIRM, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -1065,8 +1067,9 @@ int confirm_main(int argc, char **argv)
 
 int return_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	int a = ctlcmd_args(return_options(), argc, argv);
+	if (a >= 0)
+		return a;
 	if (in_rescue())
 		return 1;
 	/* PID 1 kills every rescue process, us too: say it first. */

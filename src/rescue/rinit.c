@@ -2,6 +2,7 @@
  * all: signals through signalfd, the DHCP clients' sockets and timers,
  * respawn timers. It never exits: every path ends in a shell, a retry or
  * a deliberate reboot(2). */
+#include "rescue/ctlcmd.h"
 #include "rescue/rinit.h"
 
 #include <errno.h>
@@ -628,14 +629,16 @@ static int ask_pid1(int sig, const char *what)
 
 int reboot_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	int a = ctlcmd_args(reboot_options(), argc, argv);
+	if (a >= 0)
+		return a;
 	return ask_pid1(SIGTERM, "reboot");
 }
 
 int poweroff_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	int a = ctlcmd_args(poweroff_options(), argc, argv);
+	if (a >= 0)
+		return a;
 	return ask_pid1(SIGUSR2, "poweroff");
 }

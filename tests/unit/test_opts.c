@@ -14,6 +14,7 @@
 #include "netboot/config.h"
 #include "netboot/probe.h"
 #include "netboot/serve.h"
+#include "rescue/ctlcmd.h"
 #include "rescue/mkrescue.h"
 #include "netboot/status_cmd.h"
 #include "rescue/takeover.h"
@@ -118,6 +119,11 @@ static void test_tables_valid(void **state)
 		fail_msg("probe: %s", why);
 	if (opts_check(mkrescue_options(), &why))
 		fail_msg("mkrescue: %s", why);
+	const struct opts_cmd *ctl[] = {confirm_options(), return_options(), reboot_options(),
+					poweroff_options()};
+	for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++)
+		if (opts_check(ctl[i], &why))
+			fail_msg("%s: %s", ctl[i]->name, why);
 	if (opts_check(status_options(), &why))
 		fail_msg("status: %s", why);
 
@@ -493,6 +499,21 @@ static void test_help_text(void **state)
 	}
 }
 
+/* confirm/return/reboot/poweroff: --help prints and never acts; anything
+ * else on the line is refused; a bare command goes on (-1). */
+static void test_ctlcmd(void **state)
+{
+	(void)state;
+	char *help[] = {"return", "--help", NULL}, *bare[] = {"return", NULL};
+	char *extra[] = {"return", "now", NULL}, *bad[] = {"return", "--force", NULL};
+	assert_int_equal(ctlcmd_args(return_options(), 2, help), 0);
+	assert_int_equal(ctlcmd_args(return_options(), 1, bare), -1);
+	assert_int_equal(ctlcmd_args(return_options(), 2, extra), 2);
+	assert_int_equal(ctlcmd_args(return_options(), 2, bad), 2);
+	char *h2[] = {"reboot", "-h", NULL};
+	assert_int_equal(ctlcmd_args(reboot_options(), 2, h2), 0);
+}
+
 static int count_rows(const struct opts_row *r, void *ctx)
 {
 	size_t *n = ctx;
@@ -516,6 +537,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tables_valid),
+	    cmocka_unit_test(test_ctlcmd),
 	    cmocka_unit_test(test_defaults_and_each_kind),
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_real_messages),
