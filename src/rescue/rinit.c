@@ -484,12 +484,9 @@ static void child_exited(struct rinit *r, pid_t pid, int status)
 
 /* ---- power ---- */
 
-static void power(struct rinit *r, unsigned how, const char *why)
+static void power(struct rinit *r, const struct rinit_power *pw)
 {
-	const char *what = how == RB_POWER_OFF	   ? "poweroff"
-			   : how == RB_HALT_SYSTEM ? "halt"
-						   : "reboot";
-	say(r, "LIFEBOAT-POWER action=%s reason=%s", what, why);
+	say(r, "LIFEBOAT-POWER action=%s reason=%s", pw->action, pw->signame);
 	netup_stop(&r->net);
 	kill(-1, SIGTERM);	       /* as PID 1 this spares only us */
 	for (int i = 0; i < 40; i++) { /* up to 2 s for them to go */
@@ -503,38 +500,41 @@ static void power(struct rinit *r, unsigned how, const char *why)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	sync();
-	reboot((int)how);
-	log_err("rinit.power.failed action=%s error=\"%s\"", what, strerror(errno));
+	reboot((int)pw->how);
+	log_err("rinit.power.failed action=%s error=\"%s\"", pw->action, strerror(errno));
+}
+
+/* The signals PID 1 takes as busybox init does. */
+static const struct rinit_power power_signals[] = {
+    {SIGINT, RB_AUTOBOOT, "reboot", "SIGINT"},	    /* Ctrl-Alt-Del (RB_DISABLE_CAD) */
+    {SIGTERM, RB_AUTOBOOT, "reboot", "SIGTERM"},    /* busybox reboot, lifeboat reboot */
+    {SIGUSR1, RB_HALT_SYSTEM, "halt", "SIGUSR1"},   /* busybox halt */
+    {SIGUSR2, RB_POWER_OFF, "poweroff", "SIGUSR2"}, /* busybox/lifeboat poweroff */
+    {SIGPWR, RB_POWER_OFF, "poweroff", "SIGPWR"},   /* UPS daemon, hypervisor */
+};
+
+const struct rinit_power *rinit_power_for(int signo)
+{
+	for (size_t i = 0; i < sizeof power_signals / sizeof power_signals[0]; i++)
+		if (power_signals[i].signo == signo)
+			return &power_signals[i];
+	return NULL;
 }
 
 static void on_signal(struct loop *l, int signo, void *arg)
 {
 	struct rinit *r = arg;
+	const struct rinit_power *pw = rinit_power_for(signo);
 	(void)l;
-	switch (signo) {
-	case SIGCHLD: {
+	if (signo == SIGCHLD) {
 		int st;
 		pid_t pid;
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 			child_exited(r, pid, st);
-		break;
-	}
-	case SIGINT: /* Ctrl-Alt-Del, routed to us by reboot(RB_DISABLE_CAD) */
-		power(r, RB_AUTOBOOT, "SIGINT");
-		break;
-	case SIGTERM: /* busybox reboot, lifeboat reboot */
-		power(r, RB_AUTOBOOT, "SIGTERM");
-		break;
-	case SIGUSR1: /* busybox halt */
-		power(r, RB_HALT_SYSTEM, "SIGUSR1");
-		break;
-	case SIGUSR2: /* busybox poweroff, lifeboat poweroff */
-	case SIGPWR:
-		power(r, RB_POWER_OFF, signo == SIGPWR ? "SIGPWR" : "SIGUSR2");
-		break;
-	default:
+	} else if (pw) {
+		power(r, pw);
+	} else {
 		log_info("rinit.signal signal=%d action=ignored", signo);
-		break;
 	}
 }
 
