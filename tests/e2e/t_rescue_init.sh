@@ -13,6 +13,8 @@
 #  - lifeboat.cmd (e2fsck -n of the virtio disk) prints on the console and
 #    both phone-home lines ("up, ssh at ...", "cmd exit 0: ...") reach a
 #    POST sink on the laptop;
+#  - a NAK on renewal (the router restarted with another range) drops
+#    the address and binds a new one, reachable by ssh;
 #  - `poweroff` over ssh ends QEMU;
 #  - a second boot with a static ip= configures that address, route and
 #    hostname without any DHCP, and `lifeboat reboot` from lifeboat.cmd
@@ -145,9 +147,10 @@ grep -aq "LIFEBOAT-UP up, ssh at $IP, $(grep -a 'type=ed25519' "$CON" | tr -d '\
 	lab_fail "the up line does not name the ed25519 fingerprint"
 
 # ---- ssh ----
+KNOWN=$W/keyscan
 rsh() {
 	ip netns exec "$NS_LAPTOP" ssh -i "$W/id" -o StrictHostKeyChecking=yes \
-		-o UserKnownHostsFile="$W/keyscan" -o ConnectTimeout=20 -o BatchMode=yes "root@$IP" "$@"
+		-o UserKnownHostsFile="$KNOWN" -o ConnectTimeout=20 -o BatchMode=yes "root@$IP" "$@"
 }
 out=$(rsh 'echo SSH-OK $(id -u); cat /etc/resolv.conf; ip route; ls /dev/vda; cat /proc/modules | cut -d" " -f1 | sort | tr "\n" " "') ||
 	lab_fail "ssh login failed: $out"
@@ -185,6 +188,31 @@ reqs=$(grep -ac "DHCPREQUEST(eth0) $IP $MAC" "$ROUTER_LOG")
 lab_log "ok: lease renewed twice (router: $reqs requests, $acks acks)"
 rsh 'ip -4 addr show eth0' | grep -q "inet $IP/24" || lab_fail "address gone after renewals"
 
+# ---- NAK: the router forgets the lease and serves another range ----
+# At the next T1 the renewal gets a NAK: the client drops the address,
+# starts over and binds one of the new range; ssh works there.
+lab_stop router
+ROUTER2_LOG=$W/router2-dnsmasq.log
+: > "$W/router2.leases"
+lab_spawn router2 "$NS_ROUTER" "$ROUTER2_LOG" \
+	dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 --bind-interfaces \
+	--dhcp-range=192.0.2.210,192.0.2.220,2m --dhcp-option=option:router,$ROUTER_IP \
+	--dhcp-option=option:dns-server,192.0.2.1 --dhcp-leasefile="$W/router2.leases" \
+	--pid-file="$W/router2.pid" --dhcp-authoritative --log-dhcp --log-facility=-
+lab_wait_udp "$NS_ROUTER" 67 10 || lab_fail "second router dnsmasq did not start"
+wait_for_marker "$CON" 'net.dhcp.nak if=eth0' 150 || lab_fail "no NAK after the range change: $LAB_WAIT_WHY"
+wait_for_marker "$CON" 'LIFEBOAT-NET if=eth0 addr=192.0.2.2(1[0-9]|20)/24 up' 60 ||
+	lab_fail "no new address after the NAK: $LAB_WAIT_WHY"
+grep -aq "LIFEBOAT-NET if=eth0 addr=$IP/24 down" "$CON" || lab_fail "the old address was not dropped"
+grep -aq "DHCPNAK(eth0) $IP $MAC" "$ROUTER2_LOG" || lab_fail "router2 sent no NAK"
+IP2=$(grep -a 'LIFEBOAT-NET if=eth0 addr=192.0.2.2' "$CON" | tail -1 | sed 's/.*addr=\([0-9.]*\)\/.*/\1/')
+lab_log "ok: NAK on renewal: $IP dropped, $IP2 bound from the new range"
+# the same host keys at the new address
+sed "s/^$IP /$IP2 /" "$W/keyscan" > "$W/keyscan2"
+KNOWN=$W/keyscan2
+IP=$IP2
+rsh 'ip -4 addr show eth0' | grep -q "inet $IP/24" || lab_fail "no ssh on the new address $IP"
+
 # ---- poweroff ----
 rsh poweroff >/dev/null 2>&1
 t=60
@@ -195,7 +223,7 @@ lab_log "ok: poweroff over ssh ended QEMU"
 
 # ---- ip= static overrides DHCP; `lifeboat reboot` from lifeboat.cmd ----
 CON2=$W/console2.log
-before=$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER_LOG")
+before=$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER2_LOG")
 lab_add_tap rescue2
 append="console=ttyS0 no_timer_check ip=192.0.2.77::192.0.2.1:255.255.255.0:boxname:eth0:off"
 append="$append lifeboat.cmd=\"ip -4 addr show dev eth0; ip route; hostname; lifeboat reboot\""
@@ -210,6 +238,6 @@ grep -aq 'inet 192.0.2.77/24' "$CON2" || lab_fail "static address not on eth0"
 grep -aq 'default via 192.0.2.1 dev eth0' "$CON2" || lab_fail "static default route missing"
 grep -aq '^boxname' "$CON2" || lab_fail "hostname from ip= not set"
 grep -aq 'net.static if=eth0 addr=192.0.2.77/24' "$CON2" || lab_fail "no static configuration line"
-[ "$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER_LOG")" = "$before" ] || lab_fail "DHCP ran despite ip=...:off"
+[ "$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER2_LOG")" = "$before" ] || lab_fail "DHCP ran despite ip=...:off"
 lab_log "ok: ip= static address, route and hostname, no DHCP; lifeboat reboot ended QEMU"
-lab_pass "rescue init: modules, DHCP with 2 renewals, ssh, fingerprints, lifeboat.cmd, phone home, poweroff (up in $UPSECS s)"
+lab_pass "rescue init: modules, DHCP with 2 renewals and a NAK, ssh, fingerprints, lifeboat.cmd, phone home, poweroff (up in $UPSECS s)"
