@@ -23,6 +23,7 @@
 #define SCAN_FAST_MS 2000 /* the first minute: drivers still probing */
 #define SCAN_SLOW_MS 30000
 #define SCAN_FAST_COUNT 30
+#define CARRIER_WAIT_MS 5000
 
 static int read_small(const char *dir, const char *name, char *out, size_t cap)
 {
@@ -181,11 +182,28 @@ static void act(struct netup_if *i, const struct dhcp4c_out *o, enum dhcp4c_stat
 		loop_timer_arm(i->up->l, &i->t, i->c.next_ms > now ? i->c.next_ms - now : 0);
 }
 
+/* Whether the link reports carrier (a DISCOVER sent before it is lost). */
+static bool has_carrier(const struct netup_if *i)
+{
+	char dir[300], v[8];
+	snprintf(dir, sizeof dir, "%s/%s", i->up->sysnet, i->name);
+	return read_small(dir, "carrier", v, sizeof v) > 0 && v[0] == '1';
+}
+
 static void on_timer(struct loop *l, struct loop_timer *t)
 {
 	struct netup_if *i = t->arg;
 	struct dhcp4c_out o;
 	enum dhcp4c_state before = i->c.state;
+	/* The first DISCOVER waits for carrier, polled every 100 ms, for up
+	 * to CARRIER_WAIT_MS; after that DHCP's own retransmits cover it. */
+	if (!i->first_sent) {
+		if (!has_carrier(i) && loop_now_ms(l) - i->started_ms < CARRIER_WAIT_MS) {
+			loop_timer_arm(l, &i->t, 100);
+			return;
+		}
+		i->first_sent = true;
+	}
 	dhcp4c_timeout(&i->c, loop_now_ms(l), &o);
 	act(i, &o, before);
 }
@@ -287,8 +305,8 @@ static void add_if(struct netup *u, const char *name, const char *dir)
 	i->w.arg = i;
 	loop_add(u->l, &i->w, EPOLLIN);
 	loop_timer_init(&i->t, on_timer, i);
-	/* A moment for the link to come up before the first DISCOVER. */
-	loop_timer_arm(u->l, &i->t, 500);
+	i->started_ms = loop_now_ms(u->l);
+	loop_timer_arm(u->l, &i->t, 0);
 }
 
 static bool known(const struct netup *u, const char *name)

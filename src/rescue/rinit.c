@@ -128,22 +128,40 @@ static void mount_api(void)
 		log_debug("rinit.symlink.failed path=/dev/ptmx");
 }
 
+/* A serial port with a UART behind it (8250 lists ttyS0-3 even without). */
+static bool uart_present(const char *name)
+{
+	char p[64], t[8] = "";
+	snprintf(p, sizeof p, "/sys/class/tty/%s/type", name);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, t, sizeof t - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	return n > 0 && t[0] != '0';
+}
+
+static void add_console(struct rinit *r, const char *dev)
+{
+	if (r->n_con < MAX_CONS)
+		snprintf(r->con_path[r->n_con++], sizeof r->con_path[0], "/dev/%s", dev);
+}
+
 /* The console devices: each console= of the command line ("tty0" is the
- * first virtual terminal), else /dev/console. */
+ * first virtual terminal). Without console= the kernel's console is the
+ * screen: a shell there (tty1) and on the first serial port if it has a
+ * UART, the screen last so that it is the primary one, as /dev/console. */
 static void open_consoles(struct rinit *r)
 {
-	for (unsigned i = 0; i < r->k.n_consoles && r->n_con < MAX_CONS; i++) {
-		const char *n = r->k.consoles[i];
-		snprintf(r->con_path[r->n_con], sizeof r->con_path[0], "/dev/%s",
-			 !strcmp(n, "tty0") ? "tty1" : n);
-		r->n_con++;
-	}
-	if (!r->n_con)
-		snprintf(r->con_path[r->n_con++], sizeof r->con_path[0], "/dev/console");
+	for (unsigned i = 0; i < r->k.n_consoles; i++)
+		add_console(r, !strcmp(r->k.consoles[i], "tty0") ? "tty1" : r->k.consoles[i]);
+	if (!r->n_con && uart_present("ttyS0"))
+		add_console(r, "ttyS0");
+	if (!r->k.n_consoles)
+		add_console(r, access("/dev/tty1", F_OK) ? "console" : "tty1");
 	for (unsigned i = 0; i < r->n_con; i++) {
+		/* O_NONBLOCK only so a serial line without carrier cannot hang us */
 		r->con[i] = open(r->con_path[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-		if (r->con[i] >=
-		    0) /* O_NONBLOCK only so a serial line without carrier cannot hang us */
+		if (r->con[i] >= 0)
 			fcntl(r->con[i], F_SETFL, fcntl(r->con[i], F_GETFL) & ~O_NONBLOCK);
 	}
 	int c = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
