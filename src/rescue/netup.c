@@ -97,6 +97,28 @@ int netup_write_resolv(const char *path, const struct dhcp4c_lease *l)
 
 /* ---- applying leases ---- */
 
+/* Interfaces found first (lower in /sys/class/net order) win: their
+ * default route has the lower metric. */
+static uint32_t route_metric(const struct netup_if *i)
+{
+	return 100 + (uint32_t)(i - i->up->ifs);
+}
+
+/* resolv.conf follows the first configured interface whose lease names
+ * DNS servers or a domain; other interfaces' renewals leave it alone. */
+static void update_resolv(struct netup *u)
+{
+	for (unsigned k = 0; k < u->n; k++) {
+		const struct dhcp4c_lease *l = &u->ifs[k].c.lease;
+		if (!u->ifs[k].configured || (!l->n_dns && !l->domain[0]))
+			continue;
+		int e = netup_write_resolv(u->resolv, l);
+		if (e)
+			log_warn("net.resolv.failed path=%s error=\"%s\"", u->resolv, strerror(-e));
+		return;
+	}
+}
+
 static void deconfigure(struct netup_if *i)
 {
 	struct netup *u = i->up;
@@ -104,11 +126,12 @@ static void deconfigure(struct netup_if *i)
 	char a[16];
 	ip_str(l->addr, a);
 	if (l->has_router)
-		rtnl_default_route(u->rtnl, false, i->ifindex, l->router);
+		rtnl_default_route(u->rtnl, false, i->ifindex, l->router, route_metric(i));
 	int rc = rtnl_addr(u->rtnl, false, i->ifindex, l->addr, l->prefix, 0);
 	log_info("net.deconfigure if=%s addr=%s/%u%s%s", i->name, a, l->prefix, rc ? " error=" : "",
 		 rc ? strerror(-rc) : "");
 	i->configured = false;
+	update_resolv(u);
 	if (u->cb)
 		u->cb(u->arg, i, false);
 }
@@ -125,7 +148,7 @@ static void configure(struct netup_if *i, const char *how)
 		rtnl_link_up(u->rtnl, i->ifindex, l->mtu);
 	int rc = rtnl_addr(u->rtnl, true, i->ifindex, l->addr, l->prefix, l->lease_s);
 	if (!rc && l->has_router) {
-		rc = rtnl_default_route(u->rtnl, true, i->ifindex, l->router);
+		rc = rtnl_default_route(u->rtnl, true, i->ifindex, l->router, route_metric(i));
 		if (rc == -EEXIST)
 			rc = 0;
 	}
@@ -138,11 +161,7 @@ static void configure(struct netup_if *i, const char *how)
 	i->configured = true;
 	log_info("net.%s if=%s addr=%s/%u router=%s lease_s=%u t1_s=%u t2_s=%u mtu=%u dns=%u", how,
 		 i->name, a, l->prefix, r, l->lease_s, l->t1_s, l->t2_s, l->mtu, l->n_dns);
-	if (l->n_dns || l->domain[0]) {
-		int e = netup_write_resolv(u->resolv, l);
-		if (e)
-			log_warn("net.resolv.failed path=%s error=\"%s\"", u->resolv, strerror(-e));
-	}
+	update_resolv(u);
 	if (first && u->cb)
 		u->cb(u->arg, i, true);
 }

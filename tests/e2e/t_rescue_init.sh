@@ -7,7 +7,8 @@
 #  - the modules of /etc/lifeboat/modules load (virtio_net gives eth0,
 #    virtio_blk gives /dev/vda);
 #  - lifeboat's own DHCP client gets the address, the route and
-#    resolv.conf (option 6/15), and renews the lease twice (router log);
+#    resolv.conf (option 6/15) on each of two NICs (a default route each,
+#    by metric), and renews the 2-minute lease twice (router log);
 #  - host key fingerprints on the console equal what ssh-keyscan sees;
 #    ssh with the test's key runs a command;
 #  - lifeboat.cmd (e2fsck -n of the virtio disk) prints on the console and
@@ -118,10 +119,14 @@ lab_spawn sink "$NS_LAPTOP" "$W/sink.log" /usr/bin/python3 "$W/sink.py" 8080 "$W
 # ---- boot ----
 CON=$W/console.log
 lab_add_tap rescue
+lab_add_tap rescue-b
+MAC2=52:54:00:4c:43:$(printf %02x $(($$ & 255)))
 append="console=ttyS0 no_timer_check lifeboat.home=http://$LAPTOP_IP:8080"
 append="$append lifeboat.cmd=\"echo RESCUE-CMD-RAN; e2fsck -f -n /dev/vda\""
 _qemu_start rescue "$CON" -kernel "$kernel" -initrd "$W/rescue.cpio.gz" -append "$append" \
 	-device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" \
+	-netdev tap,id=n1,ifname=rescue-b,script=no,downscript=no \
+	-device "virtio-net-pci,netdev=n1,mac=$MAC2,romfile=" \
 	-drive "file=$W/disk.img,if=virtio,format=raw"
 
 wait_for_marker "$CON" 'LIFEBOAT-RESCUE-INIT' "$TIMEOUT" rescue || lab_fail "no rescue init: $LAB_WAIT_WHY"
@@ -143,7 +148,7 @@ ssh-keygen -lf "$W/keyscan" | awk '{ print $2 }' | sort > "$W/fp.scan"
 cmp -s "$W/fp.console" "$W/fp.scan" ||
 	lab_fail "fingerprints: console $(cat "$W/fp.console") vs ssh-keyscan $(cat "$W/fp.scan")"
 lab_log "ok: host key fingerprints on the console match ssh-keyscan"
-grep -aq "LIFEBOAT-UP up, ssh at $IP, $(grep -a 'type=ed25519' "$CON" | tr -d '\r' | sed 's/.*fingerprint=//') (ed25519)" "$CON" ||
+grep -aq "LIFEBOAT-UP up, ssh at 192.0.2.[0-9]*, $(grep -a 'type=ed25519' "$CON" | tr -d '\r' | sed 's/.*fingerprint=//') (ed25519)" "$CON" ||
 	lab_fail "the up line does not name the ed25519 fingerprint"
 
 # ---- ssh ----
@@ -158,12 +163,15 @@ echo "$out" | sed 's/^/    /'
 echo "$out" | grep -q '^SSH-OK 0$' || lab_fail "ssh command output: $out"
 echo "$out" | grep -q '^nameserver 192.0.2.1$' || lab_fail "resolv.conf lacks the nameserver"
 echo "$out" | grep -q '^search lab.test$' || lab_fail "resolv.conf lacks the search domain"
-echo "$out" | grep -q '^default via 192.0.2.1 dev eth0' || lab_fail "no default route"
+echo "$out" | grep -q '^default via 192.0.2.1 dev eth0 .*metric 10[01]' || lab_fail "no default route on eth0"
+echo "$out" | grep -q '^default via 192.0.2.1 dev eth1 .*metric 10[01]' || lab_fail "no default route on eth1"
+IPB=$(lab_check_lease "$MAC2") || lab_fail "no lease for the second NIC $MAC2"
+grep -aq "LIFEBOAT-NET if=eth1 addr=$IPB/24 up" "$CON" || lab_fail "eth1 not configured with $IPB"
 echo "$out" | grep -q '^/dev/vda$' || lab_fail "no /dev/vda (virtio_blk)"
 for m in virtio_net virtio_blk virtio_pci; do
 	echo "$out" | grep -qw "$m" || lab_fail "module $m not loaded"
 done
-lab_log "ok: ssh login with the test key; resolv.conf, default route, /dev/vda, modules"
+lab_log "ok: ssh login with the test key; resolv.conf, a default route per NIC (eth1 $IPB), /dev/vda, modules"
 
 # ---- lifeboat.cmd and phone home ----
 wait_for_marker "$CON" 'LIFEBOAT-CMD-EXIT status=' 120 || lab_fail "lifeboat.cmd did not finish: $LAB_WAIT_WHY"
@@ -173,7 +181,7 @@ grep -aq 'LIFEBOAT-CMD-EXIT status=0' "$CON" || lab_fail "lifeboat.cmd: $(grep -
 t=60
 while [ "$(grep -c . "$W/posts")" -lt 2 ] && [ $t -gt 0 ]; do sleep 1; t=$((t - 1)); done
 cat "$W/posts" | sed 's/^/    POST /'
-grep -q "^/lifeboat/report text/plain [0-9]*|up, ssh at $IP, SHA256:.* (ed25519)$" "$W/posts" ||
+grep -q "^/lifeboat/report text/plain [0-9]*|up, ssh at 192.0.2.[0-9]*, SHA256:.* (ed25519)$" "$W/posts" ||
 	lab_fail "no 'up' report received"
 grep -q '^/lifeboat/report text/plain [0-9]*|cmd exit 0: echo RESCUE-CMD-RAN; e2fsck -f -n /dev/vda$' "$W/posts" ||
 	lab_fail "no 'cmd exit' report received"
