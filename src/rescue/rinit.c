@@ -578,8 +578,9 @@ static void start_services(struct rinit *r)
 	if (rc)
 		say(r, "LIFEBOAT-MODULES none list=%s error=\"%s\"", MODLOAD_LIST, strerror(-rc));
 	else
-		say(r, "LIFEBOAT-MODULES loaded=%u present=%u failed=%u ms=%llu", m.loaded,
-		    m.present, m.failed, (unsigned long long)(sys_clock_ms(CLOCK_MONOTONIC) - t0));
+		say(r, "LIFEBOAT-MODULES loaded=%u present=%u failed=%u skipped=%u ms=%llu",
+		    m.loaded, m.present, m.failed, m.skipped,
+		    (unsigned long long)(sys_clock_ms(CLOCK_MONOTONIC) - t0));
 	setup_ssh(r);
 	for (unsigned i = 0; i < r->n_con; i++)
 		start_shell(r, i);

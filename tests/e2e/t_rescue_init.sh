@@ -4,8 +4,9 @@
 # e2fsck with their libraries, the virtio modules of the lab's Debian cloud
 # kernel from the cached debootstrap root), booted by QEMU -kernel/-initrd
 # on the lab LAN. The router's dnsmasq leases for 2 minutes. Asserts:
-#  - the modules of /etc/lifeboat/modules load (virtio_net gives eth0,
-#    virtio_blk gives /dev/vda);
+#  - the modules of /etc/lifeboat/modules that this VM's devices need load
+#    (virtio_net gives eth0, virtio_blk gives /dev/vda), the ones none
+#    needs (virtio_scsi, virtio_balloon, dummy) are skipped;
 #  - lifeboat's own DHCP client gets the address, the route and
 #    resolv.conf (option 6/15) on each of two NICs (a default route each,
 #    by metric), and renews the 2-minute lease twice (router log);
@@ -77,8 +78,11 @@ modlist() {
 	done
 	echo "$m"
 }
+# virtio_scsi, virtio_balloon and dummy match no device of this VM: the
+# rescue init must skip them (modules.alias is in the image).
 for m in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/net/virtio_net.ko \
-	kernel/drivers/block/virtio_blk.ko; do
+	kernel/drivers/block/virtio_blk.ko kernel/drivers/scsi/virtio_scsi.ko \
+	kernel/drivers/virtio/virtio_balloon.ko kernel/drivers/net/dummy.ko; do
 	modlist "$m"
 done | awk '!seen[$0]++' > "$W/modules.rel"
 while read -r m; do
@@ -86,7 +90,11 @@ while read -r m; do
 	cp "$moddir/$m" "$root/lib/modules/$kver/$m"
 	echo "/lib/modules/$kver/$m"
 done < "$W/modules.rel" > "$root/etc/lifeboat/modules"
+cp "$moddir/modules.alias" "$moddir/modules.dep" "$root/lib/modules/$kver/"
 nmods=$(wc -l < "$root/etc/lifeboat/modules")
+nneed=$(for m in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/net/virtio_net.ko \
+	kernel/drivers/block/virtio_blk.ko; do modlist "$m"; done | sort -u | wc -l)
+nskip=$((nmods - nneed))
 printf 'built=e2e\nkernel=%s\n' "$kver" > "$root/etc/lifeboat/rescue"
 ssh-keygen -q -t ed25519 -N '' -C e2e -f "$W/id" || lab_fail "ssh-keygen"
 cp "$W/id.pub" "$root/root/.ssh/authorized_keys"
@@ -131,9 +139,9 @@ _qemu_start rescue "$CON" -kernel "$kernel" -initrd "$W/rescue.cpio.gz" -append 
 
 wait_for_marker "$CON" 'LIFEBOAT-RESCUE-INIT' "$TIMEOUT" rescue || lab_fail "no rescue init: $LAB_WAIT_WHY"
 wait_for_marker "$CON" 'LIFEBOAT-MODULES' 60 || lab_fail "no module line: $LAB_WAIT_WHY"
-grep -aq "LIFEBOAT-MODULES loaded=$nmods present=0 failed=0" "$CON" ||
+grep -aq "LIFEBOAT-MODULES loaded=$nneed present=0 failed=0 skipped=$nskip " "$CON" ||
 	lab_fail "modules: $(grep -a LIFEBOAT-MODULES "$CON")"
-lab_log "ok: $nmods modules loaded ($(grep -a LIFEBOAT-MODULES "$CON" | tr -d '\r'))"
+lab_log "ok: $nneed of $nmods modules loaded, the $nskip no device needs skipped ($(grep -a LIFEBOAT-MODULES "$CON" | tr -d '\r'))"
 wait_for_marker "$CON" 'LIFEBOAT-UP up, ssh at ' 120 rescue || lab_fail "not up: $LAB_WAIT_WHY"
 lab_log "ok: up $(timing rescue) s after power-on: $(grep -a LIFEBOAT-UP "$CON" | tr -d '\r')"
 UPSECS=$(timing rescue)
@@ -170,6 +178,9 @@ grep -aq "LIFEBOAT-NET if=eth1 addr=$IPB/24 up" "$CON" || lab_fail "eth1 not con
 echo "$out" | grep -q '^/dev/vda$' || lab_fail "no /dev/vda (virtio_blk)"
 for m in virtio_net virtio_blk virtio_pci; do
 	echo "$out" | grep -qw "$m" || lab_fail "module $m not loaded"
+done
+for m in virtio_scsi virtio_balloon dummy; do
+	echo "$out" | grep -qw "$m" && lab_fail "module $m loaded though no device needs it"
 done
 lab_log "ok: ssh login with the test key; resolv.conf, a default route per NIC (eth1 $IPB), /dev/vda, modules"
 
