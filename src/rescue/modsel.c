@@ -244,8 +244,10 @@ size_t modsel_want(struct modsel *s, size_t i)
 
 size_t modsel_want_families(struct modsel *s)
 {
-	static const char *const families[] = {"/kernel/fs/", "/kernel/drivers/md/",
-					       "/kernel/crypto/", "/crypto/", "/kernel/lib/"};
+	/* No device asks for these; a rescue wants them (loop: disk images). */
+	static const char *const families[] = {"/kernel/fs/",	  "/kernel/drivers/md/",
+					       "/kernel/crypto/", "/crypto/",
+					       "/kernel/lib/",	  "/kernel/drivers/block/loop."};
 	size_t added = 0;
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)

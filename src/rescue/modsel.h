@@ -56,7 +56,8 @@ int modsel_deps(struct modsel *s, const char *text, size_t len);
 int modsel_aliases(struct modsel *s, char *text, size_t len);
 
 /* Wants the modules no device asks for: paths under kernel/fs/,
- * kernel/drivers/md/, kernel/crypto/, kernel/arch/x86/crypto/ and the like.
+ * kernel/drivers/md/, kernel/crypto/, arch/x86/crypto/, kernel/lib/, and
+ * loop.
  * Returns how many were newly wanted. */
 size_t modsel_want_families(struct modsel *s);
 

@@ -19,7 +19,8 @@ static const char list[] = K "drivers/virtio/virtio.ko\n" K "drivers/virtio/virt
 			   "drivers/net/net_failover.ko\n" K "drivers/net/virtio_net.ko\n" K
 			   "drivers/block/virtio_blk.ko\n" K
 			   "drivers/net/ethernet/intel/e1000/e1000.ko.xz\n" K "fs/ext4/ext4.ko\n" K
-			   "drivers/md/dm-mod.ko\n" K "drivers/usb/storage/usb-storage.ko\n";
+			   "drivers/md/dm-mod.ko\n" K "drivers/usb/storage/usb-storage.ko\n" K
+			   "drivers/block/loop.ko\n";
 
 static const char dep[] =
     "kernel/drivers/virtio/virtio.ko:\n"
@@ -66,25 +67,25 @@ static void test_select(void **state)
 	struct modsel s;
 	char w[512];
 	assert_int_equal(modsel_init(&s, list, strlen(list)), 0);
-	assert_int_equal(s.n, 11);
+	assert_int_equal(s.n, 12);
 	assert_string_equal(s.name[9], "dm_mod");
 	assert_string_equal(s.name[10], "usb_storage");
 	assert_int_equal(modsel_deps(&s, dep, strlen(dep)), 0);
 	assert_int_equal(modsel_aliases(&s, alias, strlen(alias)), 0);
 	assert_int_equal(s.n_alias, 7); /* xhci_pci, broken and nosuchlisted dropped */
 	/* filesystems and md first, no device needed */
-	assert_int_equal(modsel_want_families(&s), 2);
-	assert_int_equal(wanted(&s, w, sizeof w), 2);
-	assert_string_equal(w, "ext4 dm_mod");
+	assert_int_equal(modsel_want_families(&s), 3);
+	assert_int_equal(wanted(&s, w, sizeof w), 3);
+	assert_string_equal(w, "ext4 dm_mod loop");
 	/* a virtio PCI device: the bus driver and its deps */
 	assert_int_equal(modsel_match(&s, "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"), 3);
 	wanted(&s, w, sizeof w);
-	assert_string_equal(w, "virtio virtio_ring virtio_pci ext4 dm_mod");
+	assert_string_equal(w, "virtio virtio_ring virtio_pci ext4 dm_mod loop");
 	/* round 2: the virtio net device it brought */
 	assert_int_equal(modsel_match(&s, "virtio:d00000001v00001AF4"), 3);
 	wanted(&s, w, sizeof w);
 	assert_string_equal(w, "virtio virtio_ring virtio_pci failover net_failover virtio_net "
-			       "ext4 dm_mod");
+			       "ext4 dm_mod loop");
 	/* again: nothing new; unknown buses and near misses: nothing */
 	assert_int_equal(modsel_match(&s, "virtio:d00000001v00001AF4"), 0);
 	assert_int_equal(modsel_match(&s, "pci:v00008086d0000100Fsv00008086sd00000000bc02sc00i00"), 0);
