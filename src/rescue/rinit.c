@@ -390,8 +390,11 @@ static void start_cmd(struct rinit *r)
 	say(r, "LIFEBOAT-CMD-START cmd=%s", r->k.cmd);
 	r->cmd = spawn(r, (int)r->n_con - 1, false, -1, argv[0], argv); /* /dev/console's */
 	if (r->cmd < 0) {
+		char line[PHONEHOME_LINE_MAX + 1];
 		r->cmd = 0;
 		say(r, "LIFEBOAT-CMD-EXIT status=127");
+		phonehome_line_cmd(line, 127, r->k.cmd);
+		phone(r, line);
 	}
 }
 
