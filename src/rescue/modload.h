@@ -8,25 +8,22 @@
 
 #include <stddef.h>
 
+#include "rescue/modsel.h"
+
 #define MODLOAD_LIST "/etc/lifeboat/modules"
-
-enum modload_comp { MODLOAD_PLAIN, MODLOAD_XZ, MODLOAD_ZST, MODLOAD_GZ };
-
-/* The next path of the list text at *pos (comments '#' and blank lines
- * skipped, surrounding blanks trimmed) into path; 1 when one was found,
- * 0 at the end, -EINVAL for a relative or too long line (skipped). */
-int modload_next(const char *text, size_t len, size_t *pos, char *path, size_t cap);
-
-/* The module's name as the kernel knows it ("virtio-net.ko.xz" ->
- * "virtio_net") and its compression, from the file name. */
-enum modload_comp modload_name(const char *path, char *name, size_t cap);
 
 struct modload_result {
 	unsigned loaded, present, failed;
+	unsigned skipped; /* listed, but no device or family asked for it */
 };
 
-/* Loads every module of the list file, logging each failure (core/log)
- * and going on; busybox is the path used to decompress on old kernels. */
+/* Loads the modules of the list file this machine needs: with the
+ * running kernel's modules.alias in /lib/modules/$(uname -r), the ones
+ * rescue/modsel selects (devices' modaliases, filesystems, md/dm, crypto,
+ * and their modules.dep closure), round after round; without it, every
+ * listed module. Each failure is logged (core/log) and loading goes on;
+ * busybox is the path used to decompress on old kernels. 0, -ENOENT (no
+ * list) or -EIO. */
 int modload_all(const char *list, const char *busybox, struct modload_result *r);
 
 #endif

@@ -23,6 +23,7 @@
 #define SCAN_FAST_MS 2000 /* the first minute: drivers still probing */
 #define SCAN_SLOW_MS 30000
 #define SCAN_FAST_COUNT 30
+#define CARRIER_WAIT_MS 5000
 
 static int read_small(const char *dir, const char *name, char *out, size_t cap)
 {
@@ -96,6 +97,28 @@ int netup_write_resolv(const char *path, const struct dhcp4c_lease *l)
 
 /* ---- applying leases ---- */
 
+/* Interfaces found first (lower in /sys/class/net order) win: their
+ * default route has the lower metric. */
+static uint32_t route_metric(const struct netup_if *i)
+{
+	return 100 + (uint32_t)(i - i->up->ifs);
+}
+
+/* resolv.conf follows the first configured interface whose lease names
+ * DNS servers or a domain; other interfaces' renewals leave it alone. */
+static void update_resolv(struct netup *u)
+{
+	for (unsigned k = 0; k < u->n; k++) {
+		const struct dhcp4c_lease *l = &u->ifs[k].c.lease;
+		if (!u->ifs[k].configured || (!l->n_dns && !l->domain[0]))
+			continue;
+		int e = netup_write_resolv(u->resolv, l);
+		if (e)
+			log_warn("net.resolv.failed path=%s error=\"%s\"", u->resolv, strerror(-e));
+		return;
+	}
+}
+
 static void deconfigure(struct netup_if *i)
 {
 	struct netup *u = i->up;
@@ -103,11 +126,12 @@ static void deconfigure(struct netup_if *i)
 	char a[16];
 	ip_str(l->addr, a);
 	if (l->has_router)
-		rtnl_default_route(u->rtnl, false, i->ifindex, l->router);
+		rtnl_default_route(u->rtnl, false, i->ifindex, l->router, route_metric(i));
 	int rc = rtnl_addr(u->rtnl, false, i->ifindex, l->addr, l->prefix, 0);
 	log_info("net.deconfigure if=%s addr=%s/%u%s%s", i->name, a, l->prefix, rc ? " error=" : "",
 		 rc ? strerror(-rc) : "");
 	i->configured = false;
+	update_resolv(u);
 	if (u->cb)
 		u->cb(u->arg, i, false);
 }
@@ -124,7 +148,7 @@ static void configure(struct netup_if *i, const char *how)
 		rtnl_link_up(u->rtnl, i->ifindex, l->mtu);
 	int rc = rtnl_addr(u->rtnl, true, i->ifindex, l->addr, l->prefix, l->lease_s);
 	if (!rc && l->has_router) {
-		rc = rtnl_default_route(u->rtnl, true, i->ifindex, l->router);
+		rc = rtnl_default_route(u->rtnl, true, i->ifindex, l->router, route_metric(i));
 		if (rc == -EEXIST)
 			rc = 0;
 	}
@@ -137,11 +161,7 @@ static void configure(struct netup_if *i, const char *how)
 	i->configured = true;
 	log_info("net.%s if=%s addr=%s/%u router=%s lease_s=%u t1_s=%u t2_s=%u mtu=%u dns=%u", how,
 		 i->name, a, l->prefix, r, l->lease_s, l->t1_s, l->t2_s, l->mtu, l->n_dns);
-	if (l->n_dns || l->domain[0]) {
-		int e = netup_write_resolv(u->resolv, l);
-		if (e)
-			log_warn("net.resolv.failed path=%s error=\"%s\"", u->resolv, strerror(-e));
-	}
+	update_resolv(u);
 	if (first && u->cb)
 		u->cb(u->arg, i, true);
 }
@@ -181,11 +201,28 @@ static void act(struct netup_if *i, const struct dhcp4c_out *o, enum dhcp4c_stat
 		loop_timer_arm(i->up->l, &i->t, i->c.next_ms > now ? i->c.next_ms - now : 0);
 }
 
+/* Whether the link reports carrier (a DISCOVER sent before it is lost). */
+static bool has_carrier(const struct netup_if *i)
+{
+	char dir[300], v[8];
+	snprintf(dir, sizeof dir, "%s/%s", i->up->sysnet, i->name);
+	return read_small(dir, "carrier", v, sizeof v) > 0 && v[0] == '1';
+}
+
 static void on_timer(struct loop *l, struct loop_timer *t)
 {
 	struct netup_if *i = t->arg;
 	struct dhcp4c_out o;
 	enum dhcp4c_state before = i->c.state;
+	/* The first DISCOVER waits for carrier, polled every 100 ms, for up
+	 * to CARRIER_WAIT_MS; after that DHCP's own retransmits cover it. */
+	if (!i->first_sent) {
+		if (!has_carrier(i) && loop_now_ms(l) - i->started_ms < CARRIER_WAIT_MS) {
+			loop_timer_arm(l, &i->t, 100);
+			return;
+		}
+		i->first_sent = true;
+	}
 	dhcp4c_timeout(&i->c, loop_now_ms(l), &o);
 	act(i, &o, before);
 }
@@ -287,8 +324,8 @@ static void add_if(struct netup *u, const char *name, const char *dir)
 	i->w.arg = i;
 	loop_add(u->l, &i->w, EPOLLIN);
 	loop_timer_init(&i->t, on_timer, i);
-	/* A moment for the link to come up before the first DISCOVER. */
-	loop_timer_arm(u->l, &i->t, 500);
+	i->started_ms = loop_now_ms(u->l);
+	loop_timer_arm(u->l, &i->t, 0);
 }
 
 static bool known(const struct netup *u, const char *name)

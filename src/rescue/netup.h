@@ -27,7 +27,9 @@ struct netup_if {
 	struct loop_watch w;
 	struct loop_timer t;
 	struct dhcp4c c;
-	bool configured; /* c.lease (or the static address) is on the interface */
+	bool configured;     /* c.lease (or the static address) is on the interface */
+	uint64_t started_ms; /* when the client was set up (carrier wait) */
+	bool first_sent;     /* the first DISCOVER went out */
 	struct netup *up;
 };
 

@@ -129,22 +129,40 @@ static void mount_api(void)
 		log_debug("rinit.symlink.failed path=/dev/ptmx");
 }
 
+/* A serial port with a UART behind it (8250 lists ttyS0-3 even without). */
+static bool uart_present(const char *name)
+{
+	char p[64], t[8] = "";
+	snprintf(p, sizeof p, "/sys/class/tty/%s/type", name);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, t, sizeof t - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	return n > 0 && t[0] != '0';
+}
+
+static void add_console(struct rinit *r, const char *dev)
+{
+	if (r->n_con < MAX_CONS)
+		snprintf(r->con_path[r->n_con++], sizeof r->con_path[0], "/dev/%s", dev);
+}
+
 /* The console devices: each console= of the command line ("tty0" is the
- * first virtual terminal), else /dev/console. */
+ * first virtual terminal). Without console= the kernel's console is the
+ * screen: a shell there (tty1) and on the first serial port if it has a
+ * UART, the screen last so that it is the primary one, as /dev/console. */
 static void open_consoles(struct rinit *r)
 {
-	for (unsigned i = 0; i < r->k.n_consoles && r->n_con < MAX_CONS; i++) {
-		const char *n = r->k.consoles[i];
-		snprintf(r->con_path[r->n_con], sizeof r->con_path[0], "/dev/%s",
-			 !strcmp(n, "tty0") ? "tty1" : n);
-		r->n_con++;
-	}
-	if (!r->n_con)
-		snprintf(r->con_path[r->n_con++], sizeof r->con_path[0], "/dev/console");
+	for (unsigned i = 0; i < r->k.n_consoles; i++)
+		add_console(r, !strcmp(r->k.consoles[i], "tty0") ? "tty1" : r->k.consoles[i]);
+	if (!r->n_con && uart_present("ttyS0"))
+		add_console(r, "ttyS0");
+	if (!r->k.n_consoles)
+		add_console(r, access("/dev/tty1", F_OK) ? "console" : "tty1");
 	for (unsigned i = 0; i < r->n_con; i++) {
+		/* O_NONBLOCK only so a serial line without carrier cannot hang us */
 		r->con[i] = open(r->con_path[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-		if (r->con[i] >=
-		    0) /* O_NONBLOCK only so a serial line without carrier cannot hang us */
+		if (r->con[i] >= 0)
 			fcntl(r->con[i], F_SETFL, fcntl(r->con[i], F_GETFL) & ~O_NONBLOCK);
 	}
 	int c = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -373,8 +391,11 @@ static void start_cmd(struct rinit *r)
 	say(r, "LIFEBOAT-CMD-START cmd=%s", r->k.cmd);
 	r->cmd = spawn(r, (int)r->n_con - 1, false, -1, argv[0], argv); /* /dev/console's */
 	if (r->cmd < 0) {
+		char line[PHONEHOME_LINE_MAX + 1];
 		r->cmd = 0;
 		say(r, "LIFEBOAT-CMD-EXIT status=127");
+		phonehome_line_cmd(line, 127, r->k.cmd);
+		phone(r, line);
 	}
 }
 
@@ -485,12 +506,9 @@ static void child_exited(struct rinit *r, pid_t pid, int status)
 
 /* ---- power ---- */
 
-static void power(struct rinit *r, unsigned how, const char *why)
+static void power(struct rinit *r, const struct rinit_power *pw)
 {
-	const char *what = how == RB_POWER_OFF	   ? "poweroff"
-			   : how == RB_HALT_SYSTEM ? "halt"
-						   : "reboot";
-	say(r, "LIFEBOAT-POWER action=%s reason=%s", what, why);
+	say(r, "LIFEBOAT-POWER action=%s reason=%s", pw->action, pw->signame);
 	netup_stop(&r->net);
 	kill(-1, SIGTERM);	       /* as PID 1 this spares only us */
 	for (int i = 0; i < 40; i++) { /* up to 2 s for them to go */
@@ -504,38 +522,41 @@ static void power(struct rinit *r, unsigned how, const char *why)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	sync();
-	reboot((int)how);
-	log_err("rinit.power.failed action=%s error=\"%s\"", what, strerror(errno));
+	reboot((int)pw->how);
+	log_err("rinit.power.failed action=%s error=\"%s\"", pw->action, strerror(errno));
+}
+
+/* The signals PID 1 takes as busybox init does. */
+static const struct rinit_power power_signals[] = {
+    {SIGINT, RB_AUTOBOOT, "reboot", "SIGINT"},	    /* Ctrl-Alt-Del (RB_DISABLE_CAD) */
+    {SIGTERM, RB_AUTOBOOT, "reboot", "SIGTERM"},    /* busybox reboot, lifeboat reboot */
+    {SIGUSR1, RB_HALT_SYSTEM, "halt", "SIGUSR1"},   /* busybox halt */
+    {SIGUSR2, RB_POWER_OFF, "poweroff", "SIGUSR2"}, /* busybox/lifeboat poweroff */
+    {SIGPWR, RB_POWER_OFF, "poweroff", "SIGPWR"},   /* UPS daemon, hypervisor */
+};
+
+const struct rinit_power *rinit_power_for(int signo)
+{
+	for (size_t i = 0; i < sizeof power_signals / sizeof power_signals[0]; i++)
+		if (power_signals[i].signo == signo)
+			return &power_signals[i];
+	return NULL;
 }
 
 static void on_signal(struct loop *l, int signo, void *arg)
 {
 	struct rinit *r = arg;
+	const struct rinit_power *pw = rinit_power_for(signo);
 	(void)l;
-	switch (signo) {
-	case SIGCHLD: {
+	if (signo == SIGCHLD) {
 		int st;
 		pid_t pid;
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 			child_exited(r, pid, st);
-		break;
-	}
-	case SIGINT: /* Ctrl-Alt-Del, routed to us by reboot(RB_DISABLE_CAD) */
-		power(r, RB_AUTOBOOT, "SIGINT");
-		break;
-	case SIGTERM: /* busybox reboot, lifeboat reboot */
-		power(r, RB_AUTOBOOT, "SIGTERM");
-		break;
-	case SIGUSR1: /* busybox halt */
-		power(r, RB_HALT_SYSTEM, "SIGUSR1");
-		break;
-	case SIGUSR2: /* busybox poweroff, lifeboat poweroff */
-	case SIGPWR:
-		power(r, RB_POWER_OFF, signo == SIGPWR ? "SIGPWR" : "SIGUSR2");
-		break;
-	default:
+	} else if (pw) {
+		power(r, pw);
+	} else {
 		log_info("rinit.signal signal=%d action=ignored", signo);
-		break;
 	}
 }
 
@@ -561,8 +582,9 @@ static void start_services(struct rinit *r)
 	if (rc)
 		say(r, "LIFEBOAT-MODULES none list=%s error=\"%s\"", MODLOAD_LIST, strerror(-rc));
 	else
-		say(r, "LIFEBOAT-MODULES loaded=%u present=%u failed=%u ms=%llu", m.loaded,
-		    m.present, m.failed, (unsigned long long)(sys_clock_ms(CLOCK_MONOTONIC) - t0));
+		say(r, "LIFEBOAT-MODULES loaded=%u present=%u failed=%u skipped=%u ms=%llu",
+		    m.loaded, m.present, m.failed, m.skipped,
+		    (unsigned long long)(sys_clock_ms(CLOCK_MONOTONIC) - t0));
 	setup_ssh(r);
 	for (unsigned i = 0; i < r->n_con; i++)
 		start_shell(r, i);

@@ -13,6 +13,16 @@
  * RAM root filesystem, and no takeover state. */
 bool rinit_is_rescue_image(void);
 
+/* What a signal to PID 1 asks for (busybox init's meanings): the
+ * reboot(2) command, the action's and the signal's names; NULL for a
+ * signal that is no power request. */
+struct rinit_power {
+	int signo;
+	unsigned how; /* RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF */
+	const char *action, *signame;
+};
+const struct rinit_power *rinit_power_for(int signo);
+
 /* The rescue init; never returns. */
 int rinit_main(int argc, char **argv);
 

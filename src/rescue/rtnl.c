@@ -32,6 +32,7 @@
 #define IFA_CACHEINFO 6
 #define RTA_GATEWAY 5
 #define RTA_OIF 4
+#define RTA_PRIORITY 6
 #define RT_TABLE_MAIN 254
 #define RTPROT_DHCP 16
 #define RT_SCOPE_UNIVERSE 0
@@ -198,7 +199,7 @@ int rtnl_addr(int fd, bool add, int ifindex, const uint8_t addr[4], uint8_t pref
 	return req_send(fd, &q);
 }
 
-int rtnl_default_route(int fd, bool add, int ifindex, const uint8_t gw[4])
+int rtnl_default_route(int fd, bool add, int ifindex, const uint8_t gw[4], uint32_t metric)
 {
 	struct nlreq q;
 	struct rtmsg rt = {.rtm_family = AF_INET,
@@ -211,5 +212,6 @@ int rtnl_default_route(int fd, bool add, int ifindex, const uint8_t gw[4])
 		  &rt, sizeof rt);
 	req_attr(&q, RTA_GATEWAY, gw, 4);
 	req_attr(&q, RTA_OIF, &oif, sizeof oif);
+	req_attr(&q, RTA_PRIORITY, &metric, sizeof metric);
 	return req_send(fd, &q);
 }

@@ -16,7 +16,9 @@ int rtnl_link_up(int fd, int ifindex, unsigned mtu);
  * lease ran out even if we cannot. 0 or -errno. */
 int rtnl_addr(int fd, bool add, int ifindex, const uint8_t addr[4], uint8_t prefix,
 	      uint32_t valid_s);
-/* Adds (replaces) or deletes the default route via gw on ifindex. */
-int rtnl_default_route(int fd, bool add, int ifindex, const uint8_t gw[4]);
+/* Adds (replaces) or deletes the default route via gw on ifindex with
+ * metric: one per interface, so two interfaces' routes coexist and the
+ * lower metric is used. */
+int rtnl_default_route(int fd, bool add, int ifindex, const uint8_t gw[4], uint32_t metric);
 
 #endif

@@ -4,15 +4,19 @@
 # e2fsck with their libraries, the virtio modules of the lab's Debian cloud
 # kernel from the cached debootstrap root), booted by QEMU -kernel/-initrd
 # on the lab LAN. The router's dnsmasq leases for 2 minutes. Asserts:
-#  - the modules of /etc/lifeboat/modules load (virtio_net gives eth0,
-#    virtio_blk gives /dev/vda);
+#  - the modules of /etc/lifeboat/modules that this VM's devices need load
+#    (virtio_net gives eth0, virtio_blk gives /dev/vda), the ones none
+#    needs (virtio_scsi, virtio_balloon, dummy) are skipped;
 #  - lifeboat's own DHCP client gets the address, the route and
-#    resolv.conf (option 6/15), and renews the lease twice (router log);
+#    resolv.conf (option 6/15) on each of two NICs (a default route each,
+#    by metric), and renews the 2-minute lease twice (router log);
 #  - host key fingerprints on the console equal what ssh-keyscan sees;
 #    ssh with the test's key runs a command;
 #  - lifeboat.cmd (e2fsck -n of the virtio disk) prints on the console and
 #    both phone-home lines ("up, ssh at ...", "cmd exit 0: ...") reach a
 #    POST sink on the laptop;
+#  - a NAK on renewal (the router restarted with another range) drops
+#    the address and binds a new one, reachable by ssh;
 #  - `poweroff` over ssh ends QEMU;
 #  - a second boot with a static ip= configures that address, route and
 #    hostname without any DHCP, and `lifeboat reboot` from lifeboat.cmd
@@ -74,8 +78,11 @@ modlist() {
 	done
 	echo "$m"
 }
+# virtio_scsi, virtio_balloon and dummy match no device of this VM: the
+# rescue init must skip them (modules.alias is in the image).
 for m in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/net/virtio_net.ko \
-	kernel/drivers/block/virtio_blk.ko; do
+	kernel/drivers/block/virtio_blk.ko kernel/drivers/scsi/virtio_scsi.ko \
+	kernel/drivers/virtio/virtio_balloon.ko kernel/drivers/net/dummy.ko; do
 	modlist "$m"
 done | awk '!seen[$0]++' > "$W/modules.rel"
 while read -r m; do
@@ -83,7 +90,11 @@ while read -r m; do
 	cp "$moddir/$m" "$root/lib/modules/$kver/$m"
 	echo "/lib/modules/$kver/$m"
 done < "$W/modules.rel" > "$root/etc/lifeboat/modules"
+cp "$moddir/modules.alias" "$moddir/modules.dep" "$root/lib/modules/$kver/"
 nmods=$(wc -l < "$root/etc/lifeboat/modules")
+nneed=$(for m in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/net/virtio_net.ko \
+	kernel/drivers/block/virtio_blk.ko; do modlist "$m"; done | sort -u | wc -l)
+nskip=$((nmods - nneed))
 printf 'built=e2e\nkernel=%s\n' "$kver" > "$root/etc/lifeboat/rescue"
 ssh-keygen -q -t ed25519 -N '' -C e2e -f "$W/id" || lab_fail "ssh-keygen"
 cp "$W/id.pub" "$root/root/.ssh/authorized_keys"
@@ -116,17 +127,21 @@ lab_spawn sink "$NS_LAPTOP" "$W/sink.log" /usr/bin/python3 "$W/sink.py" 8080 "$W
 # ---- boot ----
 CON=$W/console.log
 lab_add_tap rescue
+lab_add_tap rescue-b
+MAC2=52:54:00:4c:43:$(printf %02x $(($$ & 255)))
 append="console=ttyS0 no_timer_check lifeboat.home=http://$LAPTOP_IP:8080"
 append="$append lifeboat.cmd=\"echo RESCUE-CMD-RAN; e2fsck -f -n /dev/vda\""
 _qemu_start rescue "$CON" -kernel "$kernel" -initrd "$W/rescue.cpio.gz" -append "$append" \
 	-device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" \
+	-netdev tap,id=n1,ifname=rescue-b,script=no,downscript=no \
+	-device "virtio-net-pci,netdev=n1,mac=$MAC2,romfile=" \
 	-drive "file=$W/disk.img,if=virtio,format=raw"
 
 wait_for_marker "$CON" 'LIFEBOAT-RESCUE-INIT' "$TIMEOUT" rescue || lab_fail "no rescue init: $LAB_WAIT_WHY"
 wait_for_marker "$CON" 'LIFEBOAT-MODULES' 60 || lab_fail "no module line: $LAB_WAIT_WHY"
-grep -aq "LIFEBOAT-MODULES loaded=$nmods present=0 failed=0" "$CON" ||
+grep -aq "LIFEBOAT-MODULES loaded=$nneed present=0 failed=0 skipped=$nskip " "$CON" ||
 	lab_fail "modules: $(grep -a LIFEBOAT-MODULES "$CON")"
-lab_log "ok: $nmods modules loaded ($(grep -a LIFEBOAT-MODULES "$CON" | tr -d '\r'))"
+lab_log "ok: $nneed of $nmods modules loaded, the $nskip no device needs skipped ($(grep -a LIFEBOAT-MODULES "$CON" | tr -d '\r'))"
 wait_for_marker "$CON" 'LIFEBOAT-UP up, ssh at ' 120 rescue || lab_fail "not up: $LAB_WAIT_WHY"
 lab_log "ok: up $(timing rescue) s after power-on: $(grep -a LIFEBOAT-UP "$CON" | tr -d '\r')"
 UPSECS=$(timing rescue)
@@ -141,13 +156,14 @@ ssh-keygen -lf "$W/keyscan" | awk '{ print $2 }' | sort > "$W/fp.scan"
 cmp -s "$W/fp.console" "$W/fp.scan" ||
 	lab_fail "fingerprints: console $(cat "$W/fp.console") vs ssh-keyscan $(cat "$W/fp.scan")"
 lab_log "ok: host key fingerprints on the console match ssh-keyscan"
-grep -aq "LIFEBOAT-UP up, ssh at $IP, $(grep -a 'type=ed25519' "$CON" | tr -d '\r' | sed 's/.*fingerprint=//') (ed25519)" "$CON" ||
+grep -aq "LIFEBOAT-UP up, ssh at 192.0.2.[0-9]*, $(grep -a 'type=ed25519' "$CON" | tr -d '\r' | sed 's/.*fingerprint=//') (ed25519)" "$CON" ||
 	lab_fail "the up line does not name the ed25519 fingerprint"
 
 # ---- ssh ----
+KNOWN=$W/keyscan
 rsh() {
 	ip netns exec "$NS_LAPTOP" ssh -i "$W/id" -o StrictHostKeyChecking=yes \
-		-o UserKnownHostsFile="$W/keyscan" -o ConnectTimeout=20 -o BatchMode=yes "root@$IP" "$@"
+		-o UserKnownHostsFile="$KNOWN" -o ConnectTimeout=20 -o BatchMode=yes "root@$IP" "$@"
 }
 out=$(rsh 'echo SSH-OK $(id -u); cat /etc/resolv.conf; ip route; ls /dev/vda; cat /proc/modules | cut -d" " -f1 | sort | tr "\n" " "') ||
 	lab_fail "ssh login failed: $out"
@@ -155,12 +171,18 @@ echo "$out" | sed 's/^/    /'
 echo "$out" | grep -q '^SSH-OK 0$' || lab_fail "ssh command output: $out"
 echo "$out" | grep -q '^nameserver 192.0.2.1$' || lab_fail "resolv.conf lacks the nameserver"
 echo "$out" | grep -q '^search lab.test$' || lab_fail "resolv.conf lacks the search domain"
-echo "$out" | grep -q '^default via 192.0.2.1 dev eth0' || lab_fail "no default route"
+echo "$out" | grep -q '^default via 192.0.2.1 dev eth0 .*metric 10[01]' || lab_fail "no default route on eth0"
+echo "$out" | grep -q '^default via 192.0.2.1 dev eth1 .*metric 10[01]' || lab_fail "no default route on eth1"
+IPB=$(lab_check_lease "$MAC2") || lab_fail "no lease for the second NIC $MAC2"
+grep -aq "LIFEBOAT-NET if=eth1 addr=$IPB/24 up" "$CON" || lab_fail "eth1 not configured with $IPB"
 echo "$out" | grep -q '^/dev/vda$' || lab_fail "no /dev/vda (virtio_blk)"
 for m in virtio_net virtio_blk virtio_pci; do
 	echo "$out" | grep -qw "$m" || lab_fail "module $m not loaded"
 done
-lab_log "ok: ssh login with the test key; resolv.conf, default route, /dev/vda, modules"
+for m in virtio_scsi virtio_balloon dummy; do
+	echo "$out" | grep -qw "$m" && lab_fail "module $m loaded though no device needs it"
+done
+lab_log "ok: ssh login with the test key; resolv.conf, a default route per NIC (eth1 $IPB), /dev/vda, modules"
 
 # ---- lifeboat.cmd and phone home ----
 wait_for_marker "$CON" 'LIFEBOAT-CMD-EXIT status=' 120 || lab_fail "lifeboat.cmd did not finish: $LAB_WAIT_WHY"
@@ -170,7 +192,7 @@ grep -aq 'LIFEBOAT-CMD-EXIT status=0' "$CON" || lab_fail "lifeboat.cmd: $(grep -
 t=60
 while [ "$(grep -c . "$W/posts")" -lt 2 ] && [ $t -gt 0 ]; do sleep 1; t=$((t - 1)); done
 cat "$W/posts" | sed 's/^/    POST /'
-grep -q "^/lifeboat/report text/plain [0-9]*|up, ssh at $IP, SHA256:.* (ed25519)$" "$W/posts" ||
+grep -q "^/lifeboat/report text/plain [0-9]*|up, ssh at 192.0.2.[0-9]*, SHA256:.* (ed25519)$" "$W/posts" ||
 	lab_fail "no 'up' report received"
 grep -q '^/lifeboat/report text/plain [0-9]*|cmd exit 0: echo RESCUE-CMD-RAN; e2fsck -f -n /dev/vda$' "$W/posts" ||
 	lab_fail "no 'cmd exit' report received"
@@ -185,6 +207,31 @@ reqs=$(grep -ac "DHCPREQUEST(eth0) $IP $MAC" "$ROUTER_LOG")
 lab_log "ok: lease renewed twice (router: $reqs requests, $acks acks)"
 rsh 'ip -4 addr show eth0' | grep -q "inet $IP/24" || lab_fail "address gone after renewals"
 
+# ---- NAK: the router forgets the lease and serves another range ----
+# At the next T1 the renewal gets a NAK: the client drops the address,
+# starts over and binds one of the new range; ssh works there.
+lab_stop router
+ROUTER2_LOG=$W/router2-dnsmasq.log
+: > "$W/router2.leases"
+lab_spawn router2 "$NS_ROUTER" "$ROUTER2_LOG" \
+	dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 --bind-interfaces \
+	--dhcp-range=192.0.2.210,192.0.2.220,2m --dhcp-option=option:router,$ROUTER_IP \
+	--dhcp-option=option:dns-server,192.0.2.1 --dhcp-leasefile="$W/router2.leases" \
+	--pid-file="$W/router2.pid" --dhcp-authoritative --log-dhcp --log-facility=-
+lab_wait_udp "$NS_ROUTER" 67 10 || lab_fail "second router dnsmasq did not start"
+wait_for_marker "$CON" 'net.dhcp.nak if=eth0' 150 || lab_fail "no NAK after the range change: $LAB_WAIT_WHY"
+wait_for_marker "$CON" 'LIFEBOAT-NET if=eth0 addr=192.0.2.2(1[0-9]|20)/24 up' 60 ||
+	lab_fail "no new address after the NAK: $LAB_WAIT_WHY"
+grep -aq "LIFEBOAT-NET if=eth0 addr=$IP/24 down" "$CON" || lab_fail "the old address was not dropped"
+grep -aq "DHCPNAK(eth0) $IP $MAC" "$ROUTER2_LOG" || lab_fail "router2 sent no NAK"
+IP2=$(grep -a 'LIFEBOAT-NET if=eth0 addr=192.0.2.2' "$CON" | tail -1 | sed 's/.*addr=\([0-9.]*\)\/.*/\1/')
+lab_log "ok: NAK on renewal: $IP dropped, $IP2 bound from the new range"
+# the same host keys at the new address
+sed "s/^$IP /$IP2 /" "$W/keyscan" > "$W/keyscan2"
+KNOWN=$W/keyscan2
+IP=$IP2
+rsh 'ip -4 addr show eth0' | grep -q "inet $IP/24" || lab_fail "no ssh on the new address $IP"
+
 # ---- poweroff ----
 rsh poweroff >/dev/null 2>&1
 t=60
@@ -195,7 +242,7 @@ lab_log "ok: poweroff over ssh ended QEMU"
 
 # ---- ip= static overrides DHCP; `lifeboat reboot` from lifeboat.cmd ----
 CON2=$W/console2.log
-before=$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER_LOG")
+before=$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER2_LOG")
 lab_add_tap rescue2
 append="console=ttyS0 no_timer_check ip=192.0.2.77::192.0.2.1:255.255.255.0:boxname:eth0:off"
 append="$append lifeboat.cmd=\"ip -4 addr show dev eth0; ip route; hostname; lifeboat reboot\""
@@ -210,6 +257,6 @@ grep -aq 'inet 192.0.2.77/24' "$CON2" || lab_fail "static address not on eth0"
 grep -aq 'default via 192.0.2.1 dev eth0' "$CON2" || lab_fail "static default route missing"
 grep -aq '^boxname' "$CON2" || lab_fail "hostname from ip= not set"
 grep -aq 'net.static if=eth0 addr=192.0.2.77/24' "$CON2" || lab_fail "no static configuration line"
-[ "$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER_LOG")" = "$before" ] || lab_fail "DHCP ran despite ip=...:off"
+[ "$(grep -ac "DHCPDISCOVER(eth0) $MAC" "$ROUTER2_LOG")" = "$before" ] || lab_fail "DHCP ran despite ip=...:off"
 lab_log "ok: ip= static address, route and hostname, no DHCP; lifeboat reboot ended QEMU"
-lab_pass "rescue init: modules, DHCP with 2 renewals, ssh, fingerprints, lifeboat.cmd, phone home, poweroff (up in $UPSECS s)"
+lab_pass "rescue init: modules, DHCP with 2 renewals and a NAK, ssh, fingerprints, lifeboat.cmd, phone home, poweroff (up in $UPSECS s)"

@@ -6,11 +6,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "rescue/dhcp4c.h"
 #include "rescue/dhcp4c_wire.h"
+#include "testutil.h"
 
 static const uint8_t MAC[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
@@ -53,6 +55,34 @@ static void test_parse_ack(void **state)
 	assert_int_equal(r.mtu, 1500);
 	assert_true(r.has_router && r.has_netmask);
 	assert_int_equal(dhcp4c_mask_prefix(r.netmask), 24);
+}
+
+/* Captured from dnsmasq 2.89 (--dhcp-range=...,2m, options 6 and 15) on a
+ * veth, answering lifeboat's client. */
+static void test_parse_captured(void **state)
+{
+	(void)state;
+	size_t n;
+	struct dhcp4c_reply r;
+	unsigned char *p = tu_read_vector("dhcp4c/dnsmasq-offer", &n);
+	assert_int_equal(dhcp4c_parse(p, n, &r), 0);
+	assert_int_equal(r.type, DHCP4C_OFFER);
+	free(p);
+	p = tu_read_vector("dhcp4c/dnsmasq-ack", &n);
+	assert_int_equal(dhcp4c_parse(p, n, &r), 0);
+	assert_int_equal(r.type, DHCP4C_ACK);
+	assert_int_equal(r.lease_s, 120);
+	assert_int_equal(r.t1_s, 60);
+	assert_int_equal(r.t2_s, 105);
+	assert_true(r.has_router && r.has_netmask);
+	assert_memory_equal(r.server_id, ((uint8_t[]){192, 0, 2, 1}), 4);
+	assert_int_equal(r.n_dns, 1);
+	assert_string_equal(r.domain, "lab.test");
+	assert_int_equal(r.yiaddr[0], 192);
+	/* every truncation of a real reply is refused or parsed, never read past */
+	for (size_t cut = 0; cut < n; cut++)
+		(void)dhcp4c_parse(p, cut, &r);
+	free(p);
 }
 
 static void test_parse_overload(void **state)
@@ -352,6 +382,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_ack),
+	    cmocka_unit_test(test_parse_captured),
 	    cmocka_unit_test(test_parse_overload),
 	    cmocka_unit_test(test_parse_malformed),
 	    cmocka_unit_test(test_parse_lenient),
