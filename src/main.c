@@ -12,11 +12,14 @@
 #include "core/optsdoc.h"
 #include "netboot/probe.h"
 #include "netboot/serve_opts.h"
+#include "netboot/status.h"
 #include "netboot/status_cmd.h"
 #include "rescue/ctlcmd.h"
 #include "rescue/leftover.h"
 #include "rescue/mkrescue.h"
+#include "rescue/rinit.h"
 #include "rescue/role.h"
+#include "rescue/sysinfo.h"
 #include "rescue/takeover.h"
 #include "roles.h"
 
@@ -29,9 +32,19 @@ struct role {
 	const struct opts_cmd *(*options)(void); /* NULL: no option table */
 };
 
+/* `lifeboat status`: a running serve's clients; in a rescue system (a
+ * mkrescue image, where no serve runs) its disks and addresses instead. */
+static int status_entry(int argc, char **argv)
+{
+	if (argc == 1 && access(RINIT_MARK, F_OK) == 0 && access(STATUS_SOCKET_DEFAULT, F_OK) != 0)
+		return rescue_status_print(stdout) ? 1 : 0;
+	return status_main(argc, argv);
+}
+
 static const struct role roles[] = {
     {"serve", serve_main, "netboot: proxyDHCP, TFTP and HTTP for PXE clients", serve_options},
-    {"status", status_main, "netboot: the clients a running serve sees (table, --watch, --json)",
+    {"status", status_entry,
+     "the clients a running serve sees (table, --watch, --json); in a rescue system, its disks",
      status_options},
     {"takeover", takeover_main, "rescue: become PID 1 of this system and free its root",
      takeover_options},
