@@ -99,7 +99,8 @@ void status_row_of(const struct client_rec *r, uint64_t now_ms, struct status_ro
 			     ? r->stage_ms[CLIENT_HANDOFF]
 			     : now_ms;
 	row->elapsed_ms = until > r->boot_ms ? until - r->boot_ms : 0;
-	row->note = r->last_error[0] ? r->last_error : r->cause[0] ? r->cause : r->report;
+	/* what a booted rescue says of itself is the newest news of it */
+	row->note = r->report[0] ? r->report : r->last_error[0] ? r->last_error : r->cause;
 }
 
 /* The records to show, newest first: indexes into c->v. Returns how many. */

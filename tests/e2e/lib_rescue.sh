@@ -38,7 +38,7 @@ rescue_setup() {
 	LAB_ROUTER_OPTS=("--dhcp-host=$mac,2m")
 	lab_up
 	lab_run_laptop "$LB_BIN" serve $LB_SERVE_ARGS -i $LAPTOP_IF --rescue-file "$LAB_DIR/rescue.img" \
-		--kernel "$RESCUE_KERNEL" --ipxe-dir /usr/lib/ipxe --cmdline "no_timer_check lifeboat.cmd=blkid"
+		--status-socket "$LAB_DIR/status.sock" --kernel "$RESCUE_KERNEL" --ipxe-dir /usr/lib/ipxe --cmdline "no_timer_check lifeboat.cmd=blkid"
 	lab_laptop_ready 10
 }
 
@@ -62,6 +62,12 @@ rescue_check() {
 	t_up=$(timing "$name")
 	acks0=$(rescue_acks "$mac")
 	lab_log "up report after ${t_up}s: $(grep -a "rescue\.report mac=$mac" "$LAPTOP_LOG" | head -1)"
+	# the same report in `lifeboat status` (the row's note) and its JSON
+	out=$("$LB_BIN" status --socket "$LAB_DIR/status.sock" 2>&1)
+	grep -q "^$mac .*up, ssh at" <<< "$out" || lab_fail "lifeboat status lacks the report of $mac: $out"
+	"$LB_BIN" status --socket "$LAB_DIR/status.sock" --json | grep -q '"report":"up, ssh at' ||
+		lab_fail "lifeboat status --json lacks the report"
+	lab_log "lifeboat status: $(grep "^$mac" <<< "$out")"
 	ip=$(lab_check_lease "$mac") || lab_fail "no router lease for $mac"
 	# SSH: the first login that works (dropbear may still be making keys)
 	t=0

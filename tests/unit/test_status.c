@@ -283,16 +283,17 @@ static void test_row_stage_words(void **state)
 	assert_string_equal(row.stage, "kernel");
 	assert_int_equal(row.elapsed_ms, 190); /* frozen at the hand-off */
 	assert_int_equal(c->ctr.handoffs, 1);
-	/* the note: error first, then the stall cause, then the report */
-	snprintf(r->report, sizeof r->report, "rescue up");
-	status_row_of(r, 300, &row);
-	assert_string_equal(row.note, "rescue up");
+	/* the note: the stall cause, an error over it, and what a booted
+	 * rescue reports of itself over both (its newest news) */
 	snprintf(r->cause, sizeof r->cause, "stalled");
 	status_row_of(r, 300, &row);
 	assert_string_equal(row.note, "stalled");
 	clients_error(r, "timeout");
 	status_row_of(r, 300, &row);
 	assert_string_equal(row.note, "timeout");
+	snprintf(r->report, sizeof r->report, "rescue up");
+	status_row_of(r, 300, &row);
+	assert_string_equal(row.note, "rescue up");
 	free(c);
 }
 
