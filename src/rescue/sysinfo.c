@@ -282,7 +282,9 @@ static void print_addrs(FILE *f, const char *sysnet)
 		ifa = NULL;
 	fprintf(f, "interfaces:\n");
 	for (size_t i = 0; i < k; i++) {
-		snprintf(dir, sizeof dir, "%s/%s", sysnet, names[i]);
+		int dn = snprintf(dir, sizeof dir, "%s/%s", sysnet, names[i]);
+		if (dn < 0 || (size_t)dn >= sizeof dir)
+			continue;
 		if (read_line(dir, "address", mac, sizeof mac))
 			mac[0] = 0;
 		char state[16] = "";
