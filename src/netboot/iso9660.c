@@ -488,6 +488,11 @@ int iso_open(struct iso_image *iso, iso_read_fn read, void *arg, uint64_t size, 
 		*why = "not an ISO 9660 image (no primary volume descriptor at 32 KiB)";
 		return -EBADMSG;
 	}
+	if ((uint64_t)v.root_lba * ISO_SECTOR + v.root_len > size ||
+	    (v.joliet && (uint64_t)v.j_lba * ISO_SECTOR + v.j_len > size)) {
+		*why = "the root directory extends past the end of the image";
+		return -EBADMSG;
+	}
 	iso->root_lba = v.root_lba;
 	iso->root_len = v.root_len;
 	int r = iso_detect_rr(iso, why);
