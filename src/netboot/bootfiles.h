@@ -31,6 +31,7 @@ struct bootfile {
 	size_t len;
 	bool has_fd, give_fd;
 	int fd;
+	uint64_t base;		  /* the data starts at this offset of fd (a file inside an ISO) */
 	const char *content_type; /* NULL: by the path's extension */
 	time_t mtime;		  /* 0: unknown (no Last-Modified) */
 	const char *source;	  /* the row that answered, for logs */
@@ -68,6 +69,11 @@ struct bootfiles {
 	const struct fsroot *root;   /* NULL: no ROOT */
 	struct bootfiles_hostfiles host;
 	struct bootfiles_grub grub;
+	/* the boot menu's names (netmenu_resolve), NULL when off: 1 with *f
+	 * filled, 0 when not its name, -errno */
+	int (*menu)(const void *arg, const struct bootplan *plan, const char *clean,
+		    struct bootfile *f);
+	const void *menu_arg;
 };
 
 enum bootfiles_proto { BOOTFILES_TFTP = 1, BOOTFILES_HTTP = 2 };

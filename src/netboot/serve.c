@@ -142,6 +142,23 @@ static int serve_check_kernel(struct serve_opts *o)
 	return 0;
 }
 
+/* Boot menu mode: iPXE images to chain-load and HTTP to fetch the menu. */
+static int serve_check_menu(struct serve_opts *o)
+{
+	if (!o->plan.http) {
+		log_err(
+		    "serve.error reason=\"the boot menu is fetched over HTTP: drop --no-http\"");
+		return -EINVAL;
+	}
+	if (!serve_check_ipxe(o)) {
+		log_err("serve.error ipxe_dir=%s reason=\"the boot menu runs in iPXE and there are "
+			"no iPXE images: install the Debian package ipxe or pass --ipxe-dir\"",
+			o->plan.ipxe_dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* No --boot at all: well-known boot files in ROOT become --boot entries. */
 static void serve_autodetect_root(struct serve_opts *o, struct fsroot *root)
 {
@@ -188,7 +205,7 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 					 o->plan.boot[i].file))
 			return -ENOENT;
 	for (size_t i = 0; i < o->plan.n_hosts; i++)
-		if (o->plan.hosts[i].file &&
+		if (o->plan.hosts[i].file && strncmp(o->plan.hosts[i].file, "entry:", 6) &&
 		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
 			return -ENOENT;
 	for (size_t i = 0; i < o->plan.n_menu; i++)
@@ -196,6 +213,16 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		    strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) &&
 		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
 			return -ENOENT;
+	/* nothing else to boot: the boot menu (netmenu.h, doc/iso.md) */
+	o->plan.netmenu =
+	    !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub;
+	if (o->plan.netmenu)
+		return serve_check_menu(o);
+	if (o->n_isos || o->n_iso_dirs || o->n_entries) {
+		log_err("serve.error reason=\"--iso, --iso-dir and --entry make the boot menu, "
+			"which is served only without --kernel, --boot, --menu and --grub\"");
+		return -EINVAL;
+	}
 	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub) {
 		log_err("serve.error reason=\"nothing to boot: give --kernel FILE, or a ROOT with "
 			"--boot ARCH=FILE (or a ROOT holding pxelinux.0, bootx64.efi, ...)\"");
@@ -249,8 +276,10 @@ static void serve_reload(struct serve_state *st)
 		dhcp6_server_set_plan(st->dhcp6, &n->plan);
 	serve_opts_free((struct serve_opts *)o);
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
-		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
-		 n->plan.n_hosts);
+		 n->plan.kernel	   ? "kernel"
+		 : n->plan.netmenu ? "menu"
+				   : "root",
+		 n->root ? n->root : "-", n->plan.n_boot, n->plan.n_hosts);
 	return;
 fail:
 	fsroot_close(&root);
@@ -469,8 +498,10 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 	}
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
-		 o->plan.kernel ? "kernel" : "root", o->root ? o->root : "-",
-		 o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
+		 o->plan.kernel	   ? "kernel"
+		 : o->plan.netmenu ? "menu"
+				   : "root",
+		 o->root ? o->root : "-", o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
 		 o->plan.http ? "on" : "off");
 }
 

@@ -13,6 +13,7 @@
 #include "netboot/bootplan.h"
 #include "netboot/config.h"
 #include "netboot/dhcp6_server.h"
+#include "netboot/netmenu.h"
 
 struct serve_opts {
 	const char *root;
@@ -40,6 +41,14 @@ struct serve_opts {
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
 	char auto_specs[16][128];	/* --boot entries found in ROOT */
 	size_t n_auto;
+	/* boot menu mode (netmenu.h) */
+	const char *isos[NETMENU_MAX_ISOS]; /* --iso */
+	size_t n_isos;
+	const char *iso_dirs[8]; /* --iso-dir */
+	size_t n_iso_dirs;
+	const char *entries[16]; /* --entry */
+	size_t n_entries;
+	bool no_auto_entries; /* --no-auto-entries: no host installer entry */
 };
 
 struct opts_cmd;
