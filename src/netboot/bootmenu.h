@@ -40,6 +40,10 @@ int bootmenu_ipxe(const struct bootmenu *m, enum bootmenu_fw fw, char *buf, size
  * script ("<platform>-<mac>.ipxe" beside it). Length or -ENOBUFS. */
 int bootmenu_ipxe_dispatch(char *buf, size_t cap);
 
+/* In grub.cfg, the server as GRUB knows it (from $prefix): pass it as
+ * bootmenu.server, and the command lines' URLs expand it. */
+#define BOOTMENU_GRUB_SERVER "${lb_server}"
+
 /* The grub.cfg menu (GRUB's own platform check picks the local-disk way).
  * picks: exact MACs ("52:54:00:..") and the item index each picks, for
  * GRUB's $net_default_mac. Length or -ENOBUFS. */

@@ -334,7 +334,7 @@ static int row_ipxe_script(const struct bootplan *p, const struct pxe_client *c,
 		t->why = "ipxe entry";
 		return 0;
 	}
-	if (p->netmenu && !p->kernel) {
+	if (p->netmenu && !p->kernel && !grub_for(p, c->ai)) {
 		/* the server's address in the path: the menu's command lines
 		 * name it in the URLs the booted system fetches */
 		if (p->http_port == 80)

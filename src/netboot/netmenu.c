@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "netboot/grub.h"
 
 #define NETMENU_TEXT_MAX 65536
 
@@ -505,6 +506,30 @@ static int netmenu_menu(const struct netmenu *m, const struct bootplan *p, const
 	return netmenu_text(f, text, n);
 }
 
+/* --grub: the menu as grub.cfg, asked for by name with the client's MAC
+ * (grub_cfg_root's configfile), so --host rules pick per MAC. */
+static int netmenu_grub_cfg(const struct netmenu *m, const struct bootplan *p,
+			    const struct grub_name *g, struct bootfile *f)
+{
+	char *text = malloc(NETMENU_TEXT_MAX);
+	struct netmenu_scratch *s = calloc(1, sizeof *s);
+	if (!text || !s) {
+		free(text);
+		free(s);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < m->n_items; i++)
+		netmenu_item_view(m, i, BOOTMENU_GRUB_SERVER, s);
+	struct bootmenu bm = {.server = BOOTMENU_GRUB_SERVER,
+			      .timeout_s = m->timeout_s,
+			      .items = s->items,
+			      .n = m->n_items,
+			      .pick = g->has_mac ? netmenu_pick(m, p, g->mac) : -1};
+	int n = bootmenu_grub(&bm, NULL, 0, text, NETMENU_TEXT_MAX);
+	free(s);
+	return netmenu_text(f, text, n);
+}
+
 static int netmenu_iso_file(const struct netmenu *m, const char *rest, struct bootfile *f)
 {
 	const char *slash = strchr(rest, '/');
@@ -563,6 +588,9 @@ int netmenu_resolve(const struct netmenu *m, const struct bootplan *p, const cha
 	if (!m || strncmp(clean, prefix, sizeof prefix - 1))
 		return 0;
 	const char *rest = clean + sizeof prefix - 1;
+	struct grub_name g;
+	if (p->grub && grub_parse_name(clean, &g) == 0 && g.kind == GRUB_NAME_CLIENT_CFG)
+		return netmenu_grub_cfg(m, p, &g, f);
 	if (!strncmp(rest, "menu/", 5))
 		return netmenu_menu(m, p, rest + 5, f);
 	if (!strncmp(rest, "iso/", 4))

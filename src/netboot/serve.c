@@ -150,7 +150,7 @@ static int serve_check_menu(struct serve_opts *o)
 		    "serve.error reason=\"the boot menu is fetched over HTTP: drop --no-http\"");
 		return -EINVAL;
 	}
-	if (!serve_check_ipxe(o)) {
+	if (!serve_check_ipxe(o) && !o->plan.grub) {
 		log_err("serve.error ipxe_dir=%s reason=\"the boot menu runs in iPXE and there are "
 			"no iPXE images: install the Debian package ipxe or pass --ipxe-dir\"",
 			o->plan.ipxe_dir);
@@ -214,13 +214,12 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
 			return -ENOENT;
 	/* nothing else to boot: the boot menu (netmenu.h, doc/iso.md) */
-	o->plan.netmenu =
-	    !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub;
+	o->plan.netmenu = !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0;
 	if (o->plan.netmenu)
 		return serve_check_menu(o);
 	if (o->n_isos || o->n_iso_dirs || o->n_entries) {
 		log_err("serve.error reason=\"--iso, --iso-dir and --entry make the boot menu, "
-			"which is served only without --kernel, --boot, --menu and --grub\"");
+			"which is served only without --kernel, --boot and --menu\"");
 		return -EINVAL;
 	}
 	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub) {

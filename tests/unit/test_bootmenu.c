@@ -18,9 +18,17 @@
 #include "netboot/netmenu.h"
 
 static const struct bootmenu_item items[] = {
-    {"e0", "Debian live (x)", "/lifeboat/iso/x/live/vmlinuz", {"/lifeboat/iso/x/live/initrd.img"}, 1,
+    {"e0",
+     "Debian live (x)",
+     "/lifeboat/iso/x/live/vmlinuz",
+     {"/lifeboat/iso/x/live/initrd.img"},
+     1,
      "boot=live fetch=http://192.0.2.1/lifeboat/iso/x/live/filesystem.squashfs"},
-    {"e1", "Mine", "/lifeboat/entry/1/0/k", {"/lifeboat/entry/1/1/a", "/lifeboat/entry/1/2/b"}, 2,
+    {"e1",
+     "Mine",
+     "/lifeboat/entry/1/0/k",
+     {"/lifeboat/entry/1/1/a", "/lifeboat/entry/1/2/b"},
+     2,
      "console=ttyS0 x='y'"},
 };
 
@@ -35,12 +43,14 @@ static void test_ipxe_bios_efi(void **state)
 	assert_non_null(strstr(buf, "${netX/mac}, firmware ${platform}"));
 	assert_non_null(strstr(buf, "item local Boot from local disk (default in 7 s)\n"));
 	assert_non_null(strstr(buf, "item e0 Debian live (x)\nitem e1 Mine\n"));
-	assert_non_null(strstr(buf, "choose --timeout 7000 --default local target || goto local\n"));
+	assert_non_null(
+	    strstr(buf, "choose --timeout 7000 --default local target || goto local\n"));
 	assert_non_null(strstr(buf, ":local\n"));
 	assert_non_null(strstr(buf, "sanboot --no-describe --drive 0x80"));
-	assert_non_null(strstr(buf, "kernel http://192.0.2.1/lifeboat/entry/1/0/k initrd=a initrd=b "
-				    "console=ttyS0 x='y'\ninitrd http://192.0.2.1/lifeboat/entry/1/1/a\n"
-				    "initrd http://192.0.2.1/lifeboat/entry/1/2/b\nboot || goto menu\n"));
+	assert_non_null(
+	    strstr(buf, "kernel http://192.0.2.1/lifeboat/entry/1/0/k initrd=a initrd=b "
+			"console=ttyS0 x='y'\ninitrd http://192.0.2.1/lifeboat/entry/1/1/a\n"
+			"initrd http://192.0.2.1/lifeboat/entry/1/2/b\nboot || goto menu\n"));
 	assert_null(strstr(buf, "goto e0\n:menu")); /* no pick: the menu first */
 	assert_true(bootmenu_ipxe(&m, BOOTMENU_EFI, buf, sizeof buf) > 0);
 	assert_null(strstr(buf, "sanboot"));
@@ -68,9 +78,19 @@ static void test_grub(void **state)
 				    "\tif [ \"$grub_platform\" = efi ]; then exit; fi\n"));
 	assert_non_null(strstr(buf, "chainloader +1"));
 	assert_non_null(strstr(buf, "menuentry 'Mine' --id e1 {\n"));
-	assert_non_null(strstr(buf, "linux /lifeboat/entry/1/0/k 'console=ttyS0' 'x='\\''y'\\'''\n"
+	assert_non_null(strstr(buf, "linux /lifeboat/entry/1/0/k \"console=ttyS0\" \"x='y'\"\n"
 				    "\tinitrd /lifeboat/entry/1/1/a /lifeboat/entry/1/2/b\n}\n"));
 	assert_int_equal(bootmenu_grub(&m, picks, 2, buf, 100), -ENOBUFS);
+	/* the server from GRUB's $prefix, expanded in the URLs only */
+	const struct bootmenu_item gi[] = {
+	    {"e0", "Live", "/k", {"/i"}, 1, "fetch=http://${lb_server}/x a=$HOME\"q"}};
+	struct bootmenu g = {BOOTMENU_GRUB_SERVER, NULL, 5, gi, 1, 0};
+	assert_true(bootmenu_grub(&g, NULL, 0, buf, sizeof buf) > 0);
+	assert_non_null(
+	    strstr(buf, "regexp --set=2:lb_server '^\\((http|tftp),([^)]*)\\)' \"$prefix\"\n"));
+	assert_non_null(strstr(buf, "set default=e0\nset timeout=0\n"));
+	assert_non_null(
+	    strstr(buf, "linux /k \"fetch=http://${lb_server}/x\" \"a=\\$HOME\\\"q\"\n"));
 }
 
 static const struct entry_vec {
@@ -88,7 +108,8 @@ static const struct entry_vec {
     {"X=initrd:/a", -EINVAL, NULL, NULL, NULL, NULL, 0},
     {"X=kernel:/k,kernel:/j", -EINVAL, NULL, NULL, NULL, NULL, 0},
     {"X=kernel:/k,bogus:/j", -EINVAL, NULL, NULL, NULL, NULL, 0},
-    {"X=kernel:/k,initrd:1,initrd:2,initrd:3,initrd:4,initrd:5", -EINVAL, NULL, NULL, NULL, NULL, 0},
+    {"X=kernel:/k,initrd:1,initrd:2,initrd:3,initrd:4,initrd:5", -EINVAL, NULL, NULL, NULL, NULL,
+     0},
     {"X=kernel:", -EINVAL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -148,7 +169,8 @@ static void test_netmenu_iso(void **state)
 
 	struct bootfile f;
 	memset(&f, 0, sizeof f);
-	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/iso/alpine_std/boot/modloop-lts", &f), 1);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/iso/alpine_std/boot/modloop-lts", &f),
+			 1);
 	assert_true(f.has_fd && !f.give_fd && f.len == 1 && f.base % 2048 == 0 && f.base > 0);
 	assert_int_equal(pread(f.fd, buf, 1, (off_t)f.base), 1);
 	assert_int_equal(buf[0], 'M');
@@ -170,15 +192,17 @@ static void test_netmenu_iso(void **state)
 	char *text = strndup(f.data, f.len);
 	f.release(f.cookie);
 	assert_non_null(strstr(text, "goto e0\n")); /* picked by the --host rule */
-	assert_non_null(strstr(text, "kernel http://192.0.2.1:8080/lifeboat/iso/alpine_std/boot/"
-				     "vmlinuz-lts initrd=initramfs-lts ip=dhcp "
-				     "alpine_repo=http://192.0.2.1:8080/lifeboat/iso/alpine_std/apks "
-				     "modloop=http://192.0.2.1:8080/lifeboat/iso/alpine_std/boot/"
-				     "modloop-lts\n"));
+	assert_non_null(strstr(text,
+			       "kernel http://192.0.2.1:8080/lifeboat/iso/alpine_std/boot/"
+			       "vmlinuz-lts initrd=initramfs-lts ip=dhcp "
+			       "alpine_repo=http://192.0.2.1:8080/lifeboat/iso/alpine_std/apks "
+			       "modloop=http://192.0.2.1:8080/lifeboat/iso/alpine_std/boot/"
+			       "modloop-lts\n"));
 	free(text);
 	memset(&f, 0, sizeof f);
 	assert_int_equal(
-	    netmenu_resolve(&m, &p, "lifeboat/menu/192.0.2.1/pcbios-52-54-00-12-34-57.ipxe", &f), 1);
+	    netmenu_resolve(&m, &p, "lifeboat/menu/192.0.2.1/pcbios-52-54-00-12-34-57.ipxe", &f),
+	    1);
 	text = strndup(f.data, f.len);
 	f.release(f.cookie);
 	assert_null(strstr(text, "goto e0\n:menu")); /* another machine: the menu */
@@ -187,6 +211,18 @@ static void test_netmenu_iso(void **state)
 	assert_int_equal(
 	    netmenu_resolve(&m, &p, "lifeboat/menu/192.0.2.1/arm-52-54-00-12-34-57.ipxe", &f),
 	    -ENOENT);
+	/* --grub: the per-MAC grub.cfg that grub_cfg_root's configfile names */
+	p.grub = true;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/grub/cfg/01-52-54-00-12-34-56", &f), 1);
+	text = strndup(f.data, f.len);
+	f.release(f.cookie);
+	assert_non_null(strstr(text, "set default=e0\nset timeout=0\n"));
+	assert_non_null(strstr(text,
+			       "linux /lifeboat/iso/alpine_std/boot/vmlinuz-lts \"ip=dhcp\" "
+			       "\"alpine_repo=http://${lb_server}/lifeboat/iso/alpine_std/apks\""));
+	assert_non_null(strstr(text, "\tinitrd /lifeboat/iso/alpine_std/boot/initramfs-lts\n"));
+	free(text);
 	netmenu_close(&m);
 
 	/* an ISO of no known layout: an error (--iso), skipped (--iso-dir) */
@@ -231,14 +267,15 @@ static void test_bootplan_menu_rows(void **state)
 	assert_string_equal(out.file, "http://192.0.2.1/lifeboat/menu/192.0.2.1/menu.ipxe");
 	p.http_port = 8080;
 	assert_int_equal(bootplan_choose(&p, &c, ip, &out), 0);
-	assert_string_equal(out.file, "http://192.0.2.1:8080/lifeboat/menu/192.0.2.1:8080/menu.ipxe");
+	assert_string_equal(out.file,
+			    "http://192.0.2.1:8080/lifeboat/menu/192.0.2.1:8080/menu.ipxe");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ipxe_bios_efi),     cmocka_unit_test(test_grub),
-	    cmocka_unit_test(test_parse_entry),	      cmocka_unit_test(test_netmenu_iso),
+	    cmocka_unit_test(test_ipxe_bios_efi),      cmocka_unit_test(test_grub),
+	    cmocka_unit_test(test_parse_entry),	       cmocka_unit_test(test_netmenu_iso),
 	    cmocka_unit_test(test_bootplan_menu_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
