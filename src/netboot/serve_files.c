@@ -60,8 +60,7 @@ static int serve_menu_start(struct serve_files *f, const struct serve_opts *o)
 	    .entries = o->entries,
 	    .n_entries = o->n_entries,
 	    .di_root = o->no_auto_entries ? NULL : NETMENU_DI_ROOT,
-	    .timeout_s =
-		o->plan.menu_timeout_set ? o->plan.menu_timeout : BOOTPLAN_MENU_TIMEOUT_DEFAULT,
+	    .timeout_s = o->boot_menu_timeout,
 	};
 	if (!o->plan.netmenu)
 		return 0;

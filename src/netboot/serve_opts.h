@@ -48,7 +48,8 @@ struct serve_opts {
 	size_t n_iso_dirs;
 	const char *entries[16]; /* --entry */
 	size_t n_entries;
-	bool no_auto_entries; /* --no-auto-entries: no host installer entry */
+	bool no_auto_entries;	    /* --no-auto-entries: no host installer entry */
+	unsigned boot_menu_timeout; /* --boot-menu-timeout: seconds, then local disk */
 };
 
 struct opts_cmd;

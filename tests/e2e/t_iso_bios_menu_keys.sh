@@ -15,7 +15,7 @@ lab_up
 iso=$LAB_DIR/debian-live.iso
 iso_build debian-live "$iso"
 mac=$(lab_mac 3)
-iso_serve --iso "$iso" --menu-timeout 120
+iso_serve --iso "$iso" --boot-menu-timeout 120
 serial=$LAB_DIR/keys.log
 qemu_bios_ipxe keys "$mac" "$serial"
 t=0

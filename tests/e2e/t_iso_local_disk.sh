@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot menu mode, BIOS: nobody presses a key, so after --menu-timeout the
+# Boot menu mode, BIOS: nobody presses a key, so after --boot-menu-timeout the
 # default "Boot from local disk" runs `sanboot --no-describe --drive 0x80`
 # and the client's own disk boots: a raw image made here whose boot sector
 # writes a marker to COM1 and halts.
@@ -24,7 +24,7 @@ PY
 iso=$LAB_DIR/debian-live.iso
 iso_build debian-live "$iso"
 mac=$(lab_mac 4)
-iso_serve --iso "$iso" --menu-timeout 3
+iso_serve --iso "$iso" --boot-menu-timeout 3
 serial=$LAB_DIR/local.log
 lab_add_tap local
 _qemu_start local "$serial" -device "e1000,netdev=n0,mac=$mac" -boot n \
