@@ -114,8 +114,7 @@ static const struct opts_row serve_rows[] = {
 	     "cmdline: last)",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"boot-menu-timeout", 0, OPTS_UINT, "S", S(boot_menu_timeout), .min = 0, .max = 3600,
-     .def = "10",
-     .help = "boot menu: seconds before \"Boot from local disk\" (the default) boots",
+     .def = "10", .help = "boot menu: seconds before \"Boot from local disk\" (the default) boots",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"no-auto-entries", 0, OPTS_FLAG, S(no_auto_entries), .value = 1,
      .help = "boot menu: no entry for the host's Debian installer "
