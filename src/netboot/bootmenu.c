@@ -14,8 +14,10 @@ static const char *bootmenu_base(const char *p)
 }
 
 /* iPXE: BIOS boots the first disk with sanboot (int 13h drive 0x80 as the
- * BIOS numbers it); UEFI has no drive numbers: `exit` returns to the
- * firmware, which goes on with the next entry of its boot order. */
+ * BIOS numbers it); UEFI has no drive numbers: `exit 1` returns an error to
+ * the firmware, which goes on with the next entry of its boot order (on a
+ * plain `exit`, success, EDK2 stops and shows its boot manager menu, as
+ * UEFI 2.x section 3.1.1 allows). */
 static int bootmenu_ipxe_local(char *buf, size_t cap, size_t *o, enum bootmenu_fw fw)
 {
 	if (buf_appendf(buf, cap, o, ":local\necho lifeboat: booting from local disk\n"))
@@ -24,7 +26,7 @@ static int bootmenu_ipxe_local(char *buf, size_t cap, size_t *o, enum bootmenu_f
 		return buf_appendf(buf, cap, o,
 				   "sanboot --no-describe --drive 0x80 || echo lifeboat: no "
 				   "bootable disk\nexit\n");
-	return buf_appendf(buf, cap, o, "exit\n");
+	return buf_appendf(buf, cap, o, "exit 1\n");
 }
 
 static int bootmenu_ipxe_item(const struct bootmenu *m, const struct bootmenu_item *it, char *buf,

@@ -4,7 +4,7 @@
 # whose initrd is a "fetch" initramfs: it prints the command line it got
 # (LBISO cmdline=...), brings the NIC up (modules from the Debian
 # installer's initrd, address from the router's DHCP with busybox udhcpc),
-# fetches the first fetch=/url=/modloop= URL of its command line with
+# fetches the first fetch=/url=/modloop=/root=live: URL of its command line with
 # busybox wget and prints LBISO-OK when size and SHA-256 are those of the
 # blob the test put in the ISO (LBISO-BAD otherwise). Output goes to
 # /dev/ttyS0: the menu's command lines have no console=ttyS0.
@@ -50,7 +50,10 @@ ifconfig eth0 up
 udhcpc -i eth0 -n -q -t 20 -s /udhcpc.sh > $out 2>&1
 url=
 for w in $(cat /proc/cmdline); do
-	case "$w" in fetch=*|url=*|modloop=*) [ -z "$url" ] && url=${w#*=} ;; esac
+	case "$w" in
+	fetch=*|url=*|modloop=*) [ -z "$url" ] && url=${w#*=} ;;
+	root=live:*) [ -z "$url" ] && url=${w#root=live:} ;;
+	esac
 done
 wget -q -O /tmp/f "$url" > $out 2>&1
 size=$(wc -c < /tmp/f)
@@ -66,7 +69,8 @@ S
 	rm -rf "$tmp"
 }
 
-# iso_build LAYOUT OUT.iso: an ISO in LAYOUT (debian-live or alpine) with
+# iso_build LAYOUT OUT.iso: an ISO in LAYOUT (debian-live, alpine,
+# ubuntu-casper, fedora-live) with
 # the lab kernel, the fetch initramfs and a 4 MiB random blob as the file
 # the command line names; the blob is kept as $LAB_DIR/blob-LAYOUT.
 iso_build() {
@@ -85,6 +89,19 @@ iso_build() {
 		cp "$LAB_KERNEL" "$t/boot/vmlinuz-lts"
 		iso_fetch_initramfs "$t/boot/initramfs-lts" "$blob"
 		cp "$blob" "$t/boot/modloop-lts"
+		;;
+	ubuntu-casper)
+		# url= is the whole ISO: the test compares the SHA-256 printed
+		mkdir -p "$t/casper"
+		cp "$LAB_KERNEL" "$t/casper/vmlinuz"
+		iso_fetch_initramfs "$t/casper/initrd" "$blob"
+		cp "$blob" "$t/casper/filesystem.squashfs"
+		;;
+	fedora-live)
+		mkdir -p "$t/images/pxeboot" "$t/LiveOS"
+		cp "$LAB_KERNEL" "$t/images/pxeboot/vmlinuz"
+		iso_fetch_initramfs "$t/images/pxeboot/initrd.img" "$blob"
+		cp "$blob" "$t/LiveOS/squashfs.img"
 		;;
 	*) lab_fail "iso_build: unknown layout $layout" ;;
 	esac

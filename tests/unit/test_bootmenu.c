@@ -54,7 +54,7 @@ static void test_ipxe_bios_efi(void **state)
 	assert_null(strstr(buf, "goto e0\n:menu")); /* no pick: the menu first */
 	assert_true(bootmenu_ipxe(&m, BOOTMENU_EFI, buf, sizeof buf) > 0);
 	assert_null(strstr(buf, "sanboot"));
-	assert_non_null(strstr(buf, ":local\necho lifeboat: booting from local disk\nexit\n"));
+	assert_non_null(strstr(buf, ":local\necho lifeboat: booting from local disk\nexit 1\n"));
 	m.pick = 1;
 	assert_true(bootmenu_ipxe(&m, BOOTMENU_EFI, buf, sizeof buf) > 0);
 	assert_non_null(strstr(buf, "goto e1\n:menu\n"));
