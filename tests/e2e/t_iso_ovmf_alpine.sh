@@ -3,7 +3,8 @@
 # Alpine layout. lifeboat hands snponly.efi over TFTP, iPXE fetches the
 # menu script for platform efi, a --host rule picks the Alpine entry, and
 # its initrd fetches modloop= (boot/modloop-lts from inside the ISO) and
-# checks size and SHA-256. The ISO's own whole-image URL is checked too.
+# checks size and SHA-256. The ISO's own whole-image URL, a Range inside a
+# file and a TFTP transfer of a file inside the ISO are checked too.
 . "$(dirname "$0")/lib_iso.sh"
 lab_require_root
 lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio xorriso curl
@@ -21,6 +22,10 @@ got=$(ip netns exec "$NS_ROUTER" curl -sf "http://$LAPTOP_IP/lifeboat/iso/alpine
 want=$(tail -c +1001 "$LAB_DIR/blob-alpine" | head -c 5000 | sha256sum | cut -d' ' -f1)
 got=$(ip netns exec "$NS_ROUTER" curl -sf -r 1000-5999 "http://$LAPTOP_IP/lifeboat/iso/alpine-std/boot/modloop-lts" | sha256sum | cut -d' ' -f1)
 [ "$got" = "$want" ] || lab_fail "a Range of a file inside the ISO has the wrong bytes"
+# TFTP serves files inside the ISO too (pread from their offset)
+ip netns exec "$NS_ROUTER" busybox tftp -g -r lifeboat/iso/alpine-std/boot/modloop-lts \
+	-l "$LAB_DIR/modloop.tftp" "$LAPTOP_IP" || lab_fail "TFTP of a file inside the ISO failed"
+cmp -s "$LAB_DIR/modloop.tftp" "$LAB_DIR/blob-alpine" || lab_fail "TFTP served other bytes"
 serial=$LAB_DIR/ovmf.log
 qemu_ovmf_pxe ovmf "$mac" "$serial"
 wait_for_marker "$serial" "LBISO-(OK|BAD)" "${LB_E2E_BOOT_TIMEOUT:-300}" ovmf ||
@@ -32,4 +37,4 @@ lab_server_log_has "http\.done .*path=/lifeboat/menu/$LAPTOP_IP/efi-[0-9a-f-]+\.
 	lab_fail "no menu script served for platform efi"
 t=$(timing ovmf)
 lab_log "$(grep -a LBISO-FETCH "$serial" | tr -d '\r')"
-lab_pass "iso alpine (OVMF, --host pick): whole ISO and Range ok, kernel/initrd/modloop from inside the ISO, ${t}s"
+lab_pass "iso alpine (OVMF, --host pick): whole ISO, Range and TFTP ok, kernel/initrd/modloop from inside the ISO, ${t}s"

@@ -16,6 +16,7 @@
 #include "netboot/bootmenu.h"
 #include "netboot/bootplan.h"
 #include "netboot/netmenu.h"
+#include "netboot/serve_opts.h"
 
 static const struct bootmenu_item items[] = {
     {"e0",
@@ -271,12 +272,48 @@ static void test_bootplan_menu_rows(void **state)
 			    "http://192.0.2.1:8080/lifeboat/menu/192.0.2.1:8080/menu.ipxe");
 }
 
+/* The boot menu's options from a --config file: one line per --iso,
+ * --iso-dir and --entry, the command line's after the file's. */
+static void test_config_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/lbmenucfgXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "iso /srv/a.iso\niso-dir /srv/isos\n"
+			   "entry Rescue kernel=kernel:/k,initrd:/i,cmdline:console=ttyS0 x=1,2\n"
+			   "boot-menu-timeout 5\nno-auto-entries\nhost 52:54:00:12:34:56=entry:Rescue "
+			   "kernel\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct serve_opts *o = calloc(1, sizeof *o);
+	FILE *devnull = fopen("/dev/null", "w");
+	const char *argv[] = {"serve", "--config", path, "--iso", "/srv/b.iso"};
+	assert_int_equal(serve_load_opts(5, (char **)argv, o, devnull), 0);
+	assert_int_equal(o->n_isos, 2);
+	assert_string_equal(o->isos[0], "/srv/a.iso");
+	assert_string_equal(o->isos[1], "/srv/b.iso");
+	assert_int_equal(o->n_iso_dirs, 1);
+	assert_int_equal(o->n_entries, 1);
+	assert_int_equal(o->boot_menu_timeout, 5);
+	assert_true(o->no_auto_entries);
+	struct netmenu_spec sp;
+	const char *why;
+	assert_int_equal(netmenu_parse_entry(o->entries[0], &sp, &why), 0);
+	assert_string_equal(sp.label, "Rescue kernel");
+	assert_string_equal(sp.cmdline, "console=ttyS0 x=1,2");
+	assert_string_equal(o->plan.hosts[0].file, "entry:Rescue kernel");
+	serve_opts_free(o);
+	fclose(devnull);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ipxe_bios_efi),      cmocka_unit_test(test_grub),
 	    cmocka_unit_test(test_parse_entry),	       cmocka_unit_test(test_netmenu_iso),
-	    cmocka_unit_test(test_bootplan_menu_rows),
+	    cmocka_unit_test(test_bootplan_menu_rows), cmocka_unit_test(test_config_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
