@@ -150,6 +150,10 @@ static int serve_check_menu(struct serve_opts *o)
 		    "serve.error reason=\"the boot menu is fetched over HTTP: drop --no-http\"");
 		return -EINVAL;
 	}
+	/* IPv6 UEFI clients get ipxe.efi, as in kernel mode (bootplan.h: ipxe6) */
+	char p6[512];
+	snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
+	o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
 	if (!serve_check_ipxe(o) && !o->plan.grub) {
 		log_err("serve.error ipxe_dir=%s reason=\"the boot menu runs in iPXE and there are "
 			"no iPXE images: install the Debian package ipxe or pass --ipxe-dir\"",
