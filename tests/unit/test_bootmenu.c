@@ -185,6 +185,9 @@ static void test_netmenu_iso(void **state)
 	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/boot.ipxe", &f), 0); /* plan's */
 	assert_int_equal(netmenu_resolve(&m, &p, "pxelinux.0", &f), 0);
 	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/menu/evil host/menu.ipxe", &f), -ENOENT);
+	memset(&f, 0, sizeof f);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/menu/[2001:db8::2]/menu.ipxe", &f), 1);
+	f.release(f.cookie);
 
 	memset(&f, 0, sizeof f);
 	assert_int_equal(
@@ -270,6 +273,10 @@ static void test_bootplan_menu_rows(void **state)
 	assert_int_equal(bootplan_choose(&p, &c, ip, &out), 0);
 	assert_string_equal(out.file,
 			    "http://192.0.2.1:8080/lifeboat/menu/192.0.2.1:8080/menu.ipxe");
+	/* DHCPv6: the address as a URL host */
+	assert_int_equal(bootplan_choose_host(&p, &c, "[2001:db8::2]", &out), 0);
+	assert_string_equal(out.file,
+			    "http://[2001:db8::2]:8080/lifeboat/menu/[2001:db8::2]:8080/menu.ipxe");
 }
 
 /* The boot menu's options from a --config file: one line per --iso,
