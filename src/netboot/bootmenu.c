@@ -114,7 +114,8 @@ static int bootmenu_gdq(char *buf, size_t cap, size_t *o, const char *s)
 	while (*s) {
 		int r;
 		if (!strncmp(s, var, sizeof var - 1)) {
-			r = buf_appendf(buf, cap, o, "%s", var);
+			if (buf_appendf(buf, cap, o, "%s", var))
+				return -ENOBUFS;
 			s += sizeof var - 1;
 			continue;
 		}
