@@ -4,7 +4,8 @@
 # whose initrd is a "fetch" initramfs: it prints the command line it got
 # (LBISO cmdline=...), brings the NIC up (modules from the Debian
 # installer's initrd, address from the router's DHCP with busybox udhcpc),
-# fetches the first fetch=/url=/modloop=/root=live: URL of its command line with
+# fetches the first fetch=/url=/modloop=/root=live: URL of its command line
+# (or what archiso_http_srv= and inst.repo= lead to) with
 # busybox wget and prints LBISO-OK when size and SHA-256 are those of the
 # blob the test put in the ISO (LBISO-BAD otherwise). Output goes to
 # /dev/ttyS0: the menu's command lines have no console=ttyS0.
@@ -53,8 +54,16 @@ for w in $(cat /proc/cmdline); do
 	case "$w" in
 	fetch=*|url=*|modloop=*) [ -z "$url" ] && url=${w#*=} ;;
 	root=live:*) [ -z "$url" ] && url=${w#root=live:} ;;
+	# what archiso and anaconda fetch first from these
+	archiso_http_srv=*) [ -z "$url" ] && url=${w#*=}arch/x86_64/airootfs.sfs ;;
+	inst.repo=*) [ -z "$url" ] && url=${w#*=}/images/install.img ;;
 	esac
 done
+if [ -z "$url" ]; then
+	echo LBISO-NOURL > $out
+	sync
+	poweroff -f
+fi
 wget -q -O /tmp/f "$url" > $out 2>&1
 size=$(wc -c < /tmp/f)
 sha=$(sha256sum /tmp/f | cut -d' ' -f1)
@@ -70,7 +79,7 @@ S
 }
 
 # iso_build LAYOUT OUT.iso: an ISO in LAYOUT (debian-live, alpine,
-# ubuntu-casper, fedora-live) with
+# ubuntu-casper, fedora-live, arch, redhat-installer, debian-installer) with
 # the lab kernel, the fetch initramfs and a 4 MiB random blob as the file
 # the command line names; the blob is kept as $LAB_DIR/blob-LAYOUT.
 iso_build() {
@@ -102,6 +111,24 @@ iso_build() {
 		cp "$LAB_KERNEL" "$t/images/pxeboot/vmlinuz"
 		iso_fetch_initramfs "$t/images/pxeboot/initrd.img" "$blob"
 		cp "$blob" "$t/LiveOS/squashfs.img"
+		;;
+	arch)
+		mkdir -p "$t/arch/boot/x86_64" "$t/arch/x86_64"
+		cp "$LAB_KERNEL" "$t/arch/boot/x86_64/vmlinuz-linux"
+		iso_fetch_initramfs "$t/arch/boot/x86_64/initramfs-linux.img" "$blob"
+		cp "$blob" "$t/arch/x86_64/airootfs.sfs"
+		;;
+	redhat-installer)
+		mkdir -p "$t/images/pxeboot"
+		cp "$LAB_KERNEL" "$t/images/pxeboot/vmlinuz"
+		iso_fetch_initramfs "$t/images/pxeboot/initrd.img" "$blob"
+		cp "$blob" "$t/images/install.img"
+		;;
+	debian-installer)
+		# no URL on its command line: the boot itself is the check
+		mkdir -p "$t/install.amd"
+		cp "$LAB_KERNEL" "$t/install.amd/vmlinuz"
+		iso_fetch_initramfs "$t/install.amd/initrd.gz" "$blob"
 		;;
 	*) lab_fail "iso_build: unknown layout $layout" ;;
 	esac
