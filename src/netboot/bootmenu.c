@@ -179,12 +179,19 @@ int bootmenu_grub(const struct bootmenu *m, const struct bootmenu_pick *picks, s
 				"timeout=0; fi\n",
 				picks[i].mac, m->items[picks[i].item].id))
 			return -ENOBUFS;
-	/* BIOS: chain to the first disk's boot sector; UEFI: leave GRUB, the
-	 * firmware goes on with its boot order. */
-	if (buf_appendf(buf, cap, &o,
-			"menuentry 'Boot from local disk' --id local {\n"
-			"\tif [ \"$grub_platform\" = efi ]; then exit; fi\n"
-			"\tinsmod chain\n\tset root=(hd0)\n\tchainloader +1\n}\n"))
+	/* BIOS: chain to the first disk's boot sector. UEFI: chain to the
+	 * removable-media loader of a disk's EFI system partition; GRUB 2.06's
+	 * `exit` returns success, and EDK2 then stops in its boot manager menu
+	 * instead of going on with the boot order, so it is the last resort. */
+	if (buf_appendf(
+		buf, cap, &o,
+		"menuentry 'Boot from local disk' --id local {\n"
+		"\tinsmod chain\n"
+		"\tif [ \"$grub_platform\" = efi ]; then\n"
+		"\t\tinsmod part_gpt\n\t\tinsmod part_msdos\n\t\tinsmod fat\n"
+		"\t\tif search --no-floppy --file --set=lb_esp /EFI/BOOT/BOOTX64.EFI; then\n"
+		"\t\t\tchainloader ($lb_esp)/EFI/BOOT/BOOTX64.EFI\n\t\telse\n\t\t\texit\n"
+		"\t\tfi\n\telse\n\t\tset root=(hd0)\n\t\tchainloader +1\n\tfi\n}\n"))
 		return -ENOBUFS;
 	for (size_t i = 0; i < m->n; i++)
 		if (bootmenu_grub_item(&m->items[i], buf, cap, &o))

@@ -160,3 +160,25 @@ time.sleep(0.5)
 s.close()
 PY
 }
+
+# iso_efi_disk OUT MARKER: a raw disk (MBR, one EFI system partition at
+# 1 MiB, FAT16) whose EFI/BOOT/BOOTX64.EFI is a standalone GRUB printing
+# MARKER on COM1.
+iso_efi_disk() {
+	local disk=$1 cfg=$LAB_DIR/disk-grub.cfg
+	printf 'serial --unit=0 --speed=115200\nterminal_output serial console\necho %s\nsleep 600\n' "$2" > "$cfg"
+	grub-mkstandalone -O x86_64-efi -o "$LAB_DIR/BOOTX64.EFI" --modules="serial echo sleep terminal" \
+		"boot/grub/grub.cfg=$cfg" 2>/dev/null || lab_fail "grub-mkstandalone"
+	truncate -s 40M "$disk"
+	python3 - "$disk" <<'PY' || lab_fail "partition table"
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(446)
+    f.write(struct.pack("<B3sB3sII", 0, b"\xff\xff\xff", 0xEF, b"\xff\xff\xff", 2048, 65536))
+    f.seek(510)
+    f.write(b"\x55\xaa")
+PY
+	mkfs.vfat -F 16 --offset 2048 "$disk" 32768 >/dev/null || lab_fail "mkfs.vfat"
+	mmd -i "$disk@@1M" ::/EFI ::/EFI/BOOT &&
+		mcopy -i "$disk@@1M" "$LAB_DIR/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI || lab_fail "mtools"
+}

@@ -13,24 +13,8 @@ lab_require_file /usr/lib/ipxe/snponly.efi /usr/lib/grub/x86_64-efi/moddep.lst \
 
 lab_up
 marker="LBDISK-EFI-$$"
-cfg=$LAB_DIR/disk-grub.cfg
-printf 'serial --unit=0 --speed=115200\nterminal_output serial console\necho %s\nsleep 600\n' "$marker" > "$cfg"
-grub-mkstandalone -O x86_64-efi -o "$LAB_DIR/BOOTX64.EFI" --modules="serial echo sleep terminal" \
-	"boot/grub/grub.cfg=$cfg" 2>/dev/null || lab_fail "grub-mkstandalone"
 disk=$LAB_DIR/disk.img
-truncate -s 40M "$disk"
-# an MBR with one EFI system partition (type 0xef) at 1 MiB, FAT16 in place
-python3 - "$disk" <<'PY' || lab_fail "partition table"
-import struct, sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(446)
-    f.write(struct.pack("<B3sB3sII", 0, b"\xff\xff\xff", 0xEF, b"\xff\xff\xff", 2048, 65536))
-    f.seek(510)
-    f.write(b"\x55\xaa")
-PY
-mkfs.vfat -F 16 --offset 2048 "$disk" 32768 >/dev/null || lab_fail "mkfs.vfat"
-mmd -i "$disk@@1M" ::/EFI ::/EFI/BOOT &&
-	mcopy -i "$disk@@1M" "$LAB_DIR/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI || lab_fail "mtools"
+iso_efi_disk "$disk" "$marker"
 iso=$LAB_DIR/alpine.iso
 iso_build alpine "$iso"
 mac=$(lab_mac 6)

@@ -75,8 +75,9 @@ static void test_grub(void **state)
 	assert_non_null(strstr(buf, "if [ \"$net_default_mac\" = \"52:54:00:12:34:56\" ]; then set "
 				    "default=e0; set timeout=0; fi\n"));
 	assert_null(strstr(buf, "34:57")); /* a pick of no item is dropped */
-	assert_non_null(strstr(buf, "menuentry 'Boot from local disk' --id local {\n"
-				    "\tif [ \"$grub_platform\" = efi ]; then exit; fi\n"));
+	assert_non_null(strstr(buf, "menuentry 'Boot from local disk' --id local {\n"));
+	assert_non_null(strstr(buf, "search --no-floppy --file --set=lb_esp /EFI/BOOT/BOOTX64.EFI"));
+	assert_non_null(strstr(buf, "chainloader ($lb_esp)/EFI/BOOT/BOOTX64.EFI\n"));
 	assert_non_null(strstr(buf, "chainloader +1"));
 	assert_non_null(strstr(buf, "menuentry 'Mine' --id e1 {\n"));
 	assert_non_null(strstr(buf, "linux /lifeboat/entry/1/0/k \"console=ttyS0\" \"x='y'\"\n"
