@@ -32,8 +32,12 @@ static int bootmenu_ipxe_local(char *buf, size_t cap, size_t *o, enum bootmenu_f
 static int bootmenu_ipxe_item(const struct bootmenu *m, const struct bootmenu_item *it, char *buf,
 			      size_t cap, size_t *o)
 {
-	if (buf_appendf(buf, cap, o, ":%s\necho lifeboat: booting %s\n", it->id, it->label) ||
-	    buf_appendf(buf, cap, o, "kernel http://%s%s", m->server, it->kernel))
+	if (buf_appendf(buf, cap, o, ":%s\necho lifeboat: booting %s\n", it->id, it->label))
+		return -ENOBUFS;
+	if (it->sanboot)
+		return buf_appendf(buf, cap, o, "sanboot --no-describe http://%s%s || goto menu\n",
+				   m->server, it->sanboot);
+	if (buf_appendf(buf, cap, o, "kernel http://%s%s", m->server, it->kernel))
 		return -ENOBUFS;
 	/* UEFI: iPXE hands initrds to the EFI stub by name (initrd=NAME) */
 	for (size_t i = 0; i < it->n_initrd; i++)
@@ -194,7 +198,7 @@ int bootmenu_grub(const struct bootmenu *m, const struct bootmenu_pick *picks, s
 		"\t\tfi\n\telse\n\t\tset root=(hd0)\n\t\tchainloader +1\n\tfi\n}\n"))
 		return -ENOBUFS;
 	for (size_t i = 0; i < m->n; i++)
-		if (bootmenu_grub_item(&m->items[i], buf, cap, &o))
+		if (!m->items[i].sanboot && bootmenu_grub_item(&m->items[i], buf, cap, &o))
 			return -ENOBUFS;
 	return (int)o;
 }

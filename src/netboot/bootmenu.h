@@ -22,6 +22,9 @@ struct bootmenu_item {
 	const char *initrd[BOOTMENU_MAX_INITRD];
 	size_t n_initrd;
 	const char *cmdline;
+	/* instead of kernel: the whole image, booted with iPXE's sanboot
+	 * (path of the ISO on the server); GRUB menus leave such items out */
+	const char *sanboot;
 };
 
 struct bootmenu {

@@ -135,6 +135,14 @@ static int netmenu_top_visit(void *arg, const struct iso_entry *e)
 /* The error for an ISO of no known layout: what we know, what it has. */
 static void netmenu_unknown(const struct netmenu_iso *iso, bool fatal)
 {
+	if (iso->img.el_torito) {
+		log_warn("serve.warn iso=%s reason=\"no known layout, but El Torito bootable: its "
+			 "entry boots the whole image with iPXE sanboot (a CD-ROM over HTTP; "
+			 "the booted system must find its files itself, which many cannot; not "
+			 "in GRUB menus)\"",
+			 iso->path);
+		return;
+	}
 	char known[1024], top[1024] = "";
 	struct netmenu_top t = {top, sizeof top, 0};
 	struct iso_entry root;
@@ -213,7 +221,7 @@ static int netmenu_add_iso(struct netmenu *m, const char *path, bool fatal)
 	int r = iso_open(&iso->img, iso_pread, &iso->fd, (uint64_t)st.st_size, &why);
 	if (r == 0 && isolayout_detect(netmenu_iso_find, &iso->img, &iso->found) != 1) {
 		netmenu_unknown(iso, fatal);
-		r = -ENOENT;
+		r = iso->img.el_torito ? 0 : -ENOENT; /* El Torito: sanboot the image */
 	} else if (r) {
 		log_msg(fatal ? LOG_LVL_ERR : LOG_LVL_WARN,
 			"serve.%s iso=%s reason=\"not a readable ISO 9660 "
@@ -233,8 +241,13 @@ static int netmenu_add_iso(struct netmenu *m, const char *path, bool fatal)
 		return r;
 	}
 	it->iso = (int)m->n_isos++;
-	snprintf(it->label, sizeof it->label, "%s (%s)", iso->found.layout->label, iso->name);
 	m->n_items++;
+	if (!iso->found.layout) {
+		snprintf(it->label, sizeof it->label, "%s (whole ISO, sanboot)", iso->name);
+		log_info("serve.iso iso=%s name=%s layout=sanboot", path, iso->name);
+		return 0;
+	}
+	snprintf(it->label, sizeof it->label, "%s (%s)", iso->found.layout->label, iso->name);
 	log_info("serve.iso iso=%s name=%s layout=%s kernel=%s initrds=%zu", path, iso->name,
 		 iso->found.layout->name, iso->found.kernel, iso->found.n_initrd);
 	return 0;
@@ -385,6 +398,13 @@ static void netmenu_item_view(const struct netmenu *m, size_t i, const char *ser
 	char(*path)[640] = s->path[i];
 	b->id = it->id;
 	b->label = it->label;
+	if (it->iso >= 0 && !m->isos[it->iso].found.layout) {
+		snprintf(path[0], sizeof path[0], "/lifeboat/iso/%s.iso", m->isos[it->iso].name);
+		b->sanboot = path[0];
+		s->cmd[i][0] = 0;
+		b->cmdline = s->cmd[i];
+		return;
+	}
 	if (it->iso >= 0) {
 		const struct netmenu_iso *iso = &m->isos[it->iso];
 		char dir[256], whole[256];

@@ -24,13 +24,15 @@ static const struct bootmenu_item items[] = {
      "/lifeboat/iso/x/live/vmlinuz",
      {"/lifeboat/iso/x/live/initrd.img"},
      1,
-     "boot=live fetch=http://192.0.2.1/lifeboat/iso/x/live/filesystem.squashfs"},
+     "boot=live fetch=http://192.0.2.1/lifeboat/iso/x/live/filesystem.squashfs",
+     NULL},
     {"e1",
      "Mine",
      "/lifeboat/entry/1/0/k",
      {"/lifeboat/entry/1/1/a", "/lifeboat/entry/1/2/b"},
      2,
-     "console=ttyS0 x='y'"},
+     "console=ttyS0 x='y'",
+     NULL},
 };
 
 static void test_ipxe_bios_efi(void **state)
@@ -85,7 +87,7 @@ static void test_grub(void **state)
 	assert_int_equal(bootmenu_grub(&m, picks, 2, buf, 100), -ENOBUFS);
 	/* the server from GRUB's $prefix, expanded in the URLs only */
 	const struct bootmenu_item gi[] = {
-	    {"e0", "Live", "/k", {"/i"}, 1, "fetch=http://${lb_server}/x a=$HOME\"q"}};
+	    {"e0", "Live", "/k", {"/i"}, 1, "fetch=http://${lb_server}/x a=$HOME\"q", NULL}};
 	struct bootmenu g = {BOOTMENU_GRUB_SERVER, NULL, 5, gi, 1, 0};
 	assert_true(bootmenu_grub(&g, NULL, 0, buf, sizeof buf) > 0);
 	assert_non_null(
@@ -237,6 +239,34 @@ static void test_netmenu_iso(void **state)
 	struct netmenu_config dc = {.iso_dirs = dirs, .n_iso_dirs = 1};
 	assert_int_equal(netmenu_open(&m, &dc), 0);
 	assert_int_equal(m.n_isos, 1); /* the Alpine one */
+	netmenu_close(&m);
+
+	/* no known layout but El Torito bootable: the whole image, sanboot */
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && mkdir et && printf x > et/README && head -c 2048 /dev/zero > et/boot.img "
+		 "&& xorriso -as mkisofs -R -b boot.img -no-emul-boot -boot-load-size 4 -o et.iso "
+		 "et 2>/dev/null",
+		 dir);
+	sh(cmd);
+	snprintf(iso, sizeof iso, "%s/et.iso", dir);
+	assert_int_equal(netmenu_open(&m, &cfg), 0);
+	assert_true(m.isos[0].img.el_torito);
+	assert_string_equal(m.items[0].label, "et (whole ISO, sanboot)");
+	memset(&f, 0, sizeof f);
+	assert_int_equal(
+	    netmenu_resolve(&m, &p, "lifeboat/menu/192.0.2.1/pcbios-52-54-00-12-34-57.ipxe", &f), 1);
+	text = strndup(f.data, f.len);
+	f.release(f.cookie);
+	assert_non_null(strstr(text, ":e0\necho lifeboat: booting et (whole ISO, sanboot)\n"
+				     "sanboot --no-describe http://192.0.2.1/lifeboat/iso/et.iso || "
+				     "goto menu\n"));
+	free(text);
+	memset(&f, 0, sizeof f);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/grub/cfg/01-52-54-00-12-34-57", &f), 1);
+	text = strndup(f.data, f.len);
+	f.release(f.cookie);
+	assert_null(strstr(text, "--id e0")); /* not in GRUB menus */
+	free(text);
 	netmenu_close(&m);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	sh(cmd);
