@@ -2,12 +2,14 @@
  * cleaned by fsroot_clean_path) goes through an ordered table of sources,
  * and the first that knows the name answers with one file object that TFTP
  * and HTTP both send:
+ *   menu  boot menu mode (netmenu.h): menu scripts, files inside ISOs (at
+ *         their offset: bootfile.base), --entry files
  *   plan  names under lifeboat/ (iPXE images, kernel, initrds, generated
  *         script) and kernel mode's generated pxelinux.cfg/default
  *   grub  --grub core images, module trees, the per-client grub.cfg search
  *   rpi   Raspberry Pi serial/MAC folders that fall back to ROOT (TFTP)
  *   root  everything else beneath ROOT
- * A new source (ISO contents, remote URLs) is one row in bootfiles.c. Files
+ * A new source (remote URLs) is one row in bootfiles.c. Files
  * outside ROOT are opened before privileges are dropped and handed out as
  * descriptors the transports dup. */
 #ifndef LIFEBOAT_NETBOOT_BOOTFILES_H
