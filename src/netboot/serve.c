@@ -218,12 +218,14 @@ static int serve_check_files(struct serve_opts *o, struct fsroot *root, bool hav
 		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
 			return -ENOENT;
 	/* nothing else to boot: the boot menu (netmenu.h, doc/iso.md) */
-	o->plan.netmenu = !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0;
+	/* a ROOT keeps its own modes (--grub root mode, autodetected files) */
+	o->plan.netmenu =
+	    !have_root && !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0;
 	if (o->plan.netmenu)
 		return serve_check_menu(o);
 	if (o->n_isos || o->n_iso_dirs || o->n_entries) {
 		log_err("serve.error reason=\"--iso, --iso-dir and --entry make the boot menu, "
-			"which is served only without --kernel, --boot and --menu\"");
+			"which is served only without ROOT, --kernel, --boot and --menu\"");
 		return -EINVAL;
 	}
 	if (!o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub) {
