@@ -216,7 +216,8 @@ bugprone-sizeof-expression,bugprone-misplaced-widening-cast,bugprone-infinite-lo
 bugprone-macro-parentheses,bugprone-signed-char-misuse
 
 # `make run`: the README's first command. Installs what serve needs, builds,
-# and serves the Debian installer (kernel mode) to every PXE client on the LAN.
+# and boots every PXE client on the LAN into the boot menu (the Debian
+# installer, SERVE_ARGS' --iso/--entry, local disk by default).
 serve-deps:
 	@command -v musl-gcc >/dev/null && [ -e /usr/lib/ipxe/undionly.kpxe ] && \
 	  [ -e /usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux ] || \
@@ -225,7 +226,7 @@ serve-deps:
 DI := /usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
 run: serve-deps
 	$(MAKE) lifeboat
-	./lifeboat serve --kernel $(DI)/linux --initrd $(DI)/initrd.gz $(SERVE_ARGS)
+	./lifeboat serve $(SERVE_ARGS)
 
 # --- install (issue 17 section 3): man pages and completion generated from
 # the option tables, systemd units, the example config. PREFIX=/usr puts the

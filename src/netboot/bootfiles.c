@@ -279,6 +279,13 @@ static int bootfiles_row_rpi(const struct bootfiles *b, struct bootfiles_call *c
 	return bootfile_owned_fd(f, fd, (uint64_t)sb.st_size);
 }
 
+/* The boot menu: its scripts, ISO contents, --entry files (netmenu.h). */
+static int bootfiles_row_menu(const struct bootfiles *b, struct bootfiles_call *c,
+			      struct bootfile *f)
+{
+	return b->menu ? b->menu(b->menu_arg, b->plan, c->clean, f) : 0;
+}
+
 /* Everything else: beneath ROOT, or nothing. */
 static int bootfiles_row_root(const struct bootfiles *b, struct bootfiles_call *c,
 			      struct bootfile *f)
@@ -302,6 +309,7 @@ static const struct bootfiles_row {
 	unsigned protos; /* mask of enum bootfiles_proto */
 	int (*resolve)(const struct bootfiles *b, struct bootfiles_call *c, struct bootfile *f);
 } bootfiles_rows[] = {
+    {"menu", BOOTFILES_TFTP | BOOTFILES_HTTP, bootfiles_row_menu},
     {"plan", BOOTFILES_TFTP | BOOTFILES_HTTP, bootfiles_row_plan},
     {"grub", BOOTFILES_TFTP | BOOTFILES_HTTP, bootfiles_row_grub},
     {"rpi", BOOTFILES_TFTP, bootfiles_row_rpi},

@@ -2,12 +2,14 @@
  * cleaned by fsroot_clean_path) goes through an ordered table of sources,
  * and the first that knows the name answers with one file object that TFTP
  * and HTTP both send:
+ *   menu  boot menu mode (netmenu.h): menu scripts, files inside ISOs (at
+ *         their offset: bootfile.base), --entry files
  *   plan  names under lifeboat/ (iPXE images, kernel, initrds, generated
  *         script) and kernel mode's generated pxelinux.cfg/default
  *   grub  --grub core images, module trees, the per-client grub.cfg search
  *   rpi   Raspberry Pi serial/MAC folders that fall back to ROOT (TFTP)
  *   root  everything else beneath ROOT
- * A new source (ISO contents, remote URLs) is one row in bootfiles.c. Files
+ * A new source (remote URLs) is one row in bootfiles.c. Files
  * outside ROOT are opened before privileges are dropped and handed out as
  * descriptors the transports dup. */
 #ifndef LIFEBOAT_NETBOOT_BOOTFILES_H
@@ -32,6 +34,7 @@ struct bootfile {
 	size_t len;
 	bool has_fd, give_fd;
 	int fd;
+	uint64_t base;		  /* the data starts at this offset of fd (a file inside an ISO) */
 	const char *content_type; /* NULL: by the path's extension */
 	time_t mtime;		  /* 0: unknown (no Last-Modified) */
 	const char *source;	  /* the row that answered, for logs */
@@ -69,6 +72,11 @@ struct bootfiles {
 	const struct fsroot *root;   /* NULL: no ROOT */
 	struct bootfiles_hostfiles host;
 	struct bootfiles_grub grub;
+	/* the boot menu's names (netmenu_resolve), NULL when off: 1 with *f
+	 * filled, 0 when not its name, -errno */
+	int (*menu)(const void *arg, const struct bootplan *plan, const char *clean,
+		    struct bootfile *f);
+	const void *menu_arg;
 };
 
 enum bootfiles_proto { BOOTFILES_TFTP = 1, BOOTFILES_HTTP = 2 };

@@ -119,6 +119,8 @@ int bootplan_add_host(struct bootplan *p, const char *spec, const char **err)
 		h.ignore = true;
 	} else if (!strcmp(act, "rescue")) {
 		h.rescue = true;
+	} else if (!strncmp(act, "entry:", 6) && act[6]) {
+		h.file = act; /* the boot menu's (netmenu_pick) */
 	} else if (colon && strncmp(act, "http:", 5) && strncmp(act, "https:", 6)) {
 		char key[32];
 		size_t kn = (size_t)(colon - act);
@@ -311,6 +313,8 @@ static int row_host(const struct bootplan *p, const struct pxe_client *c, const 
 	}
 	if (h->rescue)
 		return BOOT_PASS; /* the kernel-mode rows boot it (rescue_refuses) */
+	if (!strncmp(h->file, "entry:", 6))
+		return BOOT_PASS; /* the boot menu script picks the entry */
 	if (h->key && strcmp(h->key, c->ipxe ? "ipxe" : ai->key) &&
 	    !(ai->fallback && !strcmp(h->key, ai->fallback)))
 		return BOOT_PASS;
@@ -347,6 +351,19 @@ static int row_ipxe_script(const struct bootplan *p, const struct pxe_client *c,
 		t->file = f;
 		t->via = BOOT_VIA_HTTP_IF_ON;
 		t->why = "ipxe entry";
+		return 0;
+	}
+	if (p->netmenu && !p->kernel && !grub_for(p, c->ai)) {
+		/* the server's address in the path: the menu's command lines
+		 * name it in the URLs the booted system fetches */
+		if (p->http_port == 80)
+			snprintf(t->gen, sizeof t->gen, BOOTPLAN_PREFIX "menu/%s/menu.ipxe", ip);
+		else
+			snprintf(t->gen, sizeof t->gen, BOOTPLAN_PREFIX "menu/%s:%u/menu.ipxe", ip,
+				 p->http_port);
+		t->file = t->gen;
+		t->via = BOOT_VIA_HTTP;
+		t->why = "boot menu";
 		return 0;
 	}
 	if (!p->kernel || grub_for(p, c->ai))
@@ -417,13 +434,13 @@ static int row_kernel(const struct bootplan *p, const struct pxe_client *c, cons
 	const struct pxe_arch *ai = c->ai;
 	int idx = pxe_arch_index(ai);
 	(void)ip;
-	if (!p->kernel)
+	if (!p->kernel && !p->netmenu)
 		return BOOT_PASS;
 	if (rescue_refuses(p, c)) {
 		t->why = rescue_refuses(p, c);
 		return -ENOENT;
 	}
-	if (c->uboot || ai->fw == PXE_FW_UBOOT) {
+	if (p->kernel && (c->uboot || ai->fw == PXE_FW_UBOOT)) {
 		/* a U-Boot that takes proxy offers (CONFIG_SERVERIP_FROM_PROXYDHCP)
 		 * learns serverip from siaddr; `pxe get` then finds
 		 * BOOTPLAN_PXELINUX_CFG */

@@ -88,6 +88,9 @@ struct bootplan {
 	bool rescue;
 	const char *rescue_file;
 	const char *rescue_image;
+	/* boot menu mode (netmenu.h): no kernel, boot file or ROOT; iPXE is
+	 * chain-loaded and fetches lifeboat/menu/SERVER/menu.ipxe */
+	bool netmenu;
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
 	bool tftp; /* TFTP server enabled */
@@ -98,7 +101,8 @@ struct bootplan {
  * ones with the same key. */
 int bootplan_add_boot(struct bootplan *p, const char *spec, const char **err);
 
-/* Adds "MAC=ignore", "MAC=rescue", "MAC=FILE" or "MAC=ARCH:FILE" (as given to --host).
+/* Adds "MAC=ignore", "MAC=rescue", "MAC=FILE", "MAC=ARCH:FILE" or "MAC=entry:NAME"
+ * (a boot menu entry picked without the menu; as given to --host).
  * MAC octets may be '*' (e.g. "b8:27:eb:*:*:*", or "b8:27:eb:*" for a
  * whole OUI). 0 or -EINVAL/-E2BIG with *err saying why. */
 int bootplan_add_host(struct bootplan *p, const char *spec, const char **err);

@@ -562,7 +562,7 @@ static int http_conn_send(struct http_conn *c)
 		if (want > HTTP_TURN_BYTES - c->turn_bytes)
 			want = HTTP_TURN_BYTES - c->turn_bytes;
 		size_t count = (size_t)want;
-		off_t o = (off_t)c->file_off;
+		off_t o = (off_t)(c->vf.base + c->file_off);
 		n = sendfile(fd, c->file_fd, &o, count);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -129,8 +129,10 @@ static int serve_reload_apply(struct serve_state *st)
 		dhcp6_server_set_plan(st->dhcp6, &n->plan);
 	serve_opts_free((struct serve_opts *)o);
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
-		 n->plan.kernel ? "kernel" : "root", n->root ? n->root : "-", n->plan.n_boot,
-		 n->plan.n_hosts);
+		 n->plan.kernel	   ? "kernel"
+		 : n->plan.netmenu ? "menu"
+				   : "root",
+		 n->root ? n->root : "-", n->plan.n_boot, n->plan.n_hosts);
 	char host[16];
 	serve_log_boot(n, serve_host(st, host, sizeof host));
 	return 0;
@@ -396,9 +398,10 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 	serve_log_boot(o, serve_host(st, host, sizeof host));
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
-		 o->plan.rescue	  ? "rescue"
-		 : o->plan.kernel ? "kernel"
-				  : "root",
+		 o->plan.rescue	   ? "rescue"
+		 : o->plan.kernel  ? "kernel"
+		 : o->plan.netmenu ? "menu"
+				   : "root",
 		 o->root ? o->root : "-", o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
 		 o->plan.http ? "on" : "off");
 }

@@ -172,6 +172,29 @@ static int serve_check_kernel(struct serve_opts *o)
 	return 0;
 }
 
+/* Boot menu mode: iPXE images to chain-load and HTTP to fetch the menu. */
+static int serve_check_menu(struct serve_opts *o)
+{
+	if (!o->plan.http) {
+		log_err(
+		    "serve.error reason=\"the boot menu is fetched over HTTP: drop --no-http\"");
+		return -EINVAL;
+	}
+	/* IPv6 UEFI clients get ipxe.efi, as in kernel mode (bootplan.h: ipxe6) */
+	char p6[512], miss[256];
+	snprintf(p6, sizeof p6, "%s/ipxe.efi", o->plan.ipxe_dir);
+	o->plan.ipxe6 = o->dhcp6 && access(p6, R_OK) == 0 ? "ipxe.efi" : NULL;
+	if (!serve_check_ipxe(o, miss, sizeof miss) && !o->plan.grub) {
+		log_err(
+		    "serve.error ipxe_dir=%s missing=\"%s\" reason=\"the boot menu runs in iPXE "
+		    "and there are no iPXE images: install the Debian package ipxe or pass "
+		    "--ipxe-dir\"",
+		    o->plan.ipxe_dir, miss);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* No --boot at all: well-known boot files in ROOT become --boot entries. */
 static void serve_autodetect_root(struct serve_opts *o, struct fsroot *root)
 {
@@ -221,7 +244,7 @@ int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 					 o->plan.boot[i].file))
 			return -ENOENT;
 	for (size_t i = 0; i < o->plan.n_hosts; i++)
-		if (o->plan.hosts[i].file &&
+		if (o->plan.hosts[i].file && strncmp(o->plan.hosts[i].file, "entry:", 6) &&
 		    serve_check_rootfile(root, have_root, "host", o->plan.hosts[i].file))
 			return -ENOENT;
 	for (size_t i = 0; i < o->plan.n_menu; i++)
@@ -229,6 +252,18 @@ int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 		    strncmp(o->plan.menu[i].file, BOOTPLAN_PREFIX, sizeof BOOTPLAN_PREFIX - 1) &&
 		    serve_check_rootfile(root, have_root, "menu", o->plan.menu[i].file))
 			return -ENOENT;
+	/* nothing else to boot and no ROOT: the boot menu (netmenu.h,
+	 * doc/iso.md); a ROOT keeps its own modes (--grub root mode, found
+	 * files, the --no-dhcp file server) */
+	o->plan.netmenu =
+	    !have_root && !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0;
+	if (o->plan.netmenu)
+		return serve_check_menu(o);
+	if (o->n_isos || o->n_iso_dirs || o->n_entries) {
+		log_err("serve.error reason=\"--iso, --iso-dir and --entry make the boot menu, "
+			"which is served only without ROOT, --kernel, --boot and --menu\"");
+		return -EINVAL;
+	}
 	bool nothing =
 	    !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub;
 	if (nothing && have_root && !o->dhcp) {

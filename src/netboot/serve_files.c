@@ -43,6 +43,40 @@ static bool serve_accept_ifindex(void *arg, int ifindex)
 	return iface_for_packet(f->ifs, ifindex, &rescanned) != NULL;
 }
 
+static int serve_menu_resolve(const void *arg, const struct bootplan *plan, const char *clean,
+			      struct bootfile *out)
+{
+	return netmenu_resolve(arg, plan, clean, out);
+}
+
+/* Boot menu mode: the ISOs and entries, opened before the privilege drop. */
+static int serve_menu_start(struct serve_files *f, const struct serve_opts *o)
+{
+	struct netmenu_config mc = {
+	    .isos = o->isos,
+	    .n_isos = o->n_isos,
+	    .iso_dirs = o->iso_dirs,
+	    .n_iso_dirs = o->n_iso_dirs,
+	    .entries = o->entries,
+	    .n_entries = o->n_entries,
+	    .di_root = o->no_auto_entries ? NULL : NETMENU_DI_ROOT,
+	    .timeout_s = o->boot_menu_timeout,
+	};
+	if (!o->plan.netmenu)
+		return 0;
+	int r = netmenu_open(&f->menu, &mc);
+	if (r)
+		return r;
+	f->files.menu = serve_menu_resolve;
+	f->files.menu_arg = &f->menu;
+	log_info("serve.menu entries=%zu isos=%zu timeout=%u default=local", f->menu.n_items,
+		 f->menu.n_isos, mc.timeout_s);
+	for (size_t i = 0; i < f->menu.n_items; i++)
+		log_info("serve.menu entry=%s label=\"%s\"", f->menu.items[i].id,
+			 f->menu.items[i].label);
+	return 0;
+}
+
 int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 {
 	for (size_t t = 0; t < sizeof f->files.grub.tree / sizeof f->files.grub.tree[0]; t++)
@@ -50,6 +84,9 @@ int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 	f->files.plan = &o->plan;
 	f->files.root = o->root ? f->root : NULL;
 	int r = bootfiles_host_open(&f->files.host, &o->plan);
+	if (r)
+		return r;
+	r = serve_menu_start(f, o);
 	if (r)
 		return r;
 	r = serve_grub_start(&f->files.grub, &o->plan, f->ifs, o->tftp_port);
@@ -127,6 +164,8 @@ void serve_files_stop(struct serve_files *f)
 	f->http = NULL;
 	bootfiles_host_close(&f->files.host);
 	serve_grub_stop(&f->files.grub);
+	f->files.menu = NULL;
+	netmenu_close(&f->menu);
 }
 
 int serve_files_reload(struct serve_files *f, const struct serve_opts *n)

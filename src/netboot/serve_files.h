@@ -11,6 +11,7 @@
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
 #include "netboot/report.h"
+#include "netboot/netmenu.h"
 #include "netboot/serve_opts.h"
 #include "netboot/xfer.h"
 
@@ -21,6 +22,7 @@ struct serve_files {
 	struct bootfiles files; /* what every served path means */
 	struct tftp_server *tftp;
 	struct http_server *http;
+	struct netmenu menu; /* boot menu mode's ISOs and entries */
 	/* Set by the caller before serve_files_start. */
 	struct loop *l;
 	struct fsroot *root; /* serve's ROOT, replaced in place on reload */

@@ -117,9 +117,9 @@ int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have
 			plan->grub_dir);
 		return -ENOENT;
 	}
-	if (!plan->kernel) {
+	if (!plan->kernel && have_root) { /* without ROOT: the boot menu's grub.cfg */
 		struct stat st;
-		int fd = have_root ? fsroot_open(root, GRUB_PREFIX_PATH "/grub.cfg", &st) : -ENOENT;
+		int fd = fsroot_open(root, GRUB_PREFIX_PATH "/grub.cfg", &st);
 		if (fd >= 0)
 			close(fd);
 		else

@@ -20,6 +20,8 @@
 /* --grub's cores and trees were opened at start-up (grub-mkimage cannot
  * run once sandboxed): a new tree cannot be opened on reload. */
 #define NOTE_GRUB_DIR "--grub-dir changes only on restart"
+/* the ISOs were opened and read at start-up */
+#define NOTE_MENU "--iso, --iso-dir and --entry change only on restart"
 
 #define G_BOOT "What to boot"
 #define G_MENU "PXE boot menu"
@@ -121,6 +123,27 @@ static const struct opts_row serve_rows[] = {
      .group = G_BOOT},
     {"ipxe-dir", 0, OPTS_STRING, "DIR", S(plan.ipxe_dir), .def = "/usr/lib/ipxe",
      .help = "iPXE images for kernel mode (Debian package ipxe)", .group = G_BOOT},
+    {"iso", 0, OPTS_LIST, "FILE", L(isos, n_isos), .bad = "--iso files",
+     .help = "boot menu: an ISO image (repeatable); its layout (Debian live/installer, Ubuntu, "
+	     "Fedora/RHEL, Arch, Alpine) gives kernel, initrds and command line, its files are "
+	     "served from inside it",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"iso-dir", 0, OPTS_LIST, "DIR", L(iso_dirs, n_iso_dirs), .bad = "--iso-dir directories",
+     .help = "boot menu: every *.iso in DIR (repeatable; ISOs of unknown layout are skipped "
+	     "with a warning)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"entry", 0, OPTS_LIST, "LABEL=kernel:F,initrd:F,cmdline:S", L(entries, n_entries),
+     .bad = "--entry items",
+     .help = "boot menu: an entry booting host files (repeatable; initrd: repeatable, "
+	     "cmdline: last)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"boot-menu-timeout", 0, OPTS_UINT, "S", S(boot_menu_timeout), .min = 0, .max = 3600,
+     .def = "10", .help = "boot menu: seconds before \"Boot from local disk\" (the default) boots",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"no-auto-entries", 0, OPTS_FLAG, S(no_auto_entries), .value = 1,
+     .help = "boot menu: no entry for the host's Debian installer "
+	     "(debian-installer-*-netboot-amd64)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"pxelinux-config", 0, OPTS_STRING, "F", S(plan.pxelinux_config),
      .help = "DHCP option 209: pxelinux loads this config file", .group = G_BOOT},
     {"pxelinux-prefix", 0, OPTS_STRING, "P", S(plan.pxelinux_prefix),

@@ -13,6 +13,7 @@
 #include "netboot/bootplan.h"
 #include "netboot/config.h"
 #include "netboot/dhcp6_server.h"
+#include "netboot/netmenu.h"
 
 struct serve_opts {
 	const char *root;
@@ -45,6 +46,15 @@ struct serve_opts {
 	size_t n_auto;
 	char rescue_kernel[512]; /* --rescue without --kernel: this host's */
 	char rescue_image[32];	 /* "/proc/self/fd/N": the image built at start-up */
+	/* boot menu mode (netmenu.h) */
+	const char *isos[NETMENU_MAX_ISOS]; /* --iso */
+	size_t n_isos;
+	const char *iso_dirs[8]; /* --iso-dir */
+	size_t n_iso_dirs;
+	const char *entries[16]; /* --entry */
+	size_t n_entries;
+	bool no_auto_entries;	    /* --no-auto-entries: no host installer entry */
+	unsigned boot_menu_timeout; /* --boot-menu-timeout: seconds, then local disk */
 };
 
 struct opts_cmd;

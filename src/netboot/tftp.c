@@ -618,7 +618,8 @@ static int tftp_xfer_fill(struct tftp_xfer *x, uint64_t first, unsigned n, const
 		want = x->size - off;
 	size_t got = 0;
 	while (got < want) {
-		ssize_t r = pread(x->file, x->data + got, (size_t)(want - got), (off_t)(off + got));
+		ssize_t r = pread(x->file, x->data + got, (size_t)(want - got),
+				  (off_t)(x->vf.base + off + got));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -1197,7 +1198,9 @@ static int tftp_open_source(struct tftp_server *s, const char *clean, const char
 	int err = errno;
 	if (vf->release)
 		vf->release(vf->cookie);
+	uint64_t base = vf->base;
 	memset(vf, 0, sizeof *vf);
+	vf->base = base;
 	if (*file < 0) {
 		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
 			    tftp_errno_busy(err) ? "no-fds" : "dup-failed", logname);
