@@ -275,8 +275,8 @@ static void bash_value_case(FILE *out, const struct opts_row *r)
 	    [V_NONE] = "COMPREPLY=()",
 	    [V_FILE] = "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))",
 	    [V_DIR] = "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))",
-	    [V_IFACE] = "COMPREPLY=($(compgen -W \"$(command ls /sys/class/net 2>/dev/null)\" -- "
-			"\"$cur\"))",
+	    [V_IFACE] = ("COMPREPLY=($(compgen -W \"$(command ls /sys/class/net 2>/dev/null)\" -- "
+			 "\"$cur\"))"),
 	    [V_USER] = "COMPREPLY=($(compgen -u -- \"$cur\"))",
 	};
 	enum value_kind k = value_kind(r);

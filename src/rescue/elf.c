@@ -19,15 +19,7 @@
 #define MAX_PHDRS 256
 #define MAX_DYN 4096
 
-/* Field reader for one ELF's class and byte order. */
-struct elf_rd {
-	const uint8_t *p;
-	size_t len;
-	bool is64, be;
-};
-
-/* Reads an n-byte (1..8) integer at off; -EBADMSG past the end. */
-static int rd_uint(const struct elf_rd *e, uint64_t off, unsigned n, uint64_t *v)
+int elf_rd_uint(const struct elf_rd *e, uint64_t off, unsigned n, uint64_t *v)
 {
 	struct rbuf r;
 	const uint8_t *b;
@@ -45,7 +37,7 @@ static int rd_uint(const struct elf_rd *e, uint64_t off, unsigned n, uint64_t *v
 /* Reads a word: 4 bytes in ELF32, 8 in ELF64. */
 static int rd_word(const struct elf_rd *e, uint64_t off, uint64_t *v)
 {
-	return rd_uint(e, off, e->is64 ? 8 : 4, v);
+	return elf_rd_uint(e, off, e->is64 ? 8 : 4, v);
 }
 
 /* Copies the NUL-terminated string at off (at most lim bytes scanned) */
@@ -71,16 +63,17 @@ struct phdr {
 static int rd_phdr(const struct elf_rd *e, uint64_t off, struct phdr *ph)
 {
 	uint64_t t;
-	if (rd_uint(e, off, 4, &t))
+	if (elf_rd_uint(e, off, 4, &t))
 		return -EBADMSG;
 	ph->type = t;
 	if (e->is64)
-		return rd_uint(e, off + 8, 8, &ph->offset) || rd_uint(e, off + 16, 8, &ph->vaddr) ||
-			       rd_uint(e, off + 32, 8, &ph->filesz)
+		return elf_rd_uint(e, off + 8, 8, &ph->offset) ||
+			       elf_rd_uint(e, off + 16, 8, &ph->vaddr) ||
+			       elf_rd_uint(e, off + 32, 8, &ph->filesz)
 			   ? -EBADMSG
 			   : 0;
-	return rd_uint(e, off + 4, 4, &ph->offset) || rd_uint(e, off + 8, 4, &ph->vaddr) ||
-		       rd_uint(e, off + 16, 4, &ph->filesz)
+	return elf_rd_uint(e, off + 4, 4, &ph->offset) || elf_rd_uint(e, off + 8, 4, &ph->vaddr) ||
+		       elf_rd_uint(e, off + 16, 4, &ph->filesz)
 		   ? -EBADMSG
 		   : 0;
 }
@@ -114,14 +107,15 @@ int elf_read_deps(const void *data, size_t len, struct elf_deps *out)
 		return -EBADMSG;
 	e.is64 = out->is64 = e.p[4] == 2;
 	e.be = e.p[5] == 2;
-	if (rd_uint(&e, 16, 2, &v))
+	if (elf_rd_uint(&e, 16, 2, &v))
 		return -EBADMSG;
 	out->type = (uint16_t)v;
-	if (rd_uint(&e, 18, 2, &v))
+	if (elf_rd_uint(&e, 18, 2, &v))
 		return -EBADMSG;
 	out->machine = (uint16_t)v;
-	if (rd_word(&e, e.is64 ? 32 : 28, &phoff) || rd_uint(&e, e.is64 ? 54 : 42, 2, &phentsize) ||
-	    rd_uint(&e, e.is64 ? 56 : 44, 2, &phnum))
+	if (rd_word(&e, e.is64 ? 32 : 28, &phoff) ||
+	    elf_rd_uint(&e, e.is64 ? 54 : 42, 2, &phentsize) ||
+	    elf_rd_uint(&e, e.is64 ? 56 : 44, 2, &phnum))
 		return -EBADMSG;
 	if (phnum > MAX_PHDRS || (phnum && phentsize < (e.is64 ? 56u : 32u)))
 		return -EBADMSG;

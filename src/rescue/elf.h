@@ -28,4 +28,14 @@ struct elf_deps {
  * ELF_MAX_NEEDED libraries or names longer than ELF_NAME_MAX-1). */
 int elf_read_deps(const void *data, size_t len, struct elf_deps *out);
 
+/* Field reader for one ELF's class and byte order (also used by kmod for
+ * a module's section table). */
+struct elf_rd {
+	const uint8_t *p;
+	size_t len;
+	bool is64, be;
+};
+/* Reads an n-byte (1..8) integer at off; -EBADMSG past the end. */
+int elf_rd_uint(const struct elf_rd *e, uint64_t off, unsigned n, uint64_t *v);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "rescue/elf.h"
 
 void kmod_free(struct kmod_db *db)
 {
@@ -240,56 +241,37 @@ long kmod_closure(const struct kmod_db *db, uint8_t *want, uint32_t *order)
 
 /* ---- .modinfo ---- */
 
-struct kmod_elf {
-	const uint8_t *p;
-	size_t len;
-	bool is64, be;
-};
-
-static int kmod_rd(const struct kmod_elf *e, uint64_t off, unsigned n, uint64_t *v)
-{
-	struct rbuf r;
-	const uint8_t *b;
-	if (off > e->len)
-		return -EBADMSG;
-	rbuf_init(&r, e->p + off, e->len - (size_t)off);
-	if (rbuf_ptr(&r, n, &b))
-		return -EBADMSG;
-	*v = 0;
-	for (unsigned i = 0; i < n; i++)
-		*v |= (uint64_t)b[e->be ? i : n - 1 - i] << (8 * (n - 1 - i));
-	return 0;
-}
-
 struct kmod_shdr {
 	uint64_t name, offset, size;
 };
 
-static int kmod_shdr_at(const struct kmod_elf *e, uint64_t shoff, uint64_t entsz, uint64_t i,
+static int kmod_shdr_at(const struct elf_rd *e, uint64_t shoff, uint64_t entsz, uint64_t i,
 			struct kmod_shdr *s)
 {
 	uint64_t off = shoff + i * entsz, t;
 	if (i > 0xffff || shoff > e->len)
 		return -EBADMSG;
-	if (kmod_rd(e, off, 4, &t))
+	if (elf_rd_uint(e, off, 4, &t))
 		return -EBADMSG;
 	s->name = t;
 	if (e->is64)
-		return kmod_rd(e, off + 24, 8, &s->offset) || kmod_rd(e, off + 32, 8, &s->size)
+		return elf_rd_uint(e, off + 24, 8, &s->offset) ||
+			       elf_rd_uint(e, off + 32, 8, &s->size)
 			   ? -EBADMSG
 			   : 0;
-	return kmod_rd(e, off + 16, 4, &s->offset) || kmod_rd(e, off + 20, 4, &s->size) ? -EBADMSG
-											: 0;
+	return elf_rd_uint(e, off + 16, 4, &s->offset) || elf_rd_uint(e, off + 20, 4, &s->size)
+		   ? -EBADMSG
+		   : 0;
 }
 
 /* The section named name: its bytes as a cursor. -ENOENT when absent. */
-static int kmod_section(const struct kmod_elf *e, const char *name, struct rbuf *out)
+static int kmod_section(const struct elf_rd *e, const char *name, struct rbuf *out)
 {
 	uint64_t shoff, entsz, shnum, shstrndx;
 	unsigned w = e->is64 ? 8 : 4;
 	uint64_t base = e->is64 ? 0x28 : 0x20;
-	if (kmod_rd(e, base, w, &shoff) || kmod_rd(e, base + w + 10, 2, &entsz) ||
-	    kmod_rd(e, base + w + 12, 2, &shnum) || kmod_rd(e, base + w + 14, 2, &shstrndx))
+	if (elf_rd_uint(e, base, w, &shoff) || elf_rd_uint(e, base + w + 10, 2, &entsz) ||
+	    elf_rd_uint(e, base + w + 12, 2, &shnum) || elf_rd_uint(e, base + w + 14, 2, &shstrndx))
 		return -EBADMSG;
 	if (entsz < (e->is64 ? 64u : 40u) || shstrndx >= shnum)
 		return shnum ? -EBADMSG : -ENOENT;
@@ -316,7 +298,7 @@ int kmod_modinfo_firmware(const void *ko, size_t len,
 			  int (*fn)(void *ctx, const char *fw, size_t n), void *ctx)
 {
 	static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
-	struct kmod_elf e = {.p = ko, .len = len};
+	struct elf_rd e = {.p = ko, .len = len};
 	struct rbuf r;
 	const uint8_t *id;
 	rbuf_init(&r, ko, len);
