@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #ifndef SYS_openat2
@@ -138,4 +139,13 @@ int sys_has_cap(int cap)
 	}
 	fclose(f);
 	return r;
+}
+
+const struct utsname *sys_uname(void)
+{
+	static struct utsname u;
+	static int state; /* 0 not asked, 1 ok, -1 failed */
+	if (!state)
+		state = uname(&u) == 0 ? 1 : -1;
+	return state > 0 ? &u : NULL;
 }

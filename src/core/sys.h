@@ -30,4 +30,10 @@ int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint
 uint64_t sys_clock_ms(int clk);
 uint64_t sys_clock_us(int clk);
 
+struct utsname;
+/* uname(2) of this host, asked once and kept: later callers (a reload
+ * under the seccomp filter, which does not allow uname) get the same
+ * answer. NULL when uname failed. */
+const struct utsname *sys_uname(void);
+
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/sys.h"
 #include "netboot/grub.h"
 #include "netboot/pxe.h"
 #include "netboot/sandbox.h"
@@ -42,15 +43,15 @@ static int serve_grub_mkimage(char *out, size_t cap)
 
 void serve_grub_default(struct bootplan *plan)
 {
-	struct utsname u;
+	const struct utsname *u = sys_uname();
 	char mk[512], p[600];
 	struct grub_auto_facts f = {.kernel_mode = plan->kernel != NULL,
 				    .grub_opt = plan->grub || plan->grub_signed,
 				    .http = plan->http};
 	plan->grub_auto = 0;
-	if (!f.kernel_mode || f.grub_opt || uname(&u))
+	if (!f.kernel_mode || f.grub_opt || !u)
 		return;
-	f.machine = u.machine;
+	f.machine = u->machine;
 	f.mkimage = serve_grub_mkimage(mk, sizeof mk) == 0;
 	for (int t = 0; t < GRUB_N_TARGETS; t++) {
 		const struct grub_target_info *ti = grub_target_info(t);
@@ -71,7 +72,7 @@ void serve_grub_default(struct bootplan *plan)
 		if (want & (1u << t))
 			log_info("serve.grub default=%s host=%s reason=\"no %s iPXE in %s: these "
 				 "clients boot this host's GRUB (%s/%s)\"",
-				 grub_target_info(t)->platform, u.machine, grub_target_info(t)->key,
+				 grub_target_info(t)->platform, u->machine, grub_target_info(t)->key,
 				 plan->ipxe_dir, plan->grub_dir, grub_target_info(t)->platform);
 }
 

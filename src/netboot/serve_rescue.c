@@ -19,7 +19,7 @@
 int serve_rescue_check(struct serve_opts *o)
 {
 	struct bootplan *p = &o->plan;
-	struct utsname u;
+	const struct utsname *u = sys_uname(); /* kept from start-up: seccomp has no uname */
 	if (!p->rescue)
 		return 0;
 	if (!p->http) {
@@ -28,15 +28,15 @@ int serve_rescue_check(struct serve_opts *o)
 		return -EINVAL;
 	}
 	if (!p->kernel) {
-		if (uname(&u))
-			return -errno;
-		snprintf(o->rescue_kernel, sizeof o->rescue_kernel, "/boot/vmlinuz-%s", u.release);
+		if (!u)
+			return -EIO;
+		snprintf(o->rescue_kernel, sizeof o->rescue_kernel, "/boot/vmlinuz-%s", u->release);
 		if (access(o->rescue_kernel, R_OK))
 			snprintf(o->rescue_kernel, sizeof o->rescue_kernel, "/vmlinuz");
 		if (access(o->rescue_kernel, R_OK)) {
 			log_err("serve.error reason=\"--rescue: no kernel /boot/vmlinuz-%s or "
 				"/vmlinuz on this host (a container?): pass --kernel FILE\"",
-				u.release);
+				u->release);
 			return -ENOENT;
 		}
 		p->kernel = o->rescue_kernel;
