@@ -72,8 +72,9 @@ void serve_grub_default(struct bootplan *plan)
 		if (want & (1u << t))
 			log_info("serve.grub default=%s host=%s reason=\"no %s iPXE in %s: these "
 				 "clients boot this host's GRUB (%s/%s)\"",
-				 grub_target_info(t)->platform, u->machine, grub_target_info(t)->key,
-				 plan->ipxe_dir, plan->grub_dir, grub_target_info(t)->platform);
+				 grub_target_info(t)->platform, u->machine,
+				 grub_target_info(t)->key, plan->ipxe_dir, plan->grub_dir,
+				 grub_target_info(t)->platform);
 }
 
 int serve_grub_check(struct bootplan *plan, const struct fsroot *root, bool have_root)
