@@ -3,6 +3,7 @@
 #include "core/sys.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -148,4 +149,23 @@ const struct utsname *sys_uname(void)
 	if (!state)
 		state = uname(&u) == 0 ? 1 : -1;
 	return state > 0 ? &u : NULL;
+}
+
+int sys_read_line(const char *dir, const char *name, char *out, size_t cap)
+{
+	char p[512];
+	int pn = snprintf(p, sizeof p, "%s/%s", dir, name);
+	if (pn < 0 || (size_t)pn >= sizeof p)
+		return -ENAMETOOLONG;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, out, cap - 1);
+	int err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	out[n] = 0;
+	out[strcspn(out, "\n")] = 0;
+	return (int)n;
 }

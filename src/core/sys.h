@@ -30,6 +30,11 @@ int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint
 uint64_t sys_clock_ms(int clk);
 uint64_t sys_clock_us(int clk);
 
+/* The first line of the small file DIR/NAME (a sysfs attribute) into
+ * out[cap], without its newline: the bytes read (0 for an empty file), or
+ * -errno (-ENAMETOOLONG when the path does not fit). */
+int sys_read_line(const char *dir, const char *name, char *out, size_t cap);
+
 struct utsname;
 /* uname(2) of this host, asked once and kept: later callers (a reload
  * under the seccomp filter, which does not allow uname) get the same

@@ -18,28 +18,13 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/sys.h"
 #include "rescue/rtnl.h"
 
 #define SCAN_FAST_MS 2000 /* the first minute: drivers still probing */
 #define SCAN_SLOW_MS 30000
 #define SCAN_FAST_COUNT 30
 #define CARRIER_WAIT_MS 5000
-
-static int read_small(const char *dir, const char *name, char *out, size_t cap)
-{
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, out, cap - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	out[n] = 0;
-	out[strcspn(out, "\n")] = 0;
-	return (int)n;
-}
 
 static bool exists_in(const char *dir, const char *name)
 {
@@ -54,7 +39,7 @@ bool netup_is_wired(const char *dir)
 	char type[16];
 	/* ARPHRD_ETHER with real hardware behind it; Wi-Fi reports ARPHRD_ETHER
 	 * too and is told apart by its wireless/phy80211 entries. */
-	return read_small(dir, "type", type, sizeof type) > 0 && !strcmp(type, "1") &&
+	return sys_read_line(dir, "type", type, sizeof type) > 0 && !strcmp(type, "1") &&
 	       exists_in(dir, "device") && !exists_in(dir, "wireless") &&
 	       !exists_in(dir, "phy80211") && !exists_in(dir, "bridge");
 }
@@ -206,7 +191,7 @@ static bool has_carrier(const struct netup_if *i)
 {
 	char dir[300], v[8];
 	snprintf(dir, sizeof dir, "%s/%s", i->up->sysnet, i->name);
-	return read_small(dir, "carrier", v, sizeof v) > 0 && v[0] == '1';
+	return sys_read_line(dir, "carrier", v, sizeof v) > 0 && v[0] == '1';
 }
 
 static void on_timer(struct loop *l, struct loop_timer *t)
@@ -286,7 +271,7 @@ static void start_static(struct netup_if *i)
 static void add_if(struct netup *u, const char *name, const char *dir)
 {
 	char mac[32];
-	if (u->n >= NETUP_MAX_IFS || read_small(dir, "address", mac, sizeof mac) < 17)
+	if (u->n >= NETUP_MAX_IFS || sys_read_line(dir, "address", mac, sizeof mac) < 17)
 		return;
 	struct netup_if *i = &u->ifs[u->n];
 	memset(i, 0, sizeof *i);

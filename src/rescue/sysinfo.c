@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/sys.h"
 
 /* The len bytes at off, or NULL when the buffer is shorter. */
 static const uint8_t *at(const uint8_t *p, size_t n, size_t off, size_t len)
@@ -183,27 +184,12 @@ void sysinfo_size(uint64_t b, char *out, size_t cap)
 	snprintf(out, cap, "%.1f %s", v, unit[u]);
 }
 
-static int read_line(const char *dir, const char *name, char *out, size_t cap)
-{
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t k = read(fd, out, cap - 1);
-	close(fd);
-	if (k < 0)
-		return -errno;
-	out[k] = 0;
-	out[strcspn(out, "\n")] = 0;
-	return 0;
-}
-
 /* One disk or partition line: name, size, what is on it. */
 static void print_dev(FILE *f, const char *sysdir, const char *dev, const char *name, int indent)
 {
 	char v[128] = "", size[32], path[300];
-	uint64_t sectors = read_line(sysdir, "size", v, sizeof v) ? 0 : strtoull(v, NULL, 10);
+	uint64_t sectors =
+	    sys_read_line(sysdir, "size", v, sizeof v) < 0 ? 0 : strtoull(v, NULL, 10);
 	sysinfo_size(sectors * 512, size, sizeof size);
 	struct sysinfo_fs fs = {{0}, {0}};
 	snprintf(path, sizeof path, "%s/%s", dev, name);
@@ -216,7 +202,7 @@ static void print_dev(FILE *f, const char *sysdir, const char *dev, const char *
 		sysinfo_probe(buf, (size_t)got, &fs);
 	free(buf);
 	char model[140] = "";
-	if (!indent && !read_line(sysdir, "device/model", v, sizeof v))
+	if (!indent && sys_read_line(sysdir, "device/model", v, sizeof v) >= 0)
 		snprintf(model, sizeof model, "  %s", v);
 	fprintf(f, "  %*s%-*s %10s  %-17s%s%s%s%s\n", indent, "", 12 - indent, name, size,
 		fs.type[0] ? fs.type
@@ -257,14 +243,14 @@ static bool is_disk(const char *dir, const char *name)
 		return false;
 	char sub[512];
 	snprintf(sub, sizeof sub, "%s/%s", dir, name);
-	return !read_line(sub, "size", v, sizeof v) && strcmp(v, "0");
+	return sys_read_line(sub, "size", v, sizeof v) >= 0 && strcmp(v, "0");
 }
 
 static bool is_partition(const char *dir, const char *name)
 {
 	char sub[512], v[16];
 	snprintf(sub, sizeof sub, "%s/%s", dir, name);
-	return !read_line(sub, "partition", v, sizeof v);
+	return sys_read_line(sub, "partition", v, sizeof v) >= 0;
 }
 
 static bool any(const char *dir, const char *name)
@@ -285,10 +271,10 @@ static void print_addrs(FILE *f, const char *sysnet)
 		int dn = snprintf(dir, sizeof dir, "%s/%s", sysnet, names[i]);
 		if (dn < 0 || (size_t)dn >= sizeof dir)
 			continue;
-		if (read_line(dir, "address", mac, sizeof mac))
+		if (sys_read_line(dir, "address", mac, sizeof mac) < 0)
 			mac[0] = 0;
 		char state[16] = "";
-		read_line(dir, "operstate", state, sizeof state);
+		sys_read_line(dir, "operstate", state, sizeof state);
 		fprintf(f, "  %-10s %-17s %-5s", names[i], mac, state);
 		for (struct ifaddrs *a = ifa; a; a = a->ifa_next) {
 			char ip[INET6_ADDRSTRLEN];
