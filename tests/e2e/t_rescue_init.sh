@@ -145,7 +145,10 @@ lab_log "ok: $nneed of $nmods modules loaded, the $nskip no device needs skipped
 wait_for_marker "$CON" 'LIFEBOAT-UP up, ssh at ' 120 rescue || lab_fail "not up: $LAB_WAIT_WHY"
 lab_log "ok: up $(timing rescue) s after power-on: $(grep -a LIFEBOAT-UP "$CON" | tr -d '\r')"
 UPSECS=$(timing rescue)
-IP=$(lab_check_lease "$MAC") || lab_fail "no lease for $MAC at the router"
+# the first NIC bound says UP; the other may be a moment behind: wait
+# (at most 30 s) for this one's lease rather than look once
+lease_of() { local t=0 ip; until ip=$(lab_check_lease "$1"); do t=$((t + 1)); [ $t -gt 30 ] && return 1; sleep 1; done; echo "$ip"; }
+IP=$(lease_of "$MAC") || lab_fail "no lease for $MAC at the router"
 grep -aq "LIFEBOAT-NET if=eth0 addr=$IP/24 up" "$CON" || lab_fail "console address differs from the lease $IP"
 
 # ---- fingerprints on the console = what ssh sees ----
@@ -173,7 +176,7 @@ echo "$out" | grep -q '^nameserver 192.0.2.1$' || lab_fail "resolv.conf lacks th
 echo "$out" | grep -q '^search lab.test$' || lab_fail "resolv.conf lacks the search domain"
 echo "$out" | grep -q '^default via 192.0.2.1 dev eth0 .*metric 10[01]' || lab_fail "no default route on eth0"
 echo "$out" | grep -q '^default via 192.0.2.1 dev eth1 .*metric 10[01]' || lab_fail "no default route on eth1"
-IPB=$(lab_check_lease "$MAC2") || lab_fail "no lease for the second NIC $MAC2"
+IPB=$(lease_of "$MAC2") || lab_fail "no lease for the second NIC $MAC2"
 grep -aq "LIFEBOAT-NET if=eth1 addr=$IPB/24 up" "$CON" || lab_fail "eth1 not configured with $IPB"
 echo "$out" | grep -q '^/dev/vda$' || lab_fail "no /dev/vda (virtio_blk)"
 for m in virtio_net virtio_blk virtio_pci; do
