@@ -121,6 +121,7 @@ int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 		    .rate_per_client = o->tftp_rate ? o->tftp_rate : 1000000,
 		    .rate_global = o->tftp_rate_total ? o->tftp_rate_total : 1000000,
 		    .single_port = o->tftp_single_port,
+		    .xfer_sockets = o->tftp_sockets,
 		    .accept_ifindex = serve_accept_ifindex,
 		    .accept_arg = f,
 		    .lookup = serve_tftp_lookup,

@@ -173,6 +173,10 @@ static const struct opts_row serve_rows[] = {
      .help = "send every TFTP reply from the TFTP port (for NAT, containers, firewalls) "
 	     "instead of a port per transfer",
      .reload = OPTS_RELOAD_KEEP, .note = NOTE_RESTART, .group = G_NET},
+    {"tftp-sockets", 0, OPTS_UINT, "N", S(tftp_sockets), .min = 0, .max = 64, .def = "4",
+     .help = "TFTP transfers share N sockets, each on its own port (batched sends and receives "
+	     "across transfers); 0: a socket and port per transfer",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_RESTART, .group = G_NET},
     {"dhcp-port", 0, OPTS_PORT, "N", S(dhcp_port), .def = "67", .help = "proxyDHCP port",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_RESTART, .group = G_NET},
     {"binl-port", 0, OPTS_PORT, "N", S(binl_port), .def = "4011", .help = "PXE boot server port",

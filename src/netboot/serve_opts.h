@@ -36,6 +36,7 @@ struct serve_opts {
 	unsigned tftp_rate;	 /* --tftp-rate: new transfers/s per client address, 0 = no limit */
 	unsigned tftp_rate_total; /* --tftp-rate-total: new transfers/s overall, 0 = no limit */
 	bool tftp_single_port;	  /* --tftp-single-port */
+	unsigned tftp_sockets;	  /* --tftp-sockets */
 	bool help;
 	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */

@@ -63,7 +63,7 @@
 #define TFTP_WINDOW_SANE 32767
 #define TFTP_LISTEN_BATCH 32 /* datagrams per recvmmsg on the listening socket */
 #define TFTP_LISTEN_ROUNDS 2 /* recvmmsg calls per loop turn */
-#define TFTP_TXQ_MAX 512     /* single_port: datagrams per sendmmsg across transfers */
+#define TFTP_TXQ_MAX 512     /* shared sockets: datagrams per sendmmsg across transfers */
 #define TFTP_LOGNAME_MAX 200
 /* Room for one IP_PKTINFO or IPV6_PKTINFO control message (CMSG_SPACE is 32
  * and 40 on LP64; a literal, because clang does not take CMSG_SPACE as a
@@ -72,10 +72,32 @@
 
 struct tftp_xfer;
 
+/* A socket of the server: the listening one, and (shared modes) one that
+ * transfers send from and receive on, told apart by the client's
+ * address:port. With single_port the listening socket is both. */
+struct tftp_sock {
+	struct loop_watch lw;
+	struct tftp_server *srv;
+	bool listener; /* requests arrive here */
+	bool xfers;    /* transfers use it */
+	/* transfers waiting for it to take more (EPOLLOUT while > 0) */
+	size_t out_waiting;
+	/* DATA of its transfers queued during one loop turn, sent with one
+	 * sendmmsg (tftp_txq_flush) */
+	struct mmsghdr txq[TFTP_TXQ_MAX];
+	struct tftp_xfer *txq_x[TFTP_TXQ_MAX];
+	uint64_t txq_block[TFTP_TXQ_MAX];
+	unsigned txq_n;
+};
+
 struct tftp_server {
 	struct loop *loop;
 	struct tftp_config cfg; /* defaults applied */
-	struct loop_watch lw;	/* listening socket */
+	struct tftp_sock ls;	/* listening socket */
+	/* shared modes: the sockets transfers use (single_port: &ls alone;
+	 * xfer_sockets: a pool on ephemeral ports, given out in turn) */
+	struct tftp_sock *pool;
+	unsigned npool, next_sock;
 	int family;
 	uint16_t port;
 	struct tftp_xfer *head; /* every transfer in progress */
@@ -87,27 +109,20 @@ struct tftp_server {
 	struct ratelimit rl_known; /* clients the DHCP stage saw: per address only */
 	size_t mem_used;	   /* bytes of every transfer (cfg.mem_budget caps it) */
 	size_t unconfirmed;	   /* transfers whose client never answered */
-	/* single_port: transfers by client address:port, the transfers that
-	 * got packets in the current receive batch, and how many wait for the
-	 * shared socket to take more */
+	/* shared modes: transfers by client address:port, and the transfers
+	 * that got packets in the current receive batch */
 	struct tftp_xfer **hash;
 	size_t hmask;
 	struct tftp_xfer *rx_pending;
-	size_t out_waiting;
-	/* single_port: DATA of every transfer queued during one loop turn,
-	 * sent with one sendmmsg (tftp_txq_flush) */
-	struct mmsghdr txq[TFTP_TXQ_MAX];
-	struct tftp_xfer *txq_x[TFTP_TXQ_MAX];
-	uint64_t txq_block[TFTP_TXQ_MAX];
-	unsigned txq_n;
 };
 
 struct tftp_xfer {
 	struct tftp_server *srv;
 	struct tftp_xfer *prev, *next;
-	struct loop_watch w; /* the transfer's own connected socket */
-	struct loop_timer t; /* retransmission */
-	int file;	     /* -1 when serving a vfile */
+	struct loop_watch w;  /* the transfer's own connected socket (fd -1: shared) */
+	struct tftp_sock *sh; /* shared modes: the socket it uses, else NULL */
+	struct loop_timer t;  /* retransmission */
+	int file;	      /* -1 when serving a vfile */
 	struct bootfile vf;
 	uint64_t size;
 	/* window, ACKs, resends and giving up (pure, tftp_xfer_state.c); its
@@ -119,12 +134,12 @@ struct tftp_xfer {
 	/* read buffer: blocks buf_first .. buf_first + buf_n - 1 */
 	unsigned buf_blocks, buf_n;
 	uint64_t buf_first;
-	/* single_port */
+	/* shared modes */
 	struct tftp_xfer *hnext, *rx_next;
 	struct tftp_rx rx;
 	bool rx_pending;
-	unsigned txq_n;		     /* datagrams of x in the server's send queue */
-	struct sockaddr_storage dst; /* peer as the listening socket spells it */
+	unsigned txq_n;		     /* datagrams of x in its socket's send queue */
+	struct sockaddr_storage dst; /* peer as the shared socket spells it */
 	socklen_t dst_len;
 	union {
 		char buf[TFTP_CTL_ONE];
@@ -184,7 +199,12 @@ static bool tftp_sa_equal(const struct sockaddr_storage *a, const struct sockadd
 	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
 }
 
-/* ---- single_port: one socket, transfers told apart by the peer ---- */
+/* ---- shared sockets: transfers told apart by the peer ---- */
+
+static bool tftp_shared(const struct tftp_server *s)
+{
+	return s->npool > 0;
+}
 
 static size_t tftp_sa_hash(const struct sockaddr_storage *ss)
 {
@@ -267,10 +287,9 @@ static socklen_t tftp_dst_ctl(const struct tftp_server *s, const struct sockaddr
 	return dlen;
 }
 
-/* One datagram from the listening socket (single_port). */
-static ssize_t tftp_listen_send(const struct tftp_server *s, const struct sockaddr_storage *dst,
-				socklen_t dst_len, const void *ctl, size_t ctl_len, const void *p,
-				size_t n)
+/* One datagram from an unconnected socket (the listening one, a shared one). */
+static ssize_t tftp_sock_send(int fd, const struct sockaddr_storage *dst, socklen_t dst_len,
+			      const void *ctl, size_t ctl_len, const void *p, size_t n)
 {
 	struct iovec iov = {(void *)p, n};
 	struct msghdr mh = {.msg_name = (void *)dst,
@@ -279,7 +298,7 @@ static ssize_t tftp_listen_send(const struct tftp_server *s, const struct sockad
 			    .msg_iovlen = 1,
 			    .msg_control = ctl_len ? (void *)ctl : NULL,
 			    .msg_controllen = ctl_len};
-	return sendmsg(s->lw.fd, &mh, 0);
+	return sendmsg(fd, &mh, 0);
 }
 
 /* A UDP socket bound to the local address the request came to (port 0: a
@@ -368,7 +387,7 @@ static void tftp_listen_reply(struct tftp_server *s, const struct sockaddr_stora
 	} ctl;
 	size_t cl;
 	socklen_t dl = tftp_dst_ctl(s, peer, local, ifindex, &dst, ctl.buf, sizeof ctl.buf, &cl);
-	if (tftp_listen_send(s, &dst, dl, ctl.buf, cl, p, n) < 0)
+	if (tftp_sock_send(s->ls.lw.fd, &dst, dl, ctl.buf, cl, p, n) < 0)
 		log_debug("tftp.error reason=send err=%d", errno);
 }
 
@@ -399,6 +418,22 @@ static void tftp_refuse(struct tftp_server *s, const struct sockaddr_storage *lo
 	close(fd);
 }
 
+/* Busy (every slot taken, out of descriptors or memory): no reply at all.
+ * The client repeats its request after its timeout (every firmware does,
+ * several times over tens of seconds) and gets a slot then, where an
+ * ERROR "server busy" would have ended its boot. Logged within the log
+ * budget. */
+static void tftp_defer(struct tftp_server *s, const struct sockaddr_storage *peer,
+		       const char *reason, const char *logname)
+{
+	if (log_budget_take(&s->lb, loop_clock_ms(), "tftp")) {
+		char ps[INET6_ADDRSTRLEN + 8];
+		tftp_sa_str(peer, ps, sizeof ps);
+		log_info("tftp.defer client=%s file=%s reason=%s active=%zu", ps,
+			 logname ? logname : "-", reason, s->active);
+	}
+}
+
 /* Out of descriptors or memory: the errnos that mean "busy", not "denied". */
 static bool tftp_errno_busy(int err)
 {
@@ -411,7 +446,8 @@ static void tftp_xfer_free(struct tftp_xfer *x)
 {
 	struct tftp_server *s = x->srv;
 	loop_timer_cancel(s->loop, &x->t);
-	if (s->cfg.single_port) {
+	if (x->sh) {
+		struct tftp_sock *k = x->sh;
 		struct tftp_xfer **pp = &s->hash[tftp_sa_hash(&x->peer) & s->hmask];
 		while (*pp && *pp != x)
 			pp = &(*pp)->hnext;
@@ -425,18 +461,18 @@ static void tftp_xfer_free(struct tftp_xfer *x)
 				*pp = x->rx_next;
 		}
 		if (x->want_out)
-			s->out_waiting--;
+			k->out_waiting--;
 		/* its queued datagrams point into x: drop them */
-		unsigned k = 0;
-		for (unsigned i = 0; x->txq_n && i < s->txq_n; i++) {
-			if (s->txq_x[i] == x)
+		unsigned j = 0;
+		for (unsigned i = 0; x->txq_n && i < k->txq_n; i++) {
+			if (k->txq_x[i] == x)
 				continue;
-			s->txq[k] = s->txq[i];
-			s->txq_x[k] = s->txq_x[i];
-			s->txq_block[k++] = s->txq_block[i];
+			k->txq[j] = k->txq[i];
+			k->txq_x[j] = k->txq_x[i];
+			k->txq_block[j++] = k->txq_block[i];
 		}
 		if (x->txq_n)
-			s->txq_n = k;
+			k->txq_n = j;
 	}
 	s->mem_used -= x->mem;
 	if (x->unconfirmed)
@@ -549,16 +585,14 @@ static void tftp_xfer_end(struct tftp_xfer *x, const char *reason, bool probe)
  * victim, and a real client that got nothing has nothing to abort). */
 static void tftp_xfer_give_up(struct tftp_xfer *x)
 {
-	struct tftp_server *s = x->srv;
 	if (x->xs.confirmed) {
 		uint8_t pkt[64];
 		struct wbuf w;
 		wbuf_init(&w, pkt, sizeof pkt);
 		if (!tftp_build_error(&w, TFTP_EUNDEF, "timeout: no answer from client")) {
-			ssize_t r = s->cfg.single_port
-					? tftp_listen_send(s, &x->dst, x->dst_len, x->ctl.buf,
-							   x->ctl_len, pkt, w.len)
-					: send(x->w.fd, pkt, w.len, 0);
+			ssize_t r = x->sh ? tftp_sock_send(x->sh->lw.fd, &x->dst, x->dst_len,
+							   x->ctl.buf, x->ctl_len, pkt, w.len)
+					  : send(x->w.fd, pkt, w.len, 0);
 			if (r < 0)
 				log_debug("tftp.error client=%s reason=send err=%d", x->peer_str,
 					  errno);
@@ -573,13 +607,13 @@ static int tftp_xfer_want_out(struct tftp_xfer *x, bool on)
 	if (x->want_out == on)
 		return 0;
 	x->want_out = on;
-	if (s->cfg.single_port) {
-		/* the listener watches EPOLLOUT while anyone waits; it drops it
-		 * itself once nobody does */
-		if (on && !s->out_waiting++)
-			return loop_mod(s->loop, &s->lw, EPOLLIN | EPOLLOUT);
+	if (x->sh) {
+		/* the shared socket watches EPOLLOUT while anyone waits; it
+		 * drops it itself once nobody does */
+		if (on && !x->sh->out_waiting++)
+			return loop_mod(s->loop, &x->sh->lw, EPOLLIN | EPOLLOUT);
 		if (!on)
-			s->out_waiting--;
+			x->sh->out_waiting--;
 		return 0;
 	}
 	return loop_mod(s->loop, &x->w, EPOLLIN | (on ? EPOLLOUT : 0));
@@ -638,11 +672,11 @@ static int tftp_xfer_fill(struct tftp_xfer *x, uint64_t first, unsigned n, const
 
 static void tftp_xfer_sent(struct tftp_xfer *x, uint64_t first, unsigned sent);
 
-/* single_port: sends every queued datagram of every transfer with one
+/* Shared socket k: sends every queued datagram of its transfers with one
  * sendmmsg per TFTP_TXQ_MAX. What the socket does not take goes back to
  * its transfer (next_send rewinds, it waits for EPOLLOUT); a datagram the
  * kernel refuses outright counts as lost (the transfer's timer repairs). */
-static void tftp_txq_flush(struct tftp_server *s)
+static void tftp_txq_flush(struct tftp_sock *s)
 {
 	unsigned done = 0;
 	while (done < s->txq_n) {
@@ -669,13 +703,13 @@ static void tftp_txq_flush(struct tftp_server *s)
 }
 
 /* Puts blocks next_send..win_end on the wire with one sendmmsg (from the
- * read buffer, see tftp_xfer_fill); with single_port, into the server's
- * queue, flushed once per loop turn. A full socket buffer leaves the rest
- * for EPOLLOUT. Returns 0, or -1 when x was ended. */
+ * read buffer, see tftp_xfer_fill); on a shared socket, into its queue,
+ * flushed once per loop turn. A full socket buffer leaves the rest for
+ * EPOLLOUT. Returns 0, or -1 when x was ended. */
 static int tftp_xfer_pump(struct tftp_xfer *x)
 {
-	struct tftp_server *s = x->srv;
-	int fd = s->cfg.single_port ? s->lw.fd : x->w.fd;
+	struct tftp_sock *s = x->sh;
+	int fd = x->w.fd;
 	while (x->xs.next_send <= x->xs.win_end) {
 		/* queued datagrams of x point into its buffers: out with them
 		 * before those are rewritten */
@@ -702,7 +736,7 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 			memset(&x->msgs[i], 0, sizeof x->msgs[i]);
 			x->msgs[i].msg_hdr.msg_iov = &x->iov[2 * i];
 			x->msgs[i].msg_hdr.msg_iovlen = 2;
-			if (s->cfg.single_port) {
+			if (s) {
 				x->msgs[i].msg_hdr.msg_name = &x->dst;
 				x->msgs[i].msg_hdr.msg_namelen = x->dst_len;
 				if (x->ctl_len) {
@@ -711,7 +745,7 @@ static int tftp_xfer_pump(struct tftp_xfer *x)
 				}
 			}
 		}
-		if (s->cfg.single_port) {
+		if (s) {
 			unsigned m = n > TFTP_TXQ_MAX ? TFTP_TXQ_MAX : n;
 			if (s->txq_n + m > TFTP_TXQ_MAX)
 				tftp_txq_flush(s);
@@ -790,9 +824,9 @@ static int tftp_xfer_window(struct tftp_xfer *x)
 static int tftp_xfer_send_oack(struct tftp_xfer *x, bool resend)
 {
 	struct tftp_server *s = x->srv;
-	ssize_t r = s->cfg.single_port ? tftp_listen_send(s, &x->dst, x->dst_len, x->ctl.buf,
-							  x->ctl_len, x->oack, x->oack_len)
-				       : send(x->w.fd, x->oack, x->oack_len, 0);
+	ssize_t r = x->sh ? tftp_sock_send(x->sh->lw.fd, &x->dst, x->dst_len, x->ctl.buf,
+					   x->ctl_len, x->oack, x->oack_len)
+			  : send(x->w.fd, x->oack, x->oack_len, 0);
 	if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
 		tftp_xfer_end(x, errno == ECONNREFUSED ? "client-unreachable" : "send-error",
 			      false);
@@ -928,14 +962,15 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 	}
 	/* A busy loop can reach its timers before the ACK already queued
 	 * for x: read it first, and there was no timeout after all. */
-	if (!s->cfg.single_port) {
+	struct tftp_sock *sh = x->sh;
+	if (!sh) {
 		if (tftp_xfer_input(x) != 0)
 			return;
 	} else {
-		/* everyone's datagrams share the listening socket: read them
-		 * all; x may end meanwhile (its client's ERROR) */
+		/* other transfers' datagrams share the socket: read them all;
+		 * x may end meanwhile (its client's ERROR) */
 		struct sockaddr_storage peer = x->peer;
-		tftp_on_listen(l, &s->lw, EPOLLIN);
+		tftp_on_listen(l, &sh->lw, EPOLLIN);
 		if (tftp_find(s, &peer) != x || loop_now_ms(l) < x->xs.deadline_ms)
 			return;
 	}
@@ -947,8 +982,8 @@ static void tftp_xfer_on_timeout(struct loop *l, struct loop_timer *t)
 			  x->peer_str, x->logname, (unsigned long long)(x->xs.acked + 1),
 			  x->xs.tries, tftp_rto_ms(&x->xs.rto));
 	tftp_xfer_do(x, d);
-	if (s->txq_n)
-		tftp_txq_flush(s);
+	if (sh && sh->txq_n)
+		tftp_txq_flush(sh);
 }
 
 /* Whether the next datagram queued for x is an ERROR (peeked, not read). */
@@ -1124,17 +1159,24 @@ static bool tftp_repeat(struct tftp_server *s, const struct sockaddr_storage *pe
 			const char *logname, unsigned *same_host)
 {
 	*same_host = 0;
-	if (s->cfg.single_port) { /* one lookup; an ERROR was read in order */
+	if (tftp_shared(s)) {
 		struct tftp_xfer *o = tftp_find(s, peer);
+		if (o && o->sh != &s->ls) {
+			/* a socket of its own: what the client sent there
+			 * before this request (a size probe's ERROR) first */
+			tftp_on_listen(s->loop, &o->sh->lw, EPOLLIN);
+			o = tftp_find(s, peer);
+		} /* else the listening socket: an ERROR was read in order */
 		if (o) {
+			struct tftp_sock *k = o->sh;
 			tftp_xfer_rerequest(o, logname);
-			if (s->txq_n)
-				tftp_txq_flush(s);
+			if (k->txq_n)
+				tftp_txq_flush(k);
 			return true;
 		}
 	}
 	for (struct tftp_xfer *o = s->head; o; o = o->next) {
-		if (!s->cfg.single_port && tftp_sa_equal(&o->peer, peer) &&
+		if (!tftp_shared(s) && tftp_sa_equal(&o->peer, peer) &&
 		    !tftp_xfer_error_pending(o)) {
 			tftp_xfer_rerequest(o, logname);
 			return true;
@@ -1180,8 +1222,7 @@ static int tftp_open_source(struct tftp_server *s, const char *clean, const char
 		bool nf = r == 0 || r == -ENOENT || r == -ENOTDIR;
 		char why[32];
 		if (tftp_errno_busy(-r)) {
-			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "no-fds",
-				    logname);
+			tftp_defer(s, peer, "no-fds", logname);
 			return -1;
 		}
 		snprintf(why, sizeof why, "denied-%d", -r);
@@ -1202,8 +1243,11 @@ static int tftp_open_source(struct tftp_server *s, const char *clean, const char
 	memset(vf, 0, sizeof *vf);
 	vf->base = base;
 	if (*file < 0) {
-		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
-			    tftp_errno_busy(err) ? "no-fds" : "dup-failed", logname);
+		if (tftp_errno_busy(err))
+			tftp_defer(s, peer, "no-fds", logname);
+		else
+			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server error",
+				    "dup-failed", logname);
 		return -1;
 	}
 	return 0;
@@ -1273,8 +1317,7 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	 * clients the DHCP stage saw. */
 	if (s->active >= s->cfg.max_transfers ||
 	    (s->unconfirmed >= s->cfg.max_transfers / 2 + 1 && !known)) {
-		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "server-busy",
-			    logname);
+		tftp_defer(s, peer, "server-busy", logname);
 		return;
 	}
 	if (same_host >= s->cfg.max_per_client) {
@@ -1284,18 +1327,20 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	}
 	if (tftp_open_source(s, clean, logname, local, ifindex, peer, &vf, &file, &size))
 		return;
-	/* single_port: a connected socket only to learn the route's MTU */
-	int sock =
-	    s->cfg.single_port ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
+	/* shared: a connected socket only to learn the route's MTU */
+	int sock = tftp_shared(s) ? tftp_mtu_socket(peer) : tftp_reply_socket(local, ifindex, peer);
 	if (sock < 0) {
-		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy",
-			    tftp_errno_busy(-sock) ? "no-fds" : "reply-socket", logname);
+		if (tftp_errno_busy(-sock))
+			tftp_defer(s, peer, "no-fds", logname);
+		else
+			tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server error",
+				    "reply-socket", logname);
 		goto fail_file;
 	}
 	struct tftp_nego ng;
 	unsigned bufb;
 	tftp_negotiate(s, req, tftp_route_blksize(sock, peer->ss_family), size, &ng);
-	if (s->cfg.single_port) {
+	if (tftp_shared(s)) {
 		close(sock);
 		sock = -1;
 	}
@@ -1305,12 +1350,13 @@ static void tftp_start_rrq(struct tftp_server *s, const struct tftp_request *req
 	if (!x) {
 		if (sock >= 0)
 			close(sock);
-		tftp_refuse(s, local, ifindex, peer, TFTP_EUNDEF, "server busy", "no-memory",
-			    logname);
+		tftp_defer(s, peer, "no-memory", logname);
 		goto fail_file;
 	}
 	tftp_xfer_setup(s, x, &ng, sock, file, &vf, size, bufb, peer, clean, logname);
-	if (s->cfg.single_port) {
+	if (tftp_shared(s)) {
+		/* in turn: a client's next transfer gets another port */
+		x->sh = &s->pool[s->next_sock++ % s->npool];
 		size_t h = tftp_sa_hash(peer) & s->hmask;
 		x->hnext = s->hash[h];
 		s->hash[h] = x;
@@ -1422,7 +1468,7 @@ static void tftp_on_request(struct tftp_server *s, const uint8_t *pkt, size_t n,
 	tftp_start_rrq(s, &req, local, ifindex, peer, known, clean, logname);
 }
 
-/* single_port: acts on every transfer the last receive batch touched. */
+/* Shared sockets: acts on every transfer the last receive batch touched. */
 static void tftp_flush_rx(struct tftp_server *s)
 {
 	while (s->rx_pending) {
@@ -1435,36 +1481,48 @@ static void tftp_flush_rx(struct tftp_server *s)
 	}
 }
 
-/* single_port: the shared socket takes data again; pump every transfer
- * that was waiting for it, and stop watching once nobody waits. */
-static void tftp_on_writable(struct tftp_server *s)
+/* Shared socket k takes data again; pump every transfer that was waiting
+ * for it, and stop watching once nobody waits. */
+static void tftp_on_writable(struct tftp_sock *k)
 {
+	struct tftp_server *s = k->srv;
 	struct tftp_xfer *next;
-	for (struct tftp_xfer *x = s->head; x && s->out_waiting; x = next) {
+	for (struct tftp_xfer *x = s->head; x && k->out_waiting; x = next) {
 		next = x->next; /* x may end in its pump; the others stay */
-		if (x->want_out && tftp_xfer_pump(x) == 0 && x->want_out)
+		if (x->sh == k && x->want_out && tftp_xfer_pump(x) == 0 && x->want_out)
 			break; /* full again: wait for the next EPOLLOUT */
 	}
-	if (!s->out_waiting)
-		loop_mod(s->loop, &s->lw, EPOLLIN);
+	if (!k->out_waiting)
+		loop_mod(s->loop, &k->lw, EPOLLIN);
 }
 
-/* One datagram on the listening socket (udp_recv's callback). */
+/* One datagram on one of the server's sockets (udp_recv's callback). */
 static void tftp_listen_dgram(void *arg, const uint8_t *pkt, size_t n, const struct udp_meta *m)
 {
-	struct tftp_server *s = arg;
+	struct tftp_sock *k = arg;
+	struct tftp_server *s = k->srv;
 	const struct sockaddr_storage *peer = &m->peer;
-	if (s->cfg.single_port) {
-		/* every transfer's ACKs come this way too */
+	if (k->xfers) {
+		/* transfers' ACKs and ERRORs */
 		struct tftp_xfer *x = tftp_find(s, peer);
 		uint16_t op;
-		if (x && !tftp_parse_opcode(pkt, n, &op) && op != TFTP_RRQ && op != TFTP_WRQ) {
+		if (x && x->sh == k && !tftp_parse_opcode(pkt, n, &op) && op != TFTP_RRQ &&
+		    op != TFTP_WRQ) {
 			if (!x->rx_pending) {
 				x->rx_pending = true;
 				x->rx_next = s->rx_pending;
 				s->rx_pending = x;
 			}
 			tftp_xfer_packet(x, pkt, n, &x->rx);
+			return;
+		}
+		if (!k->listener) { /* no transfer of that client here: a stale TID */
+			if (log_enabled(LOG_LVL_DEBUG) &&
+			    log_budget_take(&s->lb, loop_now_ms(s->loop), "tftp")) {
+				char ps[INET6_ADDRSTRLEN + 8];
+				tftp_sa_str(peer, ps, sizeof ps);
+				log_debug("tftp.drop client=%s reason=unknown-transfer", ps);
+			}
 			return;
 		}
 	}
@@ -1481,26 +1539,147 @@ static void tftp_listen_dgram(void *arg, const uint8_t *pkt, size_t n, const str
 	tftp_on_request(s, pkt, n, m->truncated, &m->local, m->ifindex, peer);
 }
 
+/* struct sock_extended_err of <linux/errqueue.h> (kernel ABI; musl's
+ * headers do not carry it), and its ee_origin values for ICMP and ICMPv6. */
+struct tftp_ee {
+	uint32_t err;
+	uint8_t origin, type, code, pad;
+	uint32_t info, data;
+};
+#define TFTP_EE_ICMP 2
+#define TFTP_EE_ICMP6 3
+
+/* A pool socket's error queue (IP_RECVERR): an ICMP "unreachable" for a
+ * client ends its transfer at once, as a connected socket's ECONNREFUSED
+ * does; anything else is only read (it would fail the next send). */
+static void tftp_sock_errors(struct tftp_sock *k)
+{
+	struct tftp_server *s = k->srv;
+	for (int i = 0; i < TFTP_LISTEN_BATCH; i++) {
+		struct sockaddr_storage peer;
+		union {
+			char b[256];
+			struct cmsghdr align;
+		} ctl;
+		uint8_t data[64];
+		struct iovec iov = {data, sizeof data};
+		struct msghdr mh = {.msg_name = &peer,
+				    .msg_namelen = sizeof peer,
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl.b,
+				    .msg_controllen = sizeof ctl.b};
+		memset(&peer, 0, sizeof peer);
+		if (recvmsg(k->lw.fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		bool unreach = false;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+			      (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+				continue;
+			struct tftp_ee ee;
+			memcpy(&ee, CMSG_DATA(c), sizeof ee);
+			unreach = ee.origin == TFTP_EE_ICMP || ee.origin == TFTP_EE_ICMP6;
+			unreach = unreach && ee.err == ECONNREFUSED;
+		}
+		udp_unmap(&peer);
+		struct tftp_xfer *x = unreach ? tftp_find(s, &peer) : NULL;
+		if (x && x->sh == k)
+			tftp_xfer_end(x, "client-unreachable", false);
+	}
+}
+
 static void tftp_on_listen(struct loop *l, struct loop_watch *w, uint32_t events)
 {
-	struct tftp_server *s = w->arg;
+	struct tftp_sock *k = w->arg;
+	struct tftp_server *s = k->srv;
 	(void)l;
-	if ((events & EPOLLOUT) && s->cfg.single_port)
-		tftp_on_writable(s);
+	if ((events & EPOLLERR) && !k->listener)
+		tftp_sock_errors(k);
+	if ((events & EPOLLOUT) && k->xfers)
+		tftp_on_writable(k);
 	/* Bounded so a flood on udp/69 cannot starve running transfers, DHCP
 	 * or HTTP: the rest waits for the next loop turn (level-triggered
 	 * epoll calls again). */
-	int r = udp_recv(s->lw.fd, TFTP_LISTEN_BATCH * TFTP_LISTEN_ROUNDS, tftp_listen_dgram, s);
+	int r = udp_recv(k->lw.fd, TFTP_LISTEN_BATCH * TFTP_LISTEN_ROUNDS, tftp_listen_dgram, k);
+	if (r < 0 && !k->listener) { /* an ICMP error came first: read it, then the rest */
+		tftp_sock_errors(k);
+		r = udp_recv(k->lw.fd, TFTP_LISTEN_BATCH * TFTP_LISTEN_ROUNDS, tftp_listen_dgram,
+			     k);
+	}
 	if (r < 0 && log_budget_take(&s->lb, loop_now_ms(s->loop), "tftp"))
 		log_warn("tftp.error reason=recv err=%d", -r);
 	tftp_flush_rx(s);
-	if (s->txq_n)
-		tftp_txq_flush(s);
+	/* new transfers' first windows wait in their sockets' queues too */
+	for (unsigned i = 0; i < s->npool; i++)
+		if (s->pool[i].txq_n)
+			tftp_txq_flush(&s->pool[i]);
 }
 
 /* ---- server ---- */
 
-static int tftp_listen_socket(struct tftp_server *s)
+static int tftp_listen_socket(struct tftp_server *s, bool pool);
+
+/* Registers socket fd as k on the loop. */
+static int tftp_sock_add(struct tftp_server *s, struct tftp_sock *k, int fd, bool listener,
+			 bool xfers)
+{
+	k->srv = s;
+	k->listener = listener;
+	k->xfers = xfers;
+	k->lw = (struct loop_watch){.fd = fd, .cb = tftp_on_listen, .arg = k};
+	int r = loop_add(s->loop, &k->lw, EPOLLIN);
+	if (r) {
+		close(fd);
+		k->lw.fd = -1;
+	}
+	return r;
+}
+
+/* The listening socket and, in a shared mode, the hash of transfers by
+ * client and the sockets they use (tftp_server_stop undoes a part). */
+static int tftp_socks_open(struct tftp_server *s)
+{
+	s->ls.lw.fd = -1;
+	bool shared = s->cfg.single_port || s->cfg.xfer_sockets;
+	if (shared) {
+		size_t n = 64;
+		while (n < s->cfg.max_transfers && n < (1u << 16))
+			n <<= 1;
+		s->hash = calloc(n, sizeof(struct tftp_xfer *));
+		if (!s->hash)
+			return -ENOMEM;
+		s->hmask = n - 1;
+	}
+	int fd = tftp_listen_socket(s, false);
+	if (fd < 0)
+		return fd;
+	int r = tftp_sock_add(s, &s->ls, fd, true, s->cfg.single_port);
+	if (r || !shared)
+		return r;
+	if (s->cfg.single_port) {
+		s->pool = &s->ls;
+		s->npool = 1;
+		return 0;
+	}
+	s->pool = calloc(s->cfg.xfer_sockets, sizeof *s->pool);
+	if (!s->pool)
+		return -ENOMEM;
+	for (unsigned i = 0; i < s->cfg.xfer_sockets; i++) {
+		fd = tftp_listen_socket(s, true);
+		if (fd < 0)
+			return fd;
+		r = tftp_sock_add(s, &s->pool[s->npool], fd, false, true);
+		if (r)
+			return r;
+		s->npool++;
+	}
+	return 0;
+}
+
+/* The listening socket (pool = false), or one of the pool's: same family
+ * and address, an ephemeral port, ICMP errors queued (IP_RECVERR). */
+static int tftp_listen_socket(struct tftp_server *s, bool pool)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -1528,16 +1707,18 @@ static int tftp_listen_socket(struct tftp_server *s)
 	}
 	if (fd < 0)
 		return -errno;
-	uint16_t port = s->cfg.ephemeral_port ? 0 : s->cfg.port;
-	if (s->cfg.single_port) {
-		/* every transfer's traffic shares this socket: room for a
-		 * window from each of many clients (FORCE while still root) */
-		int sz = 4 << 20;
+	uint16_t port = s->cfg.ephemeral_port || pool ? 0 : s->cfg.port;
+	/* Room for a burst of requests (a lab powering on: their
+	 * retransmissions must not be what fills it) and, on a socket
+	 * transfers share, a window from each of many clients (FORCE while
+	 * still root). */
+	int sz = 4 << 20;
+	if (s->cfg.single_port || pool) {
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz))
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz))
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
 	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
 	if (ss.ss_family == AF_INET6) {
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
 		/* any: one dual-stack socket; a literal: just that family */
@@ -1547,11 +1728,18 @@ static int tftp_listen_socket(struct tftp_server *s)
 	}
 	/* where each request came in: the reply leaves from that address */
 	udp_want_pktinfo(fd, ss.ss_family);
+	if (pool) {
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+		if (ss.ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+	}
 	if (bind(fd, (struct sockaddr *)&ss, tftp_sa_len(&ss))) {
 		int err = -errno;
 		close(fd);
 		return err;
 	}
+	if (pool)
+		return fd;
 	len = sizeof ss;
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
@@ -1604,34 +1792,16 @@ int tftp_server_start(struct tftp_server **out, struct loop *l, const struct tft
 	ratelimit_init(&s->rl, s->cfg.rate_per_client, 2 * s->cfg.rate_per_client,
 		       s->cfg.rate_global, 2 * s->cfg.rate_global);
 	ratelimit_init(&s->rl_known, s->cfg.rate_per_client, 2 * s->cfg.rate_per_client, 0, 0);
-	if (s->cfg.single_port) {
-		size_t n = 64;
-		while (n < s->cfg.max_transfers && n < (1u << 16))
-			n <<= 1;
-		s->hash = calloc(n, sizeof(struct tftp_xfer *));
-		if (!s->hash) {
-			free(s);
-			return -ENOMEM;
-		}
-		s->hmask = n - 1;
-	}
-	int fd = tftp_listen_socket(s);
-	if (fd < 0) {
-		free(s->hash);
-		free(s);
-		return fd;
-	}
-	s->lw = (struct loop_watch){.fd = fd, .cb = tftp_on_listen, .arg = s};
-	int r = loop_add(l, &s->lw, EPOLLIN);
+	if (s->cfg.xfer_sockets > TFTP_MAX_XFER_SOCKETS)
+		s->cfg.xfer_sockets = TFTP_MAX_XFER_SOCKETS;
+	int r = tftp_socks_open(s);
 	if (r) {
-		close(fd);
-		free(s->hash);
-		free(s);
+		tftp_server_stop(s);
 		return r;
 	}
-	log_info("tftp.listen port=%u family=%s%s", s->port,
+	log_info("tftp.listen port=%u family=%s%s sockets=%u", s->port,
 		 s->family == AF_INET6 ? "ipv6" : "ipv4",
-		 s->cfg.single_port ? " single_port=1" : "");
+		 s->cfg.single_port ? " single_port=1" : "", s->npool);
 	*out = s;
 	return 0;
 }
@@ -1642,8 +1812,16 @@ void tftp_server_stop(struct tftp_server *s)
 		return;
 	while (s->head)
 		tftp_xfer_free(s->head);
-	loop_del(s->loop, &s->lw);
-	close(s->lw.fd);
+	if (s->ls.lw.fd >= 0) {
+		loop_del(s->loop, &s->ls.lw);
+		close(s->ls.lw.fd);
+	}
+	for (unsigned i = 0; s->pool != &s->ls && i < s->npool; i++) {
+		loop_del(s->loop, &s->pool[i].lw);
+		close(s->pool[i].lw.fd);
+	}
+	if (s->pool != &s->ls)
+		free(s->pool);
 	free(s->hash);
 	free(s);
 }
@@ -1651,9 +1829,14 @@ void tftp_server_stop(struct tftp_server *s)
 size_t tftp_fds_needed(const struct tftp_config *cfg)
 {
 	size_t n = cfg->max_transfers ? cfg->max_transfers : TFTP_DEF_MAX_XFERS;
-	/* per transfer its file, and (not single_port) its socket; then the
-	 * listening socket, one transient socket, slack for the loop */
-	return n * (cfg->single_port ? 1 : 2) + 1 + 1 + 2;
+	bool shared = cfg->single_port || cfg->xfer_sockets;
+	size_t pool = cfg->single_port				  ? 0
+		      : cfg->xfer_sockets > TFTP_MAX_XFER_SOCKETS ? TFTP_MAX_XFER_SOCKETS
+								  : cfg->xfer_sockets;
+	/* per transfer its file, and (not shared) its socket; then the
+	 * listening socket, the pool's, one transient socket, slack for the
+	 * loop */
+	return n * (shared ? 1 : 2) + 1 + pool + 1 + 2;
 }
 
 size_t tftp_server_active(const struct tftp_server *s)

@@ -7,10 +7,10 @@
  * client, its own loop_watch and loop_timer, and one buffer of at least
  * blksize * windowsize bytes (16 KiB or more: it reads ahead for lockstep
  * clients) filled with one pread and sent from with one sendmmsg per window.
- * With single_port, every transfer sends from and receives on the listening
- * socket instead. Options: blksize (capped by max_blksize and the route MTU),
- * tsize, timeout, windowsize (RFC 2347/2348/2349/7440). Write requests are
- * refused. netascii is served as octet, without conversion. */
+ * With xfer_sockets, transfers share a few sockets instead (batched sends
+ * and receives across transfers); with single_port, the listening socket. Options: blksize (capped
+ * by max_blksize and the route MTU), tsize, timeout, windowsize (RFC 2347/2348/2349/7440). Write
+ * requests are refused. netascii is served as octet, without conversion. */
 #ifndef LIFEBOAT_NETBOOT_TFTP_H
 #define LIFEBOAT_NETBOOT_TFTP_H
 
@@ -58,12 +58,12 @@ struct tftp_config {
 	unsigned timeout_ms;	 /* 0 = 1000 */
 	unsigned min_timeout_ms; /* 0 = 20; >= timeout_ms: a fixed timeout */
 	unsigned retries;	 /* 0 = 5 timeouts at the full timeout_ms, then give up */
-	unsigned max_transfers;	 /* 0 = 1024; over it: error 0 "server busy" */
+	unsigned max_transfers;	 /* 0 = 1024; over it: no reply (the client repeats) */
 	/* Per client address: more concurrent transfers get error 0. */
 	unsigned max_per_client; /* 0 = 32 */
 	/* Bytes all transfers' buffers may take; when short, windowsize and
-	 * blksize are negotiated down (RFC 7440/2348), at the end "server
-	 * busy". One transfer never takes more than 1 MiB. */
+	 * blksize are negotiated down (RFC 7440/2348), at the end no reply
+	 * (as when busy). One transfer never takes more than 1 MiB. */
 	size_t mem_budget; /* 0 = 64 MiB */
 	/* No progress (no new block acknowledged) for this long: give up,
 	 * whatever the timeout and retries say. */
@@ -77,6 +77,13 @@ struct tftp_config {
 	 * firewalls that only pass udp/69), instead of one socket per transfer
 	 * with a fresh port (RFC 1350's TID). */
 	bool single_port;
+	/* Transfers share this many sockets, each on its own ephemeral port
+	 * (given out in turn, so a client's next transfer gets another one),
+	 * told apart by the client's address:port: per loop turn one
+	 * recvmmsg reads many transfers' ACKs and one sendmmsg sends their
+	 * DATA. 0 = one connected socket per transfer. Ignored with
+	 * single_port. At most TFTP_MAX_XFER_SOCKETS. */
+	unsigned xfer_sockets;
 	/* NULL = accept all; else requests from interfaces it refuses are dropped */
 	bool (*accept_ifindex)(void *arg, int ifindex);
 	void *accept_arg;
@@ -88,6 +95,8 @@ struct tftp_config {
 	void *on_done_arg;
 	const struct xfer_observer *obs; /* NULL: nobody listens (see xfer.h) */
 };
+
+#define TFTP_MAX_XFER_SOCKETS 64
 
 struct tftp_server;
 

@@ -24,7 +24,7 @@ int udp_want_pktinfo(int fd, int family)
 }
 
 /* ::ffff:a.b.c.d -> a.b.c.d (a dual-stack socket's IPv4 traffic). */
-static void udp_unmap(struct sockaddr_storage *ss)
+void udp_unmap(struct sockaddr_storage *ss)
 {
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))

@@ -39,6 +39,9 @@ int udp_want_pktinfo(int fd, int family);
 int udp_recv(int fd, unsigned max, udp_rx_fn cb, void *arg);
 /* Reads the packet info of a received message into m->local/ifindex. */
 void udp_read_pktinfo(struct msghdr *mh, struct udp_meta *m);
+/* A v4-mapped IPv6 address (a dual-stack socket's view of an IPv4 peer)
+ * back to AF_INET; anything else unchanged. */
+void udp_unmap(struct sockaddr_storage *ss);
 /* Sends pkt to dst from local's address out of interface ifindex (either
  * may be unset: family 0 / 0). Returns 0 or -errno. */
 int udp_send_from(int fd, const void *pkt, size_t len, const struct sockaddr *dst,
