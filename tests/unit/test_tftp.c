@@ -40,7 +40,7 @@ struct report_log {
 };
 
 struct tctx {
-	char top[64]; /* temp dir; root is top/root, a secret sits in top */
+	char top[64];	/* temp dir; root is top/root, a secret sits in top */
 	char root_dir[96];
 	struct fsroot root;
 	struct loop loop;
@@ -105,16 +105,12 @@ static int lookup(void *arg, const char *clean, const struct sockaddr *peer, str
 {
 	struct tctx *t = arg;
 	if (!strcmp(clean, "gen/boot.ipxe")) {
-		*vf = (struct bootfile){.data = vfile_text,
-					.len = strlen(vfile_text),
-					.fd = -1,
-					.release = vfile_release,
-					.cookie = t};
+		*vf = (struct bootfile){ .data = vfile_text, .len = strlen(vfile_text), .fd = -1, .release = vfile_release, .cookie = t };
 		return 1;
 	}
 	if (!strcmp(clean, "forbidden"))
 		return -EACCES;
-	struct bootfiles files = {.plan = &no_plan, .root = &t->root};
+	struct bootfiles files = { .plan = &no_plan, .root = &t->root };
 	return bootfiles_resolve(&files, BOOTFILES_TFTP, clean, peer, vf);
 }
 
@@ -175,16 +171,16 @@ static int setup(void **state)
 	assert_int_equal(fsroot_init(&t->root, t->root_dir), 0);
 	assert_int_equal(loop_init(&t->loop), 0);
 	t->cfg = (struct tftp_config){
-	    .ephemeral_port = true,
-	    .bind_addr = "127.0.0.1",
-	    .on_done = on_done,
-	    .on_done_arg = &t->rep,
-	    .lookup = lookup,
-	    .lookup_arg = t,
-	    /* Long, so a loaded machine causes no resends that would upset
-	     * exact packet counts; tests of resending set their own. */
-	    .timeout_ms = 10000,
-	    .min_timeout_ms = 10000, /* fixed: tests of the adaptive timeout set their own */
+		.ephemeral_port = true,
+		.bind_addr = "127.0.0.1",
+		.on_done = on_done,
+		.on_done_arg = &t->rep,
+		.lookup = lookup,
+		.lookup_arg = t,
+		/* Long, so a loaded machine causes no resends that would upset
+		 * exact packet counts; tests of resending set their own. */
+		.timeout_ms = 10000,
+		.min_timeout_ms = 10000, /* fixed: tests of the adaptive timeout set their own */
 	};
 	*state = t;
 	return 0;
@@ -294,11 +290,11 @@ static ssize_t cli_recv(struct tctx *t, struct cli *c, uint8_t *buf, size_t cap,
 {
 	uint64_t deadline = loop_clock_ms() + (uint64_t)timeout_ms;
 	for (;;) {
-		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		if (poll(&p, 1, 0) == 1) {
 			c->tid_len = sizeof c->tid;
-			ssize_t n =
-			    recvfrom(c->fd, buf, cap, 0, (struct sockaddr *)&c->tid, &c->tid_len);
+			ssize_t n = recvfrom(c->fd, buf, cap, 0, (struct sockaddr *)&c->tid,
+					     &c->tid_len);
 			assert_true(n >= 0);
 			return n;
 		}
@@ -356,8 +352,9 @@ static void fetch(struct tctx *t, struct fetch *f)
 	uint64_t expect = 1; /* absolute block number */
 	cli_open(t, &c, f->ip ? f->ip : "127.0.0.1");
 	if (f->rcvbuf)
-		assert_int_equal(
-		    setsockopt(c.fd, SOL_SOCKET, SO_RCVBUFFORCE, &f->rcvbuf, sizeof f->rcvbuf), 0);
+		assert_int_equal(setsockopt(c.fd, SOL_SOCKET, SO_RCVBUFFORCE, &f->rcvbuf,
+					    sizeof f->rcvbuf),
+				 0);
 	cli_rrq(&c, TFTP_RRQ, f->name, f->names, f->values, f->nopt);
 	f->blksize = 512;
 	f->window = 1;
@@ -429,12 +426,12 @@ static void test_sizes_plain(void **state)
 		size_t size;
 		unsigned pkts;
 	} cases[] = {
-	    {"empty", 0, 1},  {"f511", 511, 1},	 {"f512", 512, 2},
-	    {"f513", 513, 2}, {"/f513", 513, 2}, {"sub\\f513", 513, 2},
+		{ "empty", 0, 1 }, { "f511", 511, 1 },	{ "f512", 512, 2 },
+		{ "f513", 513, 2 }, { "/f513", 513, 2 }, { "sub\\f513", 513, 2 },
 	};
 	start(t);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct fetch f = {.name = cases[i].name};
+		struct fetch f = { .name = cases[i].name };
 		fetch(t, &f);
 		assert_false(f.oack); /* no options: no OACK (RFC 1350 client) */
 		assert_pattern(f.data, f.len, cases[i].size);
@@ -452,9 +449,9 @@ static void test_sizes_plain(void **state)
 static void test_tsize_blksize(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"blksize", "tsize"}, *values[] = {"1432", "0"};
+	const char *names[] = { "blksize", "tsize" }, *values[] = { "1432", "0" };
 	start(t);
-	struct fetch f = {.name = "f5000", .names = names, .values = values, .nopt = 2};
+	struct fetch f = { .name = "f5000", .names = names, .values = values, .nopt = 2 };
 	fetch(t, &f);
 	assert_true(f.oack);
 	assert_true(f.oackv.has_tsize);
@@ -470,9 +467,9 @@ static void test_tsize_blksize(void **state)
 static void test_blksize_caps(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"blksize"}, *values[] = {"65464"};
+	const char *names[] = { "blksize" }, *values[] = { "65464" };
 	start(t);
-	struct fetch f = {.name = "f5000", .names = names, .values = values, .nopt = 1};
+	struct fetch f = { .name = "f5000", .names = names, .values = values, .nopt = 1 };
 	fetch(t, &f);
 	assert_int_equal(f.oackv.blksize, 1468);
 	assert_pattern(f.data, f.len, 5000);
@@ -480,12 +477,12 @@ static void test_blksize_caps(void **state)
 	tftp_server_stop(t->srv);
 	t->cfg.max_blksize = 65464;
 	start(t);
-	struct fetch g = {.name = "big", .names = names, .values = values, .nopt = 1};
+	struct fetch g = { .name = "big", .names = names, .values = values, .nopt = 1 };
 	fetch(t, &g);
 	/* lo has MTU 65536: 65536 - 32 = 65504, so the RFC cap wins */
 	assert_int_equal(g.oackv.blksize, 65464);
 	/* one window's buffer stays within 1 MiB: 16 blocks of 65464 */
-	const char *names2[] = {"blksize", "windowsize"}, *values2[] = {"65464", "64"};
+	const char *names2[] = { "blksize", "windowsize" }, *values2[] = { "65464", "64" };
 	uint8_t buf[1024];
 	struct cli c;
 	struct tftp_request o;
@@ -500,11 +497,8 @@ static void test_blksize_caps(void **state)
 	/* and a whole transfer so, when we may give the client the 1 MiB of
 	 * receive buffer a window needs (root: SO_RCVBUFFORCE) */
 	if (geteuid() == 0) {
-		struct fetch h = {.name = "big",
-				  .names = names2,
-				  .values = values2,
-				  .nopt = 2,
-				  .rcvbuf = 8 << 20};
+		struct fetch h = { .name = "big", .names = names2, .values = values2, .nopt = 2,
+				   .rcvbuf = 8 << 20 };
 		uint64_t t0 = loop_clock_ms();
 		fetch(t, &h);
 		print_message("window 16 x 65464: %zu bytes in %llu ms\n", h.len,
@@ -523,7 +517,7 @@ static void test_rollover_lockstep(void **state)
 {
 	struct tctx *t = *state;
 	start(t);
-	struct fetch f = {.name = "big"};
+	struct fetch f = { .name = "big" };
 	uint64_t t0 = loop_clock_ms();
 	fetch(t, &f);
 	uint64_t ms = loop_clock_ms() - t0;
@@ -539,10 +533,10 @@ static void test_rollover_lockstep(void **state)
 static void test_window8(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"tsize", "blksize", "windowsize"};
-	const char *values[] = {"0", "512", "8"};
+	const char *names[] = { "tsize", "blksize", "windowsize" };
+	const char *values[] = { "0", "512", "8" };
 	start(t);
-	struct fetch f = {.name = "big", .names = names, .values = values, .nopt = 3};
+	struct fetch f = { .name = "big", .names = names, .values = values, .nopt = 3 };
 	uint64_t t0 = loop_clock_ms();
 	fetch(t, &f);
 	uint64_t ms = loop_clock_ms() - t0;
@@ -560,7 +554,7 @@ static void test_window8(void **state)
 static void test_window_loss(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"blksize", "windowsize"}, *values[] = {"512", "4"};
+	const char *names[] = { "blksize", "windowsize" }, *values[] = { "512", "4" };
 	uint8_t buf[1024];
 	uint16_t blk;
 	const uint8_t *d;
@@ -585,7 +579,7 @@ static void test_window_loss(void **state)
 		n = cli_recv(t, &c, buf, sizeof buf, 2000);
 		assert_int_equal(tftp_parse_data(buf, (size_t)n, &blk, &d, &dl), 0);
 		assert_int_equal(blk, i);
-		assert_memory_equal(d, (uint8_t[]){pattern_byte((i - 1) * 512)}, 1);
+		assert_memory_equal(d, (uint8_t[]){ pattern_byte((i - 1) * 512) }, 1);
 	}
 	/* an ACK for an old block is ignored */
 	cli_ack(&c, 1);
@@ -650,7 +644,7 @@ static void test_retransmit(void **state)
 static void test_timeout_option(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"timeout"}, *values[] = {"1"};
+	const char *names[] = { "timeout" }, *values[] = { "1" };
 	uint8_t buf[1024];
 	struct cli c;
 	t->cfg.timeout_ms = 8000;
@@ -709,24 +703,22 @@ static void test_refusals(void **state)
 		const char *name;
 		int code;
 	} cases[] = {
-	    {"missing", TFTP_ENOTFOUND},
-	    {"autoexec.ipxe", TFTP_ENOTFOUND}, /* iPXE's probe: fast "not found" */
-	    {"sub/missing", TFTP_ENOTFOUND},
-	    {"f513/x", TFTP_ENOTFOUND},	     /* a file used as a directory */
-	    {"/etc/passwd", TFTP_ENOTFOUND}, /* means root/etc/passwd */
-	    {"../secret", TFTP_EACCESS},
-	    {"/../secret", TFTP_EACCESS},
-	    {"sub/../../secret", TFTP_EACCESS},
-	    {"..\\secret", TFTP_EACCESS},
-	    {"escape", TFTP_EACCESS},	  /* symlink out of the root */
-	    {"abs-escape", TFTP_EACCESS}, /* absolute symlink */
-	    {"sub", TFTP_EACCESS},	  /* directory */
-	    {"fifo", TFTP_EACCESS},
-	    {"", TFTP_EACCESS},
-	    {"forbidden", TFTP_EACCESS}, /* refused by the lookup hook */
-	    {"a\x01"
-	     "b",
-	     TFTP_EACCESS},
+		{ "missing", TFTP_ENOTFOUND },
+		{ "autoexec.ipxe", TFTP_ENOTFOUND }, /* iPXE's probe: fast "not found" */
+		{ "sub/missing", TFTP_ENOTFOUND },
+		{ "f513/x", TFTP_ENOTFOUND }, /* a file used as a directory */
+		{ "/etc/passwd", TFTP_ENOTFOUND }, /* means root/etc/passwd */
+		{ "../secret", TFTP_EACCESS },
+		{ "/../secret", TFTP_EACCESS },
+		{ "sub/../../secret", TFTP_EACCESS },
+		{ "..\\secret", TFTP_EACCESS },
+		{ "escape", TFTP_EACCESS },	/* symlink out of the root */
+		{ "abs-escape", TFTP_EACCESS }, /* absolute symlink */
+		{ "sub", TFTP_EACCESS },	/* directory */
+		{ "fifo", TFTP_EACCESS },
+		{ "", TFTP_EACCESS },
+		{ "forbidden", TFTP_EACCESS }, /* refused by the lookup hook */
+		{ "a\x01" "b", TFTP_EACCESS },
 	};
 	start(t);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -797,7 +789,7 @@ static void test_max_transfers(void **state)
 static void test_size_probe(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"tsize", "blksize"}, *values[] = {"0", "1468"};
+	const char *names[] = { "tsize", "blksize" }, *values[] = { "0", "1468" };
 	uint8_t buf[1024];
 	struct cli c;
 	start(t);
@@ -822,7 +814,7 @@ static void test_size_probe(void **state)
 static void test_probe_then_rrq_same_port(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"tsize", "blksize"}, *values[] = {"0", "1468"};
+	const char *names[] = { "tsize", "blksize" }, *values[] = { "0", "1468" };
 	uint8_t buf[2048];
 	struct cli c;
 	start(t);
@@ -890,7 +882,7 @@ static void test_accept_ifindex_and_v6_bind(void **state)
 	t->srv = NULL;
 
 	int probe = socket(AF_INET6, SOCK_DGRAM, 0);
-	struct sockaddr_in6 lo6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	struct sockaddr_in6 lo6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	bool have6 = probe >= 0 && bind(probe, (struct sockaddr *)&lo6, sizeof lo6) == 0;
 	if (probe >= 0)
 		close(probe);
@@ -901,7 +893,7 @@ static void test_accept_ifindex_and_v6_bind(void **state)
 	t->cfg.accept_ifindex = NULL;
 	t->cfg.bind_addr = "::1";
 	start(t);
-	struct fetch f = {.name = "f513", .ip = "::1"};
+	struct fetch f = { .name = "f513", .ip = "::1" };
 	fetch(t, &f);
 	assert_pattern(f.data, f.len, 513);
 	free(f.data);
@@ -952,7 +944,7 @@ static void test_concurrent(void **state)
 		if (tftp_server_active(t->srv) > peak)
 			peak = tftp_server_active(t->srv);
 		for (int i = 0; i < N; i++) {
-			struct pollfd p = {.fd = c[i].fd, .events = POLLIN};
+			struct pollfd p = { .fd = c[i].fd, .events = POLLIN };
 			if (done[i] || poll(&p, 1, 0) != 1)
 				continue;
 			c[i].tid_len = sizeof c[i].tid;
@@ -990,13 +982,13 @@ static void test_concurrent(void **state)
 static void test_log_lines(void **state)
 {
 	struct tctx *t = *state;
-	char path[128], text[4096] = {0};
+	char path[128], text[4096] = { 0 };
 	snprintf(path, sizeof path, "%s/log", t->top);
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	log_setup(LOG_FMT_TEXT, LOG_LVL_INFO, fd);
 	start(t);
-	struct fetch f = {.name = "f513"};
+	struct fetch f = { .name = "f513" };
 	fetch(t, &f);
 	free(f.data);
 	struct cli c;
@@ -1008,7 +1000,7 @@ static void test_log_lines(void **state)
 	cli_close(&c);
 	/* "big" needs 65538 blocks of 512: a warning for clients without
 	 * rollover (Raspberry Pi), logged as the transfer starts (size probe) */
-	const char *tn[] = {"tsize"}, *tv[] = {"0"};
+	const char *tn[] = { "tsize" }, *tv[] = { "0" };
 	uint8_t buf[600];
 	cli_open(t, &c, "127.0.0.1");
 	cli_rrq(&c, TFTP_RRQ, "big", tn, tv, 1);
@@ -1028,9 +1020,8 @@ static void test_log_lines(void **state)
 	assert_non_null(strstr(text, "file=no\\x20such\\x22file\\x22 code=1 reason=not-found"));
 	assert_non_null(strstr(text, "file=a\\x0ab code=2 reason=bad-path"));
 	assert_non_null(strstr(text, "tftp.warn client=127.0.0.1:"));
-	assert_non_null(
-	    strstr(text, " file=big size=33555432 blksize=512 blocks=65538 reason=\"more than "
-			 "65535 blocks"));
+	assert_non_null(strstr(text, " file=big size=33555432 blksize=512 blocks=65538 reason=\"more than "
+				     "65535 blocks"));
 	/* small files: no such warning */
 	assert_null(strstr(text, "file=f513 size="));
 }
@@ -1039,9 +1030,9 @@ static void test_log_lines(void **state)
 static void test_lookup_vfile(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"tsize"}, *values[] = {"0"};
+	const char *names[] = { "tsize" }, *values[] = { "0" };
 	start(t);
-	struct fetch f = {.name = "/gen/boot.ipxe", .names = names, .values = values, .nopt = 1};
+	struct fetch f = { .name = "/gen/boot.ipxe", .names = names, .values = values, .nopt = 1 };
 	fetch(t, &f);
 	assert_int_equal(f.oackv.tsize, strlen(vfile_text));
 	assert_int_equal(f.len, strlen(vfile_text));
@@ -1057,7 +1048,7 @@ static void test_reply_source(void **state)
 	struct tctx *t = *state;
 	t->cfg.bind_addr = NULL;
 	start(t);
-	struct fetch f = {.name = "f513", .ip = "127.0.0.2"};
+	struct fetch f = { .name = "f513", .ip = "127.0.0.2" };
 	fetch(t, &f);
 	assert_pattern(f.data, f.len, 513);
 	assert_int_equal(f.from.ss_family, AF_INET);
@@ -1066,7 +1057,7 @@ static void test_reply_source(void **state)
 	free(f.data);
 
 	int probe = socket(AF_INET6, SOCK_DGRAM, 0);
-	struct sockaddr_in6 lo6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	struct sockaddr_in6 lo6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	bool have6 = probe >= 0 && bind(probe, (struct sockaddr *)&lo6, sizeof lo6) == 0;
 	if (probe >= 0)
 		close(probe);
@@ -1074,7 +1065,7 @@ static void test_reply_source(void **state)
 		print_message("no ::1, IPv6 part skipped\n");
 		return;
 	}
-	struct fetch g = {.name = "f513", .ip = "::1"};
+	struct fetch g = { .name = "f513", .ip = "::1" };
 	fetch(t, &g);
 	assert_pattern(g.data, g.len, 513);
 	assert_int_equal(g.from.ss_family, AF_INET6);
@@ -1132,13 +1123,13 @@ static void test_real_clients(void **state)
 	if (have_prog("curl")) {
 		/* curl asks blksize 512 + tsize; --tftp-blksize asks bigger */
 		snprintf(url, sizeof url, "tftp://127.0.0.1:%s/f5000", port);
-		char *a1[] = {"curl", "-sS", "-o", out, url, NULL};
+		char *a1[] = { "curl", "-sS", "-o", out, url, NULL };
 		uint64_t t0 = loop_clock_ms();
 		assert_int_equal(run_client(t, a1), 0);
 		print_message("curl f5000: %llu ms\n", (unsigned long long)(loop_clock_ms() - t0));
 		check_out_file(out, 5000);
 		snprintf(url, sizeof url, "tftp://127.0.0.1:%s/big", port);
-		char *a2[] = {"curl", "-sS", "--tftp-blksize", "8192", "-o", out, url, NULL};
+		char *a2[] = { "curl", "-sS", "--tftp-blksize", "8192", "-o", out, url, NULL };
 		t0 = loop_clock_ms();
 		assert_int_equal(run_client(t, a2), 0);
 		print_message("curl big (blksize 8192): %llu ms\n",
@@ -1146,23 +1137,21 @@ static void test_real_clients(void **state)
 		check_out_file(out, BIG_SIZE);
 		/* a missing file: curl reports TFTP "not found" (exit 68) */
 		snprintf(url, sizeof url, "tftp://127.0.0.1:%s/missing", port);
-		char *a3[] = {"curl", "-s", "-o", out, url, NULL};
+		char *a3[] = { "curl", "-s", "-o", out, url, NULL };
 		assert_int_equal(run_client(t, a3), 68);
 	} else {
 		print_message("curl not installed: skipped\n");
 	}
 	if (have_prog("tftp") && system("tftp -V 2>&1 | grep -q tftp-hpa") == 0) {
-		char *a4[] = {"tftp", "-m",  "binary", "127.0.0.1", port,
-			      "-c",   "get", "f513",   out,	    NULL};
+		char *a4[] = { "tftp", "-m", "binary", "127.0.0.1", port, "-c", "get", "f513", out, NULL };
 		unlink(out);
 		assert_int_equal(run_client(t, a4), 0);
 		check_out_file(out, 513);
 		unlink(out);
-		char *a5[] = {"tftp", "127.0.0.1", port, "-c", "get", "/f5000", out, NULL};
+		char *a5[] = { "tftp", "127.0.0.1", port, "-c", "get", "/f5000", out, NULL };
 		uint64_t t0 = loop_clock_ms();
 		assert_int_equal(run_client(t, a5), 0);
-		print_message("tftp-hpa f5000: %llu ms\n",
-			      (unsigned long long)(loop_clock_ms() - t0));
+		print_message("tftp-hpa f5000: %llu ms\n", (unsigned long long)(loop_clock_ms() - t0));
 		check_out_file(out, 5000);
 	} else {
 		print_message("tftp-hpa not installed: skipped\n");
@@ -1170,13 +1159,14 @@ static void test_real_clients(void **state)
 	assert_int_equal(t->rep.fails, 0);
 }
 
+
 /* ---- adaptive retransmission (RFC 6298 estimator, Karn's rule) ---- */
 
 /* RRQ f5000 with blksize 512 (so an OACK, which is timed too), ACK 0;
  * returns with DATA 1 received. */
 static void adaptive_begin(struct tctx *t, struct cli *c, uint8_t *buf, size_t cap)
 {
-	const char *names[] = {"blksize"}, *values[] = {"512"};
+	const char *names[] = { "blksize" }, *values[] = { "512" };
 	uint16_t blk;
 	const uint8_t *d;
 	size_t dl;
@@ -1293,7 +1283,7 @@ static void test_adaptive_karn(void **state)
 static void test_adaptive_client_timeout_fixed(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"timeout", "blksize"}, *values[] = {"1", "512"};
+	const char *names[] = { "timeout", "blksize" }, *values[] = { "1", "512" };
 	uint8_t buf[1024];
 	uint16_t blk;
 	const uint8_t *d;
@@ -1333,10 +1323,10 @@ static void test_timeout_option_capped(void **state)
 	static const struct {
 		const char *v;
 		bool acked;
-	} cases[] = {{"255", false}, {"6", false}, {"5", true}};
+	} cases[] = { { "255", false }, { "6", false }, { "5", true } };
 	start(t);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *names[] = {"timeout", "tsize"}, *values[] = {cases[i].v, "0"};
+		const char *names[] = { "timeout", "tsize" }, *values[] = { cases[i].v, "0" };
 		uint8_t buf[1024];
 		struct cli c;
 		struct tftp_request o;
@@ -1411,8 +1401,8 @@ static void test_never_answering_source_bounded(void **state)
 		bytes += (size_t)n;
 		pkts++;
 	}
-	print_message("never-answering source: %u datagrams, %zu bytes for one 19-byte RRQ\n", pkts,
-		      bytes);
+	print_message("never-answering source: %u datagrams, %zu bytes for one 19-byte RRQ\n",
+		      pkts, bytes);
 	assert_int_equal(pkts, 2);
 	assert_int_equal(bytes, 2 * 516);
 	assert_int_equal(tftp_server_active(t->srv), 0);
@@ -1443,7 +1433,7 @@ static void test_per_client_cap(void **state)
 	assert_int_equal(e.code, TFTP_EUNDEF);
 	assert_int_equal(tftp_server_active(t->srv), 2);
 	/* another address (the client socket bound to 127.0.0.2) is served */
-	struct sockaddr_in me = {.sin_family = AF_INET};
+	struct sockaddr_in me = { .sin_family = AF_INET };
 	inet_pton(AF_INET, "127.0.0.2", &me.sin_addr);
 	cli_open(t, &c[3], "127.0.0.1");
 	assert_int_equal(bind(c[3].fd, (struct sockaddr *)&me, sizeof me), 0);
@@ -1460,7 +1450,7 @@ static void test_per_client_cap(void **state)
 static void test_memory_budget_shrinks_window(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"blksize", "windowsize"}, *values[] = {"8192", "64"};
+	const char *names[] = { "blksize", "windowsize" }, *values[] = { "8192", "64" };
 	struct cli c[3];
 	struct tftp_request o[3];
 	uint8_t buf[9000];
@@ -1530,7 +1520,7 @@ static void test_single_port(void **state)
 	start(t);
 	uint16_t port = tftp_server_port(t->srv);
 	for (int i = 0; i < N; i++) {
-		const char *names[] = {"blksize", "windowsize"}, *values[] = {"512", "4"};
+		const char *names[] = { "blksize", "windowsize" }, *values[] = { "512", "4" };
 		cli_open(t, &c[i], "127.0.0.1");
 		cli_rrq(&c[i], TFTP_RRQ, "f5000", names, values, i % 2 ? 2 : 0);
 		got[i] = malloc(8192);
@@ -1547,7 +1537,7 @@ static void test_single_port(void **state)
 		if (tftp_server_active(t->srv) > peak)
 			peak = tftp_server_active(t->srv);
 		for (int i = 0; i < N; i++) {
-			struct pollfd p = {.fd = c[i].fd, .events = POLLIN};
+			struct pollfd p = { .fd = c[i].fd, .events = POLLIN };
 			while (!done[i] && poll(&p, 1, 0) == 1) {
 				c[i].tid_len = sizeof c[i].tid;
 				ssize_t n = recvfrom(c[i].fd, buf, sizeof buf, 0,
@@ -1607,12 +1597,12 @@ static void test_single_port(void **state)
 static void test_single_port_probe_rollover_v6(void **state)
 {
 	struct tctx *t = *state;
-	const char *names[] = {"tsize", "blksize", "windowsize"};
-	const char *values[] = {"0", "512", "8"};
+	const char *names[] = { "tsize", "blksize", "windowsize" };
+	const char *values[] = { "0", "512", "8" };
 	uint8_t buf[2048];
 	t->cfg.single_port = true;
 	start(t);
-	struct fetch f = {.name = "big", .names = names, .values = values, .nopt = 3};
+	struct fetch f = { .name = "big", .names = names, .values = values, .nopt = 3 };
 	fetch(t, &f);
 	assert_pattern(f.data, f.len, BIG_SIZE);
 	assert_int_equal(f.data_pkts, BIG_SIZE / 512 + 1);
@@ -1647,18 +1637,15 @@ static void test_single_port_probe_rollover_v6(void **state)
 	tftp_server_stop(t->srv);
 	t->cfg.bind_addr = NULL; /* dual-stack: v4 clients via v4-mapped addresses */
 	start(t);
-	struct fetch g = {
-	    .name = "f5000", .ip = "::1", .names = names + 1, .values = values + 1, .nopt = 2};
+	struct fetch g = { .name = "f5000", .ip = "::1", .names = names + 1, .values = values + 1,
+			   .nopt = 2 };
 	fetch(t, &g);
 	assert_pattern(g.data, g.len, 5000);
 	assert_int_equal(ntohs(((const struct sockaddr_in6 *)&g.from)->sin6_port),
 			 tftp_server_port(t->srv));
 	free(g.data);
-	struct fetch h = {.name = "f5000",
-			  .ip = "127.0.0.1",
-			  .names = names + 1,
-			  .values = values + 1,
-			  .nopt = 2};
+	struct fetch h = { .name = "f5000", .ip = "127.0.0.1", .names = names + 1,
+			   .values = values + 1, .nopt = 2 };
 	fetch(t, &h);
 	assert_pattern(h.data, h.len, 5000);
 	assert_int_equal(ntohs(((const struct sockaddr_in *)&h.from)->sin_port),
@@ -1666,73 +1653,70 @@ static void test_single_port_probe_rollover_v6(void **state)
 	free(h.data);
 }
 
-#define POOL(f)                                           \
-	{                                                 \
-		"pool_" #f, f, setup_pool, teardown, NULL \
-	}
+#define POOL(f) { "pool_" #f, f, setup_pool, teardown, NULL }
 
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_sizes_plain, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_tsize_blksize, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_blksize_caps, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rollover_lockstep, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_window8, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_window_loss, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_timeout_option, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicate_acks, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_max_transfers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_size_probe, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_probe_then_rrq_same_port, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_accept_ifindex_and_v6_bind, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_log_lines, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_adaptive_fast_resend_backoff, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_adaptive_karn, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_adaptive_client_timeout_fixed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_timeout_option_capped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stall_gives_up_with_error, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_never_answering_source_bounded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_per_client_cap, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_memory_budget_shrinks_window, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_first_reply_rate_limit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_single_port, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_single_port_probe_rollover_v6, setup, teardown),
-	    POOL(test_sizes_plain),
-	    POOL(test_tsize_blksize),
-	    POOL(test_blksize_caps),
-	    POOL(test_rollover_lockstep),
-	    POOL(test_window8),
-	    POOL(test_window_loss),
-	    POOL(test_retransmit),
-	    POOL(test_timeout_option),
-	    POOL(test_duplicate_acks),
-	    POOL(test_refusals),
-	    POOL(test_max_transfers),
-	    POOL(test_size_probe),
-	    POOL(test_probe_then_rrq_same_port),
-	    POOL(test_accept_ifindex_and_v6_bind),
-	    POOL(test_concurrent),
-	    POOL(test_log_lines),
-	    POOL(test_lookup_vfile),
-	    POOL(test_reply_source),
-	    POOL(test_real_clients),
-	    POOL(test_adaptive_fast_resend_backoff),
-	    POOL(test_adaptive_karn),
-	    POOL(test_adaptive_client_timeout_fixed),
-	    POOL(test_timeout_option_capped),
-	    POOL(test_stall_gives_up_with_error),
-	    POOL(test_never_answering_source_bounded),
-	    POOL(test_per_client_cap),
-	    POOL(test_memory_budget_shrinks_window),
-	    POOL(test_first_reply_rate_limit),
+		cmocka_unit_test_setup_teardown(test_sizes_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tsize_blksize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blksize_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollover_lockstep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_loss, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_option, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_acks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_transfers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_probe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_then_rrq_same_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_ifindex_and_v6_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_vfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adaptive_fast_resend_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adaptive_karn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adaptive_client_timeout_fixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_option_capped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stall_gives_up_with_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_never_answering_source_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_client_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_budget_shrinks_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_reply_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_port_probe_rollover_v6, setup, teardown),
+		POOL(test_sizes_plain),
+		POOL(test_tsize_blksize),
+		POOL(test_blksize_caps),
+		POOL(test_rollover_lockstep),
+		POOL(test_window8),
+		POOL(test_window_loss),
+		POOL(test_retransmit),
+		POOL(test_timeout_option),
+		POOL(test_duplicate_acks),
+		POOL(test_refusals),
+		POOL(test_max_transfers),
+		POOL(test_size_probe),
+		POOL(test_probe_then_rrq_same_port),
+		POOL(test_accept_ifindex_and_v6_bind),
+		POOL(test_concurrent),
+		POOL(test_log_lines),
+		POOL(test_lookup_vfile),
+		POOL(test_reply_source),
+		POOL(test_real_clients),
+		POOL(test_adaptive_fast_resend_backoff),
+		POOL(test_adaptive_karn),
+		POOL(test_adaptive_client_timeout_fixed),
+		POOL(test_timeout_option_capped),
+		POOL(test_stall_gives_up_with_error),
+		POOL(test_never_answering_source_bounded),
+		POOL(test_per_client_cap),
+		POOL(test_memory_budget_shrinks_window),
+		POOL(test_first_reply_rate_limit),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
