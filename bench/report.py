@@ -193,6 +193,70 @@ p(f"| Peak RSS with 256 concurrent transfers (VmHWM) | {fmt(hwm / 1024 if hwm el
 size = num(meta.get("lifeboat_size"))
 p(f"| Static binary size | {fmt(size / 1024 if size else None)} KiB ({meta.get('lifeboat_file', '')}) | | | ≤ 512 KiB | {verdict(None if not size else size <= 524288)} |")
 p("")
+
+# ------------------------------------------------------------------ round 2
+R2 = any(k[0].startswith("r2-") for k in data)
+if R2:
+    p("")
+    p("**Round 2 (issue 18): the transfers real firmware makes.** Lockstep = no windowsize, "
+      "as BIOS PXE ROMs and iPXE fetch. `lifeboat` is the default mode (transfers share "
+      "4 sockets, `--tftp-sockets 4`); `lifeboat-t0` is `--tftp-sockets 0`, a socket per "
+      "transfer (the default before this round).")
+    p("")
+    p("| target | lifeboat | anchor | ratio | goal | verdict |")
+    p("| --- | --- | --- | --- | --- | --- |")
+    for sc, label in (("r2-storm256-lockstep", "Lockstep storm 256 × 8 MiB, 1 ms RTT"),
+                      ("r2-lockstep64-rtt0", "Lockstep storm 64 × 8 MiB, no added RTT")):
+        lbc, dnc, t0c = (med(sc, s_, "cpu_s") for s_ in ("lifeboat", "dnsmasq", "lifeboat-t0"))
+        r = ratio(lbc, dnc)
+        p(f"| {label}: server CPU seconds | {fmt(lbc)} (socket per transfer: {fmt(t0c)}) | dnsmasq {fmt(dnc)} | {fmt(r)} | ≤ 0.5 | {verdict(None if r is None else r <= 0.5)} |")
+        lbw, dnw = med(sc, "lifeboat", "wall_s"), med(sc, "dnsmasq", "wall_s")
+        bad = bad_count(sc, "lifeboat") if have(sc, "lifeboat") else None
+        r = ratio(lbw, dnw)
+        ok = None if r is None or bad is None else (r <= 1.0 and bad == 0)
+        p(f"| {label}: wall time, failed + corrupt | {fmt(lbw)} s, {bad} | dnsmasq {fmt(dnw)} s, {bad_count(sc, 'dnsmasq')} | {fmt(r)} | ≤ 1.0 and 0 | {verdict(ok)} |")
+    sc = "r2-burst4000"
+    if have(sc, "lifeboat-dflt"):
+        ok_lb = med(sc, "lifeboat-dflt", "ok")
+        anchors = ", ".join(f"{s_} {fmt(med(sc, s_, 'ok'), 0)} ok in {fmt(med(sc, s_, 'wall_s'))} s"
+                            for s_ in ("dnsmasq", "atftpd") if have(sc, s_))
+        hwm = med(sc, "lifeboat-dflt", "hwm_kb")
+        good = ok_lb is not None and ok_lb >= 4000 and bad_count(sc, "lifeboat-dflt") == 0
+        p(f"| 4000 clients at once, 256 KiB lockstep, 1 ms RTT, default `--max-transfers`: completed with correct data; time to last byte; peak RSS | {fmt(ok_lb, 0)} of 4000 in {fmt(med(sc, 'lifeboat-dflt', 'wall_s'))} s; {fmt(hwm / 1024 if hwm else None)} MiB | {anchors or '—'} | | all 4000 | {verdict(good)} |")
+    l0, l1 = med("r2-loss0-lockstep", "lifeboat", "agg_MiBps"), med("r2-loss1-lockstep", "lifeboat", "agg_MiBps")
+    d0, d1 = med("r2-loss0-lockstep", "dnsmasq", "agg_MiBps"), med("r2-loss1-lockstep", "dnsmasq", "agg_MiBps")
+    if have("r2-loss1-lockstep", "lifeboat"):
+        kept = ratio(l1, l0)
+        bad = bad_count("r2-loss1-lockstep", "lifeboat")
+        p(f"| 1% loss each way, 8 × 2 MiB lockstep, 1 ms RTT: throughput kept vs no loss | {fmt(kept)} ({fmt(l1)} of {fmt(l0)} MiB/s), {bad} failed/corrupt | dnsmasq {fmt(ratio(d1, d0))} ({fmt(d1)} of {fmt(d0)}) | | ≥ 0.8, 0 failed | {verdict(kept is not None and kept >= 0.8 and bad == 0)} |")
+    w0, w1 = med("loss0-8x", "lifeboat", "agg_MiBps"), med("loss1-8x", "lifeboat", "agg_MiBps")
+    if w0 and w1:
+        kept = ratio(w1, w0)
+        p(f"| 1% loss each way, 8 × 2 MiB windowsize 16, 1 ms RTT: throughput kept | {fmt(kept)} ({fmt(w1)} of {fmt(w0)} MiB/s) | | | ≥ 0.5 | {verdict(kept >= 0.5)} |")
+    for sc, label, anc in (("r2-small-tftp", "300 files of 2-60 KiB one after another over TFTP (blksize 1024 + tsize, as GRUB), 1 ms RTT: total time", "dnsmasq"),
+                           ("r2-small-http", "The same 300 files over HTTP, one keep-alive connection (curl), no added RTT: total time", "nginx")):
+        a, b = med(sc, "lifeboat", "wall_s"), med(sc, anc, "wall_s")
+        r = ratio(a, b)
+        p(f"| {label} | {fmt(a)} s | {anc} {fmt(b)} s | {fmt(r)} | ≤ 1.0 | {verdict(None if r is None else r <= 1.0)} |")
+    for c in (1, 64):
+        a, b = med(f"r2-http4k-c{c}", "lifeboat", "rps"), med(f"r2-http4k-c{c}", "nginx", "rps")
+        r = ratio(a, b)
+        p(f"| HTTP 4 KiB file, {c} connection{'s' if c > 1 else ''}: requests/s | {fmt(a)} | nginx {fmt(b)} | {fmt(r)} | ≥ 1.0 | {verdict(None if r is None else r >= 1.0)} |")
+    for c in (1, 32):
+        a, b = med(f"http-c{c}", "lifeboat", "MiBps"), med(f"http-c{c}", "nginx", "MiBps")
+        r = ratio(a, b)
+        p(f"| HTTP 64 MiB file, {c} client{'s' if c > 1 else ''} (round 2 bar) | {fmt(a)} MiB/s | nginx {fmt(b)} MiB/s | {fmt(r)} | ≥ 0.95 | {verdict(None if r is None else r >= 0.95)} |")
+    gens = []
+    for sc in ("r2-storm256-lockstep", "r2-lockstep64-rtt0", "r2-burst4000"):
+        for s_ in ("lifeboat", "lifeboat-dflt", "dnsmasq"):
+            g = med(sc, s_, "gen_cpu_s")
+            if g is not None:
+                gens.append(f"{sc} vs {s_}: {fmt(g)} s")
+    if gens:
+        p("")
+        p("Generator CPU (tftpload, median): " + "; ".join(gens) + ".")
+    p("")
+
 p("N/A means lifeboat's side of that row could not be measured in this run (the service "
   "was not built into the binary yet, or failed to start); see the detailed tables.")
 p("")

@@ -35,7 +35,7 @@
 
 enum { OP_RRQ = 1, OP_DATA = 3, OP_ACK = 4, OP_ERROR = 5, OP_OACK = 6 };
 enum cstate { ST_RRQ, ST_XFER, ST_DONE, ST_FAILED };
-enum evkind { EV_SEND_RRQ, EV_SEND_ACK, EV_TIMEOUT };
+enum evkind { EV_SEND_RRQ, EV_SEND_ACK, EV_TIMEOUT, EV_NEXT_FILE };
 
 struct opts {
 	struct sockaddr_in server;
@@ -51,6 +51,7 @@ struct opts {
 	int64_t expect_size;  /* -1: unknown */
 	double limit_s;
 	const char *label;
+	unsigned seq;         /* 0: one file; else files FILE % 0..seq-1, one after another */
 };
 
 struct client {
@@ -69,6 +70,8 @@ struct client {
 	uint64_t retrans, gaps, dups;
 	char err[64];
 	struct sha256 sha;
+	unsigned seq_i;       /* sequence mode: the file being fetched */
+	uint64_t seq_bytes;   /* sequence mode: bytes of the files before it */
 };
 
 struct ev {
@@ -189,12 +192,35 @@ static bool lost_errno(int e)
 	return e == EAGAIN || e == ENOBUFS || e == ECONNREFUSED || e == EPERM;
 }
 
+static int build_rrq(struct run *r, const char *name);
+
+/* FILE with its run of '#' replaced by i, zero-padded to the run's length. */
+static int seq_name(const char *pat, unsigned i, char *out, size_t cap)
+{
+	const char *h = strchr(pat, '#');
+	size_t w = h ? strspn(h, "#") : 0;
+	int n;
+
+	if (!h)
+		return -EINVAL;
+	n = snprintf(out, cap, "%.*s%0*u%s", (int)(h - pat), pat, (int)w, i, h + w);
+	return n < 0 || (size_t)n >= cap ? -ENOBUFS : 0;
+}
+
 static void xmit_rrq(struct run *r, uint32_t ci, uint64_t now)
 {
 	struct client *c = &r->c[ci];
 
 	if (c->state != ST_RRQ)
 		return;
+	if (r->o.seq) {
+		char name[300];
+
+		if (seq_name(r->o.file, c->seq_i, name, sizeof(name)) || build_rrq(r, name)) {
+			client_fail(r, c, "rrq-name");
+			return;
+		}
+	}
 	if (sendto(c->fd, r->rrq, r->rrq_len, 0, (const struct sockaddr *)&r->o.server,
 		   sizeof(r->o.server)) < 0 && !lost_errno(errno)) {
 		client_fail(r, c, "sendto-rrq");
@@ -232,6 +258,40 @@ static void client_finish(struct run *r, struct client *c, uint64_t now)
 		snprintf(c->err, sizeof(c->err), "tsize");
 	else if (r->o.expect_hex && strcmp(hex, r->o.expect_hex) != 0)
 		snprintf(c->err, sizeof(c->err), "digest");
+	if (r->o.seq && !c->err[0] && c->seq_i + 1 < r->o.seq) {
+		/* Next file once our final ACK has left (it is held for the
+		 * RTT), as a boot loader loading modules does. */
+		c->state = ST_XFER;
+		r->active++;
+		schedule(r, (uint32_t)(c - r->c), EV_NEXT_FILE, 0, now + r->o.rtt_ns + 1);
+	}
+}
+
+/* Sequence mode: a fresh socket (a new TID) and the next file's RRQ. */
+static void next_file(struct run *r, uint32_t ci, uint64_t now)
+{
+	struct client *c = &r->c[ci];
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = ci };
+	int sz = 1 << 20;
+
+	close(c->fd);
+	c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || epoll_ctl(r->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		client_fail(r, c, "socket");
+		return;
+	}
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	c->seq_bytes += c->bytes;
+	c->seq_i++;
+	c->bytes = 0;
+	c->connected = false;
+	c->in_window = 0;
+	c->retries = 0;
+	c->gap_acked = false;
+	c->tsize = -1;
+	sha256_init(&c->sha, 0);
+	c->state = ST_RRQ;
+	xmit_rrq(r, ci, now);
 }
 
 /* Parse an OACK's name/value pairs; unknown names are a protocol error. */
@@ -420,6 +480,9 @@ static void on_event(struct run *r, struct ev e, uint64_t now)
 	case EV_SEND_ACK:
 		xmit_ack(r, e.client, e.block, now);
 		break;
+	case EV_NEXT_FILE:
+		next_file(r, e.client, now);
+		break;
 	case EV_TIMEOUT:
 		c->tmo_queued = false;
 		if (c->state != ST_RRQ && c->state != ST_XFER)
@@ -447,12 +510,12 @@ static void on_event(struct run *r, struct ev e, uint64_t now)
 	}
 }
 
-static int build_rrq(struct run *r)
+static int build_rrq(struct run *r, const char *name)
 {
 	char *p = (char *)r->rrq, *end = p + sizeof(r->rrq);
 	int n;
 
-	n = snprintf(p, (size_t)(end - p), "%c%c%s%coctet%c", 0, OP_RRQ, r->o.file, 0, 0);
+	n = snprintf(p, (size_t)(end - p), "%c%c%s%coctet%c", 0, OP_RRQ, name, 0, 0);
 	if (n < 0 || n >= end - p)
 		return -ENOBUFS;
 	p += n;
@@ -503,9 +566,9 @@ static void report(struct run *r)
 		retrans += c->retrans, gaps += c->gaps, dups += c->dups;
 		if (c->state == ST_DONE && !c->err[0]) {
 			ok++;
-			bytes += c->bytes;
+			bytes += c->seq_bytes + c->bytes;
 			if (thr && c->end_ns > c->start_ns)
-				thr[nthr++] = (double)c->bytes / 1048576.0 /
+				thr[nthr++] = (double)(c->seq_bytes + c->bytes) / 1048576.0 /
 					      ((double)(c->end_ns - c->start_ns) / 1e9);
 		} else if (c->state == ST_DONE) {
 			corrupt++;
@@ -651,6 +714,9 @@ static void usage(FILE *f)
 		"  -z, --expect-size N     expected size in bytes\n"
 		"  -L, --limit S           fail clients still running after S seconds (120)\n"
 		"  -l, --label TEXT        label echoed in the result line\n"
+		"  -N, --sequence N        each client fetches FILE with its run of '#' replaced\n"
+		"                          by 0..N-1 (zero-padded), one after another, each from\n"
+		"                          a new socket; bytes and rates count all of them\n"
 		"      --selftest          check the SHA-256 code and exit\n"
 		"      --sha256 FILE       print FILE's digest and exit\n");
 }
@@ -694,6 +760,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "expect-size", required_argument, NULL, 'z' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "sequence", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -704,7 +771,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .clients = 1, .timeout_ns = 200000000ull, .max_retries = 50,
 			    .expect_size = -1, .limit_s = 120, .label = "-" };
-	while ((ch = getopt_long(argc, argv, "s:p:f:n:b:w:tr:T:R:e:z:L:l:h", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:f:n:b:w:tr:T:R:e:z:L:l:N:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			server = optarg;
@@ -768,6 +835,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'l':
 			o->label = optarg;
 			break;
+		case 'N':
+			if (parse_uint(optarg, 100000, &v) || !v)
+				return -EINVAL;
+			o->seq = (unsigned)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -776,6 +848,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (!server || !o->file || optind != argc || strlen(o->file) > 255)
+		return -EINVAL;
+	/* per-file size and digest checks: tsize (-t) only in sequence mode */
+	if (o->seq && (o->expect_hex || o->expect_size >= 0 || !strchr(o->file, '#')))
 		return -EINVAL;
 	o->server.sin_family = AF_INET;
 	o->server.sin_port = htons((uint16_t)port);
@@ -794,7 +869,7 @@ int main(int argc, char **argv)
 		return selftest();
 	if (argc == 3 && !strcmp(argv[1], "--sha256"))
 		return hash_file(argv[2]);
-	if (parse_args(argc, argv, &r.o) || build_rrq(&r)) {
+	if (parse_args(argc, argv, &r.o) || build_rrq(&r, r.o.file)) {
 		usage(stderr);
 		return 2;
 	}

@@ -39,7 +39,7 @@
 #define TFTP_DEF_BLKSIZE_CAP 1468 /* Ethernet MTU 1500 - 32 */
 #define TFTP_DEF_WINDOW_CAP 64
 #define TFTP_DEF_TIMEOUT_MS 1000
-#define TFTP_DEF_MIN_TIMEOUT_MS 20
+#define TFTP_DEF_MIN_TIMEOUT_MS 5
 /* A file transfer reads at least this much at once (lockstep clients: one
  * pread per ~11 blocks of 1468 instead of one per block). */
 #define TFTP_READAHEAD (16u << 10)

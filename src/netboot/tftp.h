@@ -56,7 +56,7 @@ struct tftp_config {
 	 * before the first measurement. A client's RFC 2349 timeout option
 	 * replaces both: a fixed interval, as it asked. */
 	unsigned timeout_ms;	 /* 0 = 1000 */
-	unsigned min_timeout_ms; /* 0 = 20; >= timeout_ms: a fixed timeout */
+	unsigned min_timeout_ms; /* 0 = 5; >= timeout_ms: a fixed timeout */
 	unsigned retries;	 /* 0 = 5 timeouts at the full timeout_ms, then give up */
 	unsigned max_transfers;	 /* 0 = 1024; over it: no reply (the client repeats) */
 	/* Per client address: more concurrent transfers get error 0. */

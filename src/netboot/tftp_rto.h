@@ -4,9 +4,9 @@
  * max_ms. Pure: the caller measures (and applies Karn's rule: no sample from
  * an ACK of anything that was sent more than once) and feeds it samples.
  *
- *   tftp_rto_init(&r, 20, 1000);     // 1000 ms until the first sample
- *   tftp_rto_sample(&r, 1400);       // an ACK 1.4 ms after its DATA: 20 ms
- *   tftp_rto_backoff(&r);            // a timeout: 40 ms, then 80, ... 1000
+ *   tftp_rto_init(&r, 5, 1000);      // 1000 ms until the first sample
+ *   tftp_rto_sample(&r, 1400);       // an ACK 1.4 ms after its DATA: 5 ms
+ *   tftp_rto_backoff(&r);            // a timeout: 10 ms, then 20, ... 1000
  *
  * A fixed timeout (a client's RFC 2349 option) is min_ms == max_ms. */
 #ifndef LIFEBOAT_NETBOOT_TFTP_RTO_H
