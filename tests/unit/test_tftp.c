@@ -1653,6 +1653,31 @@ static void test_single_port_probe_rollover_v6(void **state)
 	free(h.data);
 }
 
+/* A client that vanishes (its port closed): the next DATA draws an ICMP
+ * port unreachable, and the transfer ends at once as client-unreachable,
+ * with its own connected socket (ECONNREFUSED) and on a shared pool socket
+ * (IP_RECVERR's error queue) alike, not after the retries. */
+static void test_vanished_client(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t buf[1024];
+	struct cli c;
+	t->cfg.timeout_ms = 200;
+	t->cfg.min_timeout_ms = 50;
+	start(t);
+	cli_open(t, &c, "127.0.0.1");
+	cli_rrq(&c, TFTP_RRQ, "f5000", NULL, NULL, 0);
+	assert_true(cli_recv(t, &c, buf, sizeof buf, 2000) > 0);
+	assert_int_equal(buf[1], TFTP_DATA);
+	cli_close(&c);
+	uint64_t t0 = loop_clock_ms();
+	while (t->rep.n == 0 && loop_clock_ms() - t0 < 3000)
+		loop_once(&t->loop, 10);
+	assert_int_equal(t->rep.fails, 1);
+	assert_string_equal(t->rep.last_reason, "client-unreachable");
+	assert_int_equal(tftp_server_active(t->srv), 0);
+}
+
 #define POOL(f) { "pool_" #f, f, setup_pool, teardown, NULL }
 
 int main(void)
@@ -1687,6 +1712,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_per_client_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_budget_shrinks_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_reply_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_port_probe_rollover_v6, setup, teardown),
 		POOL(test_sizes_plain),
@@ -1717,6 +1743,7 @@ int main(void)
 		POOL(test_per_client_cap),
 		POOL(test_memory_budget_shrinks_window),
 		POOL(test_first_reply_rate_limit),
+		POOL(test_vanished_client),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
