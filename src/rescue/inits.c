@@ -30,6 +30,18 @@ static const struct init_row {
      NULL,
      {INIT_OPENRC, "openrc-init", REEXEC_OPENRC, "openrc-shutdown --reexec", NULL}},
     {"lifeboat", NULL, {INIT_LIFEBOAT, "lifeboat", REEXEC_NONE, "none", NULL}},
+    /* runit runs its stages 1-3 as children and never execs itself (runit.c:
+     * stage 3, then reboot(2)); runit-init only signals it. s6-svscan execs
+     * .s6-svscan/finish only after stopping every service. Both: ptrace. */
+    {"runit",
+     NULL,
+     {INIT_RUNIT, "runit", REEXEC_PTRACE, "ptrace: PID 1 made to call execve", NULL}},
+    {"runit-init",
+     NULL,
+     {INIT_RUNIT, "runit", REEXEC_PTRACE, "ptrace: PID 1 made to call execve", NULL}},
+    {"s6-svscan",
+     NULL,
+     {INIT_S6, "s6-svscan", REEXEC_PTRACE, "ptrace: PID 1 made to call execve", NULL}},
     /* sysvinit: telinit u execs "/sbin/init"; after the bind, telinit IS
      * the substitute, so the request goes straight to /run/initctl. */
     {"init",
@@ -56,6 +68,17 @@ static const struct init_info *match(const char *exe_base, const char *comm)
 	return NULL;
 }
 
+/* busybox as PID 1 is busybox init only when it runs as init (comm
+ * "init"/"linuxrc", or "busybox" for `busybox init`): `busybox sleep` or
+ * `busybox sh` as a container's PID 1 has no inittab to be re-read. */
+static const struct init_info *busybox_applet(const struct init_info *i, const char *comm)
+{
+	if (i->kind != INIT_BUSYBOX || !comm[0] || !strcmp(comm, "init") ||
+	    !strcmp(comm, "linuxrc") || !strcmp(comm, "busybox"))
+		return i;
+	return &unknown;
+}
+
 const struct init_info *inits_detect(const char *exe, const char *comm, const char *argv0)
 {
 	char eb[256];
@@ -67,11 +90,11 @@ const struct init_info *inits_detect(const char *exe, const char *comm, const ch
 		*del = 0;
 	comm = comm ? comm : "";
 	if ((i = match(eb, comm)))
-		return i;
+		return busybox_applet(i, comm);
 	/* A sysvinit whose exe basename is not "init" (e.g. a hard link) still
 	 * calls itself init; systemd's comm is "systemd". */
 	if (argv0 && *argv0 && (i = match(base(argv0), comm)))
-		return i;
+		return busybox_applet(i, comm);
 	return &unknown;
 }
 

@@ -15,6 +15,8 @@ enum init_kind {
 	INIT_SYSVINIT,
 	INIT_OPENRC,
 	INIT_BUSYBOX,
+	INIT_RUNIT,    /* runit (Debian runit-init): no re-exec, ptrace */
+	INIT_S6,       /* s6-svscan: ptrace */
 	INIT_LIFEBOAT, /* a takeover already happened */
 };
 
@@ -24,6 +26,7 @@ enum reexec_method {
 	REEXEC_INITCTL,		/* init_request 'U' written to /run/initctl */
 	REEXEC_OPENRC,		/* openrc-shutdown --reexec; execlp(argv0) */
 	REEXEC_BUSYBOX_INITTAB, /* inittab with only ::restart: bound over, HUP then QUIT */
+	REEXEC_PTRACE,		/* PID 1 made to call execve itself (ptrace_exec) */
 };
 
 struct init_info {
@@ -41,7 +44,7 @@ struct init_info {
  * Returns the matching table row; kind INIT_UNKNOWN when nothing matches. */
 const struct init_info *inits_detect(const char *exe, const char *comm, const char *argv0);
 
-/* "systemd, sysvinit, openrc-init, busybox": for refusal messages. */
+/* The inits with a native re-exec: for refusal messages. */
 const char *inits_supported(void);
 
 #define INITCTL_REQUEST_SIZE 384

@@ -311,6 +311,85 @@ static enum plan_sw_kind switch_kind(const struct plan_obs *o, struct plan *p)
 	return PLAN_SW_NONE;
 }
 
+static const char *const reexec_names[] = {
+    [PLAN_REEXEC_AUTO] = "auto", [PLAN_REEXEC_PTRACE] = "ptrace", [PLAN_REEXEC_NONE] = "none"};
+
+const char *plan_reexec_name(enum plan_reexec r)
+{
+	return (unsigned)r < 3 ? reexec_names[r] : "?";
+}
+
+int plan_reexec_parse(const char *name, enum plan_reexec *r)
+{
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(name, reexec_names[i])) {
+			*r = (enum plan_reexec)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The preflight of the ptrace re-exec: each thing that forbids it, said
+ * before anything changes. */
+static void refuse_ptrace(const struct plan_obs *o, struct plan *p)
+{
+	const struct plan_ptrace_obs *t = &o->pt;
+	const char *e = strerror(-t->probe);
+	if (!t->arch_ok)
+		refuse(p, "the ptrace re-exec supports x86_64 and aarch64 only");
+	if (!t->same_mntns)
+		refuse(p, "ptrace: PID 1 is in another mount namespace (it would not see the RAM "
+			  "root); run takeover inside PID 1's namespaces");
+	if (!t->probe || !t->arch_ok)
+		return;
+	/* The attach test failed: name the likeliest reason. */
+	if (t->yama == 3)
+		refuse(p,
+		       "ptrace: attach to PID 1: %s: Yama ptrace_scope=3 forbids every ptrace "
+		       "attach until reboot",
+		       e);
+	else if (t->yama >= 1 && !t->cap_sys_ptrace)
+		refuse(
+		    p,
+		    "ptrace: attach to PID 1: %s: Yama ptrace_scope=%d allows it only with "
+		    "CAP_SYS_PTRACE, which this process lacks (containers: --cap-add SYS_PTRACE)",
+		    e, t->yama);
+	else if (!t->cap_sys_ptrace)
+		refuse(p,
+		       "ptrace: attach to PID 1: %s: no CAP_SYS_PTRACE in CapEff (containers: "
+		       "--cap-add SYS_PTRACE)",
+		       e);
+	else if (t->self_seccomp == 2)
+		refuse(p,
+		       "ptrace: attach to PID 1: %s: a seccomp filter is on this process "
+		       "(Seccomp: 2), e.g. a container's default profile",
+		       e);
+	else if (t->lsm && t->lsm[0])
+		refuse(p, "ptrace: attach to PID 1: %s: the LSM (label %s) may forbid it", e,
+		       t->lsm);
+	else
+		refuse(p, "ptrace: attach to PID 1: %s", e);
+}
+
+/* Which re-exec: the init's own, or ptrace (p->ptrace), and its refusals. */
+static void refuse_reexec(const struct plan_obs *o, struct plan *p)
+{
+	bool native = o->init->kind != INIT_UNKNOWN && o->init->method != REEXEC_PTRACE;
+	if (o->reexec == PLAN_REEXEC_NONE && !native) {
+		refuse(p,
+		       "%s init (/proc/1/exe=%s) has no re-exec of its own and --reexec none "
+		       "forbids ptrace; own re-exec: %s",
+		       o->init->kind == INIT_UNKNOWN ? "unknown" : o->init->name,
+		       o->exe[0] ? o->exe : "unreadable", inits_supported());
+		return;
+	}
+	p->ptrace = o->reexec == PLAN_REEXEC_PTRACE || !native;
+	if (p->ptrace)
+		refuse_ptrace(o, p);
+	else if (!o->bind_target[0])
+		refuse(p, "cannot resolve the path the init re-executes");
+}
+
 /* Who we are and what PID 1 is: the refusals that come before the plan. */
 static void refuse_system(const struct plan_obs *o, struct plan *p)
 {
@@ -329,16 +408,8 @@ static void refuse_system(const struct plan_obs *o, struct plan *p)
 		       RESCUE_DIR);
 	if (o->init->kind == INIT_LIFEBOAT)
 		refuse(p, "PID 1 is already lifeboat");
-	else if (o->init->kind == INIT_UNKNOWN)
-		refuse(p,
-		       "unknown init (/proc/1/exe=%s); supported: systemd, sysvinit, "
-		       "openrc-init, busybox init",
-		       o->exe[0] ? o->exe : "unreadable");
-	else if (!o->bind_target[0])
-		refuse(p, "cannot resolve the path the init re-executes");
-	if (o->force_ptrace)
-		refuse(p, "--force-ptrace is not implemented (the re-exec of %s is used)",
-		       o->init->name);
+	else
+		refuse_reexec(o, p);
 }
 
 static struct plan_step *add(struct plan *p, enum plan_step_kind k)
@@ -373,6 +444,13 @@ static void stage0_steps(const struct plan_obs *o, struct plan *p, enum plan_sw_
 		s->u.newroot.kind = sw;
 	}
 	add(p, PLAN_WRITE_STATE);
+	if (p->ptrace) {
+		/* No bind: PID 1 execs the RAM copy itself. */
+		s = add(p, PLAN_TRIGGER);
+		s->u.trigger.method = REEXEC_PTRACE;
+		s->u.trigger.name = "ptrace: PID 1 made to call execve of " RESCUE_DIR RESCUE_SELF;
+		return;
+	}
 	s = add(p, PLAN_BIND);
 	s->u.bind.inittab = o->init->kind == INIT_BUSYBOX;
 	s->u.bind.source =
@@ -464,6 +542,20 @@ static const char *const sw_kind_names[] = {
     [PLAN_SW_IMAGE] = "image file (loop device)",
 };
 
+/* The ptrace preflight facts, as seen (refusals follow at the end). */
+static void print_ptrace(const struct plan *p, FILE *f)
+{
+	const struct plan_ptrace_obs *t = &p->obs->pt;
+	char yama[16];
+	snprintf(yama, sizeof yama, "%d", t->yama);
+	fprintf(f,
+		"  ptrace preflight: yama ptrace_scope=%s, CAP_SYS_PTRACE %s, attach to PID 1 %s, "
+		"seccomp self=%d pid1=%d, LSM %s\n",
+		t->yama < 0 ? "none" : yama, t->cap_sys_ptrace ? "yes" : "no",
+		t->probe ? strerror(-t->probe) : "ok", t->self_seccomp, t->pid1_seccomp,
+		t->lsm && t->lsm[0] ? t->lsm : "none");
+}
+
 /* The header: PID 1, how it re-executes, leftovers, the RAM root. */
 static void print_stage0(const struct plan *p, FILE *f)
 {
@@ -472,8 +564,10 @@ static void print_stage0(const struct plan *p, FILE *f)
 	fprintf(f, "lifeboat takeover plan\n");
 	fprintf(f, "  init: %s (exe=%s comm=%s argv0=%s)\n", o->init->name,
 		o->exe[0] ? o->exe : "?", o->comm, o->argv0);
-	fprintf(f, "  re-exec method: %s\n", o->init->method_name);
-	if (o->bind_target[0])
+	fprintf(f, "  re-exec method: %s\n", plan_find(p, PLAN_TRIGGER)->u.trigger.name);
+	if (p->ptrace)
+		print_ptrace(p, f);
+	else if (o->bind_target[0])
 		fprintf(f, "  bind over: %s\n", o->bind_target);
 	if ((s = plan_find(p, PLAN_CLEAN_LEFTOVERS)))
 		fprintf(

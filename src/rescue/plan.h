@@ -93,6 +93,27 @@ uint64_t plan_ram_needed(uint64_t carried_bytes);
 /* What --switch-to names. */
 enum plan_sw_kind { PLAN_SW_NONE, PLAN_SW_DIR, PLAN_SW_TAR, PLAN_SW_BLOCK, PLAN_SW_IMAGE };
 
+/* --reexec: how PID 1 is made to run lifeboat. */
+enum plan_reexec {
+	PLAN_REEXEC_AUTO,   /* the init's own way; ptrace for inits without one */
+	PLAN_REEXEC_PTRACE, /* ptrace whatever the init */
+	PLAN_REEXEC_NONE,   /* never ptrace: inits without their own way are refused */
+};
+const char *plan_reexec_name(enum plan_reexec r);
+int plan_reexec_parse(const char *name, enum plan_reexec *r);
+
+/* The preflight of the ptrace re-exec: what could forbid it. */
+struct plan_ptrace_obs {
+	int yama;	     /* /proc/sys/kernel/yama/ptrace_scope, -1: no Yama */
+	bool cap_sys_ptrace; /* in our effective set */
+	int probe;	     /* PTRACE_SEIZE + DETACH of PID 1: 0 or -errno */
+	int self_seccomp;    /* Seccomp: of /proc/self/status (0 off, 1 strict, 2 filter, -1 ?) */
+	int pid1_seccomp;    /* the same for PID 1 */
+	bool same_mntns;     /* PID 1 sees our mounts (the RAM root) */
+	const char *lsm;     /* our LSM label (/proc/self/attr/current), "" none */
+	bool arch_ok;	     /* x86_64 or aarch64 */
+};
+
 /* Everything stage 0 observed: the only input of plan_build(), which reads
  * nothing of the system itself. Strings are never NULL unless said. */
 struct plan_obs {
@@ -119,7 +140,8 @@ struct plan_obs {
 	bool sw_has_init;
 	const char *busybox; /* static busybox to carry, NULL: none */
 	const char *ssh_src; /* the ssh server to carry, "" none found */
-	bool force_ptrace;
+	enum plan_reexec reexec;
+	struct plan_ptrace_obs pt;
 };
 
 /* The steps in the order they run; the first six are stage 0's, the rest
@@ -185,13 +207,14 @@ struct plan_step {
 };
 
 #define PLAN_MAX_STEPS 10
-#define PLAN_MAX_REFUSALS 12
+#define PLAN_MAX_REFUSALS 16
 
 struct plan {
 	const struct plan_obs *obs; /* the facts the printout names */
 	struct plan_step step[PLAN_MAX_STEPS];
 	size_t n;
 	uint64_t ram_needed;
+	bool ptrace; /* the re-exec is the ptrace one (no bind) */
 	char refusal[PLAN_MAX_REFUSALS][256];
 	size_t nref; /* 0: stage 0 may go ahead */
 };
@@ -204,7 +227,11 @@ void plan_free(struct plan *p);
 const struct plan_step *plan_find(const struct plan *p, enum plan_step_kind k);
 /* True for the steps stage 0 runs (the rest are PID 1's). */
 bool plan_step_is_stage0(enum plan_step_kind k);
-/* The --dry-run text: the plan, then one "refused:" line per refusal. */
+/* The --dry-run text: the plan, then one "refused:" line per refusal.
+ * Exit status of takeover (also --dry-run): 0 would proceed / proceeded,
+ * PLAN_EXIT_REFUSED refused before changing anything (as a real run
+ * that refuses; a real run that fails later exits 1 too), 2 bad command line. */
+#define PLAN_EXIT_REFUSED 1
 void plan_print(const struct plan *p, FILE *f);
 
 #endif

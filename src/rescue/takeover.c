@@ -27,6 +27,7 @@
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/plan.h"
+#include "rescue/ptrace_exec.h"
 #include "rescue/rootfs.h"
 #include "rescue/takeover.h"
 #include "roles.h"
@@ -37,6 +38,7 @@
 struct takeover {
 	struct rescue_state st;
 	bool yes, dry_run, force_ptrace;
+	enum plan_reexec reexec;
 	bool then_set; /* --then given (else --switch-to implies switch) */
 	const char *busybox;
 	const char *carry[MAX_CARRY];
@@ -52,6 +54,7 @@ struct takeover {
 	struct plan_obs obs;
 	char carry_err[512];
 	const char *leftover_stale_why;
+	char lsm[128];
 	struct plan plan;
 	/* undo state */
 	bool tmpfs_mounted, bound, newroot_mounted;
@@ -59,7 +62,8 @@ struct takeover {
 	/* Test-only (doc/takeover.md): LIFEBOAT_FAULT makes one stage fail at
 	 * the point its real failure would surface; LIFEBOAT_REEXEC_WAIT (s)
 	 * shortens the wait for PID 1 to re-execute. Read once at start. */
-	enum { FAULT_NONE, FAULT_COPY, FAULT_BIND, FAULT_REEXEC } fault;
+	enum { FAULT_NONE, FAULT_COPY, FAULT_BIND, FAULT_REEXEC, FAULT_PTRACE } fault;
+	enum ptx_fault ptrace_fault; /* with FAULT_PTRACE: the ptrace step that fails */
 	unsigned reexec_wait_s;
 	/* LIFEBOAT_PAUSE (test-only): stop after this step (a plan_step_kind)
 	 * until a signal; -1: never. */
@@ -90,6 +94,16 @@ static int parse_then(void *o, const char *arg, const char **why)
 	t->then_set = true;
 	if (plan_then_parse(arg, &t->st.then)) {
 		*why = "shell|reboot|poweroff|return|switch";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_reexec(void *o, const char *arg, const char **why)
+{
+	struct takeover *t = o;
+	if (plan_reexec_parse(arg, &t->reexec)) {
+		*why = "auto|ptrace|none";
 		return -EINVAL;
 	}
 	return 0;
@@ -127,8 +141,13 @@ static const struct opts_row takeover_rows[] = {
      .help = "static busybox to carry", .group = G_RESCUE},
     {"carry", 0, OPTS_LIST, "PATH", OPTS_LIST_AT(struct takeover, carry, ncarry),
      .help = "carry an executable with its libraries (repeatable)", .group = G_RESCUE},
-    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1, .help = "(not available: refused)",
-     .group = G_RESCUE},
+    {"reexec", 0, OPTS_CUSTOM, "HOW", T(reexec), .parse = parse_reexec,
+     .flags = OPTS_TERSE | OPTS_DEF_DOC, .def = "auto",
+     .help = "auto|ptrace|none: the init's own re-exec, ptrace for inits without one; "
+	     "ptrace always; never ptrace",
+     .group = G_PLAN},
+    {"force-ptrace", 0, OPTS_FLAG, T(force_ptrace), .value = 1,
+     .help = "the same as --reexec ptrace", .group = G_PLAN},
     {"help", 'h', OPTS_FLAG, .flags = OPTS_STOP, .help = "this text", .group = G_GEN},
 };
 
@@ -166,6 +185,8 @@ static int takeover_args(struct takeover *t, int argc, char **argv, int *rc)
 		return 1;
 	if (t->st.switch_to[0] && !t->then_set)
 		t->st.then = THEN_SWITCH;
+	if (t->force_ptrace)
+		t->reexec = PLAN_REEXEC_PTRACE;
 	*rc = 1; /* a refusal later exits 1 */
 	return 0;
 }
@@ -270,6 +291,42 @@ static void observe(struct takeover *t)
 	}
 }
 
+/* "Seccomp:" of a /proc/PID/status, -1 when unreadable. */
+static int status_seccomp(const char *path)
+{
+	char buf[4096], *p;
+	if (read_small(path, buf, sizeof buf) < 0 || !(p = strstr(buf, "\nSeccomp:")))
+		return -1;
+	return (int)strtol(p + 9, NULL, 10);
+}
+
+/* The ptrace preflight: Yama, CAP_SYS_PTRACE, an attach test on PID 1
+ * (seize and detach: PID 1 is neither stopped nor changed), seccomp, LSM. */
+static void observe_ptrace(struct plan_ptrace_obs *pt, char *lsm, size_t cap, bool probe)
+{
+	char buf[32], a[64] = "", b[64] = "";
+	pt->yama =
+	    read_small("/proc/sys/kernel/yama/ptrace_scope", buf, sizeof buf) > 0 ? atoi(buf) : -1;
+	pt->cap_sys_ptrace = sys_has_cap(19 /* CAP_SYS_PTRACE */) == 1;
+	pt->self_seccomp = status_seccomp("/proc/self/status");
+	pt->pid1_seccomp = status_seccomp("/proc/1/status");
+	ssize_t n1 = readlink("/proc/self/ns/mnt", a, sizeof a - 1),
+		n2 = readlink("/proc/1/ns/mnt", b, sizeof b - 1);
+	/* Unreadable (not root): let the attach test speak instead. */
+	pt->same_mntns = n1 <= 0 || n2 <= 0 || !strcmp(a, b);
+	lsm[0] = 0;
+	if (read_small("/proc/self/attr/current", lsm, cap) > 0) {
+		lsm[strcspn(lsm, "\n")] = 0;
+		if (!strcmp(lsm, "unconfined"))
+			lsm[0] = 0;
+	}
+	pt->lsm = lsm;
+#if defined(__x86_64__) || defined(__aarch64__)
+	pt->arch_ok = true;
+#endif
+	pt->probe = probe ? ptx_probe(1) : 0;
+}
+
 /* The rest of what plan_build() needs: who we are, whether mounting works,
  * an earlier takeover, --switch-to, and the dry run of the copy (c). */
 static void observe_more(struct takeover *t, const struct carry *c)
@@ -305,7 +362,11 @@ static void observe_more(struct takeover *t, const struct carry *c)
 	}
 	o->busybox = t->busybox;
 	o->ssh_src = t->ssh_src;
-	o->force_ptrace = t->force_ptrace;
+	o->reexec = t->reexec;
+	observe_ptrace(&o->pt, t->lsm, sizeof t->lsm,
+		       t->reexec == PLAN_REEXEC_PTRACE ||
+			   (t->reexec == PLAN_REEXEC_AUTO &&
+			    (t->init->kind == INIT_UNKNOWN || t->init->method == REEXEC_PTRACE)));
 }
 
 /* Adds everything the RAM root holds to c; dry or for real. */
@@ -479,9 +540,37 @@ static void pause_after(struct takeover *t, enum plan_step_kind step)
 	stop_wait(t, 60000);
 }
 
-static int trigger(struct takeover *t)
+/* The ptrace re-exec: PID 1 itself execs our RAM copy as `lifeboat init`.
+ * On failure ptrace_exec has put PID 1's registers and memory back. */
+static int trigger_ptrace(struct takeover *t)
 {
-	switch (t->init->method) {
+	char self[PATH_MAX];
+	struct stat want;
+	struct ptx_report rep;
+	snprintf(self, sizeof self, "%s%s", RESCUE_DIR, RESCUE_SELF);
+	if (stat(self, &want))
+		return -errno;
+	t->sub_dev = want.st_dev;
+	t->sub_ino = want.st_ino;
+	const char *const argv[] = {self, "init", NULL};
+	const char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	int rc = ptx_exec(1, self, argv, envp, t->fault == FAULT_PTRACE ? t->ptrace_fault : 0, 5000,
+			  &rep);
+	if (rc)
+		log_err("takeover.ptrace.failed step=%s restored=%s signals=%d msg=\"takeover: "
+			"ptrace re-exec failed at step %s: %s; PID 1 %s\"",
+			rep.step, rep.restored ? "yes" : "no", rep.signals, rep.step, rep.detail,
+			rep.restored ? "registers and memory restored" : "was not changed");
+	else
+		log_info("takeover.ptrace msg=\"PID 1 called execve of %s\"", self);
+	return rc;
+}
+
+static int trigger(struct takeover *t, enum reexec_method method)
+{
+	switch (method) {
+	case REEXEC_PTRACE:
+		return trigger_ptrace(t);
 	case REEXEC_SYSTEMCTL: {
 		static const char *const sc[] = {"/usr/bin/systemctl", "/bin/systemctl", NULL};
 		const char *p = first_existing(sc);
@@ -812,15 +901,16 @@ static int bind_substitute(struct takeover *t, const struct plan_step *step)
  * then stops us too). A stop signal after the trigger gives the init a
  * few seconds to finish a re-exec already under way (busybox init sends
  * it to everyone before it execs) before stage 0 gives up. */
-static int handover(struct takeover *t)
+static int handover(struct takeover *t, enum reexec_method method)
 {
 	int rc;
 	/* FAULT_REEXEC: an init that ignores the trigger is never told. */
 	if (t->fault != FAULT_REEXEC) {
 		t->triggered = true;
-		if ((rc = trigger(t))) {
+		if ((rc = trigger(t, method))) {
 			log_err("takeover.trigger.failed method=\"%s\" error=\"%s\"",
-				t->init->method_name, strerror(-rc));
+				method == REEXEC_PTRACE ? "ptrace" : t->init->method_name,
+				strerror(-rc));
 			return rc;
 		}
 	}
@@ -868,7 +958,7 @@ static int run_step(struct takeover *t, const struct plan_step *s, struct carry 
 	case PLAN_TRIGGER:
 		log_info("takeover.trigger files=%zu kib=%llu method=\"%s\" msg=\"RAM root ready\"",
 			 c->nfiles, (unsigned long long)(c->bytes >> 10), s->u.trigger.name);
-		return handover(t);
+		return handover(t, s->u.trigger.method);
 	default:
 		return 0;
 	}
@@ -912,9 +1002,17 @@ static int read_test_env(struct takeover *t)
 	const char *fe = getenv("LIFEBOAT_FAULT"), *we = getenv("LIFEBOAT_REEXEC_WAIT");
 	if (fe && *fe) {
 		static const char *const fn[] = {"", "copy", "bind", "reexec"};
+		static const char *const pf[] = {
+		    "",		  "ptrace-attach",  "ptrace-stop", "ptrace-regs",
+		    "ptrace-mem", "ptrace-setregs", "ptrace-exec"};
 		for (size_t i = 1; i < sizeof fn / sizeof fn[0]; i++)
 			if (!strcmp(fe, fn[i]))
 				t->fault = (int)i;
+		for (size_t i = 1; i < sizeof pf / sizeof pf[0]; i++)
+			if (!strcmp(fe, pf[i])) {
+				t->fault = FAULT_PTRACE;
+				t->ptrace_fault = (enum ptx_fault)i;
+			}
 		if (t->fault == FAULT_NONE) {
 			fprintf(stderr, "takeover: unknown LIFEBOAT_FAULT '%s'\n", fe);
 			return -EINVAL;
@@ -987,13 +1085,15 @@ static int takeover_plan(struct takeover *t, struct carry *c, int argc, char **a
 		return 1;
 	plan_print(&t->plan, stdout);
 	if (t->dry_run) {
-		printf("verdict: %s (dry run: nothing changed)\n",
-		       t->plan.nref ? "would refuse" : "would proceed");
-		*rc = 0;
+		printf("verdict: %s (dry run: nothing changed; exit %d)\n",
+		       t->plan.nref ? "would refuse" : "would proceed",
+		       t->plan.nref ? PLAN_EXIT_REFUSED : 0);
+		*rc = t->plan.nref ? PLAN_EXIT_REFUSED : 0;
 		return 1;
 	}
 	if (t->plan.nref) {
 		fprintf(stderr, "takeover: refused, nothing changed\n");
+		*rc = PLAN_EXIT_REFUSED;
 		return 1;
 	}
 	return confirm(t) ? 1 : 0;

@@ -21,6 +21,9 @@ LB=$PWD/lifeboat
 BB=/bin/busybox
 W= CON= LOOP= USPID= CATPID= CTPID= HOLDER= R=
 CT_NET=0
+# PID 1 of the container (set before ct_boot): busybox init by default; any
+# other command gets CT-BOOTED printed on the console before it is exec'd.
+CT_INIT=${CT_INIT:-/bin/busybox init}
 
 ct_cleanup() {
 	[ -n "$USPID" ] && kill -KILL "$USPID" 2>/dev/null
@@ -146,7 +149,7 @@ touch \$M/dev/console; mount --bind $PTY \$M/dev/console
 mount -t tmpfs -o mode=755,nosuid,nodev,noexec run \$M/run
 cd \$M
 pivot_root . oldhost
-exec /bin/busybox sh -c 'umount -l /oldhost && exec /bin/busybox init' </dev/console >/dev/console 2>&1
+exec /bin/busybox sh -c 'umount -l /oldhost && $( [ "$CT_INIT" = "/bin/busybox init" ] || echo "echo CT-BOOTED >/dev/console;" ) exec $CT_INIT' </dev/console >/dev/console 2>&1
 EOF2
 	unshare --pid --fork --mount $unshare_net --propagation private bash $W/ct-start.sh >$W/ct.out 2>&1 &
 	USPID=$!

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# lifeboat takeover --dry-run on this host (safe: it changes nothing) and the
-# refusal checks. Non-dry-run refusals are only tried inside a private PID +
-# mount namespace whose PID 1 is `sleep` (an init lifeboat does not know).
+# lifeboat takeover --dry-run on this host (safe: it changes nothing), its
+# exit codes (0 would proceed, 1 would refuse) and the refusal checks.
+# Non-dry-run refusals are only tried inside a private PID + mount namespace
+# whose PID 1 is `sleep` (an init without a re-exec of its own: ptrace).
 set -u
 cd "$(dirname "$0")/../.."
 LB=$PWD/lifeboat
 [ -x "$LB" ] || { echo "FAIL: build ./lifeboat first"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 W=$(mktemp -d /tmp/lbr-dry.XXXXXX)
-NSPID=
+NSPID= CT=
 cleanup() {
 	[ -n "$NSPID" ] && kill -KILL "$NSPID" 2>/dev/null
+	[ -n "$CT" ] && [ "$CT" != 1 ] && kill -KILL "$CT" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -20,7 +22,10 @@ fail() { echo "RESULT: FAIL $*"; exit 1; }
 before=$(grep -c lifeboat /proc/self/mountinfo)
 "$LB" takeover --dry-run > $W/dry.out 2>&1; rc=$?
 cat $W/dry.out
-[ $rc = 0 ] || fail "dry run exit $rc"
+# exit code: 0 exactly when the verdict is "would proceed", else 1
+if grep -q "^verdict: would proceed" $W/dry.out; then want=0; else want=1; fi
+[ $rc = $want ] || fail "dry run exit $rc, verdict wants $want"
+rc0=$rc
 comm=$(cat /proc/1/comm)
 grep -q "^  init: .*comm=$comm" $W/dry.out || fail "plan does not name PID 1 ($comm)"
 for k in "re-exec method:" "carried:" "RAM: need" "unmounted (in this order" "verdict:"; do
@@ -40,6 +45,9 @@ fi
 
 # 3. without CAP_SYS_ADMIN: refused, and the mount probe reports EPERM
 setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$LB" takeover --dry-run > $W/nocap.out 2>&1
+rc=0; setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$LB" takeover --dry-run >/dev/null 2>&1 || rc=$?
+[ $rc = 1 ] || fail "refusing dry run exit $rc, want 1"
+grep -q "verdict: would refuse (dry run: nothing changed; exit 1)" $W/nocap.out || fail "no refuse verdict"
 grep -q "refused: no CAP_SYS_ADMIN" $W/nocap.out || { cat $W/nocap.out; fail "no CAP_SYS_ADMIN refusal"; }
 grep -q "refused: mount blocked by seccomp/LSM" $W/nocap.out || { cat $W/nocap.out; fail "no mount-blocked refusal"; }
 # 4. not root
@@ -55,14 +63,26 @@ sleep 0.5
 CT=$(pgrep -P $NSPID | head -1)
 [ -n "$CT" ] && [ "$CT" != 1 ] || fail "no namespace"
 [ "$(readlink /proc/$CT/ns/pid)" != "$(readlink /proc/1/ns/pid)" ] || fail "same pid ns"
-nsenter -t $CT -m -p -- "$LB" takeover --yes > $W/unknown.out 2>&1; rc=$?
+# 5a. dry run: sleep has no re-exec of its own, so ptrace; would proceed (exit 0)
+rc=0; nsenter -t $CT -m -p -- "$LB" takeover --dry-run > $W/pt.out 2>&1 || rc=$?
+cat $W/pt.out
+[ $rc = 0 ] || fail "ptrace dry run: exit $rc"
+grep -q "re-exec method: ptrace" $W/pt.out || fail "sleep not planned with ptrace"
+grep -q "ptrace preflight: .*attach to PID 1 ok" $W/pt.out || fail "no ptrace preflight"
+# 5b. --reexec none, for real: refused, exit 1, nothing changed
+rc=0; nsenter -t $CT -m -p -- "$LB" takeover --yes --reexec none > $W/unknown.out 2>&1 || rc=$?
 cat $W/unknown.out
-[ $rc = 1 ] || fail "unknown init: exit $rc"
-grep -q "refused: unknown init" $W/unknown.out || fail "no unknown-init refusal"
-grep -q "supported: systemd, sysvinit, openrc-init, busybox" $W/unknown.out || fail "no list"
+[ $rc = 1 ] || fail "unknown init with --reexec none: exit $rc"
+grep -q "refused: unknown init .* has no re-exec of its own and --reexec none forbids ptrace" $W/unknown.out ||
+	fail "no --reexec none refusal"
+grep -q "own re-exec: systemd, sysvinit, openrc-init, busybox" $W/unknown.out || fail "no list"
 grep -q lifeboat /proc/$CT/mountinfo && fail "refusal left a mount"
 [ "$(readlink /proc/$CT/exe)" = "$(readlink -f "$(command -v sleep)")" ] || fail "ns PID 1 changed"
-# 6. --force-ptrace is a documented refusal
-nsenter -t $CT -m -p -- "$LB" takeover --yes --force-ptrace > $W/ptrace.out 2>&1
-grep -q "refused: --force-ptrace is not implemented" $W/ptrace.out || fail "ptrace refusal"
-echo "RESULT: PASS dry run names $comm, refusals: no cap, no root, unknown init, ptrace"
+# 6. without CAP_SYS_PTRACE the ptrace preflight refuses (dry run, exit 1)
+rc=0; nsenter -t $CT -m -p -- setpriv --inh-caps=-sys_ptrace --bounding-set=-sys_ptrace \
+	"$LB" takeover --dry-run --force-ptrace > $W/ptrace.out 2>&1 || rc=$?
+cat $W/ptrace.out
+[ $rc = 1 ] || fail "no-CAP_SYS_PTRACE dry run: exit $rc"
+grep -q "refused: ptrace: attach to PID 1: Operation not permitted: no CAP_SYS_PTRACE" $W/ptrace.out ||
+	fail "no CAP_SYS_PTRACE refusal"
+echo "RESULT: PASS dry run names $comm (exit $rc0), refusals (exit 1): no cap, no root, --reexec none, no CAP_SYS_PTRACE; sleep planned with ptrace"

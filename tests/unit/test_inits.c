@@ -16,28 +16,33 @@ static void test_detect_table(void **state)
 		enum init_kind kind;
 		enum reexec_method method;
 	} v[] = {
-		{ "/usr/lib/systemd/systemd", "systemd", "/sbin/init", INIT_SYSTEMD, REEXEC_SYSTEMCTL },
-		{ "/lib/systemd/systemd", "systemd", "/lib/systemd/systemd", INIT_SYSTEMD,
-		  REEXEC_SYSTEMCTL },
-		{ "/usr/lib/systemd/systemd (deleted)", "systemd", "/sbin/init", INIT_SYSTEMD,
-		  REEXEC_SYSTEMCTL },
-		{ "/usr/sbin/init", "init", "init", INIT_SYSVINIT, REEXEC_INITCTL },
-		{ "/sbin/init", "init", "/sbin/init", INIT_SYSVINIT, REEXEC_INITCTL },
-		{ "/usr/sbin/openrc-init", "openrc-init", "/sbin/openrc-init", INIT_OPENRC,
-		  REEXEC_OPENRC },
-		{ "/bin/busybox", "init", "/sbin/init", INIT_BUSYBOX, REEXEC_BUSYBOX_INITTAB },
-		{ "/usr/bin/busybox", "busybox", "init", INIT_BUSYBOX, REEXEC_BUSYBOX_INITTAB },
-		{ "/lifeboat/lifeboat", "lifeboat", "/lib/systemd/systemd", INIT_LIFEBOAT,
-		  REEXEC_NONE },
-		/* exe unreadable (not root): argv0 and comm still tell */
-		{ "", "init", "/sbin/init", INIT_SYSVINIT, REEXEC_INITCTL },
-		{ "", "systemd", "/lib/systemd/systemd", INIT_SYSTEMD, REEXEC_SYSTEMCTL },
-		{ "/sbin/runit-init", "runit", "runit", INIT_UNKNOWN, REEXEC_NONE },
-		{ "/sbin/tini", "tini", "tini", INIT_UNKNOWN, REEXEC_NONE },
-		{ "/process_api", "process_api", "/process_api", INIT_UNKNOWN, REEXEC_NONE },
-		/* a "telinit" binary as PID 1 is not sysvinit's init */
-		{ "/sbin/telinit", "telinit", "telinit", INIT_UNKNOWN, REEXEC_NONE },
-		{ NULL, NULL, NULL, INIT_UNKNOWN, REEXEC_NONE },
+	    {"/usr/lib/systemd/systemd", "systemd", "/sbin/init", INIT_SYSTEMD, REEXEC_SYSTEMCTL},
+	    {"/lib/systemd/systemd", "systemd", "/lib/systemd/systemd", INIT_SYSTEMD,
+	     REEXEC_SYSTEMCTL},
+	    {"/usr/lib/systemd/systemd (deleted)", "systemd", "/sbin/init", INIT_SYSTEMD,
+	     REEXEC_SYSTEMCTL},
+	    {"/usr/sbin/init", "init", "init", INIT_SYSVINIT, REEXEC_INITCTL},
+	    {"/sbin/init", "init", "/sbin/init", INIT_SYSVINIT, REEXEC_INITCTL},
+	    {"/usr/sbin/openrc-init", "openrc-init", "/sbin/openrc-init", INIT_OPENRC,
+	     REEXEC_OPENRC},
+	    {"/bin/busybox", "init", "/sbin/init", INIT_BUSYBOX, REEXEC_BUSYBOX_INITTAB},
+	    {"/usr/bin/busybox", "busybox", "init", INIT_BUSYBOX, REEXEC_BUSYBOX_INITTAB},
+	    {"/lifeboat/lifeboat", "lifeboat", "/lib/systemd/systemd", INIT_LIFEBOAT, REEXEC_NONE},
+	    /* exe unreadable (not root): argv0 and comm still tell */
+	    {"", "init", "/sbin/init", INIT_SYSVINIT, REEXEC_INITCTL},
+	    {"", "systemd", "/lib/systemd/systemd", INIT_SYSTEMD, REEXEC_SYSTEMCTL},
+	    {"/sbin/runit-init", "runit", "runit", INIT_RUNIT, REEXEC_PTRACE},
+	    {"/sbin/runit", "runit", "runit", INIT_RUNIT, REEXEC_PTRACE},
+	    {"/usr/bin/s6-svscan", "s6-svscan", "s6-svscan", INIT_S6, REEXEC_PTRACE},
+	    {"/sbin/tini", "tini", "tini", INIT_UNKNOWN, REEXEC_NONE},
+	    /* busybox applets other than init as a container's PID 1 */
+	    {"/bin/busybox", "sleep", "sleep", INIT_UNKNOWN, REEXEC_NONE},
+	    {"/bin/busybox", "sh", "/bin/sh", INIT_UNKNOWN, REEXEC_NONE},
+	    {"/bin/busybox", "busybox", "/bin/busybox", INIT_BUSYBOX, REEXEC_BUSYBOX_INITTAB},
+	    {"/process_api", "process_api", "/process_api", INIT_UNKNOWN, REEXEC_NONE},
+	    /* a "telinit" binary as PID 1 is not sysvinit's init */
+	    {"/sbin/telinit", "telinit", "telinit", INIT_UNKNOWN, REEXEC_NONE},
+	    {NULL, NULL, NULL, INIT_UNKNOWN, REEXEC_NONE},
 	};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		const struct init_info *in = inits_detect(v[i].exe, v[i].comm, v[i].argv0);
@@ -94,9 +99,9 @@ static void test_busybox_inittab(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_detect_table),
-		cmocka_unit_test(test_initctl_request),
-		cmocka_unit_test(test_busybox_inittab),
+	    cmocka_unit_test(test_detect_table),
+	    cmocka_unit_test(test_initctl_request),
+	    cmocka_unit_test(test_busybox_inittab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,7 +174,12 @@ struct plan_row {
 	const char *exe, *comm, *argv0;
 	const char *bind_target;
 	/* what differs from a healthy, root, busybox-carrying observation */
-	bool not_root, no_cap, no_busybox, force_ptrace;
+	bool not_root, no_cap, no_busybox;
+	/* --reexec and the ptrace preflight (default: all clear) */
+	enum plan_reexec reexec;
+	int pt_probe, yama_plus1, self_seccomp;
+	bool no_ptrace_cap, other_mntns;
+	const char *lsm;
 	int mount_probe, leftover_state;
 	size_t leftover_mounts;
 	uint64_t mem_avail;
@@ -196,6 +201,8 @@ struct plan_row {
 
 #define S0 PLAN_RAM_ROOT, PLAN_WRITE_STATE, PLAN_BIND, PLAN_TRIGGER
 #define P1 PLAN_MOVE_API, PLAN_STOP, PLAN_UNMOUNT, PLAN_THEN
+/* The ptrace re-exec: no bind. */
+#define S0P PLAN_RAM_ROOT, PLAN_WRITE_STATE, PLAN_TRIGGER
 
 static const struct plan_row plan_rows[] = {
     {.name = "systemd",
@@ -257,31 +264,109 @@ static const struct plan_row plan_rows[] = {
      .nsteps = 8,
      .refusals = {"holds the state of a takeover in progress"},
      .method = REEXEC_INITCTL},
-    {.name = "unknown init, not root",
+    {.name = "unknown init (sleep), not root: ptrace, which cannot attach",
      .exe = "/usr/bin/sleep",
      .comm = "sleep",
      .argv0 = "sleep",
      .bind_target = "",
      .not_root = true,
      .mount_probe = -EPERM,
-     .steps = {S0, P1},
-     .nsteps = 8,
+     .pt_probe = -EPERM,
+     .no_ptrace_cap = true,
+     .steps = {S0P, P1},
+     .nsteps = 7,
      .refusals = {"not root", "mount blocked by seccomp/LSM",
-		  "unknown init (/proc/1/exe=/usr/bin/sleep); supported: systemd, sysvinit, "
-		  "openrc-init, busybox init"}},
-    {.name = "no CAP_SYS_ADMIN, ptrace, no busybox",
-     .exe = "/sbin/init",
-     .comm = "init",
-     .argv0 = "/sbin/init",
-     .bind_target = "/sbin/init",
-     .no_cap = true,
-     .force_ptrace = true,
-     .no_busybox = true,
+		  "ptrace: attach to PID 1: Operation not permitted: no CAP_SYS_PTRACE"},
+     .method = REEXEC_PTRACE},
+    {.name = "unknown init, --reexec none",
+     .exe = "/usr/bin/sleep",
+     .comm = "sleep",
+     .argv0 = "sleep",
+     .bind_target = "",
+     .reexec = PLAN_REEXEC_NONE,
      .steps = {S0, P1},
      .nsteps = 8,
-     .refusals = {"no CAP_SYS_ADMIN", "--force-ptrace is not implemented",
-		  "no static busybox found"},
-     .method = REEXEC_INITCTL},
+     .refusals = {"unknown init (/proc/1/exe=/usr/bin/sleep) has no re-exec of its own and "
+		  "--reexec none forbids ptrace; own re-exec: systemd, sysvinit, openrc-init, "
+		  "busybox init"},
+     .method = REEXEC_NONE},
+    {.name = "runit: ptrace",
+     .exe = "/sbin/runit",
+     .comm = "runit",
+     .argv0 = "runit",
+     .bind_target = "",
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .method = REEXEC_PTRACE},
+    {.name = "runit, --reexec none",
+     .exe = "/sbin/runit",
+     .comm = "runit",
+     .argv0 = "runit",
+     .bind_target = "",
+     .reexec = PLAN_REEXEC_NONE,
+     .steps = {S0, P1},
+     .nsteps = 8,
+     .refusals = {"runit init (/proc/1/exe=/sbin/runit) has no re-exec of its own"},
+     .method = REEXEC_PTRACE},
+    {.name = "tini, Yama 3",
+     .exe = "/usr/bin/tini",
+     .comm = "tini",
+     .argv0 = "/usr/bin/tini",
+     .bind_target = "",
+     .pt_probe = -EPERM,
+     .yama_plus1 = 4,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .refusals = {"Yama ptrace_scope=3 forbids every ptrace attach until reboot"},
+     .method = REEXEC_PTRACE},
+    {.name = "tini, Yama 1 without CAP_SYS_PTRACE",
+     .exe = "/usr/bin/tini",
+     .comm = "tini",
+     .argv0 = "/usr/bin/tini",
+     .bind_target = "",
+     .pt_probe = -EPERM,
+     .yama_plus1 = 2,
+     .no_ptrace_cap = true,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .refusals = {"Yama ptrace_scope=1 allows it only with CAP_SYS_PTRACE"},
+     .method = REEXEC_PTRACE},
+    {.name = "sleep under a seccomp filter",
+     .exe = "/usr/bin/sleep",
+     .comm = "sleep",
+     .argv0 = "sleep",
+     .bind_target = "",
+     .pt_probe = -EPERM,
+     .self_seccomp = 2,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .refusals = {"a seccomp filter is on this process (Seccomp: 2)"},
+     .method = REEXEC_PTRACE},
+    {.name = "sleep under an LSM, other mount namespace",
+     .exe = "/usr/bin/sleep",
+     .comm = "sleep",
+     .argv0 = "sleep",
+     .bind_target = "",
+     .pt_probe = -EACCES,
+     .lsm = "docker-default (enforce)",
+     .other_mntns = true,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .refusals = {"PID 1 is in another mount namespace",
+		  "Permission denied: the LSM (label docker-default (enforce)) may forbid it"},
+     .method = REEXEC_PTRACE},
+    {.name = "systemd, --reexec ptrace, no CAP_SYS_ADMIN, no busybox",
+     .exe = "/usr/lib/systemd/systemd",
+     .comm = "systemd",
+     .argv0 = "/sbin/init",
+     .bind_target = "/usr/lib/systemd/systemd",
+     .no_cap = true,
+     .reexec = PLAN_REEXEC_PTRACE,
+     .no_busybox = true,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .refusals = {"no CAP_SYS_ADMIN", "no static busybox found"},
+     .method = REEXEC_PTRACE},
     {.name = "carry error, switch without --switch-to, ssh without a server, low RAM",
      .exe = "/usr/lib/systemd/systemd",
      .comm = "systemd",
@@ -362,7 +447,14 @@ static void obs_from_row(const struct plan_row *r, struct rescue_state *st,
 	o->sw_has_init = r->sw_has_init;
 	o->busybox = r->no_busybox ? NULL : "/bin/busybox";
 	o->ssh_src = r->ssh_src ? r->ssh_src : "";
-	o->force_ptrace = r->force_ptrace;
+	o->reexec = r->reexec;
+	o->pt.yama = r->yama_plus1 - 1;
+	o->pt.cap_sys_ptrace = !r->no_ptrace_cap;
+	o->pt.probe = r->pt_probe;
+	o->pt.self_seccomp = r->self_seccomp;
+	o->pt.same_mntns = !r->other_mntns;
+	o->pt.lsm = r->lsm ? r->lsm : "";
+	o->pt.arch_ok = true;
 }
 
 static void check_plan_row(const struct plan_row *r, const struct plan *p)
@@ -384,8 +476,14 @@ static void check_plan_row(const struct plan_row *r, const struct plan *p)
 			fail_msg("%s: refusal %zu is '%s', want '%s'", r->name, i, p->refusal[i],
 				 r->refusals[i]);
 	const struct plan_step *b = plan_find(p, PLAN_BIND), *tr = plan_find(p, PLAN_TRIGGER);
-	assert_non_null(b);
 	assert_non_null(tr);
+	if (tr->u.trigger.method != r->method)
+		fail_msg("%s: method %d, want %d", r->name, tr->u.trigger.method, r->method);
+	if (p->ptrace) {
+		assert_null(b); /* PID 1 execs the RAM copy itself */
+		return;
+	}
+	assert_non_null(b);
 	if (b->u.bind.inittab != r->inittab)
 		fail_msg("%s: inittab %d", r->name, b->u.bind.inittab);
 	assert_string_equal(b->u.bind.target, r->bind_target);
