@@ -191,8 +191,8 @@ static void conn_io(struct loop *l, struct loop_watch *w, uint32_t ev)
 	if (c->sent < c->req_len) {
 		int err = 0;
 		socklen_t el = sizeof err;
-		if ((ev & (EPOLLERR | EPOLLHUP)) ||
-		    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) || err) {
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) || err ||
+		    (ev & (EPOLLERR | EPOLLHUP))) {
 			conn_done(c, 0, NULL,
 				  err == ECONNREFUSED ? "connection refused" : "cannot connect");
 			return;
