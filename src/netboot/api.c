@@ -57,6 +57,7 @@ struct api {
 	struct api_conn c[API_INFLIGHT];
 	struct api_stats st;
 	struct log_budget lb;
+	uint64_t qfull_logged_ms; /* one queue-full line a second */
 };
 
 static void fmt_mac(char out[18], const uint8_t *m)
@@ -292,11 +293,14 @@ static void api_pump(struct api *a)
 static int api_enqueue(struct api *a, struct api_entry *e)
 {
 	if (a->q_len == API_QUEUE) {
+		uint64_t now = loop_now_ms(a->l);
 		a->st.queue_full++;
-		if (log_budget_take(&a->lb, loop_now_ms(a->l), "api"))
+		if (now - a->qfull_logged_ms >= 1000 || !a->qfull_logged_ms) {
+			a->qfull_logged_ms = now ? now : 1;
 			log_warn("api.queue-full queued=%u inflight=%u reason=\"more new machines "
 				 "than the API answers: no offer for now\"",
 				 API_QUEUE, API_INFLIGHT);
+		}
 		return -EBUSY;
 	}
 	a->queue[(a->q_head + a->q_len) % API_QUEUE] = (size_t)(e - a->e);
