@@ -13,6 +13,7 @@
 #  D  an API that answers in 3 s (--api-timeout 2000): no offer, ever (the
 #     listener stays 7 s), one api.fail line for several DISCOVERs;
 #  E  the API dead (connection refused): no offer, an api.fail line.
+# All under the seccomp filter and Landlock, across a SIGHUP reload.
 . "$(dirname "$0")/lib.sh"
 lab_require_root
 lab_require_cmd qemu-system-x86_64 ip dnsmasq cpio python3 curl
@@ -55,6 +56,9 @@ lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --ipxe-dir /
 	--api "http://$ROUTER_IP:8080/inventory/" --api-timeout 2000 --api-ttl 120
 lab_laptop_ready 10
 lab_server_log_has "serve\.boot result=per-machine source=api" || lab_fail "no start-up line for --api"
+# the API is reached after the privilege drop, under Landlock and seccomp
+lab_server_log_has "serve\.seccomp result=on|no seccomp filter \(sanitizer build" ||
+	lab_fail "the seccomp filter is not on"
 
 lab_add_client_ns 1
 ip -n "$LAB_CLIENT_NS" addr add 192.0.2.60/24 dev eth0
@@ -90,6 +94,8 @@ out=$(disc "$macB" --count 3 --interval 1 --listen 3.5)
 lab_log "B: $(echo "$out" | tr '\n' ' ')"
 echo "$out" | grep -q "^OFFER .*file=lifeboat/ipxe/undionly.kpxe" ||
 	lab_fail "B (a BIOS PXE client) was not offered iPXE after the API answered"
+# the first DISCOVER started the lookup and got nothing, not even late
+echo "$out" | grep -q "^OFFER t=0\." && lab_fail "B's first DISCOVER was answered: $out"
 out=$(disc "$macB" --ipxe --count 1 --listen 1.5)
 script=$(echo "$out" | sed -n 's/^OFFER .*file=\(http:[^ ]*\)/\1/p' | head -1)
 [ -n "$script" ] || lab_fail "B's iPXE was not offered a script: $out"
@@ -111,6 +117,11 @@ lab_log "D: $(echo "$out" | tr '\n' ' ')"
 echo "$out" | grep -q "offers=0" || lab_fail "D (API takes 3 s) got an offer: $out"
 n=$(grep -c "api\.fail mac=$macD .*timeout" "$LAPTOP_LOG")
 [ "$n" = 1 ] || lab_fail "D: $n api.fail timeout lines, want exactly 1"
+
+# --- a reload keeps the client and its cache
+kill -HUP "$(lab_pid laptop)"
+for _ in $(seq 50); do lab_server_log_has "serve\.reload result=" && break; sleep 0.1; done
+lab_server_log_has "serve\.reload result=ok" || lab_fail "SIGHUP reload with --api failed"
 
 # --- A's second boot from the cache, then E with the API dead
 lab_stop api
