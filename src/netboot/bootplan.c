@@ -497,8 +497,10 @@ static int row_api(const struct bootplan *p, const struct pxe_client *c, const c
 		return -ENOENT;
 	}
 	if (p->api->decide(p->api->arg, c->mac, &b, &why)) {
+		/* a decision, not a fault: info-level per packet; a failing
+		 * API has its own rate-limited api.fail warning */
 		t->why = why;
-		return -ENOENT;
+		return -EPERM;
 	}
 	if (c->uboot || c->ai->fw == PXE_FW_UBOOT || c->ai->fw == PXE_FW_RPI) {
 		t->why = "api: boots through iPXE, which this firmware does not run";

@@ -167,7 +167,8 @@ struct boot_choice {
 
 /* Picks the boot target for client c reached through our address ip.
  * Returns 0 (out->file may be empty: offer siaddr only, for U-Boot in
- * kernel mode), -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for
+ * kernel mode), -EPERM for a machine a --host rule ignores or --api does not boot (404, lookup
+ * pending or failed), -ENOENT when nothing is configured for
  * this client (stay silent; *why says so), -ELOOP when the choice would chain-load iPXE into
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],

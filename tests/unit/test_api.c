@@ -346,7 +346,7 @@ static void test_bootplan_row(void **state)
 			    "http://192.0.2.2/lifeboat/api/192.0.2.2/525400000001/boot.ipxe");
 	/* the API says no: silent, and the row decides (no fallback) */
 	f.rc = -ENOENT;
-	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -ENOENT);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -EPERM);
 	assert_string_equal(bc.rule, "api");
 	assert_string_equal(bc.why, "api: fake says no");
 	/* a --host ignore rule comes first; the API is not asked */
