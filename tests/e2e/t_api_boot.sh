@@ -52,10 +52,14 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
+# --api as a config-file key (the file is read again on SIGHUP below)
+printf 'api http://%s:8080/inventory/\napi-ttl 120\n' $ROUTER_IP > "$LAB_DIR/serve.conf"
+chmod 644 "$LAB_DIR/serve.conf"
 lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --ipxe-dir /usr/lib/ipxe \
-	--api "http://$ROUTER_IP:8080/inventory/" --api-timeout 2000 --api-ttl 120
+	-c "$LAB_DIR/serve.conf" --api-timeout 2000
 lab_laptop_ready 10
-lab_server_log_has "serve\.boot result=per-machine source=api" || lab_fail "no start-up line for --api"
+lab_server_log_has "serve\.boot result=per-machine source=api url=http://$ROUTER_IP:8080/inventory/ ttl_s=120 timeout_ms=2000" ||
+	lab_fail "no start-up line for --api with the config file's URL and TTL"
 # the API is reached after the privilege drop, under Landlock and seccomp
 lab_server_log_has "serve\.seccomp result=on|no seccomp filter \(sanitizer build" ||
 	lab_fail "the seccomp filter is not on"

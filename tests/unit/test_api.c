@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "netboot/api.h"
 #include "netboot/api_wire.h"
 #include "netboot/bootplan.h"
+#include "netboot/serve_opts.h"
 
 static void test_url(void **state)
 {
@@ -525,6 +527,38 @@ static void test_client(void **state)
 	assert_non_null(strstr(err, "TLS"));
 }
 
+/* --api and its companions are --config keys too; defaults; bounds. */
+static void test_options(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/lbapiXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "api http://192.0.2.1:8080/inv\napi-ttl 30\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	FILE *devnull = fopen("/dev/null", "w");
+	struct serve_opts *o = calloc(1, sizeof *o);
+	const char *argv1[] = {"serve", "--config", path, "--api-timeout", "500"};
+	assert_int_equal(serve_load_opts(5, (char **)argv1, o, devnull), 0);
+	assert_string_equal(o->plan.api_url, "http://192.0.2.1:8080/inv");
+	assert_int_equal(o->plan.api_ttl, 30);
+	assert_int_equal(o->plan.api_timeout_ms, 500);
+	serve_opts_free(o);
+	o = calloc(1, sizeof *o);
+	const char *argv2[] = {"serve", "--api", "http://h"};
+	assert_int_equal(serve_load_opts(3, (char **)argv2, o, devnull), 0);
+	assert_int_equal(o->plan.api_ttl, 60);
+	assert_int_equal(o->plan.api_timeout_ms, 2000);
+	serve_opts_free(o);
+	o = calloc(1, sizeof *o);
+	const char *argv3[] = {"serve", "--api", "http://h", "--api-ttl", "0"};
+	assert_int_equal(serve_load_opts(5, (char **)argv3, o, devnull), -EINVAL);
+	serve_opts_free(o);
+	fclose(devnull);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +566,7 @@ int main(void)
 	    cmocka_unit_test(test_http),	cmocka_unit_test(test_json_good),
 	    cmocka_unit_test(test_json_bad),	cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_bootplan_row), cmocka_unit_test(test_client),
+	    cmocka_unit_test(test_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
