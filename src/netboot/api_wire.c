@@ -117,7 +117,7 @@ static int lower(int c)
  * line end. -EAGAIN when no line end is left. */
 static int read_line(struct rbuf *r, const uint8_t **s, size_t *len)
 {
-	size_t start = r->off, n = 0;
+	size_t n = 0;
 	uint8_t c;
 	struct rbuf t = *r;
 	while (rbuf_u8(&t, &c) == 0) {
@@ -128,7 +128,6 @@ static int read_line(struct rbuf *r, const uint8_t **s, size_t *len)
 		}
 		n++;
 	}
-	(void)start;
 	return -EAGAIN;
 }
 

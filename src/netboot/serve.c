@@ -131,7 +131,8 @@ static int serve_reload_apply(struct serve_state *st)
 		dhcp6_server_set_plan(st->dhcp6, &n->plan);
 	serve_opts_free((struct serve_opts *)o);
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
-		 n->plan.kernel	   ? "kernel"
+		 n->plan.api_url   ? "api"
+		 : n->plan.kernel  ? "kernel"
 		 : n->plan.netmenu ? "menu"
 				   : "root",
 		 n->root ? n->root : "-", n->plan.n_boot, n->plan.n_hosts);
@@ -401,6 +402,7 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
 		 o->plan.rescue	   ? "rescue"
+		 : o->plan.api_url ? "api"
 		 : o->plan.kernel  ? "kernel"
 		 : o->plan.netmenu ? "menu"
 				   : "root",

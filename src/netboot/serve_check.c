@@ -187,6 +187,9 @@ static int serve_check_api(struct serve_opts *o)
 			"combine with --kernel or --rescue\"");
 		return -EINVAL;
 	}
+	if (!o->root)
+		log_warn("serve.warn reason=\"--api without ROOT: the API's answers must name "
+			 "kernels and initrds by http(s):// URL (paths are served from ROOT)\"");
 	if (!serve_check_ipxe(o, miss, sizeof miss)) {
 		log_err("serve.error ipxe_dir=%s missing=\"%s\" reason=\"--api chain-loads iPXE "
 			"and there are no iPXE images: install the Debian package ipxe or pass "

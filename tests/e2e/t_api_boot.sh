@@ -58,6 +58,7 @@ chmod 644 "$LAB_DIR/serve.conf"
 lab_run_laptop "$LB_BIN" serve "$root" $LB_SERVE_ARGS -i $LAPTOP_IF --ipxe-dir /usr/lib/ipxe \
 	-c "$LAB_DIR/serve.conf" --api-timeout 2000
 lab_laptop_ready 10
+lab_server_log_has "serve\.ready mode=api " || lab_fail "serve.ready does not say mode=api"
 lab_server_log_has "serve\.boot result=per-machine source=api url=http://$ROUTER_IP:8080/inventory/ ttl_s=120 timeout_ms=2000" ||
 	lab_fail "no start-up line for --api with the config file's URL and TTL"
 # the API is reached after the privilege drop, under Landlock and seccomp
