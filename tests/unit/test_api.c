@@ -341,6 +341,17 @@ static void test_bootplan_row(void **state)
 	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
 	assert_string_equal(bc.rule, "api");
 	assert_string_equal(bc.file, "lifeboat/ipxe/undionly.kpxe");
+	/* x64 UEFI: its iPXE; U-Boot has none to run: silent */
+	c.arch = 7;
+	c.ai = pxe_arch_by_code(7);
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
+	assert_string_equal(bc.file, "lifeboat/ipxe/snponly.efi");
+	c.uboot = true;
+	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), -ENOENT);
+	assert_string_equal(bc.rule, "api");
+	c.uboot = false;
+	c.arch = 0;
+	c.ai = pxe_arch_by_code(0);
 	/* iPXE: its script, by URL */
 	c.ipxe = true;
 	assert_int_equal(bootplan_choose(&p, &c, ip, &bc), 0);
