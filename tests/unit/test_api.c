@@ -538,6 +538,82 @@ static void test_client(void **state)
 	assert_non_null(strstr(err, "TLS"));
 }
 
+static uint64_t fake_now;
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
+
+/* Accepts the next connection and answers it. */
+static void srv_next(struct loop *l, struct srv *s, const char *resp)
+{
+	size_t n = s->n;
+	for (int i = 0; i < 100 && s->n == n; i++) {
+		loop_once(l, 5);
+		srv_accept(s);
+	}
+	assert_int_equal(s->n, n + 1);
+	srv_answer(s, n, resp);
+	for (int i = 0; i < 5; i++)
+		loop_once(l, 5);
+}
+
+/* The cache's clock: a 200 is used for --api-ttl, then asked again while
+ * its script stays servable; a 404 replaces it; a failure is retried after
+ * API_FAIL_TTL_MS and not before. */
+static void test_ttl(void **state)
+{
+	(void)state;
+	struct loop l;
+	struct srv s;
+	struct api *a;
+	char err[128], url[64];
+	const struct api_boot *b;
+	const char *why;
+	static const uint8_t mac[6] = {0x52, 0x54, 0, 0, 0, 9};
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n{\"kernel\":\"k/l\"}";
+	srv_open(&s);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u", s.port);
+	struct api_cfg cfg = {.url = url, .ttl_s = 60, .timeout_ms = 1000};
+	assert_int_equal(loop_init(&l), 0);
+	fake_now = 1000000;
+	loop_set_clock(&l, fake_clock, NULL);
+	assert_int_equal(api_start(&a, &l, &cfg, err, sizeof err), 0);
+	assert_int_equal(api_decide(a, mac, &b, &why), -EAGAIN);
+	srv_next(&l, &s, ok);
+	assert_int_equal(api_decide(a, mac, &b, &why), 0);
+	fake_now += 59000;
+	loop_once(&l, 0);
+	assert_int_equal(api_decide(a, mac, &b, &why), 0); /* still fresh */
+	fake_now += 2000;
+	loop_once(&l, 0);
+	assert_int_equal(api_decide(a, mac, &b, &why), -EAGAIN); /* expired: asked again */
+	assert_non_null(api_latest(a, mac));			  /* the script still served */
+	srv_next(&l, &s, "HTTP/1.1 404 Not Found\r\n\r\n");
+	assert_int_equal(api_decide(a, mac, &b, &why), -ENOENT);
+	assert_null(api_latest(a, mac));
+	fake_now += 61000;
+	loop_once(&l, 0);
+	assert_int_equal(api_decide(a, mac, &b, &why), -EAGAIN);
+	srv_next(&l, &s, "HTTP/1.1 503 Busy\r\n\r\n");
+	assert_int_equal(api_decide(a, mac, &b, &why), -EIO);
+	fake_now += API_FAIL_TTL_MS - 1;
+	loop_once(&l, 0);
+	assert_int_equal(api_decide(a, mac, &b, &why), -EIO); /* not retried yet */
+	fake_now += 2;
+	loop_once(&l, 0);
+	assert_int_equal(api_decide(a, mac, &b, &why), -EAGAIN);
+	srv_next(&l, &s, ok);
+	assert_int_equal(api_decide(a, mac, &b, &why), 0);
+	struct api_stats st;
+	api_get_stats(a, &st);
+	assert_int_equal(st.requests, 4);
+	api_stop(a);
+	close(s.lfd);
+	loop_free(&l);
+}
+
 /* --api and its companions are --config keys too; defaults; bounds. */
 static void test_options(void **state)
 {
@@ -577,7 +653,7 @@ int main(void)
 	    cmocka_unit_test(test_http),	cmocka_unit_test(test_json_good),
 	    cmocka_unit_test(test_json_bad),	cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_bootplan_row), cmocka_unit_test(test_client),
-	    cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_options),	cmocka_unit_test(test_ttl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
