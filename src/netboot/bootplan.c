@@ -426,13 +426,42 @@ static int row_grub(const struct bootplan *p, const struct pxe_client *c, const 
 	return 0;
 }
 
+/* Chain-load the iPXE image of the client's architecture (kernel mode,
+ * --api). mode names the row in the reasons. */
+static int chain_ipxe(const struct bootplan *p, const struct pxe_client *c, struct boot_target *t,
+		      const char *mode)
+{
+	const struct pxe_arch *ai = c->ai;
+	int idx = pxe_arch_index(ai);
+	bool api = !strcmp(mode, "api");
+	if (ai->ipxe && idx >= 0 && idx < 32 && (p->ipxe_missing >> idx) & 1) {
+		t->why = api ? "api: no iPXE image for this architecture in --ipxe-dir"
+			     : "kernel mode: no iPXE image for this architecture in --ipxe-dir";
+		return -ENOENT;
+	}
+	if (!ai->ipxe) {
+		t->why = api ? "api: no iPXE image for this architecture"
+			     : "kernel mode has no iPXE image for this architecture";
+		return -ENOENT;
+	}
+	if (c->ipxe) {
+		t->why = "client is already iPXE but HTTP is disabled";
+		return -ELOOP;
+	}
+	snprintf(t->gen, sizeof t->gen, BOOTPLAN_PREFIX "ipxe/%s", ai->ipxe);
+	t->file = t->gen;
+	t->via = BOOT_VIA_CLIENT;
+	t->why = api ? "api: chain-load iPXE" : "kernel mode: chain-load iPXE";
+	t->no_tftp = "TFTP is disabled: PXE clients load iPXE over TFTP";
+	return 0;
+}
+
 /* Kernel mode: chain-load iPXE built for this architecture (whose script
  * row_ipxe_script then hands out), or for U-Boot no file at all. */
 static int row_kernel(const struct bootplan *p, const struct pxe_client *c, const char *ip,
 		      struct boot_target *t)
 {
 	const struct pxe_arch *ai = c->ai;
-	int idx = pxe_arch_index(ai);
 	(void)ip;
 	if (!p->kernel && !p->netmenu)
 		return BOOT_PASS;
@@ -449,23 +478,47 @@ static int row_kernel(const struct bootplan *p, const struct pxe_client *c, cons
 		t->no_tftp = "TFTP is disabled: U-Boot loads the kernel over TFTP";
 		return 0;
 	}
-	if (ai->ipxe && idx >= 0 && idx < 32 && (p->ipxe_missing >> idx) & 1) {
-		t->why = "kernel mode: no iPXE image for this architecture in --ipxe-dir";
+	return chain_ipxe(p, c, t, "kernel mode");
+}
+
+/* --api: the inventory's answer for this MAC, from the cache (api.h). A
+ * firmware client chain-loads iPXE, iPXE fetches the script generated from
+ * the answer; a miss, a 404 or a failing API: no offer. */
+static int row_api(const struct bootplan *p, const struct pxe_client *c, const char *ip,
+		   struct boot_target *t)
+{
+	static const uint8_t zero[6];
+	const struct api_boot *b;
+	const char *why = "api";
+	if (!p->api_url)
+		return BOOT_PASS;
+	if (!p->api || !memcmp(c->mac, zero, 6)) {
+		t->why = "api: decided per machine by the API";
 		return -ENOENT;
 	}
-	if (!ai->ipxe) {
-		t->why = "kernel mode has no iPXE image for this architecture";
+	if (p->api->decide(p->api->arg, c->mac, &b, &why)) {
+		/* a decision, not a fault: info-level per packet; a failing
+		 * API has its own rate-limited api.fail warning */
+		t->why = why;
+		return -EPERM;
+	}
+	if (c->uboot || c->ai->fw == PXE_FW_UBOOT || c->ai->fw == PXE_FW_RPI) {
+		t->why = "api: boots through iPXE, which this firmware does not run";
 		return -ENOENT;
 	}
-	if (c->ipxe) {
-		t->why = "client is already iPXE but HTTP is disabled";
-		return -ELOOP;
-	}
-	snprintf(t->gen, sizeof t->gen, BOOTPLAN_PREFIX "ipxe/%s", ai->ipxe);
+	if (!c->ipxe)
+		return chain_ipxe(p, c, t, "api");
+	size_t n = strlen(ip);
+	bool br = n > 2 && ip[0] == '[' && ip[n - 1] == ']';
+	const uint8_t *m = c->mac;
+	int k = snprintf(
+	    t->gen, sizeof t->gen, BOOTPLAN_PREFIX "api/%.*s/%02x%02x%02x%02x%02x%02x/boot.ipxe",
+	    (int)(br ? n - 2 : n), br ? ip + 1 : ip, m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (k < 0 || (size_t)k >= sizeof t->gen)
+		return -ENAMETOOLONG;
 	t->file = t->gen;
-	t->via = BOOT_VIA_CLIENT;
-	t->why = "kernel mode: chain-load iPXE";
-	t->no_tftp = "TFTP is disabled: PXE clients load iPXE over TFTP";
+	t->via = BOOT_VIA_HTTP;
+	t->why = "api: iPXE script";
 	return 0;
 }
 
@@ -489,6 +542,7 @@ struct boot_row {
 
 static const struct boot_row boot_rows[] = {
     {"host", row_host},		      /* --host MAC=... */
+    {"api", row_api},		      /* --api URL: the inventory decides, per MAC */
     {"ipxe-script", row_ipxe_script}, /* iPXE: --boot ipxe=, kernel mode's script */
     {"arch-file", row_arch_file},     /* --boot KEY=FILE */
     {"grub", row_grub},		      /* --grub */
@@ -675,6 +729,101 @@ static int lookup_rescue(const struct bootplan *p, const char *rest, char *buf, 
 	return 0;
 }
 
+/* A URL for name: itself when it is one, else beneath our HTTP root. */
+static int api_name_url(char *buf, size_t cap, size_t *o, const char *hostport, const char *name)
+{
+	if (api_name_is_url(name))
+		return buf_appendf(buf, cap, o, "%s", name);
+	while (*name == '/')
+		name++;
+	return buf_appendf(buf, cap, o, "http://%s/%s", hostport, name);
+}
+
+/* The image name iPXE gives a fetched file: its URL's last segment. */
+static void api_image_name(const char *name, char *out, size_t cap)
+{
+	const char *b = base_name(name);
+	size_t n = strcspn(b, "?#");
+	snprintf(out, cap, "%.*s", (int)n, b);
+}
+
+int bootplan_api_script(const struct api_boot *b, const char *host, uint16_t port, char *buf,
+			size_t cap)
+{
+	uint8_t a[16];
+	char hp[INET6_ADDRSTRLEN + 10], cmd[API_CMDLINE_MAX * 2], msg[API_MESSAGE_MAX], nm[96];
+	size_t o = 0;
+	bool v6 = inet_pton(AF_INET6, host, a) == 1;
+	if (!v6 && inet_pton(AF_INET, host, a) != 1)
+		return -EINVAL;
+	if (!cap)
+		return -ENOBUFS;
+	buf[0] = 0;
+	snprintf(hp, sizeof hp, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	int n = api_cmdline_expand(b->cmdline, hp, cmd, sizeof cmd);
+	if (n < 0)
+		return -ENOBUFS;
+	/* iPXE's echo expands ${...}; keep the message printable and inert */
+	size_t k = 0;
+	for (; b->message[k] && k + 1 < sizeof msg; k++) {
+		char ch = b->message[k];
+		msg[k] = ch < 0x20 || ch > 0x7e || ch == '$' ? '?' : ch;
+	}
+	msg[k] = 0;
+	if (buf_appendf(buf, cap, &o, "#!ipxe\n# generated by lifeboat serve from --api\n") ||
+	    (k && buf_appendf(buf, cap, &o, "echo %s\n", msg)) ||
+	    buf_appendf(buf, cap, &o, "echo lifeboat: booting %s\nkernel ", base_name(b->kernel)) ||
+	    api_name_url(buf, cap, &o, hp, b->kernel))
+		return -ENOBUFS;
+	/* UEFI: Debian's iPXE hands initrds to the EFI stub by name only */
+	for (size_t i = 0; i < b->n_initrd; i++) {
+		api_image_name(b->initrd[i], nm, sizeof nm);
+		if (buf_appendf(buf, cap, &o, " initrd=%s", nm))
+			return -ENOBUFS;
+	}
+	if ((n && buf_appendf(buf, cap, &o, " %s", cmd)) || buf_appendf(buf, cap, &o, "\n"))
+		return -ENOBUFS;
+	for (size_t i = 0; i < b->n_initrd; i++)
+		if (buf_appendf(buf, cap, &o, "initrd ") ||
+		    api_name_url(buf, cap, &o, hp, b->initrd[i]) || buf_appendf(buf, cap, &o, "\n"))
+			return -ENOBUFS;
+	if (buf_appendf(buf, cap, &o, "boot\n"))
+		return -ENOBUFS;
+	return (int)o;
+}
+
+/* --api's scripts: "HOST/MACHEX/boot.ipxe" (after "lifeboat/api/"), from
+ * the machine's last answer. */
+static int lookup_api(const struct bootplan *p, const char *rest, char *buf, size_t cap,
+		      struct bootplan_file *out)
+{
+	char host[INET6_ADDRSTRLEN];
+	uint8_t mac[6];
+	const char *slash = strchr(rest, '/');
+	size_t n = slash ? (size_t)(slash - rest) : 0;
+	if (!p->api || !slash || !n || n >= sizeof host || strlen(slash + 1) != 12 + 10 ||
+	    strcmp(slash + 13, "/boot.ipxe"))
+		return -ENOENT;
+	memcpy(host, rest, n);
+	host[n] = 0;
+	for (int i = 0; i < 6; i++) {
+		unsigned v;
+		char hx[3] = {slash[1 + 2 * i], slash[2 + 2 * i], 0};
+		if (!((hx[0] >= '0' && hx[0] <= '9') || (hx[0] >= 'a' && hx[0] <= 'f')) ||
+		    !((hx[1] >= '0' && hx[1] <= '9') || (hx[1] >= 'a' && hx[1] <= 'f')) ||
+		    sscanf(hx, "%2x", &v) != 1)
+			return -ENOENT;
+		mac[i] = (uint8_t)v;
+	}
+	const struct api_boot *b = p->api->latest(p->api->arg, mac);
+	int k = b ? bootplan_api_script(b, host, p->http_port, buf, cap) : -ENOENT;
+	if (k < 0)
+		return -ENOENT;
+	out->text = buf;
+	out->text_len = (size_t)k;
+	return 0;
+}
+
 int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size_t cap,
 		    struct bootplan_file *out)
 {
@@ -717,6 +866,8 @@ int bootplan_lookup(const struct bootplan *p, const char *clean, char *buf, size
 		}
 		return -ENOENT;
 	}
+	if (p->api_url && !strncmp(rest, "api/", 4))
+		return lookup_api(p, rest + 4, buf, cap, out);
 	if (!p->kernel)
 		return -ENOENT;
 	if (p->rescue)

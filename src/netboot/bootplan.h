@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netboot/api_wire.h"
 #include "netboot/pxe.h"
 
 #define BOOTPLAN_MAX_BOOT 32
@@ -34,6 +35,16 @@ struct bootplan_host {
 };
 
 struct boot_choice;
+
+/* --api: how the "api" row reaches the API client (api.h), set by serve.
+ * decide: 0 with *b (boot it), or -errno (no offer) with *why; latest: the
+ * last 200 answer for a MAC, expired or not (the script of a machine
+ * already booting), or NULL. */
+struct bootplan_api {
+	int (*decide)(void *arg, const uint8_t mac[6], const struct api_boot **b, const char **why);
+	const struct api_boot *(*latest)(void *arg, const uint8_t mac[6]);
+	void *arg;
+};
 
 #define BOOTPLAN_MAX_MENU 16
 #define BOOTPLAN_MENU_TIMEOUT_DEFAULT 10
@@ -93,7 +104,12 @@ struct bootplan {
 	bool netmenu;
 	uint16_t http_port;
 	bool http; /* HTTP server enabled */
-	bool tftp; /* TFTP server enabled */
+	/* --api URL: every machine's boot is the inventory's answer (api.h) */
+	const char *api_url;
+	unsigned api_ttl;		/* --api-ttl seconds */
+	unsigned api_timeout_ms;	/* --api-timeout */
+	const struct bootplan_api *api; /* set by serve once the client runs */
+	bool tftp;			/* TFTP server enabled */
 };
 
 /* Adds "KEY=FILE" (as given to --boot). 0, -EINVAL (unknown key or no
@@ -151,7 +167,8 @@ struct boot_choice {
 
 /* Picks the boot target for client c reached through our address ip.
  * Returns 0 (out->file may be empty: offer siaddr only, for U-Boot in
- * kernel mode), -EPERM for a machine a --host rule ignores, -ENOENT when nothing is configured for
+ * kernel mode), -EPERM for a machine a --host rule ignores or --api does not boot (404, lookup
+ * pending or failed), -ENOENT when nothing is configured for
  * this client (stay silent; *why says so), -ELOOP when the choice would chain-load iPXE into
  * itself, -ENAMETOOLONG when the name does not fit. */
 int bootplan_choose(const struct bootplan *p, const struct pxe_client *c, const uint8_t ip[4],
@@ -208,6 +225,14 @@ int bootplan_ipxe_script(const struct bootplan *p, char *buf, size_t cap);
  * rescue image and the command line with lifeboat.home=http://HOST:PORT.
  * Returns its length, -EINVAL (host is no address) or -ENOBUFS. */
 int bootplan_rescue_script(const struct bootplan *p, const char *host, char *buf, size_t cap);
+
+/* --api: the iPXE script booting answer b for a client that reached us at
+ * host (an address as text, IPv6 without brackets) on HTTP port: kernel
+ * and initrds by URL (a path is served from ROOT, a URL fetched by iPXE
+ * itself), the command line with its {{ URL "..." }} expanded, the message
+ * echoed. Its length, -EINVAL (host is no address) or -ENOBUFS. */
+int bootplan_api_script(const struct api_boot *b, const char *host, uint16_t port, char *buf,
+			size_t cap);
 
 /* The name of the rescue image under BOOTPLAN_PREFIX. */
 #define BOOTPLAN_RESCUE_IMAGE "rescue.img"

@@ -19,6 +19,7 @@
 #include "core/loop.h"
 #include "core/notify.h"
 #include "core/sys.h"
+#include "netboot/api.h"
 #include "netboot/bootplan.h"
 #include "netboot/dhcp4_server.h"
 #include "netboot/fsroot.h"
@@ -114,6 +115,7 @@ static int serve_reload_apply(struct serve_state *st)
 		goto fail;
 	/* derived from --grub at start-up (serve_grub_check), not an option */
 	n->plan.grub_targets = o->plan.grub_targets;
+	n->plan.api = o->plan.api; /* the client started with the first options */
 	if (serve_files_reload(&st->sf, n)) {
 		log_err("serve.reload result=failed reason=\"cannot open the new kernel/initrd "
 			"files\"");
@@ -129,7 +131,8 @@ static int serve_reload_apply(struct serve_state *st)
 		dhcp6_server_set_plan(st->dhcp6, &n->plan);
 	serve_opts_free((struct serve_opts *)o);
 	log_info("serve.reload result=ok mode=%s root=%s boot_entries=%zu hosts=%zu",
-		 n->plan.kernel	   ? "kernel"
+		 n->plan.api_url   ? "api"
+		 : n->plan.kernel  ? "kernel"
 		 : n->plan.netmenu ? "menu"
 				   : "root",
 		 n->root ? n->root : "-", n->plan.n_boot, n->plan.n_hosts);
@@ -336,9 +339,9 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
  * it can still see them. */
 static void serve_sandbox_paths(const struct serve_opts *o, struct sandbox *sb)
 {
-	const char *readable[5 + BOOTPLAN_MAX_INITRD] = {o->root, o->config, o->plan.kernel,
-							 o->plan.kernel ? o->plan.ipxe_dir : NULL,
-							 o->plan.rescue_file};
+	const char *readable[5 + BOOTPLAN_MAX_INITRD] = {
+	    o->root, o->config, o->plan.kernel,
+	    o->plan.kernel || o->plan.api_url ? o->plan.ipxe_dir : NULL, o->plan.rescue_file};
 	if (o->no_sandbox)
 		return;
 	for (size_t i = 0; i < o->plan.n_initrd; i++)
@@ -399,6 +402,7 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 	const char *d6 = !st->dhcp6 ? "off" : o->dhcp6_range.set ? "stateful" : "proxy";
 	log_info("serve.ready mode=%s root=%s dhcp=%s dhcp6=%s tftp=%s http=%s",
 		 o->plan.rescue	   ? "rescue"
+		 : o->plan.api_url ? "api"
 		 : o->plan.kernel  ? "kernel"
 		 : o->plan.netmenu ? "menu"
 				   : "root",
@@ -454,6 +458,25 @@ static int serve_start_status(struct serve_state *st, const struct serve_opts *o
 	return status_start(&st->status, &cfg) ? -1 : 0;
 }
 
+/* --api: the client (api.h), its host resolved now, before the sandbox;
+ * the plan's "api" row asks it. 0 or -1 (logged). */
+static int serve_start_api(struct serve_state *st, struct serve_opts *o)
+{
+	char err[256];
+	if (!o->plan.api_url)
+		return 0;
+	struct api_cfg cfg = {
+	    .url = o->plan.api_url, .ttl_s = o->plan.api_ttl, .timeout_ms = o->plan.api_timeout_ms};
+	if (api_start(&st->api, &st->loop, &cfg, err, sizeof err)) {
+		log_err("serve.error api=%s reason=\"%s\"", o->plan.api_url, err);
+		return -1;
+	}
+	st->api_hook =
+	    (struct bootplan_api){.decide = api_decide, .latest = api_latest, .arg = st->api};
+	o->plan.api = &st->api_hook;
+	return 0;
+}
+
 /* Everything between the options and the loop; 0 or -1 (logged). What was
  * started is stopped by serve_stop. */
 static int serve_start(struct serve_state *st, struct serve_opts *o)
@@ -472,7 +495,7 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	}
 	clients_init(st->clients);
 	clients_observe(st->clients, &st->loop, &st->xfer_obs);
-	if (serve_start_dhcp(st, o))
+	if (serve_start_api(st, o) || serve_start_dhcp(st, o))
 		return -1;
 	st->sf.l = &st->loop;
 	st->sf.root = &st->root;
@@ -500,6 +523,7 @@ static void serve_stop(struct serve_state *st)
 		serve_files_stop(&st->sf);
 	dhcp4_server_stop(st->dhcp);
 	dhcp6_server_stop(st->dhcp6);
+	api_stop(st->api);
 	if (st->loop_ok)
 		loop_free(&st->loop);
 	free(st->clients);

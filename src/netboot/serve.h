@@ -24,6 +24,7 @@
 #include "netboot/report.h"
 #include "netboot/xfer.h"
 
+struct api;
 struct dhcp4_server;
 struct status_srv;
 
@@ -46,7 +47,9 @@ struct serve_state {
 	struct report_sink report; /* --rescue: the phone-home POSTs */
 	char ifname_buf[16][IF_NAMESIZE];
 	const char *ifnames[16];
-	char drop_user[64]; /* who serves once root is dropped, for messages */
+	char drop_user[64];	      /* who serves once root is dropped, for messages */
+	struct api *api;	      /* --api: the inventory client, or NULL */
+	struct bootplan_api api_hook; /* the plan's way to it */
 };
 
 #endif

@@ -172,6 +172,34 @@ static int serve_check_kernel(struct serve_opts *o)
 	return 0;
 }
 
+/* --api: iPXE images to chain-load and HTTP for the scripts (the URL
+ * itself is checked when the client starts: serve_start_api). */
+static int serve_check_api(struct serve_opts *o)
+{
+	char miss[256];
+	if (!o->plan.http) {
+		log_err("serve.error reason=\"--api boots through iPXE scripts fetched over HTTP: "
+			"drop --no-http\"");
+		return -EINVAL;
+	}
+	if (o->plan.kernel || o->plan.rescue) {
+		log_err("serve.error reason=\"--api decides what each machine boots: it does not "
+			"combine with --kernel or --rescue\"");
+		return -EINVAL;
+	}
+	if (!o->root)
+		log_warn("serve.warn reason=\"--api without ROOT: the API's answers must name "
+			 "kernels and initrds by http(s):// URL (paths are served from ROOT)\"");
+	if (!serve_check_ipxe(o, miss, sizeof miss)) {
+		log_err("serve.error ipxe_dir=%s missing=\"%s\" reason=\"--api chain-loads iPXE "
+			"and there are no iPXE images: install the Debian package ipxe or pass "
+			"--ipxe-dir\"",
+			o->plan.ipxe_dir, miss);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* Boot menu mode: iPXE images to chain-load and HTTP to fetch the menu. */
 static int serve_check_menu(struct serve_opts *o)
 {
@@ -237,7 +265,12 @@ int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 		if (r)
 			return r;
 	}
-	if (have_root && o->plan.n_boot == 0)
+	if (o->plan.api_url) {
+		int r = serve_check_api(o);
+		if (r)
+			return r;
+	}
+	if (have_root && o->plan.n_boot == 0 && !o->plan.api_url)
 		serve_autodetect_root(o, root);
 	for (size_t i = 0; i < o->plan.n_boot; i++)
 		if (serve_check_rootfile(root, have_root, o->plan.boot[i].key,
@@ -255,8 +288,8 @@ int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 	/* nothing else to boot and no ROOT: the boot menu (netmenu.h,
 	 * doc/iso.md); a ROOT keeps its own modes (--grub root mode, found
 	 * files, the --no-dhcp file server) */
-	o->plan.netmenu =
-	    !have_root && !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0;
+	o->plan.netmenu = !have_root && !o->plan.kernel && o->plan.n_boot == 0 &&
+			  o->plan.n_menu == 0 && !o->plan.api_url;
 	if (o->plan.netmenu)
 		return serve_check_menu(o);
 	if (o->n_isos || o->n_iso_dirs || o->n_entries) {
@@ -264,8 +297,8 @@ int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 			"which is served only without ROOT, --kernel, --boot and --menu\"");
 		return -EINVAL;
 	}
-	bool nothing =
-	    !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 && !o->plan.grub;
+	bool nothing = !o->plan.kernel && o->plan.n_boot == 0 && o->plan.n_menu == 0 &&
+		       !o->plan.grub && !o->plan.api_url;
 	if (nothing && have_root && !o->dhcp) {
 		/* serve ROOT --no-dhcp: a plain TFTP + HTTP file server */
 		if (o->dhcp6)
@@ -496,6 +529,13 @@ void serve_log_boot(const struct serve_opts *o, const char *host)
 	if (!o->dhcp && !o->dhcp6) {
 		log_info("serve.boot result=no-offers reason=\"DHCP is off: lifeboat offers no "
 			 "client a boot file; TFTP and HTTP serve what they are asked\"");
+		return;
+	}
+	if (o->plan.api_url) {
+		log_info("serve.boot result=per-machine source=api url=%s ttl_s=%u timeout_ms=%u "
+			 "note=\"each machine boots what the API answers for its MAC; a 404 or a "
+			 "slow API: no offer\"",
+			 o->plan.api_url, o->plan.api_ttl, o->plan.api_timeout_ms);
 		return;
 	}
 	bootreport_build(&o->plan, (enum kimage_arch)o->plan.kernel_arch, host, l);

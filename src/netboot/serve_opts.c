@@ -23,6 +23,9 @@
 /* the ISOs were opened and read at start-up */
 #define NOTE_MENU "--iso, --iso-dir and --entry change only on restart"
 
+/* the API client and its cache were set up at start-up */
+#define NOTE_API "--api, --api-ttl and --api-timeout change only on restart"
+
 #define G_BOOT "What to boot"
 #define G_MENU "PXE boot menu"
 #define G_GRUB "GRUB"
@@ -144,6 +147,17 @@ static const struct opts_row serve_rows[] = {
      .help = "boot menu: no entry for the host's Debian installer "
 	     "(debian-installer-*-netboot-amd64)",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"api", 0, OPTS_STRING, "URL", S(plan.api_url),
+     .help = "ask http://HOST[:PORT][/PATH]/v1/boot/MAC what each machine boots (pixiecore's "
+	     "API: kernel, initrd, cmdline, message; 404 = not ours); http:// only",
+     .reload = OPTS_RELOAD_REFUSE, .note = NOTE_API, .group = G_BOOT},
+    {"api-ttl", 0, OPTS_UINT, "S", S(plan.api_ttl), .min = 1, .max = 86400, .def = "60",
+     .help = "--api: seconds an answer (200 or 404) is used before the API is asked again",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_API, .group = G_BOOT},
+    {"api-timeout", 0, OPTS_UINT, "MS", S(plan.api_timeout_ms), .min = 100, .max = 60000,
+     .def = "2000",
+     .help = "--api: milliseconds for one request; a slower API gets no offer made for it",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_API, .group = G_BOOT},
     {"pxelinux-config", 0, OPTS_STRING, "F", S(plan.pxelinux_config),
      .help = "DHCP option 209: pxelinux loads this config file", .group = G_BOOT},
     {"pxelinux-prefix", 0, OPTS_STRING, "P", S(plan.pxelinux_prefix),
