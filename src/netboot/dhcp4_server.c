@@ -17,8 +17,15 @@
 #include "netboot/ratelimit.h"
 #include "netboot/udp.h"
 
+/* One interface's full DHCP state: the auto-mode switch and its pool. */
+struct d4_net {
+	int ifindex; /* 0 = unused slot */
+	bool set, on;
+};
+
 struct dhcp4_server {
 	struct dhcp4_server_config cfg;
+	struct d4_net nets[IFACE_MAX];
 	struct loop *loop;
 	struct loop_watch w67, w4011;
 	struct ratelimit rl;
@@ -426,4 +433,42 @@ uint64_t dhcp4_server_received(const struct dhcp4_server *s)
 uint64_t dhcp4_server_ratelimited(const struct dhcp4_server *s)
 {
 	return s->rl.dropped_total;
+}
+
+/* ifindex's slot, created when create is set; NULL when the table is full. */
+static struct d4_net *d4_net_for(struct dhcp4_server *s, int ifindex, bool create)
+{
+	struct d4_net *free_slot = NULL;
+	for (size_t i = 0; i < IFACE_MAX; i++) {
+		if (s->nets[i].ifindex == ifindex)
+			return &s->nets[i];
+		if (!s->nets[i].ifindex && !free_slot)
+			free_slot = &s->nets[i];
+	}
+	if (!create || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof *free_slot);
+	free_slot->ifindex = ifindex;
+	return free_slot;
+}
+
+void dhcp4_server_set_addressing(struct dhcp4_server *s, int ifindex, bool on)
+{
+	struct d4_net *n = d4_net_for(s, ifindex, true);
+	if (!n)
+		return;
+	if (n->set && n->on != on)
+		log_info("dhcp.addressing iface_index=%d state=%s", ifindex, on ? "on" : "off");
+	n->set = true;
+	n->on = on;
+}
+
+bool dhcp4_server_addressing(const struct dhcp4_server *s, int ifindex)
+{
+	if (!s->cfg.full)
+		return false;
+	for (size_t i = 0; i < IFACE_MAX; i++)
+		if (s->nets[i].ifindex == ifindex && s->nets[i].set)
+			return s->nets[i].on;
+	return s->cfg.full->mode == DHCP4_MODE_DHCP;
 }

@@ -294,6 +294,7 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 		    .client_rate = 4,
 		    .on_client = clients_note_hook,
 		    .on_client_arg = st->clients,
+		    .full = &o->dhcp4,
 		};
 		r = dhcp4_server_start(&st->dhcp, &st->loop, &dc, &which);
 		if (r) {
