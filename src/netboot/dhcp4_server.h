@@ -54,11 +54,18 @@ struct dhcp4_server_config {
 	/* Full DHCP (dhcp4_full.h): pools, options, lease file. NULL: proxy
 	 * only, everywhere. Its mode gives each interface's initial switch. */
 	const struct dhcp4_full_config *full;
+	/* The lease file's directory (opened by the caller before dropping
+	 * root; the server owns it from dhcp4_server_start on, even when it
+	 * fails) and the file's name in it. -1: no lease file. */
+	int lease_dirfd;
+	const char *lease_name;
 };
 
 struct dhcp4_server;
-/* Opens and binds both sockets. -EADDRINUSE / -EACCES carry to the caller,
- * with *which set to the port that failed. */
+/* Opens and binds both sockets; with cfg->full in a mode other than proxy,
+ * reads the lease file and opens the ARP socket too. -EADDRINUSE / -EACCES
+ * carry to the caller, with *which set to the port that failed (0: the
+ * lease file, -EBADMSG when it is no lease file). */
 int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		       const struct dhcp4_server_config *cfg, uint16_t *which);
 void dhcp4_server_stop(struct dhcp4_server *s);

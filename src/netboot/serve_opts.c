@@ -418,6 +418,10 @@ static int serve_check_args(int argc, char **argv, int first, struct serve_opts 
 		fprintf(err, "serve: --menu-prompt and --menu-timeout need --menu\n");
 		return -EINVAL;
 	}
+	if (o->dhcp4.mode == DHCP4_MODE_DHCP && !o->dhcp) {
+		fprintf(err, "serve: --mode dhcp needs DHCPv4: drop --no-dhcp\n");
+		return -EINVAL;
+	}
 	char menu_err[256];
 	if (bootplan_menu_check(&o->plan, menu_err, sizeof menu_err)) {
 		fprintf(err, "serve: --menu: %s\n", menu_err);
