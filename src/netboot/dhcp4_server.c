@@ -28,6 +28,10 @@ struct dhcp4_server {
 	struct dhcp4_server_config cfg;
 	struct d4_net nets[IFACE_MAX];
 	struct dhcp4_addr *addr; /* full DHCP's pools, lease file, probes; NULL: proxy only */
+	/* our copy of cfg.full: a reload frees the options it came from (full
+	 * DHCP's options change only on restart) */
+	struct dhcp4_full_config full;
+	char domain[256];
 	struct loop *loop;
 	struct loop_watch w67, w4011;
 	struct ratelimit rl;
@@ -562,6 +566,14 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	s->cfg = *cfg;
 	if (!cfg->lease_name)
 		s->cfg.lease_dirfd = -1;
+	if (cfg->full) {
+		s->full = *cfg->full;
+		snprintf(s->domain, sizeof s->domain, "%s",
+			 cfg->full->domain ? cfg->full->domain : "");
+		s->full.domain = s->domain;
+		s->full.lease_file = NULL; /* opened by the caller: lease_dirfd, lease_name */
+		s->cfg.full = &s->full;
+	}
 	s->loop = l;
 	ratelimit_init(&s->rl, cfg->client_rate, 8, cfg->rate, cfg->rate ? cfg->rate / 10 + 1 : 0);
 	s->w67.fd = s->w4011.fd = -1;
@@ -577,7 +589,7 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		goto fail;
 	if (cfg->full && cfg->full->mode != DHCP4_MODE_PROXY) {
 		struct dhcp4_addr_config ac = {
-		    .full = cfg->full,
+		    .full = &s->full,
 		    .lease_dirfd = s->cfg.lease_dirfd,
 		    .lease_name = cfg->lease_name,
 		    .redo = dhcp4_redo,

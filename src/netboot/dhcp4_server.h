@@ -52,7 +52,10 @@ struct dhcp4_server_config {
 	void (*on_client)(void *arg, const struct client_note *n);
 	void *on_client_arg;
 	/* Full DHCP (dhcp4_full.h): pools, options, lease file. NULL: proxy
-	 * only, everywhere. Its mode gives each interface's initial switch. */
+	 * only, everywhere. Its mode gives each interface's initial switch; a
+	 * mode other than proxy starts the address side (lease file, ARP
+	 * socket), which dhcp4_server_set_addressing needs. Copied at start:
+	 * a reload does not change it. */
 	const struct dhcp4_full_config *full;
 	/* The lease file's directory (opened by the caller before dropping
 	 * root; the server owns it from dhcp4_server_start on, even when it
