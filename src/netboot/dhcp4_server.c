@@ -324,9 +324,10 @@ static void dhcp4_send(int fd, const struct iface *ifc, const uint8_t *out,
 		log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(-r));
 }
 
-/* Full DHCP: where a reply goes (RFC 2131 4.1): back to a relay; a NAK,
- * or a client without an address, by broadcast; a renewing or informing
- * client (ciaddr) by unicast when that address is plausible. */
+/* Full DHCP: where a reply goes (RFC 2131 4.1): a NAK, and any reply to a
+ * client without an address, by broadcast; a renewing or informing client
+ * (ciaddr) by unicast when that address is plausible. (Relayed requests
+ * get the proxy answer: see dhcp4_full_answer.) */
 static void d4_full_dst(const struct d4 *q, const struct dhcp4_full_decision *d,
 			struct dhcp4_answer *a)
 {
@@ -335,15 +336,6 @@ static void d4_full_dst(const struct d4 *q, const struct dhcp4_full_decision *d,
 	a->dst.sin_port = htons(68);
 	a->dst.sin_addr.s_addr = INADDR_BROADCAST;
 	a->broadcast = true;
-	if (memcmp(q->m.giaddr, "\0\0\0\0", 4)) {
-		struct sockaddr_in r = {.sin_family = AF_INET, .sin_port = htons(67)};
-		memcpy(&r.sin_addr, q->m.giaddr, 4);
-		if (dhcp4_dst_check(&r, DHCP_DST_RELAY, q->ifc, &why) == 0) {
-			a->dst = r;
-			a->broadcast = false;
-		}
-		return;
-	}
 	if (d->kind == D4F_NAK || !memcmp(q->m.ciaddr, "\0\0\0\0", 4) || (q->m.flags & 0x8000))
 		return;
 	struct sockaddr_in u = {.sin_family = AF_INET, .sin_port = htons(68)};
@@ -424,6 +416,12 @@ static void dhcp4_full_answer(struct dhcp4_server *s, const struct iface *ifc,
 		D4_LOG(a,
 		       "dhcp.ignore len=%zu iface=%s reason=\"not a DHCP request we can answer\"",
 		       n, ifc->name);
+		return;
+	}
+	/* a relayed client is on another subnet than this interface's pool:
+	 * it gets what proxy mode gives it */
+	if (memcmp(q.m.giaddr, "\0\0\0\0", 4)) {
+		dhcp4_answer(s->cfg.plan, ifc, false, src, in, n, out, cap, a);
 		return;
 	}
 	fmt_mac(q.mac, sizeof q.mac, q.m.chaddr);
