@@ -664,8 +664,8 @@ void dhcp4_server_set_addressing(struct dhcp4_server *s, int ifindex, bool on)
 
 bool dhcp4_server_addressing(const struct dhcp4_server *s, int ifindex)
 {
-	if (!s->cfg.full)
-		return false;
+	if (!s->addr)
+		return false; /* started in proxy mode: no pools, no lease file */
 	for (size_t i = 0; i < IFACE_MAX; i++)
 		if (s->nets[i].ifindex == ifindex && s->nets[i].set)
 			return s->nets[i].on;

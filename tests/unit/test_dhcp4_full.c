@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/loop.h"
 #include "netboot/arp_wire.h"
+#include "netboot/dhcp4_server.h"
 #include "netboot/dhcp4_full.h"
 #include "netboot/dhcp4_leasefile.h"
 #include "netboot/dhcp4_leases.h"
@@ -597,6 +599,43 @@ static void test_arp_wire(void **state)
 	assert_int_equal(arp_wire_parse(f, sizeof f, &a), -EBADMSG);
 }
 
+/* The per-interface switch auto mode turns: default from --mode, then
+ * whatever was set last; a proxy-mode server never serves addresses. */
+static void test_addressing_switch(void **state)
+{
+	(void)state;
+	struct loop l;
+	struct bootplan plan = {0};
+	struct iface_set ifs = {0};
+	struct dhcp4_full_config full = {.mode = DHCP4_MODE_DHCP, .no_probe = true};
+	uint16_t which, p = (uint16_t)(30000 + (getpid() * 7) % 20000);
+	assert_int_equal(loop_init(&l), 0);
+	for (int mode = DHCP4_MODE_DHCP; mode >= DHCP4_MODE_PROXY; mode--) {
+		struct dhcp4_server *s = NULL;
+		int r = -EADDRINUSE;
+		full.mode = mode;
+		for (int k = 0; k < 50 && r == -EADDRINUSE; k++, p += 2) {
+			struct dhcp4_server_config cfg = {.plan = &plan,
+							  .ifs = &ifs,
+							  .port = p,
+							  .binl_port = (uint16_t)(p + 1),
+							  .full = &full,
+							  .lease_dirfd = -1};
+			r = dhcp4_server_start(&s, &l, &cfg, &which);
+		}
+		assert_int_equal(r, 0);
+		bool dhcp = mode == DHCP4_MODE_DHCP;
+		assert_int_equal(dhcp4_server_addressing(s, 3), dhcp);
+		dhcp4_server_set_addressing(s, 3, false);
+		assert_false(dhcp4_server_addressing(s, 3));
+		assert_int_equal(dhcp4_server_addressing(s, 4), dhcp); /* others unchanged */
+		dhcp4_server_set_addressing(s, 3, true);
+		assert_int_equal(dhcp4_server_addressing(s, 3), dhcp);
+		dhcp4_server_stop(s);
+	}
+	loop_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +648,7 @@ int main(void)
 	    cmocka_unit_test(test_options_and_replies),
 	    cmocka_unit_test(test_malformed_requests),
 	    cmocka_unit_test(test_arp_wire),
+	    cmocka_unit_test(test_addressing_switch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
