@@ -190,7 +190,7 @@ _router_kea() {
 	local boot=
 	[ -n "${LAB_ROUTER_BOOTFILE:-}" ] &&
 		boot="\"next-server\": \"$ROUTER_IP\", \"boot-file-name\": \"$LAB_ROUTER_BOOTFILE\","
-	rm -f "$ROUTER_LEASES" # Kea writes its CSV header itself
+	[ -s "$ROUTER_LEASES" ] || rm -f "$ROUTER_LEASES" # Kea writes its CSV header itself
 	cat > "$LAB_DIR/kea-dhcp4.conf" <<-EOF
 	{ "Dhcp4": {
 		"interfaces-config": { "interfaces": [ "eth0" ], "dhcp-socket-type": "raw" },
@@ -207,6 +207,19 @@ _router_kea() {
 	lab_spawn router "$NS_ROUTER" "$ROUTER_LOG" \
 		env KEA_PIDFILE_DIR="$LAB_DIR" KEA_LOCKFILE_DIR="$LAB_DIR" \
 		kea-dhcp4 -c "$LAB_DIR/kea-dhcp4.conf"
+}
+
+# lab_router_restart: the router's ISC dhcpd or Kea again, with the
+# configuration LB_ROUTER and LAB_ROUTER_BOOTFILE say now (same leases).
+lab_router_restart() {
+	case $LB_ROUTER in
+	isc | kea) ;;
+	*) lab_fail "lab_router_restart: only for LB_ROUTER=isc|kea" ;;
+	esac
+	lab_stop router
+	cat "$ROUTER_LOG" >> "$ROUTER_LOG.before"
+	"_router_$LB_ROUTER"
+	lab_wait_udp "$NS_ROUTER" 67 10 || lab_fail "router $LB_ROUTER did not restart: $(tail -5 "$ROUTER_LOG")"
 }
 
 # radvd in the router namespace: SLAAC-only RAs for 2001:db8:1::/64, what
