@@ -47,6 +47,7 @@ if [ "$MODE" = proxy ] && [ "$ROUTER6" = kea ]; then
 	cat > "$LAB_DIR/kea-dhcp6.conf" <<-EOF
 	{ "Dhcp6": {
 		"interfaces-config": { "interfaces": [ "eth0" ] },
+		"server-id": { "type": "LLT", "persist": false },
 		"lease-database": { "type": "memfile", "persist": true,
 			"name": "$LAB_DIR/router6.leases", "lfc-interval": 0 },
 		"preferred-lifetime": 3000, "valid-lifetime": 3600,
@@ -56,6 +57,12 @@ if [ "$MODE" = proxy ] && [ "$ROUTER6" = kea ]; then
 			"output_options": [ { "output": "stdout" } ] } ]
 	} }
 	EOF
+	# Kea binds the link-local address: wait for DAD to finish with it
+	for i in $(seq 50); do
+		ip -n "$NS_ROUTER" -6 addr show dev eth0 scope link | grep -q inet6 &&
+			! ip -n "$NS_ROUTER" -6 addr show dev eth0 scope link tentative | grep -q inet6 && break
+		sleep 0.2
+	done
 	lab_spawn router6 "$NS_ROUTER" "$ROUTER6_LOG" \
 		env KEA_PIDFILE_DIR="$LAB_DIR" KEA_LOCKFILE_DIR="$LAB_DIR" \
 		kea-dhcp6 -c "$LAB_DIR/kea-dhcp6.conf"
