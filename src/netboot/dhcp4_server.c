@@ -114,6 +114,10 @@ static bool d4_request67(struct d4 *q, const char **why)
 		q->req67_to = "us";
 		return true;
 	}
+	if (r == 0 && !bound && q->plan->no_router_request_ack) {
+		*why = "REQUEST for another server's offer (--no-router-request-ack)";
+		return false;
+	}
 	if (r == 0 && !bound) {
 		q->req67_to = "other";
 		return true;

@@ -122,6 +122,17 @@ static void test_intel_request_for_router(void **state)
 	assert_null(dhcp4_opt(&m, 97, &l)); /* none asked, none echoed */
 	assert_non_null(strstr(a.log, "dhcp.ack "));
 	assert_non_null(strstr(a.log, "port=67 request-to=other"));
+	/* --no-router-request-ack: that one stays unanswered, a REQUEST
+	 * naming lifeboat is still answered (test_request_to_us) */
+	{
+		struct bootplan quiet = plan;
+		struct dhcp4_answer b;
+		uint8_t o2[1024];
+		quiet.no_router_request_ack = true;
+		answer(&quiet, &lan, pkt, n, o2, sizeof o2, &b);
+		assert_int_equal(b.len, 0);
+		assert_non_null(strstr(b.log, "--no-router-request-ack"));
+	}
 	assert_int_equal(a.note.stage, CLIENT_BINL);
 	/* the client record learns the address it asks the router for */
 	assert_true(a.note.has_ip4);
@@ -152,7 +163,8 @@ static void test_request_to_us(void **state)
 	struct dhcp4_answer a;
 	struct dhcp4_msg m;
 	memcpy(opts, intel_opts, sizeof opts);
-	opts[sizeof opts - 7] = 2; /* option 54: 192.0.2.2 */
+	opts[sizeof opts - 7] = 2;	   /* option 54: 192.0.2.2 */
+	plan.no_router_request_ack = true; /* not about these */
 	size_t n = mk_req(pkt, sizeof pkt, NULL, opts, sizeof opts, NULL, 0);
 	answer(&plan, &lan, pkt, n, out, sizeof out, &a);
 	assert_true(a.len > 0);
