@@ -319,7 +319,11 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	}
 	a->len = w.len;
 	memcpy(a->mac, q.c.mac, 6);
-	a->note.stage = ack ? CLIENT_BINL : CLIENT_OFFER;
+	/* an ACK beside the router's for its own offer is no stage of the
+	 * boot: firmware that checks the server id drops it */
+	a->note.stage = !ack					  ? CLIENT_OFFER
+			: q.req67 && !strcmp(q.req67_to, "other") ? CLIENT_SEEN
+								  : CLIENT_BINL;
 	char req[40] = "";
 	if (q.req67)
 		snprintf(req, sizeof req, " port=67 request-to=%s", q.req67_to);

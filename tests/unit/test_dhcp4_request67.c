@@ -133,7 +133,8 @@ static void test_intel_request_for_router(void **state)
 		assert_int_equal(b.len, 0);
 		assert_non_null(strstr(b.log, "--no-router-request-ack"));
 	}
-	assert_int_equal(a.note.stage, CLIENT_BINL);
+	/* no stage of the boot (iPXE and EDK2 drop it), no reply counted */
+	assert_int_equal(a.note.stage, CLIENT_SEEN);
 	/* the client record learns the address it asks the router for */
 	assert_true(a.note.has_ip4);
 	assert_memory_equal(a.note.ip4, "\xc0\x00\x02\x96", 4);
@@ -171,6 +172,7 @@ static void test_request_to_us(void **state)
 	assert_true(a.broadcast);
 	assert_proxy_ack(out, a.len, &m, XID);
 	assert_non_null(strstr(a.log, "request-to=us"));
+	assert_int_equal(a.note.stage, CLIENT_BINL); /* answered like on 4011 */
 
 	/* bound (ciaddr 192.0.2.150): unicast to it, ciaddr echoed */
 	n = mk_req(pkt, sizeof pkt, (const uint8_t *)"\xc0\x00\x02\x96", opts, sizeof opts - 6,
