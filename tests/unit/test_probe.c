@@ -86,8 +86,7 @@ static void test_discover_classified(void **state)
 		if (c.arch != t[i].arch || c.http != t[i].http || c.ipxe != t[i].ipxe ||
 		    c.rpi != t[i].rpi || c.uboot != t[i].uboot)
 			fail_msg("kind %s: arch %u http %d ipxe %d rpi %d uboot %d",
-				 probe_kind_info(t[i].k)->name, c.arch, c.http, c.ipxe, c.rpi,
-				 c.uboot);
+				 probe_kind_info(t[i].k)->name, c.arch, c.http, c.ipxe, c.rpi, c.uboot);
 		/* never a lease request */
 		assert_null(dhcp4_opt(&m, DHCP4_OPT_REQ_IP, &(size_t){0}));
 	}
@@ -127,13 +126,12 @@ static void test_discover_like_captures(void **state)
 			const uint8_t *pa = dhcp4_opt(&real, codes[c], &a);
 			const uint8_t *pb = dhcp4_opt(&ours, codes[c], &b);
 			if (a != b || (a && memcmp(pa, pb, a)))
-				fail_msg("%s: option %u differs from %s",
-					 probe_kind_info(t[i].k)->name, codes[c], t[i].vec);
+				fail_msg("%s: option %u differs from %s", probe_kind_info(t[i].k)->name,
+					 codes[c], t[i].vec);
 		}
 		if (t[i].k == PROBE_RPI) {
 			size_t a, b;
-			const uint8_t *pa = dhcp4_opt(&real, 97, &a),
-				      *pb = dhcp4_opt(&ours, 97, &b);
+			const uint8_t *pa = dhcp4_opt(&real, 97, &a), *pb = dhcp4_opt(&ours, 97, &b);
 			assert_int_equal(a, b);
 			assert_memory_equal(pa, pb, 9); /* type, "RPi4", board revision */
 		}
@@ -201,8 +199,7 @@ static void test_udp4_frames(void **state)
 		f[bad[i].off] = bad[i].val;
 		if (bad[i].off == 24)
 			f[25] = 0;
-		int r =
-		    probe_parse_udp4(f, bad[i].len ? bad[i].len : w.len, 68, &p, &n, got, &sport);
+		int r = probe_parse_udp4(f, bad[i].len ? bad[i].len : w.len, 68, &p, &n, got, &sport);
 		if (r != bad[i].r)
 			fail_msg("%s: %d, want %d", bad[i].what, r, bad[i].r);
 	}
@@ -212,8 +209,8 @@ static void test_udp4_frames(void **state)
 static size_t make_reply(uint8_t *buf, size_t cap, enum probe_kind k, const char *yiaddr,
 			 const char *file, const uint8_t *o43, size_t n43)
 {
-	struct dhcp4_hdr h = {
-	    .op = DHCP4_BOOTREPLY, .xid = probe_xid(BASE, k), .hlen = 6, .file = file};
+	struct dhcp4_hdr h = {.op = DHCP4_BOOTREPLY, .xid = probe_xid(BASE, k), .hlen = 6,
+			      .file = file};
 	struct wbuf w;
 	memcpy(h.chaddr, MAC, 6);
 	if (yiaddr)
@@ -240,10 +237,10 @@ static void test_parse_v4(void **state)
 					    0x09, 0x0e, 0x80, 0x00, 0x0b, 'O',	'h',  'e',  'r',
 					    ' ',  'p',	'r',  'o',  'x',  'y',	0xff};
 	static const uint8_t pxe10[] = {0x06, 0x01, 0x08, 0xff};
-	static const uint8_t rpi43[] = {0x06, 0x01, 0x03, 0x0a, 0x04, 0x00, 'P', 'X',
-					'E',  0x09, 0x14, 0x00, 0x00, 0x11, 'R', 'a',
-					's',  'p',  'b',  'e',	'r',  'r',  'y', ' ',
-					'P',  'i',  ' ',  'B',	'o',  'o',  't', 0xff};
+	static const uint8_t rpi43[] = {0x06, 0x01, 0x03, 0x0a, 0x04, 0x00, 'P', 'X', 'E', 0x09,
+					0x14, 0x00, 0x00, 0x11, 'R', 'a', 's', 'p', 'b', 'e',
+					'r',  'r',  'y',  ' ',	'P', 'i', ' ', 'B', 'o', 'o',
+					't',  0xff};
 	static const uint8_t bad43[] = {0x06, 0x05, 0x08};
 	uint8_t buf[600], src[4] = {192, 0, 2, 2};
 	struct probe_answer a;
@@ -344,10 +341,11 @@ static void test_targets(void **state)
 		uint16_t port;
 		const char *path = "";
 		int r = probe_parse_target(t[i].in, &http, host, sizeof host, &port, &path);
-		if (r != t[i].r || (!r && (http != t[i].http || strcmp(host, t[i].host) ||
-					   port != t[i].port || strcmp(path, t[i].path))))
-			fail_msg("'%s': r=%d http=%d host=%s port=%u path=%s", t[i].in, r, http,
-				 host, port, path);
+		if (r != t[i].r ||
+		    (!r && (http != t[i].http || strcmp(host, t[i].host) || port != t[i].port ||
+			    strcmp(path, t[i].path))))
+			fail_msg("'%s': r=%d http=%d host=%s port=%u path=%s", t[i].in, r, http, host,
+				 port, path);
 	}
 }
 
@@ -384,39 +382,60 @@ static const struct tcase cases[] = {
     {"nothing answers", B, .rules = {"no-dhcp-server"}, .why = PROBE_WHY_NO_ANSWER},
     {"router only", B, .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}}, .rules = {"no-boot-offer"},
      .why = PROBE_WHY_NO_BOOT},
-    {"router + lifeboat", B,
+    {"router + lifeboat",
+     B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_OK, .ok = true},
-    {"proxy alone", B, .ans = {{PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"no-address"}, .why = PROBE_WHY_NO_ADDRESS},
-    {"two proxies", B,
+     .fetch = PROBE_FETCH_OK,
+     .ok = true},
+    {"proxy alone",
+     B,
+     .ans = {{PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"no-address"},
+     .why = PROBE_WHY_NO_ADDRESS},
+    {"two proxies",
+     B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""},
 	     {PROBE_BIOS, L, NULL, "undionly.kpxe", true},
 	     {PROBE_BIOS, X, NULL, "pxelinux.0", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"two-proxies"}, .ok = true},
-    {"two proxies, two kinds, other files: one sentence each", B | 1u << PROBE_IPXE,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"two-proxies"},
+     .ok = true},
+    {"two proxies, two kinds, other files: one sentence each",
+     B | 1u << PROBE_IPXE,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""},
 	     {PROBE_IPXE, R, "192.0.2.150", ""},
 	     {PROBE_BIOS, L, NULL, "undionly.kpxe", true},
 	     {PROBE_BIOS, X, NULL, "pxelinux.0", true},
 	     {PROBE_IPXE, L, NULL, "http://192.0.2.2/boot.ipxe", true},
 	     {PROBE_IPXE, X, NULL, "pxelinux.0", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"two-proxies", "two-proxies"}, .ok = true},
-    {"router sets file beside a proxy", B,
-     .ans = {{PROBE_BIOS, R, "192.0.2.150", "pxelinux.0"},
-	     {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"router-sets-boot"}, .ok = true},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"two-proxies", "two-proxies"},
+     .ok = true},
+    {"router sets file beside a proxy",
+     B,
+     .ans = {{PROBE_BIOS, R, "192.0.2.150", "pxelinux.0"}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"router-sets-boot"},
+     .ok = true},
     {"router is the boot server", B, .ans = {{PROBE_BIOS, R, "192.0.2.150", "pxelinux.0"}},
      .fetch = PROBE_FETCH_OK, .rules = {"router-sets-boot"}, .ok = true},
-    {"router file beside a proxy: iPXE takes the router's", 1u << PROBE_IPXE,
+    {"router file beside a proxy: iPXE takes the router's",
+     1u << PROBE_IPXE,
      .ans = {{PROBE_IPXE, R, "192.0.2.150", "router.kpxe"},
 	     {PROBE_IPXE, L, NULL, "http://192.0.2.2/lifeboat/boot.ipxe", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"router-sets-boot"}, .ok = true},
-    {"router file beside a proxy: EDK2 takes the proxy's", 1u << PROBE_EFI64,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"router-sets-boot"},
+     .ok = true},
+    {"router file beside a proxy: EDK2 takes the proxy's",
+     1u << PROBE_EFI64,
      .ans = {{PROBE_EFI64, R, "192.0.2.150", "router.efi"},
 	     {PROBE_EFI64, L, NULL, ""},
 	     {PROBE_EFI64, L, NULL, "snponly.efi", .binl = true}},
-     .binl_sent = true, .fetch = PROBE_FETCH_OK, .rules = {"proxy-beats-router"}, .ok = true},
+     .binl_sent = true,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"proxy-beats-router"},
+     .ok = true},
     {"router file beside a proxy: bios, efi64 and ipxe, two sentences",
      B | 1u << PROBE_EFI64 | 1u << PROBE_IPXE,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", "router.kpxe"},
@@ -425,55 +444,97 @@ static const struct tcase cases[] = {
 	     {PROBE_BIOS, L, NULL, "undionly.kpxe", true},
 	     {PROBE_EFI64, L, NULL, "snponly.efi", true},
 	     {PROBE_IPXE, L, NULL, "http://192.0.2.2/lifeboat/boot.ipxe", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"router-sets-boot", "proxy-beats-router"}, .ok = true},
-    {"file missing", B,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"router-sets-boot", "proxy-beats-router"},
+     .ok = true},
+    {"file missing",
+     B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "nosuch.0", true}},
-     .fetch = PROBE_FETCH_NOT_FOUND, .rules = {"file-missing"}, .why = PROBE_WHY_FETCH},
-    {"tftp silent", B,
+     .fetch = PROBE_FETCH_NOT_FOUND,
+     .rules = {"file-missing"},
+     .why = PROBE_WHY_FETCH},
+    {"tftp silent",
+     B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_SILENT, .rules = {"tftp-blocked"}, .why = PROBE_WHY_FETCH},
-    {"tftp refused", B,
+     .fetch = PROBE_FETCH_SILENT,
+     .rules = {"tftp-blocked"},
+     .why = PROBE_WHY_FETCH},
+    {"tftp refused",
+     B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_REFUSED, .rules = {"tftp-blocked"}, .why = PROBE_WHY_FETCH},
-    {"4011 silent", 1u << PROBE_EFI64,
+     .fetch = PROBE_FETCH_REFUSED,
+     .rules = {"tftp-blocked"},
+     .why = PROBE_WHY_FETCH},
+    {"4011 silent",
+     1u << PROBE_EFI64,
      .ans = {{PROBE_EFI64, R, "192.0.2.150", ""}, {PROBE_EFI64, L, NULL, "snponly.efi"}},
-     .binl_sent = true, .fetch = PROBE_FETCH_OK, .rules = {"binl-silent"}, .why = PROBE_WHY_BINL},
-    {"4011 answered", 1u << PROBE_EFI64,
+     .binl_sent = true,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"binl-silent"},
+     .why = PROBE_WHY_BINL},
+    {"4011 answered",
+     1u << PROBE_EFI64,
      .ans = {{PROBE_EFI64, R, "192.0.2.150", ""},
 	     {PROBE_EFI64, L, NULL, ""},
 	     {PROBE_EFI64, L, NULL, "snponly.efi", .binl = true}},
-     .binl_sent = true, .fetch = PROBE_FETCH_OK, .ok = true},
-    {"4011 not sent: no address here", 1u << PROBE_EFI64, .no_ip = true,
+     .binl_sent = true,
+     .fetch = PROBE_FETCH_OK,
+     .ok = true},
+    {"4011 not sent: no address here",
+     1u << PROBE_EFI64,
+     .no_ip = true,
      .ans = {{PROBE_EFI64, R, "192.0.2.150", ""}, {PROBE_EFI64, L, NULL, "snponly.efi"}},
-     .rules = {"binl-unchecked", "files-unchecked"}, .why = PROBE_WHY_BINL},
-    {"uboot and a proxy", 1u << PROBE_UBOOT,
+     .rules = {"binl-unchecked", "files-unchecked"},
+     .why = PROBE_WHY_BINL},
+    {"uboot and a proxy",
+     1u << PROBE_UBOOT,
      .ans = {{PROBE_UBOOT, R, "192.0.2.150", ""}, {PROBE_UBOOT, L, NULL, "boot.scr", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"uboot-proxy"}, .why = PROBE_WHY_UBOOT},
-    {"pi without its menu", 1u << PROBE_RPI,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"uboot-proxy"},
+     .why = PROBE_WHY_UBOOT},
+    {"pi without its menu",
+     1u << PROBE_RPI,
      .ans = {{PROBE_RPI, R, "192.0.2.150", ""}, {PROBE_RPI, L, NULL, "bootcode.bin", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"rpi-menu"}, .why = PROBE_WHY_RPI_MENU},
-    {"pi with its menu", 1u << PROBE_RPI,
-     .ans = {{PROBE_RPI, R, "192.0.2.150", ""},
-	     {PROBE_RPI, L, NULL, "bootcode.bin", .rpi_menu = true}},
-     .fetch = PROBE_FETCH_OK, .ok = true},
-    {"http boot offered a tftp path", 1u << PROBE_EFI_HTTP,
-     .ans = {{PROBE_EFI_HTTP, R, "192.0.2.150", ""},
-	     {PROBE_EFI_HTTP, L, NULL, "snponly.efi", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"http-no-url"}, .why = PROBE_WHY_NO_URL},
-    {"http boot by URL", 1u << PROBE_EFI_HTTP,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"rpi-menu"},
+     .why = PROBE_WHY_RPI_MENU},
+    {"pi with its menu",
+     1u << PROBE_RPI,
+     .ans = {{PROBE_RPI, R, "192.0.2.150", ""}, {PROBE_RPI, L, NULL, "bootcode.bin", .rpi_menu = true}},
+     .fetch = PROBE_FETCH_OK,
+     .ok = true},
+    {"http boot offered a tftp path",
+     1u << PROBE_EFI_HTTP,
+     .ans = {{PROBE_EFI_HTTP, R, "192.0.2.150", ""}, {PROBE_EFI_HTTP, L, NULL, "snponly.efi", true}},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"http-no-url"},
+     .why = PROBE_WHY_NO_URL},
+    {"http boot by URL",
+     1u << PROBE_EFI_HTTP,
      .ans = {{PROBE_EFI_HTTP, R, "192.0.2.150", ""},
 	     {PROBE_EFI_HTTP, L, NULL, "http://192.0.2.2/snponly.efi", true}},
-     .fetch = PROBE_FETCH_OK, .ok = true},
-    {"a host name in the URL", 1u << PROBE_EFI_HTTP,
+     .fetch = PROBE_FETCH_OK,
+     .ok = true},
+    {"a host name in the URL",
+     1u << PROBE_EFI_HTTP,
      .ans = {{PROBE_EFI_HTTP, R, "192.0.2.150", ""},
 	     {PROBE_EFI_HTTP, L, NULL, "http://boot.example/x.efi", true}},
-     .rules = {"bad-target"}, .why = PROBE_WHY_FETCH},
-    {"no dhcpv6 answer", B, .v6 = true,
+     .rules = {"bad-target"},
+     .why = PROBE_WHY_FETCH},
+    {"no dhcpv6 answer",
+     B,
+     .v6 = true,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_OK, .rules = {"no-dhcp6"}, .ok = true},
-    {"malformed answers", B,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"no-dhcp6"},
+     .ok = true},
+    {"malformed answers",
+     B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "undionly.kpxe", true}},
-     .fetch = PROBE_FETCH_OK, .dropped = 3, .rules = {"malformed"}, .ok = true},
+     .fetch = PROBE_FETCH_OK,
+     .dropped = 3,
+     .rules = {"malformed"},
+     .ok = true},
 };
 
 static void build(const struct tcase *c, struct probe_report *r)
@@ -484,8 +545,8 @@ static void build(const struct tcase *c, struct probe_report *r)
 	inet_pton(AF_INET, "192.0.2.50", r->ip);
 	for (size_t i = 0; i < 6 && c->ans[i].src; i++) {
 		const struct tans *t = &c->ans[i];
-		struct probe_answer a = {
-		    .kind = t->k, .type = t->binl ? DHCP4_ACK : DHCP4_OFFER, .binl = t->binl};
+		struct probe_answer a = {.kind = t->k, .type = t->binl ? DHCP4_ACK : DHCP4_OFFER,
+					 .binl = t->binl};
 		inet_pton(AF_INET, t->src, a.src);
 		inet_pton(AF_INET, t->src, a.server_id);
 		a.has_server_id = true;
@@ -636,17 +697,12 @@ static void test_print_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_kinds_parse),
-	    cmocka_unit_test(test_discover_classified),
+	    cmocka_unit_test(test_kinds_parse),	 cmocka_unit_test(test_discover_classified),
 	    cmocka_unit_test(test_discover_like_captures),
-	    cmocka_unit_test(test_binl_request),
-	    cmocka_unit_test(test_udp4_frames),
-	    cmocka_unit_test(test_parse_v4),
-	    cmocka_unit_test(test_http_head),
-	    cmocka_unit_test(test_targets),
-	    cmocka_unit_test(test_rules),
-	    cmocka_unit_test(test_rule_texts),
-	    cmocka_unit_test(test_print_hostile),
+	    cmocka_unit_test(test_binl_request), cmocka_unit_test(test_udp4_frames),
+	    cmocka_unit_test(test_parse_v4),	 cmocka_unit_test(test_http_head),
+	    cmocka_unit_test(test_targets),	 cmocka_unit_test(test_rules),
+	    cmocka_unit_test(test_rule_texts),	 cmocka_unit_test(test_print_hostile),
 	    cmocka_unit_test(test_router_file_vs_proxy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
