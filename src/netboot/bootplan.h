@@ -72,6 +72,9 @@ struct bootplan {
 	const char *ipxe6;
 	const char *pxelinux_config; /* DHCP option 209, sent when set */
 	const char *pxelinux_prefix; /* DHCP option 210, sent when set */
+	/* --no-router-request-ack: a PXE client's REQUEST on udp/67 that
+	 * selects another server's offer stays unanswered (doc/coexist.md) */
+	bool no_router_request_ack;
 	struct bootplan_host hosts[BOOTPLAN_MAX_HOSTS];
 	size_t n_hosts;
 	struct bootplan_menu_item menu[BOOTPLAN_MAX_MENU];

@@ -52,7 +52,9 @@ struct d4 {
 	const struct iface *ifc;
 	bool binl;
 	const char *port, *fw;
-	struct dhcp4_msg m; /* ~3.6 KiB; no allocation on the reply path */
+	bool req67;	      /* a REQUEST on udp/67 answered in proxy form */
+	const char *req67_to; /* its option 54: "us", "other" or "none" */
+	struct dhcp4_msg m;   /* ~3.6 KiB; no allocation on the reply path */
 	struct pxe_client c;
 	char mac[24];
 	struct boot_choice bc;
@@ -105,6 +107,57 @@ static void d4_set_fw(struct d4 *q)
 							: "bios";
 }
 
+/* A PXE client's DHCPREQUEST on udp/67 (doc/coexist.md has the reasons):
+ * answered in proxy form (an ACK with yiaddr 0, our server id, no lease
+ * options, the offer's boot information) when it names us in option 54
+ * (a ROM that sends its proxy request to 67, or took our offer for the
+ * boot server's), when it names another server while selecting that
+ * server's offer (ciaddr 0: vendor ROMs that take the boot file only from
+ * an answer to this REQUEST; iPXE and EDK2 drop an ACK whose server id is
+ * not the one they asked, so their lease is untouched), or when a bound
+ * client broadcasts a boot server discovery (ciaddr set, 43.71, PXE 2.1
+ * 2.2.6). Never one without option 54 otherwise (INIT-REBOOT, REBINDING):
+ * such a client cannot tell our ACK from its server's. false: *why says
+ * why not. */
+static bool d4_request67(struct d4 *q, const char **why)
+{
+	const struct dhcp4_msg *m = &q->m;
+	uint8_t sid[4];
+	uint16_t itype, ilayer;
+	int r = dhcp4_opt_ip(m, DHCP4_OPT_SERVER_ID, sid);
+	bool bound = memcmp(m->ciaddr, "\0\0\0\0", 4) != 0;
+	if (q->c.uboot) {
+		*why = "REQUEST from U-Boot: not a PXE or HTTP boot client";
+		return false;
+	}
+	if (r == -EBADMSG) {
+		*why = "REQUEST with a malformed server id (option 54)";
+		return false;
+	}
+	if (r == 0 && q->ifc->has_ip4 && !memcmp(sid, q->ifc->ip4, 4)) {
+		q->req67_to = "us";
+		return true;
+	}
+	if (r == 0 && !bound && q->plan->no_router_request_ack) {
+		*why = "REQUEST for another server's offer (--no-router-request-ack)";
+		return false;
+	}
+	if (r == 0 && !bound) {
+		q->req67_to = "other";
+		return true;
+	}
+	int ri = r == -ENOENT && bound ? pxe_boot_item(m, &itype, &ilayer) : -ENOENT;
+	if (ri == 0) {
+		q->req67_to = "none";
+		return true;
+	}
+	*why = ri == -EBADMSG ? "REQUEST with a bad boot item (option 43.71)"
+	       : r == 0	      ? "REQUEST of a bound client to another server"
+			      : "REQUEST without a server id (INIT-REBOOT or REBINDING): its "
+				"server's answer, not ours";
+	return false;
+}
+
 /* Parse and filters: a request from a netboot client on an interface with
  * IPv4. false: stay silent, *a says why. */
 static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *pkt, size_t n,
@@ -128,15 +181,18 @@ static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *p
 	bool wanted = q->binl ? (m->msg_type == DHCP4_REQUEST || m->msg_type == DHCP4_INFORM)
 			      : m->msg_type == DHCP4_DISCOVER;
 	int r = pxe_classify(m, &q->c);
+	const char *why = "not a message a proxy answers";
 	if (r == 0) {
 		d4_note(q, src, &a->note);
 		snprintf(a->note.arch, sizeof a->note.arch, "%s", q->c.ai->key);
+		if (!q->binl && m->msg_type == DHCP4_REQUEST)
+			wanted = q->req67 = d4_request67(q, &why);
 	}
 	if (r == -ENOENT || !wanted) {
 		a->log_quiet = true;
 		D4_LOG(a, "dhcp.ignore mac=%s type=%s port=%s reason=\"%s\"", q->mac,
 		       dhcp4_type_name(m->msg_type), q->port,
-		       r == -ENOENT ? "not a netboot client" : "not a message a proxy answers");
+		       r == -ENOENT ? "not a netboot client" : why);
 		return false;
 	}
 	if (r < 0) {
@@ -183,7 +239,7 @@ static bool d4_choose(struct d4 *q, struct dhcp4_answer *a)
 	 * item and asks for it on 4011 with 43.71 (boot item type, layer). */
 	const struct bootplan_menu_item *items[BOOTPLAN_MAX_MENU];
 	uint16_t itype = 0, ilayer = 0;
-	int ri = q->binl ? pxe_boot_item(&q->m, &itype, &ilayer) : -ENOENT;
+	int ri = q->binl || q->req67 ? pxe_boot_item(&q->m, &itype, &ilayer) : -ENOENT;
 	/* iPXE asks on 4011 after a proxy offer (ProxyDHCPREQUEST, no 43.71)
 	 * and keeps only that ACK's options: it must carry the menu again */
 	size_t nmenu = bootplan_menu_for(q->plan, &q->c, items, BOOTPLAN_MAX_MENU);
@@ -230,6 +286,11 @@ static bool d4_dst(struct d4 *q, const struct sockaddr_in *src, struct dhcp4_ans
 	a->dst.sin_family = AF_INET;
 	if (q->binl) {
 		a->dst = *src;
+	} else if (q->req67 && memcmp(q->m.ciaddr, "\0\0\0\0", 4) &&
+		   !memcmp(q->m.giaddr, "\0\0\0\0", 4)) {
+		/* a bound client: to its address (RFC 2131 4.1) */
+		memcpy(&a->dst.sin_addr, q->m.ciaddr, 4);
+		a->dst.sin_port = htons(68);
 	} else if (memcmp(q->m.giaddr, "\0\0\0\0", 4)) {
 		memcpy(&a->dst.sin_addr, q->m.giaddr, 4);
 		a->dst.sin_port = htons(67);
@@ -258,8 +319,9 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	memset(a, 0, sizeof *a);
 	if (!d4_accept(&q, src, pkt, n, a))
 		return;
+	bool ack = binl || q.req67;
 	q.rep = (struct pxe_reply){
-	    .type = binl ? DHCP4_ACK : DHCP4_OFFER,
+	    .type = ack ? DHCP4_ACK : DHCP4_OFFER,
 	    .shape = pxe_choose_shape(&q.c),
 	    .file = q.bc.file,
 	    .pxelinux_config = plan->pxelinux_config,
@@ -276,10 +338,17 @@ void dhcp4_answer(const struct bootplan *plan, const struct iface *ifc, bool bin
 	}
 	a->len = w.len;
 	memcpy(a->mac, q.c.mac, 6);
-	a->note.stage = binl ? CLIENT_BINL : CLIENT_OFFER;
-	D4_LOG(a, "dhcp.%s mac=%s arch=%u(%s) fw=%s%s shape=%s file=%s iface=%s",
-	       binl ? "ack" : "offer", q.mac, q.c.arch, q.c.ai->key, q.fw,
-	       q.c.http ? " http=yes" : "", pxe_shape_name(q.rep.shape),
+	/* an ACK beside the router's for its own offer is no stage of the
+	 * boot: firmware that checks the server id drops it */
+	a->note.stage = !ack					  ? CLIENT_OFFER
+			: q.req67 && !strcmp(q.req67_to, "other") ? CLIENT_SEEN
+								  : CLIENT_BINL;
+	char req[40] = "";
+	if (q.req67)
+		snprintf(req, sizeof req, " port=67 request-to=%s", q.req67_to);
+	D4_LOG(a, "dhcp.%s mac=%s arch=%u(%s) fw=%s%s%s shape=%s file=%s iface=%s",
+	       ack ? "ack" : "offer", q.mac, q.c.arch, q.c.ai->key, q.fw,
+	       q.c.http ? " http=yes" : "", req, pxe_shape_name(q.rep.shape),
 	       q.bc.file[0] ? q.bc.file : "-", ifc->name);
 }
 

@@ -1,5 +1,6 @@
-/* dhcp4_server: proxyDHCP on udp/67 (answers DISCOVER with a proxy offer)
- * and udp/4011 (answers REQUEST/INFORM with an ACK carrying the boot file).
+/* dhcp4_server: proxyDHCP on udp/67 (answers DISCOVER with a proxy offer,
+ * and a PXE client's REQUEST with a proxy-form ACK: doc/coexist.md) and
+ * udp/4011 (answers REQUEST/INFORM with an ACK carrying the boot file).
  * dhcp4_answer() is the pure core (packet in, reply and destination out);
  * the server part owns the sockets and learns the receiving interface and
  * address with IP_PKTINFO, so replies leave from that address. */

@@ -203,6 +203,36 @@ static void rule_two_proxies(const struct probe_report *r, struct emit *e)
 	}
 }
 
+/* The router names a file beside a proxy's offer for the kinds in
+ * proxied: who wins depends on the firmware (doc/coexist.md). */
+static void say_router_vs_proxy(struct emit *e, unsigned proxied, const char *ip, const char *ns,
+				const char *f)
+{
+	unsigned won = 0;
+	char ks[128];
+	for (int k = 0; k < PROBE_NKINDS; k++)
+		if ((proxied & (1u << k)) && probe_kind_info((enum probe_kind)k)->proxy_file_wins)
+			won |= 1u << k;
+	if (proxied & ~won) {
+		probe_kinds_str(proxied & ~won, ks, sizeof ks);
+		say(e, "router-sets-boot", PROBE_SEV_WARN, proxied & ~won,
+		    "The DHCP server %s sets next-server (%s) and file (%s) itself for %s beside a "
+		    "proxy: iPXE (the ROM of QEMU and most VMs) boots the DHCP server's file, so "
+		    "the "
+		    "proxy cannot win there (PXE 2.1 BIOS ROMs take the proxy's). Remove "
+		    "next-server/filename from the router, or send them to non-PXE clients only.",
+		    ip, ns, f, ks);
+	}
+	if (won) {
+		probe_kinds_str(won, ks, sizeof ks);
+		say(e, "proxy-beats-router", PROBE_SEV_INFO, won,
+		    "%s: EDK2 prefers the proxy's boot offer to the file the DHCP server %s names "
+		    "(%s): the proxy's file boots. If that file is iPXE (lifeboat's kernel mode), "
+		    "iPXE's own DHCP then takes the router's file.",
+		    ks, ip, f);
+	}
+}
+
 static void rule_router_boot(const struct probe_report *r, struct emit *e)
 {
 	for (size_t i = 0; i < r->n_ans; i++) {
@@ -231,20 +261,15 @@ static void rule_router_boot(const struct probe_report *r, struct emit *e)
 		addr4(a->src, ip, sizeof ip);
 		addr4(a->siaddr, ns, sizeof ns);
 		clean(f, sizeof f, probe_boot_name(a));
-		probe_kinds_str(proxied ? proxied : kinds, ks, sizeof ks);
-		if (proxied)
-			say(e, "router-sets-boot", PROBE_SEV_WARN, proxied,
-			    "The DHCP server %s sets next-server (%s) and file (%s) itself for %s, "
-			    "while a proxy answers too: some firmware then boots the router's file "
-			    "and "
-			    "ignores the proxy's offer. Remove next-server/filename from the "
-			    "router.",
-			    ip, ns, f, ks);
-		else
+		if (!proxied) {
+			probe_kinds_str(kinds, ks, sizeof ks);
 			say(e, "router-sets-boot", PROBE_SEV_INFO, kinds,
 			    "The DHCP server %s offers the boot itself to %s: next-server %s, file "
 			    "%s.",
 			    ip, ks, ns, f);
+			continue;
+		}
+		say_router_vs_proxy(e, proxied, ip, ns, f);
 	}
 }
 

@@ -1,7 +1,8 @@
 /* probe_explain: the probe's explanation rules, a table of checks over a
  * finished probe_report, each putting what it sees into words: no DHCP
  * server, only proxies, no boot offer, two proxies for one kind, a router
- * that sets next-server/file itself, a missing file, TFTP blocked, a
+ * that sets next-server/file itself (and which firmware still takes the
+ * proxy's, doc/coexist.md), a missing file, TFTP blocked, a
  * silent udp/4011 server, and the firmware quirks (U-Boot, Pi, HTTP boot).
  * Pure: unit-tested with table-driven reports. */
 #ifndef LIFEBOAT_NETBOOT_PROBE_EXPLAIN_H

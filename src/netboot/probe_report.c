@@ -113,7 +113,19 @@ static int binl_ack_of(const struct probe_report *r, const struct probe_answer *
 	return -1;
 }
 
-/* Which answer kind k's firmware boots from: the first proxy offer it
+/* A DHCP server's own boot file for kind k: its answer's index, or -1. */
+static int dhcp_file_of(const struct probe_report *r, enum probe_kind k)
+{
+	for (size_t i = 0; i < r->n_ans; i++) {
+		const struct probe_answer *a = &r->ans[i];
+		if (!a->v6 && a->kind == k && a->has_addr && probe_boot_name(a)[0])
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Which answer kind k's firmware boots from: a DHCP server's own file
+ * first for firmware that prefers it (iPXE), else the first proxy offer it
  * accepts that leads to a file (directly or through its udp/4011 answer),
  * else a DHCP server's own boot file. */
 static int choose_boot(struct probe_report *r, enum probe_kind k)
@@ -121,6 +133,8 @@ static int choose_boot(struct probe_report *r, enum probe_kind k)
 	const struct probe_kind_info *ki = probe_kind_info(k);
 	struct probe_kind_result *kr = &r->kind[k];
 	uint16_t item;
+	if (ki->dhcp_file_wins && dhcp_file_of(r, k) >= 0)
+		return dhcp_file_of(r, k);
 	for (size_t i = 0; ki->proxy_ok && i < r->n_ans; i++) {
 		const struct probe_answer *a = &r->ans[i];
 		if (a->v6 || a->kind != k || a->has_addr || a->binl)
@@ -137,12 +151,7 @@ static int choose_boot(struct probe_report *r, enum probe_kind k)
 		if (probe_boot_name(a)[0])
 			return (int)i;
 	}
-	for (size_t i = 0; i < r->n_ans; i++) {
-		const struct probe_answer *a = &r->ans[i];
-		if (!a->v6 && a->kind == k && a->has_addr && probe_boot_name(a)[0])
-			return (int)i;
-	}
-	return -1;
+	return dhcp_file_of(r, k);
 }
 
 void probe_addr_str(bool v6, const uint8_t *a, char *buf, size_t cap)

@@ -38,7 +38,12 @@ struct probe_kind_info {
 	bool uuid;	    /* option 97 (a GUID of the MAC) */
 	bool http;	    /* wants a URL (UEFI HTTP boot) */
 	bool proxy_ok;	    /* takes an offer with yiaddr 0 (stock U-Boot does not) */
-	bool v6;	    /* has a DHCPv6 stack (-6 sends a Solicit as it) */
+	/* When the DHCP server names a file itself beside a proxy's offer
+	 * (doc/coexist.md): the DHCP server's file wins (iPXE, seen in the
+	 * lab), or the proxy's (EDK2: the PXE spec's order, seen in the lab);
+	 * neither: it depends on the ROM (BIOS) or is unknown (Pi). */
+	bool dhcp_file_wins, proxy_file_wins;
+	bool v6; /* has a DHCPv6 stack (-6 sends a Solicit as it) */
 };
 
 const struct probe_kind_info *probe_kind_info(enum probe_kind k);

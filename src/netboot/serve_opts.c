@@ -205,6 +205,11 @@ static const struct opts_row serve_rows[] = {
      .help = "DHCP option 209: pxelinux loads this config file", .group = G_BOOT},
     {"pxelinux-prefix", 0, OPTS_STRING, "P", S(plan.pxelinux_prefix),
      .help = "DHCP option 210: pxelinux's path prefix", .group = G_BOOT},
+    {"no-router-request-ack", 0, OPTS_FLAG, S(plan.no_router_request_ack), .value = 1,
+     .help = "leave a PXE client's DHCPREQUEST for another server's offer (udp/67) "
+	     "unanswered; by default it gets a proxy-form ACK (no address) for ROMs that take "
+	     "the boot file only from that answer",
+     .group = G_NET},
     /* PXE boot menu */
     {"menu", 0, OPTS_CUSTOM, "LABEL=ARCH:FILE", .parse = parse_menu, .flags = OPTS_REPEAT,
      .help = "PXE boot menu item (repeatable, in order) for firmware of ARCH (e.g. bios); FILE "

@@ -33,12 +33,18 @@
 #   LB_E2E_VERBOSE=1            print every log file at the end, pass or fail
 #   LAB_ROUTER_OPTS=(...)       (array, set by a test) extra options of the
 #                               router's dnsmasq, e.g. a --dhcp-boot
+#   LB_ROUTER=dnsmasq|isc|kea   the router's DHCPv4 server (default dnsmasq;
+#                               isc = ISC dhcpd, kea = kea-dhcp4; with those
+#                               two radvd sends the SLAAC-only RAs)
+#   LAB_ROUTER_BOOTFILE=FILE    the router itself names a boot file: next-server
+#                               192.0.2.1 (itself, no TFTP there) and FILE
 
 LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_E2E=$LAB_REPO/tests/e2e
 LB_SERVER=${LB_SERVER:-lifeboat}
 LB_BIN=${LB_BIN:-$LAB_REPO/lifeboat}
 LB_SERVE_ARGS=${LB_SERVE_ARGS--v}
+LB_ROUTER=${LB_ROUTER:-dnsmasq}
 LAB_ID=lbe-$$
 NS_ROUTER=$LAB_ID-router
 NS_LAPTOP=$LAB_ID-laptop
@@ -156,10 +162,93 @@ lab_ns_link() { # NS IFNAME PEER_NS PEER_IF: veth from NS:IFNAME to PEER_NS:PEER
 	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3"
 }
 
-# lab_up: namespaces, bridge, veths, addresses, and the router's dnsmasq.
+# The router's DHCPv4 server other than dnsmasq (LB_ROUTER): ISC dhcpd or
+# Kea, the same range and router option as the dnsmasq router, no ping
+# check (dnsmasq's 3 s check is the one the timings in doc/e2e.md carry),
+# and, with LAB_ROUTER_BOOTFILE, next-server + filename of its own.
+_router_isc() {
+	local boot=
+	[ -n "${LAB_ROUTER_BOOTFILE:-}" ] &&
+		boot="next-server $ROUTER_IP; filename \"$LAB_ROUTER_BOOTFILE\";"
+	cat > "$LAB_DIR/dhcpd.conf" <<-EOF
+	authoritative;
+	ping-check false;
+	default-lease-time 3600;
+	max-lease-time 3600;
+	subnet 192.0.2.0 netmask 255.255.255.0 {
+		range 192.0.2.100 192.0.2.200;
+		option routers $ROUTER_IP;
+		$boot
+	}
+	EOF
+	lab_spawn router "$NS_ROUTER" "$ROUTER_LOG" \
+		dhcpd -4 -f -d -cf "$LAB_DIR/dhcpd.conf" -lf "$ROUTER_LEASES" \
+		-pf "$LAB_DIR/router.dhcpd.pid" eth0
+}
+
+_router_kea() {
+	local boot=
+	[ -n "${LAB_ROUTER_BOOTFILE:-}" ] &&
+		boot="\"next-server\": \"$ROUTER_IP\", \"boot-file-name\": \"$LAB_ROUTER_BOOTFILE\","
+	[ -s "$ROUTER_LEASES" ] || rm -f "$ROUTER_LEASES" # Kea writes its CSV header itself
+	cat > "$LAB_DIR/kea-dhcp4.conf" <<-EOF
+	{ "Dhcp4": {
+		"interfaces-config": { "interfaces": [ "eth0" ], "dhcp-socket-type": "raw" },
+		"lease-database": { "type": "memfile", "persist": true,
+			"name": "$ROUTER_LEASES", "lfc-interval": 0 },
+		"valid-lifetime": 3600,
+		"subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", $boot
+			"pools": [ { "pool": "192.0.2.100 - 192.0.2.200" } ],
+			"option-data": [ { "name": "routers", "data": "$ROUTER_IP" } ] } ],
+		"loggers": [ { "name": "kea-dhcp4", "severity": "DEBUG", "debuglevel": 40,
+			"output_options": [ { "output": "stdout" } ] } ]
+	} }
+	EOF
+	lab_spawn router "$NS_ROUTER" "$ROUTER_LOG" \
+		env KEA_PIDFILE_DIR="$LAB_DIR" KEA_LOCKFILE_DIR="$LAB_DIR" \
+		kea-dhcp4 -c "$LAB_DIR/kea-dhcp4.conf"
+}
+
+# lab_router_restart: the router's ISC dhcpd or Kea again, with the
+# configuration LB_ROUTER and LAB_ROUTER_BOOTFILE say now (same leases).
+lab_router_restart() {
+	case $LB_ROUTER in
+	isc | kea) ;;
+	*) lab_fail "lab_router_restart: only for LB_ROUTER=isc|kea" ;;
+	esac
+	lab_stop router
+	cat "$ROUTER_LOG" >> "$ROUTER_LOG.before"
+	"_router_$LB_ROUTER"
+	lab_wait_udp "$NS_ROUTER" 67 10 || lab_fail "router $LB_ROUTER did not restart: $(tail -5 "$ROUTER_LOG")"
+}
+
+# radvd in the router namespace: SLAAC-only RAs for 2001:db8:1::/64, what
+# dnsmasq's ra-only range sends for the other router kinds.
+_router_radvd() {
+	ip netns exec "$NS_ROUTER" sysctl -qw net.ipv6.conf.all.forwarding=1
+	cat > "$LAB_DIR/radvd-slaac.conf" <<-EOF
+	interface eth0 {
+		AdvSendAdvert on;
+		MinRtrAdvInterval 3;
+		MaxRtrAdvInterval 6;
+		prefix 2001:db8:1::/64 { AdvOnLink on; AdvAutonomous on; };
+	};
+	EOF
+	lab_spawn router-radvd "$NS_ROUTER" "$LAB_DIR/router-radvd.log" \
+		radvd --nodaemon --config "$LAB_DIR/radvd-slaac.conf" \
+		--pidfile "$LAB_DIR/router-radvd.pid" --logmethod stderr
+}
+
+# lab_up: namespaces, bridge, veths, addresses, and the router's DHCP
+# server (dnsmasq, or LB_ROUTER's).
 lab_up() {
 	lab_init
-	lab_require_cmd ip dnsmasq ss
+	case $LB_ROUTER in
+	dnsmasq) lab_require_cmd ip dnsmasq ss ;;
+	isc) lab_require_cmd ip dhcpd radvd ss ;;
+	kea) lab_require_cmd ip kea-dhcp4 radvd ss ;;
+	*) lab_fail "unknown LB_ROUTER=$LB_ROUTER" ;;
+	esac
 	local ns
 	for ns in "$NS_ROUTER" "$NS_LAPTOP" "$NS_LAN"; do
 		ip netns add "$ns" || lab_fail "ip netns add $ns"
@@ -180,7 +269,7 @@ lab_up() {
 	ip -n "$NS_LAPTOP" addr add $LAPTOP_IP/24 dev eth0
 	ip -n "$NS_LAPTOP" link set eth0 up
 	ROUTER_LEASES=$LAB_DIR/router.leases
-	ROUTER_LOG=$LAB_DIR/router-dnsmasq.log
+	ROUTER_LOG=$LAB_DIR/router-$LB_ROUTER.log
 	: > "$ROUTER_LEASES"
 	# The router also advertises 2001:db8:1::/64 (SLAAC only, no DHCPv6),
 	# like most home routers; without it iPXE waits 13-22 s for its IPv6
@@ -191,6 +280,16 @@ lab_up() {
 		ip -n "$NS_ROUTER" addr add 2001:db8:1::1/64 dev eth0 nodad
 		ra=(--enable-ra --dhcp-range=2001:db8:1::,ra-only,64)
 	fi
+	if [ "$LB_ROUTER" != dnsmasq ]; then
+		"_router_$LB_ROUTER"
+		[ ${#ra[@]} = 0 ] || _router_radvd
+		lab_wait_udp "$NS_ROUTER" 67 10 ||
+			lab_fail "router $LB_ROUTER did not start: $(tail -5 "$ROUTER_LOG")"
+		lab_log "lab up ($LB_ROUTER router): $NS_ROUTER $NS_LAPTOP $NS_LAN (dir $LAB_DIR)"
+		return 0
+	fi
+	[ -n "${LAB_ROUTER_BOOTFILE:-}" ] &&
+		LAB_ROUTER_OPTS+=("--dhcp-boot=$LAB_ROUTER_BOOTFILE,,$ROUTER_IP")
 	lab_spawn router "$NS_ROUTER" "$ROUTER_LOG" \
 		dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 \
 		--bind-interfaces --dhcp-range=192.0.2.100,192.0.2.200,1h "${ra[@]}" \
@@ -391,8 +490,18 @@ lab_server_log_has() {
 }
 
 # lab_check_lease MAC: the router's lease file holds MAC; prints its IP.
+# (dnsmasq: "expiry mac ip ..."; ISC: lease blocks; Kea: CSV address,hwaddr)
 lab_check_lease() {
-	awk -v m="$(echo "$1" | tr A-F a-f)" '$2 == m { print $3; found = 1 } END { exit !found }' "$ROUTER_LEASES"
+	local m
+	m=$(echo "$1" | tr A-F a-f)
+	case $LB_ROUTER in
+	isc) awk -v m="$m" '$1 == "lease" { ip = $2 }
+		$1 == "hardware" && $3 == m ";" { last = ip }
+		END { if (last == "") exit 1; print last }' "$ROUTER_LEASES" ;;
+	kea) awk -F, -v m="$m" '$2 == m && $4 > 0 { last = $1 }
+		END { if (last == "") exit 1; print last }' "$ROUTER_LEASES" ;;
+	*) awk -v m="$m" '$2 == m { print $3; found = 1 } END { exit !found }' "$ROUTER_LEASES" ;;
+	esac
 }
 
 # lab_server_boot_kernel INITRD CMDLINE: starts the server under test in

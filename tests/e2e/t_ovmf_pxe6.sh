@@ -38,14 +38,56 @@ lab_up
 ip -n "$NS_ROUTER" addr add 2001:db8:1::1/64 dev eth0 nodad
 ip -n "$NS_LAPTOP" addr add $LAPTOP_IP6/64 dev eth0 nodad
 ip netns exec "$NS_ROUTER" sysctl -qw net.ipv6.conf.all.forwarding=1
-if [ "$MODE" = proxy ]; then
+ROUTER6=${LB_E2E_PXE6_ROUTER:-dnsmasq}
+ROUTER6_LOG=$LAB_DIR/router6-$ROUTER6.log
+if [ "$MODE" = proxy ] && [ "$ROUTER6" = kea ]; then
+	# Kea (kea-dhcp6) as the LAN's stateful DHCPv6 server, radvd the RAs
+	# (M flag, no SLAAC): t_ovmf_pxe6_proxy_kea
+	lab_require_cmd kea-dhcp6 radvd
+	cat > "$LAB_DIR/kea-dhcp6.conf" <<-EOF
+	{ "Dhcp6": {
+		"interfaces-config": { "interfaces": [ "eth0" ] },
+		"server-id": { "type": "LLT", "persist": false },
+		"lease-database": { "type": "memfile", "persist": true,
+			"name": "$LAB_DIR/router6.leases", "lfc-interval": 0 },
+		"preferred-lifetime": 3000, "valid-lifetime": 3600,
+		"subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+			"pools": [ { "pool": "2001:db8:1::100 - 2001:db8:1::1ff" } ] } ],
+		"loggers": [ { "name": "kea-dhcp6", "severity": "DEBUG", "debuglevel": 40,
+			"output_options": [ { "output": "stdout" } ] } ]
+	} }
+	EOF
+	# Kea binds the link-local address: wait for DAD to finish with it
+	for i in $(seq 50); do
+		ip -n "$NS_ROUTER" -6 addr show dev eth0 scope link | grep -q inet6 &&
+			! ip -n "$NS_ROUTER" -6 addr show dev eth0 scope link tentative | grep -q inet6 && break
+		sleep 0.2
+	done
+	lab_spawn router6 "$NS_ROUTER" "$ROUTER6_LOG" \
+		env KEA_PIDFILE_DIR="$LAB_DIR" KEA_LOCKFILE_DIR="$LAB_DIR" \
+		kea-dhcp6 -c "$LAB_DIR/kea-dhcp6.conf"
+	cat > "$LAB_DIR/radvd.conf" <<-EOF
+	interface eth0 {
+		AdvSendAdvert on;
+		MinRtrAdvInterval 3;
+		MaxRtrAdvInterval 6;
+		AdvManagedFlag on;
+		AdvOtherConfigFlag on;
+		prefix 2001:db8:1::/64 { AdvOnLink on; AdvAutonomous off; };
+	};
+	EOF
+	lab_spawn radvd "$NS_ROUTER" "$LAB_DIR/radvd.log" \
+		radvd --nodaemon --config "$LAB_DIR/radvd.conf" --pidfile "$LAB_DIR/radvd.pid" \
+		--logmethod stderr --debug 1
+	lab_wait_udp "$NS_ROUTER" 547 15 || lab_fail "router kea-dhcp6 did not start: $(tail -5 "$ROUTER6_LOG")"
+elif [ "$MODE" = proxy ]; then
 	# dnsmasq as the LAN's stateful DHCPv6 server (it also sends the RAs)
-	lab_spawn router6 "$NS_ROUTER" "$LAB_DIR/router6-dnsmasq.log" \
+	lab_spawn router6 "$NS_ROUTER" "$ROUTER6_LOG" \
 		dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=eth0 \
 		--bind-interfaces --enable-ra --dhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h \
 		--dhcp-leasefile="$LAB_DIR/router6.leases" --pid-file="$LAB_DIR/router6.pid" \
 		--log-dhcp --log-facility=-
-	lab_wait_udp "$NS_ROUTER" 547 10 || lab_fail "router DHCPv6 did not start: $(tail -5 "$LAB_DIR/router6-dnsmasq.log")"
+	lab_wait_udp "$NS_ROUTER" 547 10 || lab_fail "router DHCPv6 did not start: $(tail -5 "$ROUTER6_LOG")"
 else
 	cat > "$LAB_DIR/radvd.conf" <<-EOF
 	interface eth0 {
@@ -129,8 +171,8 @@ if [ "$MODE" = stateful ]; then
 else
 	lab_server_log_has "dhcp6\.reply mac=$mac type=request port=4011 .*mode=proxy url=$url" ||
 		lab_fail "lifeboat did not answer EDK2's udp/4011 request"
-	grep -aq "DHCPREPLY.*2001:db8:1::1" "$LAB_DIR/router6-dnsmasq.log" ||
-		lab_fail "the router assigned no IPv6 address"
+	grep -aqE "DHCPREPLY.*2001:db8:1::1|DHCP6_LEASE_ALLOC.*2001:db8:1::1" "$ROUTER6_LOG" ||
+		lab_fail "the router ($ROUTER6) assigned no IPv6 address"
 fi
 lab_server_log_has "tftp\.done client=\[2001:db8:1::\S*( mac=\S+)? file=${nbp//./\\.} " ||
 	lab_fail "no complete TFTP/IPv6 transfer of $nbp"
@@ -159,4 +201,6 @@ for u in "http://[$LAPTOP_IP6]/grub/grub.cfg" "http://[$ll%25eth0]/grub/grub.cfg
 		lab_fail "curl $u failed"
 	cmp -s "$LAB_DIR/fetched.cfg" "$root/grub/grub.cfg" || lab_fail "curl $u: wrong content"
 done
-lab_pass "ovmf-pxe6 ($MODE DHCPv6, $BOOT): power-on to $what ${t}s"
+beside=
+[ "$MODE" = proxy ] && beside=" beside $ROUTER6"
+lab_pass "ovmf-pxe6 ($MODE DHCPv6$beside, $BOOT): power-on to $what ${t}s"

@@ -420,6 +420,33 @@ static const struct tcase cases[] = {
      .ok = true},
     {"router is the boot server", B, .ans = {{PROBE_BIOS, R, "192.0.2.150", "pxelinux.0"}},
      .fetch = PROBE_FETCH_OK, .rules = {"router-sets-boot"}, .ok = true},
+    {"router file beside a proxy: iPXE takes the router's",
+     1u << PROBE_IPXE,
+     .ans = {{PROBE_IPXE, R, "192.0.2.150", "router.kpxe"},
+	     {PROBE_IPXE, L, NULL, "http://192.0.2.2/lifeboat/boot.ipxe", true}},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"router-sets-boot"},
+     .ok = true},
+    {"router file beside a proxy: EDK2 takes the proxy's",
+     1u << PROBE_EFI64,
+     .ans = {{PROBE_EFI64, R, "192.0.2.150", "router.efi"},
+	     {PROBE_EFI64, L, NULL, ""},
+	     {PROBE_EFI64, L, NULL, "snponly.efi", .binl = true}},
+     .binl_sent = true,
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"proxy-beats-router"},
+     .ok = true},
+    {"router file beside a proxy: bios, efi64 and ipxe, two sentences",
+     B | 1u << PROBE_EFI64 | 1u << PROBE_IPXE,
+     .ans = {{PROBE_BIOS, R, "192.0.2.150", "router.kpxe"},
+	     {PROBE_EFI64, R, "192.0.2.150", "router.kpxe"},
+	     {PROBE_IPXE, R, "192.0.2.150", "router.kpxe"},
+	     {PROBE_BIOS, L, NULL, "undionly.kpxe", true},
+	     {PROBE_EFI64, L, NULL, "snponly.efi", true},
+	     {PROBE_IPXE, L, NULL, "http://192.0.2.2/lifeboat/boot.ipxe", true}},
+     .fetch = PROBE_FETCH_OK,
+     .rules = {"router-sets-boot", "proxy-beats-router"},
+     .ok = true},
     {"file missing",
      B,
      .ans = {{PROBE_BIOS, R, "192.0.2.150", ""}, {PROBE_BIOS, L, NULL, "nosuch.0", true}},
@@ -545,6 +572,46 @@ static void build(const struct tcase *c, struct probe_report *r)
 		}
 }
 
+/* Who boots what when the router names a file beside the proxy: iPXE the
+ * router's, EDK2 and a BIOS PXE ROM the proxy's; each finding names its
+ * kinds (doc/coexist.md). */
+static void test_router_file_vs_proxy(void **state)
+{
+	(void)state;
+	static struct probe_report r;
+	struct probe_finding fs[16];
+	const struct tcase *c = NULL;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (strstr(cases[i].name, "two sentences"))
+			c = &cases[i];
+	assert_non_null(c);
+	build(c, &r);
+	assert_true(probe_report_finish(&r));
+	const struct probe_answer *b;
+	b = &r.ans[r.kind[PROBE_IPXE].boot];
+	assert_string_equal(probe_boot_name(b), "router.kpxe");
+	assert_true(b->has_addr);
+	b = &r.ans[r.kind[PROBE_EFI64].boot];
+	assert_string_equal(probe_boot_name(b), "snponly.efi");
+	b = &r.ans[r.kind[PROBE_BIOS].boot];
+	assert_string_equal(probe_boot_name(b), "undionly.kpxe");
+	size_t n = probe_explain(&r, fs, 16);
+	assert_int_equal(n, 2);
+	assert_string_equal(fs[0].rule, "router-sets-boot");
+	assert_int_equal(fs[0].sev, PROBE_SEV_WARN);
+	assert_int_equal(fs[0].kinds, B | 1u << PROBE_IPXE);
+	assert_non_null(strstr(fs[0].text, "192.0.2.1"));
+	assert_non_null(strstr(fs[0].text, "router.kpxe"));
+	assert_non_null(strstr(fs[0].text, "cannot win"));
+	assert_string_equal(fs[1].rule, "proxy-beats-router");
+	assert_int_equal(fs[1].sev, PROBE_SEV_INFO);
+	assert_int_equal(fs[1].kinds, 1u << PROBE_EFI64);
+	assert_non_null(strstr(fs[1].text, "EDK2 prefers the proxy"));
+	/* neither sentence was cut */
+	assert_true(strlen(fs[0].text) < sizeof fs[0].text - 1);
+	assert_true(strlen(fs[1].text) < sizeof fs[1].text - 1);
+}
+
 static void test_rules(void **state)
 {
 	(void)state;
@@ -636,6 +703,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_v4),	 cmocka_unit_test(test_http_head),
 	    cmocka_unit_test(test_targets),	 cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_rule_texts),	 cmocka_unit_test(test_print_hostile),
+	    cmocka_unit_test(test_router_file_vs_proxy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
