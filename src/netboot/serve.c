@@ -279,6 +279,36 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	return 0;
 }
 
+static void serve_ra_active(void *arg, int ifindex, bool on)
+{
+	dhcp6_server_set_plain(arg, ifindex, on);
+}
+
+/* Router advertisements where stateful DHCPv6 serves and no router is
+ * (ra.h). The raw socket needs CAP_NET_RAW: a host without it serves
+ * DHCPv6 all the same, for LANs with a router. 0, or -1 (logged). */
+static int serve_start_ra(struct serve_state *st, const struct serve_opts *o)
+{
+	struct ra_config rc = {
+	    .ifs = &st->ifs,
+	    .range = &o->dhcp6_range,
+	    .router = o->router6,
+	    .on_active = serve_ra_active,
+	    .on_active_arg = st->dhcp6,
+	};
+	int r = ra_start(&st->ra, &st->loop, &rc);
+	if (r == -EPERM || r == -EACCES) {
+		log_warn("serve.warn reason=\"router advertisements off: no CAP_NET_RAW (a link "
+			 "with no router gets no RA)\"");
+		return 0;
+	}
+	if (r) {
+		log_err("serve.error reason=\"router advertisements: %s\"", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 /* DHCPv4 and DHCPv6. 0, or -1 (logged). */
 static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 {
@@ -319,6 +349,8 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 		serve_explain_bind("udp", which, r, "dhcp6");
 		return -1;
 	}
+	if (!r && o->dhcp6_range.set && o->ra && serve_start_ra(st, o))
+		return -1;
 	if (r) {
 		/* DHCPv6 is on by default: a host without IPv6, or with its own
 		 * DHCPv6 server, still serves IPv4 clients. */
@@ -499,6 +531,7 @@ static void serve_stop(struct serve_state *st)
 	if (st->sf.l)
 		serve_files_stop(&st->sf);
 	dhcp4_server_stop(st->dhcp);
+	ra_stop(st->ra);
 	dhcp6_server_stop(st->dhcp6);
 	if (st->loop_ok)
 		loop_free(&st->loop);

@@ -17,6 +17,7 @@
 #include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
 #include "netboot/iface.h"
+#include "netboot/ra.h"
 #include "netboot/serve_files.h"
 #include "netboot/serve_grub.h"
 #include "netboot/serve_opts.h"
@@ -34,6 +35,7 @@ struct serve_state {
 	struct iface_set ifs;
 	struct dhcp4_server *dhcp;
 	struct dhcp6_server *dhcp6;
+	struct ra_server *ra;	       /* router advertisements (--dhcp6-range) */
 	struct serve_files sf;	       /* TFTP, HTTP and what they serve */
 	struct clients *clients;       /* one record per client machine */
 	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */

@@ -191,6 +191,13 @@ static const struct opts_row serve_rows[] = {
      .help = "stateful DHCPv6: assign IPv6 addresses from START..END (one /64) to netboot "
 	     "clients (default: proxy, another server assigns addresses)",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_RESTART, .group = G_NET},
+    {"router6", 0, OPTS_FLAG, S(router6), .value = 1,
+     .help = "with --dhcp6-range on a link with no router: advertise lifeboat as the default "
+	     "IPv6 router (router lifetime 1800 s; default 0: no default route)",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_RESTART, .group = G_NET},
+    {"no-ra", 0, OPTS_FLAG, S(ra), .value = 0, .init = 1,
+     .help = "with --dhcp6-range: send no router advertisements, even on a link with no router",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_RESTART, .group = G_NET},
     {"dhcp-rate", 0, OPTS_UINT, "N", S(dhcp_rate), .min = 0, .max = 10000000, .def = "1000",
      .help = "at most N DHCP replies per second overall (0 = unlimited); each client gets at "
 	     "most 4/s",
