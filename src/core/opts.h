@@ -92,7 +92,7 @@ struct opts_cmd {
 };
 
 /* At most this many rows per command (getopt arrays live on the stack). */
-#define OPTS_MAX_ROWS 64
+#define OPTS_MAX_ROWS 96
 
 /* The table is well formed: storage inside the struct and of a size the
  * kind can write, unique names, KEEP only on values that can be copied.

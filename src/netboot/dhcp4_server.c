@@ -11,14 +11,23 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "netboot/dhcp4_addr.h"
 #include "netboot/dhcp4_wire.h"
 #include "netboot/dhcp_dst.h"
 #include "netboot/pxe.h"
 #include "netboot/ratelimit.h"
 #include "netboot/udp.h"
 
+/* One interface's full DHCP state: the auto-mode switch and its pool. */
+struct d4_net {
+	int ifindex; /* 0 = unused slot */
+	bool set, on;
+};
+
 struct dhcp4_server {
 	struct dhcp4_server_config cfg;
+	struct d4_net nets[IFACE_MAX];
+	struct dhcp4_addr *addr; /* full DHCP's pools, lease file, probes; NULL: proxy only */
 	struct loop *loop;
 	struct loop_watch w67, w4011;
 	struct ratelimit rl;
@@ -81,6 +90,17 @@ static void d4_note_reply(const struct dhcp4_msg *m, struct client_note *n)
 	n->has_ip4 = n->valid = n->known_only = true;
 }
 
+/* The client's firmware family, for the log. */
+static void d4_set_fw(struct d4 *q)
+{
+	const struct pxe_client *c = &q->c;
+	q->fw = c->ipxe					? "ipxe"
+		: c->ai->fw == PXE_FW_UEFI		? "uefi"
+		: c->uboot || c->ai->fw == PXE_FW_UBOOT ? "uboot"
+		: c->ai->fw == PXE_FW_RPI		? "rpi"
+							: "bios";
+}
+
 /* Parse and filters: a request from a netboot client on an interface with
  * IPv4. false: stay silent, *a says why. */
 static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *pkt, size_t n,
@@ -128,12 +148,7 @@ static bool d4_accept(struct d4 *q, const struct sockaddr_in *src, const void *p
 		       q->mac, q->ifc->name);
 		return false;
 	}
-	const struct pxe_client *c = &q->c;
-	q->fw = c->ipxe					? "ipxe"
-		: c->ai->fw == PXE_FW_UEFI		? "uefi"
-		: c->uboot || c->ai->fw == PXE_FW_UBOOT ? "uboot"
-		: c->ai->fw == PXE_FW_RPI		? "rpi"
-							: "bios";
+	d4_set_fw(q);
 	return true;
 }
 
@@ -305,6 +320,147 @@ static void dhcp4_send(int fd, const struct iface *ifc, const uint8_t *out,
 		log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(-r));
 }
 
+/* Full DHCP: where a reply goes (RFC 2131 4.1): back to a relay; a NAK,
+ * or a client without an address, by broadcast; a renewing or informing
+ * client (ciaddr) by unicast when that address is plausible. */
+static void d4_full_dst(const struct d4 *q, const struct dhcp4_full_decision *d,
+			struct dhcp4_answer *a)
+{
+	const char *why;
+	a->dst.sin_family = AF_INET;
+	a->dst.sin_port = htons(68);
+	a->dst.sin_addr.s_addr = INADDR_BROADCAST;
+	a->broadcast = true;
+	if (memcmp(q->m.giaddr, "\0\0\0\0", 4)) {
+		struct sockaddr_in r = {.sin_family = AF_INET, .sin_port = htons(67)};
+		memcpy(&r.sin_addr, q->m.giaddr, 4);
+		if (dhcp4_dst_check(&r, DHCP_DST_RELAY, q->ifc, &why) == 0) {
+			a->dst = r;
+			a->broadcast = false;
+		}
+		return;
+	}
+	if (d->kind == D4F_NAK || !memcmp(q->m.ciaddr, "\0\0\0\0", 4) || (q->m.flags & 0x8000))
+		return;
+	struct sockaddr_in u = {.sin_family = AF_INET, .sin_port = htons(68)};
+	memcpy(&u.sin_addr, q->m.ciaddr, 4);
+	if (dhcp4_dst_check(&u, DHCP_DST_CLIENT, q->ifc, &why) == 0) {
+		a->dst = u;
+		a->broadcast = false;
+	}
+}
+
+/* A netboot client's OFFER/ACK: the proxy reply's boot information with
+ * the address and its options. false: not a netboot client, or nothing to
+ * boot (the caller sends a plain reply). */
+static bool d4_full_pxe(struct d4 *q, const struct dhcp4_full_decision *d, const uint8_t *extra,
+			size_t elen, struct wbuf *w)
+{
+	struct dhcp4_answer scratch;
+	if ((d->kind != D4F_OFFER && d->kind != D4F_ACK) || pxe_classify(&q->m, &q->c) != 0)
+		return false;
+	d4_set_fw(q);
+	q->rep = (struct pxe_reply){
+	    .type = d->kind == D4F_OFFER ? DHCP4_OFFER : DHCP4_ACK,
+	    .shape = pxe_choose_shape(&q->c),
+	    .file = q->bc.file,
+	    .pxelinux_config = q->plan->pxelinux_config,
+	    .pxelinux_prefix = q->plan->pxelinux_prefix,
+	    .yiaddr = d->ip,
+	    .extra = extra,
+	    .extra_len = elen,
+	};
+	memset(&scratch, 0, sizeof scratch);
+	if (!d4_choose(q, &scratch))
+		return false;
+	memcpy(q->rep.server_ip, q->ifc->ip4, 4);
+	size_t at = w->len;
+	if (pxe_build_reply(w, &q->m, &q->c, &q->rep) == 0)
+		return true;
+	w->len = at; /* too big with the boot information: a plain reply */
+	w->err = false;
+	return false;
+}
+
+/* The log line of a full-DHCP decision. */
+static void d4_full_log(const struct d4 *q, const struct dhcp4_full_decision *d, bool pxe,
+			struct dhcp4_answer *a)
+{
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, d->ip, ip, sizeof ip);
+	D4_LOG(a, "dhcp.%s mac=%s ip=%s iface=%s%s%s%s%s%s", d->what, q->mac, ip, q->ifc->name,
+	       pxe ? " boot=" : "", pxe ? (q->bc.file[0] ? q->bc.file : "-") : "",
+	       d->hostname ? " hostname=" : "", d->hostname ? d->hostname : "",
+	       d->why ? " reason=" : "");
+	if (d->why) {
+		size_t k = strlen(a->log);
+		snprintf(a->log + k, sizeof a->log - k, "\"%s\"", d->why);
+	}
+	/* what changes nothing or is ordinary chatter: debug */
+	a->log_quiet = d->kind == D4F_SILENT && strcmp(d->what, "release") &&
+		       strcmp(d->what, "decline") && strcmp(d->what, "nooffer") && !d->why;
+	a->log_info = d->kind == D4F_SILENT;
+}
+
+/* Full DHCP on udp/67: the address decision (dhcp4_full), then the reply
+ * into out. a->len 0: nothing to send now (silent, or a probe started). */
+static void dhcp4_full_answer(struct dhcp4_server *s, const struct iface *ifc,
+			      const struct sockaddr_in *src, const uint8_t *in, size_t n,
+			      uint8_t *out, size_t cap, struct dhcp4_answer *a, bool *hold)
+{
+	struct d4 q = {.plan = s->cfg.plan, .ifc = ifc, .port = "67"};
+	struct dhcp4_full_net net;
+	struct dhcp4_full_decision d;
+	uint8_t extra[512];
+	struct wbuf w, e;
+	memset(a, 0, sizeof *a);
+	if (dhcp4_parse(in, n, &q.m) < 0 || q.m.op != DHCP4_BOOTREQUEST || !q.m.has_magic ||
+	    q.m.hlen != 6 || !q.m.msg_type || !ifc->has_ip4) {
+		a->log_quiet = true;
+		D4_LOG(a,
+		       "dhcp.ignore len=%zu iface=%s reason=\"not a DHCP request we can answer\"",
+		       n, ifc->name);
+		return;
+	}
+	fmt_mac(q.mac, sizeof q.mac, q.m.chaddr);
+	dhcp4_addr_net(s->addr, ifc, &net);
+	dhcp4_full_decide(&net, &q.m, dhcp4_addr_now(), &d);
+	if (d.kind == D4F_PROBE) {
+		if (dhcp4_addr_probe(s->addr, ifc, d.ip, q.m.chaddr, src, in, n) == -EBUSY)
+			d = (struct dhcp4_full_decision){.what = "nooffer",
+							 .why = "too many ARP probes running"};
+		else
+			return;
+	}
+	wbuf_init(&e, extra, sizeof extra);
+	wbuf_init(&w, out, cap);
+	bool pxe = false;
+	if (d.kind != D4F_SILENT && d.kind != D4F_NAK && dhcp4_full_options(&e, &net, &d))
+		d.kind = D4F_SILENT, d.why = "options do not fit";
+	if (d.kind != D4F_SILENT) {
+		pxe = d4_full_pxe(&q, &d, extra, e.len, &w);
+		if (!pxe && dhcp4_full_build(&w, &q.m, &net, &d, extra, e.len))
+			d.kind = D4F_SILENT, d.why = "reply does not fit";
+	}
+	d4_full_log(&q, &d, pxe, a);
+	if (d.kind == D4F_SILENT)
+		return;
+	d4_full_dst(&q, &d, a);
+	a->len = w.len;
+	memcpy(a->mac, q.m.chaddr, 6);
+	*hold = d.kind == D4F_ACK && d.pool;
+	if (pxe) {
+		memcpy(a->note.mac, q.m.chaddr, 6);
+		a->note.valid = true;
+		snprintf(a->note.arch, sizeof a->note.arch, "%s", q.c.ai->key);
+		a->note.stage = CLIENT_OFFER;
+		if (d.kind == D4F_ACK || d.kind == D4F_OFFER) {
+			memcpy(a->note.ip4, d.ip, 4);
+			a->note.has_ip4 = true;
+		}
+	}
+}
+
 /* What dhcp4_on_dgram needs besides the packet. */
 struct dhcp4_rx {
 	struct dhcp4_server *s;
@@ -312,22 +468,20 @@ struct dhcp4_rx {
 	bool binl;
 };
 
-/* Answers one packet (udp_recv's callback). */
-static void dhcp4_on_dgram(void *arg, const uint8_t *in, size_t n, const struct udp_meta *m)
+/* Answers one packet that arrived on interface index ifindex. */
+static void dhcp4_handle(struct dhcp4_server *s, int fd, bool binl, int ifindex,
+			 const struct sockaddr_in *src, const uint8_t *in, size_t n)
 {
-	struct dhcp4_rx *rx = arg;
-	struct dhcp4_server *s = rx->s;
 	uint8_t out[1024];
-	s->received++;
-	if (!m->ifindex || m->peer.ss_family != AF_INET)
-		return;
-	bool rescanned;
-	const struct iface *ifc = iface_for_packet(s->cfg.ifs, m->ifindex, &rescanned);
+	bool rescanned, hold = false;
+	const struct iface *ifc = iface_for_packet(s->cfg.ifs, ifindex, &rescanned);
 	if (!ifc)
 		return; /* not an interface we serve */
 	struct dhcp4_answer a;
-	const struct sockaddr_in *src = (const struct sockaddr_in *)&m->peer;
-	dhcp4_answer(s->cfg.plan, ifc, rx->binl, src, in, n, out, sizeof out, &a);
+	if (!binl && s->addr && dhcp4_server_addressing(s, ifc->index))
+		dhcp4_full_answer(s, ifc, src, in, n, out, sizeof out, &a, &hold);
+	else
+		dhcp4_answer(s->cfg.plan, ifc, binl, src, in, n, out, sizeof out, &a);
 	uint64_t now = loop_clock_ms();
 	bool limited = a.len && !ratelimit_allow(&s->rl, a.mac, now);
 	dhcp4_log(s, &a, limited, now);
@@ -335,8 +489,29 @@ static void dhcp4_on_dgram(void *arg, const uint8_t *in, size_t n, const struct 
 		a.note.stage = CLIENT_SEEN; /* not answered after all */
 	if (a.note.valid && s->cfg.on_client)
 		s->cfg.on_client(s->cfg.on_client_arg, &a.note);
-	if (a.len && !limited)
-		dhcp4_send(rx->fd, ifc, out, &a);
+	if (a.len && !limited && hold)
+		dhcp4_addr_hold(s->addr, fd, ifc, out, a.len, &a.dst);
+	else if (a.len && !limited)
+		dhcp4_send(fd, ifc, out, &a);
+}
+
+/* Answers one packet (udp_recv's callback). */
+static void dhcp4_on_dgram(void *arg, const uint8_t *in, size_t n, const struct udp_meta *m)
+{
+	struct dhcp4_rx *rx = arg;
+	rx->s->received++;
+	if (!m->ifindex || m->peer.ss_family != AF_INET)
+		return;
+	dhcp4_handle(rx->s, rx->fd, rx->binl, m->ifindex, (const struct sockaddr_in *)&m->peer, in,
+		     n);
+}
+
+/* A DISCOVER whose ARP probe ended (dhcp4_addr's redo). */
+static void dhcp4_redo(void *arg, int ifindex, const struct sockaddr_in *src, const uint8_t *pkt,
+		       size_t n)
+{
+	struct dhcp4_server *s = arg;
+	dhcp4_handle(s, s->w67.fd, false, ifindex, src, pkt, n);
 }
 
 /* At most DHCP4_BATCH packets per call, see there. */
@@ -344,6 +519,9 @@ static void dhcp4_on_packet(struct dhcp4_server *s, int fd, bool binl)
 {
 	struct dhcp4_rx rx = {.s = s, .fd = fd, .binl = binl};
 	udp_recv(fd, DHCP4_BATCH, dhcp4_on_dgram, &rx);
+	/* the batch's leases on disk, then their ACKs */
+	if (s->addr)
+		dhcp4_addr_flush(s->addr);
 }
 
 static void dhcp4_on_67(struct loop *l, struct loop_watch *w, uint32_t ev)
@@ -382,6 +560,8 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	if (!s)
 		return -ENOMEM;
 	s->cfg = *cfg;
+	if (!cfg->lease_name)
+		s->cfg.lease_dirfd = -1;
 	s->loop = l;
 	ratelimit_init(&s->rl, cfg->client_rate, 8, cfg->rate, cfg->rate ? cfg->rate / 10 + 1 : 0);
 	s->w67.fd = s->w4011.fd = -1;
@@ -395,6 +575,19 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	s->w4011 = (struct loop_watch){.fd = r, .cb = dhcp4_on_4011, .arg = s};
 	if ((r = loop_add(l, &s->w67, EPOLLIN)) || (r = loop_add(l, &s->w4011, EPOLLIN)))
 		goto fail;
+	if (cfg->full && cfg->full->mode != DHCP4_MODE_PROXY) {
+		struct dhcp4_addr_config ac = {
+		    .full = cfg->full,
+		    .lease_dirfd = s->cfg.lease_dirfd,
+		    .lease_name = cfg->lease_name,
+		    .redo = dhcp4_redo,
+		    .arg = s,
+		};
+		s->cfg.lease_dirfd = -1; /* dhcp4_addr owns it now */
+		*which = 0;
+		if ((r = dhcp4_addr_start(&s->addr, l, &ac)))
+			goto fail;
+	}
 	*out = s;
 	return 0;
 fail:
@@ -410,6 +603,9 @@ void dhcp4_server_stop(struct dhcp4_server *s)
 		close(s->w67.fd); /* close() also removes it from epoll */
 	if (s->w4011.fd >= 0)
 		close(s->w4011.fd);
+	dhcp4_addr_stop(s->addr);
+	if (s->cfg.lease_dirfd >= 0)
+		close(s->cfg.lease_dirfd);
 	free(s);
 }
 
@@ -426,4 +622,42 @@ uint64_t dhcp4_server_received(const struct dhcp4_server *s)
 uint64_t dhcp4_server_ratelimited(const struct dhcp4_server *s)
 {
 	return s->rl.dropped_total;
+}
+
+/* ifindex's slot, created when create is set; NULL when the table is full. */
+static struct d4_net *d4_net_for(struct dhcp4_server *s, int ifindex, bool create)
+{
+	struct d4_net *free_slot = NULL;
+	for (size_t i = 0; i < IFACE_MAX; i++) {
+		if (s->nets[i].ifindex == ifindex)
+			return &s->nets[i];
+		if (!s->nets[i].ifindex && !free_slot)
+			free_slot = &s->nets[i];
+	}
+	if (!create || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof *free_slot);
+	free_slot->ifindex = ifindex;
+	return free_slot;
+}
+
+void dhcp4_server_set_addressing(struct dhcp4_server *s, int ifindex, bool on)
+{
+	struct d4_net *n = d4_net_for(s, ifindex, true);
+	if (!n)
+		return;
+	if (n->set && n->on != on)
+		log_info("dhcp.addressing iface_index=%d state=%s", ifindex, on ? "on" : "off");
+	n->set = true;
+	n->on = on;
+}
+
+bool dhcp4_server_addressing(const struct dhcp4_server *s, int ifindex)
+{
+	if (!s->cfg.full)
+		return false;
+	for (size_t i = 0; i < IFACE_MAX; i++)
+		if (s->nets[i].ifindex == ifindex && s->nets[i].set)
+			return s->nets[i].on;
+	return s->cfg.full->mode == DHCP4_MODE_DHCP;
 }

@@ -14,6 +14,7 @@
 #include "core/loop.h"
 #include "netboot/bootplan.h"
 #include "netboot/clients.h"
+#include "netboot/dhcp4_full.h"
 #include "netboot/iface.h"
 
 /* Packets one readiness callback handles before it returns: a flood on one
@@ -50,16 +51,34 @@ struct dhcp4_server_config {
 	/* Told what each packet says about its client (clients.h); NULL: no one. */
 	void (*on_client)(void *arg, const struct client_note *n);
 	void *on_client_arg;
+	/* Full DHCP (dhcp4_full.h): pools, options, lease file. NULL: proxy
+	 * only, everywhere. Its mode gives each interface's initial switch. */
+	const struct dhcp4_full_config *full;
+	/* The lease file's directory (opened by the caller before dropping
+	 * root; the server owns it from dhcp4_server_start on, even when it
+	 * fails) and the file's name in it. -1: no lease file. */
+	int lease_dirfd;
+	const char *lease_name;
 };
 
 struct dhcp4_server;
-/* Opens and binds both sockets. -EADDRINUSE / -EACCES carry to the caller,
- * with *which set to the port that failed. */
+/* Opens and binds both sockets; with cfg->full in a mode other than proxy,
+ * reads the lease file and opens the ARP socket too. -EADDRINUSE / -EACCES
+ * carry to the caller, with *which set to the port that failed (0: the
+ * lease file, -EBADMSG when it is no lease file). */
 int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		       const struct dhcp4_server_config *cfg, uint16_t *which);
 void dhcp4_server_stop(struct dhcp4_server *s);
 /* Switches to a new boot plan (SIGHUP reload). */
 void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan);
+/* Per-interface switch for address serving (auto mode turns it at run
+ * time, no restart): on, the interface answers every client with an
+ * address from its pool (needs cfg->full); off, it behaves exactly as proxy
+ * mode. An interface never set follows cfg->full->mode == DHCP4_MODE_DHCP.
+ * Turning it off keeps the leases (and the lease file); a renewing client
+ * then gets no answer from us. */
+void dhcp4_server_set_addressing(struct dhcp4_server *s, int ifindex, bool on);
+bool dhcp4_server_addressing(const struct dhcp4_server *s, int ifindex);
 /* Packets read from both sockets so far (tests: the per-turn bound). */
 uint64_t dhcp4_server_received(const struct dhcp4_server *s);
 /* Replies refused by the rate limit since start-up. */

@@ -238,10 +238,14 @@ int pxe_wire_build_reply(struct wbuf *w, const struct dhcp4_msg *req, const stru
 	/* An answer on 4011 goes to a client that has its address. */
 	if (r->type == DHCP4_ACK)
 		memcpy(h.ciaddr, req->ciaddr, 4);
+	if (r->yiaddr)
+		memcpy(h.yiaddr, r->yiaddr, 4);
 	if (dhcp4_build_header(w, &h))
 		return -ENOBUFS;
 	e = dhcp4_build_opt_u8(w, DHCP4_OPT_MSG_TYPE, r->type);
 	e = e ? e : dhcp4_build_opt(w, DHCP4_OPT_SERVER_ID, r->server_ip, 4);
+	if (!e && r->extra_len)
+		e = wbuf_bytes(w, r->extra, r->extra_len) ? -ENOBUFS : 0;
 	e = e ? e : put_str_opt(w, DHCP4_OPT_VENDOR_CLASS, http ? "HTTPClient" : "PXEClient");
 	if (!e && uuid)
 		e = dhcp4_build_opt(w, DHCP4_OPT_CLIENT_UUID, uuid, 17);

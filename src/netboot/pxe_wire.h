@@ -57,6 +57,11 @@ struct pxe_reply {
 	const char *pxelinux_prefix;	/* option 210, or NULL */
 	const struct pxe_menu *menu;	/* PXE_SHAPE_MENU */
 	uint16_t item_type, item_layer; /* PXE_SHAPE_ITEM: echoed in 43.71 */
+	/* full DHCP (dhcp4_full): the client's address and the address
+	 * options (encoded, placed after 54); NULL = a proxy reply */
+	const uint8_t *yiaddr;
+	const uint8_t *extra;
+	size_t extra_len;
 };
 
 /* One step over an option 43 payload: 1 with *code and *val (the

@@ -29,6 +29,9 @@ struct sandbox_path_beneath {
 #define LL_FS_EXECUTE (1ull << 0)
 #define LL_FS_READ_FILE (1ull << 2)
 #define LL_FS_READ_DIR (1ull << 3)
+#define LL_FS_WRITE_FILE (1ull << 1)
+#define LL_FS_REMOVE_FILE (1ull << 5)
+#define LL_FS_MAKE_REG (1ull << 8)
 #define LL_FS_ABI1 ((1ull << 13) - 1) /* EXECUTE .. MAKE_SYM */
 #define LL_FS_REFER (1ull << 13)      /* ABI 2 */
 #define LL_FS_TRUNCATE (1ull << 14)   /* ABI 3 */
@@ -64,6 +67,19 @@ int sandbox_allow_read(struct sandbox *sb, const char *path)
 		if (fd < 0)
 			return -errno;
 	}
+	sb->write[sb->n] = 0;
+	sb->fds[sb->n++] = fd;
+	return 0;
+}
+
+int sandbox_allow_write(struct sandbox *sb, const char *dir)
+{
+	if (sb->n == SANDBOX_MAX_PATHS)
+		return -E2BIG;
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	sb->write[sb->n] = 1;
 	sb->fds[sb->n++] = fd;
 	return 0;
 }
@@ -102,6 +118,9 @@ int sandbox_apply(struct sandbox *sb)
 		    .allowed_access = LL_FS_READ_FILE | LL_FS_READ_DIR,
 		    .parent_fd = sb->fds[i],
 		};
+		if (sb->write[i])
+			pb.allowed_access |= LL_FS_WRITE_FILE | LL_FS_REMOVE_FILE | LL_FS_MAKE_REG |
+					     (abi >= 3 ? LL_FS_TRUNCATE : 0);
 		if (syscall(SYS_landlock_add_rule, rs, LL_RULE_PATH_BENEATH, &pb, 0))
 			r = -errno;
 	}

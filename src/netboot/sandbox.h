@@ -13,13 +13,17 @@
 #define SANDBOX_MAX_PATHS 16
 
 struct sandbox {
-	int fds[SANDBOX_MAX_PATHS]; /* O_PATH fds of the readable trees */
+	int fds[SANDBOX_MAX_PATHS];		/* O_PATH fds of the readable trees */
+	unsigned char write[SANDBOX_MAX_PATHS]; /* 1: files beneath may be written too */
 	size_t n;
 };
 
 /* Records a directory (or a file's directory when it is a file) to stay
  * readable. Opened now, so call it before dropping privileges. 0 or -errno. */
 int sandbox_allow_read(struct sandbox *sb, const char *path);
+/* A directory whose files may be created, written, truncated, renamed and
+ * removed (full DHCP's lease file), besides read. 0 or -errno. */
+int sandbox_allow_write(struct sandbox *sb, const char *dir);
 /* Applies the ruleset to this process (and its future threads). Returns
  * the Landlock ABI version applied (> 0), -ENOSYS (kernel without Landlock)
  * or -EOPNOTSUPP (Landlock disabled at boot), or another -errno (a real

@@ -82,6 +82,15 @@ static const int seccomp_serve_syscalls[] = {
 #ifdef SYS_time
     SYS_time,
 #endif
+    /* full DHCP's lease file: temporary file, fsync, rename over, remove a
+     * failed one (Landlock: only beneath the lease directory) */
+    SYS_fsync, SYS_fdatasync, SYS_unlinkat,
+#ifdef SYS_renameat
+    SYS_renameat,
+#endif
+#ifdef SYS_renameat2
+    SYS_renameat2,
+#endif
     /* memory: malloc (musl and glibc) */
     SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_madvise, SYS_mprotect,
     /* the log line (pid), glibc's locks, the end */

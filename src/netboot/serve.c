@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include "core/buf.h"
@@ -309,12 +310,68 @@ static int serve_start_ra(struct serve_state *st, const struct serve_opts *o)
 	return 0;
 }
 
+/* --lease-file's directory into dir (cap bytes) and its file name. 0 or
+ * -EINVAL (no file name). */
+static int serve_lease_split(const char *path, char *dir, size_t cap, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	*name = slash ? slash + 1 : path;
+	if (!**name)
+		return -EINVAL;
+	if (!slash)
+		snprintf(dir, cap, ".");
+	else if (slash == path)
+		snprintf(dir, cap, "/");
+	else
+		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+	return 0;
+}
+
+/* Full DHCP's lease directory, opened before the drop: created (for
+ * --user) when missing; an existing one must be --user's or writable by
+ * all. 0 with *fd (-1 when no lease file is kept), or -1 (logged). */
+static int serve_lease_dir(const struct serve_opts *o, int *fd, const char **name)
+{
+	char dir[512];
+	struct stat st;
+	*fd = -1;
+	*name = NULL;
+	if (!o->dhcp || o->dhcp4.mode == DHCP4_MODE_PROXY || !o->dhcp4.lease_file)
+		return 0;
+	if (serve_lease_split(o->dhcp4.lease_file, dir, sizeof dir, name)) {
+		log_err("serve.error lease_file=%s reason=\"no file name\"", o->dhcp4.lease_file);
+		return -1;
+	}
+	bool made = mkdir(dir, 0750) == 0;
+	struct passwd *pw = geteuid() == 0 ? getpwnam(o->user) : NULL;
+	if (made && pw && chown(dir, pw->pw_uid, pw->pw_gid))
+		log_warn("serve.warn dir=%s reason=\"chown: %s\"", dir, strerror(errno));
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0) {
+		log_err("serve.error lease_dir=%s reason=\"%s\"", dir, strerror(errno));
+		return -1;
+	}
+	if (pw && fstat(*fd, &st) == 0 && st.st_uid != pw->pw_uid && !(st.st_mode & S_IWOTH)) {
+		log_err("serve.error lease_dir=%s reason=\"not writable by --user %s: chown %s %s, "
+			"or choose another --lease-file\"",
+			dir, o->user, o->user, dir);
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /* DHCPv4 and DHCPv6. 0, or -1 (logged). */
 static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 {
 	uint16_t which;
 	int r;
 	if (o->dhcp) {
+		int lease_fd;
+		const char *lease_name;
+		if (serve_lease_dir(o, &lease_fd, &lease_name))
+			return -1;
 		struct dhcp4_server_config dc = {
 		    .plan = &o->plan,
 		    .ifs = &st->ifs,
@@ -324,8 +381,16 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 		    .client_rate = 4,
 		    .on_client = clients_note_hook,
 		    .on_client_arg = st->clients,
+		    .full = &o->dhcp4,
+		    .lease_dirfd = lease_fd,
+		    .lease_name = lease_name,
 		};
 		r = dhcp4_server_start(&st->dhcp, &st->loop, &dc, &which);
+		if (r && which == 0) {
+			log_err("serve.error lease_file=%s reason=\"%s\"", o->dhcp4.lease_file,
+				r == -EBADMSG ? "not a lifeboat lease file" : strerror(-r));
+			return -1;
+		}
 		if (r) {
 			serve_explain_bind("udp", which, r, "dhcp");
 			return -1;
@@ -384,6 +449,12 @@ static void serve_sandbox_paths(const struct serve_opts *o, struct sandbox *sb)
 			log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"",
 				 readable[i]);
 	serve_grub_sandbox(sb, &o->plan);
+	char dir[512];
+	const char *name;
+	if (o->dhcp && o->dhcp4.mode != DHCP4_MODE_PROXY && o->dhcp4.lease_file &&
+	    serve_lease_split(o->dhcp4.lease_file, dir, sizeof dir, &name) == 0 &&
+	    sandbox_allow_write(sb, dir))
+		log_warn("serve.warn path=%s reason=\"cannot open for the sandbox\"", dir);
 }
 
 /* Drops root, takes signals through the loop, confines. 0, or -1. */
@@ -434,8 +505,11 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 		 : o->plan.kernel  ? "kernel"
 		 : o->plan.netmenu ? "menu"
 				   : "root",
-		 o->root ? o->root : "-", o->dhcp ? "on" : "off", d6, o->plan.tftp ? "on" : "off",
-		 o->plan.http ? "on" : "off");
+		 o->root ? o->root : "-",
+		 !o->dhcp			    ? "off"
+		 : o->dhcp4.mode == DHCP4_MODE_DHCP ? "full"
+						    : "proxy",
+		 d6, o->plan.tftp ? "on" : "off", o->plan.http ? "on" : "off");
 }
 
 /* What the client records do not hold, read when a status page is made. */

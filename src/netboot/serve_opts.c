@@ -30,6 +30,8 @@
 #define G_PRIV "Privileges"
 #define G_GEN "General"
 #define G_STATUS "Status"
+#define G_DHCP "Full DHCP (--mode dhcp)"
+#define NOTE_DHCP "--mode and the full DHCP options change only on restart"
 #define NOTE_STATUS "--status, --status-socket and --no-status change only on restart"
 
 static int parse_boot(void *o, const char *arg, const char **why)
@@ -37,9 +39,43 @@ static int parse_boot(void *o, const char *arg, const char **why)
 	return bootplan_add_boot(&((struct serve_opts *)o)->plan, arg, why);
 }
 
+/* --host MAC=IP[,NAME] is a DHCP reservation; any other action a boot rule. */
 static int parse_host(void *o, const char *arg, const char **why)
 {
+	int r = dhcp4_resv_parse(arg, &((struct serve_opts *)o)->dhcp4, why);
+	if (r)
+		return r < 0 ? r : 0;
 	return bootplan_add_host(&((struct serve_opts *)o)->plan, arg, why);
+}
+
+static int parse_dhcp_range(void *o, const char *arg, const char **why)
+{
+	return dhcp4_range_parse(arg, &((struct serve_opts *)o)->dhcp4, why);
+}
+
+static int parse_router(void *o, const char *arg, const char **why)
+{
+	struct dhcp4_full_config *c = &((struct serve_opts *)o)->dhcp4;
+	size_t n = 0;
+	uint8_t one[1][4];
+	int r = dhcp4_ip_list_add(arg, one, &n, 1, why);
+	if (!r) {
+		memcpy(c->router, one[0], 4);
+		c->router_set = true;
+	}
+	return r;
+}
+
+static int parse_dns(void *o, const char *arg, const char **why)
+{
+	struct dhcp4_full_config *c = &((struct serve_opts *)o)->dhcp4;
+	return dhcp4_ip_list_add(arg, c->dns, &c->n_dns, DHCP4_MAX_DNS, why);
+}
+
+static int parse_ntp(void *o, const char *arg, const char **why)
+{
+	struct dhcp4_full_config *c = &((struct serve_opts *)o)->dhcp4;
+	return dhcp4_ip_list_add(arg, c->ntp, &c->n_ntp, DHCP4_MAX_NTP, why);
 }
 
 static int parse_menu(void *o, const char *arg, const char **why)
@@ -86,6 +122,12 @@ static int parse_rescue_file(void *o, const char *arg, const char **why)
 	return 0;
 }
 
+static const struct opts_choice dhcp_modes[] = {
+    {"proxy", DHCP4_MODE_PROXY},
+    {"dhcp", DHCP4_MODE_DHCP},
+    {NULL, 0},
+};
+
 static const struct opts_choice log_formats[] = {
     {"text", LOG_FMT_TEXT},
     {"json", LOG_FMT_JSON},
@@ -119,7 +161,8 @@ static const struct opts_row serve_rows[] = {
     {"host", 0, OPTS_CUSTOM, "MAC=ACTION", .parse = parse_host, .flags = OPTS_REPEAT,
      .help = "per-machine rule (repeatable): ACTION is 'ignore', 'rescue' (with --rescue: only "
 	     "these), FILE, or ARCH:FILE; MAC octets "
-	     "may be '*' (b8:27:eb:* = a whole OUI)",
+	     "may be '*' (b8:27:eb:* = a whole OUI); with --mode dhcp, IP[,NAME] reserves an "
+	     "address (and host name, option 12) for one MAC",
      .group = G_BOOT},
     {"ipxe-dir", 0, OPTS_STRING, "DIR", S(plan.ipxe_dir), .def = "/usr/lib/ipxe",
      .help = "iPXE images for kernel mode (Debian package ipxe)", .group = G_BOOT},
@@ -216,6 +259,40 @@ static const struct opts_row serve_rows[] = {
     {"tftp-rate-total", 0, OPTS_UINT, "N", S(tftp_rate_total), .min = 0, .max = 1000000,
      .def = "500", .help = "new TFTP transfers a second overall, burst 2N (0 = no limit)",
      .reload = OPTS_RELOAD_STARTUP, .group = G_NET},
+    /* Full DHCP */
+    {"mode", 0, OPTS_CHOICE, "MODE", S(dhcp4.mode), .choices = dhcp_modes, .def = "proxy",
+     .help = "proxy: answer only the PXE part of DHCP, another server gives addresses; dhcp: "
+	     "be the LAN's DHCP server (a bare cable), addresses for every client and boot "
+	     "information for netboot clients",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
+    {"dhcp-range", 0, OPTS_CUSTOM, "START,END[,LEASE]", S(dhcp4.range_start),
+     .parse = parse_dhcp_range,
+     .help = "addresses to lease (at most 4096; LEASE: seconds or 90m, 12h, 7d; default 1h); "
+	     "default: the upper half of the interface's subnet, never this host's address",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
+    {"router", 0, OPTS_CUSTOM, "IP", S(dhcp4.router), .parse = parse_router,
+     .help = "default gateway for clients (option 3); default: none", .reload = OPTS_RELOAD_NOTE,
+     .note = NOTE_DHCP, .group = G_DHCP},
+    {"dns", 0, OPTS_CUSTOM, "IP", S(dhcp4.dns), .parse = parse_dns, .flags = OPTS_REPEAT,
+     .help = "DNS server for clients (option 6, repeatable, up to 4); default: none (lifeboat "
+	     "is no DNS server)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
+    {"domain", 0, OPTS_STRING, "NAME", S(dhcp4.domain),
+     .help = "domain name for clients (option 15)", .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP,
+     .group = G_DHCP},
+    {"mtu", 0, OPTS_UINT, "N", S(dhcp4.mtu), .min = 0, .max = 65535,
+     .help = "interface MTU for clients (option 26); 0 = none", .reload = OPTS_RELOAD_NOTE,
+     .note = NOTE_DHCP, .group = G_DHCP},
+    {"ntp", 0, OPTS_CUSTOM, "IP", S(dhcp4.ntp), .parse = parse_ntp, .flags = OPTS_REPEAT,
+     .help = "NTP server for clients (option 42, repeatable, up to 4)", .reload = OPTS_RELOAD_NOTE,
+     .note = NOTE_DHCP, .group = G_DHCP},
+    {"lease-file", 0, OPTS_STRING, "FILE", S(dhcp4.lease_file), .def = DHCP4_LEASE_FILE_DEFAULT,
+     .help = "the lease database (written atomically; an ACK leaves only once its lease is on "
+	     "disk); its directory is created for --user if missing",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
+    {"no-arp-probe", 0, OPTS_FLAG, S(dhcp4.no_probe), .value = 1,
+     .help = "offer addresses without first checking with an ARP probe that nobody uses them",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
     /* GRUB */
     {"grub", 0, OPTS_FLAG, S(plan.grub), .value = 1,
      .help = "BIOS, x64 and ARM64 UEFI clients boot GRUB: core images built at start-up with "
@@ -346,6 +423,10 @@ static int serve_check_args(int argc, char **argv, int first, struct serve_opts 
 	}
 	if ((o->plan.menu_prompt || o->plan.menu_timeout_set) && !o->plan.n_menu) {
 		fprintf(err, "serve: --menu-prompt and --menu-timeout need --menu\n");
+		return -EINVAL;
+	}
+	if (o->dhcp4.mode == DHCP4_MODE_DHCP && !o->dhcp) {
+		fprintf(err, "serve: --mode dhcp needs DHCPv4: drop --no-dhcp\n");
 		return -EINVAL;
 	}
 	char menu_err[256];

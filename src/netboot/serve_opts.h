@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "netboot/bootplan.h"
 #include "netboot/config.h"
+#include "netboot/dhcp4_full.h"
 #include "netboot/dhcp6_server.h"
 #include "netboot/netmenu.h"
 
@@ -41,6 +42,7 @@ struct serve_opts {
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
 	bool ra;			/* router advertisements where no router is (--no-ra) */
 	bool router6;			/* --router6: our RAs make us the default router */
+	struct dhcp4_full_config dhcp4; /* --mode dhcp and its options */
 	char auto_specs[16][128];	/* --boot entries found in ROOT */
 	const char *status_http;	/* --status ADDR:PORT: /status.json, /metrics, / */
 	const char *status_socket;	/* --status-socket PATH ("" = none) */
