@@ -9,7 +9,7 @@
 #include "netboot/dhcp4_wire.h"
 
 const struct auto_timing auto_timing_default = {
-    .window_ms = 3000,
+    .window_ms = 10000,
     .retry_ms = 1000,
     .interval_ms = 30000,
 };

@@ -1,7 +1,7 @@
 /* automode: `serve --mode auto`, the decision per interface, pure (the
  * caller passes the time and the packets; autoprobe does the I/O).
  *
- *   PROBING  start-up window (default 3 s): a DISCOVER now and again
+ *   PROBING  start-up window (default 10 s): a DISCOVER every second
  *            (probe_wire), never a REQUEST. Any OFFER with an address
  *            from a server that is not us -> PROXY at once. Silence for
  *            the whole window -> FULL.
@@ -37,7 +37,10 @@ struct auto_timing {
 	uint64_t interval_ms; /* FULL: re-probe period (--probe-interval) */
 };
 
-extern const struct auto_timing auto_timing_default; /* 3 s, 1 s, 30 s */
+/* 10 s, 1 s, 30 s. The window outlasts the slowest first answer seen:
+ * dnsmasq (most home routers) pings an address for 3 s before it offers
+ * it; RFC 2131 clients wait 4 s before their first retransmission. */
+extern const struct auto_timing auto_timing_default;
 
 /* Why an interface is where it is, for the log. */
 enum auto_reason {

@@ -429,6 +429,34 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 	return 0;
 }
 
+static void serve_auto_addressing(void *arg, int ifindex, bool on)
+{
+	dhcp4_server_set_addressing(arg, ifindex, on);
+}
+
+/* --mode auto: the probes that turn each interface's addressing on or off
+ * (autoprobe.h). Packet sockets: before the drop. 0, or -1 (logged). */
+static int serve_start_auto(struct serve_state *st, const struct serve_opts *o)
+{
+	if (!st->dhcp || o->dhcp4.mode != DHCP4_MODE_AUTO)
+		return 0;
+	struct autoprobe_config ac = {
+	    .ifs = &st->ifs,
+	    .timing = auto_timing_default,
+	    .set_addressing = serve_auto_addressing,
+	    .arg = st->dhcp,
+	};
+	ac.timing.interval_ms = (uint64_t)o->probe_interval * 1000;
+	ac.timing.window_ms = (uint64_t)o->probe_window * 1000;
+	int r = autoprobe_start(&st->autoprobe, &st->loop, &ac);
+	if (r) {
+		log_err("serve.error reason=\"--mode auto: probe sockets: %s%s\"", strerror(-r),
+			r == -EPERM ? " (needs root or CAP_NET_RAW)" : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* The trees the process may still read once confined: opened now, while
  * it can still see them. */
 static void serve_sandbox_paths(const struct serve_opts *o, struct sandbox *sb)
@@ -508,6 +536,7 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 		 o->root ? o->root : "-",
 		 !o->dhcp			    ? "off"
 		 : o->dhcp4.mode == DHCP4_MODE_DHCP ? "full"
+		 : o->dhcp4.mode == DHCP4_MODE_AUTO ? "auto"
 						    : "proxy",
 		 d6, o->plan.tftp ? "on" : "off", o->plan.http ? "on" : "off");
 }
@@ -578,7 +607,7 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	}
 	clients_init(st->clients);
 	clients_observe(st->clients, &st->loop, &st->xfer_obs);
-	if (serve_start_dhcp(st, o))
+	if (serve_start_dhcp(st, o) || serve_start_auto(st, o))
 		return -1;
 	st->sf.l = &st->loop;
 	st->sf.root = &st->root;
@@ -605,6 +634,7 @@ static void serve_stop(struct serve_state *st)
 	if (st->sf.l)
 		serve_files_stop(&st->sf);
 	dhcp4_server_stop(st->dhcp);
+	autoprobe_stop(st->autoprobe);
 	ra_stop(st->ra);
 	dhcp6_server_stop(st->dhcp6);
 	if (st->loop_ok)

@@ -16,6 +16,7 @@
 #include "netboot/config.h"
 #include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
+#include "netboot/autoprobe.h"
 #include "netboot/iface.h"
 #include "netboot/ra.h"
 #include "netboot/serve_files.h"
@@ -36,6 +37,7 @@ struct serve_state {
 	struct dhcp4_server *dhcp;
 	struct dhcp6_server *dhcp6;
 	struct ra_server *ra;	       /* router advertisements (--dhcp6-range) */
+	struct autoprobe *autoprobe;   /* --mode auto */
 	struct serve_files sf;	       /* TFTP, HTTP and what they serve */
 	struct clients *clients;       /* one record per client machine */
 	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */
