@@ -10,7 +10,9 @@
 #     marker through lifeboat's proxy answers;
 #  3. lifeboat restarted beside the running router: proxy from the window
 #     on (the router answered a probe; the default 10 s window outlasts
-#     dnsmasq's 3 s ping check before its first offer).
+#     dnsmasq's 3 s ping check before its first offer);
+#  4. no router again, but the laptop's address now has a finite lifetime
+#     (as a DHCP client installs it): lifeboat stays proxy.
 # The capture proves that lifeboat sent no DHCP reply carrying an address
 # (yiaddr, tcpdump's "Your-IP") after step 2's switch, nor in step 3.
 . "$(dirname "$0")/lib.sh"
@@ -137,4 +139,23 @@ echo "$l3" | grep -qE ' 192\.0\.2\.1$' || lab_fail "udhcpc 3 not served by the r
 n3=$(replies_with_address "$restart_at")
 [ "$n3" = 0 ] || lab_fail "lifeboat sent $n3 DHCP replies with an address beside the router"
 lab_alive laptop || lab_fail "lifeboat exited: $(tail -20 "$LAPTOP_LOG")"
-lab_pass "auto-lan: bare -> dhcp; router later -> proxy in ${t_switch}s (interval 2 s; ${t_react}s after the router's first offer), BIOS boot via proxy ${t_boot}s; restart beside router -> proxy; $n_before address replies before, 0 after"
+
+# 4. no router, but the laptop's own address came from DHCP (a finite
+# lifetime, as DHCP clients set it): never full
+lab_stop laptop
+lab_stop router
+mv "$LAPTOP_LOG" "$LAB_DIR/laptop-3.log"
+ip -n "$NS_LAPTOP" addr change $LAPTOP_IP/24 dev eth0 valid_lft 3600 preferred_lft 3600
+own_at=$(lab_now)
+serve_auto
+for i in $(seq 200); do
+	lab_server_log_has "auto\.mode iface=eth0" && break
+	sleep 0.1
+done
+lab_server_log_has "auto\.probing iface=eth0 .*own_address=dhcp" ||
+	lab_fail "the DHCP-assigned address was not recognised: $(grep auto\\. "$LAPTOP_LOG")"
+lab_server_log_has "auto\.mode iface=eth0 mode=proxy server=- reason=\"this interface's own address came from DHCP" ||
+	lab_fail "lifeboat did not stay proxy on a DHCP-configured interface: $(grep auto\\. "$LAPTOP_LOG")"
+n4=$(replies_with_address "$own_at")
+[ "$n4" = 0 ] || lab_fail "lifeboat sent $n4 DHCP replies with an address from a DHCP-configured interface"
+lab_pass "auto-lan: bare -> dhcp; router later -> proxy in ${t_switch}s (interval 2 s; ${t_react}s after the router's first offer), BIOS boot via proxy ${t_boot}s; restart beside router -> proxy; own address from DHCP -> proxy; $n_before address replies before, 0 after"
