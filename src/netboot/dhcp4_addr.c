@@ -49,6 +49,7 @@ struct d4_held {
 
 struct dhcp4_addr {
 	struct dhcp4_addr_config cfg;
+	char lease_name[256]; /* cfg.lease_name points here */
 	struct loop *loop;
 	struct d4_pool pools[IFACE_MAX];
 	struct dhcp4_lease_rec *recs; /* from the file, not yet in a pool */
@@ -131,6 +132,8 @@ int dhcp4_addr_start(struct dhcp4_addr **out, struct loop *l, const struct dhcp4
 		return -ENOMEM;
 	}
 	a->cfg = *c;
+	snprintf(a->lease_name, sizeof a->lease_name, "%s", c->lease_name ? c->lease_name : "");
+	a->cfg.lease_name = a->lease_name;
 	a->loop = l;
 	a->arp.fd = -1;
 	loop_timer_init(&a->probe_timer, d4_on_probe_timer, a);

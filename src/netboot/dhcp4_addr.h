@@ -19,9 +19,9 @@
 #define DHCP4_HELD_MAX 64    /* ACKs waiting for the lease file at once */
 
 struct dhcp4_addr_config {
-	const struct dhcp4_full_config *full;
+	const struct dhcp4_full_config *full; /* must outlive the dhcp4_addr */
 	int lease_dirfd;	/* the lease file's directory (kept open); -1 = no file */
-	const char *lease_name; /* the file's name in it */
+	const char *lease_name; /* the file's name in it (copied) */
 	/* A DISCOVER whose probe ended (no answer, or a conflict marked):
 	 * handle it again as if it had just arrived. */
 	void (*redo)(void *arg, int ifindex, const struct sockaddr_in *src, const uint8_t *pkt,

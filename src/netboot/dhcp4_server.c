@@ -28,6 +28,10 @@ struct dhcp4_server {
 	struct dhcp4_server_config cfg;
 	struct d4_net nets[IFACE_MAX];
 	struct dhcp4_addr *addr; /* full DHCP's pools, lease file, probes; NULL: proxy only */
+	/* our copy of cfg.full: a reload frees the options it came from (full
+	 * DHCP's options change only on restart) */
+	struct dhcp4_full_config full;
+	char domain[256];
 	struct loop *loop;
 	struct loop_watch w67, w4011;
 	struct ratelimit rl;
@@ -320,9 +324,10 @@ static void dhcp4_send(int fd, const struct iface *ifc, const uint8_t *out,
 		log_warn("dhcp.send_failed iface=%s error=\"%s\"", ifc->name, strerror(-r));
 }
 
-/* Full DHCP: where a reply goes (RFC 2131 4.1): back to a relay; a NAK,
- * or a client without an address, by broadcast; a renewing or informing
- * client (ciaddr) by unicast when that address is plausible. */
+/* Full DHCP: where a reply goes (RFC 2131 4.1): a NAK, and any reply to a
+ * client without an address, by broadcast; a renewing or informing client
+ * (ciaddr) by unicast when that address is plausible. (Relayed requests
+ * get the proxy answer: see dhcp4_full_answer.) */
 static void d4_full_dst(const struct d4 *q, const struct dhcp4_full_decision *d,
 			struct dhcp4_answer *a)
 {
@@ -331,15 +336,6 @@ static void d4_full_dst(const struct d4 *q, const struct dhcp4_full_decision *d,
 	a->dst.sin_port = htons(68);
 	a->dst.sin_addr.s_addr = INADDR_BROADCAST;
 	a->broadcast = true;
-	if (memcmp(q->m.giaddr, "\0\0\0\0", 4)) {
-		struct sockaddr_in r = {.sin_family = AF_INET, .sin_port = htons(67)};
-		memcpy(&r.sin_addr, q->m.giaddr, 4);
-		if (dhcp4_dst_check(&r, DHCP_DST_RELAY, q->ifc, &why) == 0) {
-			a->dst = r;
-			a->broadcast = false;
-		}
-		return;
-	}
 	if (d->kind == D4F_NAK || !memcmp(q->m.ciaddr, "\0\0\0\0", 4) || (q->m.flags & 0x8000))
 		return;
 	struct sockaddr_in u = {.sin_family = AF_INET, .sin_port = htons(68)};
@@ -420,6 +416,12 @@ static void dhcp4_full_answer(struct dhcp4_server *s, const struct iface *ifc,
 		D4_LOG(a,
 		       "dhcp.ignore len=%zu iface=%s reason=\"not a DHCP request we can answer\"",
 		       n, ifc->name);
+		return;
+	}
+	/* a relayed client is on another subnet than this interface's pool:
+	 * it gets what proxy mode gives it */
+	if (memcmp(q.m.giaddr, "\0\0\0\0", 4)) {
+		dhcp4_answer(s->cfg.plan, ifc, false, src, in, n, out, cap, a);
 		return;
 	}
 	fmt_mac(q.mac, sizeof q.mac, q.m.chaddr);
@@ -562,6 +564,14 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 	s->cfg = *cfg;
 	if (!cfg->lease_name)
 		s->cfg.lease_dirfd = -1;
+	if (cfg->full) {
+		s->full = *cfg->full;
+		snprintf(s->domain, sizeof s->domain, "%s",
+			 cfg->full->domain ? cfg->full->domain : "");
+		s->full.domain = s->domain;
+		s->full.lease_file = NULL; /* opened by the caller: lease_dirfd, lease_name */
+		s->cfg.full = &s->full;
+	}
 	s->loop = l;
 	ratelimit_init(&s->rl, cfg->client_rate, 8, cfg->rate, cfg->rate ? cfg->rate / 10 + 1 : 0);
 	s->w67.fd = s->w4011.fd = -1;
@@ -577,7 +587,7 @@ int dhcp4_server_start(struct dhcp4_server **out, struct loop *l,
 		goto fail;
 	if (cfg->full && cfg->full->mode != DHCP4_MODE_PROXY) {
 		struct dhcp4_addr_config ac = {
-		    .full = cfg->full,
+		    .full = &s->full,
 		    .lease_dirfd = s->cfg.lease_dirfd,
 		    .lease_name = cfg->lease_name,
 		    .redo = dhcp4_redo,
@@ -654,8 +664,8 @@ void dhcp4_server_set_addressing(struct dhcp4_server *s, int ifindex, bool on)
 
 bool dhcp4_server_addressing(const struct dhcp4_server *s, int ifindex)
 {
-	if (!s->cfg.full)
-		return false;
+	if (!s->addr)
+		return false; /* started in proxy mode: no pools, no lease file */
 	for (size_t i = 0; i < IFACE_MAX; i++)
 		if (s->nets[i].ifindex == ifindex && s->nets[i].set)
 			return s->nets[i].on;

@@ -52,7 +52,10 @@ struct dhcp4_server_config {
 	void (*on_client)(void *arg, const struct client_note *n);
 	void *on_client_arg;
 	/* Full DHCP (dhcp4_full.h): pools, options, lease file. NULL: proxy
-	 * only, everywhere. Its mode gives each interface's initial switch. */
+	 * only, everywhere. Its mode gives each interface's initial switch; a
+	 * mode other than proxy starts the address side (lease file, ARP
+	 * socket), which dhcp4_server_set_addressing needs. Copied at start:
+	 * a reload does not change it. */
 	const struct dhcp4_full_config *full;
 	/* The lease file's directory (opened by the caller before dropping
 	 * root; the server owns it from dhcp4_server_start on, even when it
@@ -76,7 +79,9 @@ void dhcp4_server_set_plan(struct dhcp4_server *s, const struct bootplan *plan);
  * address from its pool (needs cfg->full); off, it behaves exactly as proxy
  * mode. An interface never set follows cfg->full->mode == DHCP4_MODE_DHCP.
  * Turning it off keeps the leases (and the lease file); a renewing client
- * then gets no answer from us. */
+ * then gets no answer from us. A server started in proxy mode (or without
+ * cfg->full) has no address side: the switch is recorded but
+ * dhcp4_server_addressing() stays false. */
 void dhcp4_server_set_addressing(struct dhcp4_server *s, int ifindex, bool on);
 bool dhcp4_server_addressing(const struct dhcp4_server *s, int ifindex);
 /* Packets read from both sockets so far (tests: the per-turn bound). */

@@ -196,7 +196,10 @@ static int serve_confine(const struct serve_opts *o, struct sandbox *sb)
 	}
 	int ll = sandbox_apply(sb);
 	if (ll > 0)
-		log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths", ll);
+		log_info("serve.sandbox landlock_abi=%d fs=read-only-beneath-served-paths%s", ll,
+			 o->dhcp && o->dhcp4.mode != DHCP4_MODE_PROXY && o->dhcp4.lease_file
+			     ? "+writable-lease-dir"
+			     : "");
 	else if (ll != -ENOSYS && ll != -EOPNOTSUPP) {
 		log_err("serve.error reason=\"Landlock: %s (use --no-sandbox to run unconfined)\"",
 			strerror(-ll));
