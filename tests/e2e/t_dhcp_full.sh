@@ -42,7 +42,7 @@ bare_up() {
 serve_full() {
 	LB_SERVE_ARGS="-v --mode dhcp --no-dhcp6 --dhcp-range 192.0.2.100,192.0.2.199,1h
 		--router 192.0.2.1 --dns 192.0.2.53 --dns 192.0.2.54 --domain lab.example
-		--mtu 1400 --ntp 192.0.2.123 --lease-file $LEASES --no-status --status-socket=
+		--mtu 1400 --ntp 192.0.2.13 --lease-file $LEASES --no-status --status-socket=
 		--host $RESV_MAC=192.0.2.77,resv-host"
 	lab_server_boot_kernel "$LAB_INITRD" "$LAB_CMDLINE"
 	LB_PID=$(lab_pid laptop)
@@ -80,7 +80,7 @@ bound_line() {
 check_opts() { # NAME LINE
 	local want
 	for want in 'router=192.0.2.1 ' 'dns=192.0.2.53 192.0.2.54 ' 'domain=lab.example ' \
-		'ntp=192.0.2.123'; do
+		'ntp=192.0.2.13'; do
 		case $2 in *"$want"*) ;; *) lab_fail "$1: no '$want' in: $2" ;; esac
 	done
 	# udhcpc hands the MTU to its script; dhclient and dhcpcd apply it
