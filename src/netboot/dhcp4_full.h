@@ -18,6 +18,7 @@
 enum dhcp4_mode {
 	DHCP4_MODE_PROXY = 0, /* proxyDHCP: boot information only, never an address */
 	DHCP4_MODE_DHCP = 1,  /* full DHCP: addresses for every client, boot info for PXE */
+	DHCP4_MODE_AUTO = 2,  /* per interface: dhcp where no other server answers (automode.h) */
 };
 
 #define DHCP4_MAX_DNS 4

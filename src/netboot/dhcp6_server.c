@@ -87,7 +87,10 @@ static bool d6_accept(struct d6 *q, const void *pkt, size_t n, struct dhcp6_answ
 		holder = dhcp6_lease_holder(q->ctx->leases, m->clientid.p, m->clientid.len,
 					    q->ctx->now_ms);
 	q->netboot = dhcp6_classify(m, q->src, &q->c) == 0;
-	if (!q->netboot && !holder) {
+	/* Where lifeboat is the link's router (ra.h) its RAs told every host
+	 * to ask DHCPv6: ordinary hosts get an address too, without a URL. */
+	bool plain = q->stateful && q->ctx->plain && !q->binl;
+	if (!q->netboot && !holder && !plain) {
 		a->log_quiet = true;
 		D6_LOG(a, "dhcp6.ignore from=%s type=%s port=%s reason=\"not a netboot client\"",
 		       q->srcs, dhcp6_type_name(m->type), q->port);
@@ -377,7 +380,9 @@ struct dhcp6_server {
 	struct {
 		int index;
 		uint8_t mac[6];
-	} macs[IFACE_MAX]; /* our DUID-LL per interface, read once */
+	} macs[IFACE_MAX];    /* our DUID-LL per interface, read once */
+	int plain[IFACE_MAX]; /* ifindexes where ordinary hosts are served */
+	size_t n_plain;
 	size_t n_macs;
 	uint64_t received; /* packets read, both sockets */
 };
@@ -506,6 +511,8 @@ static void dhcp6_on_dgram(void *arg, const uint8_t *in, size_t n, const struct 
 	    .now_ms = now,
 	    .rl = &s->rl,
 	};
+	for (size_t i = 0; i < s->n_plain; i++)
+		ctx.plain |= s->plain[i] == ifc->index;
 	server_mac_for(s, ifc, ctx.server_mac);
 	struct dhcp6_answer a;
 	dhcp6_answer(&ctx, ifc, rx->binl, (const struct sockaddr_in6 *)&m->peer, in, n, out,
@@ -605,4 +612,15 @@ uint64_t dhcp6_server_received(const struct dhcp6_server *s)
 uint64_t dhcp6_server_ratelimited(const struct dhcp6_server *s)
 {
 	return s->rl.dropped_total;
+}
+
+void dhcp6_server_set_plain(struct dhcp6_server *s, int ifindex, bool on)
+{
+	size_t i = 0;
+	while (i < s->n_plain && s->plain[i] != ifindex)
+		i++;
+	if (on && i == s->n_plain && s->n_plain < IFACE_MAX)
+		s->plain[s->n_plain++] = ifindex;
+	else if (!on && i < s->n_plain)
+		s->plain[i] = s->plain[--s->n_plain];
 }

@@ -17,7 +17,9 @@
  * Replies go back to the client's source address only when it is a
  * plausible unicast address (dhcp_dst.h).
  * Both answer only netboot clients (vendor class 343 PXEClient/HTTPClient,
- * user class iPXE, or option 61): ordinary hosts are left alone.
+ * user class iPXE, or option 61): ordinary hosts are left alone, except
+ * in stateful mode on an interface where lifeboat itself sends the router
+ * advertisements (no other router; ra.h): there they get an address too.
  *
  * dhcp6_answer() is the pure core (packet in, reply and destination out):
  * dhcp6_wire reads and writes the bytes, dhcp6_policy decides who is a
@@ -63,6 +65,9 @@ struct dhcp6_ctx {
 	/* Taken before any lease is looked at or changed (NULL: no limit), so
 	 * a flood that the limit drops costs no addresses. */
 	struct ratelimit *rl;
+	/* Stateful mode on an interface where lifeboat sends the RAs (ra.h):
+	 * ordinary hosts (not netboot clients) get an address too, no URL. */
+	bool plain;
 };
 
 /* Answers one packet that arrived on interface ifc (udp/547 when binl is
@@ -92,6 +97,9 @@ int dhcp6_server_start(struct dhcp6_server **out, struct loop *l,
 		       const struct dhcp6_server_config *cfg, uint16_t *which);
 void dhcp6_server_stop(struct dhcp6_server *s);
 void dhcp6_server_set_plan(struct dhcp6_server *s, const struct bootplan *plan);
+/* Stateful mode: serve ordinary hosts on interface ifindex too (on) or
+ * netboot clients only (off, the default); ra.c's on_active hook. */
+void dhcp6_server_set_plain(struct dhcp6_server *s, int ifindex, bool on);
 /* Packets read from both sockets so far (tests: the per-turn bound). */
 uint64_t dhcp6_server_received(const struct dhcp6_server *s);
 /* Replies refused by the rate limit since start-up. */

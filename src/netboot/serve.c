@@ -286,6 +286,36 @@ static int serve_prepare(struct serve_state *st, struct serve_opts *o)
 	return 0;
 }
 
+static void serve_ra_active(void *arg, int ifindex, bool on)
+{
+	dhcp6_server_set_plain(arg, ifindex, on);
+}
+
+/* Router advertisements where stateful DHCPv6 serves and no router is
+ * (ra.h). The raw socket needs CAP_NET_RAW: a host without it serves
+ * DHCPv6 all the same, for LANs with a router. 0, or -1 (logged). */
+static int serve_start_ra(struct serve_state *st, const struct serve_opts *o)
+{
+	struct ra_config rc = {
+	    .ifs = &st->ifs,
+	    .range = &o->dhcp6_range,
+	    .router = o->router6,
+	    .on_active = serve_ra_active,
+	    .on_active_arg = st->dhcp6,
+	};
+	int r = ra_start(&st->ra, &st->loop, &rc);
+	if (r == -EPERM || r == -EACCES) {
+		log_warn("serve.warn reason=\"router advertisements off: no CAP_NET_RAW (a link "
+			 "with no router gets no RA)\"");
+		return 0;
+	}
+	if (r) {
+		log_err("serve.error reason=\"router advertisements: %s\"", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 /* --lease-file's directory into dir (cap bytes) and its file name. 0 or
  * -EINVAL (no file name). */
 static int serve_lease_split(const char *path, char *dir, size_t cap, const char **name)
@@ -390,6 +420,8 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 		serve_explain_bind("udp", which, r, "dhcp6");
 		return -1;
 	}
+	if (!r && o->dhcp6_range.set && o->ra && serve_start_ra(st, o))
+		return -1;
 	if (r) {
 		/* DHCPv6 is on by default: a host without IPv6, or with its own
 		 * DHCPv6 server, still serves IPv4 clients. */
@@ -399,6 +431,34 @@ static int serve_start_dhcp(struct serve_state *st, const struct serve_opts *o)
 			 r == -EAFNOSUPPORT ? "no IPv6 on this host" : "port in use",
 			 pid > 0 ? " by " : "", pid > 0 ? comm : "");
 		st->dhcp6 = NULL;
+	}
+	return 0;
+}
+
+static void serve_auto_addressing(void *arg, int ifindex, bool on)
+{
+	dhcp4_server_set_addressing(arg, ifindex, on);
+}
+
+/* --mode auto: the probes that turn each interface's addressing on or off
+ * (autoprobe.h). Packet sockets: before the drop. 0, or -1 (logged). */
+static int serve_start_auto(struct serve_state *st, const struct serve_opts *o)
+{
+	if (!st->dhcp || o->dhcp4.mode != DHCP4_MODE_AUTO)
+		return 0;
+	struct autoprobe_config ac = {
+	    .ifs = &st->ifs,
+	    .timing = auto_timing_default,
+	    .set_addressing = serve_auto_addressing,
+	    .arg = st->dhcp,
+	};
+	ac.timing.interval_ms = (uint64_t)o->probe_interval * 1000;
+	ac.timing.window_ms = (uint64_t)o->probe_window * 1000;
+	int r = autoprobe_start(&st->autoprobe, &st->loop, &ac);
+	if (r) {
+		log_err("serve.error reason=\"--mode auto: probe sockets: %s%s\"", strerror(-r),
+			r == -EPERM ? " (needs root or CAP_NET_RAW)" : "");
+		return -1;
 	}
 	return 0;
 }
@@ -483,6 +543,7 @@ static void serve_log_ready(const struct serve_state *st, const struct serve_opt
 		 o->root ? o->root : "-",
 		 !o->dhcp			    ? "off"
 		 : o->dhcp4.mode == DHCP4_MODE_DHCP ? "full"
+		 : o->dhcp4.mode == DHCP4_MODE_AUTO ? "auto"
 						    : "proxy",
 		 d6, o->plan.tftp ? "on" : "off", o->plan.http ? "on" : "off");
 }
@@ -572,7 +633,7 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	}
 	clients_init(st->clients);
 	clients_observe(st->clients, &st->loop, &st->xfer_obs);
-	if (serve_start_api(st, o) || serve_start_dhcp(st, o))
+	if (serve_start_api(st, o) || serve_start_dhcp(st, o) || serve_start_auto(st, o))
 		return -1;
 	st->sf.l = &st->loop;
 	st->sf.root = &st->root;
@@ -599,6 +660,8 @@ static void serve_stop(struct serve_state *st)
 	if (st->sf.l)
 		serve_files_stop(&st->sf);
 	dhcp4_server_stop(st->dhcp);
+	autoprobe_stop(st->autoprobe);
+	ra_stop(st->ra);
 	dhcp6_server_stop(st->dhcp6);
 	api_stop(st->api);
 	if (st->loop_ok)

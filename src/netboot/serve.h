@@ -16,7 +16,9 @@
 #include "netboot/config.h"
 #include "netboot/dhcp6_server.h"
 #include "netboot/fsroot.h"
+#include "netboot/autoprobe.h"
 #include "netboot/iface.h"
+#include "netboot/ra.h"
 #include "netboot/serve_files.h"
 #include "netboot/serve_grub.h"
 #include "netboot/serve_opts.h"
@@ -35,6 +37,8 @@ struct serve_state {
 	struct iface_set ifs;
 	struct dhcp4_server *dhcp;
 	struct dhcp6_server *dhcp6;
+	struct ra_server *ra;	       /* router advertisements (--dhcp6-range) */
+	struct autoprobe *autoprobe;   /* --mode auto */
 	struct serve_files sf;	       /* TFTP, HTTP and what they serve */
 	struct clients *clients;       /* one record per client machine */
 	struct xfer_observer xfer_obs; /* TFTP/HTTP -> clients */

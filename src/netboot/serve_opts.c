@@ -128,6 +128,7 @@ static int parse_rescue_file(void *o, const char *arg, const char **why)
 static const struct opts_choice dhcp_modes[] = {
     {"proxy", DHCP4_MODE_PROXY},
     {"dhcp", DHCP4_MODE_DHCP},
+    {"auto", DHCP4_MODE_AUTO},
     {NULL, 0},
 };
 
@@ -257,6 +258,13 @@ static const struct opts_row serve_rows[] = {
      .help = "stateful DHCPv6: assign IPv6 addresses from START..END (one /64) to netboot "
 	     "clients (default: proxy, another server assigns addresses)",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_RESTART, .group = G_NET},
+    {"router6", 0, OPTS_FLAG, S(router6), .value = 1,
+     .help = "with --dhcp6-range on a link with no router: advertise lifeboat as the default "
+	     "IPv6 router (router lifetime 1800 s; default 0: no default route)",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_RESTART, .group = G_NET},
+    {"no-ra", 0, OPTS_FLAG, S(ra), .value = 0, .init = 1,
+     .help = "with --dhcp6-range: send no router advertisements, even on a link with no router",
+     .reload = OPTS_RELOAD_KEEP, .note = NOTE_RESTART, .group = G_NET},
     {"dhcp-rate", 0, OPTS_UINT, "N", S(dhcp_rate), .min = 0, .max = 10000000, .def = "1000",
      .help = "at most N DHCP replies per second overall (0 = unlimited); each client gets at "
 	     "most 4/s",
@@ -279,7 +287,18 @@ static const struct opts_row serve_rows[] = {
     {"mode", 0, OPTS_CHOICE, "MODE", S(dhcp4.mode), .choices = dhcp_modes, .def = "proxy",
      .help = "proxy: answer only the PXE part of DHCP, another server gives addresses; dhcp: "
 	     "be the LAN's DHCP server (a bare cable), addresses for every client and boot "
-	     "information for netboot clients",
+	     "information for netboot clients; auto: probe each interface for a DHCP server "
+	     "and be proxy where one answers, dhcp where none does (re-probed every "
+	     "--probe-interval; another server appearing turns addressing off at once)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
+    {"probe-window", 0, OPTS_UINT, "S", S(probe_window), .min = 1, .max = 600, .def = "10",
+     .help = "--mode auto: seconds an interface listens for another DHCP server at start-up "
+	     "before lifeboat serves addresses there (dnsmasq answers a first DISCOVER only "
+	     "after its 3 s ping check)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
+    {"probe-interval", 0, OPTS_UINT, "S", S(probe_interval), .min = 1, .max = 86400, .def = "30",
+     .help = "--mode auto: seconds between DHCPDISCOVER probes on an interface lifeboat serves "
+	     "addresses on (never a REQUEST: no lease is taken)",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_DHCP, .group = G_DHCP},
     {"dhcp-range", 0, OPTS_CUSTOM, "START,END[,LEASE]", S(dhcp4.range_start),
      .parse = parse_dhcp_range,
@@ -441,8 +460,9 @@ static int serve_check_args(int argc, char **argv, int first, struct serve_opts 
 		fprintf(err, "serve: --menu-prompt and --menu-timeout need --menu\n");
 		return -EINVAL;
 	}
-	if (o->dhcp4.mode == DHCP4_MODE_DHCP && !o->dhcp) {
-		fprintf(err, "serve: --mode dhcp needs DHCPv4: drop --no-dhcp\n");
+	if (o->dhcp4.mode != DHCP4_MODE_PROXY && !o->dhcp) {
+		fprintf(err, "serve: --mode %s needs DHCPv4: drop --no-dhcp\n",
+			o->dhcp4.mode == DHCP4_MODE_AUTO ? "auto" : "dhcp");
 		return -EINVAL;
 	}
 	char menu_err[256];

@@ -41,7 +41,11 @@ struct serve_opts {
 	bool help;
 	bool dhcp6;			/* DHCPv6 on udp/547 + 4011 (--no-dhcp6) */
 	struct dhcp6_range dhcp6_range; /* --dhcp6-range: stateful mode */
+	bool ra;			/* router advertisements where no router is (--no-ra) */
+	bool router6;			/* --router6: our RAs make us the default router */
 	struct dhcp4_full_config dhcp4; /* --mode dhcp and its options */
+	unsigned probe_interval;	/* --mode auto: --probe-interval, seconds */
+	unsigned probe_window;		/* --mode auto: --probe-window, seconds */
 	char auto_specs[16][128];	/* --boot entries found in ROOT */
 	const char *status_http;	/* --status ADDR:PORT: /status.json, /metrics, / */
 	const char *status_socket;	/* --status-socket PATH ("" = none) */

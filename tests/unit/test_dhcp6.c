@@ -341,6 +341,35 @@ static void test_proxy_edk2_advertise_then_4011(void **state)
 	free(f);
 }
 
+/* Stateful, on an interface where lifeboat sends the RAs (ctx.plain): an
+ * ordinary host is advertised an address, without a boot URL; a proxy
+ * stays silent whatever plain says. */
+static void test_plain_host_where_we_are_router(void **state)
+{
+	(void)state;
+	const uint8_t plain[] = {1, 0, 0, 9, 0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54,
+				 0, 9, 9, 9, 0, 3, 0, 12, 0, 0, 0, 1, 0,    0,
+				 0, 0, 0, 0, 0, 0, 0, 6,  0, 2, 0, 23};
+	struct fixture *f = fx_new(true);
+	f->ctx.plain = true;
+	fx_ask(f, false, plain, sizeof plain);
+	assert_true(f->a.len > 0);
+	assert_int_equal(f->r.type, DHCP6_ADVERTISE);
+	assert_true(f->r.has_ia_na);
+	assert_false(f->r.bootfile_url.present);
+	assert_false(f->r.has_vendor_class);
+	assert_non_null(strstr(f->a.log, "mode=stateful addr=2001:db8::"));
+	/* the same on udp/4011: not a netboot client, silent */
+	fx_ask(f, true, plain, sizeof plain);
+	assert_int_equal(f->a.len, 0);
+	free(f);
+	f = fx_new(false);
+	f->ctx.plain = true;
+	fx_ask(f, false, plain, sizeof plain);
+	assert_int_equal(f->a.len, 0);
+	free(f);
+}
+
 static void test_silent_for_ordinary_and_garbage(void **state)
 {
 	(void)state;
@@ -767,6 +796,7 @@ int main(void)
 	    cmocka_unit_test(test_range_parse),
 	    cmocka_unit_test(test_proxy_edk2_advertise_then_4011),
 	    cmocka_unit_test(test_silent_for_ordinary_and_garbage),
+	    cmocka_unit_test(test_plain_host_where_we_are_router),
 	    cmocka_unit_test(test_stateful_lifecycle),
 	    cmocka_unit_test(test_stateful_range_exhausted),
 	    cmocka_unit_test(test_ipxe_and_http_clients),
