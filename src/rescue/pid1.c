@@ -33,6 +33,7 @@
 #include "rescue/rinit.h"
 #include "rescue/role.h"
 #include "rescue/rootfs.h"
+#include "rescue/storage.h"
 #include "rescue/switch.h"
 #include "roles.h"
 
@@ -50,6 +51,9 @@ struct pid1 {
 	uint64_t shell_retry_ms; /* respawn the shell then (it kept dying) */
 	uint64_t shell_started_ms;
 	bool then_done;
+	/* storage (layered roots): released, torn down, what a return rebuilds */
+	bool released, storage_done;
+	struct storage_saved *storage;
 };
 
 static void write_all(int fd, const char *s, size_t n)
@@ -480,6 +484,7 @@ static void release_old_root(struct pid1 *p)
 	     "pid1.release under=%s msg=\"unmounted %d mounts under %s, %d busy, %d detached "
 	     "lazily\"",
 	     OLDROOT, r.unmounted, OLDROOT, r.busy, r.detached);
+	p->released = r.released;
 	if (r.released) {
 		uint64_t secs = p->st.start_ms
 				    ? (sys_clock_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000
@@ -487,6 +492,50 @@ static void release_old_root(struct pid1 *p)
 		mark(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
 		     (unsigned long long)ram_kib());
 	}
+}
+
+/* ---- layered storage (rescue/storage): LVM, dm-crypt, MD, loop ---- */
+
+static void storage_say(void *c, bool marker, const char *line)
+{
+	struct pid1 *p = c;
+	if (marker)
+		mark(p, "%s", line);
+	else
+		note(p, LOG_LVL_INFO, "pid1.%s", line);
+}
+
+/* Once --run is over: tears down what is stacked under the released old
+ * root, keeping what a return needs (not for --then reboot/poweroff, and
+ * nothing for switch: the new root may live on it). */
+static void storage_teardown(struct pid1 *p)
+{
+	struct storage_report r;
+	enum then_action t = p->st.then;
+	if (p->storage_done || !p->have_state || t == THEN_SWITCH)
+		return;
+	p->storage_done = true;
+	if (!p->released) {
+		note(p, LOG_LVL_WARN, "pid1.storage skipped=1 msg=\"old root not released\"");
+		return;
+	}
+	bool may_return = t != THEN_REBOOT && t != THEN_POWEROFF;
+	/* A container may have run without sysfs. */
+	if (access("/sys/block", F_OK) &&
+	    (mkdir("/sys", 0555),
+	     mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)))
+		note(p, LOG_LVL_WARN, "pid1.storage sysfs=\"%s\"", strerror(errno));
+	int rc = storage_down(p->st.root_major, p->st.root_minor, may_return, "/lifeboat",
+			      &p->storage, &r, storage_say, p);
+	if (rc && rc != -ENOENT)
+		note(p, LOG_LVL_ERR, "pid1.storage error=\"%s\"", strerror(-rc));
+}
+
+/* Before the old root is mounted again: what the teardown closed. */
+static void storage_rebuild(struct pid1 *p)
+{
+	if (p->storage)
+		storage_up(&p->storage, "/lifeboat", storage_say, p);
 }
 
 /* ---- the way back ---- */
@@ -600,6 +649,7 @@ static void do_return(struct pid1 *p)
 	char data[1024], initp[PATH_MAX];
 	unsigned long flags = mount_flags(p->st.root_opts, data, sizeof data);
 	kill_rescue_children(p);
+	storage_rebuild(p);
 	mkdir(NEWROOT, 0755);
 	const char *src = p->st.root_source;
 	struct stat sst;
@@ -661,6 +711,7 @@ static void do_power(struct pid1 *p, int how)
 static void do_then(struct pid1 *p)
 {
 	p->then_done = true;
+	storage_teardown(p);
 	mark(p, "LIFEBOAT-THEN action=%s", plan_then_name(p->st.then));
 	switch (p->st.then) {
 	case THEN_REBOOT:

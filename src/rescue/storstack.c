@@ -55,8 +55,8 @@ static int dev_dir(const char *sysroot, const char *name, char *out, size_t cap,
 		if ((size_t)snprintf(out, cap, "%s/%s/%s", blk, de->d_name, name) >= cap)
 			continue;
 		if (is_dir(out)) {
-			snprintf(disk, dcap, "%s", de->d_name);
-			rc = 0;
+			if ((size_t)snprintf(disk, dcap, "%s", de->d_name) < dcap)
+				rc = 0;
 		}
 	}
 	closedir(d);
@@ -168,8 +168,8 @@ static int find_devno(const char *sysroot, unsigned major, unsigned minor, char 
 	if (n > 0) {
 		link[n] = 0;
 		const char *b = strrchr(link, '/');
-		snprintf(name, cap, "%s", b ? b + 1 : link);
-		return 0;
+		return (size_t)snprintf(name, cap, "%s", b ? b + 1 : link) < cap ? 0
+										 : -ENAMETOOLONG;
 	}
 	/* No /sys/dev/block link (a fixture tree): match every dev file. */
 	snprintf(path, sizeof path, "%s/block", sysroot);
