@@ -332,6 +332,10 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 					  "/etc/nsswitch.conf", NULL};
 	for (const char *const *e = etc; *e; e++)
 		carry_file(c, *e, NULL); /* optional */
+	/* The name servers, for the RAM system (issue 16 §5). systemd-resolved's
+	 * stub (127.0.0.53) dies with the old userland: its upstream list. */
+	if (carry_file(c, "/run/systemd/resolve/resolv.conf", "/etc/resolv.conf"))
+		carry_file(c, "/etc/resolv.conf", NULL);
 	if (t->st.ssh_port && t->ssh_src[0]) {
 		if ((rc = carry_exe(c, t->ssh_src, NULL, missing, sizeof missing))) {
 			snprintf(err, cap, "cannot carry %.200s: %s %s", t->ssh_src, strerror(-rc),
