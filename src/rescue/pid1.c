@@ -29,6 +29,7 @@
 #include "rescue/ctlcmd.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
+#include "rescue/netkeep.h"
 #include "rescue/plan.h"
 #include "rescue/rinit.h"
 #include "rescue/role.h"
@@ -975,6 +976,16 @@ static bool enter_ram_root(struct pid1 *p, const sigset_t *all)
 	return true;
 }
 
+/* The old system's DHCP client is gone: renew its leases (rescue/netkeep). */
+static void keep_leases(struct pid1 *p)
+{
+	pid_t pid = netkeep_start(NETKEEP_DIR);
+	if (pid > 0)
+		note(p, LOG_LVL_INFO, "pid1.netkeep pid=%d", (int)pid);
+	else if (pid < 0)
+		note(p, LOG_LVL_WARN, "pid1.netkeep error=\"%s\"", strerror((int)-pid));
+}
+
 /* Stage 2: the dead-man switch, ssh, stop the old userland, release. */
 static void stage2_release(struct pid1 *p)
 {
@@ -983,6 +994,7 @@ static void stage2_release(struct pid1 *p)
 	if (p->st.ssh_port && p->st.ssh_server[0])
 		start_ssh(p);
 	stop_old_userland(p);
+	keep_leases(p);
 	release_old_root(p);
 	/* A confirm that came while signals were only drained. */
 	if (p->deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {

@@ -33,7 +33,7 @@ size >/var/lib/lb-e2e/size
 sync
 echo "SCENARIO-TAKEOVER root=\$(findmnt -no SOURCE /)"
 lifeboat takeover --yes --grace 3 --carry /sbin/e2fsck --carry /sbin/lvm --carry /sbin/resize2fs \\
-	--run "e2fsck -f -y /dev/mapper/lbvg-root && lvm lvextend --config '$C' -L +16M lbvg/root && resize2fs /dev/mapper/lbvg-root && e2fsck -f -n /dev/mapper/lbvg-root" \\
+	--run "e2fsck -f -y /dev/mapper/lbvg-root && DM_DISABLE_UDEV=1 lvm lvextend --config '$C' -L +16M lbvg/root && resize2fs /dev/mapper/lbvg-root && e2fsck -f -n /dev/mapper/lbvg-root" \\
 	--then return
 st=\$?
 echo "SCENARIO-TAKEOVER-EXIT status=\$st"
