@@ -123,14 +123,9 @@ inside() { nsenter -t $CTPID -m -p -- "$@"; }
 ct_boot() {
 	local unshare_net=
 	[ "${1:-}" = net ] && { CT_NET=1; unshare_net=--net; }
-	# CT_ROOTDEV: a block device the caller made (a stack over $LOOP).
-	if [ -z "${CT_ROOTDEV:-}" ]; then
-		truncate -s 64M $W/root.img
-		mkfs.ext4 -q -F -d $R $W/root.img || fail "mkfs"
-		LOOP=$(losetup -f --show $W/root.img) || fail "losetup"
-	fi
-	local rdev=${CT_ROOTDEV:-$LOOP} rmaj rmin
-	rmaj=$((0x$(stat -L -c %t "$rdev"))) rmin=$((0x$(stat -L -c %T "$rdev")))
+	truncate -s 64M $W/root.img
+	mkfs.ext4 -q -F -d $R $W/root.img || fail "mkfs"
+	LOOP=$(losetup -f --show $W/root.img) || fail "losetup"
 	ct_console
 	# Runs as PID 1 of the new namespaces: mount the image, build /dev,
 	# pivot into it and become busybox init.
@@ -139,13 +134,13 @@ set -e
 [ \$\$ -eq 1 ] || { echo "not ns pid 1"; exit 99; }
 [ $CT_NET = 1 ] && ip link set lo up
 M=$W/mnt; mkdir -p \$M
-mount $rdev \$M
+mount $LOOP \$M
 mount -t proc proc \$M/proc
 mount -t tmpfs -o mode=755 dev \$M/dev
 for n in null:1:3 zero:1:5 random:1:8 urandom:1:9 tty:5:0 ptmx:5:2; do
 	IFS=: read name maj min <<< "\$n"; mknod -m 666 \$M/dev/\$name c \$maj \$min
 done
-mknod -m 600 \$M/dev/$(basename $rdev) b $rmaj $rmin
+mknod -m 600 \$M/dev/$(basename $LOOP) b 7 ${LOOP#/dev/loop}
 mkdir \$M/dev/pts; mount -t devpts -o newinstance,ptmxmode=666 devpts \$M/dev/pts
 touch \$M/dev/console; mount --bind $PTY \$M/dev/console
 mount -t tmpfs -o mode=755,nosuid,nodev,noexec run \$M/run

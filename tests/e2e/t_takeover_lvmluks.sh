@@ -16,7 +16,7 @@ declare -A im
 while IFS='=' read -r k v; do im[$k]=$v; done < <("$VM_DIR/mkimage-lvmluks")
 [ -n "${im[image]:-}" ] || { echo "RESULT: FAIL t_takeover_lvmluks: image build failed"; exit 1; }
 
-C='activation { udev_sync=0 udev_rules=0 monitoring=0 } backup { backup=0 archive=0 }'
+C='activation { udev_sync=0 udev_rules=0 monitoring=0 } backup { backup=0 archive=0 } devices { obtain_device_list_from_udev=0 }'
 mkdir -p "$VM_TMP/x"
 cat >"$VM_TMP/x/scenario" <<EOF
 #!/bin/sh
