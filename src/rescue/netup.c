@@ -339,7 +339,8 @@ static void scan(struct netup *u)
 		if (u->ip.mode == KCMD_IP_STATIC && u->n)
 			break; /* one static address: on the first wired interface */
 		snprintf(dir, sizeof dir, "%s/%s", u->sysnet, de->d_name);
-		if (netup_is_wired(dir))
+		/* A lease to take over names its interface: any kind (bridge, veth). */
+		if (netup_is_wired(dir) || (u->adopt && u->ip.device[0]))
 			add_if(u, de->d_name, dir);
 	}
 	if (d)
