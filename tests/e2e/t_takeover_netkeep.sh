@@ -8,7 +8,7 @@
 # ACKs a renewal for the same address, the address's lifetime is refreshed,
 # and the RAM system's resolv.conf holds the lease's name server.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib_container.sh
 ct_setup netkeep dnsmasq ip
 NS=lbnk$$ DNSPID=
@@ -46,6 +46,7 @@ EOF
 chmod 755 $W/udhcpc.sh
 UDHCPC_OUT=$W/udhcpc.out nsenter -t $CTPID -n timeout 30 busybox udhcpc -i eth0 -n -q -f \
 	-s $W/udhcpc.sh >$W/udhcpc.log 2>&1 || { cat $W/udhcpc.log; fail "no initial lease"; }
+# shellcheck disable=SC1091  # sets ip, serverid, lease
 . $W/udhcpc.out
 echo "initial lease: $ip from $serverid for ${lease}s"
 nsenter -t $CTPID -n ip addr add $ip/24 dev eth0 valid_lft $lease preferred_lft $lease
