@@ -121,6 +121,21 @@ void dhcp4c_init(struct dhcp4c *c, const uint8_t mac[6], const char *hostname, u
 	c->next_ms = now;
 }
 
+void dhcp4c_adopt(struct dhcp4c *c, const struct dhcp4c_lease *l, uint64_t now)
+{
+	bool server = l->server[0] | l->server[1] | l->server[2] | l->server[3];
+	c->lease = *l;
+	if (!c->lease.lease_s || c->lease.lease_s == INFINITE_LEASE)
+		c->lease.lease_s = 3600;
+	c->lease.t1_s = 0;
+	c->lease.t2_s = server ? c->lease.lease_s / 2 : 0;
+	c->have_lease = true;
+	c->state = DHCP4C_S_BOUND;
+	c->bound_ms = now;
+	c->tries = 0;
+	c->next_ms = now;
+}
+
 static void restart(struct dhcp4c *c, uint64_t now, uint64_t delay, struct dhcp4c_out *o)
 {
 	drop_lease(c, o);

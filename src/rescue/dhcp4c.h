@@ -64,6 +64,14 @@ struct dhcp4c {
 void dhcp4c_init(struct dhcp4c *c, const uint8_t mac[6], const char *hostname, uint32_t seed,
 		 uint64_t now);
 
+/* Takes over a lease another client obtained (the takeover RAM system:
+ * the old system's DHCP client is gone, its address is still on the
+ * interface). l->lease_s is what is left of it (0: an hour is assumed).
+ * Renews at once: RENEWING (unicast) when l->server is known, else
+ * REBINDING (broadcast REQUEST with ciaddr, which any server holding the
+ * binding answers). The caller treats the address as configured. */
+void dhcp4c_adopt(struct dhcp4c *c, const struct dhcp4c_lease *l, uint64_t now);
+
 /* The timer fired (or polled): retransmits, T1, T2, expiry. */
 void dhcp4c_timeout(struct dhcp4c *c, uint64_t now, struct dhcp4c_out *o);
 

@@ -304,6 +304,11 @@ static void add_if(struct netup *u, const char *name, const char *dir)
 	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed)
 		seed = (uint32_t)loop_clock_ms();
 	dhcp4c_init(&i->c, i->mac, u->hostname, seed, loop_now_ms(u->l));
+	if (u->adopt) { /* the address is on the interface already */
+		dhcp4c_adopt(&i->c, u->adopt, loop_now_ms(u->l));
+		i->configured = i->first_sent = true;
+		log_info("net.dhcp.adopted if=%s state=%s", name, dhcp4c_state_name(i->c.state));
+	}
 	i->w.fd = i->fd;
 	i->w.cb = on_packet;
 	i->w.arg = i;
@@ -334,7 +339,8 @@ static void scan(struct netup *u)
 		if (u->ip.mode == KCMD_IP_STATIC && u->n)
 			break; /* one static address: on the first wired interface */
 		snprintf(dir, sizeof dir, "%s/%s", u->sysnet, de->d_name);
-		if (netup_is_wired(dir))
+		/* A lease to take over names its interface: any kind (bridge, veth). */
+		if (netup_is_wired(dir) || (u->adopt && u->ip.device[0]))
 			add_if(u, de->d_name, dir);
 	}
 	if (d)
@@ -352,7 +358,9 @@ static void on_scan(struct loop *l, struct loop_timer *t)
 int netup_start(struct netup *u, struct loop *l, const struct kcmd_ip *ip, netup_cb cb, void *arg)
 {
 	const char *resolv = u->resolv, *sysnet = u->sysnet;
+	const struct dhcp4c_lease *adopt = u->adopt;
 	memset(u, 0, sizeof *u);
+	u->adopt = adopt;
 	u->l = l;
 	u->ip = *ip;
 	u->cb = cb;

@@ -50,6 +50,9 @@ struct netup {
 	void *arg;
 	const char *resolv; /* NETUP_RESOLV; tests point it elsewhere */
 	const char *sysnet; /* "/sys/class/net" */
+	/* A lease to take over instead of a DISCOVER (rescue/netkeep: the
+	 * takeover RAM system), with ip.device naming its interface. */
+	const struct dhcp4c_lease *adopt;
 };
 
 /* Starts: lo up, the first scan, DHCP or static per ip. u is zeroed by

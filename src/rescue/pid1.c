@@ -29,10 +29,12 @@
 #include "rescue/ctlcmd.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
+#include "rescue/netkeep.h"
 #include "rescue/plan.h"
 #include "rescue/rinit.h"
 #include "rescue/role.h"
 #include "rescue/rootfs.h"
+#include "rescue/storage.h"
 #include "rescue/switch.h"
 #include "roles.h"
 
@@ -50,6 +52,9 @@ struct pid1 {
 	uint64_t shell_retry_ms; /* respawn the shell then (it kept dying) */
 	uint64_t shell_started_ms;
 	bool then_done;
+	/* storage (layered roots): released, torn down, what a return rebuilds */
+	bool released, storage_done;
+	struct storage_saved *storage;
 };
 
 static void write_all(int fd, const char *s, size_t n)
@@ -480,6 +485,7 @@ static void release_old_root(struct pid1 *p)
 	     "pid1.release under=%s msg=\"unmounted %d mounts under %s, %d busy, %d detached "
 	     "lazily\"",
 	     OLDROOT, r.unmounted, OLDROOT, r.busy, r.detached);
+	p->released = r.released;
 	if (r.released) {
 		uint64_t secs = p->st.start_ms
 				    ? (sys_clock_ms(CLOCK_BOOTTIME) - p->st.start_ms + 500) / 1000
@@ -487,6 +493,50 @@ static void release_old_root(struct pid1 *p)
 		mark(p, "LIFEBOAT-ROOT-RELEASED secs=%llu ram_kib=%llu", (unsigned long long)secs,
 		     (unsigned long long)ram_kib());
 	}
+}
+
+/* ---- layered storage (rescue/storage): LVM, dm-crypt, MD, loop ---- */
+
+static void storage_say(void *c, bool marker, const char *line)
+{
+	struct pid1 *p = c;
+	if (marker)
+		mark(p, "%s", line);
+	else
+		note(p, LOG_LVL_INFO, "pid1.%s", line);
+}
+
+/* Once --run is over: tears down what is stacked under the released old
+ * root, keeping what a return needs (not for --then reboot/poweroff, and
+ * nothing for switch: the new root may live on it). */
+static void storage_teardown(struct pid1 *p)
+{
+	struct storage_report r;
+	enum then_action t = p->st.then;
+	if (p->storage_done || !p->have_state || t == THEN_SWITCH)
+		return;
+	p->storage_done = true;
+	if (!p->released) {
+		note(p, LOG_LVL_WARN, "pid1.storage skipped=1 msg=\"old root not released\"");
+		return;
+	}
+	bool may_return = t != THEN_REBOOT && t != THEN_POWEROFF;
+	/* A container may have run without sysfs. */
+	if (access("/sys/block", F_OK) &&
+	    (mkdir("/sys", 0555),
+	     mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)))
+		note(p, LOG_LVL_WARN, "pid1.storage sysfs=\"%s\"", strerror(errno));
+	int rc = storage_down(p->st.root_major, p->st.root_minor, may_return, "/lifeboat",
+			      &p->storage, &r, storage_say, p);
+	if (rc && rc != -ENOENT)
+		note(p, LOG_LVL_ERR, "pid1.storage error=\"%s\"", strerror(-rc));
+}
+
+/* Before the old root is mounted again: what the teardown closed. */
+static void storage_rebuild(struct pid1 *p)
+{
+	if (p->storage)
+		storage_up(&p->storage, "/lifeboat", storage_say, p);
 }
 
 /* ---- the way back ---- */
@@ -600,6 +650,7 @@ static void do_return(struct pid1 *p)
 	char data[1024], initp[PATH_MAX];
 	unsigned long flags = mount_flags(p->st.root_opts, data, sizeof data);
 	kill_rescue_children(p);
+	storage_rebuild(p);
 	mkdir(NEWROOT, 0755);
 	const char *src = p->st.root_source;
 	struct stat sst;
@@ -661,6 +712,7 @@ static void do_power(struct pid1 *p, int how)
 static void do_then(struct pid1 *p)
 {
 	p->then_done = true;
+	storage_teardown(p);
 	mark(p, "LIFEBOAT-THEN action=%s", plan_then_name(p->st.then));
 	switch (p->st.then) {
 	case THEN_REBOOT:
@@ -924,6 +976,16 @@ static bool enter_ram_root(struct pid1 *p, const sigset_t *all)
 	return true;
 }
 
+/* The old system's DHCP client is gone: renew its leases (rescue/netkeep). */
+static void keep_leases(struct pid1 *p)
+{
+	pid_t pid = netkeep_start(NETKEEP_DIR);
+	if (pid > 0)
+		note(p, LOG_LVL_INFO, "pid1.netkeep pid=%d", (int)pid);
+	else if (pid < 0)
+		note(p, LOG_LVL_WARN, "pid1.netkeep error=\"%s\"", strerror((int)-pid));
+}
+
 /* Stage 2: the dead-man switch, ssh, stop the old userland, release. */
 static void stage2_release(struct pid1 *p)
 {
@@ -932,6 +994,7 @@ static void stage2_release(struct pid1 *p)
 	if (p->st.ssh_port && p->st.ssh_server[0])
 		start_ssh(p);
 	stop_old_userland(p);
+	keep_leases(p);
 	release_old_root(p);
 	/* A confirm that came while signals were only drained. */
 	if (p->deadline_ms && !access(RESCUE_CONFIRM, F_OK)) {

@@ -2,6 +2,7 @@
  * on to a new root) over an ops table, plus swapoff and loop detach. */
 #include "rescue/switch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -244,6 +245,19 @@ int switch_swapoff_all(void)
 #define LOOP_CLR_FD 0x4C01
 #define LOOP_GET_STATUS64 0x4C05
 
+static bool loop_has_holders(int i)
+{
+	char dir[64];
+	bool any = false;
+	snprintf(dir, sizeof dir, "/sys/block/loop%d/holders", i);
+	DIR *d = opendir(dir);
+	for (struct dirent *de; d && !any && (de = readdir(d));)
+		any = de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return any;
+}
+
 int switch_detach_loops(void)
 {
 	struct mnt_table t;
@@ -263,7 +277,9 @@ int switch_detach_loops(void)
 		for (size_t k = 0; k < t.n && !mounted; k++)
 			mounted =
 			    t.v[k].major == major(st.st_rdev) && t.v[k].minor == minor(st.st_rdev);
-		if (mounted)
+		/* Nor one that holds a dm/md device (the old root's stack):
+		 * rescue/storage tears it down in order and rebuilds it. */
+		if (mounted || loop_has_holders(i))
 			continue;
 		int fd = open(dev, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)

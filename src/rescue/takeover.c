@@ -26,6 +26,7 @@
 #include "rescue/inits.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
+#include "rescue/netkeep.h"
 #include "rescue/plan.h"
 #include "rescue/ptrace_exec.h"
 #include "rescue/rootfs.h"
@@ -393,6 +394,11 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 					  "/etc/nsswitch.conf", NULL};
 	for (const char *const *e = etc; *e; e++)
 		carry_file(c, *e, NULL); /* optional */
+	/* The name servers, for the RAM system (issue 16 §5). systemd-resolved's
+	 * stub (127.0.0.53) dies with the old userland: its upstream list. */
+	if (carry_file(c, "/run/systemd/resolve/resolv.conf", "/etc/resolv.conf"))
+		carry_file(c, "/etc/resolv.conf", NULL);
+	netkeep_collect(c); /* the DHCP leases the RAM system renews */
 	if (t->st.ssh_port && t->ssh_src[0]) {
 		if ((rc = carry_exe(c, t->ssh_src, NULL, missing, sizeof missing))) {
 			snprintf(err, cap, "cannot carry %.200s: %s %s", t->ssh_src, strerror(-rc),
