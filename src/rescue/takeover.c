@@ -724,6 +724,11 @@ static int prepare_switch(struct takeover *t, const struct plan_step *step)
 		return -ENOENT;
 	}
 	log_info("takeover.newroot from=%s at=%s init=%s", p, NEWROOT, initp);
+	/* The running kernel's modules and firmware, if the new root lacks them. */
+	char bbp[PATH_MAX];
+	snprintf(bbp, sizeof bbp, "%s/bin/busybox", RESCUE_DIR);
+	if (!access(bbp, X_OK) && timg_carry_kernel_files(nr, bbp, run_wait) < 0)
+		return -EIO;
 	return 0;
 }
 

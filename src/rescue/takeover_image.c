@@ -2,6 +2,7 @@
 #include "rescue/takeover_image.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +10,10 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <limits.h>
 
+#include "core/log.h"
+#include "core/sys.h"
 #include "rescue/image.h"
 #include "rescue/kexec.h"
 
@@ -143,4 +147,53 @@ int timg_carry(const struct timg_opts *o, const struct rescue_state *st, struct 
 		return rc;
 	}
 	return 0;
+}
+
+/* Whether path exists inside root, symlinks resolved there. */
+static bool in_root(const char *root, const char *path)
+{
+	int d = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d < 0)
+		return false;
+	int fd = sys_openat2(d, path + 1, O_PATH | O_CLOEXEC, 0, SYS_RESOLVE_IN_ROOT);
+	close(d);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+int timg_carry_kernel_files(const char *newroot, const char *busybox,
+			    int (*run)(char *const argv[], int timeout_s))
+{
+	struct utsname u;
+	struct stat sb;
+	char mods[300], lib[PATH_MAX], dst[PATH_MAX + 320], parent[PATH_MAX + 320];
+	int n = 0;
+	uname(&u);
+	snprintf(mods, sizeof mods, "/lib/modules/%s", u.release);
+	/* A merged-/usr root has /lib -> usr/lib: write beneath usr/lib then. */
+	snprintf(lib, sizeof lib, "%s/lib", newroot);
+	bool merged = !lstat(lib, &sb) && S_ISLNK(sb.st_mode);
+	const char *const trees[] = {mods, "/lib/firmware"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *t = trees[i];
+		if (in_root(newroot, t) || stat(t, &sb) || !S_ISDIR(sb.st_mode))
+			continue;
+		snprintf(dst, sizeof dst, "%s%s%s", newroot, merged ? "/usr" : "", t);
+		snprintf(parent, sizeof parent, "%s", dst);
+		*strrchr(parent, '/') = 0;
+		char *mk[] = {(char *)busybox, "mkdir", "-p", parent, NULL};
+		char *cp[] = {(char *)busybox, "cp", "-a", (char *)t, parent, NULL};
+		int st = run(mk, 60);
+		if (!st)
+			st = run(cp, 1800);
+		if (st) {
+			log_err("takeover.newroot.kernel_files.failed tree=%s into=%s status=%d", t,
+				parent, st);
+			return -EIO;
+		}
+		log_info("takeover.newroot.kernel_files tree=%s into=%s", t, dst);
+		n++;
+	}
+	return n;
 }

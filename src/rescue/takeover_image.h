@@ -32,4 +32,12 @@ void timg_args(struct timg_opts *o, struct rescue_state *st);
 int timg_carry(const struct timg_opts *o, const struct rescue_state *st, struct carry *c, char *err,
 	       size_t cap);
 
+/* --switch-to: the running kernel's modules (/lib/modules/RELEASE) and
+ * /lib/firmware, copied into the new root (mounted at newroot) when it
+ * lacks them, with the carried busybox's cp -a (run through run, which
+ * returns the exit status). Returns how many trees were copied, -errno
+ * when a copy failed. */
+int timg_carry_kernel_files(const char *newroot, const char *busybox,
+			    int (*run)(char *const argv[], int timeout_s));
+
 #endif
