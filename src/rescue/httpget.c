@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -273,9 +274,13 @@ int httpget_open(const char *url, int timeout_ms, struct httpget_head *h, uint8_
 	}
 	*npre = got - h->head_len;
 	memmove(pre, pre + h->head_len, *npre);
-	/* The body is read with plain blocking reads from here. */
+	/* The body is read with plain blocking reads from here; a server that
+	 * stalls for HTTPGET_STALL_S fails the read (EAGAIN) instead of
+	 * hanging the writer forever. */
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	struct timeval tv = {HTTPGET_STALL_S, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	return fd;
 }

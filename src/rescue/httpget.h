@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define HTTPGET_HEAD_MAX 8192
+#define HTTPGET_STALL_S 60 /* a body read that waits longer fails */
 
 struct httpget_url {
 	char host[128];

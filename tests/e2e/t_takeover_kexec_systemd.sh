@@ -45,7 +45,9 @@ scen=$VM_TMP/scenario.sh
 	echo "lifeboat takeover --yes --grace 2 --switch-to /dev/vdb"
 	scenario_epilogue
 } >"$scen"
-LB_VM_NET="-nic none -drive file=$disk2,if=virtio,format=raw" \
+# The second disk sits in a later PCI slot than the image disk so that it
+# is vdb (LB_VM_NET comes first on the QEMU command line).
+LB_VM_NET="-nic none -drive file=$disk2,if=none,format=raw,id=d2 -device virtio-blk-pci,drive=d2,addr=0x1e" \
 	LB_VM_MARKS="SCENARIO-TAKEOVER LIFEBOAT-ROOT-RELEASED LIFEBOAT-SWITCHED SYSTEMD-ROOT-UP LIFEBOAT-KEXEC LIFEBOAT-KEXEC-MARKER" \
 	vm_run busybox "$scen" "${LB_VM_TIMEOUT:-600}"
 if expect_takeover_start busybox; then

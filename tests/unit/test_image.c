@@ -2,6 +2,8 @@
  * progress text, the decompressor chosen; URL and response-head parsing
  * with malformed vectors; what forbids kexec. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,8 @@
 #include "rescue/httpget.h"
 #include "rescue/image.h"
 #include "rescue/kexec.h"
+#include "rescue/plan.h"
+#include "rescue/takeover_image.h"
 
 static void test_detect(void **state)
 {
@@ -196,12 +200,76 @@ static void test_kexec(void **state)
 	assert_non_null(strstr(w, "signed"));
 }
 
+/* Stage 0's checks of --image/--target/--sha256 and the kexec options. */
+static bool has_refusal(const struct timg_opts *o, const char *part)
+{
+	for (size_t i = 0; i < o->nref; i++)
+		if (strstr(o->refusals[i], part))
+			return true;
+	return false;
+}
+
+static void test_stage0_refusals(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *image, *target, *sha, *switch_to, *kernel;
+		enum then_action then;
+		const char *refusal; /* NULL: none */
+	} v[] = {
+	    {"http://192.0.2.1/i.gz", "/dev/null", "", "", NULL, THEN_REBOOT, "not a block device"},
+	    {"http://192.0.2.1/i.gz", "", "", "", NULL, THEN_REBOOT, "needs --target"},
+	    {"http://192.0.2.1/i.gz", "/proc/self/exe", "abc", "", NULL, THEN_REBOOT,
+	     "64 hex digits"},
+	    {"ftp://192.0.2.1/i.gz", "/proc/self/exe", "", "", NULL, THEN_REBOOT,
+	     "not an http:// URL"},
+	    {"/no/such/image", "/proc/self/exe", "", "", NULL, THEN_REBOOT, "not an http:// URL"},
+	    {"http://192.0.2.1/i.gz", "/proc/self/exe", "", "/mnt", NULL, THEN_SWITCH,
+	     "exclude each other"},
+	    {"", "/dev/sda", "", "", NULL, THEN_SHELL, "go with --image"},
+	    {"", "", "", "", "/boot/vmlinuz", THEN_SHELL, "go with --then kexec"},
+	    {"http://192.0.2.1/i.gz", "/proc/self/exe", "", "", NULL, THEN_REBOOT, NULL},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct rescue_state st;
+		struct timg_opts o = {.kernel = v[i].kernel};
+		plan_state_init(&st);
+		snprintf(st.image, sizeof st.image, "%s", v[i].image);
+		snprintf(st.image_target, sizeof st.image_target, "%s", v[i].target);
+		snprintf(st.image_sha256, sizeof st.image_sha256, "%s", v[i].sha);
+		snprintf(st.switch_to, sizeof st.switch_to, "%s", v[i].switch_to);
+		st.then = v[i].then;
+		timg_args(&o, &st);
+		if (!v[i].refusal) {
+			assert_int_equal(o.nref, 0);
+			continue;
+		}
+		if (!has_refusal(&o, v[i].refusal))
+			fail_msg("case %zu: no refusal naming '%s' (%zu refusals)", i, v[i].refusal,
+				 o.nref);
+	}
+	/* A local image is carried into RAM: PID 1 reads it there. */
+	struct rescue_state st;
+	struct timg_opts o = {0};
+	plan_state_init(&st);
+	snprintf(st.image, sizeof st.image, "/proc/self/exe");
+	snprintf(st.image_target, sizeof st.image_target, "/proc/self/exe");
+	timg_args(&o, &st);
+	assert_int_equal(o.nref, 0);
+	assert_string_equal(st.image, TIMG_IMAGE);
+	assert_string_equal(o.image_src, "/proc/self/exe");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_detect),   cmocka_unit_test(test_sha),
-	    cmocka_unit_test(test_progress), cmocka_unit_test(test_url),
-	    cmocka_unit_test(test_head),     cmocka_unit_test(test_kexec),
+	    cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_sha),
+	    cmocka_unit_test(test_progress),
+	    cmocka_unit_test(test_url),
+	    cmocka_unit_test(test_head),
+	    cmocka_unit_test(test_kexec),
+	    cmocka_unit_test(test_stage0_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
