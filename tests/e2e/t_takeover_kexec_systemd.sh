@@ -4,7 +4,8 @@
 #     VM (vda) takes over and switches to a second disk (vdb, a copy of the
 #     cached systemd image); systemd boots to multi-user there
 #     (`systemctl is-system-running --wait`, multi-user.target active, the
-#     serial getty running and waiting for a login).
+#     serial getty running and waiting for a login, and `su -l root` logs in
+#     through PAM).
 #  2. From that systemd system, `takeover --then kexec` boots the lab
 #     kernel with a marker initramfs (tests/e2e/mkinitramfs) through
 #     kexec_file_load: LIFEBOAT-KEXEC, then the marker, in the same VM run.
@@ -30,6 +31,8 @@ cat >"$VM_TMP/scen2.sh" <<'EOF'
 st=$(systemctl is-system-running --wait)
 echo "SYSTEMD-ROOT-UP pid1=$(cat /proc/1/comm) state=$st multi-user=$(systemctl is-active multi-user.target) getty=$(systemctl is-active serial-getty@ttyS0.service) root=$(findmnt -no SOURCE /)"
 [ "$st" = running ] || systemctl --failed --no-legend | sed 's/^/SYSTEMD-FAILED /'
+# A login through PAM (su -l: the login shell of root in the new root).
+su -l root -c 'echo "SYSTEMD-LOGIN-OK user=$(id -un) home=$HOME shell=$SHELL"'
 lifeboat takeover --dry-run --then kexec --initrd /root/marker.gz | grep -E 'kexec|refused|verdict'
 lifeboat takeover --yes --grace 2 --then kexec --initrd /root/marker.gz \
 	--cmdline "console=ttyS0 panic=-1 no_timer_check"
@@ -54,6 +57,7 @@ if expect_takeover_start busybox; then
 	expect 'LIFEBOAT-SWITCHED' "LIFEBOAT-SWITCHED (to /dev/vdb)"
 	expect 'SYSTEMD-ROOT-UP pid1=systemd state=(running|degraded) multi-user=active getty=active root=/dev/vdb' \
 		"systemd on /dev/vdb reached multi-user (getty on ttyS0 active)"
+	expect 'SYSTEMD-LOGIN-OK user=root home=/root' "a PAM login (su -l root) in the systemd root"
 	grep -aq 'SYSTEMD-ROOT-UP .*state=degraded' "$VM_LOG" &&
 		note "systemd says degraded: $(grep -a 'SYSTEMD-FAILED' "$VM_LOG" | head -3 | tr '\n' ' ')"
 	expect 'kexec: kernel /lifeboat/kexec/kernel initrd /lifeboat/kexec/initrd' "dry run names the kexec kernel"
