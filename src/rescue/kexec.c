@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,9 +17,12 @@
 #define RB_KEXEC_CMD 0x45584543
 
 const char *kexec_forbidden(const char *load_disabled, const char *lockdown, bool have_kexec,
-			    const char **warn)
+			    bool init_pidns, const char **warn)
 {
 	*warn = NULL;
+	if (!init_pidns)
+		return "not in the initial PID namespace (a container): kexec would replace the "
+		       "host's kernel";
 	if (!have_kexec)
 		return "this kernel has no kexec (CONFIG_KEXEC_CORE: /sys/kernel/kexec_loaded "
 		       "missing)";
@@ -55,7 +59,10 @@ const char *kexec_preflight(const char **warn)
 	const char *d =
 	    read_text("/proc/sys/kernel/kexec_load_disabled", dis, sizeof dis) ? NULL : dis;
 	const char *l = read_text("/sys/kernel/security/lockdown", lock, sizeof lock) ? NULL : lock;
-	return kexec_forbidden(d, l, have, warn);
+	struct stat st;
+	/* PROC_PID_INIT_INO: the initial PID namespace's inode number. */
+	bool init_ns = !stat("/proc/self/ns/pid", &st) && st.st_ino == 0xEFFFFFFCu;
+	return kexec_forbidden(d, l, have, init_ns, warn);
 }
 
 int kexec_boot(const char *kernel, const char *initrd, const char *cmdline, char *why, size_t cap)

@@ -12,11 +12,13 @@
 /* Why this kernel refuses kexec_file_load, or NULL: load_disabled is the
  * text of /proc/sys/kernel/kexec_load_disabled (NULL: unreadable),
  * lockdown that of /sys/kernel/security/lockdown (NULL: no lockdown LSM),
- * have_kexec whether /sys/kernel/kexec_loaded exists (CONFIG_KEXEC_CORE).
+ * have_kexec whether /sys/kernel/kexec_loaded exists (CONFIG_KEXEC_CORE),
+ * init_pidns whether we run in the initial PID namespace (a container
+ * must not load a kernel for the whole host).
  * A lockdown in integrity/confidentiality mode lets only signed kernels in:
  * *warn then names that (not a refusal: a signed kernel still loads). */
 const char *kexec_forbidden(const char *load_disabled, const char *lockdown, bool have_kexec,
-			    const char **warn);
+			    bool init_pidns, const char **warn);
 
 /* Reads the three files and calls kexec_forbidden(). */
 const char *kexec_preflight(const char **warn);

@@ -9,6 +9,7 @@
 # None of the three roots has /lib/modules/$(uname -r) or /lib/firmware: the
 # first takeover copies the container's (fake) ones into the new root and
 # each later one carries them on; every root's init lists them.
+# Also: a dry run of --then kexec is refused here (not the initial PID ns).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib_container.sh
@@ -52,6 +53,11 @@ ct_boot
 # root: nodes in the container's /dev, which moves into each new root.
 for i in $(seq 0 15); do inside /bin/busybox mknod -m 600 /dev/loop$i b 7 $i 2>/dev/null; done
 inside /bin/busybox mknod -m 600 /dev/loop-control c 10 237 || fail "mknod loop-control"
+
+# --then kexec is refused in a container (it would replace the host's kernel).
+inside /sbin/lifeboat takeover --dry-run --then kexec --kernel /sbin/lifeboat >$W/kx.out 2>&1
+grep -q "refused: --then kexec: not in the initial PID namespace" $W/kx.out ||
+	{ cat $W/kx.out; fail "--then kexec not refused in a container"; }
 
 step() { # N ARGS MARK
 	local k=$1 mark=$3

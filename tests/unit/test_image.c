@@ -188,16 +188,18 @@ static void test_kexec(void **state)
 {
 	(void)state;
 	const char *w;
-	assert_null(kexec_forbidden("0\n", NULL, true, &w));
+	assert_null(kexec_forbidden("0\n", NULL, true, true, &w));
 	assert_null(w);
-	assert_non_null(kexec_forbidden("0\n", NULL, false, &w)); /* no CONFIG_KEXEC */
-	assert_non_null(strstr(kexec_forbidden("1\n", NULL, true, &w), "kexec_load_disabled"));
-	assert_null(kexec_forbidden("0\n", "[none] integrity confidentiality\n", true, &w));
+	assert_non_null(kexec_forbidden("0\n", NULL, false, true, &w)); /* no CONFIG_KEXEC */
+	assert_non_null(
+	    strstr(kexec_forbidden("1\n", NULL, true, true, &w), "kexec_load_disabled"));
+	assert_null(kexec_forbidden("0\n", "[none] integrity confidentiality\n", true, true, &w));
 	assert_null(w);
-	assert_null(kexec_forbidden("0\n", "none [integrity] confidentiality\n", true, &w));
+	assert_null(kexec_forbidden("0\n", "none [integrity] confidentiality\n", true, true, &w));
 	assert_non_null(w);
-	assert_null(kexec_forbidden(NULL, "none integrity [confidentiality]\n", true, &w));
+	assert_null(kexec_forbidden(NULL, "none integrity [confidentiality]\n", true, true, &w));
 	assert_non_null(strstr(w, "signed"));
+	assert_non_null(strstr(kexec_forbidden("0\n", NULL, true, false, &w), "container"));
 }
 
 /* Stage 0's checks of --image/--target/--sha256 and the kexec options. */
