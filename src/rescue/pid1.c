@@ -27,6 +27,8 @@
 #include "core/log.h"
 #include "core/sys.h"
 #include "rescue/ctlcmd.h"
+#include "rescue/image.h"
+#include "rescue/kexec.h"
 #include "rescue/leftover.h"
 #include "rescue/mountinfo.h"
 #include "rescue/netkeep.h"
@@ -55,6 +57,8 @@ struct pid1 {
 	/* storage (layered roots): released, torn down, what a return rebuilds */
 	bool released, storage_done;
 	struct storage_saved *storage;
+	pid_t image;	 /* the --image writer (rescue/image), 0: none */
+	bool image_wait; /* --image with --revert-after: waits for confirm */
 };
 
 static void write_all(int fd, const char *s, size_t n)
@@ -223,6 +227,8 @@ static void start_shell(struct pid1 *p)
 	p->shell_started_ms = sys_clock_ms(CLOCK_MONOTONIC);
 }
 
+static void image_done(struct pid1 *p, int code);
+
 /* Reaps every exited child; reacts to the ones we track. */
 static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
 {
@@ -250,6 +256,10 @@ static void reap(struct pid1 *p, void (*on_run_exit)(struct pid1 *, int))
 		} else if (pid == p->ssh) {
 			p->ssh = 0;
 			note(p, LOG_LVL_WARN, "pid1.ssh.exit status=%d", status);
+		} else if (pid == p->image) {
+			p->image = 0;
+			image_done(p, WIFEXITED(status) ? WEXITSTATUS(status)
+							: 128 + WTERMSIG(status));
 		}
 	}
 }
@@ -472,7 +482,8 @@ static void release_old_root(struct pid1 *p)
 	ops.busy = report_busy;
 	/* Loop devices backed by old-root files keep it busy; the ones that are
 	 * themselves mounted go with their mount. */
-	n = switch_detach_loops();
+	/* --image onto a loop device: that one must stay (it is unused now). */
+	n = strncmp(p->st.image_target, "/dev/loop", 9) ? switch_detach_loops() : 0;
 	if (n)
 		note(p, LOG_LVL_INFO, "pid1.loops detached=%d", n);
 	if (switch_release(&ops, p, OLDROOT, 10, &r)) {
@@ -549,7 +560,7 @@ static void kill_rescue_children(struct pid1 *p)
 			break;
 		usleep(50000);
 	}
-	p->shell = p->run = p->ssh = 0;
+	p->shell = p->run = p->ssh = p->image = 0;
 }
 
 static unsigned long mount_flags(const char *opts, char *data, size_t cap)
@@ -686,6 +697,14 @@ static void do_switch(struct pid1 *p)
 		mounted = mountinfo_find(&t, NEWROOT) != NULL;
 		mountinfo_free(&t);
 	}
+	if (!mounted && p->st.image[0]) { /* --image: the written target */
+		mkdir(NEWROOT, 0755);
+		int rc = image_mount(p->st.image_target, NEWROOT, 0);
+		mounted = !rc;
+		if (rc)
+			note(p, LOG_LVL_ERR, "pid1.switch.failed target=%s error=\"mount: %s\"",
+			     p->st.image_target, strerror(-rc));
+	}
 	if (!mounted) {
 		note(p, LOG_LVL_ERR, "pid1.switch.failed at=%s error=\"nothing mounted\"", NEWROOT);
 		return;
@@ -709,6 +728,91 @@ static void do_power(struct pid1 *p, int how)
 	note(p, LOG_LVL_ERR, "pid1.reboot.failed error=\"%s\"", strerror(errno));
 }
 
+/* ---- --image and --then kexec (rescue/image.c, rescue/kexec.c) ---- */
+
+static void start_run(struct pid1 *p);
+static void do_then(struct pid1 *p);
+
+/* --then kexec: the kernel carried into the RAM root, or (after --image)
+ * the one inside the written root, mounted read-only at /newroot. */
+static void do_kexec(struct pid1 *p)
+{
+	char k[PATH_MAX + 16], i[PATH_MAX + 16], why[512];
+	const char *base = "";
+	kill_rescue_children(p);
+	if (p->st.image[0]) {
+		mkdir(NEWROOT, 0755);
+		int rc = image_mount(p->st.image_target, NEWROOT, 1);
+		if (rc) {
+			note(p, LOG_LVL_ERR, "pid1.kexec.failed target=%s error=\"mount: %s\"",
+			     p->st.image_target, strerror(-rc));
+			return;
+		}
+		base = NEWROOT;
+	}
+	snprintf(k, sizeof k, "%s%s", base, p->st.kexec_kernel);
+	snprintf(i, sizeof i, "%s%s", p->st.kexec_initrd[0] ? base : "", p->st.kexec_initrd);
+	mark(p, "LIFEBOAT-KEXEC kernel=%s initrd=%s", k, i[0] ? i : "none");
+	int rc = kexec_boot(k, i, p->st.kexec_cmdline, why, sizeof why);
+	note(p, LOG_LVL_ERR, "pid1.kexec.failed error=\"%s\"", rc ? why : "returned");
+	if (p->st.image[0])
+		umount2(NEWROOT, MNT_DETACH);
+}
+
+/* The writer: a child of ours, so that signals, confirm and the dead-man
+ * switch stay served while it runs. */
+static void image_start(struct pid1 *p)
+{
+	mark(p, "LIFEBOAT-IMAGE-START src=%s target=%s", p->st.image, p->st.image_target);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char why[512];
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		struct image_job j = {p->st.image, p->st.image_target, p->st.image_sha256,
+				      shell_path(p), p->con};
+		int rc = image_write(&j, why, sizeof why);
+		dprintf(p->con >= 0 ? p->con : 2, "%s %s\n",
+			rc ? "LIFEBOAT-IMAGE-FAILED" : "LIFEBOAT-IMAGE-OK", why);
+		_exit(rc ? (rc == -EBADMSG ? 2 : 1) : 0);
+	}
+	if (pid < 0) {
+		note(p, LOG_LVL_ERR, "pid1.image.failed error=\"fork: %s\"", strerror(errno));
+		image_done(p, 1);
+		return;
+	}
+	p->image = pid;
+}
+
+static void image_begin(struct pid1 *p)
+{
+	if (p->deadline_ms) { /* nothing is written before confirm */
+		p->image_wait = true;
+		mark(p, "LIFEBOAT-IMAGE-WAIT msg=\"nothing is written until 'lifeboat confirm'\"");
+		return;
+	}
+	image_start(p);
+}
+
+/* Writer ended: on success --run and --then go on; a failure (a wrong
+ * --sha256 included) stops here in the rescue shell: no reboot, no switch. */
+static void image_done(struct pid1 *p, int code)
+{
+	if (code) {
+		note(p, LOG_LVL_ERR, "pid1.image.failed status=%d action=shell", code);
+		p->st.then = THEN_SHELL;
+		p->then_done = true;
+		if (!p->shell)
+			start_shell(p);
+		return;
+	}
+	if (p->st.run[0])
+		start_run(p);
+	else
+		do_then(p);
+}
+
 static void do_then(struct pid1 *p)
 {
 	p->then_done = true;
@@ -726,6 +830,9 @@ static void do_then(struct pid1 *p)
 		break;
 	case THEN_SWITCH:
 		do_switch(p);
+		break;
+	case THEN_KEXEC:
+		do_kexec(p);
 		break;
 	default:
 		break;
@@ -798,6 +905,10 @@ static void handle_signal(struct pid1 *p, const struct signalfd_siginfo *si)
 		if (!access(RESCUE_CONFIRM, F_OK) && p->deadline_ms) {
 			p->deadline_ms = 0;
 			mark(p, "LIFEBOAT-CONFIRMED");
+		}
+		if (!p->deadline_ms && p->image_wait) { /* --image waited for this */
+			p->image_wait = false;
+			image_start(p);
 		}
 		break;
 	}
@@ -1095,7 +1206,9 @@ int init_main(int argc, char **argv)
 		stage2 = enter_ram_root(&p, &set);
 	if (p.have_state && stage2)
 		stage2_release(&p);
-	if (p.have_state && p.st.run[0])
+	if (p.have_state && p.st.image[0])
+		image_begin(&p);
+	else if (p.have_state && p.st.run[0])
 		start_run(&p);
 	else
 		do_then(&p);

@@ -14,7 +14,7 @@ const char *const plan_api_mounts[4] = {"/dev", "/proc", "/sys", "/run"};
 
 static const char *const then_names[] = {
     [THEN_SHELL] = "shell",   [THEN_REBOOT] = "reboot", [THEN_POWEROFF] = "poweroff",
-    [THEN_RETURN] = "return", [THEN_SWITCH] = "switch",
+    [THEN_RETURN] = "return", [THEN_SWITCH] = "switch", [THEN_KEXEC] = "kexec",
 };
 
 const char *plan_then_name(enum then_action a)
@@ -84,6 +84,12 @@ static const struct field {
     S("root_opts", root_opts),
     U("root_major", root_major),
     U("root_minor", root_minor),
+    S("image", image),
+    S("image_target", image_target),
+    S("image_sha256", image_sha256),
+    S("kexec_kernel", kexec_kernel),
+    S("kexec_initrd", kexec_initrd),
+    S("kexec_cmdline", kexec_cmdline),
 #undef S
 #undef U
 };
@@ -495,8 +501,10 @@ int plan_build(const struct plan_obs *o, struct plan *p)
 	p->obs = o;
 	refuse_system(o, p);
 	const struct rescue_state *st = o->st;
-	if (st->then == THEN_SWITCH && !st->switch_to[0])
-		refuse(p, "--then switch needs --switch-to ROOTFS");
+	if (st->then == THEN_SWITCH && !st->switch_to[0] && !st->image[0])
+		refuse(p, "--then switch needs --switch-to ROOTFS (or --image)");
+	for (size_t i = 0; i < o->n_image_refusals; i++) /* --image, --then kexec */
+		refuse(p, "%s", o->image_refusals[i]);
 	enum plan_sw_kind sw = st->switch_to[0] ? switch_kind(o, p) : PLAN_SW_NONE;
 	if (st->ssh_port && !o->ssh_src[0])
 		refuse(p, "--ssh needs dropbear or sshd on this system (neither found)");
@@ -615,6 +623,18 @@ void plan_print(const struct plan *p, FILE *f)
 	if ((s = plan_find(p, PLAN_MOUNT_NEWROOT)))
 		fprintf(f, "  switch to: %s, %s, mounted at %s before the old root is released\n",
 			s->u.newroot.from, sw_kind_names[s->u.newroot.kind], NEWROOT);
+	if (st->image[0]) /* --image */
+		fprintf(f,
+			"  image: %s written to %s once the old root is released%s, read back, "
+			"sha256 %s%s\n",
+			st->image, st->image_target,
+			st->revert_after_s ? " and 'lifeboat confirm' ran" : "",
+			st->image_sha256[0] ? "must be " : "printed",
+			st->image_sha256[0] ? st->image_sha256 : "");
+	if (st->then == THEN_KEXEC)
+		fprintf(f, "  kexec: kernel %s initrd %s cmdline \"%s\"%s\n", st->kexec_kernel,
+			st->kexec_initrd[0] ? st->kexec_initrd : "(none)", st->kexec_cmdline,
+			st->image[0] ? " (in the written root)" : "");
 	s = plan_find(p, PLAN_THEN);
 	fprintf(f, "  then: %s\n", plan_then_name(s->u.then.then));
 	if (s->u.then.revert_after_s)

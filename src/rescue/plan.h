@@ -28,7 +28,7 @@
 #define OLDROOT "/oldroot"
 #define NEWROOT "/newroot"
 
-enum then_action { THEN_SHELL, THEN_REBOOT, THEN_POWEROFF, THEN_RETURN, THEN_SWITCH };
+enum then_action { THEN_SHELL, THEN_REBOOT, THEN_POWEROFF, THEN_RETURN, THEN_SWITCH, THEN_KEXEC };
 
 struct rescue_state {
 	uint64_t start_ms; /* CLOCK_BOOTTIME when takeover started */
@@ -53,6 +53,13 @@ struct rescue_state {
 	char root_fstype[64];
 	char root_opts[1024];
 	unsigned root_major, root_minor; /* to make a device node if the path is gone */
+	/* --image/--then kexec (rescue/image, rescue/kexec); "" when unused. */
+	char image[1024];	     /* path or http:// URL */
+	char image_target[PATH_MAX]; /* the disk written */
+	char image_sha256[72];	     /* 64 hex digits or "" */
+	char kexec_kernel[PATH_MAX]; /* in the RAM root, or in the written root with --image */
+	char kexec_initrd[PATH_MAX];
+	char kexec_cmdline[1024];
 };
 
 const char *plan_then_name(enum then_action a);
@@ -142,6 +149,10 @@ struct plan_obs {
 	const char *ssh_src; /* the ssh server to carry, "" none found */
 	enum plan_reexec reexec;
 	struct plan_ptrace_obs pt;
+	/* --image / --then kexec refusals found by stage 0 (rescue/image.c and
+	 * kexec.c checks), each copied as it is. */
+	const char *const *image_refusals;
+	size_t n_image_refusals;
 };
 
 /* The steps in the order they run; the first six are stage 0's, the rest

@@ -31,6 +31,7 @@
 #include "rescue/ptrace_exec.h"
 #include "rescue/rootfs.h"
 #include "rescue/takeover.h"
+#include "rescue/takeover_image.h"
 #include "roles.h"
 
 #define MAX_CARRY 32
@@ -76,6 +77,7 @@ struct takeover {
 	bool triggered, hup_sent;
 	dev_t sub_dev; /* the substitute, to tell whether PID 1 became it */
 	ino_t sub_ino;
+	struct timg_opts timg; /* --image, --then kexec (rescue/takeover_image) */
 };
 
 static int parse_run(void *o, const char *arg, const char **why)
@@ -94,7 +96,7 @@ static int parse_then(void *o, const char *arg, const char **why)
 	struct takeover *t = o;
 	t->then_set = true;
 	if (plan_then_parse(arg, &t->st.then)) {
-		*why = "shell|reboot|poweroff|return|switch";
+		*why = "shell|reboot|poweroff|return|switch|kexec";
 		return -EINVAL;
 	}
 	return 0;
@@ -125,13 +127,30 @@ static const struct opts_row takeover_rows[] = {
      .help = "run CMD (busybox sh -c) once the root is released", .group = G_PLAN},
     {"then", 0, OPTS_CUSTOM, "ACTION", T(st.then), .parse = parse_then,
      .flags = OPTS_TERSE | OPTS_DEF_DOC, .def = "shell",
-     .help = "shell|reboot|poweroff|return afterwards", .group = G_PLAN},
+     .help = "shell|reboot|poweroff|return|switch|kexec afterwards", .group = G_PLAN},
     {"revert-after", 0, OPTS_UINT, "SECS", T(st.revert_after_s), .max = 65535, .bad = "bad number",
      .help = "dead-man switch: return unless 'lifeboat confirm' runs in time", .group = G_PLAN},
     {"switch-to", 0, OPTS_STRBUF, "ROOTFS", T(st.switch_to),
      .help = "switch to another root: a directory, a .tar[.gz|.xz] (unpacked into RAM), a "
 	     "block device or an image file",
      .group = G_PLAN},
+    /* --image and --then kexec: rescue/takeover_image.c, image.c, kexec.c */
+    {"image", 0, OPTS_STRBUF, "SRC", T(st.image),
+     .help = "write this image (file or http:// URL; raw, gzip, zstd or xz) to --target once "
+	     "the root is released",
+     .group = G_PLAN},
+    {"target", 0, OPTS_STRBUF, "DEV", T(st.image_target), .help = "the disk --image writes",
+     .group = G_PLAN},
+    {"sha256", 0, OPTS_STRBUF, "HEX", T(st.image_sha256),
+     .help = "SHA-256 the written image must have (else no --then)", .group = G_PLAN},
+    {"kernel", 0, OPTS_STRING, "FILE", T(timg.kernel),
+     .help = "--then kexec: the kernel (default: this one's /boot/vmlinuz-RELEASE; with "
+	     "--image: /vmlinuz in the written root)",
+     .group = G_PLAN},
+    {"initrd", 0, OPTS_STRING, "FILE", T(timg.initrd), .help = "--then kexec: the initrd",
+     .group = G_PLAN},
+    {"cmdline", 0, OPTS_STRING, "TEXT", T(timg.cmdline),
+     .help = "--then kexec: the kernel command line (default: this one's)", .group = G_PLAN},
     {"console", 0, OPTS_STRBUF, "DEV", T(st.console), .def = "/dev/console", .flags = OPTS_DEF_DOC,
      .help = "console of the rescue system", .group = G_RESCUE},
     {"ssh", 0, OPTS_UINT, "PORT", T(st.ssh_port), .min = 1, .max = 65535, .bad = "bad number",
@@ -188,6 +207,7 @@ static int takeover_args(struct takeover *t, int argc, char **argv, int *rc)
 		t->st.then = THEN_SWITCH;
 	if (t->force_ptrace)
 		t->reexec = PLAN_REEXEC_PTRACE;
+	timg_args(&t->timg, &t->st);
 	*rc = 1; /* a refusal later exits 1 */
 	return 0;
 }
@@ -368,6 +388,8 @@ static void observe_more(struct takeover *t, const struct carry *c)
 		       t->reexec == PLAN_REEXEC_PTRACE ||
 			   (t->reexec == PLAN_REEXEC_AUTO &&
 			    (t->init->kind == INIT_UNKNOWN || t->init->method == REEXEC_PTRACE)));
+	o->image_refusals = t->timg.refusals;
+	o->n_image_refusals = t->timg.nref;
 }
 
 /* Adds everything the RAM root holds to c; dry or for real. */
@@ -417,7 +439,7 @@ static int carry_all(struct takeover *t, struct carry *c, char *err, size_t cap)
 		for (const char *const *k = keys; *k; k++)
 			carry_file(c, *k, NULL);
 	}
-	return 0;
+	return timg_carry(&t->timg, &t->st, c, err, cap);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -797,6 +819,11 @@ static int prepare_switch(struct takeover *t, const struct plan_step *step)
 		return -ENOENT;
 	}
 	log_info("takeover.newroot from=%s at=%s init=%s", p, NEWROOT, initp);
+	/* The running kernel's modules and firmware, if the new root lacks them. */
+	char bbp[PATH_MAX];
+	snprintf(bbp, sizeof bbp, "%s/bin/busybox", RESCUE_DIR);
+	if (!access(bbp, X_OK) && timg_carry_kernel_files(nr, bbp, run_wait) < 0)
+		return -EIO;
 	return 0;
 }
 
