@@ -141,12 +141,16 @@ static int netmenu_top_visit(void *arg, const struct iso_entry *e)
 /* The error for an ISO of no known layout: what we know, what it has. */
 static void netmenu_unknown(const struct netmenu_iso *iso, bool fatal)
 {
-	if (iso->img.el_torito) {
-		log_warn("serve.warn iso=%s reason=\"no known layout, but El Torito bootable: its "
-			 "entry boots the whole image with iPXE sanboot (a CD-ROM over HTTP; "
-			 "the booted system must find its files itself, which many cannot; not "
-			 "in GRUB menus)\"",
-			 iso->path);
+	if (iso->img.el_torito || iso->loopback_cfg) {
+		log_warn("serve.warn iso=%s reason=\"no known layout, but %s: its entry boots the "
+			 "whole image (%s%s%s; the booted system must find its files itself, "
+			 "which many cannot)\"",
+			 iso->path,
+			 iso->img.el_torito ? "El Torito bootable" : "with /boot/grub/loopback.cfg",
+			 iso->img.el_torito ? "iPXE sanboot: a CD-ROM over HTTP" : "",
+			 iso->img.el_torito && iso->loopback_cfg ? "; " : "",
+			 iso->loopback_cfg ? "--grub: loopback over HTTP and its loopback.cfg"
+					   : "; not in GRUB menus");
 		return;
 	}
 	char known[1024], top[1024] = "";
@@ -226,8 +230,12 @@ static int netmenu_add_iso(struct netmenu *m, const char *path, bool fatal)
 	}
 	int r = iso_open(&iso->img, iso_pread, &iso->fd, (uint64_t)st.st_size, &why);
 	if (r == 0 && isolayout_detect(netmenu_iso_find, &iso->img, &iso->found) != 1) {
+		char tmp[ISOLAYOUT_PATH];
+		iso->loopback_cfg =
+		    netmenu_iso_find(&iso->img, "boot/grub/loopback.cfg", tmp, sizeof tmp) == 1;
 		netmenu_unknown(iso, fatal);
-		r = iso->img.el_torito ? 0 : -ENOENT; /* El Torito: sanboot the image */
+		/* the whole image: El Torito (sanboot), loopback.cfg (GRUB) */
+		r = iso->img.el_torito || iso->loopback_cfg ? 0 : -ENOENT;
 	} else if (r) {
 		log_msg(fatal ? LOG_LVL_ERR : LOG_LVL_WARN,
 			"serve.%s iso=%s reason=\"not a readable ISO 9660 "
@@ -249,8 +257,11 @@ static int netmenu_add_iso(struct netmenu *m, const char *path, bool fatal)
 	it->iso = (int)m->n_isos++;
 	m->n_items++;
 	if (!iso->found.layout) {
-		snprintf(it->label, sizeof it->label, "%s (whole ISO, sanboot)", iso->name);
-		log_info("serve.iso iso=%s name=%s layout=sanboot", path, iso->name);
+		bool et = iso->img.el_torito, lc = iso->loopback_cfg;
+		snprintf(it->label, sizeof it->label, "%.60s (whole ISO, %s%s%s)", iso->name,
+			 et ? "sanboot" : "", et && lc ? ", " : "", lc ? "loopback.cfg" : "");
+		log_info("serve.iso iso=%s name=%s layout=%s%s%s", path, iso->name,
+			 et ? "sanboot" : "", et && lc ? "," : "", lc ? "loopback" : "");
 		return 0;
 	}
 	snprintf(it->label, sizeof it->label, "%s (%s)", iso->found.layout->label, iso->name);
@@ -447,8 +458,10 @@ static void netmenu_item_view(const struct netmenu *m, size_t i, size_t j, const
 	b->id = it->id;
 	b->label = it->label;
 	if (it->iso >= 0 && !m->isos[it->iso].found.layout) {
-		snprintf(path[0], sizeof path[0], "/lifeboat/iso/%s.iso", m->isos[it->iso].name);
-		b->sanboot = path[0];
+		const struct netmenu_iso *iso = &m->isos[it->iso];
+		snprintf(path[0], sizeof path[0], "/lifeboat/iso/%s.iso", iso->name);
+		b->sanboot = iso->img.el_torito ? path[0] : NULL;
+		b->loopback = iso->loopback_cfg ? path[0] : NULL;
 		cmd[0] = 0;
 		b->cmdline = cmd;
 		return;

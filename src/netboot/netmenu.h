@@ -34,6 +34,7 @@ struct netmenu_iso {
 	int fd;
 	struct iso_image img;
 	struct isolayout_found found;
+	bool loopback_cfg; /* no known layout, /boot/grub/loopback.cfg: GRUB boots it whole */
 };
 
 /* --entry "LABEL=kernel:FILE,initrd:FILE,...,cmdline:STR" parsed. */
