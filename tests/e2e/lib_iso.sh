@@ -45,6 +45,8 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 out=/dev/ttyS0
 echo "LBISO cmdline=$(cat /proc/cmdline)" > $out
+# a second initrd (Arch's microcode image) adds this file
+[ -f /lbiso-extra ] && echo "LBISO extra-initrd=$(cat /lbiso-extra)" > $out
 for m in $(cat /mods/order); do [ -f /mods/$m ] && insmod /mods/$m 2>/dev/null; done
 sleep 1
 ifconfig eth0 up
@@ -116,6 +118,11 @@ iso_build() {
 		mkdir -p "$t/arch/boot/x86_64" "$t/arch/x86_64"
 		cp "$LAB_KERNEL" "$t/arch/boot/x86_64/vmlinuz-linux"
 		iso_fetch_initramfs "$t/arch/boot/x86_64/initramfs-linux.img" "$blob"
+		# intel-ucode.img, loaded before the initramfs: an uncompressed
+		# cpio adding /lbiso-extra (the boot proves both initrds arrived)
+		mkdir -p "$LAB_DIR/ucode" && echo intel-ucode > "$LAB_DIR/ucode/lbiso-extra"
+		(cd "$LAB_DIR/ucode" && echo lbiso-extra | cpio -o -H newc --quiet) > "$t/arch/boot/intel-ucode.img"
+		rm -rf "$LAB_DIR/ucode"
 		cp "$blob" "$t/arch/x86_64/airootfs.sfs"
 		;;
 	redhat-installer)
