@@ -110,7 +110,7 @@ static const struct opts_row serve_rows[] = {
     {"rescue", 0, OPTS_FLAG, S(plan.rescue), .value = 1,
      .help = "netboot clients (all, or the --host MAC=rescue ones) into a rescue system built from "
 	     "this host at start-up (lifeboat mkrescue): this kernel (or --kernel), SSH with your "
-	     "keys; it reports back here",
+	     "keys; it reports back here. With --iso, --iso-dir or --entry: a boot menu entry",
      .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},
     {"rescue-file", 0, OPTS_CUSTOM, "FILE", S(plan.rescue_file), .parse = parse_rescue_file,
      .help = "--rescue with an image built earlier by 'lifeboat mkrescue' (give --kernel of "
@@ -118,7 +118,8 @@ static const struct opts_row serve_rows[] = {
      .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},
     {"host", 0, OPTS_CUSTOM, "MAC=ACTION", .parse = parse_host, .flags = OPTS_REPEAT,
      .help = "per-machine rule (repeatable): ACTION is 'ignore', 'rescue' (with --rescue: only "
-	     "these), FILE, or ARCH:FILE; MAC octets "
+	     "these), FILE, ARCH:FILE, or entry:NAME (boot menu; NAME 'rescue': the rescue); MAC "
+	     "octets "
 	     "may be '*' (b8:27:eb:* = a whole OUI)",
      .group = G_BOOT},
     {"ipxe-dir", 0, OPTS_STRING, "DIR", S(plan.ipxe_dir), .def = "/usr/lib/ipxe",
@@ -142,7 +143,7 @@ static const struct opts_row serve_rows[] = {
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"no-auto-entries", 0, OPTS_FLAG, S(no_auto_entries), .value = 1,
      .help = "boot menu: no entry for the host's Debian installer "
-	     "(debian-installer-*-netboot-amd64)",
+	     "(debian-installer-*-netboot-amd64) and no lifeboat rescue built from this host",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"pxelinux-config", 0, OPTS_STRING, "F", S(plan.pxelinux_config),
      .help = "DHCP option 209: pxelinux loads this config file", .group = G_BOOT},
