@@ -398,6 +398,12 @@ int netmenu_open(struct netmenu *m, const struct netmenu_config *cfg)
 	int r = 0;
 	memset(m, 0, sizeof *m);
 	m->timeout_s = cfg->timeout_s;
+	if (cfg->iso_cmdline && netmenu_copy(m->iso_cmdline, sizeof m->iso_cmdline,
+					     cfg->iso_cmdline, strlen(cfg->iso_cmdline))) {
+		log_err("serve.error reason=\"--iso-cmdline is longer than %zu bytes\"",
+			sizeof m->iso_cmdline - 1);
+		return -EINVAL;
+	}
 	m->isos = calloc(NETMENU_MAX_ISOS, sizeof *m->isos);
 	m->items = calloc(NETMENU_MAX_ITEMS, sizeof *m->items);
 	if (!m->isos || !m->items)
@@ -479,6 +485,9 @@ static void netmenu_item_view(const struct netmenu *m, size_t i, size_t j, const
 		snprintf(whole, sizeof whole, "http://%s/lifeboat/iso/%s.iso", server, iso->name);
 		if (isolayout_cmdline(iso->found.layout->cmdline, dir, whole, cmd, cmdcap) < 0)
 			cmd[0] = 0;
+		size_t cl = strlen(cmd);
+		if (*m->iso_cmdline)
+			snprintf(cmd + cl, cmdcap - cl, "%s%s", cl ? " " : "", m->iso_cmdline);
 	} else {
 		snprintf(path[0], sizeof path[0], "/lifeboat/entry/%zu/0/%s", i,
 			 netmenu_base_name(it->spec.kernel));

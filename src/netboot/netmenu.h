@@ -63,6 +63,7 @@ struct netmenu {
 	struct netmenu_item *items;
 	size_t n_items;
 	unsigned timeout_s;
+	char iso_cmdline[256]; /* --iso-cmdline */
 };
 
 /* What to put in the menu. */
@@ -75,6 +76,7 @@ struct netmenu_config {
 	size_t n_entries;
 	const char *di_root; /* where debian-installer-*-netboot-* live, NULL: none */
 	unsigned timeout_s;
+	const char *iso_cmdline; /* added to every ISO entry's command line, or NULL */
 	/* the lifeboat rescue entry: its kernel (NULL: none), its image
 	 * (NULL: pending until netmenu_rescue_ready), command-line extras */
 	const char *rescue_kernel, *rescue_file, *rescue_cmdline;

@@ -98,6 +98,7 @@ static int serve_menu_start(struct serve_files *f, const struct serve_opts *o)
 	    .n_entries = o->n_entries,
 	    .di_root = o->no_auto_entries ? NULL : NETMENU_DI_ROOT,
 	    .timeout_s = o->boot_menu_timeout,
+	    .iso_cmdline = o->iso_cmdline,
 	};
 	if (!o->plan.netmenu)
 		return 0;

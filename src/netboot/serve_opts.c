@@ -141,6 +141,10 @@ static const struct opts_row serve_rows[] = {
     {"boot-menu-timeout", 0, OPTS_UINT, "S", S(boot_menu_timeout), .min = 0, .max = 3600,
      .def = "10", .help = "boot menu: seconds before \"Boot from local disk\" (the default) boots",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"iso-cmdline", 0, OPTS_STRING, "STR", S(iso_cmdline),
+     .help = "boot menu: words added to every ISO entry's kernel command line (e.g. "
+	     "console=ttyS0,115200 for a serial console)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"no-auto-entries", 0, OPTS_FLAG, S(no_auto_entries), .value = 1,
      .help = "boot menu: no entry for the host's Debian installer "
 	     "(debian-installer-*-netboot-amd64) and no lifeboat rescue built from this host",

@@ -192,7 +192,8 @@ static void test_netmenu_iso(void **state)
 	sh(cmd);
 	snprintf(iso, sizeof iso, "%s/alpine std.iso", dir);
 	const char *isos[] = {iso};
-	struct netmenu_config cfg = {.isos = isos, .n_isos = 1, .timeout_s = 3};
+	struct netmenu_config cfg = {
+	    .isos = isos, .n_isos = 1, .timeout_s = 3, .iso_cmdline = "console=ttyS0"};
 	struct netmenu m;
 	assert_int_equal(netmenu_open(&m, &cfg), 0);
 	assert_int_equal(m.n_isos, 1);
@@ -235,7 +236,7 @@ static void test_netmenu_iso(void **state)
 			       "vmlinuz-lts initrd=initramfs-lts ip=dhcp "
 			       "alpine_repo=http://192.0.2.1:8080/lifeboat/iso/alpine_std/apks "
 			       "modloop=http://192.0.2.1:8080/lifeboat/iso/alpine_std/boot/"
-			       "modloop-lts\n"));
+			       "modloop-lts console=ttyS0\n"));
 	free(text);
 	memset(&f, 0, sizeof f);
 	assert_int_equal(
