@@ -2,7 +2,7 @@
  * boot file (pure): an iPXE menu for BIOS and UEFI and a grub.cfg menu,
  * "Boot from local disk" first and the default after the timeout. Entries
  * are rows (an ISO, --entry, the host's Debian installer; the lifeboat
- * rescue is one more row once `serve --rescue` exists). */
+ * rescue, the whole-ISO fallback). */
 #ifndef LIFEBOAT_NETBOOT_BOOTMENU_H
 #define LIFEBOAT_NETBOOT_BOOTMENU_H
 
@@ -23,8 +23,12 @@ struct bootmenu_item {
 	size_t n_initrd;
 	const char *cmdline;
 	/* instead of kernel: the whole image, booted with iPXE's sanboot
-	 * (path of the ISO on the server); GRUB menus leave such items out */
+	 * (path of the ISO on the server; NULL: not in iPXE menus) */
 	const char *sanboot;
+	/* instead of kernel, in GRUB menus: the whole image (path on the
+	 * server) as a loopback device over HTTP, booted by its own
+	 * /boot/grub/loopback.cfg with iso_path set (NULL: not in GRUB menus) */
+	const char *loopback;
 };
 
 struct bootmenu {

@@ -18,6 +18,12 @@
 
 /* ---- --entry ---- */
 
+static const char *netmenu_base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
 /* Copies s[0..n) into dst[cap]: 0, or -EINVAL when it does not fit. */
 static int netmenu_copy(char *dst, size_t cap, const char *s, size_t n)
 {
@@ -135,12 +141,16 @@ static int netmenu_top_visit(void *arg, const struct iso_entry *e)
 /* The error for an ISO of no known layout: what we know, what it has. */
 static void netmenu_unknown(const struct netmenu_iso *iso, bool fatal)
 {
-	if (iso->img.el_torito) {
-		log_warn("serve.warn iso=%s reason=\"no known layout, but El Torito bootable: its "
-			 "entry boots the whole image with iPXE sanboot (a CD-ROM over HTTP; "
-			 "the booted system must find its files itself, which many cannot; not "
-			 "in GRUB menus)\"",
-			 iso->path);
+	if (iso->img.el_torito || iso->loopback_cfg) {
+		log_warn("serve.warn iso=%s reason=\"no known layout, but %s: its entry boots the "
+			 "whole image (%s%s%s; the booted system must find its files itself, "
+			 "which many cannot)\"",
+			 iso->path,
+			 iso->img.el_torito ? "El Torito bootable" : "with /boot/grub/loopback.cfg",
+			 iso->img.el_torito ? "iPXE sanboot: a CD-ROM over HTTP" : "",
+			 iso->img.el_torito && iso->loopback_cfg ? "; " : "",
+			 iso->loopback_cfg ? "--grub: loopback over HTTP and its loopback.cfg"
+					   : "; not in GRUB menus");
 		return;
 	}
 	char known[1024], top[1024] = "";
@@ -220,8 +230,12 @@ static int netmenu_add_iso(struct netmenu *m, const char *path, bool fatal)
 	}
 	int r = iso_open(&iso->img, iso_pread, &iso->fd, (uint64_t)st.st_size, &why);
 	if (r == 0 && isolayout_detect(netmenu_iso_find, &iso->img, &iso->found) != 1) {
+		char tmp[ISOLAYOUT_PATH];
+		iso->loopback_cfg =
+		    netmenu_iso_find(&iso->img, "boot/grub/loopback.cfg", tmp, sizeof tmp) == 1;
 		netmenu_unknown(iso, fatal);
-		r = iso->img.el_torito ? 0 : -ENOENT; /* El Torito: sanboot the image */
+		/* the whole image: El Torito (sanboot), loopback.cfg (GRUB) */
+		r = iso->img.el_torito || iso->loopback_cfg ? 0 : -ENOENT;
 	} else if (r) {
 		log_msg(fatal ? LOG_LVL_ERR : LOG_LVL_WARN,
 			"serve.%s iso=%s reason=\"not a readable ISO 9660 "
@@ -243,8 +257,11 @@ static int netmenu_add_iso(struct netmenu *m, const char *path, bool fatal)
 	it->iso = (int)m->n_isos++;
 	m->n_items++;
 	if (!iso->found.layout) {
-		snprintf(it->label, sizeof it->label, "%s (whole ISO, sanboot)", iso->name);
-		log_info("serve.iso iso=%s name=%s layout=sanboot", path, iso->name);
+		bool et = iso->img.el_torito, lc = iso->loopback_cfg;
+		snprintf(it->label, sizeof it->label, "%.60s (whole ISO, %s%s%s)", iso->name,
+			 et ? "sanboot" : "", et && lc ? ", " : "", lc ? "loopback.cfg" : "");
+		log_info("serve.iso iso=%s name=%s layout=%s%s%s", path, iso->name,
+			 et ? "sanboot" : "", et && lc ? "," : "", lc ? "loopback" : "");
 		return 0;
 	}
 	snprintf(it->label, sizeof it->label, "%s (%s)", iso->found.layout->label, iso->name);
@@ -332,15 +349,67 @@ static int netmenu_add_di(struct netmenu *m, const char *root)
 	return 0;
 }
 
+/* The lifeboat rescue: the kernel and the image (or a pending build). */
+static int netmenu_add_rescue(struct netmenu *m, const struct netmenu_config *cfg)
+{
+	struct netmenu_item *it;
+	int r = netmenu_add_item(m, &it);
+	if (r)
+		return r;
+	m->n_items++; /* closed by netmenu_close even when one failed */
+	snprintf(it->id, sizeof it->id, NETMENU_RESCUE_ID);
+	snprintf(it->label, sizeof it->label, "lifeboat rescue (%s%s)",
+		 cfg->rescue_file ? "" : "built from this host, kernel ",
+		 netmenu_base_name(cfg->rescue_file ? cfg->rescue_file : cfg->rescue_kernel));
+	it->rescue = true;
+	it->spec.n_initrd = 1;
+	if (netmenu_copy(it->spec.kernel, sizeof it->spec.kernel, cfg->rescue_kernel,
+			 strlen(cfg->rescue_kernel)))
+		return -EINVAL;
+	snprintf(it->spec.initrd[0], sizeof it->spec.initrd[0], "rescue.img");
+	if (cfg->rescue_cmdline)
+		snprintf(it->spec.cmdline, sizeof it->spec.cmdline, "%s", cfg->rescue_cmdline);
+	r = netmenu_open_host(cfg->rescue_kernel, &it->fd[0], &it->size[0]);
+	if (!r && cfg->rescue_file)
+		r = netmenu_open_host(cfg->rescue_file, &it->fd[1], &it->size[1]);
+	it->pending = !cfg->rescue_file;
+	return r;
+}
+
+void netmenu_rescue_ready(struct netmenu *m, int fd, uint64_t size)
+{
+	for (size_t i = 0; i < m->n_items; i++) {
+		struct netmenu_item *it = &m->items[i];
+		if (!it->rescue || !it->pending)
+			continue;
+		if (fd < 0)
+			return; /* stays pending: never shown */
+		it->fd[1] = fd;
+		it->size[1] = size;
+		it->pending = false;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 int netmenu_open(struct netmenu *m, const struct netmenu_config *cfg)
 {
 	int r = 0;
 	memset(m, 0, sizeof *m);
 	m->timeout_s = cfg->timeout_s;
+	if (cfg->iso_cmdline && netmenu_copy(m->iso_cmdline, sizeof m->iso_cmdline,
+					     cfg->iso_cmdline, strlen(cfg->iso_cmdline))) {
+		log_err("serve.error reason=\"--iso-cmdline is longer than %zu bytes\"",
+			sizeof m->iso_cmdline - 1);
+		return -EINVAL;
+	}
 	m->isos = calloc(NETMENU_MAX_ISOS, sizeof *m->isos);
 	m->items = calloc(NETMENU_MAX_ITEMS, sizeof *m->items);
 	if (!m->isos || !m->items)
 		r = -ENOMEM;
+	if (!r && cfg->rescue_kernel)
+		r = netmenu_add_rescue(m, cfg);
 	if (!r && cfg->di_root)
 		r = netmenu_add_di(m, cfg->di_root);
 	for (size_t i = 0; !r && i < cfg->n_entries; i++) {
@@ -383,26 +452,24 @@ struct netmenu_scratch {
 	char cmd[NETMENU_MAX_ITEMS][1024];
 };
 
-static const char *netmenu_base(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
-/* Item i as the menu shows it, its URLs on server. */
-static void netmenu_item_view(const struct netmenu *m, size_t i, const char *server,
+/* Item i as the menu shows it in slot j, its URLs on server. */
+static void netmenu_item_view(const struct netmenu *m, size_t i, size_t j, const char *server,
 			      struct netmenu_scratch *s)
 {
 	const struct netmenu_item *it = &m->items[i];
-	struct bootmenu_item *b = &s->items[i];
-	char(*path)[640] = s->path[i];
+	struct bootmenu_item *b = &s->items[j];
+	char(*path)[640] = s->path[j];
+	char *cmd = s->cmd[j];
+	size_t cmdcap = sizeof s->cmd[j];
 	b->id = it->id;
 	b->label = it->label;
 	if (it->iso >= 0 && !m->isos[it->iso].found.layout) {
-		snprintf(path[0], sizeof path[0], "/lifeboat/iso/%s.iso", m->isos[it->iso].name);
-		b->sanboot = path[0];
-		s->cmd[i][0] = 0;
-		b->cmdline = s->cmd[i];
+		const struct netmenu_iso *iso = &m->isos[it->iso];
+		snprintf(path[0], sizeof path[0], "/lifeboat/iso/%s.iso", iso->name);
+		b->sanboot = iso->img.el_torito ? path[0] : NULL;
+		b->loopback = iso->loopback_cfg ? path[0] : NULL;
+		cmd[0] = 0;
+		b->cmdline = cmd;
 		return;
 	}
 	if (it->iso >= 0) {
@@ -416,22 +483,46 @@ static void netmenu_item_view(const struct netmenu *m, size_t i, const char *ser
 		b->n_initrd = iso->found.n_initrd;
 		snprintf(dir, sizeof dir, "http://%s/lifeboat/iso/%s", server, iso->name);
 		snprintf(whole, sizeof whole, "http://%s/lifeboat/iso/%s.iso", server, iso->name);
-		if (isolayout_cmdline(iso->found.layout->cmdline, dir, whole, s->cmd[i],
-				      sizeof s->cmd[i]) < 0)
-			s->cmd[i][0] = 0;
+		if (isolayout_cmdline(iso->found.layout->cmdline, dir, whole, cmd, cmdcap) < 0)
+			cmd[0] = 0;
+		size_t cl = strlen(cmd);
+		if (*m->iso_cmdline)
+			snprintf(cmd + cl, cmdcap - cl, "%s%s", cl ? " " : "", m->iso_cmdline);
 	} else {
 		snprintf(path[0], sizeof path[0], "/lifeboat/entry/%zu/0/%s", i,
-			 netmenu_base(it->spec.kernel));
+			 netmenu_base_name(it->spec.kernel));
 		for (size_t k = 0; k < it->spec.n_initrd; k++)
 			snprintf(path[1 + k], sizeof path[0], "/lifeboat/entry/%zu/%zu/%s", i,
-				 k + 1, netmenu_base(it->spec.initrd[k]));
+				 k + 1, netmenu_base_name(it->spec.initrd[k]));
 		b->n_initrd = it->spec.n_initrd;
-		snprintf(s->cmd[i], sizeof s->cmd[i], "%s", it->spec.cmdline);
+		/* the rescue phones home here (kernel mode's rescue script) */
+		if (it->rescue)
+			snprintf(cmd, cmdcap,
+				 "lifeboat.home=http://%s console=tty0 console=ttyS0,115200%s%s",
+				 server, *it->spec.cmdline ? " " : "", it->spec.cmdline);
+		else
+			snprintf(cmd, cmdcap, "%s", it->spec.cmdline);
 	}
 	b->kernel = path[0];
 	for (size_t k = 0; k < b->n_initrd; k++)
 		b->initrd[k] = path[1 + k];
-	b->cmdline = s->cmd[i];
+	b->cmdline = cmd;
+}
+
+/* The items shown (built) into s, pick mapped to its slot: their count. */
+static size_t netmenu_views(const struct netmenu *m, const char *server, int pick,
+			    struct netmenu_scratch *s, int *slot_pick)
+{
+	size_t n = 0;
+	*slot_pick = -1;
+	for (size_t i = 0; i < m->n_items; i++) {
+		if (m->items[i].pending)
+			continue;
+		if ((int)i == pick)
+			*slot_pick = (int)n;
+		netmenu_item_view(m, i, n++, server, s);
+	}
+	return n;
 }
 
 /* The item a --host MAC=entry:NAME rule picks (NAME: label, id or ISO
@@ -439,14 +530,19 @@ static void netmenu_item_view(const struct netmenu *m, size_t i, const char *ser
 static int netmenu_pick(const struct netmenu *m, const struct bootplan *p, const uint8_t mac[6])
 {
 	const struct bootplan_host *h = bootplan_host_for(p, mac);
-	if (!h || !h->file || strncmp(h->file, "entry:", 6))
+	if (!h || (!h->rescue && (!h->file || strncmp(h->file, "entry:", 6))))
 		return -1;
-	const char *want = h->file + 6;
+	const char *want = h->rescue ? NETMENU_RESCUE_ID : h->file + 6;
 	for (size_t i = 0; i < m->n_items; i++) {
 		const struct netmenu_item *it = &m->items[i];
 		if (!strcmp(it->label, want) || !strcmp(it->id, want) ||
-		    (it->iso >= 0 && !strcmp(m->isos[it->iso].name, want)))
-			return (int)i;
+		    (it->iso >= 0 && !strcmp(m->isos[it->iso].name, want))) {
+			if (it->pending)
+				log_warn("serve.warn entry=\"%s\" reason=\"the rescue image is "
+					 "still being built: the menu is shown\"",
+					 want);
+			return it->pending ? -1 : (int)i;
+		}
 	}
 	log_warn("serve.warn entry=\"%s\" reason=\"--host rule names no menu entry: the menu "
 		 "is shown\"",
@@ -514,13 +610,8 @@ static int netmenu_menu(const struct netmenu *m, const struct bootplan *p, const
 		free(text);
 		return s ? -ENOENT : -ENOMEM;
 	}
-	for (size_t i = 0; i < m->n_items; i++)
-		netmenu_item_view(m, i, server, s);
-	struct bootmenu bm = {.server = server,
-			      .timeout_s = m->timeout_s,
-			      .items = s->items,
-			      .n = m->n_items,
-			      .pick = netmenu_pick(m, p, mac)};
+	struct bootmenu bm = {.server = server, .timeout_s = m->timeout_s, .items = s->items};
+	bm.n = netmenu_views(m, server, netmenu_pick(m, p, mac), s, &bm.pick);
 	int n = bootmenu_ipxe(&bm, fw, text, NETMENU_TEXT_MAX);
 	free(s);
 	return netmenu_text(f, text, n);
@@ -538,13 +629,10 @@ static int netmenu_grub_cfg(const struct netmenu *m, const struct bootplan *p,
 		free(s);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < m->n_items; i++)
-		netmenu_item_view(m, i, BOOTMENU_GRUB_SERVER, s);
-	struct bootmenu bm = {.server = BOOTMENU_GRUB_SERVER,
-			      .timeout_s = m->timeout_s,
-			      .items = s->items,
-			      .n = m->n_items,
-			      .pick = g->has_mac ? netmenu_pick(m, p, g->mac) : -1};
+	struct bootmenu bm = {
+	    .server = BOOTMENU_GRUB_SERVER, .timeout_s = m->timeout_s, .items = s->items};
+	bm.n = netmenu_views(m, BOOTMENU_GRUB_SERVER, g->has_mac ? netmenu_pick(m, p, g->mac) : -1,
+			     s, &bm.pick);
 	int n = bootmenu_grub(&bm, NULL, 0, text, NETMENU_TEXT_MAX);
 	free(s);
 	return netmenu_text(f, text, n);
@@ -593,7 +681,7 @@ static int netmenu_entry_file(const struct netmenu *m, const char *rest, struct 
 	if (it->iso >= 0 || (i > 0 && i > it->spec.n_initrd) || it->fd[i] < 0)
 		return -ENOENT;
 	const char *want = i ? it->spec.initrd[i - 1] : it->spec.kernel;
-	if (strcmp(rest + used, netmenu_base(want)))
+	if (strcmp(rest + used, netmenu_base_name(want)))
 		return -ENOENT;
 	f->has_fd = true;
 	f->fd = it->fd[i];

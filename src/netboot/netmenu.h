@@ -6,7 +6,8 @@
  *   lifeboat/menu/SERVER/PLATFORM-MAC.ipxe      the menu (bootmenu)
  *   lifeboat/iso/NAME.iso                       the whole image
  *   lifeboat/iso/NAME/PATH                      a file inside it (offset)
- *   lifeboat/entry/K/I/BASENAME                 --entry kernel (0), initrds
+ *   lifeboat/entry/K/I/BASENAME                 --entry kernel (0), initrds;
+ *                                               the rescue entry's kernel, image
  * Files are served from the ISO descriptor at their offset (bootfile.base):
  * nothing is extracted. */
 #ifndef LIFEBOAT_NETBOOT_NETMENU_H
@@ -33,6 +34,7 @@ struct netmenu_iso {
 	int fd;
 	struct iso_image img;
 	struct isolayout_found found;
+	bool loopback_cfg; /* no known layout, /boot/grub/loopback.cfg: GRUB boots it whole */
 };
 
 /* --entry "LABEL=kernel:FILE,initrd:FILE,...,cmdline:STR" parsed. */
@@ -51,6 +53,8 @@ struct netmenu_item {
 	struct netmenu_spec spec;
 	int fd[1 + BOOTMENU_MAX_INITRD]; /* host files: kernel, initrds */
 	uint64_t size[1 + BOOTMENU_MAX_INITRD];
+	bool rescue;  /* the lifeboat rescue: lifeboat.home= on its command line */
+	bool pending; /* its image is still being built: not shown, not served */
 };
 
 struct netmenu {
@@ -59,6 +63,7 @@ struct netmenu {
 	struct netmenu_item *items;
 	size_t n_items;
 	unsigned timeout_s;
+	char iso_cmdline[256]; /* --iso-cmdline */
 };
 
 /* What to put in the menu. */
@@ -71,7 +76,14 @@ struct netmenu_config {
 	size_t n_entries;
 	const char *di_root; /* where debian-installer-*-netboot-* live, NULL: none */
 	unsigned timeout_s;
+	const char *iso_cmdline; /* added to every ISO entry's command line, or NULL */
+	/* the lifeboat rescue entry: its kernel (NULL: none), its image
+	 * (NULL: pending until netmenu_rescue_ready), command-line extras */
+	const char *rescue_kernel, *rescue_file, *rescue_cmdline;
 };
+
+/* The entry id of the lifeboat rescue (--host MAC=entry:rescue). */
+#define NETMENU_RESCUE_ID "rescue"
 
 /* Parses an --entry spec. 0 or -EINVAL with *why. Pure. */
 int netmenu_parse_entry(const char *spec, struct netmenu_spec *out, const char **why);
@@ -81,6 +93,9 @@ int netmenu_parse_entry(const char *spec, struct netmenu_spec *out, const char *
  * unknown ISO is only warned about). */
 int netmenu_open(struct netmenu *m, const struct netmenu_config *cfg);
 void netmenu_close(struct netmenu *m);
+/* The rescue image built in the background: fd (now the menu's) and its
+ * size; fd -1: the build failed, the entry stays hidden. */
+void netmenu_rescue_ready(struct netmenu *m, int fd, uint64_t size);
 
 /* The resolver row: 1 with *f filled, 0 when clean is not a menu name,
  * -errno. */

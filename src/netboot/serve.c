@@ -641,7 +641,7 @@ static int serve_start(struct serve_state *st, struct serve_opts *o)
 	st->sf.ifnames = st->ifnames;
 	st->sf.obs = &st->xfer_obs;
 	report_init(&st->report, st->clients, &st->loop);
-	st->sf.report = o->plan.rescue ? &st->report : NULL;
+	st->sf.report = o->plan.rescue || o->plan.netmenu ? &st->report : NULL;
 	if (serve_files_start(&st->sf, o))
 		return -1;
 	if (serve_start_status(st, o))

@@ -251,10 +251,27 @@ static void serve_autodetect_root(struct serve_opts *o, struct fsroot *root)
 	}
 }
 
+/* --rescue (or --rescue-file) with --iso, --iso-dir or --entry and
+ * nothing else to boot: the rescue is a boot menu entry (--kernel and
+ * --cmdline its own), not what every client boots. */
+static void serve_check_menu_rescue(struct serve_opts *o, bool have_root)
+{
+	if (have_root || !o->plan.rescue || o->plan.n_boot || o->plan.n_menu ||
+	    !(o->n_isos || o->n_iso_dirs || o->n_entries))
+		return;
+	o->menu_rescue = true;
+	o->menu_rescue_kernel = o->plan.kernel;
+	o->menu_rescue_file = o->plan.rescue_file;
+	o->menu_rescue_cmdline = o->plan.cmdline;
+	o->plan.kernel = o->plan.rescue_file = o->plan.cmdline = NULL;
+	o->plan.rescue = false;
+}
+
 /* The start-up (and reload) checks of what the options name: 0, or
  * -ENOENT/-EINVAL with the reason logged. May add found --boot entries. */
 int serve_check_files(struct serve_opts *o, struct fsroot *root, bool have_root)
 {
+	serve_check_menu_rescue(o, have_root);
 	serve_grub_default(&o->plan); /* an arm64 host boots ARM64 UEFI with its own GRUB */
 	if (serve_grub_check(&o->plan, root, have_root))
 		return -ENOENT;

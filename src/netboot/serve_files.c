@@ -49,6 +49,43 @@ static int serve_menu_resolve(const void *arg, const struct bootplan *plan, cons
 	return netmenu_resolve(arg, plan, clean, out);
 }
 
+static void serve_menu_rescue_done(void *arg, int fd, uint64_t size)
+{
+	struct serve_files *f = arg;
+	netmenu_rescue_ready(&f->menu, fd, size);
+}
+
+/* The menu's lifeboat rescue entry: --rescue's files with --iso/--entry,
+ * else this host's kernel (none: no entry) and an image built in the
+ * background. Fills mc; a build starts only after netmenu_open. */
+static void serve_menu_rescue(struct serve_files *f, const struct serve_opts *o,
+			      struct netmenu_config *mc)
+{
+	if (o->menu_rescue) {
+		if (!o->menu_rescue_kernel &&
+		    serve_rescue_host_kernel(f->rescue_kernel, sizeof f->rescue_kernel) == 0)
+			mc->rescue_kernel = f->rescue_kernel;
+		else
+			mc->rescue_kernel = o->menu_rescue_kernel;
+		if (!mc->rescue_kernel)
+			log_warn("serve.warn menu=rescue reason=\"--rescue: no kernel "
+				 "/boot/vmlinuz-RELEASE or /vmlinuz on this host: no rescue entry "
+				 "(pass --kernel FILE)\"");
+		mc->rescue_file = o->menu_rescue_file;
+		mc->rescue_cmdline = o->menu_rescue_cmdline;
+		return;
+	}
+	if (o->no_auto_entries)
+		return;
+	if (serve_rescue_host_kernel(f->rescue_kernel, sizeof f->rescue_kernel)) {
+		log_info("serve.menu rescue=off reason=\"no kernel /boot/vmlinuz-RELEASE or "
+			 "/vmlinuz on this host (a container?): no lifeboat rescue entry; "
+			 "--rescue --kernel FILE gives one\"");
+		return;
+	}
+	mc->rescue_kernel = f->rescue_kernel;
+}
+
 /* Boot menu mode: the ISOs and entries, opened before the privilege drop. */
 static int serve_menu_start(struct serve_files *f, const struct serve_opts *o)
 {
@@ -61,12 +98,23 @@ static int serve_menu_start(struct serve_files *f, const struct serve_opts *o)
 	    .n_entries = o->n_entries,
 	    .di_root = o->no_auto_entries ? NULL : NETMENU_DI_ROOT,
 	    .timeout_s = o->boot_menu_timeout,
+	    .iso_cmdline = o->iso_cmdline,
 	};
 	if (!o->plan.netmenu)
 		return 0;
+	serve_menu_rescue(f, o, &mc);
 	int r = netmenu_open(&f->menu, &mc);
 	if (r)
 		return r;
+	if (mc.rescue_kernel && !mc.rescue_file) {
+		f->rescue_job.done = serve_menu_rescue_done;
+		f->rescue_job.arg = f;
+		r = serve_rescue_build_start(&f->rescue_job, f->l, mc.rescue_kernel);
+		if (r)
+			log_warn("serve.warn menu=rescue reason=\"cannot start lifeboat mkrescue: "
+				 "%s: no rescue entry\"",
+				 strerror(-r));
+	}
 	f->files.menu = serve_menu_resolve;
 	f->files.menu_arg = &f->menu;
 	log_info("serve.menu entries=%zu isos=%zu timeout=%u default=local", f->menu.n_items,
@@ -81,6 +129,7 @@ int serve_files_start(struct serve_files *f, const struct serve_opts *o)
 {
 	for (size_t t = 0; t < sizeof f->files.grub.tree / sizeof f->files.grub.tree[0]; t++)
 		f->files.grub.tree[t].dirfd = -1; /* nothing open yet, for serve_files_stop */
+	f->rescue_job.mfd = f->rescue_job.w.fd = -1;
 	f->files.plan = &o->plan;
 	f->files.root = o->root ? f->root : NULL;
 	int r = bootfiles_host_open(&f->files.host, &o->plan);
@@ -166,6 +215,7 @@ void serve_files_stop(struct serve_files *f)
 	bootfiles_host_close(&f->files.host);
 	serve_grub_stop(&f->files.grub);
 	f->files.menu = NULL;
+	serve_rescue_build_stop(&f->rescue_job, f->l);
 	netmenu_close(&f->menu);
 }
 

@@ -13,6 +13,7 @@
 #include "netboot/report.h"
 #include "netboot/netmenu.h"
 #include "netboot/serve_opts.h"
+#include "netboot/serve_rescue.h"
 #include "netboot/xfer.h"
 
 struct tftp_server;
@@ -22,7 +23,9 @@ struct serve_files {
 	struct bootfiles files; /* what every served path means */
 	struct tftp_server *tftp;
 	struct http_server *http;
-	struct netmenu menu; /* boot menu mode's ISOs and entries */
+	struct netmenu menu;		    /* boot menu mode's ISOs and entries */
+	struct serve_rescue_job rescue_job; /* the menu's rescue image being built */
+	char rescue_kernel[512];	    /* the menu's rescue entry: this host's kernel */
 	/* Set by the caller before serve_files_start. */
 	struct loop *l;
 	struct fsroot *root; /* serve's ROOT, replaced in place on reload */

@@ -156,7 +156,7 @@ static const struct opts_row serve_rows[] = {
     {"rescue", 0, OPTS_FLAG, S(plan.rescue), .value = 1,
      .help = "netboot clients (all, or the --host MAC=rescue ones) into a rescue system built from "
 	     "this host at start-up (lifeboat mkrescue): this kernel (or --kernel), SSH with your "
-	     "keys; it reports back here",
+	     "keys; it reports back here. With --iso, --iso-dir or --entry: a boot menu entry",
      .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},
     {"rescue-file", 0, OPTS_CUSTOM, "FILE", S(plan.rescue_file), .parse = parse_rescue_file,
      .help = "--rescue with an image built earlier by 'lifeboat mkrescue' (give --kernel of "
@@ -164,9 +164,9 @@ static const struct opts_row serve_rows[] = {
      .reload = OPTS_RELOAD_REFUSE, .note = NOTE_RESCUE, .group = G_BOOT},
     {"host", 0, OPTS_CUSTOM, "MAC=ACTION", .parse = parse_host, .flags = OPTS_REPEAT,
      .help = "per-machine rule (repeatable): ACTION is 'ignore', 'rescue' (with --rescue: only "
-	     "these), FILE, or ARCH:FILE; MAC octets "
-	     "may be '*' (b8:27:eb:* = a whole OUI); with --mode dhcp, IP[,NAME] reserves an "
-	     "address (and host name, option 12) for one MAC",
+	     "these), FILE, ARCH:FILE, or entry:NAME (boot menu; NAME 'rescue': the rescue); MAC "
+	     "octets may be '*' (b8:27:eb:* = a whole OUI); with --mode dhcp, IP[,NAME] reserves "
+	     "an address (and host name, option 12) for one MAC",
      .group = G_BOOT},
     {"ipxe-dir", 0, OPTS_STRING, "DIR", S(plan.ipxe_dir), .def = "/usr/lib/ipxe",
      .help = "iPXE images for kernel mode (Debian package ipxe)", .group = G_BOOT},
@@ -187,9 +187,13 @@ static const struct opts_row serve_rows[] = {
     {"boot-menu-timeout", 0, OPTS_UINT, "S", S(boot_menu_timeout), .min = 0, .max = 3600,
      .def = "10", .help = "boot menu: seconds before \"Boot from local disk\" (the default) boots",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
+    {"iso-cmdline", 0, OPTS_STRING, "STR", S(iso_cmdline),
+     .help = "boot menu: words added to every ISO entry's kernel command line (e.g. "
+	     "console=ttyS0,115200 for a serial console)",
+     .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"no-auto-entries", 0, OPTS_FLAG, S(no_auto_entries), .value = 1,
      .help = "boot menu: no entry for the host's Debian installer "
-	     "(debian-installer-*-netboot-amd64)",
+	     "(debian-installer-*-netboot-amd64) and no lifeboat rescue built from this host",
      .reload = OPTS_RELOAD_NOTE, .note = NOTE_MENU, .group = G_BOOT},
     {"api", 0, OPTS_STRING, "URL", S(plan.api_url),
      .help = "ask http://HOST[:PORT][/PATH]/v1/boot/MAC what each machine boots (pixiecore's "

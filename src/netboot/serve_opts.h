@@ -61,7 +61,13 @@ struct serve_opts {
 	const char *entries[16]; /* --entry */
 	size_t n_entries;
 	bool no_auto_entries;	    /* --no-auto-entries: no host installer entry */
+	const char *iso_cmdline;    /* --iso-cmdline: added to every ISO entry's */
 	unsigned boot_menu_timeout; /* --boot-menu-timeout: seconds, then local disk */
+	/* the menu's lifeboat rescue entry: --rescue/--rescue-file/--kernel/
+	 * --cmdline moved here by serve_check when --iso, --iso-dir or --entry
+	 * make a menu; else this host's kernel and a background build */
+	bool menu_rescue;
+	const char *menu_rescue_kernel, *menu_rescue_file, *menu_rescue_cmdline;
 };
 
 struct opts_cmd;

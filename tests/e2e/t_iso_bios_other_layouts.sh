@@ -33,8 +33,10 @@ boot() {
 	lab_log "$1 booted in $(timing "$1")s"
 }
 boot arch "$(lab_mac 10)" "archisobasedir=arch archiso_http_srv=http://$LAPTOP_IP/lifeboat/iso/arch/ ip=dhcp" LBISO-OK
+grep -aq "LBISO extra-initrd=intel-ucode" "$LAB_DIR/arch.log" ||
+	lab_fail "arch: the microcode initrd (the first of two) did not arrive"
 boot rhinst "$(lab_mac 11)" "inst.repo=http://$LAPTOP_IP/lifeboat/iso/redhat-installer ip=dhcp" LBISO-OK
 boot diinst "$(lab_mac 12)" "" LBISO-NOURL
 lab_server_log_has "http\.done .*path=/lifeboat/iso/debian-installer/install\.amd/vmlinuz status=200" ||
 	lab_fail "the Debian installer ISO's kernel was not served from inside it"
-lab_pass "iso arch (airootfs.sfs via archiso_http_srv=), redhat-installer (install.img via inst.repo=), debian-installer (boot) from one menu"
+lab_pass "iso arch (two initrds, airootfs.sfs via archiso_http_srv=), redhat-installer (install.img via inst.repo=), debian-installer (boot) from one menu"

@@ -3,6 +3,7 @@
  * with xorriso (files at their offset, the whole image, the menu with a
  * --host pick); bootplan's boot menu row. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@ static const struct bootmenu_item items[] = {
      {"/lifeboat/iso/x/live/initrd.img"},
      1,
      "boot=live fetch=http://192.0.2.1/lifeboat/iso/x/live/filesystem.squashfs",
+     NULL,
      NULL},
     {"e1",
      "Mine",
@@ -32,6 +34,7 @@ static const struct bootmenu_item items[] = {
      {"/lifeboat/entry/1/1/a", "/lifeboat/entry/1/2/b"},
      2,
      "console=ttyS0 x='y'",
+     NULL,
      NULL},
 };
 
@@ -78,7 +81,8 @@ static void test_grub(void **state)
 				    "default=e0; set timeout=0; fi\n"));
 	assert_null(strstr(buf, "34:57")); /* a pick of no item is dropped */
 	assert_non_null(strstr(buf, "menuentry 'Boot from local disk' --id local {\n"));
-	assert_non_null(strstr(buf, "search --no-floppy --file --set=lb_esp /EFI/BOOT/BOOTX64.EFI"));
+	assert_non_null(
+	    strstr(buf, "search --no-floppy --file --set=lb_esp /EFI/BOOT/BOOTX64.EFI"));
 	assert_non_null(strstr(buf, "chainloader ($lb_esp)/EFI/BOOT/BOOTX64.EFI\n"));
 	assert_non_null(strstr(buf, "chainloader +1"));
 	assert_non_null(strstr(buf, "menuentry 'Mine' --id e1 {\n"));
@@ -87,7 +91,7 @@ static void test_grub(void **state)
 	assert_int_equal(bootmenu_grub(&m, picks, 2, buf, 100), -ENOBUFS);
 	/* the server from GRUB's $prefix, expanded in the URLs only */
 	const struct bootmenu_item gi[] = {
-	    {"e0", "Live", "/k", {"/i"}, 1, "fetch=http://${lb_server}/x a=$HOME\"q", NULL}};
+	    {"e0", "Live", "/k", {"/i"}, 1, "fetch=http://${lb_server}/x a=$HOME\"q", NULL, NULL}};
 	struct bootmenu g = {BOOTMENU_GRUB_SERVER, NULL, 5, gi, 1, 0};
 	assert_true(bootmenu_grub(&g, NULL, 0, buf, sizeof buf) > 0);
 	assert_non_null(
@@ -95,6 +99,33 @@ static void test_grub(void **state)
 	assert_non_null(strstr(buf, "set default=e0\nset timeout=0\n"));
 	assert_non_null(
 	    strstr(buf, "linux /k \"fetch=http://${lb_server}/x\" \"a=\\$HOME\\\"q\"\n"));
+
+	/* the whole-ISO fallback: loopback over HTTP in GRUB, sanboot in iPXE */
+	const struct bootmenu_item wi[] = {
+	    {"e0", "Tool (whole ISO)", NULL, {NULL}, 0, "", NULL, "/lifeboat/iso/tool.iso"},
+	    {"e1", "CD", NULL, {NULL}, 0, "", "/lifeboat/iso/cd.iso", NULL}};
+	struct bootmenu w = {BOOTMENU_GRUB_SERVER, NULL, 5, wi, 2, 0};
+	assert_true(bootmenu_grub(&w, NULL, 0, buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "set default=e0\nset timeout=0\n"));
+	assert_non_null(strstr(
+	    buf, "menuentry 'Tool (whole ISO)' --id e0 {\n"
+		 "\techo 'lifeboat: booting the whole ISO (loopback over HTTP)'\n"
+		 "\tinsmod http\n\tinsmod loopback\n\tinsmod iso9660\n\tinsmod udf\n"
+		 "\tset iso_path='/lifeboat/iso/tool.iso'\n\texport iso_path\n"
+		 "\tloopback lb_iso \"(http,${lb_server})${iso_path}\"\n\tset root=(lb_iso)\n"
+		 "\tif [ -f /boot/grub/loopback.cfg ]; then\n"
+		 "\t\tconfigfile /boot/grub/loopback.cfg\n\telse\n"));
+	assert_null(strstr(buf, "--id e1")); /* sanboot only: not in GRUB */
+	assert_int_equal(bootmenu_grub(&w, NULL, 0, buf, 700), -ENOBUFS);
+	w.server = "192.0.2.1";
+	assert_true(bootmenu_ipxe(&w, BOOTMENU_BIOS, buf, sizeof buf) > 0);
+	assert_null(strstr(buf, "item e0")); /* loopback only: not in iPXE */
+	assert_null(strstr(buf, "goto e0"));
+	assert_non_null(strstr(buf, "item e1 CD\n"));
+	assert_non_null(strstr(buf, "sanboot --no-describe http://192.0.2.1/lifeboat/iso/cd.iso"));
+	w.pick = 1;
+	assert_true(bootmenu_grub(&w, NULL, 0, buf, sizeof buf) > 0);
+	assert_null(strstr(buf, "set default=e1")); /* a pick GRUB cannot boot: the menu */
 }
 
 static const struct entry_vec {
@@ -161,7 +192,8 @@ static void test_netmenu_iso(void **state)
 	sh(cmd);
 	snprintf(iso, sizeof iso, "%s/alpine std.iso", dir);
 	const char *isos[] = {iso};
-	struct netmenu_config cfg = {.isos = isos, .n_isos = 1, .timeout_s = 3};
+	struct netmenu_config cfg = {
+	    .isos = isos, .n_isos = 1, .timeout_s = 3, .iso_cmdline = "console=ttyS0"};
 	struct netmenu m;
 	assert_int_equal(netmenu_open(&m, &cfg), 0);
 	assert_int_equal(m.n_isos, 1);
@@ -204,7 +236,7 @@ static void test_netmenu_iso(void **state)
 			       "vmlinuz-lts initrd=initramfs-lts ip=dhcp "
 			       "alpine_repo=http://192.0.2.1:8080/lifeboat/iso/alpine_std/apks "
 			       "modloop=http://192.0.2.1:8080/lifeboat/iso/alpine_std/boot/"
-			       "modloop-lts\n"));
+			       "modloop-lts console=ttyS0\n"));
 	free(text);
 	memset(&f, 0, sizeof f);
 	assert_int_equal(
@@ -242,11 +274,12 @@ static void test_netmenu_iso(void **state)
 	netmenu_close(&m);
 
 	/* no known layout but El Torito bootable: the whole image, sanboot */
-	snprintf(cmd, sizeof cmd,
-		 "cd %s && mkdir et && printf x > et/README && head -c 2048 /dev/zero > et/boot.img "
-		 "&& xorriso -as mkisofs -R -b boot.img -no-emul-boot -boot-load-size 4 -o et.iso "
-		 "et 2>/dev/null",
-		 dir);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "cd %s && mkdir et && printf x > et/README && head -c 2048 /dev/zero > et/boot.img "
+	    "&& xorriso -as mkisofs -R -b boot.img -no-emul-boot -boot-load-size 4 -o et.iso "
+	    "et 2>/dev/null",
+	    dir);
 	sh(cmd);
 	snprintf(iso, sizeof iso, "%s/et.iso", dir);
 	assert_int_equal(netmenu_open(&m, &cfg), 0);
@@ -254,12 +287,14 @@ static void test_netmenu_iso(void **state)
 	assert_string_equal(m.items[0].label, "et (whole ISO, sanboot)");
 	memset(&f, 0, sizeof f);
 	assert_int_equal(
-	    netmenu_resolve(&m, &p, "lifeboat/menu/192.0.2.1/pcbios-52-54-00-12-34-57.ipxe", &f), 1);
+	    netmenu_resolve(&m, &p, "lifeboat/menu/192.0.2.1/pcbios-52-54-00-12-34-57.ipxe", &f),
+	    1);
 	text = strndup(f.data, f.len);
 	f.release(f.cookie);
-	assert_non_null(strstr(text, ":e0\necho lifeboat: booting et (whole ISO, sanboot)\n"
-				     "sanboot --no-describe http://192.0.2.1/lifeboat/iso/et.iso || "
-				     "goto menu\n"));
+	assert_non_null(strstr(text,
+			       ":e0\necho lifeboat: booting et (whole ISO, sanboot)\n"
+			       "sanboot --no-describe http://192.0.2.1/lifeboat/iso/et.iso || "
+			       "goto menu\n"));
 	free(text);
 	memset(&f, 0, sizeof f);
 	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/grub/cfg/01-52-54-00-12-34-57", &f), 1);
@@ -268,6 +303,110 @@ static void test_netmenu_iso(void **state)
 	assert_null(strstr(text, "--id e0")); /* not in GRUB menus */
 	free(text);
 	netmenu_close(&m);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	sh(cmd);
+}
+
+/* The menu text netmenu serves for name (NULL when it serves none). */
+static char *menu_text(const struct netmenu *m, const struct bootplan *p, const char *name)
+{
+	struct bootfile f;
+	memset(&f, 0, sizeof f);
+	if (netmenu_resolve(m, p, name, &f) != 1)
+		return NULL;
+	char *t = strndup(f.data, f.len);
+	f.release(f.cookie);
+	return t;
+}
+
+/* The lifeboat rescue entry: its files, lifeboat.home, hidden while its
+ * image is built, picked by entry:rescue and MAC=rescue; an ISO of no known
+ * layout with /boot/grub/loopback.cfg: a GRUB whole-ISO entry only. */
+static void test_netmenu_rescue_loopback(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lb-menu-XXXXXX", cmd[1024], k[64], img[64], iso[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && printf KERNEL > vmlinuz-6.1 && printf IMAGE > r.img && mkdir -p "
+		 "t/boot/grub && printf 'linux /k' > t/boot/grub/loopback.cfg && xorriso -as "
+		 "mkisofs -R -o tool.iso t 2>/dev/null",
+		 dir);
+	sh(cmd);
+	snprintf(k, sizeof k, "%s/vmlinuz-6.1", dir);
+	snprintf(img, sizeof img, "%s/r.img", dir);
+	snprintf(iso, sizeof iso, "%s/tool.iso", dir);
+	const char *isos[] = {iso};
+	struct netmenu_config cfg = {.isos = isos,
+				     .n_isos = 1,
+				     .timeout_s = 3,
+				     .rescue_kernel = k,
+				     .rescue_file = img,
+				     .rescue_cmdline = "lifeboat.cmd=blkid"};
+	struct netmenu m;
+	struct bootplan p;
+	const char *why;
+	memset(&p, 0, sizeof p);
+	assert_int_equal(bootplan_add_host(&p, "52:54:00:12:34:56=entry:rescue", &why), 0);
+	assert_int_equal(bootplan_add_host(&p, "52:54:00:12:34:58=entry:tool", &why), 0);
+	assert_int_equal(netmenu_open(&m, &cfg), 0);
+	assert_int_equal(m.n_items, 2);
+	assert_string_equal(m.items[0].id, NETMENU_RESCUE_ID);
+	assert_string_equal(m.items[0].label, "lifeboat rescue (r.img)");
+	assert_string_equal(m.items[1].label, "tool (whole ISO, loopback.cfg)");
+	char *t = menu_text(&m, &p, "lifeboat/menu/192.0.2.1/pcbios-52-54-00-12-34-56.ipxe");
+	assert_non_null(t);
+	assert_non_null(strstr(t, "goto rescue\n"));
+	assert_non_null(strstr(t, "kernel http://192.0.2.1/lifeboat/entry/0/0/vmlinuz-6.1 "
+				  "initrd=rescue.img lifeboat.home=http://192.0.2.1 console=tty0 "
+				  "console=ttyS0,115200 lifeboat.cmd=blkid\n"
+				  "initrd http://192.0.2.1/lifeboat/entry/0/1/rescue.img\n"));
+	assert_null(strstr(t, "item e1")); /* loopback.cfg only: GRUB's */
+	free(t);
+	struct bootfile f;
+	char buf[16] = "";
+	memset(&f, 0, sizeof f);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/entry/0/1/rescue.img", &f), 1);
+	assert_int_equal(f.len, 5);
+	assert_int_equal(pread(f.fd, buf, 5, 0), 5);
+	assert_string_equal(buf, "IMAGE");
+	p.grub = true;
+	t = menu_text(&m, &p, "lifeboat/grub/cfg/01-52-54-00-12-34-58");
+	assert_non_null(t);
+	assert_non_null(strstr(t, "set default=e1\nset timeout=0\n"));
+	assert_non_null(strstr(t, "set iso_path='/lifeboat/iso/tool.iso'\n"));
+	assert_non_null(strstr(t, "\"lifeboat.home=http://${lb_server}\""));
+	free(t);
+	p.grub = false;
+	netmenu_close(&m);
+
+	/* built in the background: hidden (and not served) until ready */
+	cfg.rescue_file = NULL;
+	cfg.n_isos = 0;
+	assert_int_equal(netmenu_open(&m, &cfg), 0);
+	t = menu_text(&m, &p, "lifeboat/menu/192.0.2.1/efi-52-54-00-12-34-56.ipxe");
+	assert_null(strstr(t, "rescue"));
+	free(t);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/entry/0/1/rescue.img", &f), -ENOENT);
+	netmenu_rescue_ready(&m, -1, 0); /* failed: stays hidden */
+	t = menu_text(&m, &p, "lifeboat/menu/192.0.2.1/efi-52-54-00-12-34-56.ipxe");
+	assert_null(strstr(t, "rescue"));
+	free(t);
+	netmenu_rescue_ready(&m, open(img, O_RDONLY), 5);
+	memset(&p, 0, sizeof p);
+	p.rescue = true; /* MAC=rescue is parsed only with --rescue */
+	assert_int_equal(bootplan_add_host(&p, "52:54:00:12:34:57=rescue", &why), 0);
+	t = menu_text(&m, &p, "lifeboat/menu/192.0.2.1/efi-52-54-00-12-34-57.ipxe");
+	assert_non_null(strstr(t, "goto rescue\n"));
+	free(t);
+	memset(&f, 0, sizeof f);
+	assert_int_equal(netmenu_resolve(&m, &p, "lifeboat/entry/0/1/rescue.img", &f), 1);
+	assert_int_equal(f.len, 5);
+	netmenu_close(&m);
+
+	/* a kernel that is not there: an error */
+	snprintf(k, sizeof k, "%s/nope", dir);
+	assert_int_equal(netmenu_open(&m, &cfg), -ENOENT);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	sh(cmd);
 }
@@ -318,10 +457,11 @@ static void test_config_file(void **state)
 	char path[] = "/tmp/lbmenucfgXXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	const char *text = "iso /srv/a.iso\niso-dir /srv/isos\n"
-			   "entry Rescue kernel=kernel:/k,initrd:/i,cmdline:console=ttyS0 x=1,2\n"
-			   "boot-menu-timeout 5\nno-auto-entries\nhost 52:54:00:12:34:56=entry:Rescue "
-			   "kernel\n";
+	const char *text =
+	    "iso /srv/a.iso\niso-dir /srv/isos\n"
+	    "entry Rescue kernel=kernel:/k,initrd:/i,cmdline:console=ttyS0 x=1,2\n"
+	    "boot-menu-timeout 5\nno-auto-entries\nhost 52:54:00:12:34:56=entry:Rescue "
+	    "kernel\n";
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	struct serve_opts *o = calloc(1, sizeof *o);
@@ -349,9 +489,13 @@ static void test_config_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ipxe_bios_efi),      cmocka_unit_test(test_grub),
-	    cmocka_unit_test(test_parse_entry),	       cmocka_unit_test(test_netmenu_iso),
-	    cmocka_unit_test(test_bootplan_menu_rows), cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_ipxe_bios_efi),
+	    cmocka_unit_test(test_grub),
+	    cmocka_unit_test(test_parse_entry),
+	    cmocka_unit_test(test_netmenu_iso),
+	    cmocka_unit_test(test_bootplan_menu_rows),
+	    cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_netmenu_rescue_loopback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
