@@ -450,7 +450,9 @@ int image_mount(const char *target, const char *dir, int ro)
 	char cand[3][PATH_MAX], line[128];
 	size_t tn = strlen(target);
 	bool digit = tn && target[tn - 1] >= '0' && target[tn - 1] <= '9';
-	snprintf(cand[0], sizeof cand[0], "%s", target);
+	if (tn + 3 > sizeof cand[0]) /* room for "p1" */
+		return -ENAMETOOLONG;
+	memcpy(cand[0], target, tn + 1);
 	snprintf(cand[1], sizeof cand[1], "%s%s1", target, digit ? "p" : "");
 	snprintf(cand[2], sizeof cand[2], "%s%s1", target, digit ? "" : "p");
 	int rc = -ENODEV;

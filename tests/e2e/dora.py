@@ -38,7 +38,7 @@ def main():
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.bind(('0.0.0.0', 68))
     f = open(out, 'a', buffering=1)
-    nxt, acked, naks, lost, lat = 0, 0, 0, 0, []
+    nxt, acked, naks, lost, lat, olat = 0, 0, 0, 0, [], []
     live = {}  # xid -> [mac, state, t0, tsent, tries, offer]
     t_start = time.monotonic()
     def send(x):
@@ -64,6 +64,7 @@ def main():
             if not c or pkt[28:34] != c[0]: continue
             o = opts(pkt); t = o.get(53, b'\0')[0]
             if t == 2 and c[1] == 'd':
+                olat.append(now - c[2])
                 c[1], c[4] = 'r', 0
                 c[5] = (pkt[16:20], o.get(54))
                 send(x)
@@ -79,8 +80,10 @@ def main():
                 send(x)
     secs = time.monotonic() - t_start
     lat.sort()
-    q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else 0
-    print('DORA acked=%d naks=%d lost=%d secs=%.2f rate=%.1f p50_ms=%.1f p99_ms=%.1f' %
-          (acked, naks, lost, secs, acked / secs if secs else 0, q(0.5), q(0.99)))
+    olat.sort()
+    q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))] * 1000 if v else 0
+    print('DORA acked=%d naks=%d lost=%d secs=%.2f rate=%.1f p50_ms=%.1f p99_ms=%.1f '
+          'offer_p99_ms=%.1f' % (acked, naks, lost, secs, acked / secs if secs else 0,
+                                 q(lat, 0.5), q(lat, 0.99), q(olat, 0.99)))
 
 main()
