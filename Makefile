@@ -296,16 +296,19 @@ uninstall:
 UNIT_XARCH ?= arm64
 UX_DIR  := build/unit-$(UNIT_XARCH)
 UX_CC   := $(TRIPLE_$(UNIT_XARCH))-gcc
+# 64-bit off_t on 32-bit glibc too (armhf), as musl always has: the shipped
+# binaries are musl, and ISO offsets past 4 GiB need it
+UX_LFS  := -D_FILE_OFFSET_BITS=64
 UX_LIB  := $(LIB_SRCS:src/%.c=$(UX_DIR)/lib/%.o)
 UX_BINS := $(UNIT_SRCS:tests/unit/%.c=$(UX_DIR)/%)
 .SECONDARY: $(UX_LIB)
 $(UX_DIR)/lib/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo '  CC  $@'
-	$(Q)$(UX_CC) $(CPPFLAGS) $(CSTD) $(WARN) -O1 -g -fno-strict-aliasing -c -o $@ $<
+	$(Q)$(UX_CC) $(CPPFLAGS) $(UX_LFS) $(CSTD) $(WARN) -O1 -g -fno-strict-aliasing -c -o $@ $<
 $(UX_DIR)/%: tests/unit/%.c $(UX_LIB) $(HDRS)
 	@echo '  TEST $@'
-	$(Q)$(UX_CC) $(CPPFLAGS) -Itests/unit $(CSTD) $(WARN) -Wno-missing-prototypes -O1 -g \
+	$(Q)$(UX_CC) $(CPPFLAGS) $(UX_LFS) -Itests/unit $(CSTD) $(WARN) -Wno-missing-prototypes -O1 -g \
 		-DLIFEBOAT_SRCDIR='"$(CURDIR)"' -o $@ $< $(UX_LIB) -lcmocka
 .PHONY: test-cross test-arm64 test-armhf print-qemu
 print-qemu: # the qemu-user that runs an ARCH binary here (nothing when native)

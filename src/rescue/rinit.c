@@ -95,7 +95,8 @@ bool rinit_is_rescue_image(void)
 	struct statfs s;
 	if (access(RINIT_MARK, F_OK) || !access(RESCUE_DIR RESCUE_STATE, F_OK) || statfs("/", &s))
 		return false;
-	return s.f_type == 0x858458f6 /* ramfs */ || s.f_type == 0x01021994 /* tmpfs */;
+	unsigned long t = (unsigned long)s.f_type; /* int on 32-bit glibc */
+	return t == 0x858458f6UL /* ramfs */ || t == 0x01021994UL /* tmpfs */;
 }
 
 static void mount_api(void)
