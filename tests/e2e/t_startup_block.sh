@@ -23,7 +23,7 @@ chmod -R a+rX "$root"
 # lines), waits for serve.ready, stops it; the serve.auto/serve.boot lines
 # without timestamp and level into $LAB_DIR/block, warnings into .../warns.
 block() {
-	lab_run_laptop "$LB_BIN" serve -i $LAPTOP_IF "$@"
+	lab_run_laptop "$LB_BIN" serve -i $LAPTOP_IF --status-socket "$LAB_DIR/status.sock" "$@"
 	for _ in $(seq 100); do
 		grep -q 'serve\.ready' "$LAPTOP_LOG" && break
 		lab_alive laptop || lab_fail "serve exited: $(tail -5 "$LAPTOP_LOG")"
