@@ -20,7 +20,8 @@
 #     umount2 and pivot_root once CAP_SYS_ADMIN is granted), PID 1 `sleep`: dry run exits 0 (ptrace planned), takeover
 #     via ptrace: lifeboat is PID 1, the container's root is released
 #     (/oldroot empty, nothing busy), --then poweroff stops the container
-#     (reboot(2) in a PID namespace: exit 130, SIGINT);
+#     (reboot(2) in a PID namespace: exit 130, SIGINT); a dry run with
+#     --then kexec is refused (not the initial PID namespace);
 #  3. --privileged (no seccomp filter), PID 1 tini running sleep: the same.
 # CAP_SYS_PTRACE is not needed: podman exec gets the same capabilities as
 # PID 1 and ptrace_may_access only wants the tracer's permitted set to cover
@@ -147,6 +148,12 @@ takeover() { # name label seccomp-mode CAP_SYS_PTRACE(yes|no)
 	echo "$2 $c ($exe0, Seccomp: $3, CAP_SYS_PTRACE $4): ptrace takeover, PID 1 /lifeboat/lifeboat, /oldroot empty, poweroff stopped the container (exit $st)"
 }
 start caps-sleep --cap-add SYS_ADMIN,SYS_BOOT localhost/lbtest:1 /bin/sleep 100000
+# kexec would replace the host's kernel: refused even where the rest would proceed
+rc=0
+P exec caps-sleep /sbin/lifeboat takeover --dry-run --then kexec >$W/kexec.dry 2>&1 || rc=$?
+[ $rc = 1 ] || { cat $W/kexec.dry; fail "--then kexec dry run exit $rc, want 1"; }
+grep -qF "not in the initial PID namespace (a container): kexec would replace the host's kernel" $W/kexec.dry ||
+	{ cat $W/kexec.dry; fail "--then kexec: no PID namespace refusal"; }
 takeover caps-sleep "2." 2 no
 start priv-tini --privileged localhost/lbtest:1 /sbin/tini -- /bin/sleep 100000
 takeover priv-tini "3." 0 yes
