@@ -405,6 +405,12 @@ static void refuse_system(const struct plan_obs *o, struct plan *p)
 		refuse(p, "not root (lifeboat takeover must run as root)");
 	else if (!o->cap_sys_admin)
 		refuse(p, "no CAP_SYS_ADMIN in CapEff");
+	if (o->no_cap_sys_boot && (o->st->then == THEN_REBOOT || o->st->then == THEN_POWEROFF ||
+				   o->st->then == THEN_KEXEC))
+		refuse(p,
+		       "no CAP_SYS_BOOT in CapEff: --then %s would fail and leave the rescue shell "
+		       "(containers: --cap-add SYS_BOOT)",
+		       plan_then_name(o->st->then));
 	if (o->mount_probe == -EPERM || o->mount_probe == -EACCES)
 		refuse(p, "mount blocked by seccomp/LSM, typical in containers");
 	else if (o->mount_probe)

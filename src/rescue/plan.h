@@ -130,6 +130,7 @@ struct plan_obs {
 	const char *bind_target;	/* the real file the init re-executes, "" unknown */
 	bool root;			/* effective uid 0 */
 	bool cap_sys_admin;		/* in the effective set */
+	bool no_cap_sys_boot;		/* CAP_SYS_BOOT missing from the effective set */
 	int mount_probe;		/* a test tmpfs mount: 0 or -errno */
 	int leftover_state;		/* leftover_state_read(): 0 valid, -ESTALE, -errno */
 	const char *leftover_stale_why; /* its reason for -ESTALE (may be NULL) */

@@ -364,6 +364,7 @@ static void observe_more(struct takeover *t, const struct carry *c)
 	o->bind_target = t->bind_target;
 	o->root = geteuid() == 0;
 	o->cap_sys_admin = sys_has_cap(21 /* CAP_SYS_ADMIN */) == 1;
+	o->no_cap_sys_boot = sys_has_cap(22 /* CAP_SYS_BOOT */) == 0;
 	o->mount_probe = probe_mount();
 	o->leftover_state =
 	    leftover_state_read(RESCUE_DIR RESCUE_STATE, &old, &o->leftover_stale_why);

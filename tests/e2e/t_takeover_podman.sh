@@ -154,8 +154,18 @@ P exec caps-sleep /sbin/lifeboat takeover --dry-run --then kexec >$W/kexec.dry 2
 [ $rc = 1 ] || { cat $W/kexec.dry; fail "--then kexec dry run exit $rc, want 1"; }
 grep -qF "not in the initial PID namespace (a container): kexec would replace the host's kernel" $W/kexec.dry ||
 	{ cat $W/kexec.dry; fail "--then kexec: no PID namespace refusal"; }
+# without SYS_BOOT, --then poweroff would leave a rescue shell: refused first
+start caps-noboot --cap-add SYS_ADMIN localhost/lbtest:1 /bin/sleep 100000
+rc=0
+P exec caps-noboot /sbin/lifeboat takeover --dry-run --then poweroff >$W/noboot.dry 2>&1 || rc=$?
+[ $rc = 1 ] || { cat $W/noboot.dry; fail "no SYS_BOOT: dry run exit $rc, want 1"; }
+grep -qF "refused: no CAP_SYS_BOOT in CapEff: --then poweroff would fail" $W/noboot.dry ||
+	{ cat $W/noboot.dry; fail "no SYS_BOOT: no refusal naming CAP_SYS_BOOT"; }
+rc=0
+P exec caps-noboot /sbin/lifeboat takeover --dry-run --then return >$W/noboot-ret.dry 2>&1 || rc=$?
+[ $rc = 0 ] || { cat $W/noboot-ret.dry; fail "no SYS_BOOT, --then return: dry run exit $rc, want 0"; }
 takeover caps-sleep "2." 2 no
 start priv-tini --privileged localhost/lbtest:1 /sbin/tini -- /bin/sleep 100000
 takeover priv-tini "3." 0 yes
 T1=$(date +%s.%N)
-echo "RESULT: PASS podman+runc: default caps/seccomp refused by name; with only SYS_ADMIN+SYS_BOOT added (default seccomp) or --privileged, sleep/tini as PID 1 taken over via ptrace, root released, container stopped ($(echo "$T1 - $T0" | bc | cut -c1-5) s)"
+echo "RESULT: PASS podman+runc: default caps/seccomp refused by name, no SYS_BOOT refused for poweroff; with only SYS_ADMIN+SYS_BOOT added (default seccomp) or --privileged, sleep/tini as PID 1 taken over via ptrace, root released, container stopped ($(echo "$T1 - $T0" | bc | cut -c1-5) s)"

@@ -174,7 +174,7 @@ struct plan_row {
 	const char *exe, *comm, *argv0;
 	const char *bind_target;
 	/* what differs from a healthy, root, busybox-carrying observation */
-	bool not_root, no_cap, no_busybox;
+	bool not_root, no_cap, no_busybox, no_boot_cap;
 	/* --reexec and the ptrace preflight (default: all clear) */
 	enum plan_reexec reexec;
 	int pt_probe, yama_plus1, self_seccomp;
@@ -412,6 +412,27 @@ static const struct plan_row plan_rows[] = {
      .nsteps = 8,
      .refusals = {"cannot resolve the path the init re-executes"},
      .method = REEXEC_SYSTEMCTL},
+    {.name = "tini, no CAP_SYS_BOOT, --then poweroff",
+     .exe = "/usr/bin/tini",
+     .comm = "tini",
+     .argv0 = "/usr/bin/tini",
+     .bind_target = "",
+     .no_boot_cap = true,
+     .then = THEN_POWEROFF,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .refusals = {"no CAP_SYS_BOOT in CapEff: --then poweroff would fail"},
+     .method = REEXEC_PTRACE},
+    {.name = "tini, no CAP_SYS_BOOT, --then return",
+     .exe = "/usr/bin/tini",
+     .comm = "tini",
+     .argv0 = "/usr/bin/tini",
+     .bind_target = "",
+     .no_boot_cap = true,
+     .then = THEN_RETURN,
+     .steps = {S0P, P1},
+     .nsteps = 7,
+     .method = REEXEC_PTRACE},
 };
 
 static void obs_from_row(const struct plan_row *r, struct rescue_state *st,
@@ -431,6 +452,7 @@ static void obs_from_row(const struct plan_row *r, struct rescue_state *st,
 	o->bind_target = r->bind_target;
 	o->root = !r->not_root;
 	o->cap_sys_admin = !r->no_cap;
+	o->no_cap_sys_boot = r->no_boot_cap;
 	o->mount_probe = r->mount_probe;
 	/* rows leave leftover_state 0 only when they mean "in progress" */
 	o->leftover_state = r->leftover_state || r->leftover_mounts ? r->leftover_state : -ENOENT;
