@@ -260,11 +260,14 @@ static void progress(const struct image_job *j, uint64_t done, uint64_t total, u
 		return;
 	if (j->con >= 0)
 		write_all(j->con, (const uint8_t *)msg, (size_t)n);
-	int fd = open(IMAGE_STATUS_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	snprintf(path, sizeof path, "%s", j->status_file ? j->status_file : IMAGE_STATUS_FILE);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		write_all(fd, (const uint8_t *)msg, (size_t)n);
 		close(fd);
-		rename(IMAGE_STATUS_FILE ".tmp", IMAGE_STATUS_FILE);
+		rename(tmp, path);
 	}
 }
 

@@ -42,7 +42,8 @@ struct image_job {
 	const char *target; /* block device (or a regular file) */
 	const char *sha256; /* "" or 64 hex digits */
 	const char *busybox;
-	int con; /* progress lines, -1 none */
+	int con;		 /* progress lines, -1 none */
+	const char *status_file; /* the last progress line; NULL: IMAGE_STATUS_FILE */
 };
 
 /* Writes and verifies. 0, or -errno with a reason in why (-EBADMSG: a

@@ -770,8 +770,12 @@ static void image_start(struct pid1 *p)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		struct image_job j = {p->st.image, p->st.image_target, p->st.image_sha256,
-				      shell_path(p), p->con};
+		struct image_job j = {.src = p->st.image,
+				      .target = p->st.image_target,
+				      .sha256 = p->st.image_sha256,
+				      .busybox = shell_path(p),
+				      .con = p->con,
+				      .status_file = IMAGE_STATUS_FILE};
 		int rc = image_write(&j, why, sizeof why);
 		dprintf(p->con >= 0 ? p->con : 2, "%s %s\n",
 			rc ? "LIFEBOAT-IMAGE-FAILED" : "LIFEBOAT-IMAGE-OK", why);

@@ -865,6 +865,7 @@ static int prepare_ram_root(struct takeover *t, struct carry *c)
 		snprintf(path, sizeof path, "%s%s", RESCUE_DIR, dirs[i]);
 		mkdir(path, 0755);
 	}
+	timg_preload_fs(&t->st, run_wait);
 	return 0;
 }
 

@@ -197,3 +197,76 @@ int timg_carry_kernel_files(const char *newroot, const char *busybox,
 	}
 	return n;
 }
+
+/* Whether the /proc/filesystems text lists fs (a whole name, nodev or not). */
+static bool fs_listed(const char *filesystems, const char *fs)
+{
+	size_t n = strlen(fs);
+	for (const char *l = filesystems; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		size_t len = strcspn(l, "\n");
+		const char *t = memchr(l, '\t', len);
+		t = t ? t + 1 : l;
+		if ((size_t)(l + len - t) == n && !memcmp(t, fs, n))
+			return true;
+	}
+	return false;
+}
+
+size_t timg_fs_modules(const char *filesystems, const char *out[], size_t cap)
+{
+	static const struct {
+		const char *fs;
+		const char *mods[5];
+	} tab[] = {
+	    {"ext4", {"ext4"}},
+	    /* FAT's code page and I/O charset are loaded by name at mount time. */
+	    {"vfat", {"vfat", "nls_cp437", "nls_iso8859_1", "nls_utf8", "nls_ascii"}},
+	    {"xfs", {"xfs"}},
+	    {"btrfs", {"btrfs"}},
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+		if (fs_listed(filesystems ? filesystems : "", tab[i].fs))
+			continue;
+		for (size_t m = 0; m < 5 && tab[i].mods[m] && n < cap; m++)
+			out[n++] = tab[i].mods[m];
+	}
+	return n;
+}
+
+int timg_preload_fs(const struct rescue_state *st, int (*run)(char *const argv[], int timeout_s))
+{
+	static const char *const mp[] = {"/sbin/modprobe", "/usr/sbin/modprobe", "/bin/modprobe",
+					 "/usr/bin/modprobe"};
+	char fs[4096];
+	const char *mods[TIMG_FS_MODULES_MAX];
+	char *argv[TIMG_FS_MODULES_MAX + 4];
+	if (!st->image[0] || (st->then != THEN_KEXEC && st->then != THEN_SWITCH))
+		return 0;
+	int fd = open("/proc/filesystems", O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd >= 0 ? read(fd, fs, sizeof fs - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	fs[r > 0 ? r : 0] = 0;
+	size_t n = timg_fs_modules(fs, mods, TIMG_FS_MODULES_MAX);
+	if (!n)
+		return 0;
+	size_t a = 0;
+	for (size_t i = 0; i < sizeof mp / sizeof mp[0] && !a; i++)
+		if (!access(mp[i], X_OK))
+			argv[a++] = (char *)mp[i];
+	if (!a) {
+		log_warn(
+		    "takeover.image.fs_modules error=\"no modprobe: the written root must use a "
+		    "filesystem the kernel already has\"");
+		return -ENOENT;
+	}
+	argv[a++] = "-q";
+	argv[a++] = "-a";
+	for (size_t i = 0; i < n; i++)
+		argv[a++] = (char *)mods[i];
+	argv[a] = NULL;
+	int st_ = run(argv, 60);
+	log_info("takeover.image.fs_modules asked=%zu first=%s status=%d", n, mods[0], st_);
+	return (int)n;
+}

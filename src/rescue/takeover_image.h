@@ -40,4 +40,16 @@ int timg_carry(const struct timg_opts *o, const struct rescue_state *st, struct 
 int timg_carry_kernel_files(const char *newroot, const char *busybox,
 			    int (*run)(char *const argv[], int timeout_s));
 
+/* --image with --then kexec or switch: PID 1 mounts the written root (or
+ * its first partition) once the old root, and with it /lib/modules, is
+ * gone. The filesystem modules such a root may need (ext4, vfat with its
+ * code pages, xfs, btrfs) are therefore loaded now. timg_fs_modules is the
+ * pure choice: the modules for the filesystems that filesystems (the text
+ * of /proc/filesystems) lacks, into out; returns how many. */
+#define TIMG_FS_MODULES_MAX 12
+size_t timg_fs_modules(const char *filesystems, const char *out[], size_t cap);
+/* Runs this system's modprobe -q -a for them (through run, as above).
+ * Nothing for other --then actions or without --image. Never fatal: the
+ * number of modules asked for, or -errno (no modprobe). */
+int timg_preload_fs(const struct rescue_state *st, int (*run)(char *const argv[], int timeout_s));
 #endif

@@ -1,7 +1,18 @@
 /* image, httpget and kexec (pure parts): format by magic, --sha256 hex,
  * progress text, the decompressor chosen; URL and response-head parsing
- * with malformed vectors; what forbids kexec. */
+ * with malformed vectors; what forbids kexec; the filesystem modules
+ * loaded before a written root is mounted. And image_write() over HTTP
+ * from a one-shot server on 127.0.0.1 (a body with and without
+ * Content-Length, a short body, a wrong --sha256) into a file. */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <setjmp.h>
@@ -11,6 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/sha256.h"
 #include "rescue/httpget.h"
 #include "rescue/image.h"
 #include "rescue/kexec.h"
@@ -262,6 +274,203 @@ static void test_stage0_refusals(void **state)
 	assert_string_equal(o.image_src, "/proc/self/exe");
 }
 
+static void test_fs_modules(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *fs; /* /proc/filesystems text */
+		size_t cap, n;
+		const char *first, *last;
+	} v[] = {
+	    {NULL, 12, 8, "ext4", "btrfs"},
+	    {"", 12, 8, "ext4", "btrfs"},
+	    {"nodev\tsysfs\nnodev\ttmpfs\n\text4\n", 12, 7, "vfat", "btrfs"},
+	    {"\text4\n\tvfat\n\txfs\n\tbtrfs\n", 12, 0, NULL, NULL},
+	    {"\text4\n\tvfat\n\txfs\n\tbtrfs", 12, 0, NULL, NULL},	    /* no final newline */
+	    {"\text44\n\tfat\n\tvfat2\n\tnodev\n", 12, 8, "ext4", "btrfs"}, /* whole names */
+	    {"nodev\text4\n\tbtrfs\n\txfs\n", 12, 5, "vfat", "nls_ascii"},
+	    {"ext4\n", 12, 7, "vfat", "btrfs"},	 /* a line without a tab: the name */
+	    {"", 3, 3, "ext4", "nls_cp437"}, /* capped */
+	    {"", 0, 0, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		const char *out[TIMG_FS_MODULES_MAX] = {0};
+		size_t n = timg_fs_modules(v[i].fs, out, v[i].cap);
+		if (n != v[i].n)
+			fail_msg("case %zu: %zu modules, want %zu", i, n, v[i].n);
+		if (n) {
+			assert_string_equal(out[0], v[i].first);
+			assert_string_equal(out[n - 1], v[i].last);
+		}
+	}
+}
+
+static int ran;
+static char ran_args[512];
+static int fake_run(char *const argv[], int timeout_s)
+{
+	(void)timeout_s;
+	ran++;
+	ran_args[0] = 0;
+	for (int i = 1; argv[i]; i++)
+		snprintf(ran_args + strlen(ran_args), sizeof ran_args - strlen(ran_args), "%s%s",
+			 i > 1 ? " " : "", argv[i]);
+	return 0;
+}
+
+static void test_preload_fs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *image;
+		enum then_action then;
+		bool may_run;
+	} v[] = {
+	    {"", THEN_KEXEC, false},			/* no --image */
+	    {"http://192.0.2.1/i", THEN_REBOOT, false}, /* the firmware mounts it */
+	    {"http://192.0.2.1/i", THEN_POWEROFF, false},
+	    {"http://192.0.2.1/i", THEN_SHELL, false},
+	    {"http://192.0.2.1/i", THEN_KEXEC, true},
+	    {"http://192.0.2.1/i", THEN_SWITCH, true},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct rescue_state st;
+		plan_state_init(&st);
+		snprintf(st.image, sizeof st.image, "%s", v[i].image);
+		st.then = v[i].then;
+		ran = 0;
+		int rc = timg_preload_fs(&st, fake_run);
+		if (!v[i].may_run) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(ran, 0);
+			continue;
+		}
+		/* This host's modprobe and /proc/filesystems decide the rest. */
+		if (rc > 0) {
+			assert_int_equal(ran, 1);
+			assert_true(!strncmp(ran_args, "-q -a ", 6));
+		} else {
+			assert_int_equal(ran, 0);
+		}
+	}
+}
+
+/* A one-shot HTTP server on 127.0.0.1: sends head then body[0..nbody) and
+ * closes. Returns its port; *pid is the child. */
+static uint16_t serve_once(const char *head, const uint8_t *body, size_t nbody, pid_t *pid)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &al), 0);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (*pid == 0) {
+		char req[4096];
+		size_t got = 0;
+		int c = accept(l, NULL, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		while (c >= 0 && got < sizeof req - 1) { /* the request, up to its blank line */
+			ssize_t r = read(c, req + got, sizeof req - 1 - got);
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+			req[got] = 0;
+			if (strstr(req, "\r\n\r\n"))
+				break;
+		}
+		if (c < 0 || write(c, head, strlen(head)) < 0)
+			_exit(1);
+		for (size_t off = 0; off < nbody;) {
+			ssize_t w = write(c, body + off, nbody - off);
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(l);
+	return ntohs(a.sin_port);
+}
+
+static void test_write_http(void **state)
+{
+	(void)state;
+	enum { N = 300000 };
+	uint8_t *body = malloc(N), d[32];
+	char hex[65], wrong[65];
+	assert_non_null(body);
+	for (size_t i = 0; i < N; i++) /* not a compressor's magic: raw */
+		body[i] = (uint8_t)(i * 7 + i / 251);
+	struct sha256 s;
+	sha256_init(&s);
+	sha256_update(&s, body, N);
+	sha256_final(&s, d);
+	image_hex(d, hex);
+	memcpy(wrong, hex, 65);
+	wrong[0] = wrong[0] == '0' ? '1' : '0';
+	static const struct {
+		const char *head;
+		size_t send;	 /* body bytes the server sends */
+		int wrong;	 /* --sha256 off by one digit */
+		int rc;		 /* image_write's result */
+		const char *why; /* in its reason */
+	} v[] = {
+	    /* no Content-Length: the body ends with the connection */
+	    {"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", N, 0, 0, "bytes=300000"},
+	    {"HTTP/1.0 200 OK\r\n\r\n", N, 0, 0, "bytes=300000"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n", N, 0, 0, "bytes=300000"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n", N - 1000, 0, -EIO,
+	     "source ended after 299000 of 300000 bytes"},
+	    {"HTTP/1.1 200 OK\r\n\r\n", N, 1, -EBADMSG, ", expected "},
+	    /* no Content-Length and cut short: only --sha256 can tell */
+	    {"HTTP/1.1 200 OK\r\n\r\n", N - 1000, 0, -EBADMSG, ", expected "},
+	    {"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0, 0, -EPROTO,
+	     "HTTP status 404"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 0, 0, -ENOTSUP, "chunked"},
+	};
+	char dir[] = "/tmp/lb-test-image.XXXXXX", target[64], status[64], url[64], why[512];
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof target, "%s/disk", dir);
+	snprintf(status, sizeof status, "%s/status", dir);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		pid_t pid;
+		int st;
+		uint16_t port = serve_once(v[i].head, body, v[i].send, &pid);
+		snprintf(url, sizeof url, "http://127.0.0.1:%u/new.img", port);
+		int fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+		struct image_job j = {url, target, v[i].wrong ? wrong : hex, "/nonexistent",
+				      -1,  status};
+		why[0] = 0;
+		int rc = image_write(&j, why, sizeof why);
+		waitpid(pid, &st, 0);
+		if (rc != v[i].rc || !strstr(why, v[i].why))
+			fail_msg("case %zu: rc=%d why='%s', want %d '%s'", i, rc, why, v[i].rc,
+				 v[i].why);
+		if (rc)
+			continue;
+		/* the file holds the body; the status file its last line */
+		struct stat sb;
+		assert_int_equal(stat(target, &sb), 0);
+		assert_int_equal(sb.st_size, N);
+		char line[200] = "";
+		fd = open(status, O_RDONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_true(read(fd, line, sizeof line - 1) > 0);
+		close(fd);
+		assert_non_null(strstr(line, " done\n"));
+	}
+	unlink(target);
+	unlink(status);
+	rmdir(dir);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +481,9 @@ int main(void)
 	    cmocka_unit_test(test_head),
 	    cmocka_unit_test(test_kexec),
 	    cmocka_unit_test(test_stage0_refusals),
+	    cmocka_unit_test(test_fs_modules),
+	    cmocka_unit_test(test_preload_fs),
+	    cmocka_unit_test(test_write_http),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
