@@ -25,7 +25,7 @@
 #  3. the real takeover: PID 1 execs lifeboat (same PID 1), the root is
 #     released, --run shows /proc/1/exe and an empty /oldroot, --then
 #     poweroff ends QEMU; then e2fsck -fn of the disk image is clean.
-# LB_E2E_CACHE keeps the busybox and the modules between runs.
+# LB_E2E_CACHE (default build/e2e-cache) keeps the busybox and the modules.
 set -u
 cd "$(dirname "$0")/../.."
 T0=$(date +%s.%N)
@@ -56,7 +56,7 @@ fail() {
 make -s ARCH=arm64 >$W/make.log 2>&1 || { cat $W/make.log; fail "make ARCH=arm64"; }
 LB=build/arm64/lifeboat
 readelf -h $LB | grep -q 'Machine:.*AArch64' || fail "$LB is not an AArch64 binary"
-CACHE=${LB_E2E_CACHE:-$W}
+CACHE=${LB_E2E_CACHE:-$PWD/build/e2e-cache}
 mkdir -p "$CACHE"
 
 # busybox-static for arm64 (a static busybox is what takeover carries)
