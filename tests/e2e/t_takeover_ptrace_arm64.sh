@@ -79,7 +79,10 @@ if [ ! -s "$MODC/virtio_blk.ko" ]; then
 	mkdir -p $W/kdl/x
 	(cd $W/kdl && apt-get download "linux-image-$ABI:arm64" >/dev/null 2>&1) ||
 		skip "apt-get download linux-image-$ABI:arm64 failed (no mirror? ABI gone from the archive?)"
-	dpkg-deb --fsys-tarfile $W/kdl/linux-image-*.deb | tar -x -C $W/kdl/x --wildcards "./lib/modules/$ABI/kernel/*.ko" ||
+	pats=
+	for m in $MODS; do pats="$pats ./lib/modules/$ABI/kernel/*/$m.ko"; done
+	# shellcheck disable=SC2086 # one pattern each
+	dpkg-deb --fsys-tarfile $W/kdl/linux-image-*.deb | tar -x -C $W/kdl/x --wildcards $pats ||
 		fail "unpacking linux-image-$ABI"
 	mkdir -p $MODC.tmp.$$
 	for m in $MODS; do
