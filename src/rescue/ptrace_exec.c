@@ -208,6 +208,7 @@ static int prepare(struct ptx *x, const char *path, const char *const *argv,
 	struct ptp_input in = {.arch = HOST_ARCH, .path = path, .argv = argv, .envp = envp};
 	if ((rc = get_regs(x, &x->entry)))
 		return say(x, "regs", rc, "PTRACE_GETREGSET: %s", strerror(-rc));
+	x->rep->entry_nr = (long)ptp_nr(HOST_ARCH, &x->entry);
 	if (fault == PTX_FAULT_REGS)
 		return say(x, "regs", EIO, "registers read (LIFEBOAT_FAULT=ptrace-regs)");
 	in.entry = x->entry;
@@ -245,6 +246,7 @@ int ptx_exec(pid_t pid, const char *path, const char *const *argv, const char *c
 	int rc;
 	memset(&x, 0, sizeof x);
 	memset(rep, 0, sizeof *rep);
+	rep->entry_nr = -1;
 	x.pid = pid;
 	x.rep = rep;
 	x.timeout_ms = timeout_ms;

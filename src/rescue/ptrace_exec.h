@@ -31,6 +31,7 @@ struct ptx_report {
 	char detail[200]; /* what happened, for the log */
 	bool restored;	  /* registers/memory had changed and were put back */
 	int signals;	  /* signals that arrived meanwhile and were re-sent */
+	long entry_nr;	  /* the syscall PID 1 was entering when stopped, or -1 */
 };
 
 /* Returns 0 when pid has executed path (it is detached), else -errno with

@@ -586,12 +586,14 @@ static int trigger_ptrace(struct takeover *t)
 	int rc = ptx_exec(1, self, argv, envp, t->fault == FAULT_PTRACE ? t->ptrace_fault : 0, 5000,
 			  &rep);
 	if (rc)
-		log_err("takeover.ptrace.failed step=%s restored=%s signals=%d msg=\"takeover: "
-			"ptrace re-exec failed at step %s: %s; PID 1 %s\"",
-			rep.step, rep.restored ? "yes" : "no", rep.signals, rep.step, rep.detail,
+		log_err("takeover.ptrace.failed step=%s restored=%s signals=%d entry_syscall=%ld "
+			"msg=\"takeover: ptrace re-exec failed at step %s: %s; PID 1 %s\"",
+			rep.step, rep.restored ? "yes" : "no", rep.signals, rep.entry_nr, rep.step,
+			rep.detail,
 			rep.restored ? "registers and memory restored" : "was not changed");
 	else
-		log_info("takeover.ptrace msg=\"PID 1 called execve of %s\"", self);
+		log_info("takeover.ptrace msg=\"PID 1 called execve of %s\" entry_syscall=%ld",
+			 self, rep.entry_nr);
 	return rc;
 }
 

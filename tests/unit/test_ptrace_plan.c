@@ -114,6 +114,32 @@ static void test_aarch64(void **state)
 	assert_int_equal(ptp_retval(PTP_AARCH64, &p.run), p.run.v[0]);
 }
 
+/* What t_takeover_ptrace_arm64 meets with `sleep` as PID 1: the interrupt
+ * turns its nanosleep into restart_syscall (the kernel wrote x8 = 128 and
+ * put the pc back on the svc before the entry stop, which is after that
+ * svc again). Failed execve: back to that svc with x8 = 128, so the sleep
+ * resumes from its restart block. */
+static void test_aarch64_restart_syscall(void **state)
+{
+	(void)state;
+	struct ptp_input in = {
+	    .arch = PTP_AARCH64, .path = argv_ok[0], .argv = argv_ok, .envp = envp_ok};
+	in.entry.v[PTP_A64_X8] = 128;		 /* restart_syscall */
+	in.entry.v[PTP_A64_X0] = 0xffffd1e0aa10; /* nanosleep's first argument, restored */
+	in.entry.v[PTP_A64_PC] = 0x4a3f28;
+	in.entry.v[PTP_A64_SP] = 0xffffd1e0a9f0;
+	struct ptp_plan p;
+	const char *why;
+	assert_int_equal(ptp_build(&in, &p, &why), 0);
+	assert_int_equal(p.orig_nr, 128);
+	assert_int_equal(p.run_nr, 221);
+	check_image(&p, 0xffffd1e0a9f0, p.run.v[0], p.run.v[1], p.run.v[2]);
+	assert_int_equal(p.restore.v[PTP_A64_PC], 0x4a3f24);
+	assert_int_equal(p.restore.v[PTP_A64_X8], 128);
+	assert_int_equal(p.restore.v[PTP_A64_X0], 0xffffd1e0aa10);
+	assert_int_equal(p.restore_nr, -1);
+}
+
 /* Malformed inputs: refused with a reason, never a partial plan used. */
 static void test_refusals(void **state)
 {
@@ -172,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_x86_64),
 	    cmocka_unit_test(test_aarch64),
+	    cmocka_unit_test(test_aarch64_restart_syscall),
 	    cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
