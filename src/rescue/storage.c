@@ -407,7 +407,12 @@ static enum step md_down(const struct storstack *s, const struct stor_node *n, b
 	int rc = ioctl(fd, MD_STOP_ARRAY, 0) ? errno : 0;
 	close(fd);
 	if (rc) {
-		snprintf(why, wcap, "error=\"%s\"", strerror(rc));
+		/* md has no open count to show: with no holders left, EBUSY
+		 * means a mount or an opener this system cannot see. */
+		snprintf(why, wcap, "error=\"%s\"%s", strerror(rc),
+			 rc == EBUSY ? " reason=\"still open: mounted outside this mount "
+				       "namespace or held open by a process\""
+				     : "");
 		return STEP_BUSY;
 	}
 	return STEP_CLOSED;
