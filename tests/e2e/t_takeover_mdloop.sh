@@ -15,7 +15,8 @@
 #     no holders on vdb) and e2fsck -f -n /dev/vdb is clean; `lifeboat
 #     return` -> LIFEBOAT-STORAGE-UP rebuilt=1 failed=0, md0 active again on
 #     both members (STOP_ARRAY, new_array + SET_ARRAY_INFO + ADD_NEW_DISK +
-#     RUN_ARRAY), the container's init back on /dev/md0;
+#     RUN_ARRAY), the container's init back on /dev/md0; B2: the same
+#     with --then return (stop and re-assembly back to back);
 #  C. a second container whose root is ext4 on /dev/loopN, its backing file
 #     in the devtmpfs (so reachable from the RAM system, whose /dev is the
 #     container's /dev moved over): takeover --then shell ->
@@ -127,6 +128,12 @@ echo "SCEN-B-FSCK status=$?"
 inside /lifeboat/lifeboat return
 waitfor 1200 booted 3 || echo "SCEN-FAIL B: init not back"
 echo "SCEN-B-BACK boots=$(boots) exe=$(readlink /proc/$CT/exe) root=$(ct_root) $(mdstat)"
+# B2: stop and re-assemble back to back (--then return)
+echo SCEN-ROUND-B2
+inside /sbin/lifeboat takeover --yes --grace 1 --then return
+echo "SCEN-B2-TAKEOVER-EXIT status=$?"
+waitfor 1200 booted 4 || echo "SCEN-FAIL B2: init not back"
+echo "SCEN-B2-BACK boots=$(boots) exe=$(readlink /proc/$CT/exe) root=$(ct_root) $(mdstat)"
 ct_stop
 
 # C: a loop device, backing file in the devtmpfs
@@ -155,7 +162,7 @@ EOF
 # The extra disks sit in later PCI slots than the image disk (vdb, vdc).
 LB_VM_NET="-nic none -drive file=$VM_TMP/d1.img,if=none,format=raw,id=d1 -device virtio-blk-pci,drive=d1,addr=0x1e -drive file=$VM_TMP/d2.img,if=none,format=raw,id=d2 -device virtio-blk-pci,drive=d2,addr=0x1f" \
 	LB_VM_INJECT="$dl/x/sbin/mdadm=/usr/local/sbin/mdadm $bb=/usr/local/sbin/busybox.static" \
-	LB_VM_MARKS="SCENARIO-START SCEN-ROUND-A SCEN-ROUND-B SCEN-ROUND-C SCENARIO-DONE" \
+	LB_VM_MARKS="SCENARIO-START SCEN-ROUND-A SCEN-ROUND-B SCEN-ROUND-B2 SCEN-ROUND-C SCENARIO-DONE" \
 	vm_run busybox "$scen" "${LB_VM_TIMEOUT:-600}"
 
 expect 'SCEN-MD-CREATED md0 : active raid1 vdc\[1\] vdb\[0\]' "md0 created (RAID1 on vdb, vdc)"
@@ -178,6 +185,11 @@ expect 'SCEN-B-FSCK status=0' "B: e2fsck -f -n of a member clean"
 expect 'LIFEBOAT-STORAGE-UP rebuilt=1 failed=0' "B: md0 rebuilt"
 expect 'LIFEBOAT-RETURNED' "B: returned"
 expect 'SCEN-B-BACK boots=3 exe=/bin/busybox root=/dev/md0 md0 : active raid1 vdc\[1\] vdb\[0\]' "B: init back on md0, both members"
+expect 'SCEN-ROUND-B2' "round B2"
+expect 'LIFEBOAT-STORAGE-CLOSED dev=md0 kind=md action=stop' "B2: md0 stopped"
+expect 'LIFEBOAT-STORAGE-UP rebuilt=1 failed=0' "B2: md0 rebuilt at once"
+expect 'LIFEBOAT-RETURNED' "B2: returned"
+expect 'SCEN-B2-BACK boots=4 exe=/bin/busybox root=/dev/md0 md0 : active raid1 vdc\[1\] vdb\[0\]' "B2: init back on md0, both members"
 # C
 expect 'SCEN-CT2-UP root=/dev/loop[0-9]+ backing=/dev/lbloop.img' "container 2 up on a loop device"
 expect 'SCEN-ROUND-C dev=loop' "round C"
@@ -190,6 +202,8 @@ expect 'LIFEBOAT-STORAGE-UP rebuilt=1 failed=0' "C: loop re-attached"
 expect 'LIFEBOAT-RETURNED' "C: returned"
 expect 'SCEN-C-BACK boots=2 exe=/bin/busybox root=/dev/loop[0-9]+ backing=/dev/lbloop.img' "C: init back on the re-attached loop device"
 expect 'SCENARIO-DONE' "scenario done"
+# md and loop only: the device-mapper (dm-mod) is never touched.
+[ "$(count_of 'device-mapper: ioctl')" = 0 ] || fail "dm-mod was loaded for a stack without dm devices"
 [ "$(count_of 'SCEN-FAIL')" = 0 ] || fail "scenario: $(grep -a SCEN-FAIL "$VM_LOG" | tr '\n' ' ')"
 [ "$VM_END" = poweroff ] || fail "VM ended by '$VM_END', not poweroff"
-vm_finish "md busy+stop+reassemble, loop detach+reattach: A=$(mark_delta SCEN-ROUND-A SCEN-ROUND-B)s B=$(mark_delta SCEN-ROUND-B SCEN-ROUND-C)s C=$(mark_delta SCEN-ROUND-C SCENARIO-DONE)s vm=${VM_SECS}s"
+vm_finish "md busy+stop+reassemble, loop detach+reattach: A=$(mark_delta SCEN-ROUND-A SCEN-ROUND-B)s B=$(mark_delta SCEN-ROUND-B SCEN-ROUND-B2)s B2=$(mark_delta SCEN-ROUND-B2 SCEN-ROUND-C)s C=$(mark_delta SCEN-ROUND-C SCENARIO-DONE)s vm=${VM_SECS}s"
