@@ -23,7 +23,12 @@
 #     LIFEBOAT-STORAGE-CLOSED dev=loopN kind=loop, the VM sees the loop
 #     device detached and e2fsck -f -n of the image clean; `lifeboat return`
 #     -> STORAGE-UP rebuilt=1 (LOOP_CONFIGURE from the backing file kept
-#     open), the container's init back on the re-attached loop device.
+#     open), the container's init back on the re-attached loop device;
+#  D. two layers: md1 (metadata 1.2) on two loop devices, --then return ->
+#     md1 stopped, then both loops detached; loops re-attached, then md1
+#     re-assembled (STORAGE-UP rebuilt=3), the init back on md1; the
+#     loop device of C, mounted in the VM only, stays attached without
+#     autoclear (PID 1's detach of unused loop devices spares it).
 . "$(dirname "$0")/vm/lib.sh"
 vm_setup t_takeover_mdloop
 bb=/bin/busybox
@@ -156,13 +161,37 @@ inside /lifeboat/lifeboat return
 waitfor 1200 booted 2 || echo "SCEN-FAIL C: init not back"
 echo "SCEN-C-BACK boots=$(boots) exe=$(readlink /proc/$CT/exe) root=$(ct_root) backing=$(cat /sys/block/$l/loop/backing_file 2>/dev/null || echo none)"
 ct_stop
+
+# D: two layers, md1 (metadata 1.2) on two loop devices (backing files in
+# the devtmpfs): torn down top first, rebuilt bottom first, --then return
+truncate -s 24M /dev/lbm1.img /dev/lbm2.img
+M1=$(losetup -f --show /dev/lbm1.img) && M2=$(losetup -f --show /dev/lbm2.img) || echo "SCEN-FAIL losetup D"
+$B/mdadm --create /dev/md1 --run --assume-clean --level=1 --raid-devices=2 \
+	--metadata=1.2 $M1 $M2 2>&1 || echo "SCEN-FAIL mdadm create md1"
+rm -f $R/etc/boots
+mkfs.ext4 -q -F -d $R /dev/md1 || echo "SCEN-FAIL mkfs md1"
+md1() { grep -A1 '^md1' /proc/mdstat | tr -s ' \n' ' '; }
+echo "SCEN-MD1-CREATED ${M1#/dev/} ${M2#/dev/} $(md1)"
+ct_start /dev/md1 && echo "SCEN-CT3-UP root=$(ct_root)"
+# The loop device of C, mounted here in the VM (outside the container):
+# lifeboat's "detach unused loop devices" must leave it alone.
+mkdir -p /mnt/c
+mount $L /mnt/c || echo "SCEN-FAIL mount $L"
+echo SCEN-ROUND-D
+inside /sbin/lifeboat takeover --yes --grace 1 --then return
+echo "SCEN-D-TAKEOVER-EXIT status=$?"
+waitfor 1200 booted 2 || echo "SCEN-FAIL D: init not back"
+echo "SCEN-D-BACK boots=$(boots) exe=$(readlink /proc/$CT/exe) root=$(ct_root) $(md1) backing=$(cat /sys/block/${M1#/dev/}/loop/backing_file),$(cat /sys/block/${M2#/dev/}/loop/backing_file)"
+echo "SCEN-D-VMLOOP $l backing=$(cat /sys/block/$l/loop/backing_file 2>/dev/null || echo none) autoclear=$(cat /sys/block/$l/loop/autoclear 2>/dev/null)"
+umount /mnt/c
+ct_stop
 echo SCENARIO-DONE
 lb-poweroff
 EOF
 # The extra disks sit in later PCI slots than the image disk (vdb, vdc).
 LB_VM_NET="-nic none -drive file=$VM_TMP/d1.img,if=none,format=raw,id=d1 -device virtio-blk-pci,drive=d1,addr=0x1e -drive file=$VM_TMP/d2.img,if=none,format=raw,id=d2 -device virtio-blk-pci,drive=d2,addr=0x1f" \
 	LB_VM_INJECT="$dl/x/sbin/mdadm=/usr/local/sbin/mdadm $bb=/usr/local/sbin/busybox.static" \
-	LB_VM_MARKS="SCENARIO-START SCEN-ROUND-A SCEN-ROUND-B SCEN-ROUND-B2 SCEN-ROUND-C SCENARIO-DONE" \
+	LB_VM_MARKS="SCENARIO-START SCEN-ROUND-A SCEN-ROUND-B SCEN-ROUND-B2 SCEN-ROUND-C SCEN-ROUND-D SCENARIO-DONE" \
 	vm_run busybox "$scen" "${LB_VM_TIMEOUT:-600}"
 
 expect 'SCEN-MD-CREATED md0 : active raid1 vdc\[1\] vdb\[0\]' "md0 created (RAID1 on vdb, vdc)"
@@ -201,9 +230,24 @@ expect 'SCEN-C-FSCK status=0' "C: e2fsck -f -n of the image clean"
 expect 'LIFEBOAT-STORAGE-UP rebuilt=1 failed=0' "C: loop re-attached"
 expect 'LIFEBOAT-RETURNED' "C: returned"
 expect 'SCEN-C-BACK boots=2 exe=/bin/busybox root=/dev/loop[0-9]+ backing=/dev/lbloop.img' "C: init back on the re-attached loop device"
+# D
+expect 'SCEN-MD1-CREATED loop1 loop2 md1 : active raid1 loop2\[1\] loop1\[0\]' "md1 (1.2) created on loop1, loop2"
+expect 'SCEN-CT3-UP root=/dev/md1' "container 3 up on /dev/md1"
+expect 'SCEN-ROUND-D' "round D"
+expect 'storage.stack root=9:1 order="md1\(md\) loop[12]\(loop\) loop[12]\(loop\)"' "D: order md1, then its loop devices"
+expect 'LIFEBOAT-STORAGE-CLOSED dev=md1 kind=md action=stop' "D: md1 stopped"
+expect 'LIFEBOAT-STORAGE-CLOSED dev=loop[12] kind=loop action=detach' "D: first member loop detached"
+expect 'LIFEBOAT-STORAGE-CLOSED dev=loop[12] kind=loop action=detach' "D: second member loop detached"
+expect 'LIFEBOAT-STORAGE-DOWN closed=3 busy=0 kept=0' "D: summary"
+expect 'storage.rebuilt dev=loop[12] kind=loop' "D: a loop re-attached first"
+expect 'storage.rebuilt dev=md1 kind=md' "D: md1 re-assembled after its members"
+expect 'LIFEBOAT-STORAGE-UP rebuilt=3 failed=0' "D: all three rebuilt"
+expect 'LIFEBOAT-RETURNED' "D: returned"
+expect 'SCEN-D-BACK boots=2 exe=/bin/busybox root=/dev/md1 md1 : active raid1 loop2\[1\] loop1\[0\] .* backing=/dev/lbm1.img,/dev/lbm2.img' "D: init back on md1 over both re-attached loops"
+expect 'SCEN-D-VMLOOP loop0 backing=(/dev)?/lbloop.img autoclear=0' "D: the VM's own mounted loop device still attached, autoclear not set"
 expect 'SCENARIO-DONE' "scenario done"
 # md and loop only: the device-mapper (dm-mod) is never touched.
 [ "$(count_of 'device-mapper: ioctl')" = 0 ] || fail "dm-mod was loaded for a stack without dm devices"
 [ "$(count_of 'SCEN-FAIL')" = 0 ] || fail "scenario: $(grep -a SCEN-FAIL "$VM_LOG" | tr '\n' ' ')"
 [ "$VM_END" = poweroff ] || fail "VM ended by '$VM_END', not poweroff"
-vm_finish "md busy+stop+reassemble, loop detach+reattach: A=$(mark_delta SCEN-ROUND-A SCEN-ROUND-B)s B=$(mark_delta SCEN-ROUND-B SCEN-ROUND-B2)s B2=$(mark_delta SCEN-ROUND-B2 SCEN-ROUND-C)s C=$(mark_delta SCEN-ROUND-C SCENARIO-DONE)s vm=${VM_SECS}s"
+vm_finish "md busy+stop+reassemble, loop detach+reattach: A=$(mark_delta SCEN-ROUND-A SCEN-ROUND-B)s B=$(mark_delta SCEN-ROUND-B SCEN-ROUND-B2)s B2=$(mark_delta SCEN-ROUND-B2 SCEN-ROUND-C)s C=$(mark_delta SCEN-ROUND-C SCEN-ROUND-D)s D=$(mark_delta SCEN-ROUND-D SCENARIO-DONE)s vm=${VM_SECS}s"
