@@ -472,6 +472,16 @@ static uint64_t ram_kib(void)
 	return (uint64_t)(s.f_blocks - s.f_bfree) * (uint64_t)s.f_bsize / 1024;
 }
 
+/* A container may have run without sysfs: the loop detach (holders) and
+ * the storage teardown need /sys/block. */
+static void ensure_sysfs(struct pid1 *p)
+{
+	if (access("/sys/block", F_OK) &&
+	    (mkdir("/sys", 0555),
+	     mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)))
+		note(p, LOG_LVL_WARN, "pid1.sysfs error=\"%s\"", strerror(errno));
+}
+
 static void release_old_root(struct pid1 *p)
 {
 	struct switch_ops ops = switch_sys_ops;
@@ -483,6 +493,7 @@ static void release_old_root(struct pid1 *p)
 	/* Loop devices backed by old-root files keep it busy; the ones that are
 	 * themselves mounted go with their mount. */
 	/* --image onto a loop device: that one must stay (it is unused now). */
+	ensure_sysfs(p);
 	n = strncmp(p->st.image_target, "/dev/loop", 9) ? switch_detach_loops() : 0;
 	if (n)
 		note(p, LOG_LVL_INFO, "pid1.loops detached=%d", n);
@@ -532,11 +543,7 @@ static void storage_teardown(struct pid1 *p)
 		return;
 	}
 	bool may_return = t != THEN_REBOOT && t != THEN_POWEROFF;
-	/* A container may have run without sysfs. */
-	if (access("/sys/block", F_OK) &&
-	    (mkdir("/sys", 0555),
-	     mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)))
-		note(p, LOG_LVL_WARN, "pid1.storage sysfs=\"%s\"", strerror(errno));
+	ensure_sysfs(p);
 	int rc = storage_down(p->st.root_major, p->st.root_minor, may_return, "/lifeboat",
 			      &p->storage, &r, storage_say, p);
 	if (rc && rc != -ENOENT)

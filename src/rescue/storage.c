@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -407,7 +408,12 @@ static enum step md_down(const struct storstack *s, const struct stor_node *n, b
 	int rc = ioctl(fd, MD_STOP_ARRAY, 0) ? errno : 0;
 	close(fd);
 	if (rc) {
-		snprintf(why, wcap, "error=\"%s\"", strerror(rc));
+		/* md has no open count to show: with no holders left, EBUSY
+		 * means a mount or an opener this system cannot see. */
+		snprintf(why, wcap, "error=\"%s\"%s", strerror(rc),
+			 rc == EBUSY ? " reason=\"still open: mounted outside this mount "
+				       "namespace or held open by a process\""
+				     : "");
 		return STEP_BUSY;
 	}
 	return STEP_CLOSED;
@@ -516,7 +522,9 @@ static int loop_up(const char *nodedir, struct saved_dev *d)
 
 /* ---- the whole stack ---- */
 
-static enum step down_one(int ctl, const struct storstack *s, const struct stor_node *n,
+/* *ctl: the device-mapper control, opened on first use (INT_MIN: not yet)
+ * so that a stack without dm devices does not load dm-mod. */
+static enum step down_one(int *ctl, const struct storstack *s, const struct stor_node *n,
 			  bool may_return, const char *nodedir, struct saved_dev *d, char *why,
 			  size_t wcap)
 {
@@ -524,12 +532,14 @@ static enum step down_one(int ctl, const struct storstack *s, const struct stor_
 	case STOR_LVM:
 	case STOR_CRYPT:
 	case STOR_DM:
-		if (ctl < 0) {
+		if (*ctl == INT_MIN)
+			*ctl = dm_control(nodedir);
+		if (*ctl < 0) {
 			snprintf(why, wcap, "error=\"no device-mapper control: %s\"",
-				 strerror(-ctl));
+				 strerror(-*ctl));
 			return STEP_BUSY;
 		}
-		return dm_down(ctl, n, may_return, d, why, wcap);
+		return dm_down(*ctl, n, may_return, d, why, wcap);
 	case STOR_MD:
 		return md_down(s, n, may_return, nodedir, d, why, wcap);
 	case STOR_LOOP:
@@ -569,7 +579,7 @@ int storage_down(unsigned major, unsigned minor, bool may_return, const char *no
 	if (s->norder)
 		say(fn, c, false, "storage.stack root=%u:%u order=\"%s\"%s", major, minor, desc,
 		    s->truncated ? " truncated=1" : "");
-	int ctl = s->norder ? dm_control(nodedir) : -ENOENT;
+	int ctl = INT_MIN;
 	bool blocked[STORSTACK_MAX] = {0}; /* a holder stayed: so does this */
 	for (unsigned k = 0; k < s->norder; k++) {
 		const struct stor_node *n = &s->v[s->order[k]];
@@ -587,7 +597,7 @@ int storage_down(unsigned major, unsigned minor, bool may_return, const char *no
 			memcpy(why, "holders=", 8);
 			st = STEP_BUSY;
 		} else {
-			st = down_one(ctl, s, n, may_return, nodedir, d, why, sizeof why);
+			st = down_one(&ctl, s, n, may_return, nodedir, d, why, sizeof why);
 		}
 		node_label(n, lab, sizeof lab);
 		if (st == STEP_CLOSED) {

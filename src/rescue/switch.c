@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,7 +244,10 @@ int switch_swapoff_all(void)
 
 /* Kernel ABI (linux/loop.h), which musl-gcc cannot include. */
 #define LOOP_CLR_FD 0x4C01
+#define LOOP_SET_STATUS64 0x4C04
 #define LOOP_GET_STATUS64 0x4C05
+#define LO_FLAGS_OFFSET 52 /* lo_flags in struct loop_info64 */
+#define LO_FLAGS_AUTOCLEAR 4u
 
 static bool loop_has_holders(int i)
 {
@@ -284,8 +288,20 @@ int switch_detach_loops(void)
 		int fd = open(dev, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (ioctl(fd, LOOP_GET_STATUS64, status) == 0 && ioctl(fd, LOOP_CLR_FD, 0) == 0)
-			n++;
+		if (ioctl(fd, LOOP_GET_STATUS64, status) == 0 && ioctl(fd, LOOP_CLR_FD, 0) == 0) {
+			unsigned char now[232];
+			uint32_t flags;
+			memcpy(&flags, status + LO_FLAGS_OFFSET, sizeof flags);
+			/* Still bound: someone else has it open (a mount or a
+			 * process in another namespace: a container's host).
+			 * The kernel only set autoclear; take that back. */
+			if (ioctl(fd, LOOP_GET_STATUS64, now) == 0) {
+				if (!(flags & LO_FLAGS_AUTOCLEAR))
+					ioctl(fd, LOOP_SET_STATUS64, status);
+			} else {
+				n++;
+			}
+		}
 		close(fd);
 	}
 	mountinfo_free(&t);
