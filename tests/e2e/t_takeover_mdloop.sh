@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Layered storage under a container's root: MD RAID1 stop/re-assembly and
-# loop detach/re-attach, in ONE boot of the cached busybox VM (tests/e2e/vm).
-# Debian's mdadm (apt-get download on the host, only the binary; libudev1 is
-# in the image) and a static busybox are injected. Two extra 32 MiB disks
-# (vdb, vdc) become /dev/md0 (RAID1, metadata 1.0: the filesystem starts at
-# sector 0 of each member). A PID + mount namespace "container" whose root
+# Layered storage under a container's root: MD RAID1 stop/re-assembly,
+# loop detach/re-attach and LVM-on-LUKS1 deactivate/close/rebuild, in ONE
+# boot of the cached busybox VM (tests/e2e/vm). Debian's mdadm (apt-get
+# download on the host, only the binary; libudev1 is in the image) and a
+# static busybox are injected. Two extra 32 MiB disks (vdb, vdc; a third,
+# vdd, is for E) become /dev/md0 (RAID1, metadata 1.0: the filesystem
+# starts at sector 0 of each member). A PID + mount namespace "container" whose root
 # is ext4 on the device runs busybox init; its /dev is a devtmpfs, the
 # console the VM's serial console. Then, in the VM:
 #  A. md0 also mounted outside the container: takeover --then return ->
